@@ -1,0 +1,63 @@
+"""The Faust application: settings suited to the broker, tables, and agent registration.
+
+Agents live one per module (`agents/<name>.py`), each with a `register(app, deps)` function,
+so the app is built from settings at start-up rather than at import time.
+"""
+from __future__ import annotations
+
+import os
+
+import faust
+
+from agents.deps import Deps
+from infra.config import Settings
+from topics.registry import PARTITIONS
+
+
+def build_app(settings: Settings) -> tuple[faust.App, Deps]:
+    session = settings.session_timeout
+    (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
+    app = faust.App(
+        "tributary-worker",
+        broker=[f"kafka://{h}" for h in settings.kafka_url.split(",")],
+        store="memory://",
+        datadir=str(settings.data_dir / "faust" / settings.worker_id),
+        web_host=settings.worker_host,
+        web_port=settings.worker_port,
+        web_bind=os.environ.get("TRIBUTARY_WORKER_BIND", settings.worker_host),
+        canonical_url=f"http://{settings.worker_host}:{settings.worker_port}",
+        web_tables_enabled=False,
+        topic_partitions=PARTITIONS,
+        topic_replication_factor=settings.replication,
+        topic_allow_declare=True,
+        processing_guarantee="at_least_once",
+        broker_session_timeout=session,
+        broker_heartbeat_interval=max(session / 4, 0.25),
+        broker_rebalance_timeout=max(session * 2, 4.0),
+        broker_request_timeout=max(15.0, session * 2),
+        broker_commit_interval=0.5,
+        producer_acks=-1,
+        stream_wait_empty=False,
+        table_standby_replicas=0,
+        consumer_auto_offset_reset="earliest",
+    )
+    deps = Deps(app, settings)
+    for module in _agent_modules():
+        module.register(app, deps)
+    return app, deps
+
+
+# one module per agent under agents/, each with register(app, deps); tables first, web last
+AGENT_MODULES = ["status_table", "registration", "cleaning", "importing", "gtin_changes",
+                 "gtin_import", "catalog", "reports", "auto_upload", "web", "housekeeping"]
+
+
+def _agent_modules():
+    import importlib
+
+    for name in AGENT_MODULES:
+        try:
+            yield importlib.import_module(f"agents.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"agents.{name}":
+                raise

@@ -1,0 +1,51 @@
+"""Worker heartbeats (for /healthz and table routing) and the reconciler that drives
+work left in flight (after a crash or a broker restart) to a terminal state."""
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime, timedelta, timezone
+
+import faust
+
+from agents.deps import Deps
+from infra.repos import files as file_repo
+from topics.envelope import now_iso
+
+log = logging.getLogger("tributary.housekeeping")
+STALE_AFTER = float(os.environ.get("TRIBUTARY_STALE_AFTER", "30"))
+
+# status → (topic, command) that moves a file on from there
+NEXT_STEP = {
+    "UPLOADED": ("sales.cleaning.commands", "CleanSalesFile"),
+    "REIMPORT": ("sales.cleaning.commands", "CleanSalesFile"),
+    "CLEANING": ("sales.cleaning.commands", "CleanSalesFile"),
+    "CLEANED": ("sales.import.commands", "ImportSalesFile"),
+    "PROCESSING": ("sales.import.commands", "ImportSalesFile"),
+    "PROCESSED": ("sales.import.commands", "ImportSalesFile"),
+}
+
+
+def register(app: faust.App, deps: Deps) -> None:
+    url = f"http://{deps.settings.worker_host}:{deps.settings.worker_port}"
+
+    @app.timer(1.0)
+    async def heartbeat():
+        assigned = app.consumer.assignment() if app.consumer else set()
+        await deps.db.workers.update_one(
+            {"_id": deps.settings.worker_id},
+            {"$set": {"url": url, "ts": now_iso(), "pid": os.getpid(),
+                      "ready": bool(assigned) and not app.rebalancing}}, upsert=True)
+
+    @app.timer(5.0, on_leader=True)
+    async def reconcile():
+        cutoff = (datetime.now(timezone.utc) - timedelta(seconds=STALE_AFTER)).isoformat(
+            timespec="milliseconds")
+        for record in await file_repo.in_flight(deps.db, tuple(NEXT_STEP), cutoff):
+            topic_name, command = NEXT_STEP[record["status"]]
+            log.warning("re-issuing %s for file %s stuck in %s", command, record["id"],
+                        record["status"])
+            await deps.db.files.update_one({"_id": record["id"]},
+                                           {"$set": {"updated_at": now_iso()}})
+            await deps.emit(topic_name, record["id"], command,
+                            {"file_id": record["id"], "attempt": record.get("attempt") or 1})

@@ -1,0 +1,21 @@
+"""`tributary worker`: one Faust worker process."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from infra.config import Settings
+from infra.kafka import ensure_topics
+
+
+def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
+    import faust
+
+    from agents.app import build_app
+
+    asyncio.run(ensure_topics(settings.kafka_url, settings.replication))
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    app, _deps = build_app(settings)
+    logging.getLogger("tributary").setLevel(logging.INFO)
+    worker = faust.Worker(app, loglevel=loglevel, override_logging=True, quiet=True)
+    worker.execute_from_commandline()

@@ -1,0 +1,91 @@
+"""Sales-file lifecycle commands: create the record, start upload, process, reimport."""
+from __future__ import annotations
+
+import logging
+import secrets
+
+import faust
+
+from agents.deps import Deps, dispatch
+from agents.sales_status import EVENTS, fail, set_status
+from infra.mongo import next_id
+from infra.repos import files as file_repo
+from models.files import REIMPORTABLE, new_record, object_key, validate_new_file
+from topics.envelope import Message, now_iso
+from topics.registry import topic
+
+log = logging.getLogger("tributary.registration")
+
+
+def register(app: faust.App, deps: Deps) -> None:
+    spec = topic("sales.files.commands")
+
+    async def create(msg: Message) -> None:
+        data = msg.payload
+        fields, errors = validate_new_file(data)
+        org = data.get("organisation")
+        if not await deps.db.organisations.find_one({"_id": org}):
+            errors["organisation"] = f"unknown organisation {org!r}"
+        file_id = data.get("id")
+        if errors:
+            await deps.emit(EVENTS, file_id or "unknown", "SalesFileRejected",
+                            {"file_id": file_id, "errors": errors})
+            return
+        file_id = int(file_id) if file_id else await next_id(deps.db, "files")
+        uuid = data.get("uuid") or secrets.token_hex(4)
+        record = new_record(fields, file_id=file_id, uuid=uuid, organisation=org, ts=msg.ts)
+        record["allow_duplicate"] = bool(data.get("allow_duplicate"))
+        await file_repo.insert(deps.db, record)
+        stored = await file_repo.get(deps.db, file_id)
+        await deps.emit(EVENTS, file_id, "SalesFileRegistered", {"file_id": file_id, "record": stored})
+
+    async def start_upload(msg: Message) -> None:
+        record = await file_repo.get(deps.db, int(msg.payload["file_id"]))
+        if record and record["status"] in ("INITIALIZED", "UPLOADING"):
+            await set_status(deps, record, "UPLOADING", object_key=object_key(record))
+
+    async def process(msg: Message) -> None:
+        record = await file_repo.get(deps.db, int(msg.payload["file_id"]))
+        retry = record and record["status"] == "FAILED" and record.get("status_cause") == "NOT_UPLOADED"
+        if not record or (record["status"] not in ("INITIALIZED", "UPLOADING") and not retry):
+            log.info("process ignored for %s in %s", msg.payload["file_id"],
+                     record and record["status"])
+            return
+        key = record.get("object_key") or object_key(record)
+        info = await (await deps.store()).head(key)
+        if info is None or info.size != record["filesize"]:
+            found = "no object" if info is None else f"{info.size} bytes"
+            await fail(deps, record, "NOT_UPLOADED",
+                       f"expected {record['filesize']} bytes at {key}, found {found}")
+            return
+        if msg.payload.get("allow_duplicate"):
+            record["allow_duplicate"] = True
+        attempt = int(record.get("attempt") or 0) + 1
+        record = await set_status(deps, record, "UPLOADED", attempt=attempt, object_key=key,
+                                  allow_duplicate=bool(record.get("allow_duplicate")))
+        await deps.emit("sales.cleaning.commands", record["id"], "CleanSalesFile",
+                        {"file_id": record["id"], "attempt": attempt})
+
+    async def reimport(msg: Message) -> None:
+        record = await file_repo.get(deps.db, int(msg.payload["file_id"]))
+        if not record or record["status"] not in REIMPORTABLE:
+            return
+        if not record.get("object_key"):
+            await fail(deps, record, "NOT_UPLOADED", "the file was never uploaded")
+            return
+        attempt = int(record.get("attempt") or 0) + 1
+        await set_status(deps, record, "REIMPORT", attempt=attempt,
+                         allow_duplicate=True, bad_rows=0, bad_samples=[], warnings=[])
+        await deps.emit("sales.cleaning.commands", record["id"], "CleanSalesFile",
+                        {"file_id": record["id"], "attempt": attempt})
+
+    handlers = {"CreateSalesFile": create, "StartSalesFileUpload": start_upload,
+                "ProcessSalesFile": process, "ReimportSalesFile": reimport}
+
+    @app.agent(deps.topic(spec.name), name="registration")
+    async def registration(stream):
+        async for event in stream.events():
+            await dispatch(deps, spec, event, handlers)
+
+
+__all__ = ["register", "now_iso"]

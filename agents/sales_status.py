@@ -1,0 +1,48 @@
+"""Record a sales-file status change: fold it into MongoDB, then emit it as an event."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from agents.deps import Deps
+from infra.repos import files as file_repo
+from topics.envelope import now_iso
+
+EVENTS = "sales.files.events"
+
+
+async def set_status(deps: Deps, record: dict[str, Any], status: str, *,
+                     cause: str | None = None, error: str | None = None,
+                     attempt: int | None = None, **fields: Any) -> dict[str, Any]:
+    payload = {"file_id": record["id"], "organisation": record.get("organisation"),
+               "status": status, "status_cause": cause, "error_message": error,
+               "attempt": attempt if attempt is not None else record.get("attempt"),
+               "fields": fields}
+    ts = now_iso()
+    updated = await file_repo.apply(deps.db, record["id"], "SalesFileStatusChanged", payload, ts)
+    await deps.emit(EVENTS, record["id"], "SalesFileStatusChanged", payload)
+    return updated or record
+
+
+async def fail(deps: Deps, record: dict[str, Any], cause: str, message: str,
+               **fields: Any) -> dict[str, Any]:
+    return await set_status(deps, record, "FAILED", cause=cause, error=message, **fields)
+
+
+class Progress:
+    """Throttled progress events (at most one a second) for long work."""
+
+    def __init__(self, deps: Deps, record: dict[str, Any], stage: str, every: float = 1.0):
+        self.deps, self.record, self.stage, self.every = deps, record, stage, every
+        self._last = 0.0
+
+    async def report(self, rows: int, percent: float, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < self.every:
+            return
+        self._last = now
+        payload = {"file_id": self.record["id"], "stage": self.stage, "rows": rows,
+                   "percent": round(min(max(percent, 0.0), 100.0), 1)}
+        await file_repo.apply(self.deps.db, self.record["id"], "SalesFileProgressed", payload,
+                              now_iso())
+        await self.deps.emit(EVENTS, self.record["id"], "SalesFileProgressed", payload)

@@ -1,0 +1,85 @@
+"""The aiohttp gateway: validates requests, publishes commands, answers from tables/stores."""
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from gateway.bus import Bus
+from gateway.errors import json_errors
+from gateway.tables import Tables
+from infra.config import Settings
+from infra.mongo import connect, database
+
+log = logging.getLogger("tributary.gateway")
+
+
+# one module per area under gateway/routes/, each with setup(app)
+ROUTE_MODULES = ["health", "files", "gtin_items", "gtin_descriptions", "gtin_import", "catalog",
+                 "reports", "layouts", "auto_upload", "console", "docs"]
+
+
+def _route_modules():
+    import importlib
+
+    for name in ROUTE_MODULES:
+        try:
+            yield importlib.import_module(f"gateway.routes.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"gateway.routes.{name}":
+                raise
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(middlewares=[json_errors], client_max_size=64 * 1024 * 1024)
+    app["settings"] = settings
+    for module in _route_modules():
+        module.setup(app)
+    _mount_objects(app, settings)
+    app.on_startup.append(_start)
+    app.on_cleanup.append(_stop)
+    return app
+
+
+def _mount_objects(app: web.Application, settings: Settings) -> None:
+    from infra.storage import open_store
+
+    store = open_store(settings.storage_url, public_base_url=settings.public_url,
+                       secret=settings.secret)
+    app["objects"] = store
+    if settings.storage_url.startswith("file://"):
+        from infra.storage.local_http import add_routes
+
+        add_routes(app, store)
+
+
+async def _start(app: web.Application) -> None:
+    settings: Settings = app["settings"]
+    app["mongo"] = connect(settings)
+    app["db"] = database(app["mongo"], settings)
+    await app["objects"].start()
+    app["tables"] = Tables(app["db"])
+    from topics.registry import all_topics
+
+    event_topics = [t.name for t in all_topics() if t.kind == "events" and t.follow]
+    bus = Bus(settings.kafka_url, event_topics)
+    for _ in range(60):
+        try:
+            await bus.start()
+            break
+        except Exception as exc:  # noqa: BLE001 - broker still starting
+            log.warning("waiting for the broker: %s", exc)
+            await __import__("asyncio").sleep(0.5)
+            bus = Bus(settings.kafka_url, event_topics)
+    app["bus"] = bus
+
+
+async def _stop(app: web.Application) -> None:
+    for name in ("bus",):
+        if name in app:
+            await app[name].stop()
+    if "tables" in app:
+        await app["tables"].close()
+    await app["objects"].close()
+    if "mongo" in app:
+        await app["mongo"].close()

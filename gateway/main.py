@@ -1,0 +1,21 @@
+"""`tributary gateway`: serve the HTTP API."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from infra.config import Settings
+from infra.kafka import ensure_topics
+
+
+def run_gateway(settings: Settings, host: str, port: int) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    asyncio.run(ensure_topics(settings.kafka_url, settings.replication))
+    if not settings.public_url:
+        settings = settings.with_(public_url=f"http://{host}:{port}")
+    from gateway.app import create_app
+
+    web.run_app(create_app(settings), host=host, port=port, print=None,
+                access_log=None, handle_signals=True)

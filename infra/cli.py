@@ -1,0 +1,96 @@
+"""The `tributary` command: run the stack or one process, and manage organisations."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from infra.config import load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", default=argparse.SUPPRESS,
+                        help="data directory of the embedded stack (default ./var)")
+    parser = argparse.ArgumentParser(prog="tributary", description=__doc__, parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add = sub.add_parser
+
+    def add_parser(name, **kw):
+        return _add(name, parents=[common], **kw)
+
+    sub.add_parser = add_parser  # every sub-command also takes --data-dir
+    up = sub.add_parser("up", help="start the whole system on the embedded default")
+    up.add_argument("--port", type=int, default=8080, help="gateway port (0 = any free port)")
+    up.add_argument("--workers", type=int, default=1)
+    sub.add_parser("worker", help="run one Faust worker")
+    gw = sub.add_parser("gateway", help="run the HTTP gateway")
+    gw.add_argument("--host", default="127.0.0.1")
+    gw.add_argument("--port", type=int, default=8080)
+    org = sub.add_parser("org", help="organisations and API tokens")
+    org_sub = org.add_subparsers(dest="org_command", required=True)
+    org_sub.add_parser("create", parents=[common]).add_argument("name")
+    org_sub.add_parser("token", parents=[common]).add_argument("org", help="organisation id or name")
+    from infra.cli_more import add_commands
+
+    add_commands(sub)
+    return parser
+
+
+def _print(doc) -> None:
+    print(json.dumps(doc, indent=2, default=str))
+
+
+async def _with_db(settings, fn):
+    from infra.mongo import connect, database
+
+    if not settings.mongo_url:
+        sys.exit("no document store: start `tributary up` with this --data-dir "
+                 "or set TRIBUTARY_MONGO_URL")
+    client = connect(settings)
+    try:
+        return await fn(database(client, settings))
+    finally:
+        await client.close()
+
+
+async def _org(args, db):
+    from infra.repos import orgs
+
+    if args.org_command == "create":
+        return await orgs.create(db, args.name)
+    found = await orgs.find(db, args.org)
+    if not found:
+        sys.exit(f"no organisation {args.org!r}")
+    return {"id": found["id"], "name": found["name"], "token": await orgs.issue_token(db, found["id"])}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    args.data_dir = getattr(args, "data_dir", None)
+    settings = load_settings(args.data_dir)
+    if args.command == "up":
+        from infra.stack.up import run_up
+
+        return run_up(load_settings(args.data_dir, use_state=False), args.port, args.workers)
+    if args.command == "worker":
+        from agents.main import run_worker
+
+        run_worker(settings)
+        return 0
+    if args.command == "gateway":
+        from gateway.main import run_gateway
+
+        run_gateway(settings, args.host, args.port)
+        return 0
+    if args.command == "org":
+        _print(asyncio.run(_with_db(settings, lambda db: _org(args, db))))
+        return 0
+    from infra.cli_more import run_command
+
+    return run_command(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Durable sales-file records in MongoDB (`files`, keyed by the integer file id)."""
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from models.files import apply_event
+
+
+async def insert(db: AsyncDatabase, record: dict[str, Any]) -> bool:
+    """Store a new record; False when a record with this id already exists (redelivery)."""
+    result = await db.files.update_one({"_id": record["id"]}, {"$setOnInsert": record}, upsert=True)
+    return result.upserted_id is not None
+
+
+async def get(db: AsyncDatabase, file_id: int) -> dict[str, Any] | None:
+    doc = await db.files.find_one({"_id": file_id})
+    if doc:
+        doc.pop("_id", None)
+    return doc
+
+
+async def apply(db: AsyncDatabase, file_id: int, event_type: str, payload: dict[str, Any],
+                ts: str) -> dict[str, Any] | None:
+    """Fold an event into the stored record (same fold as the status table)."""
+    current = await get(db, file_id)
+    updated = apply_event(current, event_type, payload, ts)
+    if updated is not None:
+        await db.files.replace_one({"_id": file_id}, {**updated, "_id": file_id})
+    return updated
+
+
+async def find(db: AsyncDatabase, organisation: str, *, status: str | None = None,
+               period: str | None = None, skip: int = 0, limit: int = 50) -> tuple[int, list[dict]]:
+    query: dict[str, Any] = {"organisation": organisation}
+    if status:
+        query["status"] = status
+    if period:
+        query["reporting_period"] = period
+    total = await db.files.count_documents(query)
+    cursor = db.files.find(query).sort("_id", -1).skip(skip).limit(limit)
+    docs = [d async for d in cursor]
+    for doc in docs:
+        doc.pop("_id", None)
+    return total, docs
+
+
+async def find_by_checksum(db: AsyncDatabase, organisation: str, checksum: str,
+                           exclude: int) -> dict[str, Any] | None:
+    doc = await db.files.find_one({"organisation": organisation, "checksum": checksum,
+                                   "_id": {"$ne": exclude}, "status": {"$ne": "FAILED"}})
+    if doc:
+        doc.pop("_id", None)
+    return doc
+
+
+async def in_flight(db: AsyncDatabase, statuses: tuple[str, ...], older_than: str) -> list[dict]:
+    cursor = db.files.find({"status": {"$in": list(statuses)}, "updated_at": {"$lt": older_than}})
+    docs = [d async for d in cursor]
+    for doc in docs:
+        doc.pop("_id", None)
+    return docs

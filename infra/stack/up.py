@@ -1,0 +1,159 @@
+"""`tributary up`: start, supervise and stop the whole system on the embedded default.
+
+Order: broker → document store → topics → workers (one after another) → gateway. Parts given
+through TRIBUTARY_*_URL are used instead of being embedded. The addresses go to
+DATA_DIR/stack.json so every other command with the same --data-dir reaches this stack.
+A child that dies is started again; SIGINT/SIGTERM stops every child in reverse order.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from infra.config import Settings, settings_env
+from infra.kafka import ensure_topics
+from infra.stack.processes import Child, free_port, python_argv, wait_port
+from infra.stack.servers import nx27017, tansu
+
+
+class Stack:
+    def __init__(self, settings: Settings, port: int, workers: int) -> None:
+        self.settings = settings
+        self.port = port or free_port()
+        self.workers = workers
+        self.servers: list[Child] = []
+        self.apps: list[Child] = []
+        self.stopping = False
+
+    # -- start -------------------------------------------------------------------------
+    def start(self) -> None:
+        data = self.settings.data_dir
+        data.mkdir(parents=True, exist_ok=True)
+        self._refuse_second_stack()
+        changes: dict = {}
+        if not self.settings.kafka_url:
+            child, url = tansu(data)
+            self.servers.append(child.start())
+            wait_port(int(url.rsplit(":", 1)[1]), proc=child.proc)
+            changes["kafka_url"] = url
+        if not self.settings.mongo_url:
+            child, url = nx27017(data)
+            self.servers.append(child.start())
+            wait_port(int(url.rstrip("/").rsplit(":", 1)[1]), proc=child.proc)
+            changes["mongo_url"] = url
+        changes["public_url"] = self.settings.public_url or f"http://127.0.0.1:{self.port}"
+        self.settings = self.settings.with_(**changes)
+        asyncio.run(ensure_topics(self.settings.kafka_url, self.settings.replication))
+        self._write_state()
+        for number in range(1, self.workers + 1):
+            self.apps.append(self._worker(number).start())
+            self._wait_http(self.apps[-1], "/ready/")
+        self.apps.append(self._gateway().start())
+        wait_port(self.port, proc=self.apps[-1].proc, timeout=60)
+        self._write_state()
+
+    def _refuse_second_stack(self) -> None:
+        state = self.settings.state_file
+        if state.exists():
+            try:
+                pid = json.loads(state.read_text()).get("pid")
+                if pid and pid != os.getpid():
+                    os.kill(pid, 0)
+                    sys.exit(f"a stack is already running in {self.settings.data_dir} (pid {pid})")
+            except (ProcessLookupError, ValueError, PermissionError):
+                pass
+
+    def _worker(self, number: int) -> Child:
+        port = free_port()
+        env = {**settings_env(self.settings), "TRIBUTARY_WORKER_ID": f"worker-{number}",
+               "TRIBUTARY_WORKER_PORT": str(port)}
+        child = Child(f"worker-{number}", python_argv("worker"),
+                      self.settings.data_dir / "logs" / f"worker-{number}.log", env=env)
+        child.env["_PORT"] = str(port)
+        return child
+
+    def _gateway(self) -> Child:
+        return Child("gateway", python_argv("gateway", "--port", str(self.port)),
+                     self.settings.data_dir / "logs" / "gateway.log",
+                     env=settings_env(self.settings))
+
+    def _wait_http(self, child: Child, path: str, timeout: float = 90.0) -> None:
+        url = f"http://127.0.0.1:{child.env['_PORT']}{path}"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not child.alive():
+                raise RuntimeError(f"{child.name} exited; see {child.log_path}")
+            try:
+                with urllib.request.urlopen(url, timeout=1) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"{child.name} not ready after {timeout}s; see {child.log_path}")
+
+    def _write_state(self) -> None:
+        s = self.settings
+        state = {"pid": os.getpid(), "kafka_url": s.kafka_url, "mongo_url": s.mongo_url,
+                 "mongo_db": s.mongo_db, "storage_url": s.storage_url,
+                 "gateway_url": f"http://127.0.0.1:{self.port}",
+                 "children": {c.name: c.pid for c in self.servers + self.apps},
+                 "worker_ports": {c.name: int(c.env["_PORT"]) for c in self.apps if "_PORT" in c.env}}
+        tmp = s.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, indent=2))
+        tmp.replace(s.state_file)
+
+    # -- supervise / stop ---------------------------------------------------------------
+    def supervise(self) -> None:
+        while not self.stopping:
+            for child in self.servers + self.apps:
+                if not self.stopping and not child.alive():
+                    code = child.proc.returncode if child.proc else None
+                    print(f"[tributary] {child.name} exited ({code}); starting it again",
+                          flush=True)
+                    child.restarts += 1
+                    child.start()
+                    if child.name == "broker":  # the embedded broker comes back empty
+                        wait_port(int(self.settings.kafka_url.rsplit(":", 1)[1]), proc=child.proc)
+                        asyncio.run(ensure_topics(self.settings.kafka_url,
+                                                  self.settings.replication))
+                    self._write_state()
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        self.stopping = True
+        for child in reversed(self.apps):
+            child.stop(timeout=15)
+        for child in reversed(self.servers):
+            child.stop(timeout=10)
+        state = self.settings.state_file
+        if state.exists():
+            state.unlink()
+
+
+def run_up(settings: Settings, port: int, workers: int) -> int:
+    stack = Stack(settings, port, workers)
+
+    def _terminate(signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        stack.start()
+        print(f"Tributary gateway: http://127.0.0.1:{stack.port}", flush=True)
+        print(f"data directory: {settings.data_dir}  (Ctrl-C stops everything)", flush=True)
+        stack.supervise()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+    return 0
+
+
+__all__ = ["Stack", "run_up", "Path"]

@@ -1,0 +1,51 @@
+"""GDTI EPC pure-identity URN: urn:epc:id:gdti:CompanyPrefix.DocType.Serial (EPC Tag Data Standard §6.3.9)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from biip.checksums import gs1_standard_check_digit
+
+from models.gtin.errors import GtinError
+
+_PREFIX = "urn:epc:id:gdti:"
+# Serial: GS1 AI 253 characters (CSET 82); in the URN " % & / < > ? are %-escaped (TDS §5.3).
+_URN_SERIAL = re.compile(r"(?:[A-Za-z0-9\-_.!'()*+,:;=]|%(?:22|25|26|2F|3C|3E|3F))+", re.IGNORECASE)
+_SERIAL_MAX = 17
+
+
+@dataclass(frozen=True)
+class Gdti:
+    company_prefix: str
+    document_type: str
+    serial: str  # decoded
+    gdti13: str  # company prefix + document type + check digit
+
+    @property
+    def element_string(self) -> str:
+        """GS1 element string (253)<gdti13><serial>."""
+        return f"(253){self.gdti13}{self.serial}"
+
+
+def parse_gdti_urn(urn: object, field: str = "gdti") -> Gdti:
+    """Validate a GDTI URN; GtinError says which part is wrong."""
+    if not isinstance(urn, str) or not urn.startswith(_PREFIX):
+        raise GtinError(field, f"must start with {_PREFIX}")
+    parts = urn[len(_PREFIX):].split(".", 2)
+    if len(parts) != 3:
+        raise GtinError(field, "expected CompanyPrefix.DocType.Serial")
+    company, doc_type, serial = parts
+    if not (company.isascii() and company.isdigit()) or not 6 <= len(company) <= 12:
+        raise GtinError(field, "company prefix must be 6 to 12 digits", value=company)
+    if not (doc_type.isascii() and doc_type.isdigit()) and doc_type != "":
+        raise GtinError(field, "document type must be digits", value=doc_type)
+    if len(company) + len(doc_type) != 12:
+        raise GtinError(field, "company prefix + document type must be 12 digits")
+    if not _URN_SERIAL.fullmatch(serial):
+        raise GtinError(field, "serial is empty or has characters outside GS1 AI 253 (CSET 82)", value=serial)
+    decoded = unquote(serial)
+    if len(decoded) > _SERIAL_MAX:
+        raise GtinError(field, f"serial longer than {_SERIAL_MAX} characters", value=decoded)
+    payload = company + doc_type
+    return Gdti(company, doc_type, decoded, payload + str(gs1_standard_check_digit(payload)))

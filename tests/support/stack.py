@@ -1,0 +1,89 @@
+"""Start a real embedded stack (`tributary up`) for tests, and stop it afterwards."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+class RunningStack:
+    def __init__(self, data_dir: Path, workers: int = 1, env: dict | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.workers = workers
+        self.env = {**os.environ, "TRIBUTARY_STALE_AFTER": "6", **(env or {})}
+        for name in ("TRIBUTARY_KAFKA_URL", "TRIBUTARY_MONGO_URL", "TRIBUTARY_STORAGE_URL",
+                     "TRIBUTARY_PUBLIC_URL"):
+            if env is None or name not in env:
+                self.env.pop(name, None)
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 120.0) -> "RunningStack":
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.data_dir / "up.log", "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "infra.cli", "--data-dir", str(self.data_dir), "up",
+             "--port", "0", "--workers", str(self.workers)],
+            stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"tributary up exited: {self.log()}")
+            if self.healthy():
+                return self
+            time.sleep(0.2)
+        raise TimeoutError(f"stack not healthy after {timeout}s: {self.log()}")
+
+    def log(self) -> str:
+        parts = []
+        for path in [self.data_dir / "up.log", *sorted((self.data_dir / "logs").glob("*.log"))]:
+            if path.exists():
+                parts.append(f"--- {path.name}\n" + path.read_text(errors="replace")[-3000:])
+        return "\n".join(parts)
+
+    @property
+    def state(self) -> dict:
+        return json.loads((self.data_dir / "stack.json").read_text())
+
+    @property
+    def url(self) -> str:
+        return self.state["gateway_url"]
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.url + "/healthz", timeout=2) as resp:
+                return resp.status == 200
+        except (OSError, ValueError, KeyError):
+            return False
+
+    def kill_child(self, name: str, sig: int = signal.SIGKILL) -> int:
+        pid = self.state["children"][name]
+        os.kill(pid, sig)
+        return pid
+
+    def kill(self) -> None:
+        """SIGKILL the supervisor; its children die with it (PR_SET_PDEATHSIG)."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        time.sleep(0.5)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(40)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+
+
+def cli(data_dir: Path, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "infra.cli", "--data-dir", str(data_dir), *args],
+                         check=True, capture_output=True, text=True, timeout=60)
+    return json.loads(out.stdout)

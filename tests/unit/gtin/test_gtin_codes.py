@@ -1,0 +1,74 @@
+import pytest
+
+from models.gtin import GtinError, company_prefix_of, normalise_gtin, owning_prefix
+
+
+@pytest.mark.parametrize("code,expected", [
+    ("036000291452", "00036000291452"),  # GTIN-12 / UPC-A
+    ("3017620422003", "03017620422003"),  # GTIN-13
+    ("96385074", "00000096385074"),  # GTIN-8
+    ("10038000123457", "10038000123457"),  # GTIN-14
+    (" 3017620422003 ", "03017620422003"),
+])
+def test_normalise_valid(code, expected):
+    assert normalise_gtin(code) == expected
+
+
+@pytest.mark.parametrize("code,reason", [
+    ("03600029145X", "non-digit"),
+    ("3017-620422003", "non-digit"),
+    ("３０１７６２０４２２００３", "non-digit"),  # full-width digits are not GS1 digits
+    ("30176204220", "invalid length"),  # 11
+    ("301762042200312", "invalid length"),  # 15
+    ("036000291453", "invalid check digit"),
+    ("3017620422004", "invalid check digit"),
+    ("", "missing"),
+    (None, "missing"),
+])
+def test_normalise_invalid_says_which_rule(code, reason):
+    with pytest.raises(GtinError) as err:
+        normalise_gtin(code)
+    assert err.value.reason.startswith(reason)
+    assert err.value.field == "gtin"
+    assert isinstance(err.value, ValueError)
+
+
+def test_short_codes_never_valid_even_if_padding_fits():
+    # "0000" + "1236" would pass the mod-10 check as a GTIN-8, but 4 digits is never a GTIN
+    assert normalise_gtin("00001236") == "00000000001236"
+    with pytest.raises(GtinError, match="invalid length"):
+        normalise_gtin("1236")
+    with pytest.raises(GtinError, match="invalid length"):
+        normalise_gtin("0001236")
+
+
+def test_owning_prefix_longest_wins():
+    g = normalise_gtin("3017620422003")
+    assert owning_prefix(g, ["301", "301762", "30176"]) == "301762"
+    assert owning_prefix(g, ["302", "3017621"]) is None
+    assert owning_prefix(g, []) is None
+
+
+def test_owning_prefix_drops_indicator_digit():
+    # indicator 1 (case of the same item): the key is 0038000123457
+    assert owning_prefix("10038000123457", ["0038000"]) == "0038000"
+    assert owning_prefix("10038000123457", ["1003800"]) is None
+
+
+def test_upc_prefix_is_gs1_prefix_with_leading_zero():
+    g = normalise_gtin("036000291452")
+    assert owning_prefix(g, ["036000"]) == "0036000"
+    assert owning_prefix(g, ["0036000"]) == "0036000"
+    assert owning_prefix(g, ["0036000", "0036000291"]) == "0036000291"
+    assert owning_prefix(g, ["036001"]) is None
+
+
+def test_owning_prefix_ignores_garbage_prefixes():
+    assert owning_prefix(normalise_gtin("3017620422003"), ["", "abc", " 301762 "]) == "301762"
+
+
+def test_company_prefix_of():
+    assert company_prefix_of(normalise_gtin("3017620422003")) == "301762"
+    assert company_prefix_of(normalise_gtin("036000291452")) == "0036000"
+    assert company_prefix_of(normalise_gtin("96385074")) == "9638507"  # GTIN-8: the code itself
+    assert company_prefix_of(normalise_gtin("2009900100009")) == "2009900"  # RCN: no GCP, first 7
