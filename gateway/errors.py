@@ -11,13 +11,13 @@ log = logging.getLogger("tributary.gateway")
 
 
 class ApiError(web.HTTPException):
-    def __init__(self, status: int, error: str, message: str, **details: Any) -> None:
-        self.status_code = status
+    def __init__(self, http_status: int, error: str, message: str, /, **details: Any) -> None:
+        self.status_code = http_status
         super().__init__(text=json.dumps({"error": error, "message": message, **details}),
                          content_type="application/json")
 
 
-def bad_request(message: str, **details: Any) -> ApiError:
+def bad_request(message: str, /, **details: Any) -> ApiError:
     return ApiError(400, "bad_request", message, **details)
 
 
@@ -25,7 +25,7 @@ def not_found(message: str = "not found") -> ApiError:
     return ApiError(404, "not_found", message)
 
 
-def conflict(message: str, **details: Any) -> ApiError:
+def conflict(message: str, /, **details: Any) -> ApiError:
     return ApiError(409, "conflict", message, **details)
 
 

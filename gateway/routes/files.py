@@ -2,6 +2,7 @@
 snapshot, and the organisation summary. The gateway validates and publishes; agents work."""
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import datetime, timedelta, timezone
 
@@ -55,6 +56,7 @@ async def create(request: web.Request) -> web.Response:
     if reply.type == "SalesFileRejected":
         raise ApiError(400, "validation_error", "the file record was rejected",
                        fields=reply.payload.get("errors", {}))
+    await _table_caught_up(request, file_id, lambda v: True)
     return web.json_response(public_view(reply.payload["record"]), status=201)
 
 
@@ -93,11 +95,24 @@ async def _wait_status(request, command: str, view: dict, statuses: tuple[str, .
         until=lambda m: m.type == "SalesFileStatusChanged" and m.payload["status"] in statuses,
         timeout=10)
     status = reply.payload["status"] if reply else view["status"]
+    if reply:
+        await _table_caught_up(request, view["id"], lambda v: v.get("status") == status
+                               and v.get("updated_at", "") >= reply.ts)
     body = {"id": view["id"], "status": status}
     if reply and reply.payload.get("status_cause"):
         body.update(status_cause=reply.payload["status_cause"],
                     error_message=reply.payload.get("error_message"))
     return body
+
+
+async def _table_caught_up(request: web.Request, file_id: int, done, tries: int = 100) -> None:
+    """Read-your-writes: the gateway sees an event before the table has folded it, so wait
+    (briefly) until the table view reflects it before answering."""
+    for _ in range(tries):
+        view, source = await request.app["tables"].file(file_id)
+        if view is not None and source == "table" and done(view):
+            return
+        await asyncio.sleep(0.02)
 
 
 async def action(request: web.Request) -> web.Response:

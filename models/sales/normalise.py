@@ -1,0 +1,208 @@
+"""Value normalisers. Scalar functions (one value) plus columnar wrappers that apply them to the
+distinct values of an Arrow array only, so a 5-million-row file costs one call per distinct value."""
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Callable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pycountry
+from stdnum import ean, isrc as stdnum_isrc
+
+from .schema import AMOUNT, AMOUNT_SCALE
+
+_SEP = re.compile(r"[\s\-._/:]")
+_WORLD = {"WW", "WORLD", "WORLDWIDE", "WORLD WIDE", "GLOBAL", "ALL", "ROW", "INTERNATIONAL"}
+_TERRITORY_ALIASES = {"UK": "GB", "EL": "GR", "XK": "XK"}
+_CURRENCY_ALIASES = {"RUR": "RUB", "$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
+_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_name) if m})
+_MONTHS["sept"] = 9
+
+
+def norm_isrc(value: str) -> str | None:
+    """ISRC without separators, upper-case, validated by python-stdnum; None when invalid."""
+    code = _SEP.sub("", value).upper()
+    if code.startswith("ISRC"):
+        code = code[4:]
+    return code if stdnum_isrc.is_valid(code) else None
+
+
+def norm_upc(value: str) -> str | None:
+    """UPC/EAN/GTIN digits with a valid check digit. Leading zeros lost by spreadsheets are restored."""
+    code = _SEP.sub("", value.strip().strip('"').strip("'"))
+    if code.endswith(".0"):
+        code = code[:-2]
+    if not code.isdigit():
+        return None
+    if len(code) in (8, 12, 13, 14) and ean.is_valid(code):
+        return code
+    if len(code) == 11 and ean.is_valid(code.zfill(12)):  # one leading zero lost as a number
+        return code.zfill(12)
+    return None
+
+
+def norm_territory(value: str) -> str | None:
+    """ISO 3166-1 alpha-2 from alpha-2/alpha-3/name; `UK` → GB; worldwide → WW."""
+    v = value.strip().upper()
+    if v in _WORLD:
+        return "WW"
+    if v in _TERRITORY_ALIASES:
+        return _TERRITORY_ALIASES[v]
+    country = None
+    if len(v) == 2:
+        country = pycountry.countries.get(alpha_2=v)
+    elif len(v) == 3:
+        country = pycountry.countries.get(alpha_3=v)
+    if country is None and len(v) > 3:
+        try:
+            country = pycountry.countries.lookup(value.strip())
+        except LookupError:
+            try:
+                country = pycountry.countries.search_fuzzy(value.strip())[0] if len(v) > 5 else None
+            except LookupError:
+                country = None
+    return country.alpha_2 if country is not None else None
+
+
+def norm_currency(value: str) -> str | None:
+    v = value.strip().upper()
+    v = _CURRENCY_ALIASES.get(v, v)
+    return v if len(v) == 3 and pycountry.currencies.get(alpha_3=v) is not None else None
+
+
+_PERIOD_PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], tuple[int, int]]]] = [
+    (re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?(?:[T ].*)?$"), lambda m: (int(m[1]), int(m[2]))),
+    (re.compile(r"^(\d{4})(\d{2})(?:\d{2})?$"), lambda m: (int(m[1]), int(m[2]))),
+    # MM/DD/YYYY (US, Apple, CD Baby) — DD/MM/YYYY only when the first number cannot be a month
+    (re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s.*)?$"),
+     lambda m: (int(m[3]), int(m[1]) if int(m[1]) <= 12 else int(m[2]))),
+    (re.compile(r"^(\d{1,2})[/.-](\d{4})$"), lambda m: (int(m[2]), int(m[1]))),
+    (re.compile(r"^([A-Za-z]+)[\s\-/.,]+(\d{4}|\d{2})$"), lambda m: (_year(m[2]), _MONTHS.get(m[1].lower(), 0))),
+    (re.compile(r"^(\d{4})[\s\-/.,]+([A-Za-z]+)$"), lambda m: (int(m[1]), _MONTHS.get(m[2].lower(), 0))),
+]
+
+
+def _year(text: str) -> int:
+    return int(text) if len(text) == 4 else 2000 + int(text)
+
+
+def norm_period(value: str, date_format: str | None = None) -> str | None:
+    """A date or month in any common spelling → `YYYY-MM` (YYYY-MM, YYYY-MM-DD, YYYYMMDD, JUN-25,
+    June 2025, MM/DD/YYYY, `10/15/2023 12:00:00 AM`...). An explicit strptime format wins."""
+    v = value.strip()
+    if date_format:
+        try:
+            d = datetime.strptime(v, date_format)
+            return f"{d.year:04d}-{d.month:02d}"
+        except ValueError:
+            return None
+    for pattern, extract in _PERIOD_PATTERNS:
+        m = pattern.match(v)
+        if m:
+            year, month = extract(m)
+            if 1 <= month <= 12 and 1900 <= year <= 2999:
+                return f"{year:04d}-{month:02d}"
+            return None
+    return None
+
+
+def map_distinct(arr: pa.Array, fn: Callable[[str], str | None], cache: dict) -> pa.Array:
+    """Apply `fn` to each distinct non-null value of a string array (cached across batches)."""
+    if len(arr) == 0:
+        return pa.array([], pa.string())
+    uniq = pc.unique(arr)
+    out = []
+    for v in uniq.to_pylist():
+        if v is None:
+            out.append(None)
+            continue
+        r = cache.get(v, cache)
+        if r is cache:
+            if len(cache) > 500_000:
+                cache.clear()
+            r = cache[v] = fn(v)
+        out.append(r)
+    return pc.take(pa.array(out, pa.string()), pc.index_in(arr, value_set=uniq))
+
+
+# ---- amounts -------------------------------------------------------------------------------------
+
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?$"
+_JUNK = "[\\s\u00a0\u202f'’$€£¥]|^[A-Z]{3}\\s*|\\s*[A-Z]{3}$"
+
+
+def sniff_decimal_sep(values: list[str]) -> str:
+    """`,` when the sample only makes sense with decimal commas (1.234,56 / 0,5), else `.`."""
+    comma = dot = 0
+    for v in values:
+        v = v.strip()
+        if re.search(r",\d{1,2}$|,\d{4,}$|^-?0,\d", v) or re.search(r"\.\d{3},\d+$", v):
+            comma += 1
+        elif re.search(r"\.\d+$", v):
+            dot += 1
+    return "," if comma > dot else "."
+
+
+def clean_number_text(arr: pa.Array, decimal_sep: str = ".", thousands_sep: str | None = None) -> pa.Array:
+    """Strip currency symbols/spaces/thousands separators; `(1.5)` → `-1.5`; decimal comma → point."""
+    s = pc.utf8_trim_whitespace(arr)
+    s = pc.replace_substring_regex(s, _JUNK, "")
+    s = pc.replace_substring_regex(s, r"^\((.*)\)$", r"-\1")
+    s = pc.replace_substring_regex(s, r"^(.*[0-9.])-$", r"-\1")
+    thousands = thousands_sep if thousands_sep is not None else ("." if decimal_sep == "," else ",")
+    if thousands:
+        s = pc.replace_substring(s, thousands, "")
+    if decimal_sep != ".":
+        s = pc.replace_substring(s, decimal_sep, ".")
+    return s
+
+
+def to_amount(arr: pa.Array, decimal_sep: str = ".", thousands_sep: str | None = None) -> tuple[pa.Array, pa.Array]:
+    """String array → (decimal128(38,18) array, invalid mask). Empty cells are null, not invalid."""
+    s = clean_number_text(arr, decimal_sep, thousands_sep)
+    empty = pc.fill_null(pc.equal(s, ""), True)
+    ok = pc.fill_null(pc.match_substring_regex(s, _NUMBER), False)
+    invalid = pc.and_(pc.invert(ok), pc.invert(empty))
+    good = pc.if_else(ok, s, pa.scalar(None, pa.string()))
+    try:
+        wide = pc.cast(good, pa.decimal256(76, 38))
+        out = pc.cast(pc.round(wide, AMOUNT_SCALE), AMOUNT)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        values, bad = [], []
+        for v in good.to_pylist():
+            d = _py_amount(v)
+            values.append(d)
+            bad.append(v is not None and d is None)
+        out = pa.array(values, AMOUNT)
+        invalid = pc.or_(invalid, pa.array(bad))
+    return out, invalid
+
+
+def _py_amount(v: str | None) -> Decimal | None:
+    if v is None:
+        return None
+    try:
+        d = Decimal(v).quantize(Decimal(1).scaleb(-AMOUNT_SCALE))
+    except (InvalidOperation, ValueError):
+        return None
+    return d if d.is_finite() and abs(d) < Decimal(10) ** 20 else None
+
+
+def to_quantity(arr: pa.Array, decimal_sep: str = ".", thousands_sep: str | None = None) -> tuple[pa.Array, pa.Array]:
+    """String array → (int64 array rounded half-even, invalid mask)."""
+    amount, invalid = to_amount(arr, decimal_sep, thousands_sep)
+    try:
+        return pc.cast(pc.round(amount, 0), pa.int64()), invalid
+    except pa.ArrowInvalid:
+        vals = [int(v) if v is not None and abs(v) < 2**62 else None for v in pc.round(amount, 0).to_pylist()]
+        return pa.array(vals, pa.int64()), invalid
+
+
+def blank_to_null(arr: pa.Array) -> pa.Array:
+    s = pc.utf8_trim_whitespace(arr)
+    return pc.if_else(pc.equal(s, ""), pa.scalar(None, pa.string()), s)

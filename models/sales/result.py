@@ -1,0 +1,144 @@
+"""Options, result and the shared batch emitter (bad-row accounting, conversion, sink)."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Callable, Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import SalesFileError
+from .schema import AMOUNT, AMOUNT_SCALE, CANONICAL_SCHEMA
+
+MAX_SAMPLES = 100
+
+
+@dataclass
+class CleanOptions:
+    exchange_rate: Decimal | None = None   # file currency → organisation currency; None = same currency
+    max_bad_share: float = 0.5
+    mappings: Sequence[Any] = ()            # organisation layouts (dicts for layout_from_mapping, or Layouts)
+    batch_rows: int = 50_000
+
+
+@dataclass
+class CleanResult:
+    layout: str
+    encoding: str
+    delimiter: str | None
+    rows: int
+    bad_rows: int
+    bad_samples: list[dict]
+    declared_totals: dict | None = None
+    totals_check: dict | None = None
+    reporting_period: str | None = None
+    currency: str | None = None
+    file_number: int | None = None          # DSR multi-file reports: HEAD FileNumber / NumberOfFiles
+    number_of_files: int | None = None
+    header_line: int | None = None          # 1-based line of the header row (tabular layouts)
+    footer_lines: int = 0                   # trailing total/footer lines dropped
+    invalid_values: dict[str, int] = field(default_factory=dict)  # values nulled (bad ISRC, UPC, territory…)
+    imported_totals: dict[str, str] = field(default_factory=dict)  # {"revenue", "revenue_converted", "quantity"}
+    warnings: list[str] = field(default_factory=list)
+
+
+class Emitter:
+    """Turns canonical column dicts into CANONICAL_SCHEMA batches, drops bad rows (keeping samples),
+    accumulates exact totals, and calls the sink."""
+
+    def __init__(self, options: CleanOptions, sink: Callable[[pa.RecordBatch], None]) -> None:
+        self.options, self.sink = options, sink
+        self.rows = self.bad = 0
+        self.samples: list[dict] = []
+        self.invalid: Counter[str] = Counter()
+        self.revenue = self.converted = Decimal(0)
+        self.quantity = 0
+        self.currencies: Counter[str] = Counter()
+        self.periods: Counter[str] = Counter()
+        rate = options.exchange_rate
+        self.rate = None if rate is None else pa.scalar(Decimal(rate).quantize(Decimal(1).scaleb(-AMOUNT_SCALE)), pa.decimal256(30, 18))
+
+    def count_invalid(self, name: str, n: int) -> None:
+        if n:
+            self.invalid[name] += n
+
+    def emit(self, cols: dict[str, pa.Array], lines: pa.Array, reasons: pa.Array | None = None,
+             values: pa.Array | None = None) -> None:
+        """`reasons`: string array, non-null = bad row; `values`: raw text shown in the samples."""
+        n = len(lines)
+        if reasons is not None and reasons.null_count < n:
+            bad_mask = pc.is_valid(reasons)
+            nbad = pc.sum(bad_mask).as_py()
+            self.bad += nbad
+            room = MAX_SAMPLES - len(self.samples)
+            if room > 0:
+                idx = pc.indices_nonzero(bad_mask)[:room]
+                shown = values.take(idx).to_pylist() if values is not None else [None] * len(idx)
+                for ln, why, val in zip(lines.take(idx).to_pylist(), reasons.take(idx).to_pylist(), shown):
+                    self.samples.append({"line": ln, "reason": why if val is None else f"{why}: {val!r}"})
+            keep = pc.invert(bad_mask)
+            cols = {k: v.filter(keep) for k, v in cols.items()}
+            lines = lines.filter(keep)
+            n -= nbad
+        if n == 0:
+            return
+        revenue = cols["revenue"]
+        if self.rate is None:
+            converted = revenue
+        else:
+            wide = pc.multiply(pc.cast(revenue, pa.decimal256(38, 18)), self.rate)
+            converted = pc.cast(pc.round(wide, AMOUNT_SCALE), AMOUNT)
+        arrays = []
+        for f in CANONICAL_SCHEMA:
+            if f.name == "revenue_converted":
+                arr = converted
+            elif f.name == "line":
+                arr = lines
+            else:
+                arr = cols.get(f.name)
+                if arr is None:
+                    arr = pa.nulls(n, f.type)
+            arrays.append(arr.cast(f.type) if arr.type != f.type else arr)
+        batch = pa.RecordBatch.from_arrays(arrays, schema=CANONICAL_SCHEMA)
+        self.rows += n
+        self.revenue += pc.sum(revenue).as_py() or 0
+        self.converted += pc.sum(converted).as_py() or 0
+        self.quantity += pc.sum(batch.column("quantity")).as_py() or 0
+        for name, counter in (("currency", self.currencies), ("statement_period", self.periods)):
+            vc = pc.value_counts(batch.column(name))
+            for v, c in zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist()):
+                if v is not None:
+                    counter[v] += c
+        self.sink(batch)
+
+    def check_share(self, filename: str) -> None:
+        total = self.rows + self.bad
+        if total and self.bad / total > self.options.max_bad_share:
+            raise SalesFileError("TOO_MANY_BAD_ROWS",
+                                 f"{filename!r}: {self.bad} of {total} rows unusable (> {self.options.max_bad_share:.0%}); "
+                                 f"first: {self.samples[:3]}")
+
+    def result(self, **kw: Any) -> CleanResult:
+        kw.setdefault("currency", self.currencies.most_common(1)[0][0] if len(self.currencies) == 1 else None)
+        kw.setdefault("reporting_period", self.periods.most_common(1)[0][0] if self.periods else None)
+        return CleanResult(rows=self.rows, bad_rows=self.bad, bad_samples=self.samples,
+                           invalid_values=dict(self.invalid),
+                           imported_totals={"revenue": _fmt(self.revenue), "revenue_converted": _fmt(self.converted),
+                                            "quantity": str(self.quantity)}, **kw)
+
+
+def _fmt(d: Decimal) -> str:
+    """Exact decimal string without exponent and without trailing zeros past the point."""
+    s = format(d, "f")
+    return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+
+
+def add_bad(emitter: Emitter, line: int | None, reason: str) -> None:
+    """Count one unusable row that never became part of a batch (e.g. wrong cell count)."""
+    emitter.bad += 1
+    if len(emitter.samples) < MAX_SAMPLES:
+        emitter.samples.append({"line": line, "reason": reason})

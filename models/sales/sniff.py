@@ -1,0 +1,176 @@
+"""File-level detection: type, encoding, text lines with byte offsets, delimiter, footer lines."""
+from __future__ import annotations
+
+import codecs
+import csv
+import os
+from collections import Counter
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+from .errors import SalesFileError
+
+TEXT_EXT = {".csv", ".tsv", ".txt"}
+EXCEL_EXT = {".xls", ".xlsx"}
+_FOREIGN_MAGIC = {b"%PDF": "PDF", b"\x89PNG": "PNG", b"GIF8": "GIF", b"\xff\xd8\xff": "JPEG",
+                  b"\x1f\x8b": "gzip", b"PK\x03\x04": "ZIP", b"Rar!": "RAR", b"7z\xbc\xaf": "7z",
+                  b"<?xml": "XML", b"{\\rtf": "RTF"}
+_BOMS = [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")]
+_LEGACY = {"cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "mac_roman", "cp850"}
+HEAD_BYTES = 256 * 1024
+DELIMITERS = ["\t", ",", ";", "|"]
+
+
+@dataclass
+class TextInfo:
+    encoding: str          # Python codec name of the content after the BOM
+    bom: int               # BOM length in bytes (content starts there)
+    size: int
+
+
+def detect_kind(path: str, filename: str) -> str:
+    """'text' or 'excel'; raises UNSUPPORTED_TYPE / EMPTY."""
+    ext = os.path.splitext(filename.lower())[1]
+    if ext not in TEXT_EXT | EXCEL_EXT:
+        raise SalesFileError("UNSUPPORTED_TYPE", f"{filename!r}: extension {ext or '(none)'!r} is not CSV/TSV/TXT/XLS/XLSX")
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if size == 0:
+        raise SalesFileError("EMPTY", f"{filename!r} is empty (0 bytes)")
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        if ext == ".xlsx" or ext == ".xls":
+            return "excel"
+        raise SalesFileError("UNSUPPORTED_TYPE", f"{filename!r} is a ZIP/OLE container, not a {ext} text file")
+    for magic, what in _FOREIGN_MAGIC.items():
+        if head.startswith(magic):
+            raise SalesFileError("UNSUPPORTED_TYPE", f"{filename!r} contains {what} data, not a sales report")
+    # Excel-named files that hold text (common "xls" exports) are read as text; binary ones fail below.
+    return "text"
+
+
+def detect_encoding(path: str, filename: str) -> TextInfo:
+    """BOM → UTF-8/UTF-16; else strict UTF-8 over the whole file (streamed); else a legacy single-byte
+    code page (charset-normalizer's pick when it is one, cp1252, latin-1). NUL bytes in a non-UTF-16
+    file, undecodable bytes or control-character noise → CORRUPTED."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        head = f.read(HEAD_BYTES)
+    enc, bom = None, 0
+    for mark, name in _BOMS:
+        if head.startswith(mark):
+            enc, bom = name, len(mark)
+            break
+    if enc is None and len(head) >= 4 and head.count(b"\x00") > len(head) // 3:
+        # UTF-16 without BOM: NULs in one byte lane
+        enc = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+    if enc is None or enc == "utf-8":
+        if _stream_check(path, "utf-8", bom, reject_nul=True, filename=filename):
+            enc = "utf-8"
+        elif enc == "utf-8":
+            raise SalesFileError("CORRUPTED", f"{filename!r} declares UTF-8 (BOM) but holds undecodable bytes")
+        else:
+            enc = _legacy_codec(head)
+    else:
+        if (size - bom) % 2:
+            raise SalesFileError("CORRUPTED", f"{filename!r}: {enc} content has an odd number of bytes (truncated)")
+        if not _stream_check(path, enc, bom, reject_nul=False, filename=filename):
+            raise SalesFileError("CORRUPTED", f"{filename!r}: undecodable {enc} bytes")
+    info = TextInfo(enc, bom, size)
+    sample = head[bom:bom + 64 * 1024].decode(enc, errors="ignore")
+    if not sample.strip():
+        raise SalesFileError("EMPTY", f"{filename!r} holds no text")
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f") + sample.count("\x00")
+    if controls > max(2, len(sample) // 100):
+        raise SalesFileError("CORRUPTED", f"{filename!r} contains binary data (control bytes in text)")
+    return info
+
+
+def _stream_check(path: str, enc: str, start: int, reject_nul: bool, filename: str) -> bool:
+    decoder = codecs.getincrementaldecoder(enc)("strict")
+    with open(path, "rb") as f:
+        f.seek(start)
+        try:
+            while chunk := f.read(4 << 20):
+                if reject_nul and b"\x00" in chunk:
+                    raise SalesFileError("CORRUPTED", f"{filename!r} contains NUL bytes (binary data in a text file)")
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _legacy_codec(head: bytes) -> str:
+    """cp1252 (superset of Latin-1's printable range, the usual Windows export) when it decodes;
+    otherwise charset-normalizer's guess among single-byte code pages; else Latin-1 (decodes anything)."""
+    try:
+        head.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(head[:64 * 1024]).best()
+    return best.encoding if best is not None and best.encoding in _LEGACY else "latin-1"
+
+
+@dataclass
+class Line:
+    start: int   # byte offset of the line in the file
+    end: int     # byte offset after its newline
+    text: str    # without the line terminator
+
+
+def read_lines(path: str, info: TextInfo, from_end: bool = False, limit: int = HEAD_BYTES) -> list[Line]:
+    """Complete lines from the head (or tail) of a text file, with exact byte offsets."""
+    unit = 2 if info.encoding.startswith("utf-16") else 1
+    with open(path, "rb") as f:
+        if from_end:
+            start = max(info.bom, info.size - limit)
+            start += (start - info.bom) % unit
+        else:
+            start = info.bom
+        f.seek(start)
+        raw = f.read(limit)
+    if from_end and start > info.bom:  # drop the partial first line, cut at an aligned newline
+        nl = "\n".encode(info.encoding)
+        idx = raw.find(nl)
+        while idx >= 0 and idx % unit:
+            idx = raw.find(nl, idx + 1)
+        cut = len(raw) if idx < 0 else idx + len(nl)
+        raw, start = raw[cut:], start + cut
+    text = raw.decode(info.encoding, errors="replace")
+    complete = start + len(raw) >= info.size
+    parts = text.split("\n")
+    lines, pos = [], start
+    for i, part in enumerate(parts):
+        is_last = i == len(parts) - 1
+        nbytes = len((part if is_last else part + "\n").encode(info.encoding, errors="replace"))
+        if (not is_last or complete) and not (is_last and part == ""):
+            lines.append(Line(pos, pos + nbytes, part.rstrip("\r")))
+        pos += nbytes
+    return lines
+
+
+def split_cells(text: str, delimiter: str | None) -> list[str]:
+    if delimiter is None:
+        return [text]
+    try:
+        return next(csv.reader([text.replace("\r", " ")], delimiter=delimiter), [])
+    except csv.Error:
+        return text.split(delimiter)
+
+
+def detect_delimiter(lines: list[str]) -> str | None:
+    """The delimiter giving the most lines with the same (>1) field count; ties in DELIMITERS order."""
+    sample = [ln for ln in lines[:60] if ln.strip()]
+    best, best_key = None, (0, 0)
+    for d in DELIMITERS:
+        counts = Counter(len(split_cells(ln, d)) for ln in sample)
+        counts.pop(1, None)
+        if not counts:
+            continue
+        width, freq = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        if (freq, width) > best_key:
+            best, best_key = d, (freq, width)
+    return best

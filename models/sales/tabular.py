@@ -1,0 +1,180 @@
+"""Header-row files: header/footer detection and streamed columnar reading (pyarrow.csv, calamine)."""
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pcsv
+
+from . import normalise as nz
+from .errors import SalesFileError
+from .layouts import HeaderMatch, Layout, closest, match_header
+from .layouts.base import TabularLayout
+from .result import CleanOptions, CleanResult, Emitter, _fmt, add_bad
+from .sniff import Line, TextInfo, detect_delimiter, read_lines, split_cells
+from .transform import Mapper
+
+_TOTAL = re.compile(r"^((grand|sub)[\s_-]*)?totals?\b|^sum\b|^end of (report|file)|^number of|^no earning", re.I)
+MAX_FOOTER = 20
+
+
+def find_header(rows: list[list[str]], layouts: list[Layout], filename: str) -> HeaderMatch:
+    match = match_header(rows, list(range(1, len(rows) + 1)), layouts)
+    if match is None:
+        found, near = closest(rows, layouts)
+        raise SalesFileError("UNKNOWN_LAYOUT", f"{filename!r}: no known layout matches; header found: "
+                             f"{[c for c in found if c][:30]}; closest layouts tried: {'; '.join(near) or 'none'}")
+    return match
+
+
+def find_footer(tail: list[Line], data_start: int, delimiter: str | None, ncols: int,
+                layout: TabularLayout) -> tuple[list[Line], int]:
+    """Trailing total/summary lines (and `skip_bottom` lines). Returns (footer lines, byte end of data)."""
+    i, footer, skipped = len(tail), [], 0
+    while i > 0 and tail[i - 1].start >= data_start and len(footer) < MAX_FOOTER + layout.skip_bottom:
+        line = tail[i - 1]
+        if not line.text.strip():
+            i -= 1
+            continue
+        cells = split_cells(line.text, delimiter)
+        first = next((c.strip() for c in cells if c.strip()), "")
+        if skipped < layout.skip_bottom or _TOTAL.match(first) or len(cells) < max(2, ncols // 2):
+            skipped += 1
+            footer.append(line)
+            i -= 1
+            continue
+        break
+    end = tail[i].start if i < len(tail) else (tail[-1].end if tail else data_start)
+    return footer[::-1], end
+
+
+class _Slice(io.RawIOBase):
+    """A read-only window [start, end) of a file, counting bytes consumed for progress."""
+
+    def __init__(self, path: str, start: int, end: int) -> None:
+        self.f = open(path, "rb")
+        self.f.seek(start)
+        self.left = end - start
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        n = min(len(b), self.left)
+        if n <= 0:
+            return 0
+        got = self.f.readinto(memoryview(b)[:n])
+        self.left -= got
+        self.consumed += got
+        return got
+
+    def close(self) -> None:
+        self.f.close()
+        super().close()
+
+
+def csv_batches(path: str, info: TextInfo, start: int, end: int, delimiter: str, ncols: int, header_line: int,
+                emitter: Emitter, batch_rows: int) -> Iterator[tuple[list[pa.Array], pa.Array, int]]:
+    """(columns, file line numbers, bytes consumed) per batch; rows with a wrong cell count are bad rows."""
+    skipped: list[int] = []
+    names = [f"c{i}" for i in range(ncols)]
+
+    def on_invalid(row: pcsv.InvalidRow) -> str:
+        skipped.append(row.number)
+        add_bad(emitter, header_line - 1 + row.number, f"expected {ncols} cells, got {row.actual_columns}")
+        return "skip"
+
+    stream = _Slice(path, start, end)
+    enc = None if info.encoding == "utf-8" else info.encoding
+    reader = pcsv.open_csv(
+        stream,
+        read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False, block_size=2 << 20,
+                                      encoding=enc or "utf8"),
+        parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid, ignore_empty_lines=False),
+        convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                                            quoted_strings_can_be_null=False))
+    next_no = 2   # stream line number of the next row (the header is line 1 of the stream)
+    try:
+        for batch in _rebatch(reader, batch_rows):
+            n = batch.num_rows
+            pending = [s for s in skipped if s >= next_no]
+            nums = np.arange(next_no, next_no + n + len(pending), dtype=np.int64)
+            if pending:
+                nums = np.setdiff1d(nums, np.asarray(pending, dtype=np.int64), assume_unique=True)
+            nums = nums[:n]
+            next_no = int(nums[-1]) + 1 if n else next_no
+            yield batch.columns, pa.array(nums + (header_line - 1)), stream.consumed
+    except pa.ArrowInvalid as exc:
+        raise SalesFileError("CORRUPTED", f"unreadable text: {exc}") from exc
+    finally:
+        stream.close()
+
+
+def _rebatch(reader: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.RecordBatch]:
+    for batch in reader:
+        for off in range(0, batch.num_rows, rows):
+            yield batch.slice(off, rows)
+
+
+def declared_from_footer(footer: list[Line], delimiter: str | None, mapper: Mapper) -> dict | None:
+    idx = next((mapper.headers.index(s) for s in mapper.layout.columns["revenue"] if s in mapper.headers), None)
+    for line in footer:
+        cells = split_cells(line.text, delimiter)
+        first = next((c.strip() for c in cells if c.strip()), "")
+        if idx is not None and idx < len(cells) and _TOTAL.match(first):
+            amount, bad = nz.to_amount(pa.array([cells[idx]]), mapper.decimal_sep or ".", mapper.layout.thousands_sep)
+            if amount[0].is_valid:
+                return {"revenue": _fmt(amount[0].as_py())}
+    return None
+
+
+def totals_check(declared: dict | None, emitter: Emitter) -> dict | None:
+    if not declared or "revenue" not in declared:
+        return None
+    imported = _fmt(emitter.revenue)
+    ok = Decimal(declared["revenue"]) == emitter.revenue
+    return {"ok": ok, "declared": declared["revenue"], "imported": imported,
+            "warning": None if ok else f"file states revenue {declared['revenue']}, imported rows sum to {imported}"}
+
+
+def clean_text_tabular(path: str, filename: str, info: TextInfo, head: list[Line], options: CleanOptions,
+                       layouts: list[Layout], emitter: Emitter, progress: Callable[[int, float], None] | None) -> CleanResult:
+    texts = [ln.text for ln in head]
+    delimiter = detect_delimiter(texts)
+    rows = [split_cells(t, delimiter) for t in texts[:40]]
+    match = find_header(rows, layouts, filename)
+    if delimiter is None:
+        raise SalesFileError("UNKNOWN_LAYOUT", f"{filename!r}: no column delimiter found")
+    header = head[match.row]
+    tail = read_lines(path, info, from_end=True, limit=64 * 1024)
+    footer, end = find_footer(tail, header.end, delimiter, len(match.headers), match.layout)
+    mapper = Mapper(match.layout, match.headers)
+    data_bytes = max(1, end - header.start)
+    for columns, lines, consumed in csv_batches(path, info, header.start, end, delimiter, len(match.headers),
+                                                 match.row + 1, emitter, options.batch_rows):
+        mapper.apply(columns, lines, emitter)
+        if progress:
+            progress(emitter.rows + emitter.bad, min(100.0, 100.0 * consumed / data_bytes))
+    emitter.check_share(filename)
+    declared = declared_from_footer(footer, delimiter, mapper)
+    return emitter.result(layout=match.layout.name, encoding=info.encoding if not info.bom or info.encoding != "utf-8" else "utf-8-sig",
+                          delimiter=delimiter, header_line=match.row + 1, footer_lines=len(footer),
+                          declared_totals=declared, totals_check=totals_check(declared, emitter))
+
+
+def find_footer_rows(rows: list[list[str]], ncols: int, layout: TabularLayout) -> int:
+    """Number of trailing rows (of already split cells) that are blank, totals or `skip_bottom`."""
+    n, hits = len(rows), 0
+    while n > 0 and hits < MAX_FOOTER + layout.skip_bottom:
+        nonempty = [c.strip() for c in rows[n - 1] if c.strip()]
+        if not nonempty or hits < layout.skip_bottom or _TOTAL.match(nonempty[0]) or len(nonempty) < 2:
+            hits += 1 if nonempty else 0
+            n -= 1
+            continue
+        break
+    return len(rows) - n

@@ -1,0 +1,104 @@
+"""Columnar mapping of one batch of raw string columns to canonical columns (no per-row Python)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import normalise as nz
+from .layouts.base import TabularLayout
+from .result import Emitter
+
+_NULL = pa.scalar(None, pa.string())
+_TEXT_FIELDS = ("dsp", "artist", "track_title", "release_title", "usage_type")
+
+
+@dataclass
+class Mapper:
+    layout: TabularLayout
+    headers: list[str]                       # normalised header cells, by column index
+    decimal_sep: str | None = None
+    caches: dict[str, dict] = field(default_factory=lambda: {k: {} for k in ("isrc", "upc", "territory", "currency", "period")})
+
+    def raw_columns(self, columns: list[pa.Array]) -> dict[str, pa.Array]:
+        raw: dict[str, pa.Array] = {}
+        for name, arr in zip(self.headers, columns):
+            raw.setdefault(name, arr)
+        return self.layout.prepare(raw) if self.layout.prepare else raw
+
+    def sources(self, raw: dict[str, pa.Array]) -> dict[str, pa.Array]:
+        out = {}
+        for fld, names in self.layout.columns.items():
+            for name in names:
+                if name in raw:
+                    out[fld] = raw[name]
+                    break
+        return out
+
+    def apply(self, columns: list[pa.Array], lines: pa.Array, emitter: Emitter) -> None:
+        src = self.sources(self.raw_columns(columns))
+        n = len(lines)
+        if not src or n == 0:
+            return
+        blank = None
+        for arr in src.values():
+            e = pc.equal(pc.utf8_trim_whitespace(arr), "")
+            blank = e if blank is None else pc.and_(blank, e)
+        if pc.any(blank).as_py():          # fully blank lines are not rows at all
+            keep = pc.invert(blank)
+            src = {k: v.filter(keep) for k, v in src.items()}
+            lines = lines.filter(keep)
+            n = len(lines)
+        if n == 0:
+            return
+        lay = self.layout
+        if self.decimal_sep is None:
+            self.decimal_sep = lay.decimal_sep or nz.sniff_decimal_sep(
+                [v for v in src["revenue"][:2000].to_pylist() if v][:500])
+        cols: dict[str, pa.Array] = {}
+        for f in _TEXT_FIELDS:
+            if f in src:
+                cols[f] = nz.blank_to_null(src[f])
+        c = self.caches
+        for f, fn, cache in (("isrc", nz.norm_isrc, c["isrc"]), ("upc", nz.norm_upc, c["upc"]),
+                             ("territory", nz.norm_territory, c["territory"]), ("currency", nz.norm_currency, c["currency"])):
+            if f in src:
+                text = nz.blank_to_null(src[f])
+                cols[f] = nz.map_distinct(text, fn, cache)
+                emitter.count_invalid(f, pc.sum(pc.and_(pc.is_valid(text), pc.is_null(cols[f]))).as_py() or 0)
+        fmt = lay.date_format
+        for f in ("statement_period", "sale_period"):
+            if f in src:
+                text = nz.blank_to_null(src[f])
+                cols[f] = nz.map_distinct(text, lambda v: nz.norm_period(v, fmt), c["period"])
+        if "statement_period" in cols or "sale_period" in cols:
+            sp = cols.get("sale_period", cols.get("statement_period"))
+            cols["statement_period"] = pc.coalesce(cols.get("statement_period", sp), sp)
+            cols["sale_period"] = pc.coalesce(sp, cols["statement_period"])
+        for f, value in lay.constants.items():
+            cols[f] = pa.repeat(pa.scalar(value, pa.string()), n)
+        if lay.default_currency:
+            cols["currency"] = pc.coalesce(cols.get("currency", pa.nulls(n, pa.string())), pa.scalar(lay.default_currency))
+        thousands = lay.thousands_sep
+        revenue, bad_revenue = nz.to_amount(src["revenue"], self.decimal_sep, thousands)
+        cols["revenue"] = revenue
+        reasons = pa.nulls(n, pa.string())
+        values = pa.nulls(n, pa.string())
+        checks: list[tuple[pa.Array, str, pa.Array | None]] = []
+        if "quantity" in src:
+            qty, bad_qty = nz.to_quantity(src["quantity"], self.decimal_sep, thousands)
+            cols["quantity"] = qty
+            checks.append((bad_qty, "invalid quantity", src["quantity"]))
+        ident = [cols[f] for f in ("isrc", "upc", "track_title", "release_title") if f in cols]
+        if ident:
+            checks.append((pc.is_null(pc.coalesce(*ident)), "no ISRC, UPC or title", None))
+        if "sale_period" in cols:
+            checks.append((pc.is_null(cols["sale_period"]), "invalid or missing period",
+                           src.get("sale_period", src.get("statement_period"))))
+        checks.append((pc.is_null(revenue), "missing revenue", None))
+        checks.append((bad_revenue, "invalid revenue", src["revenue"]))
+        for mask, why, raw in checks:      # last check wins: most important ones are appended last
+            reasons = pc.if_else(mask, pa.scalar(why), reasons)
+            values = pc.if_else(mask, raw if raw is not None else _NULL, values)
+        emitter.emit(cols, lines, reasons, values)

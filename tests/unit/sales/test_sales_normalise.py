@@ -1,0 +1,78 @@
+"""Scalar and columnar normalisers."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from models.sales import normalise as nz
+
+
+@pytest.mark.parametrize("raw,expected", [("us-sm1-98-03037", "USSM19803037"), ("GB XYZ 24 00001", "GBXYZ2400001"),
+                                          ("ISRC:GBXYZ2400001", "GBXYZ2400001"), ("GBXYZ240000", None), ("BADISRC", None)])
+def test_isrc(raw, expected):
+    assert nz.norm_isrc(raw) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [("012345678905", "012345678905"), ("12345678905", "012345678905"),
+                                          ("5000000000012", "5000000000012"), ('"0123-4567-8905"', "012345678905"),
+                                          ("012345678906", None), ("5.02E+09", None), ("2222222222", None)])
+def test_upc(raw, expected):
+    assert nz.norm_upc(raw) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [("GB", "GB"), ("uk", "GB"), ("USA", "US"), ("GBR", "GB"), ("Germany", "DE"),
+                                          ("United States", "US"), ("WW", "WW"), ("Worldwide", "WW"), ("ZZ", None),
+                                          ("Narnia", None)])
+def test_territory(raw, expected):
+    assert nz.norm_territory(raw) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [("2025-06", "2025-06"), ("2025-06-30", "2025-06"), ("JUN-25", "2025-06"),
+                                          ("June 2025", "2025-06"), ("November 2025", "2025-11"), ("06/30/2025", "2025-06"),
+                                          ("10/15/2023 12:00:00 AM", "2023-10"), ("20250601", "2025-06"), ("202506", "2025-06"),
+                                          ("31/12/2024", "2024-12"), ("2025-13", None), ("soon", None)])
+def test_period(raw, expected):
+    assert nz.norm_period(raw) == expected
+
+
+def test_period_with_explicit_format():
+    assert nz.norm_period("01.06.2025", "%d.%m.%Y") == "2025-06"
+    assert nz.norm_period("2025-06", "%d.%m.%Y") is None
+
+
+def test_currency():
+    assert [nz.norm_currency(v) for v in ("usd", "RUR", "€", "XYZ")] == ["USD", "RUB", "EUR", None]
+
+
+def test_amounts_exact():
+    values, invalid = nz.to_amount(pa.array(["1,234.50", "0.0000001", "(2.5)", "$3", "1e-7", "abc", "", "7.25 EUR",
+                                             "1.1234567890123456789"]))
+    assert values.to_pylist() == [Decimal("1234.5"), Decimal("1E-7"), Decimal("-2.5"), Decimal(3), Decimal("1E-7"),
+                                  None, None, Decimal("7.25"), Decimal("1.123456789012345679")]
+    assert invalid.to_pylist() == [False] * 5 + [True] + [False] * 3
+
+
+def test_amounts_decimal_comma_and_sniffing():
+    assert nz.sniff_decimal_sep(["1.234,50", "0,5", "12"]) == ","
+    assert nz.sniff_decimal_sep(["1,234.50", "0.5"]) == "."
+    values, _ = nz.to_amount(pa.array(["1.234,50", "0,000001"]), ",")
+    assert values.to_pylist() == [Decimal("1234.5"), Decimal("0.000001")]
+
+
+def test_huge_amount_is_invalid_not_an_exception():
+    values, invalid = nz.to_amount(pa.array(["1" * 25, "2"]))
+    assert values.to_pylist() == [None, Decimal(2)] and invalid.to_pylist() == [True, False]
+
+
+def test_quantity():
+    q, bad = nz.to_quantity(pa.array(["1,234", "5.0", "x", None, "-2"]))
+    assert q.to_pylist() == [1234, 5, None, None, -2] and bad.to_pylist() == [False, False, True, False, False]
+
+
+def test_map_distinct_calls_once_per_value():
+    calls = []
+    arr = pa.array(["a", "b", "a", None, "a"])
+    out = nz.map_distinct(arr, lambda v: calls.append(v) or v.upper(), {})
+    assert out.to_pylist() == ["A", "B", "A", None, "A"] and sorted(calls) == ["a", "b"]
