@@ -15,6 +15,9 @@ from topics.registry import PARTITIONS
 
 
 def build_app(settings: Settings) -> tuple[faust.App, Deps]:
+    from agents import faust_tuning
+
+    faust_tuning.apply()
     session = settings.session_timeout
     (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
     app = faust.App(

@@ -97,6 +97,7 @@ async def clean(deps: Deps, msg: Message) -> None:
             await fail(deps, record, "CORRUPTED", f"the file could not be read: {exc}")
             return
         await store.put_file(staging_key(record), out)
+    await progress.report(result.rows, 100.0, force=True)
     warnings = []
     if result.totals_check and not result.totals_check.get("ok", True):
         warnings.append(result.totals_check)

@@ -28,17 +28,16 @@ def sales_key(record: dict) -> str:
 
 
 def _summarise(path: str) -> tuple[dict, dict]:
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from models.sales.snapshot import build_snapshot
 
     parquet = pq.ParquetFile(path)
-    snapshot = build_snapshot(parquet.iter_batches(batch_size=200_000))
-    keys: dict[str, list] = {}
-    for column, name in (("artist", "artists"), ("isrc", "tracks"), ("upc", "releases")):
-        values = pq.read_table(path, columns=[column]).column(column)
-        keys[name] = [v for v in pc.unique(values).to_pylist() if v]
+    snapshot = build_snapshot(parquet.iter_batches(batch_size=100_000))
+    # distinct keys for the organisation summary (tracks by ISRC, releases by UPC)
+    keys = {"artists": sorted({e["name"] for e in snapshot["byArtist"] if e["name"]}),
+            "tracks": sorted({e["isrc"] for e in snapshot["byTrack"] if e.get("isrc")}),
+            "releases": sorted({e["upc"] for e in snapshot["byRelease"] if e.get("upc")})}
     return snapshot, keys
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections import defaultdict
 from typing import Any, Callable
 
@@ -15,6 +16,8 @@ from topics.registry import topic
 
 log = logging.getLogger("tributary.gateway.bus")
 Predicate = Callable[[Message], bool]
+# a short fetch wait: the embedded broker answers a fetch only when the wait is over
+FETCH_WAIT_MS = int(os.environ.get("TRIBUTARY_FETCH_WAIT_MS", "50"))
 
 
 class Bus:
@@ -67,7 +70,8 @@ class Bus:
     async def _follow(self) -> None:
         while True:
             consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None,
-                                        enable_auto_commit=False, auto_offset_reset="earliest")
+                                        enable_auto_commit=False, auto_offset_reset="earliest",
+                                        fetch_max_wait_ms=FETCH_WAIT_MS)
             try:
                 await consumer.start()
                 parts = [TopicPartition(t, p) for t in self.event_topics

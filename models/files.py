@@ -54,8 +54,8 @@ def validate_new_file(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, s
             clean["filetype"] = str(filetype).upper()
     if data.get("filesize") not in (None, ""):
         size = _int(data.get("filesize"))
-        if size is None or size <= 0:
-            errors["filesize"] = "must be a positive integer (bytes)"
+        if size is None or size < 0:
+            errors["filesize"] = "must be a non-negative integer (bytes)"
         else:
             clean["filesize"] = size
     if data.get("mongo_db_id") not in (None, ""):

@@ -47,7 +47,7 @@ def all_topics() -> list[TopicSpec]:
 
 
 # one module per product area under topics/
-CONTRACT_MODULES = ["sales", "deadletter", "gtin", "gtin_import", "catalog", "reports"]
+CONTRACT_MODULES = ["sales", "deadletter", "gtin", "gtin_import", "catalog", "reports", "auto_upload"]
 
 
 def topic(name: str) -> TopicSpec:

@@ -16,40 +16,79 @@ GROUPS = {"byArtist": [("artist", "name")], "byDSP": [("dsp", "name")], "byTerri
 _SUMS = ("quantity", "revenue", "revenue_converted")
 
 
-def _table(data: pa.Table | Iterable[pa.RecordBatch]) -> pa.Table:
-    if isinstance(data, pa.Table):
-        return data
-    return pa.Table.from_batches(list(data), schema=CANONICAL_SCHEMA)
-
-
 def _money(v: Decimal | None) -> str:
     return _fmt(v) if v is not None else "0"
 
 
-def _group(table: pa.Table, keys: list[tuple[str, str]]) -> list[dict]:
+_COMBINE_AT = 500_000  # partial groups kept before they are folded together
+
+
+def _partial(batch: pa.Table, cols: list[str]) -> pa.Table:
+    agg = batch.group_by(cols, use_threads=False).aggregate(
+        [(c, "sum") for c in _SUMS] + [("line", "count")])
+    return agg.rename_columns([*_SUMS, "rows", *cols]) if agg.column_names[0] != cols[0] \
+        else agg.rename_columns([*cols, *_SUMS, "rows"])
+
+
+def _combine(parts: list[pa.Table], cols: list[str]) -> pa.Table:
+    table = pa.concat_tables(parts)
+    agg = table.group_by(cols, use_threads=False).aggregate(
+        [(c, "sum") for c in (*_SUMS, "rows")])
+    names = [n.removesuffix("_sum") for n in agg.column_names]
+    return agg.rename_columns(names)
+
+
+def _entries(agg: pa.Table, keys: list[tuple[str, str]]) -> list[dict]:
     cols = [k for k, _ in keys]
-    agg = table.group_by(cols).aggregate([(c, "sum") for c in _SUMS] + [("line", "count")])
-    agg = agg.sort_by([("revenue_sum", "descending")] + [(c, "ascending") for c in cols])
+    agg = agg.sort_by([("revenue", "descending")] + [(c, "ascending") for c in cols])
     out = []
     for row in agg.to_pylist():
         entry = {label: row[col] for col, label in keys}
-        entry.update(quantity=str(row["quantity_sum"] or 0), revenue=_money(row["revenue_sum"]),
-                     revenue_converted=_money(row["revenue_converted_sum"]), rows=row["line_count"])
+        entry.update(quantity=str(row["quantity"] or 0), revenue=_money(row["revenue"]),
+                     revenue_converted=_money(row["revenue_converted"]), rows=row["rows"])
         out.append(entry)
     return out
 
 
 def build_snapshot(table_or_batches: pa.Table | Iterable[pa.RecordBatch]) -> dict:
     """{"byArtist", "byDSP", "byTerritory", "byTrack", "byRelease": [entries sorted by revenue desc],
-    "totals": {...}}; amounts and quantities are exact decimal strings."""
-    table = _table(table_or_batches)
-    snap: dict = {name: _group(table, keys) for name, keys in GROUPS.items()}
+    "totals": {...}}; amounts and quantities are exact decimal strings.
+
+    Streams: each batch is grouped on its own and the partial groups are folded together, so
+    memory follows the number of distinct keys, not the number of rows."""
+    batches = table_or_batches.to_batches() if isinstance(table_or_batches, pa.Table) \
+        else table_or_batches
+    parts: dict[str, list[pa.Table]] = {name: [] for name in GROUPS}
+    sizes = dict.fromkeys(GROUPS, 0)
+    for batch in batches:
+        table = pa.Table.from_batches([batch])
+        if table.num_rows == 0:
+            continue
+        for name, keys in GROUPS.items():
+            cols = [k for k, _ in keys]
+            part = _partial(table.select([*cols, *_SUMS, "line"]), cols)
+            parts[name].append(part)
+            sizes[name] += part.num_rows
+            if sizes[name] > _COMBINE_AT:
+                parts[name] = [_combine(parts[name], cols)]
+                sizes[name] = parts[name][0].num_rows
+    snap: dict = {}
+    combined: dict[str, pa.Table | None] = {}
+    for name, keys in GROUPS.items():
+        cols = [k for k, _ in keys]
+        combined[name] = _combine(parts[name], cols) if parts[name] else None
+        snap[name] = _entries(combined[name], keys) if parts[name] else []
+    dsp = combined["byDSP"]
+
+    def total(column: str):
+        return pc.sum(dsp[column]).as_py() if dsp is not None else None
+
     snap["totals"] = {
-        "rows": table.num_rows,
-        "quantity": str(pc.sum(table["quantity"]).as_py() or 0),
-        "revenue": _money(pc.sum(table["revenue"]).as_py()),
-        "revenue_converted": _money(pc.sum(table["revenue_converted"]).as_py()),
-        "artists": pc.count_distinct(table["artist"]).as_py(),
+        "rows": int(total("rows") or 0),
+        "quantity": str(total("quantity") or 0),
+        "revenue": _money(total("revenue")),
+        "revenue_converted": _money(total("revenue_converted")),
+        "artists": sum(1 for e in snap["byArtist"] if e["name"] is not None),
         "tracks": len(snap["byTrack"]),
         "releases": len(snap["byRelease"]),
     }
