@@ -1,0 +1,162 @@
+"""Catalog-import agent: register an import, then read the upload, normalise it, write catalog
+version N as one Parquet object and switch the organisation's current version in one update.
+Status events are folded into the `catalog_imports` table (worker page /catalog/imports/{id}/)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+
+import faust
+
+from agents.deps import Deps, dispatch
+from agents.housekeeping import STALE_AFTER
+from infra.repos import catalog as repo
+from models.catalog import CATALOG_SCHEMA, CatalogFileError, apply_import_event, read_catalog
+from topics.envelope import Message, UndecodableMessage, decode, now_iso
+from topics.registry import topic
+
+log = logging.getLogger("tributary.catalog")
+EVENTS = "catalog.events"
+
+
+async def set_status(deps: Deps, record: dict, status: str, *, cause: str | None = None,
+                     error: str | None = None, progress: dict | None = None, **fields) -> dict:
+    payload = {"import_id": record["id"], "organisation": record["organisation"],
+               "status": status, "status_cause": cause, "error_message": error,
+               "progress": progress, "fields": fields}
+    updated = await repo.apply_import(deps.db, record["id"], payload, now_iso())
+    await deps.emit(EVENTS, record["id"], "CatalogImportStatusChanged", payload)
+    return updated or record
+
+
+def _convert(src: str, out: str, filename: str, on_rows) -> object:
+    import pyarrow.parquet as pq
+
+    with pq.ParquetWriter(out, CATALOG_SCHEMA, compression="zstd") as writer:
+        return read_catalog(src, filename, writer.write_batch, on_rows)
+
+
+async def create(deps: Deps, msg: Message) -> None:
+    data = msg.payload
+    record = {"id": int(data["import_id"]), "organisation": data["organisation"],
+              "filename": data["filename"], "filetype": data.get("filetype"),
+              "filesize": data.get("filesize"), "object_key": data.get("object_key"),
+              "created_at": msg.ts}
+    if await repo.insert_import(deps.db, record):
+        await set_status(deps, record, "UPLOADING", **{k: v for k, v in record.items()
+                                                        if k not in ("id", "organisation")})
+
+
+async def process(deps: Deps, msg: Message) -> None:
+    record = await repo.get_import(deps.db, int(msg.payload["import_id"]))
+    retry = record and record["status"] == "FAILED" and record.get("status_cause") == "NOT_UPLOADED"
+    if not record or (record["status"] not in ("UPLOADING", "UPLOADED", "PROCESSING") and not retry):
+        log.info("catalog import %s: process ignored", msg.payload["import_id"])
+        return
+    store = await deps.store()
+    info = await store.head(record["object_key"])
+    if info is None or (record.get("filesize") and info.size != record["filesize"]):
+        found = "no object" if info is None else f"{info.size} bytes"
+        await set_status(deps, record, "FAILED", cause="NOT_UPLOADED",
+                         error=f"expected the upload at {record['object_key']}, found {found}")
+        return
+    record = await set_status(deps, record, "UPLOADED")
+    record = await set_status(deps, record, "PROCESSING", progress={"rows": 0})
+    loop = asyncio.get_running_loop()
+    last, pending = [0.0], []
+
+    def on_rows(rows: int) -> None:
+        if time.monotonic() - last[0] >= 1.0:
+            last[0] = time.monotonic()
+            pending.append(asyncio.run_coroutine_threadsafe(
+                set_status(deps, record, "PROCESSING", progress={"rows": rows}), loop))
+
+    with tempfile.TemporaryDirectory(dir=deps.work_dir()) as tmp:
+        src, out = os.path.join(tmp, "original"), os.path.join(tmp, "catalog.parquet")
+        try:
+            await store.download(record["object_key"], src)
+            try:
+                result = await asyncio.to_thread(_convert, src, out, record["filename"], on_rows)
+            finally:  # progress events land before the final status
+                await asyncio.gather(*map(asyncio.wrap_future, pending), return_exceptions=True)
+        except CatalogFileError as exc:
+            await set_status(deps, record, "FAILED", cause=exc.cause, error=exc.message)
+            return
+        except Exception as exc:  # noqa: BLE001 - never leave an import stuck in PROCESSING
+            log.exception("catalog import %s crashed", record["id"])
+            await set_status(deps, record, "FAILED", cause="CORRUPTED",
+                             error=f"the file could not be read: {exc}")
+            return
+        counts = {"rows": result.rows, "bad_rows": result.bad_rows,
+                  "bad_samples": result.bad_samples, "columns": result.columns,
+                  "extra_columns": result.extra_columns}
+        if result.rows == 0:
+            await set_status(deps, record, "FAILED", cause="NO_VALID_ROWS",
+                             error="no row has a valid ISRC or UPC; the catalog is unchanged",
+                             **counts)
+            return
+        org = record["organisation"]
+        version = await repo.next_version(deps.db, org)
+        key = repo.version_key(org, version)
+        await store.put_file(key, out)
+    previous = await repo.current(deps.db, org)
+    await repo.switch(deps.db, org, version, key, result.rows, record["id"])
+    if previous:  # keep the version just replaced (a running report may read it), drop older ones
+        for old in await store.list(f"catalog/org={org}/version="):
+            if old.key not in (key, previous["object_key"]):
+                await store.delete(old.key)
+    await set_status(deps, record, "DONE", version=version, catalog_key=key,
+                     replaced_version=previous and previous["version"], **counts)
+
+
+def register(app: faust.App, deps: Deps) -> None:
+    spec, events = topic("catalog.commands"), topic(EVENTS)
+    schema = faust.Schema(key_type=str, key_serializer="raw", value_serializer="json")
+    table = app.Table("catalog_imports", default=None, schema=schema, partitions=events.partitions)
+    deps.tables["catalog_imports"] = table
+    handlers = {"CreateCatalogImport": lambda m: create(deps, m),
+                "ProcessCatalogImport": lambda m: process(deps, m)}
+
+    @app.agent(deps.topic(spec.name), name="catalog")
+    async def catalog(stream):
+        async for event in stream.events():
+            await dispatch(deps, spec, event, handlers)
+
+    @app.agent(deps.topic(EVENTS), name="catalog_table")
+    async def fold(stream):
+        async for event in stream.events():
+            try:
+                message = decode(event.value, events.types)
+            except UndecodableMessage:
+                continue
+            key = str(message.payload["import_id"])
+            view = apply_import_event(table.get(key), message.payload, message.ts)
+            if view is not None:
+                table[key] = view
+
+    @app.timer(5.0, on_leader=True)
+    async def reconcile():
+        """Re-issue imports left UPLOADED/PROCESSING without progress (crash, broker restart)."""
+        cutoff = (datetime.now(timezone.utc) - timedelta(seconds=STALE_AFTER)).isoformat(
+            timespec="milliseconds")
+        async for doc in deps.db.catalog_imports.find(
+                {"status": {"$in": ["UPLOADED", "PROCESSING"]}, "updated_at": {"$lt": cutoff}}):
+            log.warning("re-issuing catalog import %s stuck in %s", doc["_id"], doc["status"])
+            await deps.db.catalog_imports.update_one({"_id": doc["_id"]},
+                                                     {"$set": {"updated_at": now_iso()}})
+            await deps.emit("catalog.commands", doc["_id"], "ProcessCatalogImport",
+                            {"import_id": doc["_id"]})
+
+    @app.page("/catalog/imports/{import_id}/")
+    @app.table_route(table=table, match_info="import_id")
+    async def import_view(web, request, import_id: str):
+        view, source = table.get(import_id), "table"
+        if view is None and import_id.isdigit():
+            view, source = await repo.get_import(deps.db, int(import_id)), "store"
+        if view is None:
+            return web.json({"error": "not_found", "message": f"no import {import_id}"}, status=404)
+        return web.json(view, headers={"X-Tributary-Source": source})

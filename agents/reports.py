@@ -1,0 +1,213 @@
+"""Report agent: PENDING → RUNNING (progress per file) → DONE / FAILED with a cause.
+
+Reads the period's Parquet sales (never the raw uploads) file by file and batch by batch, splits
+each batch into catalog-matched and unmatched rows (models.reports.CatalogIndex), streams the
+wanted kind to report.csv.gz (RFC 4180: CRLF, quotes doubled; UTF-8; header) and stores the
+snapshot. Memory is bounded by one batch plus the catalog lookup, whatever the period's size.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import tempfile
+from datetime import datetime, timedelta, timezone
+
+import faust
+
+from agents.deps import Deps, dispatch
+from agents.housekeeping import STALE_AFTER
+from infra.repos import catalog as catalog_repo
+from infra.repos import reports as repo
+from models.reports import COLUMNS, CatalogIndex, Totals, apply_report_event, csv_table, snapshot
+from topics.envelope import Message, UndecodableMessage, decode, now_iso
+from topics.registry import topic
+
+log = logging.getLogger("tributary.reports")
+EVENTS = "reports.events"
+BATCH_ROWS = 65_536
+
+
+def report_key(record: dict) -> str:
+    return f"reports/org={record['organisation']}/report={record['id']}/report.csv.gz"
+
+
+async def set_status(deps: Deps, record: dict, status: str, *, cause: str | None = None,
+                     error: str | None = None, progress: dict | None = None, **fields) -> dict:
+    payload = {"report_id": record["id"], "organisation": record["organisation"],
+               "status": status, "status_cause": cause, "error_message": error,
+               "progress": progress, "fields": fields}
+    updated = await repo.apply(deps.db, record["id"], payload, now_iso())
+    await deps.emit(EVENTS, record["id"], "ReportStatusChanged", payload)
+    return updated or record
+
+
+class ReportWriter:
+    """One report's CSV writer and running totals, fed one Parquet file at a time (in a thread)."""
+
+    def __init__(self, kind: str, path: str, catalog: CatalogIndex) -> None:
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        self.kind, self.catalog = kind, catalog
+        self.matched, self.unmatched = Totals(), Totals()
+        self.stream = pa.CompressedOutputStream(path, "gzip")
+        self.options = pcsv.WriteOptions(eol="\r\n", quoting_style="needed")
+        self.writer = None
+
+    def add_batches(self, batches, file_id: int, limit: int = 8) -> int:
+        """Split and write up to `limit` batches of an iterator; the number of rows read."""
+        import pyarrow.csv as pcsv
+
+        rows = 0
+        for _, batch in zip(range(limit), batches):
+            matched, unmatched = self.catalog.split(batch, file_id)
+            self.matched.add(matched)
+            self.unmatched.add(unmatched)
+            table = csv_table(self.kind, matched if self.kind == "monthly" else unmatched)
+            if self.writer is None:
+                self.writer = pcsv.CSVWriter(self.stream, table.schema, write_options=self.options)
+            self.writer.write_table(table)
+            rows += batch.num_rows
+        return rows
+
+    def close(self) -> None:
+        if self.writer is None:  # no sales at all: the header alone
+            header = ",".join(f'"{c}"' for c in COLUMNS[self.kind]) + "\r\n"
+            self.stream.write(header.encode())
+        else:
+            self.writer.close()
+        self.stream.close()
+
+
+def _load_catalog(path: str | None, version: int | None) -> CatalogIndex:
+    import pyarrow.parquet as pq
+
+    columns = ["isrc", "upc", "release_title", "track_title", "artist", "label", "line"]
+    return CatalogIndex(pq.read_table(path, columns=columns) if path else None, version)
+
+
+async def run(deps: Deps, record: dict) -> None:
+    store = await deps.store()
+    org, period, kind = record["organisation"], record["period"], record["type"]
+    record = await set_status(deps, record, "RUNNING", progress={"files_done": 0, "percent": 0.0})
+    files = await repo.period_files(deps.db, org, period)
+    current = await catalog_repo.current(deps.db, org)
+    with tempfile.TemporaryDirectory(dir=deps.work_dir()) as tmp:
+        cat_path = None
+        if current:
+            cat_path = os.path.join(tmp, "catalog.parquet")
+            await store.download(current["object_key"], cat_path)
+        catalog = await asyncio.to_thread(_load_catalog, cat_path, current and current["version"])
+        out = os.path.join(tmp, "report.csv.gz")
+        writer = ReportWriter(kind, out, catalog)
+        included, total_rows = [], sum(f.get("rows") or 0 for f in files) or 1
+        done_rows = 0
+        for number, info in enumerate(files):
+            if not info.get("parquet_key") or await store.head(info["parquet_key"]) is None:
+                raise ReportFailure("SALES_MISSING", f"file {info['file_id']} has no Parquet "
+                                    "sales object; reimport it")
+            path = os.path.join(tmp, "sales.parquet")
+            await store.download(info["parquet_key"], path)
+            batches = _batches(path)
+            rows = 0
+            while True:  # a thread hop per few batches: the worker keeps heartbeating
+                step = await asyncio.to_thread(writer.add_batches, batches, info["file_id"])
+                if not step:
+                    break
+                rows += step
+                pct = round(min(99.9, 100.0 * (done_rows + rows) / total_rows), 1)
+                await set_status(deps, record, "RUNNING", progress={
+                    "files_done": number, "files_total": len(files), "rows": done_rows + rows,
+                    "percent": pct})
+            os.remove(path)
+            done_rows += rows
+            included.append({"file_id": info["file_id"], "attempt": info["attempt"],
+                             "rows": rows, "filename": info.get("filename")})
+        await asyncio.to_thread(writer.close)
+        snap = snapshot(kind, period, writer.matched, writer.unmatched,
+                        current and current["version"], included)
+        key = report_key(record)
+        await store.put_file(key, out)
+    await set_status(deps, record, "DONE", snapshot=snap, object_key=key, finished_at=now_iso())
+
+
+def _batches(path: str):
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS)
+
+
+class ReportFailure(Exception):
+    def __init__(self, cause: str, message: str) -> None:
+        super().__init__(message)
+        self.cause, self.message = cause, message
+
+
+async def create(deps: Deps, msg: Message) -> None:
+    data = msg.payload
+    record = {"id": int(data["report_id"]), "organisation": data["organisation"],
+              "type": data["type"], "period": data["period"], "created_at": msg.ts}
+    if await repo.insert(deps.db, record):
+        record = await set_status(deps, record, "PENDING", type=record["type"],
+                                  period=record["period"], created_at=record["created_at"])
+    else:
+        record = await repo.get(deps.db, record["id"])
+        if record["status"] in ("DONE", "FAILED"):
+            return
+    try:
+        await run(deps, record)
+    except ReportFailure as exc:
+        await set_status(deps, record, "FAILED", cause=exc.cause, error=exc.message)
+    except Exception as exc:  # noqa: BLE001 - never leave a report stuck in RUNNING
+        log.exception("report %s failed", record["id"])
+        await set_status(deps, record, "FAILED", cause="INTERNAL", error=str(exc)[:500])
+
+
+def register(app: faust.App, deps: Deps) -> None:
+    spec, events = topic("reports.commands"), topic(EVENTS)
+    schema = faust.Schema(key_type=str, key_serializer="raw", value_serializer="json")
+    table = app.Table("report_status", default=None, schema=schema, partitions=events.partitions)
+    deps.tables["report_status"] = table
+    handlers = {"CreateReport": lambda m: create(deps, m)}
+
+    @app.agent(deps.topic(spec.name), name="reports")
+    async def reports(stream):
+        async for event in stream.events():
+            await dispatch(deps, spec, event, handlers)
+
+    @app.agent(deps.topic(EVENTS), name="report_table")
+    async def fold(stream):
+        async for event in stream.events():
+            try:
+                message = decode(event.value, events.types)
+            except UndecodableMessage:
+                continue
+            key = str(message.payload["report_id"])
+            view = apply_report_event(table.get(key), message.payload, message.ts)
+            if view is not None:
+                table[key] = view
+
+    @app.timer(5.0, on_leader=True)
+    async def reconcile():
+        """Re-issue reports left PENDING/RUNNING without progress (crash, broker restart)."""
+        cutoff = (datetime.now(timezone.utc) - timedelta(seconds=STALE_AFTER)).isoformat(
+            timespec="milliseconds")
+        async for doc in deps.db.reports.find({"status": {"$in": ["PENDING", "RUNNING"]},
+                                               "updated_at": {"$lt": cutoff}}):
+            log.warning("re-issuing report %s stuck in %s", doc["_id"], doc["status"])
+            await deps.db.reports.update_one({"_id": doc["_id"]},
+                                             {"$set": {"updated_at": now_iso()}})
+            await deps.emit("reports.commands", doc["_id"], "CreateReport", {
+                "report_id": doc["_id"], "organisation": doc["organisation"],
+                "type": doc["type"], "period": doc["period"]})
+
+    @app.page("/reports/{report_id}/")
+    @app.table_route(table=table, match_info="report_id")
+    async def report_view(web, request, report_id: str):
+        view, source = table.get(report_id), "table"
+        if view is None and report_id.isdigit():
+            view, source = await repo.get(deps.db, int(report_id)), "store"
+        if view is None:
+            return web.json({"error": "not_found", "message": f"no report {report_id}"}, status=404)
+        return web.json(view, headers={"X-Tributary-Source": source})

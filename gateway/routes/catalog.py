@@ -1,0 +1,147 @@
+"""Catalog routes: start an import (record + presigned PUT URL), process it once uploaded, read
+its status, and search the organisation's current catalog version.
+
+Search reads the current version's Parquet object (cached locally per immutable version) batch
+by batch with pyarrow, so memory stays bounded whatever the catalog's size."""
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import datetime, timedelta, timezone
+
+from aiohttp import web
+
+from gateway.auth import organisation
+from gateway.errors import ApiError, conflict, not_found, read_body
+from gateway.routes.reports import _id, _page, table_view
+from infra.mongo import next_id
+from infra.repos import catalog as repo
+from models.catalog import EXCEL_EXT, TEXT_EXT, search
+from topics.envelope import Message
+
+COMMANDS, EVENTS = "catalog.commands", "catalog.events"
+UPLOAD_TTL = 3600
+
+
+async def create(request: web.Request) -> web.Response:
+    org = await organisation(request)
+    body = await read_body(request)
+    errors = {}
+    filename = body.get("filename")
+    ext = os.path.splitext(str(filename or "").lower())[1]
+    if not isinstance(filename, str) or not filename or "/" in filename or len(filename) > 255:
+        errors["filename"] = "required: a file name without '/', at most 255 characters"
+    elif ext not in TEXT_EXT | EXCEL_EXT:
+        errors["filename"] = "must end in .csv, .tsv, .txt, .xlsx or .xls"
+    size = body.get("filesize")
+    if size not in (None, ""):
+        try:
+            size = int(size)
+            if size <= 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors["filesize"] = "must be a positive integer (bytes)"
+    else:
+        size = None
+    if errors:
+        raise ApiError(400, "validation_error", "some fields are missing or malformed",
+                       fields=errors)
+    import_id = await next_id(request.app["db"], "catalog_imports")
+    key = f"catalog-uploads/{org}/{import_id}/original{ext}"
+    payload = {"import_id": import_id, "organisation": org, "filename": filename,
+               "filetype": ext[1:].upper(), "filesize": size, "object_key": key}
+    reply = await request.app["bus"].request(
+        COMMANDS, import_id, Message("CreateCatalogImport", payload), EVENTS,
+        until=lambda m: m.payload.get("status") == "UPLOADING", timeout=10)
+    url = await request.app["objects"].presign(key, "PUT", UPLOAD_TTL)
+    expires = datetime.now(timezone.utc) + timedelta(seconds=UPLOAD_TTL)
+    return web.json_response({"id": import_id, "status": "UPLOADING" if reply else "INITIALIZED",
+                              "filename": filename, "presigned_url": url,
+                              "expires_at": expires.isoformat(timespec="seconds")}, status=201)
+
+
+async def _owned(request: web.Request, org: str) -> dict:
+    import_id = _id(request, "import_id")
+    db = request.app["db"]
+    view, _ = await table_view(request, f"/catalog/imports/{import_id}/",
+                               lambda: repo.get_import(db, import_id))
+    if view is None or view.get("organisation") != org:
+        raise not_found(f"no catalog import {import_id}")
+    return view
+
+
+async def process(request: web.Request) -> web.Response:
+    org = await organisation(request)
+    view = await _owned(request, org)
+    status = view["status"]
+    retry = status == "FAILED" and view.get("status_cause") == "NOT_UPLOADED"
+    if status != "UPLOADING" and not retry:
+        raise conflict(f"cannot process a catalog import in status {status}", status=status)
+    info = await request.app["objects"].head(view["object_key"])
+    if info is None:
+        raise conflict("the file has not been uploaded yet; PUT it to the presigned URL first",
+                       status=status)
+    if view.get("filesize") and info.size != view["filesize"]:
+        raise conflict(f"uploaded object has {info.size} bytes but filesize is "
+                       f"{view['filesize']}", status=status)
+    reply = await request.app["bus"].request(
+        COMMANDS, view["id"], Message("ProcessCatalogImport", {"import_id": view["id"]}), EVENTS,
+        until=lambda m: m.payload.get("status") in ("UPLOADED", "FAILED"), timeout=10)
+    return web.json_response({"id": view["id"],
+                              "status": reply.payload["status"] if reply else status}, status=202)
+
+
+async def read(request: web.Request) -> web.Response:
+    org = await organisation(request)
+    return web.json_response(await _owned(request, org))
+
+
+async def imports(request: web.Request) -> web.Response:
+    org = await organisation(request)
+    page, size = _page(request)
+    total, docs = await repo.list_imports(request.app["db"], org, (page - 1) * size, size)
+    return web.json_response({"count": total, "page": page, "page_size": size, "results": docs})
+
+
+async def _cached(request: web.Request, current: dict) -> str:
+    folder = request.app["settings"].data_dir / "cache" / "catalog"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{current['organisation']}-v{current['version']}.parquet"
+    if not path.exists():  # versions are immutable: a cached copy never goes stale
+        await request.app["objects"].download(current["object_key"], str(path))
+    return str(path)
+
+
+def _search(path: str, filters: dict, offset: int, limit: int) -> tuple[int, list[dict]]:
+    import pyarrow.parquet as pq
+
+    batches = pq.ParquetFile(path).iter_batches(batch_size=65_536)
+    return search(batches, **filters, offset=offset, limit=limit)
+
+
+async def catalog(request: web.Request) -> web.Response:
+    org = await organisation(request)
+    page, size = _page(request)
+    q = request.query
+    filters = {name: q[name].strip() for name in ("isrc", "upc", "title", "artist")
+               if q.get(name, "").strip()}
+    current = await repo.current(request.app["db"], org)
+    body = {"version": None, "import_id": None, "switched_at": None, "catalog_rows": 0,
+            "count": 0, "page": page, "page_size": size, "results": []}
+    if current:
+        total, rows = await asyncio.to_thread(_search, await _cached(request, current), filters,
+                                              (page - 1) * size, size)
+        body.update(version=current["version"], import_id=current["import_id"],
+                    switched_at=current["switched_at"], catalog_rows=current["rows"],
+                    count=total, results=rows)
+    return web.json_response(body)
+
+
+def setup(app: web.Application) -> None:
+    r = app.router
+    r.add_post("/api/catalog/imports/", create)
+    r.add_get("/api/catalog/imports/", imports)
+    r.add_get("/api/catalog/imports/{import_id}", read)
+    r.add_get("/api/catalog/imports/{import_id}/", read)
+    r.add_post("/api/catalog/imports/{import_id}/process/", process)
+    r.add_get("/api/catalog/", catalog)

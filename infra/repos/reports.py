@@ -1,0 +1,56 @@
+"""Report records (`reports`, keyed by report id) and the sales files a report reads."""
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from models.reports import apply_report_event
+
+INCLUDED = ("PROCESSED", "FINALIZED")
+
+
+async def insert(db: AsyncDatabase, record: dict[str, Any]) -> bool:
+    result = await db.reports.update_one({"_id": record["id"]}, {"$setOnInsert": record},
+                                         upsert=True)
+    return result.upserted_id is not None
+
+
+async def get(db: AsyncDatabase, report_id: int) -> dict[str, Any] | None:
+    doc = await db.reports.find_one({"_id": report_id})
+    if doc:
+        doc.pop("_id", None)
+    return doc
+
+
+async def apply(db: AsyncDatabase, report_id: int, payload: dict, ts: str) -> dict | None:
+    """Fold a status event into the stored report (same fold as the worker table)."""
+    current = await get(db, report_id)
+    updated = apply_report_event(current, payload, ts)
+    if updated is not None:
+        await db.reports.replace_one({"_id": report_id}, {**updated, "_id": report_id},
+                                     upsert=True)
+    return updated
+
+
+async def find(db: AsyncDatabase, organisation: str, *, kind: str | None = None,
+               period: str | None = None, skip: int = 0, limit: int = 50) -> tuple[int, list]:
+    query: dict[str, Any] = {"organisation": organisation}
+    if kind:
+        query["type"] = kind
+    if period:
+        query["period"] = period
+    total = await db.reports.count_documents(query)
+    docs = [d async for d in db.reports.find(query).sort("_id", -1).skip(skip).limit(limit)]
+    for doc in docs:
+        doc.pop("_id", None)
+    return total, docs
+
+
+async def period_files(db: AsyncDatabase, organisation: str, period: str) -> list[dict]:
+    """The period's processed sales files: [{file_id, attempt, parquet_key, rows, filename}]."""
+    cursor = db.files.find({"organisation": organisation, "reporting_period": period,
+                            "status": {"$in": list(INCLUDED)}})
+    files = [{"file_id": d["_id"], "attempt": d.get("attempt"), "parquet_key": d.get("parquet_key"),
+              "rows": d.get("total_rows"), "filename": d.get("filename")} async for d in cursor]
+    return sorted(files, key=lambda f: f["file_id"])
