@@ -1,7 +1,8 @@
 """The one exception the sales cleaner raises for files it refuses."""
 from __future__ import annotations
 
-CAUSES = ("UNSUPPORTED_TYPE", "EMPTY", "CORRUPTED", "UNKNOWN_LAYOUT", "TOO_MANY_BAD_ROWS")
+CAUSES = ("UNSUPPORTED_TYPE", "EMPTY", "CORRUPTED", "UNKNOWN_LAYOUT", "TOO_MANY_BAD_ROWS",
+          "NOT_SALES")   # a recognised file that holds no sales lines (e.g. a statement summary)
 
 
 class SalesFileError(Exception):

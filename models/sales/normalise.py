@@ -81,6 +81,9 @@ _PERIOD_PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], tuple[in
     # MM/DD/YYYY (US, Apple, CD Baby) — DD/MM/YYYY only when the first number cannot be a month
     (re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s.*)?$"),
      lambda m: (int(m[3]), int(m[1]) if int(m[1]) <= 12 else int(m[2]))),
+    # MM/DD/YY with an optional time (Bandcamp `11/25/22 5:45pm`)
+    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2})(?:\s.*)?$"),
+     lambda m: (2000 + int(m[3]), int(m[1]) if int(m[1]) <= 12 else int(m[2]))),
     (re.compile(r"^(\d{1,2})[/.-](\d{4})$"), lambda m: (int(m[2]), int(m[1]))),
     (re.compile(r"^([A-Za-z]+)[\s\-/.,]+(\d{4}|\d{2})$"), lambda m: (_year(m[2]), _MONTHS.get(m[1].lower(), 0))),
     (re.compile(r"^(\d{4})[\s\-/.,]+([A-Za-z]+)$"), lambda m: (int(m[1]), _MONTHS.get(m[2].lower(), 0))),

@@ -90,6 +90,8 @@ class Emitter:
         else:
             wide = pc.multiply(pc.cast(revenue, pa.decimal256(38, 18)), self.rate)
             converted = pc.cast(pc.round(wide, AMOUNT_SCALE), AMOUNT)
+        if cols.get("revenue_converted") is not None:   # the file states its own conversion (TuneCore)
+            converted = pc.coalesce(cols["revenue_converted"], converted)
         arrays = []
         for f in CANONICAL_SCHEMA:
             if f.name == "revenue_converted":

@@ -27,7 +27,8 @@ def find_header(rows: list[list[str]], layouts: list[Layout], filename: str) -> 
     if match is None:
         found, near = closest(rows, layouts)
         raise SalesFileError("UNKNOWN_LAYOUT", f"{filename!r}: no known layout matches; header found: "
-                             f"{[c for c in found if c][:30]}; closest layouts tried: {'; '.join(near) or 'none'}")
+                             f"{[c for c in found if c][:30]}; closest layouts tried: {'; '.join(near) or 'none'}; "
+                             "or teach this layout to your organisation with POST /api/layouts/ (docs/formats.md)")
     return match
 
 
@@ -122,6 +123,8 @@ def _rebatch(reader: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.RecordB
 
 
 def declared_from_footer(footer: list[Line], delimiter: str | None, mapper: Mapper) -> dict | None:
+    if mapper.layout.footer_totals is not None:       # layout-specific trailers (Apple Total_Amount…)
+        return mapper.layout.footer_totals([split_cells(line.text, delimiter) for line in footer])
     idx = next((mapper.headers.index(s) for s in mapper.layout.columns["revenue"] if s in mapper.headers), None)
     for line in footer:
         cells = split_cells(line.text, delimiter)
@@ -138,8 +141,16 @@ def totals_check(declared: dict | None, emitter: Emitter) -> dict | None:
         return None
     imported = _fmt(emitter.revenue)
     ok = Decimal(declared["revenue"]) == emitter.revenue
-    return {"ok": ok, "declared": declared["revenue"], "imported": imported,
-            "warning": None if ok else f"file states revenue {declared['revenue']}, imported rows sum to {imported}"}
+    check = {"ok": ok, "declared": declared["revenue"], "imported": imported,
+             "warning": None if ok else f"file states revenue {declared['revenue']}, imported rows sum to {imported}"}
+    if "quantity" in declared:                        # e.g. Apple Total_Units
+        q_ok = int(declared["quantity"]) == emitter.quantity
+        check.update(declared_quantity=declared["quantity"], imported_quantity=str(emitter.quantity))
+        if not q_ok:
+            check["ok"] = False
+            why = f"file states quantity {declared['quantity']}, imported rows sum to {emitter.quantity}"
+            check["warning"] = why if ok else f"{check['warning']}; {why}"
+    return check
 
 
 def clean_text_tabular(path: str, filename: str, info: TextInfo, head: list[Line], options: CleanOptions,
@@ -148,6 +159,8 @@ def clean_text_tabular(path: str, filename: str, info: TextInfo, head: list[Line
     delimiter = detect_delimiter(texts)
     rows = [split_cells(t, delimiter) for t in texts[:40]]
     match = find_header(rows, layouts, filename)
+    if match.layout.refuse is not None:
+        raise SalesFileError("NOT_SALES", f"{filename!r}: {match.layout.refuse(rows, match.row)}")
     if delimiter is None:
         raise SalesFileError("UNKNOWN_LAYOUT", f"{filename!r}: no column delimiter found")
     header = head[match.row]

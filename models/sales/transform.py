@@ -83,6 +83,9 @@ class Mapper:
         thousands = lay.thousands_sep
         revenue, bad_revenue = nz.to_amount(src["revenue"], self.decimal_sep, thousands)
         cols["revenue"] = revenue
+        if "revenue_converted" in src:
+            converted, bad_converted = nz.to_amount(src["revenue_converted"], self.decimal_sep, thousands)
+            cols["revenue_converted"] = converted
         reasons = pa.nulls(n, pa.string())
         values = pa.nulls(n, pa.string())
         checks: list[tuple[pa.Array, str, pa.Array | None]] = []
@@ -96,6 +99,8 @@ class Mapper:
         if "sale_period" in cols:
             checks.append((pc.is_null(cols["sale_period"]), "invalid or missing period",
                            src.get("sale_period", src.get("statement_period"))))
+        if "revenue_converted" in src:
+            checks.append((bad_converted, "invalid converted revenue", src["revenue_converted"]))
         checks.append((pc.is_null(revenue), "missing revenue", None))
         checks.append((bad_revenue, "invalid revenue", src["revenue"]))
         for mask, why, raw in checks:      # last check wins: most important ones are appended last

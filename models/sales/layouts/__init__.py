@@ -3,6 +3,7 @@ deterministically; see README.md in this folder for how to add one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Iterable
 
 from .base import Layout, RecordLayout, Score, TabularLayout, norm_header, tabular
@@ -63,28 +64,46 @@ def match_header(rows: list[list[str]], line_numbers: list[int], layouts: Iterab
 
 
 def closest(rows: list[list[str]], layouts: Iterable[Layout], max_rows: int = 40) -> tuple[list[str], list[str]]:
-    """For UNKNOWN_LAYOUT: the row that looks most like a header and the nearest layouts with what they miss."""
+    """For UNKNOWN_LAYOUT: the row that looks most like a header and the nearest layouts with what they miss.
+    Nearness = share of required headers present, then how alike the header names are (difflib); the
+    generic layout is always offered last, since renaming headers to canonical names always works."""
     normed = [[norm_header(c) for c in r] for r in rows[:max_rows]]
     header_i = max(range(len(normed)), key=lambda i: (sum(1 for c in normed[i] if c and not c.replace("_", "").isdigit()), -i),
                    default=None)
     found = rows[header_i] if header_i is not None else []
+    hdrs = {h for h in (normed[header_i] if header_i is not None else []) if h}
     ranked = []
     for layout in layouts:
-        if isinstance(layout, TabularLayout):
+        if isinstance(layout, TabularLayout) and layout.refuse is None:
             cov = max((layout.coverage(set(h)) for h in normed), default=0.0)
-            hdrs = set(normed[header_i]) if header_i is not None else set()
-            missing = sorted(layout.required - hdrs)
-            ranked.append((cov, layout.name, missing))
-    ranked.sort(key=lambda t: (-t[0], t[1]))
+            alike = sum(max((SequenceMatcher(None, r, h).ratio() for h in hdrs), default=0.0)
+                        for r in layout.required) / len(layout.required)
+            ranked.append((cov, alike, layout.name, sorted(layout.required - hdrs)))
+    ranked.sort(key=lambda t: (-t[0], -t[1], t[2]))
+    top = ranked[:3] + [r for r in ranked[3:] if r[2] == "tributary-generic"]
     return found, [f"{name} ({cov:.0%} of required headers; missing {', '.join(miss[:6]) or 'none'})"
-                   for cov, name, miss in ranked[:3]]
+                   for cov, _, name, miss in top]
 
 
 def _register_builtins() -> None:
+    from .apple import APPLE
+    from .bandcamp import BANDCAMP
+    from .believe import BELIEVE
+    from .cdbaby import CDBABY
+    from .distrokid import DISTROKID
     from .dsr import DSR
+    from .fuga import FUGA
     from .generic import GENERIC
-    register(DSR)
-    register(GENERIC)
+    from .onerpm import ONERPM
+    from .orchard import ORCHARD
+    from .secretly import SECRETLY
+    from .soundon import SOUNDON, SOUNDON_SUMMARY
+    from .symphonic import SYMPHONIC
+    from .tunecore import TUNECORE
+    from .youtube import YOUTUBE
+    for layout in (DSR, GENERIC, APPLE, YOUTUBE, DISTROKID, TUNECORE, CDBABY, FUGA, ORCHARD, BELIEVE,
+                   SYMPHONIC, BANDCAMP, SECRETLY, ONERPM, SOUNDON, SOUNDON_SUMMARY):
+        register(layout)
 
 
 _register_builtins()

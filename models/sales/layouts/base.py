@@ -40,6 +40,9 @@ class TabularLayout:
     skip_bottom: int = 0                                           # trailing lines always dropped
     priority: int = 0                                              # tie-break (org mappings use 100)
     prepare: Callable[[dict[str, pa.Array]], dict[str, pa.Array]] | None = None  # derive source columns
+    forbidden: frozenset[str] = frozenset()                        # headers that rule the layout out
+    footer_totals: Callable[[list[list[str]]], dict | None] | None = None  # trailer cells → declared totals
+    refuse: Callable[[list[list[str]], int], str] | None = None    # not sales lines: (rows, header row) → why
     kind: str = "tabular"
 
     def __post_init__(self) -> None:
@@ -53,7 +56,7 @@ class TabularLayout:
 
     def match(self, headers: set[str]) -> Score | None:
         """None unless all required headers are present; else (specificity, optional hits, priority)."""
-        if not self.required <= headers:
+        if not self.required <= headers or self.forbidden & headers:
             return None
         optional = {h for srcs in self.columns.values() for h in srcs} - self.required
         return (len(self.required), len(optional & headers), self.priority)
@@ -78,6 +81,8 @@ def tabular(name: str, columns: Mapping[str, str | tuple[str, ...]], required: s
     first source of every mapped column."""
     cols = {f: tuple(norm_header(s) for s in ((v,) if isinstance(v, str) else v)) for f, v in columns.items()}
     req = frozenset(norm_header(h) for h in required) if required is not None else frozenset(s[0] for s in cols.values())
+    if "forbidden" in kwargs:
+        kwargs["forbidden"] = frozenset(norm_header(h) for h in kwargs["forbidden"])
     return TabularLayout(name=name, required=req, columns=cols, **kwargs)
 
 
