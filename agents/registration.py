@@ -35,6 +35,8 @@ def register(app: faust.App, deps: Deps) -> None:
         uuid = data.get("uuid") or secrets.token_hex(4)
         record = new_record(fields, file_id=file_id, uuid=uuid, organisation=org, ts=msg.ts)
         record["allow_duplicate"] = bool(data.get("allow_duplicate"))
+        if isinstance(data.get("source"), dict):  # where an automatic upload took it from
+            record["source"] = data["source"]
         await file_repo.insert(deps.db, record)
         stored = await file_repo.get(deps.db, file_id)
         await deps.emit(EVENTS, file_id, "SalesFileRegistered", {"file_id": file_id, "record": stored})

@@ -1,0 +1,204 @@
+"""Automatic upload agent: resolve a Drive/http link into sales-file records, fetch each file
+into object storage, expand zips found in folders, and hand every file to the normal pipeline.
+
+Records are created with `CreateSalesFile` (upload_mode AUTOMATICALLY, the registration agent
+stores them); each fetched file goes on with `StartSalesFileUpload` then `ProcessSalesFile`, so
+statuses flow exactly as for a manual upload. Network work (Drive API, downloads) lives here,
+never in the gateway. The link-level logic is in `agents/auto_upload_jobs.py`.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import tempfile
+from datetime import datetime, timedelta, timezone
+
+import faust
+
+from agents.auto_upload_jobs import (ARCHIVES, EVENTS, FETCH, JOBS, Rejected, Settings,
+                                     create_file, emit_outcome, process_after_store,
+                                     resolve_link)
+from agents.deps import Deps, dispatch
+from agents.sales_status import fail
+from infra.drive import DriveClient, DriveError, DriveFile
+from infra.fetch_public import FetchError
+from infra.repos import files as file_repo
+from models.archives import ArchiveError, expand
+from models.files import object_key
+from topics.envelope import Message, now_iso
+from topics.registry import topic
+
+log = logging.getLogger("tributary.auto_upload")
+STALE_AFTER = float(os.environ.get("TRIBUTARY_AUTO_UPLOAD_STALE_AFTER", "120"))
+
+
+async def resolve(deps: Deps, msg: Message) -> None:
+    p = msg.payload
+    job = await deps.db[JOBS].find_one({"_id": p["job_id"]}) or {}
+    if job.get("status") in ("RESOLVED", "REJECTED"):
+        await emit_outcome(deps, job)  # a redelivered command answers again, does nothing twice
+        return
+    try:
+        outcome = await resolve_link(deps, p["job_id"], p["organisation"], p["url"], Settings())
+    except Rejected as exc:
+        job = {"_id": p["job_id"], "organisation": p["organisation"], "url": p["url"],
+               "status": "REJECTED", "code": exc.code, "message": exc.message,
+               "updated_at": now_iso()}
+        await deps.db[JOBS].update_one({"_id": job["_id"]}, {"$set": job}, upsert=True)
+        await emit_outcome(deps, job)
+        return
+    job = {"_id": p["job_id"], "organisation": p["organisation"], "url": p["url"],
+           "status": "RESOLVED", "files": outcome.files, "skipped": outcome.skipped,
+           "archives": outcome.archives, "updated_at": now_iso()}
+    await deps.db[JOBS].update_one({"_id": job["_id"]}, {"$set": job}, upsert=True)
+    await emit_outcome(deps, job)
+    for command in outcome.fetches:
+        await deps.emit(FETCH, command.get("file_id") or command["drive_file_id"],
+                        command.pop("_type"), command)
+
+
+async def _record(deps: Deps, file_id: int, wait: float = 15.0) -> dict | None:
+    """The stored record (the registration agent may still be storing it)."""
+    for _ in range(int(wait / 0.1)):
+        record = await file_repo.get(deps.db, file_id)
+        if record is not None:
+            return record
+        await asyncio.sleep(0.1)
+    return None
+
+
+async def fetch_file(deps: Deps, msg: Message) -> None:
+    p, settings = msg.payload, Settings()
+    record = await _record(deps, int(p["file_id"]))
+    if record is None or record["status"] not in ("INITIALIZED", "UPLOADING"):
+        log.info("fetch skipped for %s (%s)", p["file_id"], record and record["status"])
+        return
+    await deps.emit("sales.files.commands", record["id"], "StartSalesFileUpload",
+                    {"file_id": record["id"]})
+    item = DriveFile(p["drive_file_id"], record["filename"], "", p.get("size"), p.get("md5"),
+                     p.get("resource_key"))
+    with tempfile.TemporaryDirectory(dir=deps.work_dir()) as tmp:
+        path = os.path.join(tmp, "download")
+        try:
+            async with DriveClient(settings.drive, settings.allow, settings.limits) as client:
+                got = await client.download(item, path, min(settings.limits.max_bytes,
+                                                             record["filesize"]))
+            if item.md5 and got.md5 != item.md5:
+                raise FetchError(f"downloaded content does not match Drive's checksum {item.md5}")
+            if got.size != record["filesize"]:
+                raise FetchError(f"downloaded {got.size} bytes, Drive announced "
+                                 f"{record['filesize']}")
+            await (await deps.store()).put_file(object_key(record), path)
+        except (DriveError, FetchError) as exc:
+            await fail(deps, record, "FETCH_FAILED", f"download from Google Drive failed: "
+                       f"{exc.message}; submit the link again to retry")
+            return
+    await deps.emit("sales.files.commands", record["id"], "ProcessSalesFile",
+                    {"file_id": record["id"]})
+
+
+async def expand_archive(deps: Deps, msg: Message) -> None:
+    p, settings = msg.payload, Settings()
+    doc_id = f"{p['job_id']}:{p['drive_file_id']}"
+    done = await deps.db[ARCHIVES].find_one({"_id": doc_id})
+    if done:
+        await deps.emit(EVENTS, p["job_id"], "AutoUploadArchiveExpanded", _event(done))
+        return
+    base = {"_id": doc_id, "job_id": p["job_id"], "drive_file_id": p["drive_file_id"],
+            "path": p.get("path") or p["name"], "name": p["name"]}
+    item = DriveFile(p["drive_file_id"], p["name"], "application/zip", p.get("size"),
+                     p.get("md5"), p.get("resource_key"))
+    files: list[dict] = []
+    with tempfile.TemporaryDirectory(dir=deps.work_dir()) as tmp:
+        try:
+            async with DriveClient(settings.drive, settings.allow, settings.limits) as client:
+                await client.download(item, os.path.join(tmp, "archive.zip"),
+                                      settings.limits.max_bytes)
+            members = os.path.join(tmp, "members")
+            os.mkdir(members)
+            found = await asyncio.to_thread(expand, os.path.join(tmp, "archive.zip"), members,
+                                            settings.archive_limits, settings.select_members)
+        except ArchiveError as exc:
+            doc = {**base, "status": "FAILED", "status_cause": exc.cause,
+                   "error_message": f"{base['path']}: {exc.message}", "files": [], "skipped": []}
+        except (DriveError, FetchError) as exc:
+            doc = {**base, "status": "FAILED", "status_cause": "FETCH_FAILED",
+                   "error_message": f"{base['path']}: download failed: {exc.message}",
+                   "files": [], "skipped": []}
+        except Exception as exc:  # noqa: BLE001 - never leave an archive PENDING
+            log.exception("expanding %s failed", base["path"])
+            doc = {**base, "status": "FAILED", "status_cause": "CORRUPTED",
+                   "error_message": f"{base['path']}: could not be expanded: {exc}",
+                   "files": [], "skipped": []}
+        else:
+            for member in found.members:
+                source = {"kind": "google_drive_zip", "drive_file_id": item.id,
+                          "archive": base["path"], "member": member.path, "md5": item.md5}
+                key = f"zip|{item.id}|{item.md5 or item.size}|{member.path}"
+                entry, new = await create_file(deps, p["job_id"], p["organisation"], key,
+                                               member.filename, member.filetype, member.size,
+                                               source, path=f"{base['path']}/{member.path}")
+                if new:
+                    await process_after_store(deps, entry, p["organisation"], member.local_path)
+                files.append(entry)
+            skipped = [{"path": f"{base['path']}/{s['path']}", "reason": s["reason"]}
+                       for s in found.skipped]
+            doc = {**base, "status": "EXPANDED", "files": files, "skipped": skipped}
+    await deps.db[ARCHIVES].replace_one({"_id": doc_id}, doc, upsert=True)
+    await deps.emit(EVENTS, p["job_id"], "AutoUploadArchiveExpanded", _event(doc))
+
+
+def _event(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if k != "_id"}
+
+
+async def reconcile(deps: Deps) -> None:
+    """Automatic records left INITIALIZED/UPLOADING (a worker died mid-fetch) move on or fail."""
+    cutoff = (datetime.now(timezone.utc) - timedelta(seconds=STALE_AFTER)).isoformat(
+        timespec="milliseconds")
+    cursor = deps.db.files.find({"upload_mode": "AUTOMATICALLY",
+                                 "status": {"$in": ["INITIALIZED", "UPLOADING"]},
+                                 "updated_at": {"$lt": cutoff}})
+    store = await deps.store()
+    async for record in cursor:
+        record.pop("_id", None)
+        source = record.get("source") or {}
+        info = await store.head(object_key(record))
+        if info is not None and info.size == record["filesize"]:
+            await deps.emit("sales.files.commands", record["id"], "ProcessSalesFile",
+                            {"file_id": record["id"]})
+        elif source.get("kind") == "google_drive":
+            await deps.db.files.update_one({"_id": record["id"]},
+                                           {"$set": {"updated_at": now_iso()}})
+            await deps.emit(FETCH, record["id"], "FetchAutoUploadFile", {
+                "job_id": record.get("mongo_db_id"), "file_id": record["id"],
+                "organisation": record["organisation"], "drive_file_id": source["drive_file_id"],
+                "size": record["filesize"], "md5": source.get("md5")})
+        else:
+            await fail(deps, record, "FETCH_FAILED", "the automatic upload was interrupted; "
+                       "submit the link again to retry")
+
+
+def register(app: faust.App, deps: Deps) -> None:
+    spec, fetch_spec = topic("auto_upload.commands"), topic("auto_upload.fetch.commands")
+    handlers = {"ResolveAutoUpload": lambda m: resolve(deps, m)}
+    fetch_handlers = {"FetchAutoUploadFile": lambda m: fetch_file(deps, m),
+                      "ExpandAutoUploadArchive": lambda m: expand_archive(deps, m)}
+
+    @app.agent(deps.topic(spec.name), name="auto_upload")
+    async def auto_upload(stream):
+        async for event in stream.events():
+            await dispatch(deps, spec, event, handlers)
+
+    @app.agent(deps.topic(fetch_spec.name), name="auto_upload_fetch")
+    async def auto_upload_fetch(stream):
+        async for event in stream.events():
+            await dispatch(deps, fetch_spec, event, fetch_handlers)
+
+    @app.timer(10.0, on_leader=True)
+    async def auto_upload_reconcile():
+        try:
+            await reconcile(deps)
+        except Exception:  # noqa: BLE001 - a failed sweep is retried at the next tick
+            log.exception("auto-upload reconcile failed")
