@@ -1,0 +1,43 @@
+// Hash router: #/files, #/files/<id>, #/summary, #/reports, #/gtin/imports, #/gtin/document, #/signin.
+import { auth } from "./api.js";
+import { clear } from "./ui.js";
+import * as signin from "./signin.js";
+import * as files from "./files.js";
+import * as detail from "./detail.js";
+import * as summary from "./summary.js";
+import * as reports from "./reports.js";
+import * as gtinImports from "./gtin_imports.js";
+import * as gtinDocument from "./gtin_document.js";
+
+const ROUTES = [
+  [/^\/signin$/, signin, "Sign in"],
+  [/^\/files$/, files, "Files"],
+  [/^\/files\/(\d+)$/, detail, "File"],
+  [/^\/summary$/, summary, "Summary"],
+  [/^\/reports$/, reports, "Reports"],
+  [/^\/gtin\/imports$/, gtinImports, "GTIN imports"],
+  [/^\/gtin\/document$/, gtinDocument, "GTIN document"],
+];
+
+let cleanup = null;
+
+function route() {
+  const path = (location.hash.replace(/^#/, "").split("?")[0]) || (auth.token ? "/files" : auth.ticket ? "/gtin/imports" : "/signin");
+  const match = ROUTES.find(([re]) => re.test(path)) || ROUTES[0];
+  const [re, page, title] = match;
+  if (cleanup) { try { cleanup(); } catch (e) { console.error(e); } cleanup = null; }
+  const view = clear(document.getElementById("view"));
+  document.title = `${title} · Tributary`;
+  for (const a of document.querySelectorAll("nav a")) {
+    const target = a.getAttribute("href").slice(1);
+    a.toggleAttribute("aria-current", path === target || path.startsWith(target + "/"));
+    if (a.hasAttribute("aria-current")) a.setAttribute("aria-current", "page");
+  }
+  document.getElementById("signin-link").textContent = auth.token || auth.ticket ? "Account" : "Sign in";
+  const params = new URLSearchParams(location.hash.split("?")[1] || "");
+  cleanup = page.render(view, path.match(re).slice(1), params) || null;
+  view.focus({ preventScroll: true });
+}
+
+window.addEventListener("hashchange", route);
+route();

@@ -1,0 +1,73 @@
+// File detail: facts, the snapshot as charts, bad-row samples and the status history — live.
+import { auth, sales, liveStream } from "./api.js";
+import { h, clear, fill, badge, money, when, errorText, toast, needSignIn, table } from "./ui.js";
+import { barChart, revenueEntries } from "./charts.js";
+import { applyFileEvent, FILE_EVENTS, REIMPORTABLE } from "./fold.js";
+
+export function render(root, [idText]) {
+  if (!auth.token) return needSignIn(root, "an organisation token");
+  const id = Number(idText);
+  let record = null, chartsFor = null;
+  const head = h("div", {}), facts = h("section", { class: "card", "aria-labelledby": "facts-h" });
+  const charts = h("section", { "aria-labelledby": "charts-h", id: "charts" });
+  const bad = h("section", { class: "card", "aria-labelledby": "bad-h" });
+  const history = h("section", { class: "card", "aria-labelledby": "history-h" });
+  root.append(h("p", {}, h("a", { href: "#/files" }, "← Files")), head, facts, charts, bad, history);
+
+  function draw() {
+    const r = record;
+    fill(head, h("h1", {}, `${r.filename} `, h("span", { id: "detail-status", "data-status": r.status }, badge(r.status))));
+    const items = [["File id", r.id], ["Type", r.filetype], ["Size", `${r.filesize} bytes`], ["Reporting period", r.reporting_period],
+      ["Layout", r.layout], ["Encoding", r.encoding], ["Rows", r.total_rows], ["Artists", r.total_artists],
+      ["Revenue", r.total_local != null ? `${r.total_local} ${r.currency || ""}` : null], ["Converted", r.total_converted],
+      ["Bad rows", r.bad_rows], ["Attempt", r.attempt], ["Updated", when(r.updated_at)]];
+    if (r.status_cause) items.push(["Cause", r.status_cause]);
+    if (r.error_message) items.push(["Error", r.error_message]);
+    if (r.progress) items.push(["Progress", `${r.progress.stage}: ${r.progress.rows} rows, ${r.progress.percent}%`]);
+    fill(facts, h("h2", { id: "facts-h" }, "File"),
+      h("dl", { class: "facts" }, items.filter(([, v]) => v !== null && v !== undefined && v !== "").flatMap(([k, v]) => [h("dt", {}, k), h("dd", { class: k === "Error" || k === "Cause" ? "error" : null }, String(v))])),
+      (r.warnings || []).length ? h("ul", { class: "small" }, r.warnings.map((w) => h("li", {}, typeof w === "string" ? w : JSON.stringify(w)))) : null,
+      REIMPORTABLE.includes(r.status) ? h("p", {}, h("button", { type: "button", class: "secondary", onclick: reimport }, "Reimport")) : null);
+    fill(bad, h("h2", { id: "bad-h" }, `Bad rows (${r.bad_rows || 0})`),
+      (r.bad_samples || []).length ? table([{ title: "Line", num: true, cell: (s) => s.line }, { title: "Reason", cell: (s) => s.reason }], r.bad_samples, { label: "Bad row samples" })
+        : h("p", { class: "muted" }, "No bad rows."));
+    fill(history, h("h2", { id: "history-h" }, "Status history"),
+      table([{ title: "Status", cell: (e) => badge(e.status) }, { title: "When", cell: (e) => when(e.ts) }, { title: "Cause", cell: (e) => e.status_cause || "" }],
+        r.history || [], { label: "Status history" }));
+    if (["PROCESSED", "FINALIZED"].includes(r.status) && chartsFor !== `${r.id}:${r.attempt}:${r.status}`) loadCharts();
+    if (!["PROCESSED", "FINALIZED"].includes(r.status)) fill(charts, h("h2", { id: "charts-h" }, "Snapshot"), h("p", { class: "muted" }, "Charts appear when the file is processed."));
+  }
+
+  async function loadCharts() {
+    chartsFor = `${record.id}:${record.attempt}:${record.status}`;
+    try {
+      const s = await sales("GET", `/api/files/salesfiles/${id}/snapshot/`);
+      const t = s.totals || {};
+      const truncated = (name) => (s.truncated || {})[name] ? `first ${(s[name] || []).length} of ${s.truncated[name]}` : undefined;
+      fill(charts, h("h2", { id: "charts-h" }, "Snapshot"),
+        h("div", { class: "tiles" }, [["Rows", t.rows], ["Quantity", t.quantity], ["Revenue", money(t.revenue)], ["Converted", money(t.revenue_converted)],
+          ["Artists", t.artists], ["Tracks", t.tracks], ["Releases", t.releases]].map(([k, v]) => h("div", { class: "tile" }, h("div", { class: "v" }, String(v ?? "—")), h("div", { class: "k" }, k)))),
+        h("div", { class: "charts" },
+          barChart("Revenue by DSP", revenueEntries(s.byDSP), { top: 15, note: truncated("byDSP") }),
+          barChart("Revenue by territory", revenueEntries(s.byTerritory), { top: 15, note: truncated("byTerritory") }),
+          barChart("Top artists", revenueEntries(s.byArtist), { note: truncated("byArtist") }),
+          barChart("Top tracks", revenueEntries(s.byTrack, "isrc")),
+          barChart("Top releases", revenueEntries(s.byRelease, "upc"))));
+    } catch (err) { chartsFor = null; fill(charts, h("p", { class: "error" }, errorText(err))); }
+  }
+
+  async function reimport() {
+    try { await sales("POST", `/api/files/salesfiles/${id}/process/`, { action: "reimport" }); toast("Reimport started"); }
+    catch (err) { toast(errorText(err)); }
+  }
+
+  async function load() {
+    try { record = await sales("GET", `/api/files/salesfiles/${id}/`); draw(); }
+    catch (err) { fill(head, h("h1", {}, `File ${id}`), h("p", { class: "error" }, errorText(err))); }
+  }
+
+  return liveStream("files", FILE_EVENTS, (ev) => {
+    if (ev.payload.file_id !== id || !record) return;
+    record = applyFileEvent(record, ev); draw();
+  }, load);
+}

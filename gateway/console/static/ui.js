@@ -1,0 +1,71 @@
+// Tiny DOM helpers: build elements from data with textContent only (never innerHTML).
+export function h(tag, attrs = {}, ...children) {
+  const ns = tag.startsWith("svg:") ? "http://www.w3.org/2000/svg" : null;
+  const el = ns ? document.createElementNS(ns, tag.slice(4)) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+    else if (k === "text") el.textContent = v;
+    else if (!ns && (k === "value" || k === "checked" || k === "selected")) el[k] = v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false)
+    el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+
+/** A labelled control: the label beside (not around) it, so its accessible name is the label. */
+export function field(text, control) {
+  return h("div", { class: "field" }, h("label", { for: control.id }, text), control);
+}
+
+export function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
+
+/** Replace an element's children, skipping null/false ones (DOM append would print "null"). */
+export function fill(el, ...children) {
+  clear(el);
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c);
+  return el;
+}
+
+let toastTimer;
+export function toast(text) {
+  const el = document.getElementById("toast");
+  el.textContent = text; el.classList.add("show");
+  clearTimeout(toastTimer); toastTimer = setTimeout(() => el.classList.remove("show"), 4000);
+}
+
+export function errorText(err) {
+  const body = err && err.body;
+  if (body && typeof body === "object") {
+    const fields = body.fields ? " — " + Object.entries(body.fields).map(([k, v]) => `${k}: ${v}`).join("; ") : "";
+    return (body.message || body.error || String(err)) + fields;
+  }
+  return err && err.message ? err.message : String(err);
+}
+
+export const badge = (status) => h("span", { class: `badge ${status || ""}` }, status || "—");
+
+export function money(value) {
+  if (value === null || value === undefined || value === "") return "—";
+  const n = Number(value);
+  return Number.isFinite(n) && Math.abs(n) >= 0.01 ? n.toLocaleString(undefined, { maximumFractionDigits: 2 }) : String(value);
+}
+
+export function when(ts) { return ts ? new Date(ts).toLocaleString() : "—"; }
+
+/** A table whose cells carry data-label, so the phone layout can stack them. */
+export function table(columns, rows, opts = {}) {
+  const head = h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col", class: c.num ? "num" : null }, c.title))));
+  const body = h("tbody", {}, rows.map((r) => tableRow(columns, r)));
+  return h("div", { class: "table-wrap" }, h("table", { class: "responsive", "aria-label": opts.label }, head, body));
+}
+
+export function tableRow(columns, r, attrs = {}) {
+  return h("tr", attrs, columns.map((c) => h("td", { "data-label": c.title, class: c.num ? "num" : null }, c.cell(r))));
+}
+
+export function needSignIn(root, what) {
+  root.append(h("section", { class: "card" }, h("p", {}, `Sign in with ${what} first. `,
+    h("a", { href: "#/signin" }, "Sign in"))));
+}

@@ -1,0 +1,80 @@
+"""Browser fixtures: one headless Chromium (Playwright, system Chromium) for the console tests,
+a phone-width page per test, and organisations/participants of their own on the shared stack."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+
+from tests.support.browser import PHONE, chromium_or_skip, launch
+from tests.support.stack import cli
+
+@pytest.fixture(scope="module")
+def browser():
+    """Module-scoped: sync Playwright keeps its event loop marked running in this thread while
+    open, so it must be closed before async tests (test_streams.py) run."""
+    chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = launch(pw)
+        yield chromium
+        chromium.close()
+
+
+class Console:
+    """A phone-width console page: errors in the page fail the test; screenshots on request."""
+
+    def __init__(self, page, base: str) -> None:
+        self.page, self.base = page, base
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("request", lambda r: self.requests.append(f"{r.method} {r.url}"))
+        page.set_default_timeout(20_000)
+
+    def open(self, route: str = "") -> None:
+        self.page.goto(f"{self.base}/console/#{route}")
+
+    def sign_in(self, kind: str, secret: str) -> None:
+        self.open("/signin")
+        self.page.get_by_label("Organisation token" if kind == "token" else "Session ticket").fill(secret)
+        self.page.locator(f"#{kind}-form button[type=submit]").click()
+        self.page.wait_for_function("!location.hash.startsWith('#/signin')")
+
+    def shot(self, name: str) -> None:
+        """Phone-width screenshot into $TRIBUTARY_SCREENSHOTS (to look at by eye) when set."""
+        folder = os.environ.get("TRIBUTARY_SCREENSHOTS")
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(Path(folder) / f"console-{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def console(browser, stack):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
+                                  accept_downloads=True)
+    page = context.new_page()
+    view = Console(page, stack.url)
+    yield view
+    context.close()
+    # only errors of the page itself (a 4xx answer the page shows is logged by Chromium too)
+    assert [e for e in view.errors if "Failed to load resource" not in e] == []
+
+
+@pytest.fixture(scope="package")
+def console_org(stack) -> dict:
+    return cli(stack.data_dir, "org", "create", f"Console Records {secrets.token_hex(3)}")
+
+
+@pytest.fixture(scope="package")
+def participant(stack) -> dict:
+    """A brand participant with a GS1 Germany prefix and a session: {urn, prefix, ticket}."""
+    urn = f"urn:test:console:brand:{secrets.token_hex(4)}"
+    prefix = "40" + str(secrets.randbelow(10 ** 7)).zfill(7)
+    cli(stack.data_dir, "participant", "create", "--id", urn, "--type", "brand", "--prefix", prefix)
+    session = cli(stack.data_dir, "session", "create", "--participant", urn, "--user", "console")
+    return {"urn": urn, "prefix": prefix, "ticket": session["ticket"]}
