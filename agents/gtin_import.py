@@ -1,0 +1,329 @@
+"""GTIN import tasks: the agent that runs them, the `gtin_import_tasks` status table folded from
+their events, the worker page that answers it, retention and the reconciler.
+
+A run stages the file (a downloaded link is copied into the object store once, an upload is
+read from the store), counts its records, then reads, validates and writes 1,000 records per
+batch. After each batch the task view and the checkpoint (records done) are saved together, so
+a run that dies resumes at the last checkpoint: GTIN writes of a batch may repeat, but a source
+is merged by participant and conditions, so a repeated line replaces itself.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+import tempfile
+import time
+from itertools import islice
+from typing import Any
+from urllib.parse import urlsplit
+
+import faust
+
+from agents.deps import Deps, dispatch
+from infra.fetch import FetchError, fetch_bytes, fetch_to_file, max_file_bytes, sniff, upload_key
+from infra.repos import gtin_bulk, parties
+from infra.repos import import_tasks as repo
+from models.gtin import BadLine, FileRecords, GtinError, ImportSpec, Ok, map_line, pending_cdn_copies
+from models.gtin.tabular import MAX_LINE_BYTES
+from models.gtin_tasks import (BATCH_LINES, ERROR_LISTS, MAX_IMAGE_BYTES, PUBLIC, TERMINAL,
+                               apply_event, batch_progress, done_message, new_task,
+                               progress_message)
+from models.gtin_tasks import limits as task_limits
+from topics.envelope import UndecodableMessage, decode, now_iso
+from topics.registry import topic
+
+log = logging.getLogger("tributary.gtin_import")
+COMMANDS, EVENTS = "gtin.import.commands", "gtin.import.events"
+PROGRESS_EVERY = 0.5  # seconds between progress events
+STALE_AFTER = float(os.environ.get("TRIBUTARY_STALE_AFTER", "30"))
+RETENTION_HOURS = float(os.environ.get("TRIBUTARY_TASK_RETENTION_HOURS", "12"))
+PURGE_EVERY = float(os.environ.get("TRIBUTARY_TASK_PURGE_INTERVAL", "60"))
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".avif")
+_RUNNING: set[str] = set()  # task ids this process is running
+
+
+def limits() -> dict[str, int]:
+    return task_limits(max_file_bytes(), MAX_LINE_BYTES)
+
+
+def cdn_name(url: str) -> str:
+    ext = os.path.splitext(urlsplit(url).path)[1].lower()
+    return hashlib.sha256(url.encode()).hexdigest()[:40] + (ext if ext in IMAGE_EXTENSIONS else "")
+
+
+class CdnCopier:
+    """Copies images into the object store once per URL; the service serves them itself."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps, self.done, self.sem = deps, {}, asyncio.Semaphore(8)
+
+    async def copy(self, url: str) -> str:
+        if url not in self.done:
+            if len(self.done) > 10_000:
+                self.done.clear()
+            name = cdn_name(url)
+            store = await self.deps.store()
+            if await store.head(f"cdn/{name}") is None:
+                async with self.sem:
+                    data, ctype = await fetch_bytes(url, max_bytes=MAX_IMAGE_BYTES)
+                if not (ctype or "").lower().startswith("image/"):
+                    try:
+                        sniff(data, ctype, what="an image")
+                    except FetchError:
+                        pass  # binary: looks like an image
+                    else:
+                        raise FetchError(415, "not_image", f"not an image ({ctype or 'text'})")
+                await store.put(f"cdn/{name}", data, ctype)
+            base = self.deps.settings.public_url.rstrip("/")
+            self.done[url] = f"{base}/description-service/cdn/{name}"
+        return self.done[url]
+
+    async def apply(self, outcomes: list) -> list:
+        """Point copied images at the service; a line whose image cannot be copied is bad."""
+        wanted = [(i, w) for i, o in enumerate(outcomes) if isinstance(o, Ok)
+                  for w in pending_cdn_copies(o)]
+        urls = list(dict.fromkeys(w["url"] for _, w in wanted))
+        results = await asyncio.gather(*(self.copy(u) for u in urls), return_exceptions=True)
+        by_url = dict(zip(urls, results))
+        for i, widget in wanted:
+            result = by_url[widget["url"]]
+            if isinstance(result, BaseException):
+                reason = result.message if isinstance(result, FetchError) else repr(result)
+                outcomes[i] = BadLine(outcomes[i].line, f"image {widget['url']}: {reason}")
+            elif isinstance(outcomes[i], Ok):
+                widget.pop("copy_to_cdn", None)
+                widget.update(url=result, source_url=widget["url"])
+        return outcomes
+
+
+def _count(path: str, spec: ImportSpec) -> tuple[int, list[str] | None]:
+    reader = FileRecords(path, spec.delimiter, spec.has_header, quotechar=spec.quotechar)
+    return sum(1 for _ in reader), reader.header
+
+
+def _take(records, spec: ImportSpec, participant, n: int) -> list:
+    return [map_line(spec, record, participant, line=line)
+            for line, record in islice(records, n)]
+
+
+class Run:
+    def __init__(self, deps: Deps, doc: dict[str, Any]) -> None:
+        self.deps, self.db = deps, deps.db
+        self.view = {k: doc.get(k) for k in PUBLIC}
+        self.checkpoint = dict(doc.get("checkpoint") or {"records": 0})
+        self.spec_body = doc["spec"]
+        self.sent = {name: 0 for name in ERROR_LISTS}
+        self.last_emit = 0.0
+
+    @property
+    def task_id(self) -> str:
+        return self.view["id"]
+
+    async def changed(self, status: str, message: str, **fields: Any) -> None:
+        self.view.update(status=status, message=message, ts=now_iso(), **fields)
+        if status in TERMINAL:
+            self.view["finished_at"] = self.view["ts"]
+        await repo.save(self.db, self.view, self.checkpoint, release=status in TERMINAL)
+        await self.deps.emit(EVENTS, self.task_id, "GtinImportTaskChanged",
+                             {"task_id": self.task_id, "task": self.view})
+        self.sent = {name: len(self.view[name] or []) for name in ERROR_LISTS}
+        self.last_emit = time.monotonic()
+
+    async def progressed(self, force: bool = False) -> None:
+        if not force and time.monotonic() - self.last_emit < PROGRESS_EVERY:
+            return
+        v = self.view
+        payload = {"task_id": self.task_id, "processed_lines": v["processed_lines"],
+                   "total_lines": v["total_lines"], "counts": v["counts"], "message": v["message"],
+                   **{name: v[name][self.sent[name]:] for name in ERROR_LISTS}}
+        await self.deps.emit(EVENTS, self.task_id, "GtinImportProgressed", payload)
+        self.sent = {name: len(v[name]) for name in ERROR_LISTS}
+        self.last_emit = time.monotonic()
+
+    async def execute(self) -> None:
+        try:
+            spec = ImportSpec.parse(self.spec_body)
+            pdoc = await parties.get_participant(self.db, self.view["participant"])
+            if pdoc is None:
+                raise GtinError("participant", f"participant {self.view['participant']} is gone")
+            participant = parties.as_participant(pdoc)
+            resumed = self.checkpoint.get("records", 0)
+            self.checkpoint["runs"] = int(self.checkpoint.get("runs") or 0) + 1
+            if resumed:
+                self.checkpoint["resumed_from"] = resumed
+                log.warning("resuming import task %s after %s records", self.task_id, resumed)
+            await self.changed("in_progress", f"resuming after {resumed} lines" if resumed
+                               else "downloading the file")
+            with tempfile.TemporaryDirectory(dir=self.deps.work_dir()) as tmp:
+                path = os.path.join(tmp, "source")
+                await self.stage(path, participant.id)
+                if self.view.get("total_lines") is None:
+                    total, header = await asyncio.to_thread(_count, path, spec)
+                    spec.check_header(header)
+                    self.view["total_lines"] = total
+                    await self.changed("in_progress", progress_message(self.view))
+                await self.import_records(path, spec, participant)
+        except FetchError as exc:
+            await self.changed("failed", exc.message)
+            return
+        except GtinError as exc:
+            await self.changed("failed", str(exc))
+            return
+        await self.changed("done", done_message(self.view))
+        if self.checkpoint.get("staged"):
+            await (await self.deps.store()).delete(self.checkpoint["source_key"])
+
+    async def stage(self, path: str, participant_id: str) -> None:
+        store = await self.deps.store()
+        key = self.checkpoint.get("source_key")
+        if key is None:
+            link = self.spec_body["link"]
+            key = upload_key(link, participant_id, self.deps.settings.public_url)
+            if key is None:
+                await fetch_to_file(link, path)
+                key = f"gtin-imports/{self.task_id}/source"
+                await store.put_file(key, path)
+                self.checkpoint.update(source_key=key, staged=True)
+                await repo.save(self.db, self.view, self.checkpoint)
+                return
+            if await store.head(key) is None:
+                raise FetchError(422, "upload_missing", "nothing was uploaded to this link yet")
+            self.checkpoint.update(source_key=key, staged=False)
+        await store.download(key, path)
+        with open(path, "rb") as handle:
+            sniff(handle.read(1 << 16))
+
+    async def import_records(self, path: str, spec: ImportSpec, participant) -> None:
+        copier = CdnCopier(self.deps)
+        records = iter(FileRecords(path, spec.delimiter, spec.has_header, quotechar=spec.quotechar))
+        skip = int(self.checkpoint.get("records") or 0)
+
+        def read() -> asyncio.Future:
+            return asyncio.ensure_future(asyncio.to_thread(_take, records, spec, participant,
+                                                           BATCH_LINES))
+
+        ahead: asyncio.Future | None = None
+        try:
+            if skip:
+                await asyncio.to_thread(lambda: sum(1 for _ in islice(records, skip)))
+            ahead = read()
+            while outcomes := await ahead:
+                ahead = read()  # validate the next batch while this one is written
+                outcomes = await copier.apply(outcomes)
+                oks = [o for o in outcomes if isinstance(o, Ok)]
+                imported = await gtin_bulk.apply_batch(self.db, oks, participant, spec)
+                ts = now_iso()
+                self.view = apply_event(self.view, "GtinImportProgressed",
+                                        batch_progress(self.view, outcomes, imported, ts), ts)
+                self.checkpoint["records"] = int(self.checkpoint.get("records") or 0) + len(outcomes)
+                await repo.save(self.db, self.view, self.checkpoint)
+                await self.progressed()
+            await self.progressed(force=True)
+        finally:
+            if ahead is None or ahead.done():
+                records.close()  # else the reading thread still holds it; it is collected later
+
+
+async def run_task(deps: Deps, payload: dict[str, Any]) -> None:
+    task_id = str(payload["task_id"])
+    if task_id in _RUNNING:
+        return
+    doc = await repo.get(deps.db, task_id)
+    if doc is None:  # a command published by another system: create the task first
+        spec = payload["spec"]
+        await repo.create(deps.db, new_task(task_id, payload["participant"],
+                                            payload.get("kind", "task"),
+                                            spec.get("has_header", True) is not False,
+                                            limits(), now_iso()), spec)
+    elif doc["status"] in TERMINAL:
+        return
+    doc = await repo.claim(deps.db, task_id, deps.settings.worker_id, STALE_AFTER)
+    if doc is None:
+        log.info("task %s is finished or running elsewhere", task_id)
+        return
+    _RUNNING.add(task_id)
+
+    async def heartbeat() -> None:
+        while True:
+            await asyncio.sleep(max(STALE_AFTER / 3, 0.5))
+            await repo.touch(deps.db, task_id)
+
+    beat = asyncio.create_task(heartbeat())
+    run = Run(deps, doc)
+    try:
+        await run.execute()
+    except Exception as exc:  # noqa: BLE001 - never leave a task running forever
+        log.exception("import task %s crashed", task_id)
+        await run.changed("failed", f"internal error: {type(exc).__name__}: {exc}")
+    finally:
+        beat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beat
+        _RUNNING.discard(task_id)
+
+
+def _store_view(doc: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {k: doc.get(k) for k in PUBLIC} if doc else None
+
+
+def register(app: faust.App, deps: Deps) -> None:
+    commands, events = topic(COMMANDS), topic(EVENTS)
+    schema = faust.Schema(key_type=str, key_serializer="raw", value_serializer="json")
+    table = app.Table("gtin_import_tasks", default=None, schema=schema,
+                      partitions=events.partitions)
+    deps.tables["gtin_import_tasks"] = table
+    handlers = {"StartGtinImport": lambda msg: run_task(deps, msg.payload)}
+
+    @app.agent(deps.topic(COMMANDS), name="gtin_import", concurrency=2)
+    async def gtin_import(stream):
+        async for event in stream.events():
+            await dispatch(deps, commands, event, handlers)
+
+    @app.agent(deps.topic(EVENTS), name="gtin_import_table")
+    async def fold(stream):
+        async for event in stream.events():
+            try:
+                message = decode(event.value, events.types)
+            except UndecodableMessage:
+                continue
+            key = str(message.payload.get("task_id"))
+            if message.type == "GtinImportTaskPurged":
+                if table.get(key) is not None:
+                    del table[key]
+                continue
+            view = apply_event(table.get(key), message.type, message.payload, message.ts)
+            if view is not None:
+                table[key] = view
+
+    @app.page("/gtin-import/tasks/{task_id}/")
+    @app.table_route(table=table, match_info="task_id")
+    async def task_view(web, request, task_id: str):
+        view, source = table.get(task_id), "table"
+        if view is None:
+            view, source = _store_view(await repo.get(deps.db, task_id)), "store"
+        if view is None:
+            return web.json({"error": "not_found", "message": f"no task {task_id}"}, status=404)
+        return web.json(view, headers={"X-Tributary-Source": source})
+
+    @app.timer(5.0, on_leader=True)
+    async def reconcile():
+        for doc in await repo.stale(deps.db, STALE_AFTER):
+            await repo.touch(deps.db, doc["_id"])
+            if doc["_id"] in _RUNNING:
+                continue
+            log.warning("re-issuing import task %s (no progress for %ss)", doc["_id"], STALE_AFTER)
+            await deps.emit(COMMANDS, doc["_id"], "StartGtinImport",
+                            {"task_id": doc["_id"], "participant": doc["participant"],
+                             "kind": doc.get("kind", "task"), "spec": doc["spec"]})
+
+    @app.timer(PURGE_EVERY, on_leader=True)
+    async def purge():
+        for doc in await repo.expired(deps.db, RETENTION_HOURS):
+            checkpoint = doc.get("checkpoint") or {}
+            if checkpoint.get("staged") and checkpoint.get("source_key"):
+                await (await deps.store()).delete(checkpoint["source_key"])
+            await repo.delete(deps.db, doc["_id"])
+            await deps.emit(EVENTS, doc["_id"], "GtinImportTaskPurged", {"task_id": doc["_id"]})

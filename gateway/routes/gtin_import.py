@@ -1,0 +1,211 @@
+"""Description service, bulk import: uploads, preview, import tasks, the legacy parser routes,
+and the CDN route serving images that imports copied (`copy_to_cdn`).
+
+The gateway validates, stores the new task (status `started`) and publishes StartGtinImport;
+agents/gtin_import.py runs it. Task status comes from the workers' `gtin_import_tasks` table
+(routed to the partition owner), falling back to the task document in MongoDB.
+"""
+from __future__ import annotations
+
+import mimetypes
+import random
+import secrets
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from gateway.errors import ApiError, bad_request, not_found, read_body
+from gateway.gtin_auth import current_participant
+from infra.fetch import (UPLOAD_PATH, FetchError, check_link, fetch_head, max_file_bytes,
+                         upload_key, upload_prefix)
+from infra.repos import import_tasks as repo
+from models.gtin import GtinError, ImportSpec, check_delimiter, preview
+from models.gtin.tabular import MAX_LINE_BYTES
+from models.gtin_tasks import PUBLIC, limits, new_task
+from topics.envelope import Message, now_iso
+
+BASE = "/description-service"
+COMMANDS = "gtin.import.commands"
+UPLOAD_TTL = 3600
+PREVIEW_BYTES = 2 * 1024 * 1024
+MAX_PREVIEW_LINES = 1000
+_IMAGE_MAGIC = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif",
+                b"RIFF": "image/webp", b"<svg": "image/svg+xml"}
+
+
+def _fetch_error(exc: FetchError) -> ApiError:
+    return ApiError(exc.status, exc.code, exc.message)
+
+
+def _invalid(exc: GtinError) -> ApiError:
+    return ApiError(400, "validation_error", str(exc), **exc.as_dict())
+
+
+async def _resolve(request: web.Request, link: object, participant_id: str) -> str:
+    """An http(s) URL to read the link from; upload links become a presigned store GET."""
+    if not isinstance(link, str) or not link.strip():
+        raise bad_request("link is required", field="link")
+    try:
+        key = upload_key(link, participant_id, request.app["settings"].public_url)
+        if key is None:
+            return check_link(link)
+    except FetchError as exc:
+        raise _fetch_error(exc) from None
+    store = request.app["objects"]
+    if await store.head(key) is None:
+        raise ApiError(422, "upload_missing", "nothing was uploaded to this link yet "
+                       "(PUT the file to its upload_url first)")
+    return await store.presign(key, "GET", 600)
+
+
+async def create_upload(request: web.Request) -> web.Response:
+    participant, _ = await current_participant(request)
+    upload_id = secrets.token_urlsafe(18)
+    key = f"{upload_prefix(participant.id)}/{upload_id}"
+    url = await request.app["objects"].presign(key, "PUT", UPLOAD_TTL)
+    base = request.app["settings"].public_url.rstrip("/") or str(request.url.origin())
+    expires = datetime.now(timezone.utc) + timedelta(seconds=UPLOAD_TTL)
+    return web.json_response({"id": upload_id, "upload_url": url, "method": "PUT",
+                              "link": f"{base}{UPLOAD_PATH}{upload_id}",
+                              "expires_at": expires.isoformat(timespec="seconds")}, status=201)
+
+
+async def read_upload(request: web.Request) -> web.Response:
+    participant, _ = await current_participant(request)
+    link = f"{request.app['settings'].public_url}{UPLOAD_PATH}{request.match_info['upload_id']}"
+    raise web.HTTPFound(await _resolve(request, link, participant.id))
+
+
+async def cdn_object(request: web.Request) -> web.Response:
+    name = request.match_info["name"]
+    if "/" in name or name.startswith("."):
+        raise not_found(f"no object {name}")
+    try:
+        data = await request.app["objects"].get(f"cdn/{name}")
+    except (KeyError, ValueError):
+        raise not_found(f"no object {name}") from None
+    ctype = mimetypes.guess_type(name)[0] or next(
+        (t for magic, t in _IMAGE_MAGIC.items() if data.startswith(magic)), "application/octet-stream")
+    return web.Response(body=data, content_type=ctype,
+                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
+
+
+async def import_preview(request: web.Request) -> web.Response:
+    participant, _ = await current_participant(request)
+    body = await read_body(request)
+    try:
+        delimiter = check_delimiter(body.get("delimiter", ","))
+    except GtinError as exc:
+        raise _invalid(exc) from None
+    has_header = body.get("has_header", True)
+    if isinstance(has_header, str) and has_header.lower() in ("true", "false"):
+        has_header = has_header.lower() == "true"
+    if not isinstance(has_header, bool):
+        raise bad_request("has_header must be true or false", field="has_header")
+    num_lines = body.get("num_lines", 10)
+    if isinstance(num_lines, str) and num_lines.isdigit():
+        num_lines = int(num_lines)
+    if isinstance(num_lines, bool) or not isinstance(num_lines, int) or \
+            not 0 <= num_lines <= MAX_PREVIEW_LINES:
+        raise bad_request(f"num_lines must be an integer from 0 to {MAX_PREVIEW_LINES}",
+                          field="num_lines")
+    quotechar = body.get("quotechar", '"')
+    if quotechar not in ('"', "'", None):
+        raise bad_request("quotechar must be '\"', \"'\" or null", field="quotechar")
+    url = await _resolve(request, body.get("link"), participant.id)
+    try:
+        head = await fetch_head(url, PREVIEW_BYTES)
+        answer = preview(head, delimiter, has_header, num_lines, quotechar=quotechar)
+    except FetchError as exc:
+        raise _fetch_error(exc) from None
+    except GtinError as exc:
+        raise _invalid(exc) from None
+    return web.json_response(answer)
+
+
+async def _start(request: web.Request, kind: str) -> dict[str, Any]:
+    participant, _ = await current_participant(request)
+    body = await read_body(request)
+    try:
+        spec = ImportSpec.parse(body)
+    except GtinError as exc:
+        raise _invalid(exc) from None
+    await _resolve(request, spec.link, participant.id)  # fail fast on a malformed/missing link
+    task_id = uuid.uuid4().hex
+    view = new_task(task_id, participant.id, kind, spec.has_header,
+                    limits(max_file_bytes(), MAX_LINE_BYTES), now_iso())
+    db = request.app["db"]
+    await repo.create(db, view, body)
+    await request.app["bus"].publish(COMMANDS, task_id, Message("StartGtinImport", {
+        "task_id": task_id, "participant": participant.id, "kind": kind, "spec": body}))
+    return view
+
+
+async def start_task(request: web.Request) -> web.Response:
+    view = await _start(request, "task")
+    return web.json_response({"id": view["id"], "status": view["status"], "ts": view["ts"]})
+
+
+async def parse_file(request: web.Request) -> web.Response:
+    await _start(request, "parse")
+    return web.json_response("Task in progress")
+
+
+async def _table_view(request: web.Request, task_id: str) -> tuple[dict | None, str]:
+    tables = request.app["tables"]
+    workers = await tables.live_workers()
+    random.shuffle(workers)
+    for worker in workers:
+        try:
+            async with tables.http.get(f"{worker['url']}/gtin-import/tasks/{task_id}/") as resp:
+                if resp.status == 404:
+                    return None, "table"
+                if resp.status == 200:
+                    return (await resp.json(content_type=None),
+                            resp.headers.get("X-Tributary-Source", "table"))
+        except (aiohttp.ClientError, TimeoutError, ValueError):
+            continue
+    doc = await repo.get(request.app["db"], task_id)
+    return ({k: doc.get(k) for k in PUBLIC} if doc else None), "store"
+
+
+async def read_task(request: web.Request) -> web.Response:
+    participant, _ = await current_participant(request)
+    task_id = request.match_info["task_id"]
+    if not task_id.isalnum() or len(task_id) > 64:
+        raise not_found(f"no task {task_id}")
+    view, source = await _table_view(request, task_id)
+    if view is None or view.get("participant") != participant.id:
+        raise not_found(f"no task {task_id}")
+    return web.json_response(view, headers={"X-Tributary-Source": source})
+
+
+async def list_tasks(request: web.Request) -> web.Response:
+    participant, _ = await current_participant(request)
+    docs = await repo.for_participant(request.app["db"], participant.id, kind="task")
+    return web.json_response({"count": len(docs),
+                              "results": [{k: d.get(k) for k in PUBLIC} for d in docs]})
+
+
+async def parse_status(request: web.Request) -> web.Response:
+    participant, _ = await current_participant(request)
+    docs = await repo.for_participant(request.app["db"], participant.id, kind="parse", limit=1)
+    if not docs:
+        raise not_found("no parse task yet")
+    return web.json_response({k: docs[0].get(k) for k in ("message", "status", "ts")})
+
+
+def setup(app: web.Application) -> None:
+    r = app.router
+    r.add_post(f"{BASE}/uploads", create_upload)
+    r.add_get(f"{BASE}/uploads/{{upload_id}}", read_upload)
+    r.add_get(f"{BASE}/cdn/{{name}}", cdn_object)
+    r.add_post(f"{BASE}/import/preview", import_preview)
+    r.add_post(f"{BASE}/import/tasks", start_task)
+    r.add_get(f"{BASE}/import/tasks", list_tasks)
+    r.add_get(f"{BASE}/import/tasks/{{task_id}}", read_task)
+    r.add_post(f"{BASE}/parse/file", parse_file)
+    r.add_get(f"{BASE}/parse/status", parse_status)

@@ -1,0 +1,157 @@
+"""Safe download of a user-given link: http(s) only, a size limit, timeouts, and a check that
+what comes back looks like delimited text (not a web page, an image, an archive or a PDF).
+
+Links the service issued itself (`POST /description-service/uploads`) never go over HTTP here:
+`upload_key` maps them to their object-store key, and callers read the store directly.
+Every problem is a `FetchError` carrying the HTTP status the gateway answers with.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import aiohttp
+
+CHUNK = 1 << 16
+UPLOAD_PATH = "/description-service/uploads/"
+_UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_NOT_TEXT_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip",
+                   "application/gzip", "application/x-gzip", "application/x-tar", "text/html",
+                   "application/xhtml", "application/json", "application/javascript")
+_MAGIC = {b"%PDF": "a PDF document", b"PK\x03\x04": "a ZIP archive (XLSX?)", b"\x89PNG": "a PNG image",
+          b"GIF8": "a GIF image", b"\xff\xd8\xff": "a JPEG image", b"\x1f\x8b": "a gzip archive",
+          b"\xd0\xcf\x11\xe0": "an old Office document (XLS?)", b"RIFF": "a RIFF media file"}
+
+
+def max_file_bytes() -> int:
+    return int(float(os.environ.get("TRIBUTARY_IMPORT_MAX_MB", "1024")) * 1024 * 1024)
+
+
+class FetchError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = 10.0
+    read: float = 30.0  # between two chunks
+    total: float = 3600.0
+
+
+def upload_prefix(participant_id: str) -> str:
+    return f"gtin-uploads/{hashlib.sha256(participant_id.encode()).hexdigest()[:20]}"
+
+
+def upload_key(link: str, participant_id: str, public_url: str) -> str | None:
+    """The object key of a link issued by POST /description-service/uploads, or None.
+
+    The key embeds the participant, so one participant's link never opens another's upload."""
+    parts, base = urlsplit(link), urlsplit(public_url or "")
+    if not parts.path.startswith(UPLOAD_PATH):
+        return None
+    if base.netloc and parts.netloc != base.netloc and parts.scheme != "upload":
+        return None
+    upload_id = parts.path[len(UPLOAD_PATH):]
+    if not _UPLOAD_ID.match(upload_id):
+        raise FetchError(400, "bad_link", f"malformed upload link {link!r}")
+    return f"{upload_prefix(participant_id)}/{upload_id}"
+
+
+def check_link(link: str) -> str:
+    parts = urlsplit(link)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise FetchError(400, "bad_link", "link must be an http(s) URL or a link from "
+                         "POST /description-service/uploads")
+    return link
+
+
+def sniff(head: bytes, content_type: str | None = None, what: str = "delimited text") -> None:
+    """Refuse content that is clearly not CSV/TSV text (415)."""
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    if ctype.startswith(_NOT_TEXT_TYPES):
+        raise FetchError(415, "not_csv", f"the link serves {ctype}, not {what}")
+    for magic, name in _MAGIC.items():
+        if head.startswith(magic):
+            raise FetchError(415, "not_csv", f"the file is {name}, not {what}")
+    text = head[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<?xml", b"<svg")):
+        raise FetchError(415, "not_csv", f"the link serves markup (HTML/XML), not {what}")
+    if b"\x00" in head[:CHUNK] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FetchError(415, "not_csv", f"the file is binary data, not {what}")
+
+
+@asynccontextmanager
+async def _open(link: str, max_bytes: int, timeouts: Timeouts) -> AsyncIterator[aiohttp.ClientResponse]:
+    check_link(link)
+    timeout = aiohttp.ClientTimeout(total=timeouts.total, sock_connect=timeouts.connect,
+                                    sock_read=timeouts.read)
+    try:
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with session.get(link, allow_redirects=True, max_redirects=5) as resp:
+                if resp.status >= 400:
+                    raise FetchError(422, "link_failed", f"the link answered HTTP {resp.status}")
+                if resp.content_length is not None and resp.content_length > max_bytes:
+                    raise FetchError(413, "file_too_large", f"the file has {resp.content_length} "
+                                     f"bytes; the limit is {max_bytes}")
+                yield resp
+    except FetchError:
+        raise
+    except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
+        raise FetchError(422, "link_unreachable",
+                         f"could not download the link: {type(exc).__name__} {exc}".strip()) from None
+
+
+async def fetch_head(link: str, n_bytes: int, *, max_bytes: int | None = None,
+                     timeouts: Timeouts = Timeouts(total=60.0)) -> bytes:
+    """The first `n_bytes` of the link (whole lines where it was cut), checked to be text."""
+    max_bytes = max_file_bytes() if max_bytes is None else max_bytes
+    data = bytearray()
+    async with _open(link, max_bytes, timeouts) as resp:
+        async for chunk in resp.content.iter_chunked(CHUNK):
+            data += chunk
+            if len(data) >= n_bytes:
+                break
+        truncated = len(data) >= n_bytes
+        content_type = resp.headers.get("Content-Type")
+    head = bytes(data[:n_bytes])
+    sniff(head, content_type)
+    if truncated and b"\n" in head:
+        head = head[:head.rindex(b"\n") + 1]
+    return head
+
+
+async def fetch_to_file(link: str, path: str, *, max_bytes: int | None = None,
+                        timeouts: Timeouts = Timeouts()) -> int:
+    """Stream the link into `path`; FetchError past `max_bytes` or on non-text content."""
+    max_bytes = max_file_bytes() if max_bytes is None else max_bytes
+    size = 0
+    async with _open(link, max_bytes, timeouts) as resp:
+        with open(path, "wb") as out:
+            async for chunk in resp.content.iter_chunked(CHUNK):
+                if size == 0:
+                    sniff(chunk, resp.headers.get("Content-Type"))
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FetchError(413, "file_too_large", f"the file is larger than the "
+                                     f"limit of {max_bytes} bytes")
+                out.write(chunk)
+    return size
+
+
+async def fetch_bytes(link: str, *, max_bytes: int, timeouts: Timeouts = Timeouts(total=60.0)
+                      ) -> tuple[bytes, str | None]:
+    """A small whole resource (an image to copy) and its content type."""
+    data = bytearray()
+    async with _open(link, max_bytes, timeouts) as resp:
+        async for chunk in resp.content.iter_chunked(CHUNK):
+            data += chunk
+            if len(data) > max_bytes:
+                raise FetchError(413, "file_too_large", f"larger than {max_bytes} bytes")
+        return bytes(data), resp.headers.get("Content-Type")

@@ -1,0 +1,179 @@
+"""Import tasks end to end: HTTP → gateway → Kafka → import agent → MongoDB/objects → table → HTTP."""
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+
+from infra.stack.processes import free_port
+from tests.e2e.gtin_import.conftest import BASE, PNG, gtin_for, wait_task
+
+
+async def start(who, body, kind="tasks"):
+    status, answer, _ = await who.api.post(f"{BASE}/import/{kind}", json=body)
+    assert status == 200, answer
+    return answer
+
+
+async def describe(who, gtin14):
+    status, doc, _ = await who.api.get(f"{BASE}/description?id={gtin14}")
+    assert status == 200, doc
+    return doc
+
+
+def own_sources(doc, who):
+    return [s for s in doc["sources"] if s["id"] == who.urn]
+
+
+async def test_seed_text_fields_import(brand, files):
+    g = [gtin_for(brand.prefix) for _ in range(3)]
+    csv = ("gtin,name,brand,description,ingredients,brick\n"
+           f"{g[0]},Oat drink,Acme Oats,Creamy oat drink,\"oats, water\",10000188\n"
+           f"{g[1]},Oat bar,Acme Oats,Chewy bar,oats,\n"
+           f"{g[2]},Rye bread,Acme Bakery,,rye,\n")
+    body = {"link": files.add(csv), "delimiter": ",", "has_header": True,
+            "fields": [{"field": "description", "title": "Description", "position": 0},
+                       {"field": "ingredients", "title": "Ingredients", "position": 1}],
+            "name": ["name"], "brand": "brand", "gtin_field": "gtin", "gpc_brick_field": "brick",
+            "conditions": {"language": ["en"], "country": ["036"]}}
+    answer = await start(brand, body)
+    assert answer["status"] == "started" and set(answer) == {"id", "status", "ts"}
+    task = await wait_task(brand.api, answer["id"])
+    assert task["status"] == "done", task
+    assert task["total_lines"] == task["processed_lines"] == 3 and task["has_header"] is True
+    assert task["bad_lines"] == task["bad_gtins"] == task["bad_prefixes"] == []
+    assert task["counts"]["imported"] == 3 and task["limits"]["batch_lines"] == 1000
+    first = await describe(brand, "0" + g[0])
+    assert first["name"] == "Oat drink" and first["owner"] == brand.urn
+    assert (first["gpc_brick"], first["gpc_class"], first["gpc_family"], first["gpc_segment"]) == \
+        ("10000188", "50132000", "50130000", "50000000")
+    assert first["sources"] == [{"id": brand.urn, "type": "brand",
+                                 "conditions": {"language": ["en"], "country": ["036"]},
+                                 "data": [{"type": "text", "title": "Description", "value": "Creamy oat drink"},
+                                          {"type": "text", "title": "Ingredients", "value": "oats, water"}]}]
+    second, third = await describe(brand, "0" + g[1]), await describe(brand, "0" + g[2])
+    assert second["brand_id"] == first["brand_id"] != third["brand_id"] and first["brand_id"]
+    assert [w["title"] for w in third["sources"][0]["data"]] == ["Ingredients"]
+    # importing the same file again changes nothing: one source per participant and conditions
+    again = await wait_task(brand.api, (await start(brand, body))["id"])
+    assert again["status"] == "done"
+    assert len(own_sources(await describe(brand, "0" + g[0]), brand)) == 1
+
+
+async def test_seed_image_import_copy_to_cdn_to_country_and_replace(brand, files, stack):
+    g = [gtin_for(brand.prefix) for _ in range(3)]
+    old = {"link": files.add(f"ean;text\n{g[0]};old\n{g[1]};old\n"), "delimiter": ";",
+           "gtin_field": "ean", "fields": [{"field": "text", "title": "Old"}],
+           "conditions": {"language": "en", "country": "036"}}
+    assert (await wait_task(brand.api, (await start(brand, old))["id"]))["status"] == "done"
+    image = files.add(PNG, "image/png", name="front.png")
+    csv = (f"ean;image;title\n{g[0]};{image};Oat drink\n{g[1]};{image};Oat bar\n"
+           f"{g[2]};{files.url('/status/404')};Broken image\n")
+    body = {"link": files.add(csv), "delimiter": ";", "has_header": True, "gtin_field": "ean",
+            "name": "title",
+            "fields": [{"field": "image", "widget": "image", "action": "copy_to_cdn", "position": 1},
+                       {"field": "ean", "action": "to_country", "title": "Country", "position": 0}],
+            "additional_widgets": [{"position": 1, "type": "text", "title": "Note", "value": "Imported"}],
+            "conditions": {"language": ["en", "de"], "country": ["036", "276"]},
+            "replace_included_conditions": True}
+    task = await wait_task(brand.api, (await start(brand, body))["id"])
+    assert task["status"] == "done", task
+    assert [b["line"] for b in task["bad_lines"]] == [4] and "image" in task["bad_lines"][0]["reason"]
+    doc = await describe(brand, "0" + g[0])
+    [source] = own_sources(doc, brand)  # the en/036 source was included in the new conditions
+    assert source["conditions"] == {"language": ["de", "en"], "country": ["036", "276"]}
+    country, note, picture = source["data"]
+    assert country["title"] == "Country" and country["country"] == "276" and country["alpha2"] == "DE"
+    assert note == {"type": "text", "title": "Note", "value": "Imported"}
+    assert picture["type"] == "image" and picture["source_url"] == image
+    assert picture["url"].startswith(f"{stack.url}{BASE}/cdn/") and "copy_to_cdn" not in picture
+    assert (await describe(brand, "0" + g[1]))["sources"][0]["data"][2]["url"] == picture["url"]
+    assert files.hits["front.png"] == 1  # copied once, served by the service from then on
+    async with aiohttp.ClientSession() as http, http.get(picture["url"]) as resp:
+        assert resp.status == 200 and await resp.read() == PNG
+        assert resp.headers["Content-Type"] == "image/png"
+
+
+async def test_seed_legacy_parse_file(brand, files):
+    status, body, _ = await brand.api.get(f"{BASE}/parse/status")
+    assert status == 404
+    g = gtin_for(brand.prefix)
+    body = {"link": files.add(f"code|label\n{g}|Spelt\n"), "delimiter": "|", "gtin_field": "code",
+            "name": "code", "fields": [{"field": "label", "title": "Label"}]}
+    status, answer, _ = await brand.api.post(f"{BASE}/parse/file", json=body)
+    assert status == 200 and answer == "Task in progress"
+    final = await brand.api.wait_for(f"{BASE}/parse/status", lambda b: b["status"] == "done")
+    assert set(final) == {"message", "status", "ts"} and "imported 1 of 1" in final["message"]
+    assert (await describe(brand, "0" + g))["sources"][0]["data"][0]["value"] == "Spelt"
+    _, listing, _ = await brand.api.get(f"{BASE}/import/tasks")
+    assert all(t["kind"] == "task" for t in listing["results"])
+
+
+async def test_every_error_list(brand, files):
+    good = gtin_for(brand.prefix)
+    wrong_check = good[:-1] + str((int(good[-1]) + 1) % 10)
+    foreign = gtin_for("871" + "0" * 6)
+    csv = ("gtin,name,brick\n"
+           f"{good},Good,\n"          # 2
+           f"{wrong_check},Bad check,\n"   # 3
+           ",No GTIN,\n"              # 4
+           f"{foreign},Not ours,\n"   # 5
+           f"{good},Too,many,fields\n"  # 6
+           f"{good},Bad brick,12345678\n"  # 7
+           "12AB,Letters,\n"          # 8
+           f"{good},\"Unclosed\n")    # 9
+    body = {"link": files.add(csv), "gtin_field": "gtin", "name": "name", "gpc_brick_field": "brick"}
+    task = await wait_task(brand.api, (await start(brand, body))["id"])
+    assert task["status"] == "done", task
+    assert task["processed_lines"] == task["total_lines"] == 8
+    assert [(b["line"], b["gtin"]) for b in task["bad_gtins"]] == [(3, wrong_check), (4, ""), (8, "12AB")]
+    assert "check digit" in task["bad_gtins"][0]["reason"]
+    assert [(b["line"], b["gtin"]) for b in task["bad_prefixes"]] == [(5, "0" + foreign)]
+    assert [b["line"] for b in task["bad_lines"]] == [6, 7, 9]
+    assert task["counts"] == {"imported": 1, "bad_lines": 3, "bad_gtins": 3, "bad_prefixes": 1}
+
+
+async def test_failed_tasks_say_why(brand, files):
+    cases = [(f"http://127.0.0.1:{free_port()}/gone.csv", "could not download"),
+             (files.add(PNG, "image/png"), "image/png"),
+             (files.add("ean,name\n1,x\n"), "gtin")]
+    ids = [(await start(brand, {"link": link, "gtin_field": "gtin"}))["id"] for link, _ in cases]
+    for task_id, (_, words) in zip(ids, cases):
+        task = await wait_task(brand.api, task_id)
+        assert task["status"] == "failed" and words in task["message"], task
+    status, body, _ = await brand.api.post(f"{BASE}/import/tasks", json={"link": "x"})
+    assert status == 400 and "gtin_field" in body["message"]
+
+
+async def test_tasks_are_private_and_listed(brand, rival, files):
+    g = gtin_for(brand.prefix)
+    answer = await start(brand, {"link": files.add(f"gtin\n{g}\n"), "gtin_field": "gtin"})
+    status, body, _ = await rival.api.get(f"{BASE}/import/tasks/{answer['id']}")
+    assert status == 404 and body["error"] == "not_found"
+    status, _, _ = await brand.api.get(f"{BASE}/import/tasks/{answer['id']}")
+    assert status == 200
+    _, mine, _ = await brand.api.get(f"{BASE}/import/tasks")
+    _, theirs, _ = await rival.api.get(f"{BASE}/import/tasks")
+    assert answer["id"] in [t["id"] for t in mine["results"]]
+    assert answer["id"] not in [t["id"] for t in theirs["results"]]
+    status, _, _ = await brand.api.get(f"{BASE}/import/tasks/nope")
+    assert status == 404
+
+
+async def test_progress_grows_while_it_runs(big_brand, files):
+    brand = big_brand
+    n = 8_000
+    lines = "".join(f"{gtin_for(brand.prefix, number=i)},Item {i}\n" for i in range(n))
+    answer = await start(brand, {"link": files.add("gtin,name\n" + lines), "gtin_field": "gtin",
+                                 "name": "name"})
+    seen = []
+    while True:
+        status, view, _ = await brand.api.get(f"{BASE}/import/tasks/{answer['id']}")
+        assert status == 200
+        seen.append(view["processed_lines"])
+        if view["status"] in ("done", "failed"):
+            break
+        await asyncio.sleep(0.05)
+    assert view["status"] == "done" and view["processed_lines"] == n and view["counts"]["imported"] == n
+    assert any(0 < p < n for p in seen), seen
+    assert seen == sorted(seen)
