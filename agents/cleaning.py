@@ -10,12 +10,15 @@ import hashlib
 import logging
 import os
 import tempfile
+import time
 
 import faust
 
 from agents.deps import Deps, dispatch
 from agents.sales_status import Progress, fail, set_status
+from infra.metrics import record_rows
 from infra.repos import files as file_repo
+from infra.retry import RetryError, retry
 from topics.envelope import Message
 from topics.registry import topic
 
@@ -35,14 +38,87 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
+def snapshot_key(record: dict) -> str:
+    return staging_key(record).removesuffix(".parquet") + ".snapshot.json"
+
+
+ROW_GROUP_ROWS = 256 * 1024  # rows per Parquet row group (and per snapshot group-by)
+
+
+class _RowGroupSink:
+    """Collects cleaned batches into row groups and, in a thread of its own, writes them to
+    Parquet and folds them into the snapshot, so encoding and grouping overlap the cleaning.
+    Memory: at most a few row groups in flight (bounded queue)."""
+
+    def __init__(self, out: str) -> None:
+        import queue
+        import threading
+
+        import pyarrow.parquet as pq
+
+        from models.sales.schema import CANONICAL_SCHEMA
+        from models.sales.snapshot import SnapshotBuilder
+
+        self.writer = pq.ParquetWriter(out, CANONICAL_SCHEMA, compression="zstd")
+        self.snapshot = SnapshotBuilder()
+        self.pending: list = []
+        self.rows = 0
+        self.queue: queue.Queue = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._drain, name="parquet-writer", daemon=True)
+        self.thread.start()
+
+    def __call__(self, batch) -> None:
+        if self.error is not None:
+            raise self.error
+        self.pending.append(batch)
+        self.rows += batch.num_rows
+        if self.rows >= ROW_GROUP_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        if self.pending:
+            self.queue.put(pa.Table.from_batches(self.pending).combine_chunks())
+            self.pending, self.rows = [], 0
+
+    def _drain(self) -> None:
+        while (table := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self.writer.write_table(table, row_group_size=len(table))
+                    self.snapshot.add(table)
+                except BaseException as exc:  # noqa: BLE001 - re-raised in the cleaning thread
+                    self.error = exc
+
+    def close(self, ok: bool = True) -> dict | None:
+        if ok:
+            self._flush()
+        self.queue.put(None)
+        self.thread.join()
+        self.writer.close()
+        if self.error is not None and ok:
+            raise self.error
+        return self.snapshot.result() if ok else None
+
+
 def _clean_to_parquet(src: str, out: str, filename: str, options, progress) -> object:
-    import pyarrow.parquet as pq
+    """Clean `src` into the Parquet file `out` and its snapshot into `out` + .snapshot.json."""
+    import json
 
     from models.sales.clean import clean_file
-    from models.sales.schema import CANONICAL_SCHEMA
 
-    with pq.ParquetWriter(out, CANONICAL_SCHEMA, compression="zstd") as writer:
-        return clean_file(src, filename, options, writer.write_batch, progress)
+    sink = _RowGroupSink(out)
+    try:
+        result = clean_file(src, filename, options, sink, progress)
+    except BaseException:
+        sink.close(ok=False)
+        raise
+    snapshot = sink.close()
+    with open(out + ".snapshot.json", "w") as handle:
+        json.dump(snapshot, handle)
+    return result
 
 
 async def clean(deps: Deps, msg: Message) -> None:
@@ -55,15 +131,16 @@ async def clean(deps: Deps, msg: Message) -> None:
             record["status"] not in ("UPLOADED", "REIMPORT", "CLEANING"):
         log.info("clean skipped for %s (stale or done)", msg.payload)
         return
-    record = await set_status(deps, record, "CLEANING")
+    record = await retry(lambda: set_status(deps, record, "CLEANING"), "record CLEANING")
     store = await deps.store()
     loop = asyncio.get_running_loop()
     with tempfile.TemporaryDirectory(dir=deps.work_dir()) as tmp:
         src = os.path.join(tmp, "original")
         try:
-            await store.download(record["object_key"], src)
+            await retry(lambda: store.download(record["object_key"], src), "read the upload")
         except Exception as exc:  # noqa: BLE001
-            await fail(deps, record, "NOT_UPLOADED", f"could not read the uploaded object: {exc}")
+            cause = "STORAGE_ERROR" if isinstance(exc, RetryError) else "NOT_UPLOADED"
+            await fail(deps, record, cause, f"could not read the uploaded object: {exc}")
             return
         checksum = await asyncio.to_thread(_sha256, src)
         if not record.get("allow_duplicate"):
@@ -84,6 +161,7 @@ async def clean(deps: Deps, msg: Message) -> None:
                                max_bad_share=deps.settings.max_bad_share,
                                mappings=await deps.org_layouts(record["organisation"]))
         out = os.path.join(tmp, "clean.parquet")
+        started = time.monotonic()
         try:
             result = await asyncio.to_thread(_clean_to_parquet, src, out, record["filename"],
                                              options, on_progress)
@@ -96,17 +174,25 @@ async def clean(deps: Deps, msg: Message) -> None:
             log.exception("cleaning crashed for %s", record["id"])
             await fail(deps, record, "CORRUPTED", f"the file could not be read: {exc}")
             return
-        await store.put_file(staging_key(record), out)
+        record_rows("cleaning", result.rows, time.monotonic() - started)
+        try:
+            await retry(lambda: store.put_file(staging_key(record), out), "store the cleaned rows")
+            await retry(lambda: store.put_file(snapshot_key(record), out + ".snapshot.json"),
+                        "store the snapshot")
+        except RetryError as exc:
+            await fail(deps, record, "STORAGE_ERROR", str(exc), checksum=checksum)
+            return
     await progress.report(result.rows, 100.0, force=True)
     warnings = []
     if result.totals_check and not result.totals_check.get("ok", True):
         warnings.append(result.totals_check)
-    await set_status(deps, record, "CLEANED", checksum=checksum, layout=result.layout,
-                     encoding=result.encoding, total_rows=result.rows, bad_rows=result.bad_rows,
-                     bad_samples=result.bad_samples[:100], warnings=warnings,
-                     declared_totals=result.declared_totals,
-                     reporting_period=result.reporting_period or record.get("reporting_period"),
-                     currency=result.currency, staging_key=staging_key(record))
+    cleaned = dict(checksum=checksum, layout=result.layout, encoding=result.encoding,
+                   total_rows=result.rows, bad_rows=result.bad_rows,
+                   bad_samples=result.bad_samples[:100], warnings=warnings,
+                   declared_totals=result.declared_totals,
+                   reporting_period=result.reporting_period or record.get("reporting_period"),
+                   currency=result.currency, staging_key=staging_key(record))
+    await retry(lambda: set_status(deps, record, "CLEANED", **cleaned), "record CLEANED")
     await deps.emit("sales.import.commands", record["id"], "ImportSalesFile",
                     {"file_id": record["id"], "attempt": attempt})
 

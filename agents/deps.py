@@ -6,6 +6,8 @@ from typing import Any, Awaitable, Callable
 
 import faust
 
+from infra import logs
+from infra import metrics as m
 from infra.config import Settings
 from infra.kafka import key_bytes
 from infra.mongo import connect, database
@@ -59,6 +61,7 @@ class Deps:
     async def send(self, topic_name: str, key: Any, message: Message) -> None:
         fut = await self.topic(topic_name).send(key=key_bytes(key), value=message.encode())
         await fut
+        m.MESSAGES_PRODUCED.labels(topic=topic_name, type=message.type).inc()
 
     async def emit(self, topic_name: str, key: Any, type_: str, payload: dict) -> Message:
         message = Message(type=type_, payload=payload)
@@ -70,9 +73,8 @@ Handler = Callable[[Message], Awaitable[None]]
 
 
 async def dispatch(deps: Deps, spec: TopicSpec, event: Any, handlers: dict[str, Handler]) -> None:
-    """Decode one raw event and run its handler; unreadable messages go to the dead-letter topic."""
-    import base64
-
+    """Decode one raw event and run its handler; unreadable messages go to the dead-letter topic.
+    Log lines of the handler carry the message id and the entity ids of its payload."""
     raw = event.value if isinstance(event.value, bytes) else bytes(str(event.value), "utf-8")
     try:
         message = decode(raw, spec.types)
@@ -80,20 +82,42 @@ async def dispatch(deps: Deps, spec: TopicSpec, event: Any, handlers: dict[str, 
         if handler is None:
             raise UndecodableMessage(f"{message.type} is not handled on {spec.name}")
     except UndecodableMessage as exc:
-        meta = event.message
-        await deps.emit("tributary.deadletter", spec.name, "MessageDeadLettered", {
-            "topic": spec.name, "partition": meta.partition, "offset": meta.offset,
-            "reason": str(exc), "original_b64": base64.b64encode(raw).decode()})
-        log.warning("dead-lettered message from %s@%s: %s", spec.name, meta.offset, exc)
+        m.MESSAGES_CONSUMED.labels(topic=spec.name, type="(undecodable)").inc()
+        await _dead_letter(deps, spec, event, raw, exc)
         return
+    m.MESSAGES_CONSUMED.labels(topic=spec.name, type=message.type).inc()
+    token = logs.bind(message_id=message.message_id, message_type=message.type,
+                      **logs.from_payload(message.payload))
+    try:
+        await _handle(deps, spec, message, handler)
+    finally:
+        logs.reset(token)
+
+
+async def _dead_letter(deps: Deps, spec: TopicSpec, event: Any, raw: bytes,
+                       exc: UndecodableMessage) -> None:
+    import base64
+
+    meta = event.message
+    await deps.emit("tributary.deadletter", spec.name, "MessageDeadLettered", {
+        "topic": spec.name, "partition": meta.partition, "offset": meta.offset,
+        "reason": str(exc), "original_b64": base64.b64encode(raw).decode()})
+    m.DEAD_LETTERED.labels(topic=spec.name).inc()
+    log.warning("dead-lettered message from %s@%s: %s", spec.name, meta.offset, exc)
+
+
+async def _handle(deps: Deps, spec: TopicSpec, message: Message, handler: Handler) -> None:
     if spec.kind == "commands":
         # commands are idempotent by message id: a redelivered command does its work once
         if await deps.db.handled.find_one({"_id": message.message_id}):
+            m.DUPLICATES.labels(topic=spec.name).inc()
             log.info("skipping already handled %s %s", message.type, message.message_id)
             return
     try:
-        await handler(message)
+        with m.HANDLER_SECONDS.labels(topic=spec.name, type=message.type).time():
+            await handler(message)
     except Exception:  # noqa: BLE001 - one bad message must not stop the agent
+        m.HANDLER_ERRORS.labels(topic=spec.name, type=message.type).inc()
         log.exception("handler %s failed for message %s", message.type, message.message_id)
         return
     if spec.kind == "commands":

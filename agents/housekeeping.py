@@ -2,14 +2,17 @@
 work left in flight (after a crash or a broker restart) to a terminal state."""
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from datetime import datetime, timedelta, timezone
 
 import faust
+from pymongo.errors import PyMongoError
 
 from agents.deps import Deps
 from infra.repos import files as file_repo
+from infra.storage.base import ObjectStoreError
 from topics.envelope import now_iso
 
 log = logging.getLogger("tributary.housekeeping")
@@ -26,10 +29,23 @@ NEXT_STEP = {
 }
 
 
+def _survive_outages(timer):
+    """A timer that raises crashes the whole Faust worker: log a store outage and go on (the
+    next tick tries again)."""
+    @functools.wraps(timer)
+    async def guarded(*args):
+        try:
+            await timer(*args)
+        except (PyMongoError, ObjectStoreError, OSError) as exc:
+            log.warning("%s skipped a tick: %s: %s", timer.__name__, type(exc).__name__, exc)
+    return guarded
+
+
 def register(app: faust.App, deps: Deps) -> None:
     url = f"http://{deps.settings.worker_host}:{deps.settings.worker_port}"
 
     @app.timer(1.0)
+    @_survive_outages
     async def heartbeat():
         assigned = app.consumer.assignment() if app.consumer else set()
         await deps.db.workers.update_one(
@@ -38,6 +54,7 @@ def register(app: faust.App, deps: Deps) -> None:
                       "ready": bool(assigned) and not app.rebalancing}}, upsert=True)
 
     @app.timer(5.0, on_leader=True)
+    @_survive_outages
     async def reconcile():
         cutoff = (datetime.now(timezone.utc) - timedelta(seconds=STALE_AFTER)).isoformat(
             timespec="milliseconds")

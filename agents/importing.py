@@ -9,13 +9,17 @@ import asyncio
 import logging
 import os
 import tempfile
+import time
 
 import faust
 
+from agents.cleaning import snapshot_key
 from agents.deps import Deps, dispatch
 from agents.sales_status import fail, set_status
+from infra.metrics import record_rows
 from infra.repos import files as file_repo
 from infra.repos import snapshots as snapshot_repo
+from infra.retry import RetryError, retry
 from topics.envelope import Message, now_iso
 from topics.registry import topic
 
@@ -32,13 +36,26 @@ def _summarise(path: str) -> tuple[dict, dict]:
 
     from models.sales.snapshot import build_snapshot
 
+    from models.sales.snapshot import summary_keys
+
     parquet = pq.ParquetFile(path)
-    snapshot = build_snapshot(parquet.iter_batches(batch_size=100_000))
-    # distinct keys for the organisation summary (tracks by ISRC, releases by UPC)
-    keys = {"artists": sorted({e["name"] for e in snapshot["byArtist"] if e["name"]}),
-            "tracks": sorted({e["isrc"] for e in snapshot["byTrack"] if e.get("isrc")}),
-            "releases": sorted({e["upc"] for e in snapshot["byRelease"] if e.get("upc")})}
-    return snapshot, keys
+    snapshot = build_snapshot(parquet.iter_batches(batch_size=256 * 1024))
+    return snapshot, summary_keys(snapshot)
+
+
+async def _staged_snapshot(store, key: str, path: str) -> tuple[dict, dict] | None:
+    """The snapshot the cleaning agent computed while writing the rows (no second pass over
+    the Parquet), or None when it is not there (older attempt): then it is recomputed."""
+    import json
+
+    from models.sales.snapshot import summary_keys
+
+    if await store.head(key) is None:
+        return None
+    await store.download(key, path)
+    with open(path) as handle:
+        snapshot = json.load(handle)
+    return snapshot, summary_keys(snapshot)
 
 
 async def import_file(deps: Deps, msg: Message) -> None:
@@ -49,31 +66,45 @@ async def import_file(deps: Deps, msg: Message) -> None:
         log.info("import skipped for %s (stale or done)", msg.payload)
         return
     if record["status"] != "PROCESSED":
-        record = await set_status(deps, record, "PROCESSING")
+        record = await retry(lambda: set_status(deps, record, "PROCESSING"), "record PROCESSING")
         store = await deps.store()
+        started = time.monotonic()
         try:
             with tempfile.TemporaryDirectory(dir=deps.work_dir()) as tmp:
                 path = os.path.join(tmp, "clean.parquet")
-                await store.download(record["staging_key"], path)
-                snapshot, keys = await asyncio.to_thread(_summarise, path)
+                await retry(lambda: store.download(record["staging_key"], path),
+                            "read the cleaned rows")
+                staged = await _staged_snapshot(store, snapshot_key(record),
+                                                os.path.join(tmp, "snapshot.json"))
+                snapshot, keys = staged or await asyncio.to_thread(_summarise, path)
                 key = sales_key(record)
                 old = record.get("parquet_key")
-                await store.put_file(key, path)
+                await retry(lambda: store.put_file(key, path), "store the sales Parquet")
                 if old and old != key:
-                    await store.delete(old)
-            await store.delete(record["staging_key"])
+                    await retry(lambda: store.delete(old), "remove the previous Parquet")
         except Exception as exc:  # noqa: BLE001 - never leave a file stuck in PROCESSING
             log.exception("import failed for %s", record["id"])
-            await fail(deps, record, "IMPORT_FAILED", f"import failed: {exc}")
+            cause = "STORAGE_ERROR" if isinstance(exc, RetryError) else "IMPORT_FAILED"
+            await fail(deps, record, cause, f"import failed: {exc}")
             return
         totals = snapshot["totals"]
-        await snapshot_repo.save(deps.db, record, snapshot, keys, attempt)
-        record = await set_status(
-            deps, record, "PROCESSED", parquet_key=key, total_rows=totals["rows"],
-            total_artists=totals["artists"], total_local=totals["revenue"],
-            total_converted=totals["revenue_converted"], processed_at=now_iso())
-    await snapshot_repo.refresh_summary(deps.db, record["organisation"])
-    await set_status(deps, record, "FINALIZED")
+        record_rows("import", int(totals["rows"] or 0), time.monotonic() - started)
+        await retry(lambda: snapshot_repo.save(deps.db, record, snapshot, keys, attempt),
+                    "save the snapshot")
+        processed = dict(parquet_key=key, total_rows=totals["rows"],
+                         total_artists=totals["artists"], total_local=totals["revenue"],
+                         total_converted=totals["revenue_converted"], processed_at=now_iso())
+        record = await retry(lambda: set_status(deps, record, "PROCESSED", **processed),
+                             "record PROCESSED")
+        # staging goes only once PROCESSED is recorded, so a crash before that can redo the step
+        try:
+            await store.delete(record["staging_key"])
+            await store.delete(snapshot_key(record))
+        except Exception:  # noqa: BLE001 - a leftover staging object is harmless
+            log.warning("could not remove staging object of file %s", record["id"])
+    await retry(lambda: snapshot_repo.refresh_summary(deps.db, record["organisation"]),
+                "refresh the summary")
+    await retry(lambda: set_status(deps, record, "FINALIZED"), "record FINALIZED")
 
 
 def register(app: faust.App, deps: Deps) -> None:

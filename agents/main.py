@@ -16,6 +16,8 @@ def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
     asyncio.run(ensure_topics(settings.kafka_url, settings.replication))
     asyncio.set_event_loop(asyncio.new_event_loop())
     app, _deps = build_app(settings)
-    logging.getLogger("tributary").setLevel(logging.INFO)
-    worker = faust.Worker(app, loglevel=loglevel, override_logging=True, quiet=True)
+    from infra.logs import configure
+
+    configure(f"worker:{settings.worker_id}", level=logging.getLevelName(loglevel))
+    worker = faust.Worker(app, loglevel=loglevel, override_logging=False, quiet=True)
     worker.execute_from_commandline()

@@ -5,6 +5,7 @@ import time
 from typing import Any
 
 from agents.deps import Deps
+from infra.metrics import FAILURES
 from infra.repos import files as file_repo
 from topics.envelope import now_iso
 
@@ -26,6 +27,7 @@ async def set_status(deps: Deps, record: dict[str, Any], status: str, *,
 
 async def fail(deps: Deps, record: dict[str, Any], cause: str, message: str,
                **fields: Any) -> dict[str, Any]:
+    FAILURES.labels(stage=str(record.get("status") or "unknown").lower(), cause=cause).inc()
     return await set_status(deps, record, "FAILED", cause=cause, error=message, **fields)
 
 

@@ -8,6 +8,7 @@ from infra.repos import files as file_repo
 
 
 def register(app: faust.App, deps: Deps) -> None:
+    __import__("agents.metrics").metrics.register(app, deps)  # GET /metrics (Prometheus)
     table = deps.tables["file_status"]
 
     @app.page("/files/{file_id}/")

@@ -7,6 +7,7 @@ from aiohttp import web
 
 from gateway.bus import Bus
 from gateway.errors import json_errors
+from gateway.metrics import metrics_middleware
 from gateway.tables import Tables
 from infra.config import Settings
 from infra.mongo import connect, database
@@ -31,7 +32,8 @@ def _route_modules():
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[json_errors], client_max_size=64 * 1024 * 1024)
+    app = web.Application(middlewares=[metrics_middleware, json_errors],
+                          client_max_size=64 * 1024 * 1024)
     app["settings"] = settings
     for module in _route_modules():
         module.setup(app)

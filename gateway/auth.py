@@ -4,6 +4,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.errors import ApiError
+from infra import logs
 from infra.repos import orgs
 
 
@@ -16,4 +17,5 @@ async def organisation(request: web.Request) -> str:
     org = await orgs.resolve(request.app["db"], token.strip())
     if org is None:
         raise ApiError(401, "unauthorized", "unknown or revoked token")
+    logs.bind(organisation=org)  # carried on this request's log lines
     return org

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from gateway.errors import ApiError
+from infra import logs
 from infra.repos import parties
 from models.gtin import Participant
 
@@ -30,4 +31,5 @@ async def current_participant(request: web.Request) -> tuple[Participant, dict[s
     doc = await parties.get_participant(db, urn)
     if doc is None:
         raise ApiError(403, "forbidden", f"participant {urn} does not exist")
+    logs.bind(participant=urn)  # carried on this request's log lines
     return parties.as_participant(doc), doc

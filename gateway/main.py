@@ -11,7 +11,9 @@ from infra.kafka import ensure_topics
 
 
 def run_gateway(settings: Settings, host: str, port: int) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from infra.logs import configure
+
+    configure("gateway", level=logging.INFO)
     asyncio.run(ensure_topics(settings.kafka_url, settings.replication))
     if not settings.public_url:
         settings = settings.with_(public_url=f"http://{host}:{port}")

@@ -33,6 +33,9 @@ class MessageType:
     doc: str = ""
     example: dict[str, Any] = field(default_factory=dict)
     upgraders: dict[int, Upgrader] = field(default_factory=dict)  # from-version → payload upgrade
+    # optional JSON Schema of the payload; without it the contract document infers one from
+    # `required` and the types of the `example` values (topics/asyncapi.py)
+    schema: dict[str, Any] | None = None
 
     def accepts(self, version: int) -> bool:
         return version == self.version or version in self.upgraders

@@ -2,6 +2,14 @@
 from topics.envelope import MessageType
 from topics.registry import TopicSpec, register
 
+
+def _from_v0(payload: dict) -> dict:
+    """Version 0 (the legacy API's shape) named the file `id`; version 1 calls it `file_id`."""
+    if "file_id" not in payload and "id" in payload:
+        payload["file_id"] = payload.pop("id")
+    return payload
+
+
 _record_example = {"organisation": "org-1", "filename": "report.tsv", "filetype": "TSV",
                    "filesize": 1024, "mongo_db_id": "6650c0ffee"}
 
@@ -17,12 +25,14 @@ START_UPLOAD = MessageType(
     doc="Mark a file UPLOADING (a presigned PUT URL was handed out).", example={"file_id": 1})
 PROCESS = MessageType(
     "ProcessSalesFile", "command", 1, required=("file_id",),
-    doc="The object is uploaded: check it, mark UPLOADED and start cleaning.",
-    example={"file_id": 1})
+    doc="The object is uploaded: check it, mark UPLOADED and start cleaning. "
+        "Version 0 (`{\"id\": 1}`) is still accepted.",
+    example={"file_id": 1}, upgraders={0: _from_v0})
 REIMPORT = MessageType(
     "ReimportSalesFile", "command", 1, required=("file_id",),
-    doc="Run the pipeline again from the stored object (from FAILED, PROCESSED, FINALIZED).",
-    example={"file_id": 1})
+    doc="Run the pipeline again from the stored object (from FAILED, PROCESSED, FINALIZED). "
+        "Version 0 (`{\"id\": 1}`) is still accepted.",
+    example={"file_id": 1}, upgraders={0: _from_v0})
 CLEAN = MessageType(
     "CleanSalesFile", "command", 1, required=("file_id", "attempt"),
     doc="Detect, normalise and validate the uploaded object.", example={"file_id": 1, "attempt": 1})

@@ -35,7 +35,17 @@ def open_store(url: str, *, public_base_url: str | None = None, secret: str) -> 
 
     ``public_base_url`` is the gateway base for LocalStore presigned URLs (S3 ignores it: use
     ``public_endpoint`` in the URL). ``secret`` signs LocalStore URLs (S3 ignores it).
+    With TRIBUTARY_FAULTS set (tests), the store comes wrapped in infra.storage.faults.
     """
+    store = _open_store(url, public_base_url=public_base_url, secret=secret)
+    if os.environ.get("TRIBUTARY_FAULTS"):
+        from infra.storage.faults import wrap
+
+        store = wrap(store)
+    return store
+
+
+def _open_store(url: str, *, public_base_url: str | None, secret: str) -> ObjectStore:
     parts = urlsplit(url)
     query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
     if parts.scheme == "file":

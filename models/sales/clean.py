@@ -9,7 +9,7 @@ from .errors import SalesFileError
 from .excel import clean_excel
 from .layouts import RecordLayout, candidates
 from .result import CleanOptions, CleanResult, Emitter
-from .sniff import detect_encoding, detect_kind, read_lines
+from .sniff import check_line_lengths, detect_encoding, detect_kind, read_lines
 from .tabular import clean_text_tabular
 
 __all__ = ["CleanOptions", "CleanResult", "SalesFileError", "clean_file"]
@@ -29,6 +29,7 @@ def clean_file(path: str, filename: str, options: CleanOptions, sink: Callable[[
         result = clean_excel(path, filename, options, layouts, emitter, progress)
     else:
         info = detect_encoding(path, filename)
+        check_line_lengths(path, info, filename)
         head = read_lines(path, info)
         texts = [ln.text for ln in head]
         if not any(t.strip() for t in texts):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from typing import Callable
 
 import pyarrow as pa
@@ -29,7 +30,43 @@ def cell_text(v: object) -> str:
     return str(v)
 
 
+MAX_XLSX_BYTES = 1 << 30  # inflated size of all parts together
+MAX_XLSX_RATIO = 200      # inflated / packed, for parts over 16 MiB
+
+
+def check_xlsx_parts(path: str, filename: str) -> None:
+    """Refuse what a workbook of sales figures never needs, before calamine reads it: macros
+    (vbaProject.bin), links to external workbooks, DOCTYPE/ENTITY declarations in XML parts
+    (entity expansion), and parts that inflate far beyond their packed size (zip bombs)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return  # XLS (OLE) or a broken container: calamine says what is wrong
+    with archive:
+        infos = archive.infolist()
+        names = [i.filename.lower() for i in infos]
+        if any(n.endswith("vbaproject.bin") for n in names):
+            raise SalesFileError("UNSUPPORTED_TYPE", f"{filename!r} contains macros (vbaProject.bin): "
+                                 "save the sheet as a plain .xlsx without macros")
+        if any(n.startswith("xl/externallinks/") for n in names):
+            raise SalesFileError("UNSUPPORTED_TYPE", f"{filename!r} links to external workbooks: "
+                                 "paste the values and save it without links")
+        total = sum(i.file_size for i in infos)
+        if total > MAX_XLSX_BYTES or any(i.file_size > 1 << 24 and i.file_size > MAX_XLSX_RATIO *
+                                         max(i.compress_size, 1) for i in infos):
+            raise SalesFileError("CORRUPTED", f"{filename!r} inflates to {total} bytes: refused "
+                                 "as a zip bomb")
+        for info in infos:
+            if info.filename.lower().endswith((".xml", ".rels")):
+                with archive.open(info) as part:
+                    head = part.read(4096).upper()
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise SalesFileError("CORRUPTED", f"{filename!r}: {info.filename} declares a "
+                                         "DOCTYPE/ENTITY, which workbooks never need (entity expansion)")
+
+
 def _open(path: str, filename: str) -> CalamineWorkbook:
+    check_xlsx_parts(path, filename)
     try:
         return CalamineWorkbook.from_path(path)
     except Exception as exc:  # calamine raises several error types for broken containers

@@ -50,28 +50,53 @@ def _entries(agg: pa.Table, keys: list[tuple[str, str]]) -> list[dict]:
     return out
 
 
-def build_snapshot(table_or_batches: pa.Table | Iterable[pa.RecordBatch]) -> dict:
-    """{"byArtist", "byDSP", "byTerritory", "byTrack", "byRelease": [entries sorted by revenue desc],
-    "totals": {...}}; amounts and quantities are exact decimal strings.
+class SnapshotBuilder:
+    """Accumulates the snapshot's grouped sums batch by batch (`add`), then `result()`.
 
-    Streams: each batch is grouped on its own and the partial groups are folded together, so
-    memory follows the number of distinct keys, not the number of rows."""
-    batches = table_or_batches.to_batches() if isinstance(table_or_batches, pa.Table) \
-        else table_or_batches
-    parts: dict[str, list[pa.Table]] = {name: [] for name in GROUPS}
-    sizes = dict.fromkeys(GROUPS, 0)
-    for batch in batches:
-        table = pa.Table.from_batches([batch])
+    Each batch is grouped on its own and the partial groups are folded together, so memory
+    follows the number of distinct keys, not the number of rows. Larger batches (row groups)
+    mean fewer, cheaper group-bys."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[pa.Table]] = {name: [] for name in GROUPS}
+        self.sizes = dict.fromkeys(GROUPS, 0)
+
+    def add(self, batch: pa.RecordBatch | pa.Table) -> None:
+        table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
         if table.num_rows == 0:
-            continue
+            return
         for name, keys in GROUPS.items():
             cols = [k for k, _ in keys]
             part = _partial(table.select([*cols, *_SUMS, "line"]), cols)
-            parts[name].append(part)
-            sizes[name] += part.num_rows
-            if sizes[name] > _COMBINE_AT:
-                parts[name] = [_combine(parts[name], cols)]
-                sizes[name] = parts[name][0].num_rows
+            self.parts[name].append(part)
+            self.sizes[name] += part.num_rows
+            if self.sizes[name] > _COMBINE_AT:
+                self.parts[name] = [_combine(self.parts[name], cols)]
+                self.sizes[name] = self.parts[name][0].num_rows
+
+    def result(self) -> dict:
+        return _finish(self.parts)
+
+
+def build_snapshot(table_or_batches: pa.Table | Iterable[pa.RecordBatch]) -> dict:
+    """{"byArtist", "byDSP", "byTerritory", "byTrack", "byRelease": [entries sorted by revenue desc],
+    "totals": {...}}; amounts and quantities are exact decimal strings. Streams (SnapshotBuilder)."""
+    batches = table_or_batches.to_batches() if isinstance(table_or_batches, pa.Table) \
+        else table_or_batches
+    builder = SnapshotBuilder()
+    for batch in batches:
+        builder.add(batch)
+    return builder.result()
+
+
+def summary_keys(snapshot: dict) -> dict[str, list[str]]:
+    """Distinct keys for the organisation summary (artists; tracks by ISRC, releases by UPC)."""
+    return {"artists": sorted({e["name"] for e in snapshot["byArtist"] if e["name"]}),
+            "tracks": sorted({e["isrc"] for e in snapshot["byTrack"] if e.get("isrc")}),
+            "releases": sorted({e["upc"] for e in snapshot["byRelease"] if e.get("upc")})}
+
+
+def _finish(parts: dict[str, list[pa.Table]]) -> dict:
     snap: dict = {}
     combined: dict[str, pa.Table | None] = {}
     for name, keys in GROUPS.items():

@@ -19,6 +19,7 @@ _FOREIGN_MAGIC = {b"%PDF": "PDF", b"\x89PNG": "PNG", b"GIF8": "GIF", b"\xff\xd8\
 _BOMS = [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")]
 _LEGACY = {"cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "mac_roman", "cp850"}
 HEAD_BYTES = 256 * 1024
+MAX_LINE_BYTES = 1 << 20  # no sales line comes near 1 MiB; a longer one is not a report
 DELIMITERS = ["\t", ",", ";", "|"]
 
 
@@ -100,6 +101,25 @@ def _stream_check(path: str, enc: str, start: int, reject_nul: bool, filename: s
         except UnicodeDecodeError:
             return False
     return True
+
+
+def check_line_lengths(path: str, info: TextInfo, filename: str, limit: int = MAX_LINE_BYTES) -> None:
+    """CORRUPTED when a line is longer than `limit` bytes (streamed: memory stays one chunk).
+    Without this, a giant last line would fall outside the head and tail windows unseen."""
+    run = 0  # bytes of the line still open at the end of the previous chunk
+    with open(path, "rb") as f:
+        f.seek(info.bom)
+        while chunk := f.read(4 << 20):
+            pieces = chunk.split(b"\n")
+            longest = run + len(pieces[0])
+            if len(pieces) > 1:
+                longest = max(longest, *map(len, pieces[1:]))
+                run = len(pieces[-1])
+            else:
+                run = longest
+            if longest > limit:
+                raise SalesFileError("CORRUPTED", f"{filename!r} has a line longer than {limit} "
+                                     "bytes: not a sales report")
 
 
 def _legacy_codec(head: bytes) -> str:

@@ -1,0 +1,168 @@
+"""What a user would write instead of Tributary: each baseline runs in its own interpreter
+(`python -m bench.baselines NAME '{json args}'`) and prints one JSON line with its time (the work
+only, imports excluded), the rows it handled and its own peak RSS.
+
+Sales ingest = read the TSV, write it as Parquet, and the five group-bys of a snapshot (artist,
+DSP, territory, track, release) summing quantity and revenue and counting rows. Amounts are
+parsed as floats here (what these tools do by default); Tributary keeps exact decimals.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any, Callable
+
+from bench.measure import vmhwm_mb
+
+GROUPS = {"artist": ["artist"], "dsp": ["dsp"], "territory": ["territory"],
+          "track": ["isrc", "track_title"], "release": ["upc", "release_title"]}
+
+
+def pandas_ingest(src: str, out: str) -> int:
+    import pandas as pd
+
+    df = pd.read_csv(src, sep="\t", engine="pyarrow", dtype={"upc": "string", "isrc": "string"})
+    for cols in GROUPS.values():
+        df.groupby(cols, dropna=False).agg(quantity=("quantity", "sum"),
+                                           revenue=("revenue", "sum"),
+                                           rows=("revenue", "size"))
+    df.to_parquet(out, compression="zstd")
+    return len(df)
+
+
+def duckdb_ingest(src: str, out: str) -> int:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT * FROM read_csv('{src}', delim='\t', header=true, "
+                f"types={{'upc': 'VARCHAR'}})) TO '{out}' (FORMAT parquet, COMPRESSION zstd)")
+    for cols in GROUPS.values():
+        keys = ", ".join(cols)
+        con.sql(f"SELECT {keys}, sum(quantity), sum(revenue), count(*) FROM '{out}' "
+                f"GROUP BY {keys}").to_arrow_table()
+    return con.execute(f"SELECT count(*) FROM '{out}'").fetchone()[0]
+
+
+def polars_ingest(src: str, out: str) -> int:
+    import polars as pl
+
+    pl.scan_csv(src, separator="\t", schema_overrides={"upc": pl.String}).sink_parquet(
+        out, compression="zstd")
+    frame = pl.scan_parquet(out)
+    pl.collect_all([frame.group_by(cols).agg(pl.col("quantity").sum(), pl.col("revenue").sum(),
+                                             pl.len().alias("rows"))
+                    for cols in GROUPS.values()])
+    return frame.select(pl.len()).collect().item()
+
+
+def duckdb_report(sales: str, catalog: str, out: str) -> int:
+    """The monthly report by hand: the period's sales Parquet joined to the catalog (ISRC, else
+    UPC when the sale has no ISRC), matched rows with the catalog fields to a gzipped CSV."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"""CREATE TEMP TABLE cat AS SELECT upper(replace(ISRC, '-', '')) AS c_isrc,
+        UPC AS c_upc, "Release Title" AS c_release, "Track Title" AS c_track, Artist AS c_artist,
+        Label AS c_label FROM read_csv('{catalog}', header=true, types={{'UPC': 'VARCHAR'}})""")
+    con.execute(f"""COPY (
+        SELECT s.*, coalesce(a.c_release, b.c_release) AS catalog_release_title,
+               coalesce(a.c_track, b.c_track) AS catalog_track_title,
+               coalesce(a.c_artist, b.c_artist) AS catalog_artist,
+               coalesce(a.c_label, b.c_label) AS catalog_label,
+               CASE WHEN a.c_isrc IS NOT NULL THEN 'isrc' ELSE 'upc' END AS matched_on
+        FROM read_parquet('{sales}', hive_partitioning=false) s
+        LEFT JOIN cat a ON s.isrc = a.c_isrc
+        LEFT JOIN (SELECT DISTINCT ON (c_upc) * FROM cat) b ON s.isrc IS NULL AND s.upc = b.c_upc
+        WHERE a.c_isrc IS NOT NULL OR b.c_upc IS NOT NULL
+    ) TO '{out}' (FORMAT csv, HEADER, COMPRESSION gzip)""")
+    return con.execute(f"SELECT count(*) FROM read_parquet('{sales}')").fetchone()[0]
+
+
+def gtin_script(src: str, mongo_url: str, db: str, prefix: str, owner: str) -> int:
+    """Validate each line (cell count, python-stdnum GTIN check, company prefix) and bulk-write
+    the GTIN documents by `_id`, 1,000 per batch, to the same document store."""
+    import csv
+    import hashlib
+    from datetime import datetime, timezone
+
+    from pymongo import MongoClient, ReplaceOne, UpdateOne
+    from stdnum import ean
+
+    client = MongoClient(mongo_url)
+    coll, brands = client[db].gtins, client[db].brands
+    coll.drop()
+    brands.drop()
+    now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    source = {"id": owner, "type": "brand", "conditions": {"language": ["en"], "country": ["276"]}}
+    ops: list[Any] = []
+    seen_brands: dict[str, str] = {}
+    lines = bad = 0
+
+    def flush() -> None:
+        if ops:
+            coll.bulk_write(ops, ordered=False)
+            ops.clear()
+        fresh = [UpdateOne({"_id": bid}, {"$setOnInsert": {"name": n, "owner": owner}},
+                           upsert=True) for n, bid in seen_brands.items() if bid.startswith("+")]
+        if fresh:
+            brands.bulk_write(fresh, ordered=False)
+            for name in list(seen_brands):
+                seen_brands[name] = seen_brands[name].lstrip("+")
+
+    with open(src, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        for row in reader:
+            lines += 1
+            if len(row) != len(header):
+                bad += 1
+                continue
+            rec = dict(zip(header, row))
+            code = rec["gtin"].strip()
+            if not (code.isdigit() and len(code) in (8, 12, 13, 14) and ean.is_valid(code)) \
+                    or not code.zfill(14)[1:].startswith(prefix):
+                bad += 1
+                continue
+            gtin14 = code.zfill(14)
+            brand = rec["brand"].strip()
+            if brand not in seen_brands:
+                digest = hashlib.sha256(f"{owner}\n{brand.casefold()}".encode()).hexdigest()[:16]
+                seen_brands[brand] = f"+brand-{digest}"
+            doc = {"_id": gtin14, "id": gtin14, "type": "gtin", "name": rec["name"],
+                   "brand_id": seen_brands[brand].lstrip("+"), "owner": owner,
+                   "sources": [{**source, "data": [{"type": "text", "title": "Description",
+                                                    "value": rec["description"]}]}],
+                   "version": 1, "created_at": now, "updated_at": now}
+            ops.append(ReplaceOne({"_id": gtin14}, doc, upsert=True))
+            if len(ops) >= 1000:
+                flush()
+    flush()
+    client.close()
+    return lines
+
+
+BASELINES: dict[str, Callable[..., int]] = {
+    "pandas_ingest": pandas_ingest, "duckdb_ingest": duckdb_ingest,
+    "polars_ingest": polars_ingest, "duckdb_report": duckdb_report, "gtin_script": gtin_script}
+NEEDS = {"pandas_ingest": "pandas", "duckdb_ingest": "duckdb", "polars_ingest": "polars",
+         "duckdb_report": "duckdb", "gtin_script": "pymongo"}
+
+
+def main(argv: list[str]) -> None:
+    name, args = argv[0], json.loads(argv[1])
+    try:
+        __import__(NEEDS[name])
+        if name == "pandas_ingest":
+            __import__("pyarrow")
+    except ImportError as exc:
+        print(json.dumps({"skipped": f"{exc.name} is not installed (pip install tributary[bench])"}))
+        return
+    started = time.perf_counter()
+    rows = BASELINES[name](**args)
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": round(seconds, 4), "rows": rows, "rss_peak_mb": vmhwm_mb()}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,89 @@
+"""`python -m bench run|generate` — see docs/performance.md."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+from contextlib import nullcontext
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench import generate
+from bench.measure import machine
+from bench.printing import markdown, show
+from bench.scenarios import SCENARIOS, Context
+from bench.tributary import OwnStack, Stack
+
+ROOT = Path(__file__).resolve().parent
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run scenarios and write results JSON")
+    run.add_argument("--size", choices=sorted(generate.SIZES), default="1m")
+    run.add_argument("--scenario", default=",".join(SCENARIOS),
+                     help=f"comma-separated, of: {', '.join(SCENARIOS)}")
+    run.add_argument("--repeat", type=int, default=3)
+    run.add_argument("--out", type=Path, default=ROOT / "out" / "results.json")
+    run.add_argument("--inputs", type=Path, default=ROOT / "data",
+                     help="where generated inputs are kept (reused between runs)")
+    run.add_argument("--stack", type=Path, default=None,
+                     help="data dir of an already running stack (default: start our own)")
+    run.add_argument("--wrk-seconds", type=float, default=None)
+    table = sub.add_parser("table", help="print a results JSON as a Markdown table")
+    table.add_argument("results", type=Path)
+    gen = sub.add_parser("generate", help="only generate the inputs of a size")
+    gen.add_argument("--size", choices=sorted(generate.SIZES), default="1m")
+    gen.add_argument("--inputs", type=Path, default=ROOT / "data")
+    return parser.parse_args(argv)
+
+
+async def run(args: argparse.Namespace, stack: Stack, work: Path) -> dict:
+    names = [n.strip() for n in args.scenario.split(",") if n.strip()]
+    unknown = set(names) - set(SCENARIOS)
+    if unknown:
+        raise SystemExit(f"unknown scenario(s): {', '.join(sorted(unknown))}")
+    wrk_seconds = args.wrk_seconds or (2.0 if args.size == "tiny" else 10.0)
+    ctx = Context(args.size, max(1, args.repeat), stack, args.inputs, work, wrk_seconds)
+    results = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+               "size": args.size, "repeat": ctx.repeat, "machine": machine(), "scenarios": {}}
+    started = time.monotonic()
+    ctx.paths()
+    results["generate_s"] = round(time.monotonic() - started, 1)
+    for name in names:
+        began = time.monotonic()
+        try:
+            results["scenarios"][name] = await SCENARIOS[name](ctx)
+        except Exception as exc:  # noqa: BLE001 - one broken scenario must not hide the others
+            results["scenarios"][name] = {"error": f"{type(exc).__name__}: {exc}"}
+        results["scenarios"][name]["wall_s"] = round(time.monotonic() - began, 1)
+        show(name, results["scenarios"][name])
+        save(args.out, results)  # partial results survive a later scenario's crash
+    return results
+
+
+def save(path: Path, results: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2))
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    if args.command == "table":
+        print(markdown(json.loads(args.results.read_text())))
+        return
+    if args.command == "generate":
+        for name, path in generate.ensure(args.inputs, args.size).items():
+            print(f"{name}: {path} ({path.stat().st_size / 2**20:.1f} MiB)")
+        return
+    with tempfile.TemporaryDirectory(prefix="tributary-bench-") as tmp:
+        work = Path(tmp) / "work"
+        work.mkdir()
+        owner = nullcontext(Stack(args.stack)) if args.stack else OwnStack(Path(tmp) / "stack")
+        with owner as stack:
+            results = asyncio.run(run(args, stack, work))
+    save(args.out, results)
+    print(f"results: {args.out}")

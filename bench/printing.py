@@ -1,0 +1,70 @@
+"""One readable block per scenario on stdout (the JSON file has everything)."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def _fmt(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.3f}{unit}" if value < 100 else f"{value:,.0f}{unit}"
+    return f"{value:,}{unit}" if isinstance(value, int) else f"{value}{unit}"
+
+
+def _row(name: str, entry: dict[str, Any]) -> str:
+    if "skipped" in entry:
+        return f"  {name:<12} skipped: {entry['skipped']}"
+    if "errors" in entry and not entry.get("median_s"):
+        return f"  {name:<12} error: {entry['errors'][0][-300:]}"
+    return (f"  {name:<12} median {_fmt(entry.get('median_s'), ' s'):>12}  "
+            f"{_fmt(entry.get('rows_per_s'), ' rows/s'):>18}  "
+            f"peak RSS {_fmt(entry.get('peak_rss_mb'), ' MiB'):>10}  runs {entry.get('runs')}")
+
+
+def show(name: str, result: dict[str, Any]) -> None:
+    print(f"\n== {name}  ({result.get('target', '')})")
+    if "error" in result or "skipped" in result:
+        print(f"  {result.get('error') or 'skipped: ' + result['skipped']}")
+        return
+    if "endpoints" in result:
+        for ep, e in result["endpoints"].items():
+            print(f"  {ep:<13} {_fmt(e['requests_per_s'], ' req/s'):>14}  p50 "
+                  f"{_fmt(e['p50_ms'], ' ms'):>10}  p99 {_fmt(e['p99_ms'], ' ms'):>10}  "
+                  f"non-2xx {e['non_2xx']}")
+        print(f"  ratios vs bare: {result['ratios']}  peak RSS MiB: {result['peak_rss_mb']}")
+    else:
+        print(_row("tributary", result["tributary"]))
+        for base, entry in (result.get("baselines") or {}).items():
+            print(_row(base, entry))
+    label = "median" if name == "latency" else "ratio"
+    print(f"  {label}: {_fmt(result.get('ratio'))}  target met: {result.get('target_met')}  "
+          f"load avg: {result.get('load_avg', '-')}")
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The results as a Markdown table (for docs/performance.md)."""
+    lines = ["| scenario | contender | median | per second | peak RSS MiB | ratio (target) |",
+             "|---|---|---|---|---|---|"]
+    for name, res in results["scenarios"].items():
+        if "error" in res or "skipped" in res:
+            lines.append(f"| {name} | — | {res.get('error') or res['skipped']} | | | |")
+            continue
+        ratio = f"**{_fmt(res.get('ratio'))}** ({res.get('target')}; met: {res.get('target_met')})"
+        if "endpoints" in res:
+            rss = res["peak_rss_mb"]
+            for ep, e in res["endpoints"].items():
+                who = {"bare_aiohttp": "bare_aiohttp"}.get(ep, "gateway")
+                lines.append(f"| {name} | {ep} | p50 {_fmt(e['p50_ms'])} ms, p99 "
+                             f"{_fmt(e['p99_ms'])} ms | {_fmt(e['requests_per_s'])} req/s | "
+                             f"{_fmt(rss.get(who))} | {ratio if ep == 'bare_aiohttp' else ''} |")
+            continue
+        contenders = [("tributary", res["tributary"]), *(res.get("baselines") or {}).items()]
+        for i, (who, e) in enumerate(contenders):
+            if "skipped" in e:
+                lines.append(f"| {name} | {who} | skipped: {e['skipped']} | | | |")
+                continue
+            lines.append(f"| {name} | {who} | {_fmt(e.get('median_s'))} s | "
+                         f"{_fmt(e.get('rows_per_s'))} | {_fmt(e.get('peak_rss_mb'))} | "
+                         f"{ratio if i == 0 else ''} |")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Operator tooling behind `tributary replay`, `reimport`, `status` and `contract`."""

@@ -1,0 +1,53 @@
+"""Smoke run of the benchmark suite at tiny size on the session stack: the generator's files are
+valid, and `python -m bench run` writes results JSON with the expected keys (times are never
+asserted — the suite reports them)."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+from stdnum import ean, isrc
+
+from bench import generate
+
+
+def test_generated_sales_and_gtin_files_are_valid(tmp_path):
+    uni = generate.universe(tracks=500, releases=50, artists=30)
+    path = generate.sales_file(tmp_path / "s.tsv", 3_000, uni=uni)
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    assert len(rows) == 3_000 and list(rows[0]) == list(generate.SALES_COLUMNS)
+    assert all(isrc.is_valid(r["isrc"].replace("-", "")) and ean.is_valid(r["upc"]) for r in rows)
+    assert any('"' in r["track_title"] for r in rows) and any("-" in r["isrc"] for r in rows)
+    assert len({r["dsp"] for r in rows}) == 8 and {r["statement_period"] for r in rows} == {"2025-06"}
+    again = generate.sales_file(tmp_path / "t.tsv", 3_000, uni=uni)
+    assert again.read_bytes() == path.read_bytes()            # deterministic
+    counts = generate.gtin_file(tmp_path / "g.csv", 2_000, "409876")
+    with open(tmp_path / "g.csv", newline="", encoding="utf-8") as handle:
+        lines = list(csv.reader(handle))[1:]
+    valid = [r for r in lines if len(r) == 4 and ean.is_valid(r[0]) and r[0].startswith("409876")]
+    assert len(lines) == 2_000 and len(valid) == counts["valid"]
+    assert counts["bad_check"] and counts["foreign"] and counts["malformed"]
+
+
+def test_tiny_run_writes_results_json(stack, tmp_path):
+    out = tmp_path / "results.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "run", "--size", "tiny", "--scenario", "ingest,latency",
+         "--repeat", "1", "--stack", str(stack.data_dir), "--inputs", str(tmp_path / "inputs"),
+         "--out", str(out)], capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads(out.read_text())
+    assert {"machine", "size", "repeat", "scenarios"} <= set(results)
+    assert results["machine"]["nproc"] >= 1
+    ingest, latency = results["scenarios"]["ingest"], results["scenarios"]["latency"]
+    assert "error" not in ingest, ingest
+    assert ingest["rows"] == 2_000 and ingest["tributary"]["rows_per_s"] > 0
+    assert ingest["tributary"]["peak_rss_mb"] > 0
+    assert {"polars", "duckdb", "pandas"} == set(ingest["baselines"])
+    for entry in ingest["baselines"].values():
+        assert "median_s" in entry or "skipped" in entry
+    assert {"ratio", "target_met", "best_baseline"} <= set(ingest)
+    assert len(latency["tributary"]["runs"]) >= 5 and latency["tributary"]["median_s"] > 0

@@ -1,0 +1,102 @@
+"""Shared helpers of the reliability suite: sales files with known totals, peak memory of the
+stack's children, and the figures file the suite writes (docs/reliability.md is filled from it).
+
+Figures go to $TRIBUTARY_RELIABILITY_OUT, else `<pytest base temp>/reliability-figures.json`;
+the path is printed at the end of the session (run with `-s` to see it).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.support.http import Api
+from tests.support.sales import process, register, upload, wait_terminal
+
+HEADER = ("statement_period\tsale_period\tdsp\tterritory\tisrc\tartist\ttrack_title\tquantity"
+          "\tcurrency\trevenue\n")
+_FIGURES: dict = {}
+_PATH: list[Path] = []
+
+
+def sales_file(rows: int, tag: str | None = None, period: str = "2025-04") -> tuple[bytes, Decimal, int]:
+    """A generic-layout TSV of `rows` lines, unique to `tag` (the pipeline refuses the same
+    content twice), with its exact revenue and quantity totals."""
+    tag = tag or secrets.token_hex(4)
+    lines, total, quantity = [HEADER], Decimal(0), 0
+    for n in range(rows):
+        cents = Decimal(n % 997) / 1000
+        lines.append(f"{period}\t2025-03\tDSP{n % 8}\tUS\tUSRC1760{n % 10000:04d}\t"
+                     f"Artist {tag} {n % 300}\tTrack {n % 5000}\t{n % 7}\tUSD\t{cents}\n")
+        total += cents
+        quantity += n % 7
+    return "".join(lines).encode(), total, quantity
+
+
+async def start_file(api: Api, name: str, data: bytes) -> int:
+    record = await register(api, name, data)
+    await upload(api, record["id"], data)
+    await process(api, record["id"])
+    return record["id"]
+
+
+async def ingest(api: Api, name: str, data: bytes, timeout: float = 120) -> dict:
+    file_id = await start_file(api, name, data)
+    return await wait_terminal(api, file_id, timeout=timeout)
+
+
+async def wait_status(api: Api, path: str, wanted: tuple[str, ...], timeout: float = 60,
+                      interval: float = 0.02) -> dict:
+    """Poll a GET until its status is one of `wanted` (tight loop: catches short stages)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    body = None
+    while asyncio.get_running_loop().time() < deadline:
+        status, body, _ = await api.get(path)
+        if status == 200 and body.get("status") in wanted:
+            return body
+        await asyncio.sleep(interval)
+    raise AssertionError(f"{path} never reached {wanted}; last: {body}")
+
+
+async def healthy(stack, timeout: float = 90.0) -> bool:
+    for _ in range(int(timeout / 0.25)):
+        if stack.healthy():
+            return True
+        await asyncio.sleep(0.25)
+    return False
+
+
+def peak_memory_kb(stack) -> dict[str, int]:
+    """VmHWM (peak resident set, kB) of each child process of a running stack."""
+    out = {}
+    for name, pid in stack.state["children"].items():
+        try:
+            text = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            if line.startswith("VmHWM:"):
+                out[name] = int(line.split()[1])
+    return out
+
+
+def record(section: str, name: str, value) -> None:
+    """Add one figure to the figures file (rewritten each time, so a crash keeps the rest)."""
+    _FIGURES.setdefault(section, {})[name] = value
+    if _PATH:
+        _PATH[0].write_text(json.dumps(_FIGURES, indent=2, sort_keys=True, default=str))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def figures_file(tmp_path_factory):
+    path = Path(os.environ.get("TRIBUTARY_RELIABILITY_OUT") or
+                tmp_path_factory.getbasetemp() / "reliability-figures.json")
+    _PATH[:] = [path]
+    yield path
+    if _FIGURES:
+        print(f"\nreliability figures: {path}\n{json.dumps(_FIGURES, indent=2, default=str)}")
