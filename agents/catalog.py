@@ -8,15 +8,15 @@ import logging
 import os
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
 
 import faust
 
 from agents.deps import Deps, dispatch
+from agents.tables import reissue_stale, status_table
 from agents.housekeeping import STALE_AFTER
 from infra.repos import catalog as repo
 from models.catalog import CATALOG_SCHEMA, CatalogFileError, apply_import_event, read_catalog
-from topics.envelope import Message, UndecodableMessage, decode, now_iso
+from topics.envelope import Message, now_iso
 from topics.registry import topic
 
 log = logging.getLogger("tributary.catalog")
@@ -114,10 +114,9 @@ async def process(deps: Deps, msg: Message) -> None:
 
 
 def register(app: faust.App, deps: Deps) -> None:
-    spec, events = topic("catalog.commands"), topic(EVENTS)
-    schema = faust.Schema(key_type=str, key_serializer="raw", value_serializer="json")
-    table = app.Table("catalog_imports", default=None, schema=schema, partitions=events.partitions)
-    deps.tables["catalog_imports"] = table
+    spec = topic("catalog.commands")
+    table = status_table(app, deps, "catalog_imports", EVENTS, "import_id",
+                         apply_import_event)
     handlers = {"CreateCatalogImport": lambda m: create(deps, m),
                 "ProcessCatalogImport": lambda m: process(deps, m)}
 
@@ -126,30 +125,10 @@ def register(app: faust.App, deps: Deps) -> None:
         async for event in stream.events():
             await dispatch(deps, spec, event, handlers)
 
-    @app.agent(deps.topic(EVENTS), name="catalog_table")
-    async def fold(stream):
-        async for event in stream.events():
-            try:
-                message = decode(event.value, events.types)
-            except UndecodableMessage:
-                continue
-            key = str(message.payload["import_id"])
-            view = apply_import_event(table.get(key), message.payload, message.ts)
-            if view is not None:
-                table[key] = view
-
-    @app.timer(5.0, on_leader=True)
-    async def reconcile():
-        """Re-issue imports left UPLOADED/PROCESSING without progress (crash, broker restart)."""
-        cutoff = (datetime.now(timezone.utc) - timedelta(seconds=STALE_AFTER)).isoformat(
-            timespec="milliseconds")
-        async for doc in deps.db.catalog_imports.find(
-                {"status": {"$in": ["UPLOADED", "PROCESSING"]}, "updated_at": {"$lt": cutoff}}):
-            log.warning("re-issuing catalog import %s stuck in %s", doc["_id"], doc["status"])
-            await deps.db.catalog_imports.update_one({"_id": doc["_id"]},
-                                                     {"$set": {"updated_at": now_iso()}})
-            await deps.emit("catalog.commands", doc["_id"], "ProcessCatalogImport",
-                            {"import_id": doc["_id"]})
+    reissue_stale(app, deps, collection="catalog_imports", statuses=["UPLOADED", "PROCESSING"],
+                  stale_after=STALE_AFTER, command_topic="catalog.commands",
+                  command="ProcessCatalogImport", payload=lambda doc: {"import_id": doc["_id"]},
+                  what="catalog import")
 
     @app.page("/catalog/imports/{import_id}/")
     @app.table_route(table=table, match_info="import_id")

@@ -183,9 +183,10 @@ async def clean(deps: Deps, msg: Message) -> None:
             await fail(deps, record, "STORAGE_ERROR", str(exc), checksum=checksum)
             return
     await progress.report(result.rows, 100.0, force=True)
-    warnings = []
+    warnings: list = []
     if result.totals_check and not result.totals_check.get("ok", True):
         warnings.append(result.totals_check)
+    warnings += [{"warning": text} for text in (result.warnings or [])[:100]]
     cleaned = dict(checksum=checksum, layout=result.layout, encoding=result.encoding,
                    total_rows=result.rows, bad_rows=result.bad_rows,
                    bad_samples=result.bad_samples[:100], warnings=warnings,

@@ -29,7 +29,7 @@ NEXT_STEP = {
 }
 
 
-def _survive_outages(timer):
+def survive_outages(timer):
     """A timer that raises crashes the whole Faust worker: log a store outage and go on (the
     next tick tries again)."""
     @functools.wraps(timer)
@@ -45,7 +45,7 @@ def register(app: faust.App, deps: Deps) -> None:
     url = f"http://{deps.settings.worker_host}:{deps.settings.worker_port}"
 
     @app.timer(1.0)
-    @_survive_outages
+    @survive_outages
     async def heartbeat():
         assigned = app.consumer.assignment() if app.consumer else set()
         await deps.db.workers.update_one(
@@ -54,7 +54,7 @@ def register(app: faust.App, deps: Deps) -> None:
                       "ready": bool(assigned) and not app.rebalancing}}, upsert=True)
 
     @app.timer(5.0, on_leader=True)
-    @_survive_outages
+    @survive_outages
     async def reconcile():
         cutoff = (datetime.now(timezone.utc) - timedelta(seconds=STALE_AFTER)).isoformat(
             timespec="milliseconds")

@@ -11,16 +11,16 @@ import asyncio
 import logging
 import os
 import tempfile
-from datetime import datetime, timedelta, timezone
 
 import faust
 
 from agents.deps import Deps, dispatch
+from agents.tables import reissue_stale, status_table
 from agents.housekeeping import STALE_AFTER
 from infra.repos import catalog as catalog_repo
 from infra.repos import reports as repo
 from models.reports import COLUMNS, CatalogIndex, Totals, apply_report_event, csv_table, snapshot
-from topics.envelope import Message, UndecodableMessage, decode, now_iso
+from topics.envelope import Message, now_iso
 from topics.registry import topic
 
 log = logging.getLogger("tributary.reports")
@@ -165,10 +165,8 @@ async def create(deps: Deps, msg: Message) -> None:
 
 
 def register(app: faust.App, deps: Deps) -> None:
-    spec, events = topic("reports.commands"), topic(EVENTS)
-    schema = faust.Schema(key_type=str, key_serializer="raw", value_serializer="json")
-    table = app.Table("report_status", default=None, schema=schema, partitions=events.partitions)
-    deps.tables["report_status"] = table
+    spec = topic("reports.commands")
+    table = status_table(app, deps, "report_status", EVENTS, "report_id", apply_report_event)
     handlers = {"CreateReport": lambda m: create(deps, m)}
 
     @app.agent(deps.topic(spec.name), name="reports")
@@ -176,31 +174,11 @@ def register(app: faust.App, deps: Deps) -> None:
         async for event in stream.events():
             await dispatch(deps, spec, event, handlers)
 
-    @app.agent(deps.topic(EVENTS), name="report_table")
-    async def fold(stream):
-        async for event in stream.events():
-            try:
-                message = decode(event.value, events.types)
-            except UndecodableMessage:
-                continue
-            key = str(message.payload["report_id"])
-            view = apply_report_event(table.get(key), message.payload, message.ts)
-            if view is not None:
-                table[key] = view
-
-    @app.timer(5.0, on_leader=True)
-    async def reconcile():
-        """Re-issue reports left PENDING/RUNNING without progress (crash, broker restart)."""
-        cutoff = (datetime.now(timezone.utc) - timedelta(seconds=STALE_AFTER)).isoformat(
-            timespec="milliseconds")
-        async for doc in deps.db.reports.find({"status": {"$in": ["PENDING", "RUNNING"]},
-                                               "updated_at": {"$lt": cutoff}}):
-            log.warning("re-issuing report %s stuck in %s", doc["_id"], doc["status"])
-            await deps.db.reports.update_one({"_id": doc["_id"]},
-                                             {"$set": {"updated_at": now_iso()}})
-            await deps.emit("reports.commands", doc["_id"], "CreateReport", {
-                "report_id": doc["_id"], "organisation": doc["organisation"],
-                "type": doc["type"], "period": doc["period"]})
+    reissue_stale(app, deps, collection="reports", statuses=["PENDING", "RUNNING"],
+                  stale_after=STALE_AFTER, command_topic="reports.commands", command="CreateReport",
+                  payload=lambda doc: {"report_id": doc["_id"], "organisation": doc["organisation"],
+                                       "type": doc["type"], "period": doc["period"]},
+                  what="report")
 
     @app.page("/reports/{report_id}/")
     @app.table_route(table=table, match_info="report_id")

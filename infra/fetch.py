@@ -89,12 +89,22 @@ def sniff(head: bytes, content_type: str | None = None, what: str = "delimited t
 
 @asynccontextmanager
 async def _open(link: str, max_bytes: int, timeouts: Timeouts) -> AsyncIterator[aiohttp.ClientResponse]:
+    """GET a link from a public address only: every redirect hop is checked and the
+    connector's resolver refuses loopback, private, link-local and metadata addresses
+    (TRIBUTARY_FETCH_ALLOW lets named addresses through, e.g. loopback in tests)."""
+    from infra.fetch_public import AllowList, FetchLimits, FetchRefused
+    from infra.fetch_public import _open as open_public
+    from infra.fetch_public import public_session
+
     check_link(link)
-    timeout = aiohttp.ClientTimeout(total=timeouts.total, sock_connect=timeouts.connect,
-                                    sock_read=timeouts.read)
+    allow = AllowList.from_env()
+    limits = FetchLimits(max_bytes=max_bytes, read_timeout=timeouts.read,
+                         connect_timeout=timeouts.connect, total_timeout=timeouts.total,
+                         retries=0, backoff=0.0)
     try:
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.get(link, allow_redirects=True, max_redirects=5) as resp:
+        async with public_session(allow, limits) as session:
+            resp = await open_public(session, link, allow, limits, None, None)
+            async with resp:
                 if resp.status >= 400:
                     raise FetchError(422, "link_failed", f"the link answered HTTP {resp.status}")
                 if resp.content_length is not None and resp.content_length > max_bytes:
@@ -103,9 +113,15 @@ async def _open(link: str, max_bytes: int, timeouts: Timeouts) -> AsyncIterator[
                 yield resp
     except FetchError:
         raise
+    except FetchRefused as exc:
+        raise FetchError(400, "refused_address", str(exc)) from None
     except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
         raise FetchError(422, "link_unreachable",
                          f"could not download the link: {type(exc).__name__} {exc}".strip()) from None
+    except Exception as exc:  # the public fetcher's own errors (too many redirects, DNS)
+        if type(exc).__module__ == "infra.fetch_public":
+            raise FetchError(422, "link_unreachable", f"could not download the link: {exc}") from None
+        raise
 
 
 async def fetch_head(link: str, n_bytes: int, *, max_bytes: int | None = None,

@@ -7,7 +7,7 @@ data: [widgets]}. A participant only ever replaces or removes its own sources; t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from models.gtin.conditions import Conditions, check_widgets, included, normalise_conditions
 from models.gtin.errors import GtinError, SourceNotFound

@@ -15,7 +15,9 @@ class RunningStack:
     def __init__(self, data_dir: Path, workers: int = 1, env: dict | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.workers = workers
-        self.env = {**os.environ, "TRIBUTARY_STALE_AFTER": "6", **(env or {})}
+        # test servers for import links live on loopback: allow-list it (production does not)
+        self.env = {**os.environ, "TRIBUTARY_STALE_AFTER": "6",
+                    "TRIBUTARY_FETCH_ALLOW": "127.0.0.1", **(env or {})}
         for name in ("TRIBUTARY_KAFKA_URL", "TRIBUTARY_MONGO_URL", "TRIBUTARY_STORAGE_URL",
                      "TRIBUTARY_PUBLIC_URL"):
             if env is None or name not in env:

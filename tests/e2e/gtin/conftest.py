@@ -35,10 +35,18 @@ def _prefix(digits: int) -> str:
     return str(_rng.randint(7, 8)) + "".join(str(_rng.randint(0, 9)) for _ in range(digits - 1))
 
 
+_issued: set[str] = set()
+
+
 def gtin_for(prefix: str, length: int = 13) -> str:
-    """A fresh valid GTIN of `length` digits under `prefix` (random item reference)."""
-    body = prefix + "".join(str(_rng.randint(0, 9)) for _ in range(length - 1 - len(prefix)))
-    return body + ean.calc_check_digit(body)
+    """A fresh valid GTIN of `length` digits under `prefix`, never handed out twice in a
+    session (a 9-digit prefix leaves only 1,000 item references, so random ones collide)."""
+    while True:
+        body = prefix + "".join(str(_rng.randint(0, 9)) for _ in range(length - 1 - len(prefix)))
+        gtin = body + ean.calc_check_digit(body)
+        if gtin not in _issued:
+            _issued.add(gtin)
+            return gtin
 
 
 def _participant(stack, kind: str, *flags: str, prefixes: tuple[str, ...] | None = None) -> Who:
