@@ -1,10 +1,12 @@
 """Every layout fixture is recognised as its own layout and no other; a non-report is refused;
-the real-layout reference samples (when /work/shared is present) are recognised too."""
+the real-layout reference samples (when ../shared is beside the repository) are recognised too."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+
+from tests.support.paths import SHARED
 
 from models.sales.clean import CleanOptions, clean_file
 from models.sales.errors import SalesFileError
@@ -12,7 +14,7 @@ from models.sales.layouts import registered
 from models.sales.layouts.detect import rank_file
 
 LAYOUTS = Path(__file__).resolve().parents[2] / "fixtures" / "sales" / "layouts"
-SAMPLES = Path("/work/shared/samples/sales/distributor")
+SAMPLES = SHARED / "samples" / "sales" / "distributor"
 
 OWN = {
     "apple-financial_85012345_0126_US.txt": "apple-financial",
@@ -85,7 +87,7 @@ REAL = {
 def test_real_sample_recognised(name):
     path = SAMPLES / name
     if not path.exists():
-        pytest.skip("reference samples (/work/shared) not available")
+        pytest.skip("reference samples (../shared beside the repository) not available")
     ranked = rank_file(str(path), name)
     assert ranked and ranked[0][1] == REAL[name]
     assert len(ranked) == 1 or ranked[1][0] < ranked[0][0]
@@ -94,7 +96,7 @@ def test_real_sample_recognised(name):
 def test_real_samples_published_totals():
     """Totals the sample's source repository publishes (Symphonic sum, Bandcamp 3-songs total)."""
     if not SAMPLES.exists():
-        pytest.skip("reference samples (/work/shared) not available")
+        pytest.skip("reference samples (../shared beside the repository) not available")
     from decimal import Decimal
     for name, total in (("royalties-dashboard__symphonic_example_report.csv", "4.357276"),
                         ("trackshift__bandcamp-simple-3-songs.csv", "17.68")):

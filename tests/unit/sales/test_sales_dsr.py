@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+
+from tests.support.paths import SHARED
 
 from models.sales.dsr.records import multi, split_line, unescape
 
@@ -97,7 +98,7 @@ def test_splitter():
     assert multi(cells[3]) == ["X|Y", "Z\\", "W"]
 
 
-SAMPLES = Path("/work/shared/samples/sales/dsr")
+SAMPLES = SHARED / "samples" / "sales" / "dsr"
 
 
 @pytest.mark.skipif(not SAMPLES.is_dir(), reason="reference samples not available")
