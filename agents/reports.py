@@ -11,11 +11,13 @@ import asyncio
 import logging
 import os
 import tempfile
+import time
 
 import faust
 
 from agents.deps import Deps, dispatch
 from agents.tables import reissue_stale, status_table
+from infra.metrics import record_rows
 from agents.housekeeping import STALE_AFTER
 from infra.repos import catalog as catalog_repo
 from infra.repos import reports as repo
@@ -102,7 +104,7 @@ async def run(deps: Deps, record: dict) -> None:
         out = os.path.join(tmp, "report.csv.gz")
         writer = ReportWriter(kind, out, catalog)
         included, total_rows = [], sum(f.get("rows") or 0 for f in files) or 1
-        done_rows = 0
+        done_rows, started = 0, time.monotonic()
         for number, info in enumerate(files):
             if not info.get("parquet_key") or await store.head(info["parquet_key"]) is None:
                 raise ReportFailure("SALES_MISSING", f"file {info['file_id']} has no Parquet "
@@ -125,6 +127,7 @@ async def run(deps: Deps, record: dict) -> None:
             included.append({"file_id": info["file_id"], "attempt": info["attempt"],
                              "rows": rows, "filename": info.get("filename")})
         await asyncio.to_thread(writer.close)
+        record_rows("report", done_rows, time.monotonic() - started)
         snap = snapshot(kind, period, writer.matched, writer.unmatched,
                         current and current["version"], included)
         key = report_key(record)

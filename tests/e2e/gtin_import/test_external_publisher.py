@@ -1,0 +1,36 @@
+"""Another system starts a GTIN import by publishing the documented command straight to the
+topic (a plain aiokafka producer): same result as over HTTP, status queryable over HTTP."""
+from __future__ import annotations
+
+import json
+import uuid
+
+from aiokafka import AIOKafkaProducer
+
+from tests.e2e.gtin_import.conftest import BASE, gtin_for, wait_task
+
+
+async def test_start_import_task_from_kafka(stack, brand, files):
+    gtins = [gtin_for(brand.prefix) for _ in range(2)]
+    csv = "gtin,name,notes\n" + "".join(f"{g},Item {n},note {n}\n" for n, g in enumerate(gtins))
+    task_id = uuid.uuid4().hex
+    command = {"type": "StartGtinImport", "version": 1, "message_id": uuid.uuid4().hex,
+               "payload": {"task_id": task_id, "participant": brand.urn, "kind": "task",
+                           "spec": {"link": files.add(csv), "delimiter": ",", "has_header": True,
+                                    "gtin_field": "gtin", "name": ["name"],
+                                    "fields": [{"field": "notes", "title": "Notes"}],
+                                    "conditions": {"language": ["en"]}}}}
+    producer = AIOKafkaProducer(bootstrap_servers=stack.state["kafka_url"])
+    await producer.start()
+    try:
+        await producer.send_and_wait("gtin.import.commands", json.dumps(command).encode(),
+                                    key=task_id.encode())
+    finally:
+        await producer.stop()
+    task = await wait_task(brand.api, task_id)
+    assert task["status"] == "done", task
+    assert task["processed_lines"] == 2 and not task["bad_gtins"]
+    status, doc, _ = await brand.api.get(f"{BASE}/description?id={gtins[0]}")
+    assert status == 200 and doc["owner"] == brand.urn
+    texts = [w for s in doc["sources"] if s["id"] == brand.urn for w in s["data"]]
+    assert any(w.get("value") == "note 0" or w.get("text") == "note 0" for w in texts), doc
