@@ -14,6 +14,7 @@ import time
 
 import faust
 
+from agents import reconcile
 from agents.deps import Deps, dispatch
 from agents.sales_status import Progress, fail, set_status
 from infra.metrics import record_rows
@@ -169,6 +170,8 @@ async def clean(deps: Deps, msg: Message) -> None:
             if exc.cause in DISCARDED:
                 await store.delete(record["object_key"])
             await fail(deps, record, exc.cause, exc.message, checksum=checksum)
+            if exc.cause == "NOT_SALES":  # e.g. a SoundOn Summary: keep its totals to reconcile
+                await reconcile.on_summary(deps, record, src)
             return
         except Exception as exc:  # noqa: BLE001 - never leave a file stuck in CLEANING
             log.exception("cleaning crashed for %s", record["id"])

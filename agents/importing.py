@@ -13,6 +13,7 @@ import time
 
 import faust
 
+from agents import reconcile
 from agents.cleaning import snapshot_key
 from agents.deps import Deps, dispatch
 from agents.sales_status import fail, set_status
@@ -104,7 +105,9 @@ async def import_file(deps: Deps, msg: Message) -> None:
             log.warning("could not remove staging object of file %s", record["id"])
     await retry(lambda: snapshot_repo.refresh_summary(deps.db, record["organisation"]),
                 "refresh the summary")
-    await retry(lambda: set_status(deps, record, "FINALIZED"), "record FINALIZED")
+    record = await retry(lambda: set_status(deps, record, "FINALIZED"), "record FINALIZED")
+    if record.get("layout") == reconcile.LAYOUT:
+        await reconcile.check(deps, record["organisation"], record.get("reporting_period"))
 
 
 def register(app: faust.App, deps: Deps) -> None:
