@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+import zlib
 from typing import Callable
 
 import pyarrow as pa
@@ -40,7 +41,7 @@ def check_xlsx_parts(path: str, filename: str) -> None:
     (entity expansion), and parts that inflate far beyond their packed size (zip bombs)."""
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return  # XLS (OLE) or a broken container: calamine says what is wrong
     with archive:
         infos = archive.infolist()
@@ -58,8 +59,13 @@ def check_xlsx_parts(path: str, filename: str) -> None:
                                  "as a zip bomb")
         for info in infos:
             if info.filename.lower().endswith((".xml", ".rels")):
-                with archive.open(info) as part:
-                    head = part.read(4096).upper()
+                try:
+                    with archive.open(info) as part:
+                        head = part.read(4096).upper()
+                except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError,
+                        NotImplementedError, RuntimeError) as exc:
+                    raise SalesFileError("CORRUPTED", f"{filename!r}: {info.filename} cannot be "
+                                         f"read ({type(exc).__name__}: {exc})") from None
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                     raise SalesFileError("CORRUPTED", f"{filename!r}: {info.filename} declares a "
                                          "DOCTYPE/ENTITY, which workbooks never need (entity expansion)")

@@ -47,7 +47,8 @@ async def server():
     await runner.cleanup()
 
 
-async def test_streaming_size_limit_and_head(server, tmp_path):
+async def test_streaming_size_limit_and_head(server, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIBUTARY_FETCH_ALLOW", "127.0.0.1")  # the test server is on loopback
     path = str(tmp_path / "f")
     assert await fetch_to_file(f"{server}/small", path, max_bytes=100) == 12
     with pytest.raises(FetchError) as err:
