@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import faust
 
 from agents.deps import Deps, dispatch
+from agents.housekeeping import survive_outages
 from infra.fetch import FetchError, fetch_bytes, fetch_to_file, max_file_bytes, sniff, upload_key
 from infra.repos import gtin_bulk, parties
 from infra.repos import import_tasks as repo
@@ -200,6 +201,7 @@ class Run:
         copier = CdnCopier(self.deps)
         records = iter(FileRecords(path, spec.delimiter, spec.has_header, quotechar=spec.quotechar))
         skip = int(self.checkpoint.get("records") or 0)
+        brands: set[str] = set()  # brand names already upserted by this run
 
         def read() -> asyncio.Future:
             return asyncio.ensure_future(asyncio.to_thread(_take, records, spec, participant,
@@ -214,7 +216,7 @@ class Run:
                 ahead = read()  # validate the next batch while this one is written
                 outcomes = await copier.apply(outcomes)
                 oks = [o for o in outcomes if isinstance(o, Ok)]
-                imported = await gtin_bulk.apply_batch(self.db, oks, participant, spec)
+                imported = await gtin_bulk.apply_batch(self.db, oks, participant, spec, brands)
                 ts = now_iso()
                 self.view = apply_event(self.view, "GtinImportProgressed",
                                         batch_progress(self.view, outcomes, imported, ts), ts)
@@ -309,6 +311,7 @@ def register(app: faust.App, deps: Deps) -> None:
         return web.json(view, headers={"X-Tributary-Source": source})
 
     @app.timer(5.0, on_leader=True)
+    @survive_outages
     async def reconcile():
         for doc in await repo.stale(deps.db, STALE_AFTER):
             await repo.touch(deps.db, doc["_id"])
@@ -320,6 +323,7 @@ def register(app: faust.App, deps: Deps) -> None:
                              "kind": doc.get("kind", "task"), "spec": doc["spec"]})
 
     @app.timer(PURGE_EVERY, on_leader=True)
+    @survive_outages
     async def purge():
         for doc in await repo.expired(deps.db, RETENTION_HOURS):
             checkpoint = doc.get("checkpoint") or {}

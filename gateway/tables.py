@@ -1,11 +1,14 @@
 """Queries against the workers' Faust tables (their web pages route to the partition owner).
 
 Live workers announce their URL in the `workers` collection every second. When no worker
-answers, the durable record in MongoDB is served instead and the answer says so.
+answers, the durable record in MongoDB is served instead and the answer says so. The list of
+live workers is cached for `WORKERS_TTL` (1 s, the heartbeat period): a worker that just died
+may be tried for up to that long more, which costs one failed connection, then the next worker.
 """
 from __future__ import annotations
 
 import random
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -14,19 +17,28 @@ import aiohttp
 from infra.repos import files as file_repo
 
 FRESH = timedelta(seconds=5)
+WORKERS_TTL = 1.0
 
 
 class Tables:
     def __init__(self, db) -> None:
         self.db = db
         self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5))
+        self._workers: tuple[float, list[dict[str, Any]]] = (0.0, [])
 
     async def close(self) -> None:
         await self.http.close()
 
     async def live_workers(self) -> list[dict[str, Any]]:
+        """Workers seen in the last 5 s (a fresh list the caller may reorder; an empty answer
+        is not cached, so a worker that comes up is found at once)."""
+        expires, cached = self._workers
+        if cached and expires > time.monotonic():
+            return list(cached)
         since = (datetime.now(timezone.utc) - FRESH).isoformat(timespec="milliseconds")
-        return [w async for w in self.db.workers.find({"ts": {"$gte": since}})]
+        workers = [w async for w in self.db.workers.find({"ts": {"$gte": since}})]
+        self._workers = (time.monotonic() + WORKERS_TTL, workers)
+        return list(workers)
 
     async def file(self, file_id: int) -> tuple[dict[str, Any] | None, str]:
         """(record view, source) where source is "table" or "store"."""

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import UpdateOne
+from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from infra.repos import gtins
@@ -22,43 +22,62 @@ def brand_id(owner: str, name: str) -> str:
     return f"brand-{digest}"
 
 
-async def ensure_brands(db: AsyncDatabase, owner: str, names: set[str]) -> dict[str, str]:
-    """{brand name: brand id}, creating the brand documents that do not exist yet."""
+async def ensure_brands(db: AsyncDatabase, owner: str, names: set[str],
+                        known: set[str] | None = None) -> dict[str, str]:
+    """{brand name: brand id}, creating the brand documents that do not exist yet. `known`:
+    names already ensured by the caller (an import run), skipped and then extended."""
     ids = {name: brand_id(owner, name) for name in names}
-    if ids:
+    todo = {name: bid for name, bid in ids.items() if known is None or name not in known}
+    if todo:
         now = now_iso()
         await db.brands.bulk_write([
             UpdateOne({"_id": bid}, {"$setOnInsert": {"_id": bid, "id": bid, "name": name,
                                                       "owner": owner, "type": "brand",
                                                       "created_at": now}}, upsert=True)
-            for name, bid in ids.items()], ordered=False)
+            for name, bid in todo.items()], ordered=False)
+        if known is not None:
+            known.update(todo)
     return ids
 
 
 async def apply_batch(db: AsyncDatabase, oks: Sequence[Ok], participant: Participant,
-                      spec: ImportSpec) -> int:
+                      spec: ImportSpec, known_brands: set[str] | None = None) -> int:
     """Create new GTINs owned by the participant, merge its source into existing ones.
 
-    Returns how many lines were written (lines of one GTIN in a batch apply in file order)."""
+    Returns how many lines were written (lines of one GTIN in a batch apply in file order).
+    A GTIN created by this batch starts with the line's source as is (`map_line` already
+    validated it; merging into no sources would only rebuild it); a later line of the same
+    GTIN in the batch merges as usual. New documents are built in their stored form once and
+    written together with the source updates, 1,000 operations per `bulk_write`. Pass the same
+    `known_brands` set for every batch of a run to upsert each brand once per run."""
     if not oks:
         return 0
     existing = await gtins.get_many(db, list(dict.fromkeys(o.gtin for o in oks)))
-    brands = await ensure_brands(db, participant.id, {o.brand for o in oks if o.brand})
+    brands = await ensure_brands(db, participant.id, {o.brand for o in oks if o.brand}, known_brands)
+    now = now_iso()
     created: dict[str, dict[str, Any]] = {}
     changed: dict[str, list[dict]] = {}
+    replace = spec.replace_included_conditions and not participant.system
     for ok in oks:
         doc = existing.get(ok.gtin) or created.get(ok.gtin)
         if doc is None:
             fields = {"name": ok.name, "brand_id": brands.get(ok.brand) if ok.brand else None,
                       **ok.gpc}
-            doc = created[ok.gtin] = gtins.new_document(ok.gtin, participant.id, fields)
+            doc = gtins.new_document(ok.gtin, participant.id, fields)
+            doc["sources"] = [ok.source]
+            doc.update(_id=ok.gtin, version=1, created_at=now, updated_at=now)  # stored form
+            created[ok.gtin] = doc
+            continue
         sources = list(doc.get("sources") or [])
-        if spec.replace_included_conditions and not participant.system:
+        if replace:
             sources = replace_included(sources, participant.id, spec.conditions)
-        sources = merge_sources(sources, participant, [ok.source], system=participant.system)
-        doc["sources"] = sources
+        doc["sources"] = merge_sources(sources, participant, [ok.source], system=participant.system)
         if ok.gtin not in created:
-            changed[ok.gtin] = sources
-    await gtins.bulk_replace(db, created.values())
-    await gtins.bulk_set_sources(db, changed.items())
+            changed[ok.gtin] = doc["sources"]
+    ops: list[ReplaceOne | UpdateOne] = [ReplaceOne({"_id": gtin}, doc, upsert=True)
+                                         for gtin, doc in created.items()]
+    ops += [UpdateOne({"_id": gtin}, {"$set": {"sources": sources, "updated_at": now},
+                                      "$inc": {"version": 1}}) for gtin, sources in changed.items()]
+    for start in range(0, len(ops), gtins.BATCH):
+        await db.gtins.bulk_write(ops[start:start + gtins.BATCH], ordered=False)
     return len(oks)

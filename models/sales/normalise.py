@@ -114,23 +114,43 @@ def norm_period(value: str, date_format: str | None = None) -> str | None:
     return None
 
 
-def map_distinct(arr: pa.Array, fn: Callable[[str], str | None], cache: dict) -> pa.Array:
-    """Apply `fn` to each distinct non-null value of a string array (cached across batches)."""
+class DistinctCache:
+    """Normalised values of the distinct inputs seen so far, kept as two aligned Arrow arrays so a
+    batch is mapped with one `index_in` + `take`; only values never seen before reach Python.
+    Safe to share between threads: (keys, values) is read and replaced as one tuple (two threads
+    adding at once may lose one's additions, which only costs recomputing them)."""
+
+    MAX = 500_000
+
+    def __init__(self) -> None:
+        self.state = (pa.array([], pa.string()), pa.array([], pa.string()))
+
+    def map(self, arr: pa.Array, fn: Callable[[str], str | None]) -> pa.Array:
+        if arr.type != pa.string():
+            arr = arr.cast(pa.string())
+        keys, values = self.state
+        idx = pc.index_in(arr, value_set=keys)
+        unseen = pc.and_(pc.is_null(idx), pc.is_valid(arr))
+        if pc.any(unseen).as_py():
+            new = pc.unique(arr.filter(unseen))
+            mapped = pa.array([fn(v) for v in new.to_pylist()], pa.string())
+            if len(keys) + len(new) > self.MAX:
+                keys, values = new, mapped
+            else:
+                keys, values = pa.concat_arrays([keys, new]), pa.concat_arrays([values, mapped])
+            self.state = (keys, values)
+            idx = pc.index_in(arr, value_set=keys)
+        return pc.take(values, idx)
+
+
+def map_distinct(arr: pa.Array, fn: Callable[[str], str | None], cache: DistinctCache | None = None) -> pa.Array:
+    """Apply `fn` to each distinct non-null value of a string array once (across batches when the
+    same `DistinctCache` is passed again). Nulls stay null."""
     if len(arr) == 0:
         return pa.array([], pa.string())
-    uniq = pc.unique(arr)
-    out = []
-    for v in uniq.to_pylist():
-        if v is None:
-            out.append(None)
-            continue
-        r = cache.get(v, cache)
-        if r is cache:
-            if len(cache) > 500_000:
-                cache.clear()
-            r = cache[v] = fn(v)
-        out.append(r)
-    return pc.take(pa.array(out, pa.string()), pc.index_in(arr, value_set=uniq))
+    if not isinstance(cache, DistinctCache):
+        cache = DistinctCache()
+    return cache.map(arr, fn)
 
 
 # ---- amounts -------------------------------------------------------------------------------------
@@ -165,8 +185,41 @@ def clean_number_text(arr: pa.Array, decimal_sep: str = ".", thousands_sep: str 
     return s
 
 
+def _plain_pattern(decimal_sep: str, thousands_sep: str | None, integers: bool) -> str:
+    """Cells that need no cleaning: an optional minus, digits and (for `.` decimals) a fraction."""
+    if integers:
+        return r"^-?\d{1,18}$"
+    if decimal_sep == "." and thousands_sep != ".":
+        return r"^-?\d{1,20}(\.\d{1,18})?$"
+    return r"^-?\d{1,20}$"
+
+
+def _fast_or_slow(arr: pa.Array, pattern: str, to_type: pa.DataType, slow) -> tuple[pa.Array, pa.Array]:
+    """Cast the cells matching `pattern` straight to `to_type` (exact: they fit the type without
+    rounding); only the other cells go through `slow` (-> values, invalid mask)."""
+    plain = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
+    nplain = pc.sum(plain).as_py() or 0
+    if nplain == len(arr):
+        return pc.cast(arr, to_type), pa.repeat(pa.scalar(False), len(arr))
+    if nplain == 0:
+        return slow(arr)
+    other = pc.invert(plain)
+    values, bad = slow(arr.filter(other))
+    fast = pc.cast(pc.if_else(plain, arr, pa.scalar(None, pa.string())), to_type)
+    return (pc.replace_with_mask(fast, other, values),
+            pc.replace_with_mask(pa.repeat(pa.scalar(False), len(arr)), other, bad))
+
+
 def to_amount(arr: pa.Array, decimal_sep: str = ".", thousands_sep: str | None = None) -> tuple[pa.Array, pa.Array]:
-    """String array → (decimal128(38,18) array, invalid mask). Empty cells are null, not invalid."""
+    """String array → (decimal128(38,18) array, invalid mask). Empty cells are null, not invalid.
+    Plain decimals (`-123.45`, the vast majority) are cast directly; the rest is cleaned first."""
+    if arr.type != pa.string():
+        arr = arr.cast(pa.string())
+    return _fast_or_slow(arr, _plain_pattern(decimal_sep, thousands_sep, False), AMOUNT,
+                         lambda a: _to_amount_slow(a, decimal_sep, thousands_sep))
+
+
+def _to_amount_slow(arr: pa.Array, decimal_sep: str, thousands_sep: str | None) -> tuple[pa.Array, pa.Array]:
     s = clean_number_text(arr, decimal_sep, thousands_sep)
     empty = pc.fill_null(pc.equal(s, ""), True)
     ok = pc.fill_null(pc.match_substring_regex(s, _NUMBER), False)
@@ -197,8 +250,15 @@ def _py_amount(v: str | None) -> Decimal | None:
 
 
 def to_quantity(arr: pa.Array, decimal_sep: str = ".", thousands_sep: str | None = None) -> tuple[pa.Array, pa.Array]:
-    """String array → (int64 array rounded half-even, invalid mask)."""
-    amount, invalid = to_amount(arr, decimal_sep, thousands_sep)
+    """String array → (int64 array rounded half-even, invalid mask). Plain integers are cast directly."""
+    if arr.type != pa.string():
+        arr = arr.cast(pa.string())
+    return _fast_or_slow(arr, _plain_pattern(decimal_sep, thousands_sep, True), pa.int64(),
+                         lambda a: _to_quantity_slow(a, decimal_sep, thousands_sep))
+
+
+def _to_quantity_slow(arr: pa.Array, decimal_sep: str, thousands_sep: str | None) -> tuple[pa.Array, pa.Array]:
+    amount, invalid = _to_amount_slow(arr, decimal_sep, thousands_sep)
     try:
         return pc.cast(pc.round(amount, 0), pa.int64()), invalid
     except pa.ArrowInvalid:

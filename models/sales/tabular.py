@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from . import normalise as nz
@@ -20,6 +23,9 @@ from .transform import Mapper
 
 _TOTAL = re.compile(r"^((grand|sub)[\s_-]*)?totals?\b|^sum\b|^end of (report|file)|^number of|^no earning", re.I)
 MAX_FOOTER = 20
+BLOCK_BYTES = 8 << 20    # CSV read block (serial path): ~55 k rows of a DSP report, so per-batch costs stay small
+CHUNK_BYTES = 8 << 20    # parallel cleaning: byte ranges of ~55 k rows, one per task
+WORKERS = min(2, os.cpu_count() or 1)
 
 
 def find_header(rows: list[list[str]], layouts: list[Layout], filename: str) -> HeaderMatch:
@@ -92,15 +98,20 @@ def csv_batches(path: str, info: TextInfo, start: int, end: int, delimiter: str,
 
     stream = _Slice(path, start, end)
     enc = None if info.encoding == "utf-8" else info.encoding
-    reader = pcsv.open_csv(
-        stream,
-        read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False, block_size=2 << 20,
-                                      encoding=enc or "utf8"),
-        parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid, ignore_empty_lines=False),
-        convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-                                            quoted_strings_can_be_null=False))
     next_no = 2   # stream line number of the next row (the header is line 1 of the stream)
     try:
+        try:
+            reader = pcsv.open_csv(
+                stream,
+                read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False, block_size=BLOCK_BYTES,
+                                              encoding=enc or "utf8"),
+                parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid, ignore_empty_lines=False),
+                convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                                                    quoted_strings_can_be_null=False))
+        except pa.ArrowInvalid as exc:
+            if "skip initial" in str(exc):
+                return  # only the header line: no data rows
+            raise
         for batch in _rebatch(reader, batch_rows):
             n = batch.num_rows
             pending = [s for s in skipped if s >= next_no]
@@ -120,6 +131,129 @@ def _rebatch(reader: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.RecordB
     for batch in reader:
         for off in range(0, batch.num_rows, rows):
             yield batch.slice(off, rows)
+
+
+class _Recorder:
+    """Stands in for the Emitter while a range is cleaned in a thread; replayed in file order."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def count_invalid(self, name: str, n: int) -> None:
+        self.calls.append((name, n))
+
+    def emit(self, cols, lines, reasons=None, values=None) -> None:
+        self.calls.append((cols, lines, reasons, values))
+
+
+def _ranges(path: str, start: int, end: int, size: int) -> list[tuple[int, int]]:
+    """[start, end) cut after a newline about every `size` bytes (rows never span lines: the
+    reader does not allow newlines in values)."""
+    cuts = [start]
+    with open(path, "rb") as f:
+        while cuts[-1] + size < end:
+            pos = cuts[-1] + size
+            f.seek(pos)
+            while pos < end:
+                piece = f.read(1 << 16)
+                nl = piece.find(b"\n")
+                if nl >= 0 or not piece:
+                    pos = pos + nl + 1 if nl >= 0 else end
+                    break
+                pos += len(piece)
+            if pos >= end:
+                break
+            cuts.append(pos)
+    cuts.append(end)
+    return list(zip(cuts, cuts[1:]))
+
+
+def _clean_range(path: str, span: tuple[int, int], first: bool, delimiter: str, ncols: int, header_line: int,
+                 mapper: Mapper, batch_rows: int) -> tuple[list[tuple[int, str]], _Recorder, int]:
+    """Read and map one byte range. Line numbers are relative to the range's first line (the header
+    for the first range); returns (bad rows, recorded emitter calls, lines in the range)."""
+    invalid: list[pcsv.InvalidRow] = []
+
+    def on_invalid(row: pcsv.InvalidRow) -> str:
+        invalid.append(row)
+        return "skip"
+
+    with open(path, "rb") as f:
+        f.seek(span[0])
+        data = f.read(span[1] - span[0])
+    names = [f"c{i}" for i in range(ncols)]
+    try:
+        table = pcsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1 if first else 0, use_threads=False,
+                                          block_size=len(data) + 1),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
+                                            ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid as exc:
+        raise SalesFileError("CORRUPTED", f"unreadable text: {exc}") from exc
+    del data
+    n = table.num_rows
+    skipped = np.asarray([r.number for r in invalid], dtype=np.int64)
+    base = 2 if first else 1
+    nums = np.arange(base, base + n + len(skipped), dtype=np.int64)
+    if len(skipped):
+        nums = np.setdiff1d(nums, skipped, assume_unique=True)
+    nums = nums[:n] + (header_line - 1)
+    bad = [(header_line - 1 + r.number, f"expected {ncols} cells, got {r.actual_columns}") for r in invalid]
+    recorder = _Recorder()
+    table = table.combine_chunks()
+    for off in range(0, n, batch_rows):
+        part = table.slice(off, batch_rows)
+        mapper.apply([c.chunks[0] if c.num_chunks == 1 else c.combine_chunks() for c in part.columns],
+                     pa.array(nums[off:off + batch_rows]), recorder)  # type: ignore[arg-type]
+    return bad, recorder, n + len(invalid) + (1 if first else 0)
+
+
+def clean_parallel(path: str, spans: list[tuple[int, int]], delimiter: str, ncols: int, header_line: int,
+                   mapper: Mapper, emitter: Emitter, batch_rows: int,
+                   progress: Callable[[int, float], None] | None) -> None:
+    """Clean the data window cut in `spans` (header line first) on `WORKERS` threads
+    (Arrow's CSV reader and compute kernels release the GIL) and emit the ranges in file order.
+    The first range is cleaned alone so the mapper settles its decimal separator first; at most
+    `WORKERS + 1` ranges are in memory at once."""
+    start, end = spans[0][0], spans[-1][1]
+    total = max(1, end - start)
+    offset = 0                                        # lines of the ranges already emitted
+
+    def replay(result: tuple[list[tuple[int, str]], _Recorder, int], span_end: int) -> None:
+        nonlocal offset
+        bad, recorder, lines = result
+        for line, why in bad:
+            add_bad(emitter, line + offset, why)
+        for call in recorder.calls:
+            if len(call) == 2:
+                emitter.count_invalid(*call)
+            else:
+                cols, nums, reasons, values = call
+                emitter.emit(cols, pc.add(nums, offset) if offset else nums, reasons, values)
+        offset += lines
+        if progress:
+            progress(emitter.rows + emitter.bad, min(100.0, 100.0 * (span_end - start) / total))
+
+    def task(i: int) -> tuple:
+        return _clean_range(path, spans[i], i == 0, delimiter, ncols, header_line, mapper, batch_rows)
+
+    replay(task(0), spans[0][1])
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="clean") as pool:
+        pending: list[tuple[Future, int]] = []
+        nxt = 1
+        try:
+            while nxt < len(spans) or pending:
+                while nxt < len(spans) and len(pending) <= WORKERS:
+                    pending.append((pool.submit(task, nxt), spans[nxt][1]))
+                    nxt += 1
+                future, span_end = pending.pop(0)
+                replay(future.result(), span_end)
+        finally:
+            for future, _ in pending:
+                future.cancel()
 
 
 def declared_from_footer(footer: list[Line], delimiter: str | None, mapper: Mapper) -> dict | None:
@@ -168,11 +302,17 @@ def clean_text_tabular(path: str, filename: str, info: TextInfo, head: list[Line
     footer, end = find_footer(tail, header.end, delimiter, len(match.headers), match.layout)
     mapper = Mapper(match.layout, match.headers)
     data_bytes = max(1, end - header.start)
-    for columns, lines, consumed in csv_batches(path, info, header.start, end, delimiter, len(match.headers),
-                                                 match.row + 1, emitter, options.batch_rows):
-        mapper.apply(columns, lines, emitter)
-        if progress:
-            progress(emitter.rows + emitter.bad, min(100.0, 100.0 * consumed / data_bytes))
+    spans = _ranges(path, header.start, end, CHUNK_BYTES) \
+        if info.encoding == "utf-8" and WORKERS > 1 and end - header.start > 2 * CHUNK_BYTES else []
+    if len(spans) > 2:                                # (a file without `\n` line ends stays serial)
+        clean_parallel(path, spans, delimiter, len(match.headers), match.row + 1, mapper, emitter,
+                       options.batch_rows, progress)
+    else:
+        for columns, lines, consumed in csv_batches(path, info, header.start, end, delimiter, len(match.headers),
+                                                     match.row + 1, emitter, options.batch_rows):
+            mapper.apply(columns, lines, emitter)
+            if progress:
+                progress(emitter.rows + emitter.bad, min(100.0, 100.0 * consumed / data_bytes))
     emitter.check_share(filename)
     declared = declared_from_footer(footer, delimiter, mapper)
     return emitter.result(layout=match.layout.name, encoding=info.encoding if not info.bom or info.encoding != "utf-8" else "utf-8-sig",

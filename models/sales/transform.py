@@ -19,7 +19,8 @@ class Mapper:
     layout: TabularLayout
     headers: list[str]                       # normalised header cells, by column index
     decimal_sep: str | None = None
-    caches: dict[str, dict] = field(default_factory=lambda: {k: {} for k in ("isrc", "upc", "territory", "currency", "period")})
+    caches: dict[str, nz.DistinctCache] = field(default_factory=lambda: {
+        k: nz.DistinctCache() for k in ("isrc", "upc", "territory", "currency", "period")})
 
     def raw_columns(self, columns: list[pa.Array]) -> dict[str, pa.Array]:
         raw: dict[str, pa.Array] = {}
