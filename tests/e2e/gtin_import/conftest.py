@@ -32,10 +32,18 @@ def gtin_for(prefix: str, length: int = 13, number: int | None = None) -> str:
     """A valid GTIN under `prefix`: item reference `number`, or a random one."""
     width = length - 1 - len(prefix)
     assert number is None or len(str(number)) <= width, "prefix too long for this many items"
-    ref = str(number).zfill(width) if number is not None else \
-        "".join(str(_rng.randint(0, 9)) for _ in range(width))
-    body = prefix + ref
-    return body + ean.calc_check_digit(body)
+    if number is not None:
+        body = prefix + str(number).zfill(width)
+        return body + ean.calc_check_digit(body)
+    while True:  # random references never repeat within a session (9-digit prefixes: 1,000)
+        body = prefix + "".join(str(_rng.randint(0, 9)) for _ in range(width))
+        gtin = body + ean.calc_check_digit(body)
+        if gtin not in _issued:
+            _issued.add(gtin)
+            return gtin
+
+
+_issued: set[str] = set()
 
 
 def new_participant(stack, kind: str = "brand", prefix: str | None = None) -> Who:
