@@ -16,7 +16,7 @@ from models.archives import ArchiveError, expand
 from models.sales.clean import CleanOptions, clean_file
 from models.sales.errors import SalesFileError
 from tests.reliability.conftest import record
-from tests.unit.reports.xlsx import write_xlsx
+from tests.support.xlsx import write_xlsx
 
 MB = 1 << 20
 HEADER = ["statement_period", "sale_period", "dsp", "territory", "isrc", "artist", "track_title",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.e2e.reports.conftest import import_catalog
 from tests.support.http import put_bytes
-from tests.unit.reports.xlsx import write_xlsx
+from tests.support.xlsx import write_xlsx
 
 FIRST = ("ISRC,UPC,Release Title,Track Title,Artist,Label,Genre\n"
          "US-RC1-76-07839,012345678905,Lanterns,North Light,Aurora Vale,Vale Records,Pop\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from tests.unit.reports.xlsx import write_xlsx
+from tests.support.xlsx import write_xlsx
 from models.catalog import (CATALOG_SCHEMA, CatalogFileError, apply_import_event, isrc_keys,
                             read_catalog, search, upc_keys)
 

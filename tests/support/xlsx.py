@@ -1,5 +1,5 @@
-"""A minimal XLSX writer for tests (inline strings and numbers; same approach as
-tests/unit/sales/test_sales_excel.py), so no spreadsheet library is needed."""
+"""A minimal XLSX writer for tests (inline strings and numbers), so no spreadsheet library is
+needed to build workbook fixtures."""
 from __future__ import annotations
 
 import zipfile
