@@ -25,6 +25,7 @@ import faust
 from agents.deps import Deps, dispatch
 from agents.housekeeping import survive_outages
 from infra.fetch import FetchError, fetch_bytes, fetch_to_file, max_file_bytes, sniff, upload_key
+from infra.metrics import record_rows
 from infra.repos import gtin_bulk, parties
 from infra.repos import import_tasks as repo
 from models.gtin import BadLine, FileRecords, GtinError, ImportSpec, Ok, map_line, pending_cdn_copies
@@ -145,6 +146,7 @@ class Run:
         self.last_emit = time.monotonic()
 
     async def execute(self) -> None:
+        started = time.monotonic()
         try:
             spec = ImportSpec.parse(self.spec_body)
             pdoc = await parties.get_participant(self.db, self.view["participant"])
@@ -174,6 +176,8 @@ class Run:
             await self.changed("failed", str(exc))
             return
         await self.changed("done", done_message(self.view))
+        record_rows("gtin_import", int(self.view.get("processed_lines") or 0)
+                    - int(self.checkpoint.get("resumed_from") or 0), time.monotonic() - started)
         if self.checkpoint.get("staged"):
             await (await self.deps.store()).delete(self.checkpoint["source_key"])
 

@@ -34,3 +34,13 @@ async def test_start_import_task_from_kafka(stack, brand, files):
     assert status == 200 and doc["owner"] == brand.urn
     texts = [w for s in doc["sources"] if s["id"] == brand.urn for w in s["data"]]
     assert any(w.get("value") == "note 0" or w.get("text") == "note 0" for w in texts), doc
+    # the import counts its rows in the worker's metrics
+    import aiohttp
+
+    port = stack.state["worker_ports"]["worker-1"]
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"http://127.0.0.1:{port}/metrics") as resp:
+            text = await resp.text()
+    line = next(ln for ln in text.splitlines()
+                if ln.startswith('tributary_rows_processed_total{stage="gtin_import"}'))
+    assert float(line.split()[-1]) >= 2
