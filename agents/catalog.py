@@ -12,8 +12,8 @@ import time
 import faust
 
 from agents.deps import Deps, dispatch
-from agents.tables import reissue_stale, status_table
 from agents.housekeeping import STALE_AFTER
+from agents.tables import reissue_stale, status_table, table_page
 from infra.repos import catalog as repo
 from models.catalog import CATALOG_SCHEMA, CatalogFileError, apply_import_event, read_catalog
 from topics.envelope import Message, now_iso
@@ -130,12 +130,7 @@ def register(app: faust.App, deps: Deps) -> None:
                   command="ProcessCatalogImport", payload=lambda doc: {"import_id": doc["_id"]},
                   what="catalog import")
 
-    @app.page("/catalog/imports/{import_id}/")
-    @app.table_route(table=table, match_info="import_id")
-    async def import_view(web, request, import_id: str):
-        view, source = table.get(import_id), "table"
-        if view is None and import_id.isdigit():
-            view, source = await repo.get_import(deps.db, int(import_id)), "store"
-        if view is None:
-            return web.json({"error": "not_found", "message": f"no import {import_id}"}, status=404)
-        return web.json(view, headers={"X-Tributary-Source": source})
+    async def stored(key: str):
+        return await repo.get_import(deps.db, int(key)) if key.isdigit() else None
+
+    table_page(app, table, "/catalog/imports/{import_id}/", "import_id", "import", stored)

@@ -24,6 +24,7 @@ import faust
 
 from agents.deps import Deps, dispatch
 from agents.housekeeping import survive_outages
+from agents.tables import table_page
 from infra.fetch import FetchError, fetch_bytes, fetch_to_file, max_file_bytes, sniff, upload_key
 from infra.metrics import record_rows
 from infra.repos import gtin_bulk, parties
@@ -304,15 +305,10 @@ def register(app: faust.App, deps: Deps) -> None:
             if view is not None:
                 table[key] = view
 
-    @app.page("/gtin-import/tasks/{task_id}/")
-    @app.table_route(table=table, match_info="task_id")
-    async def task_view(web, request, task_id: str):
-        view, source = table.get(task_id), "table"
-        if view is None:
-            view, source = _store_view(await repo.get(deps.db, task_id)), "store"
-        if view is None:
-            return web.json({"error": "not_found", "message": f"no task {task_id}"}, status=404)
-        return web.json(view, headers={"X-Tributary-Source": source})
+    async def stored(key: str):
+        return _store_view(await repo.get(deps.db, key))
+
+    table_page(app, table, "/gtin-import/tasks/{task_id}/", "task_id", "task", stored)
 
     @app.timer(5.0, on_leader=True)
     @survive_outages

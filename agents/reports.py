@@ -16,7 +16,7 @@ import time
 import faust
 
 from agents.deps import Deps, dispatch
-from agents.tables import reissue_stale, status_table
+from agents.tables import reissue_stale, status_table, table_page
 from infra.metrics import record_rows
 from agents.housekeeping import STALE_AFTER
 from infra.repos import catalog as catalog_repo
@@ -183,12 +183,7 @@ def register(app: faust.App, deps: Deps) -> None:
                                        "type": doc["type"], "period": doc["period"]},
                   what="report")
 
-    @app.page("/reports/{report_id}/")
-    @app.table_route(table=table, match_info="report_id")
-    async def report_view(web, request, report_id: str):
-        view, source = table.get(report_id), "table"
-        if view is None and report_id.isdigit():
-            view, source = await repo.get(deps.db, int(report_id)), "store"
-        if view is None:
-            return web.json({"error": "not_found", "message": f"no report {report_id}"}, status=404)
-        return web.json(view, headers={"X-Tributary-Source": source})
+    async def stored(key: str):
+        return await repo.get(deps.db, int(key)) if key.isdigit() else None
+
+    table_page(app, table, "/reports/{report_id}/", "report_id", "report", stored)

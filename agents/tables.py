@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 import faust
 
@@ -59,3 +59,21 @@ def reissue_stale(app: faust.App, deps: Deps, *, collection: str, statuses: list
 
     sweep.__name__ = f"reissue_stale_{collection}"
     app.timer(5.0, on_leader=True)(sweep)
+
+
+def table_page(app: faust.App, table: Any, path: str, match: str, what: str,
+               load: Callable[[str], Awaitable[dict | None]]) -> None:
+    """A worker page answering one key of `table` (routed to the partition owner). The table is
+    a view that refills from events, so a key it lacks is read from the store with `load`."""
+
+    async def page(web, request, **params):
+        key = params[match]
+        view, source = table.get(key), "table"
+        if view is None:
+            view, source = await load(key), "store"
+        if view is None:
+            return web.json({"error": "not_found", "message": f"no {what} {key}"}, status=404)
+        return web.json(view, headers={"X-Tributary-Source": source})
+
+    page.__name__ = f"{table.name}_page"
+    app.page(path)(app.table_route(table=table, match_info=match)(page))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import time
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 import aiohttp
 
@@ -40,19 +40,26 @@ class Tables:
         self._workers = (time.monotonic() + WORKERS_TTL, workers)
         return list(workers)
 
-    async def file(self, file_id: int) -> tuple[dict[str, Any] | None, str]:
-        """(record view, source) where source is "table" or "store"."""
+    async def view(self, path: str, fallback: Callable[[], Awaitable[dict | None]]
+                   ) -> tuple[dict[str, Any] | None, str]:
+        """(view, source) of one entity from a worker table page at `path` (routed there to the
+        partition owner), where source is "table" or "store". A worker's 404 is final (its page
+        already looked in the store); when no worker answers, `fallback()` reads the store."""
         workers = await self.live_workers()
         random.shuffle(workers)
         for worker in workers:
-            for _ in range(3):
+            for _ in range(3):  # 503 while a rebalance moves the partition: ask again
                 try:
-                    async with self.http.get(f"{worker['url']}/files/{file_id}/") as resp:
+                    async with self.http.get(f"{worker['url']}{path}") as resp:
                         if resp.status == 404:
                             return None, "table"
                         if resp.status == 200:
                             view = await resp.json(content_type=None)
                             return view, resp.headers.get("X-Tributary-Source", "table")
-                except (aiohttp.ClientError, TimeoutError):
+                except (aiohttp.ClientError, TimeoutError, ValueError):
                     break  # next worker
-        return await file_repo.get(self.db, file_id), "store"
+        return await fallback(), "store"
+
+    async def file(self, file_id: int) -> tuple[dict[str, Any] | None, str]:
+        """(record view, source) of a sales file."""
+        return await self.view(f"/files/{file_id}/", lambda: file_repo.get(self.db, file_id))

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from gateway.auth import organisation
 from gateway.errors import ApiError, conflict, not_found, read_body
-from gateway.routes.reports import _id, _page, table_view
+from gateway.routes.reports import _id, _page
 from infra.mongo import next_id
 from infra.repos import catalog as repo
 from models.catalog import EXCEL_EXT, TEXT_EXT, search
@@ -63,8 +63,8 @@ async def create(request: web.Request) -> web.Response:
 async def _owned(request: web.Request, org: str) -> dict:
     import_id = _id(request, "import_id")
     db = request.app["db"]
-    view, _ = await table_view(request, f"/catalog/imports/{import_id}/",
-                               lambda: repo.get_import(db, import_id))
+    view, _ = await request.app["tables"].view(f"/catalog/imports/{import_id}/",
+                                               lambda: repo.get_import(db, import_id))
     if view is None or view.get("organisation") != org:
         raise not_found(f"no catalog import {import_id}")
     return view

@@ -8,13 +8,11 @@ agents/gtin_import.py runs it. Task status comes from the workers' `gtin_import_
 from __future__ import annotations
 
 import mimetypes
-import random
 import secrets
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
 from gateway.errors import ApiError, bad_request, not_found, read_body
@@ -154,22 +152,9 @@ async def parse_file(request: web.Request) -> web.Response:
     return web.json_response("Task in progress")
 
 
-async def _table_view(request: web.Request, task_id: str) -> tuple[dict | None, str]:
-    tables = request.app["tables"]
-    workers = await tables.live_workers()
-    random.shuffle(workers)
-    for worker in workers:
-        try:
-            async with tables.http.get(f"{worker['url']}/gtin-import/tasks/{task_id}/") as resp:
-                if resp.status == 404:
-                    return None, "table"
-                if resp.status == 200:
-                    return (await resp.json(content_type=None),
-                            resp.headers.get("X-Tributary-Source", "table"))
-        except (aiohttp.ClientError, TimeoutError, ValueError):
-            continue
-    doc = await repo.get(request.app["db"], task_id)
-    return ({k: doc.get(k) for k in PUBLIC} if doc else None), "store"
+async def _store_task(db, task_id: str) -> dict | None:
+    doc = await repo.get(db, task_id)
+    return {k: doc.get(k) for k in PUBLIC} if doc else None
 
 
 async def read_task(request: web.Request) -> web.Response:
@@ -177,7 +162,8 @@ async def read_task(request: web.Request) -> web.Response:
     task_id = request.match_info["task_id"]
     if not task_id.isalnum() or len(task_id) > 64:
         raise not_found(f"no task {task_id}")
-    view, source = await _table_view(request, task_id)
+    view, source = await request.app["tables"].view(
+        f"/gtin-import/tasks/{task_id}/", lambda: _store_task(request.app["db"], task_id))
     if view is None or view.get("participant") != participant.id:
         raise not_found(f"no task {task_id}")
     return web.json_response(view, headers={"X-Tributary-Source": source})

@@ -4,11 +4,8 @@ changed since it ran (reimport, new file) answers `stale: true` with what change
 read time by comparing its files (id + attempt) with the period's current processed files."""
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta, timezone
-from typing import Awaitable, Callable
 
-import aiohttp
 from aiohttp import web
 
 from gateway.auth import organisation
@@ -21,25 +18,6 @@ from topics.envelope import Message
 
 COMMANDS, EVENTS = "reports.commands", "reports.events"
 LINK_TTL = 24 * 3600
-
-
-async def table_view(request: web.Request, path: str,
-                     fallback: Callable[[], Awaitable[dict | None]]) -> tuple[dict | None, str]:
-    """A worker table's view of one entity (routed to its partition owner), else the store's."""
-    tables = request.app["tables"]
-    workers = await tables.live_workers()
-    random.shuffle(workers)
-    for worker in workers:
-        try:
-            async with tables.http.get(f"{worker['url']}{path}") as resp:
-                if resp.status == 200:
-                    return await resp.json(content_type=None), resp.headers.get(
-                        "X-Tributary-Source", "table")
-                if resp.status == 404:
-                    break
-        except (aiohttp.ClientError, TimeoutError):
-            continue
-    return await fallback(), "store"
 
 
 def _id(request: web.Request, name: str) -> int:
@@ -100,8 +78,8 @@ async def read(request: web.Request) -> web.Response:
     org = await organisation(request)
     report_id = _id(request, "report_id")
     db = request.app["db"]
-    view, source = await table_view(request, f"/reports/{report_id}/",
-                                     lambda: repo.get(db, report_id))
+    view, source = await request.app["tables"].view(f"/reports/{report_id}/",
+                                                    lambda: repo.get(db, report_id))
     if view is None or view.get("organisation") != org:
         raise not_found(f"no report {report_id}")
     if view.get("status") == "DONE" and "snapshot" not in view:
