@@ -97,7 +97,8 @@ class ObjectStore(abc.ABC):
 
     @abc.abstractmethod
     async def put_file(self, key: str, path: str) -> None:
-        """Upload a local file with bounded memory (multipart on S3 for big files)."""
+        """Upload a local file with bounded memory (multipart on S3 for big files). The file
+        must not be changed in place afterwards (LocalStore may share it by hard link)."""
 
     @abc.abstractmethod
     async def get(self, key: str) -> bytes:
@@ -105,7 +106,8 @@ class ObjectStore(abc.ABC):
 
     @abc.abstractmethod
     async def download(self, key: str, path: str) -> None:
-        """Stream the object to ``path`` (written atomically); raise ObjectNotFound."""
+        """Stream the object to ``path`` (written atomically); raise ObjectNotFound. Treat
+        ``path`` as read-only (LocalStore may hand out a hard link to the object)."""
 
     @abc.abstractmethod
     async def head(self, key: str) -> ObjectInfo | None:

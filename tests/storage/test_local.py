@@ -180,3 +180,24 @@ async def test_http_put_and_get_stream_without_buffering(tmp_path: Path) -> None
     assert received == total
     assert (await store.head("s/big.bin")).size == total  # type: ignore[union-attr]
     assert peak < 8 * 1024 * 1024, f"peak Python allocation {peak} bytes: body was buffered"
+
+
+async def test_put_file_and_download_share_the_file_without_copying(tmp_path: Path) -> None:
+    """Same filesystem: hard links, not copies; a later put or delete of the key replaces the
+    object's inode, so a downloaded file keeps its content."""
+    store = LocalStore(tmp_path / "root", secret=SECRET)
+    await store.start()
+    src = tmp_path / "rows.parquet"
+    src.write_bytes(b"x" * 3_000_000)
+    await store.put_file("staging/a.parquet", str(src))
+    assert store.path_for("staging/a.parquet").stat().st_ino == src.stat().st_ino
+    out = tmp_path / "copy.parquet"
+    await store.download("staging/a.parquet", str(out))
+    assert out.stat().st_ino == src.stat().st_ino
+    await store.put("staging/a.parquet", b"new")
+    await store.delete("staging/a.parquet")
+    assert out.read_bytes() == b"x" * 3_000_000
+    assert not any((tmp_path / "root" / TMP_DIR).iterdir())
+    with pytest.raises(ObjectNotFound):
+        await store.download("staging/a.parquet", str(out))
+    assert out.read_bytes() == b"x" * 3_000_000  # a failed download leaves the target alone
