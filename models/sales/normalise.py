@@ -267,5 +267,12 @@ def _to_quantity_slow(arr: pa.Array, decimal_sep: str, thousands_sep: str | None
 
 
 def blank_to_null(arr: pa.Array) -> pa.Array:
-    s = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.equal(s, ""), pa.scalar(None, pa.string()), s)
+    return null_blanks(pc.utf8_trim_whitespace(arr))
+
+
+def null_blanks(trimmed: pa.Array) -> pa.Array:
+    """Empty cells of an already trimmed string array become null (no copy when there is none)."""
+    empty = pc.equal(trimmed, "")
+    if not pc.any(empty).as_py():
+        return trimmed
+    return pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)

@@ -25,6 +25,7 @@ _TOTAL = re.compile(r"^((grand|sub)[\s_-]*)?totals?\b|^sum\b|^end of (report|fil
 MAX_FOOTER = 20
 BLOCK_BYTES = 8 << 20    # CSV read block (serial path): ~55 k rows of a DSP report, so per-batch costs stay small
 CHUNK_BYTES = 8 << 20    # parallel cleaning: byte ranges of ~55 k rows, one per task
+RANGE_BATCH_ROWS = 200_000  # rows mapped at once in a range (a CHUNK_BYTES range holds ~60 k)
 WORKERS = min(2, os.cpu_count() or 1)
 
 
@@ -190,7 +191,8 @@ def _clean_range(path: str, span: tuple[int, int], first: bool, delimiter: str, 
             parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
                                             ignore_empty_lines=False),
             convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                strings_can_be_null=False, quoted_strings_can_be_null=False))
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                check_utf8=False))  # sniff checked the whole file
     except pa.ArrowInvalid as exc:
         raise SalesFileError("CORRUPTED", f"unreadable text: {exc}") from exc
     del data
@@ -204,10 +206,11 @@ def _clean_range(path: str, span: tuple[int, int], first: bool, delimiter: str, 
     bad = [(header_line - 1 + r.number, f"expected {ncols} cells, got {r.actual_columns}") for r in invalid]
     recorder = _Recorder()
     table = table.combine_chunks()
-    for off in range(0, n, batch_rows):
-        part = table.slice(off, batch_rows)
+    step = max(batch_rows, RANGE_BATCH_ROWS)          # one batch per range: fewer, larger kernel calls
+    for off in range(0, n, step):
+        part = table.slice(off, step)
         mapper.apply([c.chunks[0] if c.num_chunks == 1 else c.combine_chunks() for c in part.columns],
-                     pa.array(nums[off:off + batch_rows]), recorder)  # type: ignore[arg-type]
+                     pa.array(nums[off:off + step]), recorder)  # type: ignore[arg-type]
     return bad, recorder, n + len(invalid) + (1 if first else 0)
 
 

@@ -42,13 +42,12 @@ class Mapper:
         n = len(lines)
         if not src or n == 0:
             return
-        blank = None
-        for arr in src.values():
-            e = pc.equal(pc.utf8_trim_whitespace(arr), "")
-            blank = e if blank is None else pc.and_(blank, e)
-        if pc.any(blank).as_py():          # fully blank lines are not rows at all
+        trimmed = {k: pc.utf8_trim_whitespace(v) for k, v in src.items()}  # once per column
+        blank = _blank_rows(list(trimmed.values()))
+        if blank is not None:              # fully blank lines are not rows at all
             keep = pc.invert(blank)
             src = {k: v.filter(keep) for k, v in src.items()}
+            trimmed = {k: v.filter(keep) for k, v in trimmed.items()}
             lines = lines.filter(keep)
             n = len(lines)
         if n == 0:
@@ -60,23 +59,23 @@ class Mapper:
         cols: dict[str, pa.Array] = {}
         for f in _TEXT_FIELDS:
             if f in src:
-                cols[f] = nz.blank_to_null(src[f])
+                cols[f] = nz.null_blanks(trimmed[f])
         c = self.caches
         for f, fn, cache in (("isrc", nz.norm_isrc, c["isrc"]), ("upc", nz.norm_upc, c["upc"]),
                              ("territory", nz.norm_territory, c["territory"]), ("currency", nz.norm_currency, c["currency"])):
             if f in src:
-                text = nz.blank_to_null(src[f])
+                text = nz.null_blanks(trimmed[f])
                 cols[f] = nz.map_distinct(text, fn, cache)
-                emitter.count_invalid(f, pc.sum(pc.and_(pc.is_valid(text), pc.is_null(cols[f]))).as_py() or 0)
+                emitter.count_invalid(f, cols[f].null_count - text.null_count)  # valid in, null out
         fmt = lay.date_format
         for f in ("statement_period", "sale_period"):
             if f in src:
-                text = nz.blank_to_null(src[f])
+                text = nz.null_blanks(trimmed[f])
                 cols[f] = nz.map_distinct(text, lambda v: nz.norm_period(v, fmt), c["period"])
         if "statement_period" in cols or "sale_period" in cols:
             sp = cols.get("sale_period", cols.get("statement_period"))
-            cols["statement_period"] = pc.coalesce(cols.get("statement_period", sp), sp)
-            cols["sale_period"] = pc.coalesce(sp, cols["statement_period"])
+            cols["statement_period"] = _coalesce(cols.get("statement_period", sp), sp)
+            cols["sale_period"] = _coalesce(sp, cols["statement_period"])
         for f, value in lay.constants.items():
             cols[f] = pa.repeat(pa.scalar(value, pa.string()), n)
         if lay.default_currency:
@@ -87,24 +86,58 @@ class Mapper:
         if "revenue_converted" in src:
             converted, bad_converted = nz.to_amount(src["revenue_converted"], self.decimal_sep, thousands)
             cols["revenue_converted"] = converted
-        reasons = pa.nulls(n, pa.string())
-        values = pa.nulls(n, pa.string())
-        checks: list[tuple[pa.Array, str, pa.Array | None]] = []
+        checks: list[tuple[pa.Array | None, str, pa.Array | None]] = []
         if "quantity" in src:
             qty, bad_qty = nz.to_quantity(src["quantity"], self.decimal_sep, thousands)
             cols["quantity"] = qty
             checks.append((bad_qty, "invalid quantity", src["quantity"]))
         ident = [cols[f] for f in ("isrc", "upc", "track_title", "release_title") if f in cols]
         if ident:
-            checks.append((pc.is_null(pc.coalesce(*ident)), "no ISRC, UPC or title", None))
+            checks.append((_all_null(ident), "no ISRC, UPC or title", None))
         if "sale_period" in cols:
-            checks.append((pc.is_null(cols["sale_period"]), "invalid or missing period",
+            checks.append((_null_mask(cols["sale_period"]), "invalid or missing period",
                            src.get("sale_period", src.get("statement_period"))))
         if "revenue_converted" in src:
             checks.append((bad_converted, "invalid converted revenue", src["revenue_converted"]))
-        checks.append((pc.is_null(revenue), "missing revenue", None))
+        checks.append((_null_mask(revenue), "missing revenue", None))
         checks.append((bad_revenue, "invalid revenue", src["revenue"]))
+        reasons = values = None
         for mask, why, raw in checks:      # last check wins: most important ones are appended last
+            if mask is None or not pc.any(mask).as_py():
+                continue                   # the usual case: nothing to mark
+            if reasons is None:
+                reasons, values = pa.nulls(n, pa.string()), pa.nulls(n, pa.string())
             reasons = pc.if_else(mask, pa.scalar(why), reasons)
             values = pc.if_else(mask, raw if raw is not None else _NULL, values)
         emitter.emit(cols, lines, reasons, values)
+
+
+def _blank_rows(trimmed: list[pa.Array]) -> pa.Array | None:
+    """Mask of the rows whose every cell is blank, or None when there is none (decided by the
+    first column without a blank cell, so usually after one comparison)."""
+    blank = None
+    for arr in trimmed:
+        empty = pc.equal(arr, "")
+        if arr.null_count == 0 and not pc.any(empty).as_py():
+            return None
+        blank = empty if blank is None else pc.and_(blank, empty)
+    return blank if blank is not None and pc.any(blank).as_py() else None
+
+
+def _coalesce(first: pa.Array, then: pa.Array) -> pa.Array:
+    return first if first.null_count == 0 else pc.coalesce(first, then)
+
+
+def _null_mask(arr: pa.Array) -> pa.Array | None:
+    """`is_null(arr)`, or None when no value is null (nothing to mark)."""
+    return pc.is_null(arr) if arr.null_count else None
+
+
+def _all_null(arrays: list[pa.Array]) -> pa.Array | None:
+    """Rows null in every array (`is_null(coalesce(...))`), or None when there is none."""
+    if any(a.null_count == 0 for a in arrays):
+        return None
+    mask = pc.is_null(arrays[0])
+    for arr in arrays[1:]:
+        mask = pc.and_(mask, pc.is_null(arr))
+    return mask
