@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import threading
 import time
 
 import faust
@@ -43,6 +44,10 @@ def snapshot_key(record: dict) -> str:
     return staging_key(record).removesuffix(".parquet") + ".snapshot.json"
 
 
+class CleaningCancelled(Exception):
+    """The cleaning was stopped from outside (the file turned out to be a duplicate)."""
+
+
 ROW_GROUP_ROWS = 256 * 1024  # rows per Parquet row group (and per snapshot group-by)
 # min/max statistics where readers prune on them; on every column they cost ~10 % of the writing
 STATISTICS = ["statement_period", "sale_period", "dsp", "territory", "currency", "line"]
@@ -53,7 +58,7 @@ class _RowGroupSink:
     folds them into the snapshot, so encoding and grouping overlap the cleaning and each other.
     Memory: at most a few row groups in flight (bounded queues)."""
 
-    def __init__(self, out: str) -> None:
+    def __init__(self, out: str, cancel: threading.Event | None = None) -> None:
         import pyarrow.parquet as pq
 
         from models.sales.schema import CANONICAL_SCHEMA
@@ -64,6 +69,7 @@ class _RowGroupSink:
         self.snapshot = SnapshotBuilder()
         self.pending: list = []
         self.rows = 0
+        self.cancel = cancel
         self.error: BaseException | None = None
         self.stages = [_Stage("parquet-writer", self._write, self._failed),
                        _Stage("snapshot", self.snapshot.add, self._failed)]
@@ -78,6 +84,8 @@ class _RowGroupSink:
     def __call__(self, batch) -> None:
         if self.error is not None:
             raise self.error
+        if self.cancel is not None and self.cancel.is_set():
+            raise CleaningCancelled("cleaning cancelled")
         self.pending.append(batch)
         self.rows += batch.num_rows
         if self.rows >= ROW_GROUP_ROWS:
@@ -109,10 +117,9 @@ class _Stage:
 
     def __init__(self, name: str, work, failed) -> None:
         import queue
-        import threading
 
         self.work, self.failed, self.broken = work, failed, False
-        self.queue: queue.Queue = queue.Queue(maxsize=1)
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
         self.thread = threading.Thread(target=self._drain, name=name, daemon=True)
         self.thread.start()
 
@@ -133,13 +140,15 @@ class _Stage:
         self.thread.join()
 
 
-def _clean_to_parquet(src: str, out: str, filename: str, options, progress) -> object:
-    """Clean `src` into the Parquet file `out` and its snapshot into `out` + .snapshot.json."""
+def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
+                      cancel: threading.Event | None = None) -> object:
+    """Clean `src` into the Parquet file `out` and its snapshot into `out` + .snapshot.json;
+    `cancel` set stops it at the next batch (CleaningCancelled)."""
     import json
 
     from models.sales.clean import clean_file
 
-    sink = _RowGroupSink(out)
+    sink = _RowGroupSink(out, cancel)
     try:
         result = clean_file(src, filename, options, sink, progress)
     except BaseException:
@@ -172,16 +181,6 @@ async def clean(deps: Deps, msg: Message) -> None:
             cause = "STORAGE_ERROR" if isinstance(exc, RetryError) else "NOT_UPLOADED"
             await fail(deps, record, cause, f"could not read the uploaded object: {exc}")
             return
-        checksum = await asyncio.to_thread(_sha256, src)
-        if not record.get("allow_duplicate"):
-            twin = await file_repo.find_by_checksum(deps.db, record["organisation"], checksum,
-                                                    record["id"])
-            if twin:
-                await fail(deps, record, "DUPLICATE",
-                           f"same content as file {twin['id']} ({twin['filename']}); "
-                           "process again with allow_duplicate=true to import it anyway",
-                           checksum=checksum, duplicate_of=twin["id"])
-                return
         progress = Progress(deps, record, "CLEANING")
 
         def on_progress(rows: int, percent: float) -> None:
@@ -192,9 +191,28 @@ async def clean(deps: Deps, msg: Message) -> None:
                                mappings=await deps.org_layouts(record["organisation"]))
         out = os.path.join(tmp, "clean.parquet")
         started = time.monotonic()
+        # the checksum is taken while the cleaning runs; its verdict comes first all the same
+        cancel = threading.Event()
+        cleaning = asyncio.ensure_future(asyncio.to_thread(
+            _clean_to_parquet, src, out, record["filename"], options, on_progress, cancel))
         try:
-            result = await asyncio.to_thread(_clean_to_parquet, src, out, record["filename"],
-                                             options, on_progress)
+            checksum = await asyncio.to_thread(_sha256, src)
+            twin = None if record.get("allow_duplicate") else await file_repo.find_by_checksum(
+                deps.db, record["organisation"], checksum, record["id"])
+        except BaseException:
+            cancel.set()  # the thread must be done before its temporary directory goes
+            await asyncio.gather(cleaning, return_exceptions=True)
+            raise
+        if twin:
+            cancel.set()
+            await asyncio.gather(cleaning, return_exceptions=True)
+            await fail(deps, record, "DUPLICATE",
+                       f"same content as file {twin['id']} ({twin['filename']}); "
+                       "process again with allow_duplicate=true to import it anyway",
+                       checksum=checksum, duplicate_of=twin["id"])
+            return
+        try:
+            result = await cleaning
         except SalesFileError as exc:
             if exc.cause in DISCARDED:
                 await store.delete(record["object_key"])

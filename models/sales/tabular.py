@@ -27,6 +27,7 @@ BLOCK_BYTES = 8 << 20    # CSV read block (serial path): ~55 k rows of a DSP rep
 CHUNK_BYTES = 8 << 20    # parallel cleaning: byte ranges of ~55 k rows, one per task
 RANGE_BATCH_ROWS = 200_000  # rows mapped at once in a range (a CHUNK_BYTES range holds ~60 k)
 WORKERS = min(2, os.cpu_count() or 1)
+AHEAD = int(os.environ.get("TRIBUTARY_CLEAN_AHEAD", "8"))  # ranges cleaned ahead of the one emitted
 
 
 def find_header(rows: list[list[str]], layouts: list[Layout], filename: str) -> HeaderMatch:
@@ -220,7 +221,8 @@ def clean_parallel(path: str, spans: list[tuple[int, int]], delimiter: str, ncol
     """Clean the data window cut in `spans` (header line first) on `WORKERS` threads
     (Arrow's CSV reader and compute kernels release the GIL) and emit the ranges in file order.
     The first range is cleaned alone so the mapper settles its decimal separator first; at most
-    `WORKERS + 1` ranges are in memory at once."""
+    `AHEAD` ranges are in memory at once (enough to keep cleaning while the sink writes a row
+    group)."""
     start, end = spans[0][0], spans[-1][1]
     total = max(1, end - start)
     offset = 0                                        # lines of the ranges already emitted
@@ -249,7 +251,7 @@ def clean_parallel(path: str, spans: list[tuple[int, int]], delimiter: str, ncol
         nxt = 1
         try:
             while nxt < len(spans) or pending:
-                while nxt < len(spans) and len(pending) <= WORKERS:
+                while nxt < len(spans) and len(pending) < AHEAD:
                     pending.append((pool.submit(task, nxt), spans[nxt][1]))
                     nxt += 1
                 future, span_end = pending.pop(0)

@@ -45,3 +45,65 @@ def test_two_cores_match_one(tmp_path, monkeypatch):
     assert sorted(single.bad_samples, key=key) == sorted(parallel.bad_samples, key=key)
     assert single.imported_totals == parallel.imported_totals
     assert single_rows.equals(parallel_rows)
+
+
+def _with_line(tmp_path, rows: int, at: int, line: bytes) -> str:
+    """A large UTF-8 file with one raw `line` put in after data row `at` (far past the head)."""
+    path = tmp_path / "big.tsv"
+    data = open(_file(tmp_path, rows), "rb").read().split(b"\n")
+    data.insert(at, line)
+    path.write_bytes(b"\n".join(data))
+    return str(path)
+
+
+def test_one_legacy_byte_deep_in_a_large_file_makes_it_cp1252(tmp_path):
+    path = _with_line(tmp_path, 30_000, 25_000,
+                      b"2025-01\tDSP1\tUS\tUSRC17600001\tCaf\xe9 Noir\tTrack\t1\tUSD\t1.5")
+    result, rows = _run(path)
+    assert result.encoding == "cp1252"
+    assert "Café Noir" in rows.column("artist").to_pylist()
+
+
+def test_a_nul_byte_deep_in_a_large_file_is_corrupted(tmp_path):
+    import pytest
+
+    from models.sales.errors import SalesFileError
+
+    path = _with_line(tmp_path, 30_000, 25_000, b"2025-01\tDSP1\tUS\x00\tx")
+    with pytest.raises(SalesFileError) as err:
+        _run(path)
+    assert err.value.cause == "CORRUPTED" and "NUL" in err.value.message
+
+
+def test_a_giant_line_deep_in_a_large_file_is_corrupted(tmp_path):
+    import pytest
+
+    from models.sales.errors import SalesFileError
+    from models.sales.sniff import MAX_LINE_BYTES
+
+    path = _with_line(tmp_path, 30_000, 25_000, b"2025-01\tDSP1\t" + b"x" * (MAX_LINE_BYTES + 10))
+    with pytest.raises(SalesFileError) as err:
+        _run(path)
+    assert err.value.cause == "CORRUPTED" and "longer than" in err.value.message
+
+
+def test_lines_just_under_the_limit_pass_the_length_check(tmp_path):
+    from models.sales.sniff import MAX_LINE_BYTES, check_line_lengths, detect_encoding
+
+    path = tmp_path / "long.tsv"
+    path.write_bytes((b"y" * (MAX_LINE_BYTES - 1) + b"\n") * 3)
+    check_line_lengths(str(path), detect_encoding(str(path), "long.tsv"), "long.tsv")
+
+
+def test_cancelled_cleaning_stops_at_the_next_batch(tmp_path):
+    import threading
+
+    import pytest
+
+    from agents.cleaning import CleaningCancelled, _clean_to_parquet
+
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(CleaningCancelled):
+        _clean_to_parquet(_file(tmp_path, 30_000), str(tmp_path / "out.parquet"), "big.tsv",
+                          CleanOptions(), None, cancel)
