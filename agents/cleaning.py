@@ -14,6 +14,7 @@ import threading
 import time
 
 import faust
+import pyarrow as pa
 
 from agents import reconcile
 from agents.deps import Deps, dispatch
@@ -21,6 +22,7 @@ from agents.sales_status import Progress, fail, set_status
 from infra.metrics import record_rows
 from infra.repos import files as file_repo
 from infra.retry import RetryError, retry
+from models.sales.schema import CANONICAL_SCHEMA
 from topics.envelope import Message
 from topics.registry import topic
 
@@ -51,6 +53,9 @@ class CleaningCancelled(Exception):
 ROW_GROUP_ROWS = 256 * 1024  # rows per Parquet row group (and per snapshot group-by)
 # min/max statistics where readers prune on them; on every column they cost ~10 % of the writing
 STATISTICS = ["statement_period", "sale_period", "dsp", "territory", "currency", "line"]
+# dictionaries where values repeat; amounts and line numbers rarely do (5 M rows: 10 % less
+# writing and a 9 % smaller file than dictionaries everywhere)
+DICTIONARY = [f.name for f in CANONICAL_SCHEMA if f.type == pa.string()] + ["quantity"]
 
 
 class _RowGroupSink:
@@ -65,7 +70,8 @@ class _RowGroupSink:
         from models.sales.snapshot import SnapshotBuilder
 
         self.writer = pq.ParquetWriter(out, CANONICAL_SCHEMA, compression="zstd",
-                                       write_statistics=STATISTICS)
+                                       write_statistics=STATISTICS, use_dictionary=DICTIONARY,
+                                       column_encoding={"line": "DELTA_BINARY_PACKED"})
         self.snapshot = SnapshotBuilder()
         self.pending: list = []
         self.rows = 0
@@ -119,7 +125,7 @@ class _Stage:
         import queue
 
         self.work, self.failed, self.broken = work, failed, False
-        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.queue: queue.Queue = queue.Queue(maxsize=1)
         self.thread = threading.Thread(target=self._drain, name=name, daemon=True)
         self.thread.start()
 

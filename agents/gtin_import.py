@@ -3,9 +3,10 @@ their events, the worker page that answers it, retention and the reconciler.
 
 A run stages the file (a downloaded link is copied into the object store once, an upload is
 read from the store), counts its records, then reads, validates and writes 1,000 records per
-batch. After each batch the task view and the checkpoint (records done) are saved together, so
-a run that dies resumes at the last checkpoint: GTIN writes of a batch may repeat, but a source
-is merged by participant and conditions, so a repeated line replaces itself.
+batch. Every `PROGRESS_EVERY` seconds the task view and the checkpoint (records done) are saved
+together, then the progress event goes out, so a run that dies resumes at the last checkpoint:
+GTIN writes since then repeat, but a source is merged by participant and conditions, so a
+repeated line replaces itself.
 """
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ from topics.registry import topic
 
 log = logging.getLogger("tributary.gtin_import")
 COMMANDS, EVENTS = "gtin.import.commands", "gtin.import.events"
-PROGRESS_EVERY = 0.5  # seconds between progress events
+PROGRESS_EVERY = 1.0  # seconds between progress events (and checkpoints)
 STALE_AFTER = float(os.environ.get("TRIBUTARY_STALE_AFTER", "30"))
 RETENTION_HOURS = float(os.environ.get("TRIBUTARY_TASK_RETENTION_HOURS", "12"))
 PURGE_EVERY = float(os.environ.get("TRIBUTARY_TASK_PURGE_INTERVAL", "60"))
@@ -135,9 +136,17 @@ class Run:
         self.sent = {name: len(self.view[name] or []) for name in ERROR_LISTS}
         self.last_emit = time.monotonic()
 
-    async def progressed(self, force: bool = False) -> None:
-        if not force and time.monotonic() - self.last_emit < PROGRESS_EVERY:
-            return
+    def progress_due(self) -> bool:
+        return time.monotonic() - self.last_emit >= PROGRESS_EVERY
+
+    async def save_progress(self) -> None:
+        """Checkpoint, then tell: the lines a status shows are always within the checkpoint,
+        so a resumed run never goes back behind what was shown (saved once per progress event,
+        not per batch: the task document with its error lists is the largest write of a run)."""
+        await repo.save(self.db, self.view, self.checkpoint)
+        await self.progressed()
+
+    async def progressed(self) -> None:
         v = self.view
         payload = {"task_id": self.task_id, "processed_lines": v["processed_lines"],
                    "total_lines": v["total_lines"], "counts": v["counts"], "message": v["message"],
@@ -226,9 +235,9 @@ class Run:
                 self.view = apply_event(self.view, "GtinImportProgressed",
                                         batch_progress(self.view, outcomes, imported, ts), ts)
                 self.checkpoint["records"] = int(self.checkpoint.get("records") or 0) + len(outcomes)
-                await repo.save(self.db, self.view, self.checkpoint)
-                await self.progressed()
-            await self.progressed(force=True)
+                if self.progress_due():
+                    await self.save_progress()
+            await self.save_progress()
         finally:
             if ahead is None or ahead.done():
                 records.close()  # else the reading thread still holds it; it is collected later
