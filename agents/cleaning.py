@@ -197,12 +197,13 @@ async def clean(deps: Deps, msg: Message) -> None:
                                mappings=await deps.org_layouts(record["organisation"]))
         out = os.path.join(tmp, "clean.parquet")
         started = time.monotonic()
-        # the checksum is taken while the cleaning runs; its verdict comes first all the same
+        # the checksum (taken during the upload, or now while the cleaning runs) comes first
         cancel = threading.Event()
         cleaning = asyncio.ensure_future(asyncio.to_thread(
             _clean_to_parquet, src, out, record["filename"], options, on_progress, cancel))
         try:
-            checksum = await asyncio.to_thread(_sha256, src)
+            checksum = await store.sha256(record["object_key"]) or \
+                await asyncio.to_thread(_sha256, src)
             twin = None if record.get("allow_duplicate") else await file_repo.find_by_checksum(
                 deps.db, record["organisation"], checksum, record["id"])
         except BaseException:

@@ -133,6 +133,11 @@ class ObjectStore(abc.ABC):
     async def ping(self) -> bool:
         """True when the backend is reachable and usable."""
 
+    async def sha256(self, key: str) -> str | None:
+        """SHA-256 (hex) of the object's bytes when the store took it while they streamed in,
+        else None (the caller hashes the bytes itself)."""
+        return None
+
 
 def check_delete_prefix(prefix: str) -> str:
     if not prefix:

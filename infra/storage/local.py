@@ -3,11 +3,16 @@
 Objects are never written in place: every put goes to a temp file that replaces the object
 (a new inode). So `download` and `put_file` hard-link instead of copying when both sides are on
 one filesystem (a 660 MB upload costs no copy); callers treat those files as read-only.
+A streamed upload's SHA-256 is taken as it is written and kept in an extended attribute of the
+file (`user.tributary.sha256`), so it belongs to that inode: a replaced object has none until
+it is hashed again, and filesystems without user attributes simply answer None.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import math
 import os
 import secrets
@@ -36,6 +41,7 @@ from infra.storage.base import (
 
 TMP_DIR = ".tmp"  # staging area inside the root, so rename into place stays on one filesystem
 ROUTE_PREFIX = "/_objects"
+SHA256_ATTR = "user.tributary.sha256"
 
 
 class BodyTooLarge(Exception):
@@ -145,14 +151,22 @@ class LocalStore(ObjectStore):
         self.path_for(key)
         fd, tmp = await asyncio.to_thread(self._temp)
         out = os.fdopen(fd, "wb")
+        digest = hashlib.sha256()
+
+        def write(chunk: bytes) -> None:
+            out.write(chunk)
+            digest.update(chunk)
+
         try:
             written = 0
             async for chunk in chunks:
                 written += len(chunk)
                 if max_bytes is not None and written > max_bytes:
                     raise BodyTooLarge(f"body larger than {max_bytes} bytes")
-                await asyncio.to_thread(out.write, chunk)
+                await asyncio.to_thread(write, chunk)
             await asyncio.to_thread(out.close)
+            with contextlib.suppress(OSError):  # no user attributes here: hashed on demand
+                os.setxattr(tmp, SHA256_ATTR, digest.hexdigest().encode())
             await asyncio.to_thread(self._commit, tmp, key)
         except BaseException:
             out.close()
@@ -163,6 +177,12 @@ class LocalStore(ObjectStore):
         return info
 
     # -- reads -------------------------------------------------------------------------------
+    async def sha256(self, key: str) -> str | None:
+        try:
+            return os.getxattr(self.path_for(key), SHA256_ATTR).decode()
+        except OSError:
+            return None
+
     async def get(self, key: str) -> bytes:
         try:
             return await asyncio.to_thread(self.path_for(key).read_bytes)

@@ -201,3 +201,21 @@ async def test_put_file_and_download_share_the_file_without_copying(tmp_path: Pa
     with pytest.raises(ObjectNotFound):
         await store.download("staging/a.parquet", str(out))
     assert out.read_bytes() == b"x" * 3_000_000  # a failed download leaves the target alone
+
+
+async def test_streamed_upload_keeps_its_sha256_until_the_object_is_replaced(tmp_path: Path) -> None:
+    import hashlib
+
+    store = LocalStore(tmp_path / "root", secret=SECRET)
+    await store.start()
+    body = [b"line one\n", b"line two\n" * 1000]
+
+    async def chunks():
+        for chunk in body:
+            yield chunk
+
+    await store.write_stream("uploads/a.tsv", chunks())
+    assert await store.sha256("uploads/a.tsv") == hashlib.sha256(b"".join(body)).hexdigest()
+    await store.put("uploads/a.tsv", b"other bytes")  # a new inode: no stale checksum
+    assert await store.sha256("uploads/a.tsv") is None
+    assert await store.sha256("uploads/missing.tsv") is None
