@@ -1,4 +1,5 @@
-"""The aiohttp gateway: validates requests, publishes commands, answers from tables/stores."""
+"""The aiohttp gateway: validates requests, publishes commands, answers from its status views
+(gateway/views.py), the workers' tables or the stores."""
 from __future__ import annotations
 
 import logging
@@ -9,6 +10,7 @@ from gateway.bus import Bus
 from gateway.errors import json_errors
 from gateway.metrics import metrics_middleware
 from gateway.tables import Tables
+from gateway.views import Views
 from infra.config import Settings
 from infra.mongo import connect, database
 
@@ -61,10 +63,11 @@ async def _start(app: web.Application) -> None:
     app["db"] = database(app["mongo"], settings)
     await app["objects"].start()
     app["tables"] = Tables(app["db"])
+    app["views"] = Views(app["tables"])
     from topics.registry import all_topics
 
     event_topics = [t.name for t in all_topics() if t.kind == "events" and t.follow]
-    bus = Bus(settings.kafka_url, event_topics)
+    bus = Bus(settings.kafka_url, event_topics, app["views"])
     for _ in range(60):
         try:
             await bus.start()
@@ -72,7 +75,7 @@ async def _start(app: web.Application) -> None:
         except Exception as exc:  # noqa: BLE001 - broker still starting
             log.warning("waiting for the broker: %s", exc)
             await __import__("asyncio").sleep(0.5)
-            bus = Bus(settings.kafka_url, event_topics)
+            bus = Bus(settings.kafka_url, event_topics, app["views"])
     app["bus"] = bus
 
 

@@ -1,5 +1,6 @@
 """The gateway's side of Kafka: publish commands, and follow event topics so a request can
-wait for the event its command causes (read-your-writes) and pages can stream status live."""
+wait for the event its command causes (read-your-writes), the gateway's status views
+(`gateway/views.py`) stay current, and pages can stream status live."""
 from __future__ import annotations
 
 import asyncio
@@ -21,9 +22,10 @@ FETCH_WAIT_MS = int(os.environ.get("TRIBUTARY_FETCH_WAIT_MS", "50"))
 
 
 class Bus:
-    def __init__(self, bootstrap: str, event_topics: list[str]) -> None:
+    def __init__(self, bootstrap: str, event_topics: list[str], views=None) -> None:
         self.bootstrap = bootstrap
         self.event_topics = event_topics
+        self.views = views  # gateway.views.Views: folded before waiters are resolved
         self.producer = producer(bootstrap)
         self._waiters: dict[tuple[str, str], list[tuple[Predicate, asyncio.Future]]] = defaultdict(list)
         self._subscribers: list[tuple[str, asyncio.Queue]] = []
@@ -78,6 +80,8 @@ class Bus:
                          for p in range(topic(t).partitions)]
                 consumer.assign(parts)
                 await consumer.seek_to_end(*parts)
+                if self.views is not None:
+                    self.views.reset(live=True)  # from here on every event is folded
                 self.connected = True
                 while True:
                     batches = await consumer.getmany(timeout_ms=500)
@@ -88,6 +92,8 @@ class Bus:
                 raise
             except Exception as exc:  # noqa: BLE001 - broker gone: reconnect
                 self.connected = False
+                if self.views is not None:
+                    self.views.reset(live=False)  # events are being missed
                 log.warning("event follower lost the broker (%s); reconnecting", exc)
                 await asyncio.sleep(1.0)
             finally:
@@ -98,6 +104,8 @@ class Bus:
             message = decode(value, topic(topic_name).types)
         except UndecodableMessage:
             return
+        if self.views is not None:
+            self.views.apply(topic_name, message)  # before the waiters: read-your-writes
         slot = (topic_name, key.decode() if key else "")
         for until, fut in list(self._waiters.get(slot, [])):
             if not fut.done() and until(message):

@@ -50,5 +50,5 @@ COMMANDS = register(TopicSpec(
     doc="GTIN import work, one command per task run."), START)
 EVENTS = register(TopicSpec(
     "gtin.import.events", "events", key="task_id", consumer="agents.gtin_import",
-    doc="Status of GTIN import tasks, folded into the `gtin_import_tasks` table.", follow=False),
+    doc="Status of GTIN import tasks, folded into the `gtin_import_tasks` table."),
     CHANGED, PROGRESSED, PURGED)

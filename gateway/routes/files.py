@@ -10,6 +10,7 @@ from aiohttp import web
 
 from gateway.auth import organisation
 from gateway.errors import ApiError, bad_request, conflict, not_found, read_body
+from gateway.views import answer
 from infra.mongo import next_id
 from infra.repos import snapshots as snapshot_repo
 from models.files import REIMPORTABLE, STATUSES, object_key, public_view, validate_new_file
@@ -30,7 +31,7 @@ def _file_id(request: web.Request) -> int:
 
 async def _owned(request: web.Request, org: str) -> dict:
     file_id = _file_id(request)
-    view, source = await request.app["tables"].file(file_id)
+    view, source = await request.app["views"].file(file_id)
     if view is None or view.get("organisation") != org:
         raise not_found(f"no file {file_id}")
     view["_source"] = source
@@ -64,7 +65,7 @@ async def read(request: web.Request) -> web.Response:
     org = await organisation(request)
     view = await _owned(request, org)
     source = view.pop("_source")
-    return web.json_response(public_view(view), headers={"X-Tributary-Source": source})
+    return answer(request.app["views"].files, str(view["id"]), view, source)
 
 
 async def listing(request: web.Request) -> web.Response:
@@ -106,9 +107,14 @@ async def _wait_status(request, command: str, view: dict, statuses: tuple[str, .
 
 
 async def _table_caught_up(request: web.Request, file_id: int, done, tries: int = 100) -> None:
-    """Read-your-writes: the gateway sees an event before the table has folded it, so wait
-    (briefly) until the table view reflects it before answering."""
+    """Read-your-writes. The gateway's own view folds every event it follows before the
+    request waiting for that event resumes, so a file the view holds is caught up at once. A
+    file it does not hold is answered by a worker table, which may fold the event after the
+    gateway saw it: wait (briefly) until the table reflects it."""
+    views = request.app["views"]
     for _ in range(tries):
+        if views.files.live and views.files.get(str(file_id)) is not None:
+            return
         view, source = await request.app["tables"].file(file_id)
         if view is not None and source == "table" and done(view):
             return

@@ -2,8 +2,9 @@
 and the CDN route serving images that imports copied (`copy_to_cdn`).
 
 The gateway validates, stores the new task (status `started`) and publishes StartGtinImport;
-agents/gtin_import.py runs it. Task status comes from the workers' `gtin_import_tasks` table
-(routed to the partition owner), falling back to the task document in MongoDB.
+agents/gtin_import.py runs it. Task status comes from the gateway's view of the workers'
+`gtin_import_tasks` table (gateway/views.py, folded from gtin.import.events), else from that
+table (routed to the partition owner), else from the task document in MongoDB.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from aiohttp import web
 
 from gateway.errors import ApiError, bad_request, not_found, read_body
 from gateway.gtin_auth import current_participant
+from gateway.views import answer
 from infra.fetch import (UPLOAD_PATH, FetchError, check_link, fetch_head, max_file_bytes,
                          upload_key, upload_prefix)
 from infra.repos import import_tasks as repo
@@ -162,11 +164,11 @@ async def read_task(request: web.Request) -> web.Response:
     task_id = request.match_info["task_id"]
     if not task_id.isalnum() or len(task_id) > 64:
         raise not_found(f"no task {task_id}")
-    view, source = await request.app["tables"].view(
-        f"/gtin-import/tasks/{task_id}/", lambda: _store_task(request.app["db"], task_id))
+    view, source = await request.app["views"].task(
+        task_id, lambda: _store_task(request.app["db"], task_id))
     if view is None or view.get("participant") != participant.id:
         raise not_found(f"no task {task_id}")
-    return web.json_response(view, headers={"X-Tributary-Source": source})
+    return answer(request.app["views"].tasks, task_id, view, source)
 
 
 async def list_tasks(request: web.Request) -> web.Response:

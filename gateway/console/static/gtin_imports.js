@@ -1,6 +1,7 @@
 // GTIN imports: upload a CSV (presigned PUT) or give a link, preview it, map columns to widgets,
-// start the task and watch it. gtin.import.events is not followed by the gateway, so the task's
-// status is polled (GET /import/tasks/{id}, once a second, only while it runs).
+// start the task and watch it. There is no event stream of GTIN import tasks, so the task's
+// status is polled (GET /import/tasks/{id}, once a second, only while it runs; the gateway answers
+// it from its status view).
 import { auth, gtin, putFile } from "./api.js";
 import { h, field, clear, fill, badge, when, errorText, needSignIn, table } from "./ui.js";
 
