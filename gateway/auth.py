@@ -1,47 +1,36 @@
 """Bearer-token authentication of sales routes: the token names one organisation.
 
-Resolved tokens are cached in this process for `TOKEN_TTL` seconds (every status GET would
-otherwise cost a document-store round trip). Security consequence: a token revoked in the
-store keeps working on this gateway for at most `TOKEN_TTL` seconds. Unknown tokens are never
+Resolved tokens are cached in this process for `TOKEN_TTL` seconds
+(`TRIBUTARY_TOKEN_CACHE_SECONDS`, default 3; see gateway/credentials.py): every status GET would
+otherwise cost a document-store round trip. Security consequence: a token revoked in the store
+keeps working on this gateway for at most `TOKEN_TTL` seconds. Unknown tokens are never
 cached, so a token issued a moment ago works at once.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-import time
 
 from aiohttp import web
 
+from gateway.credentials import CredentialCache
 from gateway.errors import ApiError
 from infra import logs
 from infra.repos import orgs
 
 TOKEN_TTL = float(os.environ.get("TRIBUTARY_TOKEN_CACHE_SECONDS", "3"))
 MAX_CACHED = 10_000
-_cache: dict[tuple[int, str], tuple[float, str]] = {}  # (id(db), sha256(token)) → (expires, org)
+_cache = CredentialCache(TOKEN_TTL, MAX_CACHED)  # (id(db), sha256(token)) → organisation
 
 
 def forget_tokens() -> None:
     """Drop every cached token (e.g. after revoking one in this process)."""
-    _cache.clear()
+    _cache.forget()
 
 
 async def _resolve(db, token: str) -> str | None:
     key = (id(db), hashlib.sha256(token.encode()).hexdigest())
-    now = time.monotonic()
-    hit = _cache.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    org = await orgs.resolve(db, token)
-    if org is None:
-        _cache.pop(key, None)
-        return None
-    if len(_cache) >= MAX_CACHED:
-        _cache.clear()
-    if TOKEN_TTL > 0:
-        _cache[key] = (now + TOKEN_TTL, org)
-    return org
+    return await _cache.get(key, lambda: orgs.resolve(db, token))
 
 
 async def organisation(request: web.Request) -> str:

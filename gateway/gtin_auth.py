@@ -1,27 +1,43 @@
 """Who is calling the description service: the `authenticateit_identity_ticket` header names a
 session; its current participant must exist. 401 without a known ticket, 403 without a
-participant."""
+participant.
+
+A resolved ticket is cached in this process, with its participant document, for `TICKET_TTL`
+seconds (`TRIBUTARY_TICKET_CACHE_SECONDS`, default 3; 0 turns the cache off; see
+gateway/credentials.py): every request would otherwise cost two document-store round trips.
+Security consequence: a session deleted (ticket revoked), a session switched to another
+participant, or a participant deleted or changed (prefixes, type, system flag) in the store is
+seen by this gateway within `TICKET_TTL` seconds, not at once. Unknown tickets and sessions
+without an existing participant are never cached, so a session or participant created a moment
+ago works at once.
+"""
 from __future__ import annotations
 
+import hashlib
+import os
 from typing import Any
 
 from aiohttp import web
 
+from gateway.credentials import CredentialCache
 from gateway.errors import ApiError
 from infra import logs
 from infra.repos import parties
 from models.gtin import Participant
 
 HEADER = "authenticateit_identity_ticket"
+TICKET_TTL = float(os.environ.get("TRIBUTARY_TICKET_CACHE_SECONDS", "3"))
+MAX_CACHED = 10_000
+# (id(db), sha256(ticket)) → (participant, participant document)
+_cache = CredentialCache(TICKET_TTL, MAX_CACHED)
 
 
-async def current_participant(request: web.Request) -> tuple[Participant, dict[str, Any]]:
-    """(participant, participant document) of the request's session."""
-    ticket = request.headers.get(HEADER, "").strip()
-    if not ticket:
-        raise ApiError(401, "unauthorized", f"send the {HEADER} header "
-                       "(create a session with `tributary session create`)")
-    db = request.app["db"]
+def forget_tickets() -> None:
+    """Drop every cached ticket (e.g. after revoking a session in this process)."""
+    _cache.forget()
+
+
+async def _lookup(db, ticket: str) -> tuple[Participant, dict[str, Any]]:
     session = await parties.session_for(db, ticket)
     if session is None:
         raise ApiError(401, "unauthorized", "unknown or expired ticket")
@@ -31,5 +47,17 @@ async def current_participant(request: web.Request) -> tuple[Participant, dict[s
     doc = await parties.get_participant(db, urn)
     if doc is None:
         raise ApiError(403, "forbidden", f"participant {urn} does not exist")
-    logs.bind(participant=urn)  # carried on this request's log lines
     return parties.as_participant(doc), doc
+
+
+async def current_participant(request: web.Request) -> tuple[Participant, dict[str, Any]]:
+    """(participant, participant document) of the request's session; the document is a copy."""
+    ticket = request.headers.get(HEADER, "").strip()
+    if not ticket:
+        raise ApiError(401, "unauthorized", f"send the {HEADER} header "
+                       "(create a session with `tributary session create`)")
+    db = request.app["db"]
+    key = (id(db), hashlib.sha256(ticket.encode()).hexdigest())
+    participant, doc = await _cache.get(key, lambda: _lookup(db, ticket))
+    logs.bind(participant=participant.id)  # carried on this request's log lines
+    return participant, dict(doc)

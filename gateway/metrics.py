@@ -7,6 +7,7 @@ answers; `GET /metrics` exposes them (set up in `gateway/routes/docs.py`).
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from aiohttp import web
 
@@ -20,6 +21,24 @@ def route_name(request: web.Request) -> str:
     if resource is None or getattr(info, "http_exception", None) is not None:
         return "(unmatched)"
     return resource.canonical
+
+
+# (method, route, status) → (request counter, latency histogram) of that label set: looking
+# the children up by label values on every request is most of the cost of the metrics
+_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+MAX_CHILDREN = 10_000  # method × route × status stays small; a bound guards the cache anyway
+
+
+def _series(method: str, route: str, status: int) -> tuple[Any, Any]:
+    key = (method, route, status)
+    found = _children.get(key)
+    if found is None:
+        labels = {"method": method, "route": route, "status": str(status)}
+        found = (HTTP_REQUESTS.labels(**labels), HTTP_LATENCY.labels(**labels))
+        if len(_children) >= MAX_CHILDREN:
+            _children.clear()
+        _children[key] = found
+    return found
 
 
 @web.middleware
@@ -36,9 +55,9 @@ async def metrics_middleware(request: web.Request, handler):
         raise
     finally:
         logs.reset(token)
-        labels = {"method": request.method, "route": route_name(request), "status": str(status)}
-        HTTP_REQUESTS.labels(**labels).inc()
-        HTTP_LATENCY.labels(**labels).observe(time.perf_counter() - started)
+        requests, latency = _series(request.method, route_name(request), status)
+        requests.inc()
+        latency.observe(time.perf_counter() - started)
 
 
 async def metrics_page(request: web.Request) -> web.Response:
