@@ -41,7 +41,7 @@ from topics.registry import topic
 
 log = logging.getLogger("tributary.gtin_import")
 COMMANDS, EVENTS = "gtin.import.commands", "gtin.import.events"
-PROGRESS_EVERY = 1.0  # seconds between progress events (and checkpoints)
+PROGRESS_EVERY = 0.5  # seconds between progress events (and checkpoints)
 STALE_AFTER = float(os.environ.get("TRIBUTARY_STALE_AFTER", "30"))
 RETENTION_HOURS = float(os.environ.get("TRIBUTARY_TASK_RETENTION_HOURS", "12"))
 PURGE_EVERY = float(os.environ.get("TRIBUTARY_TASK_PURGE_INTERVAL", "60"))
