@@ -160,6 +160,8 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
     except BaseException:
         sink.close(ok=False)
         raise
+    finally:
+        pa.default_memory_pool().release_unused()  # the next file starts from a lean worker
     snapshot = sink.close()
     with open(out + ".snapshot.json", "w") as handle:
         json.dump(snapshot, handle)

@@ -23,11 +23,27 @@ def _money(v: Decimal | None) -> str:
 _COMBINE_AT = 500_000  # partial groups kept before they are folded together
 
 
+def _aliased(table: pa.Table, a: str, b: str) -> bool:
+    """True when columns `a` and `b` hold the very same buffers (the emitter passes revenue as
+    revenue_converted when there is no exchange rate): one decimal sum then serves both."""
+    ca, cb = table.column(a), table.column(b)
+    return ca.num_chunks == cb.num_chunks and all(
+        x.offset == y.offset and len(x) == len(y) and
+        [buf.address if buf else None for buf in x.buffers()] ==
+        [buf.address if buf else None for buf in y.buffers()]
+        for x, y in zip(ca.chunks, cb.chunks))
+
+
 def _partial(batch: pa.Table, cols: list[str]) -> pa.Table:
+    same = _aliased(batch, "revenue", "revenue_converted")
+    sums = [c for c in _SUMS if not (same and c == "revenue_converted")]
     agg = batch.group_by(cols, use_threads=False).aggregate(
-        [(c, "sum") for c in _SUMS] + [("line", "count")])
-    return agg.rename_columns([*_SUMS, "rows", *cols]) if agg.column_names[0] != cols[0] \
-        else agg.rename_columns([*cols, *_SUMS, "rows"])
+        [(c, "sum") for c in sums] + [("line", "count")])
+    names = {f"{c}_sum": c for c in sums} | {"line_count": "rows"}
+    agg = agg.rename_columns([names.get(n, n) for n in agg.column_names])
+    if same:
+        agg = agg.append_column("revenue_converted", agg.column("revenue"))
+    return agg.select([*cols, *_SUMS, "rows"])
 
 
 def _combine(parts: list[pa.Table], cols: list[str]) -> pa.Table:

@@ -27,7 +27,7 @@ BLOCK_BYTES = 8 << 20    # CSV read block (serial path): ~55 k rows of a DSP rep
 CHUNK_BYTES = 8 << 20    # parallel cleaning: byte ranges of ~55 k rows, one per task
 RANGE_BATCH_ROWS = 200_000  # rows mapped at once in a range (a CHUNK_BYTES range holds ~60 k)
 WORKERS = min(2, os.cpu_count() or 1)
-AHEAD = int(os.environ.get("TRIBUTARY_CLEAN_AHEAD", "6"))  # ranges cleaned ahead of the one emitted
+AHEAD = int(os.environ.get("TRIBUTARY_CLEAN_AHEAD", "4"))  # ranges cleaned ahead of the one emitted
 
 
 def find_header(rows: list[list[str]], layouts: list[Layout], filename: str) -> HeaderMatch:

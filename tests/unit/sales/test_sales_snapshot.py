@@ -37,3 +37,21 @@ def test_snapshot_from_batches_and_empty():
     empty = build_snapshot([])
     assert empty["totals"]["rows"] == 0 and empty["totals"]["revenue"] == "0" and empty["byArtist"] == []
     assert t.schema.field("revenue").type == AMOUNT
+
+
+def test_revenue_passed_as_converted_is_summed_once_with_the_same_result():
+    """Without an exchange rate the emitter hands the revenue array itself as revenue_converted;
+    the snapshot then sums it once. Copied or aliased, the snapshot is the same."""
+    from models.sales.snapshot import _aliased
+
+    rows = [dict(artist=f"A{i % 3}", dsp="Spotify", territory="GB", isrc=None, track_title=f"T{i % 5}",
+                 quantity=i, revenue=Decimal(i) / 8, revenue_converted=Decimal(i) / 8, line=i)
+            for i in range(50)]
+    copied = table(rows)
+    batch = copied.combine_chunks().to_batches()[0]
+    arrays = [batch.column("revenue") if n == "revenue_converted" else batch.column(n)
+              for n in batch.schema.names]
+    aliased = pa.Table.from_batches([pa.RecordBatch.from_arrays(arrays, schema=batch.schema)])
+    assert _aliased(aliased.slice(3, 20), "revenue", "revenue_converted")
+    assert not _aliased(copied, "revenue", "revenue_converted")
+    assert build_snapshot(aliased) == build_snapshot(copied)
