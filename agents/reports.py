@@ -45,20 +45,20 @@ async def set_status(deps: Deps, record: dict, status: str, *, cause: str | None
 
 
 class ReportWriter:
-    """One report's CSV writer and running totals, fed one Parquet file at a time (in a thread)."""
+    """One report's CSV and running totals, fed one Parquet file at a time (in a thread). Each
+    batch's CSV text is one gzip member, compressed on the other cores (infra.gzip_members)."""
 
     def __init__(self, kind: str, path: str, catalog: CatalogIndex) -> None:
-        import pyarrow as pa
-        import pyarrow.csv as pcsv
+        from infra.gzip_members import GzipMembersWriter
 
         self.kind, self.catalog = kind, catalog
         self.matched, self.unmatched = Totals(), Totals()
-        self.stream = pa.CompressedOutputStream(path, "gzip")
-        self.options = pcsv.WriteOptions(eol="\r\n", quoting_style="needed")
-        self.writer = None
+        self.gz = GzipMembersWriter(path)
+        self.header = True
 
     def add_batches(self, batches, file_id: int, limit: int = 8) -> int:
         """Split and write up to `limit` batches of an iterator; the number of rows read."""
+        import pyarrow as pa
         import pyarrow.csv as pcsv
 
         rows = 0
@@ -67,19 +67,22 @@ class ReportWriter:
             self.matched.add(matched)
             self.unmatched.add(unmatched)
             table = csv_table(self.kind, matched if self.kind == "monthly" else unmatched)
-            if self.writer is None:
-                self.writer = pcsv.CSVWriter(self.stream, table.schema, write_options=self.options)
-            self.writer.write_table(table)
+            if table.num_rows or self.header:
+                text = pa.BufferOutputStream()
+                pcsv.write_csv(table, text, write_options=pcsv.WriteOptions(
+                    include_header=self.header, eol="\r\n", quoting_style="needed"))
+                self.gz.write(text.getvalue().to_pybytes())
+                self.header = False
             rows += batch.num_rows
         return rows
 
     def close(self) -> None:
-        if self.writer is None:  # no sales at all: the header alone
-            header = ",".join(f'"{c}"' for c in COLUMNS[self.kind]) + "\r\n"
-            self.stream.write(header.encode())
-        else:
-            self.writer.close()
-        self.stream.close()
+        if self.header:  # no sales at all: the header alone
+            self.gz.write((",".join(f'"{c}"' for c in COLUMNS[self.kind]) + "\r\n").encode())
+        self.gz.close()
+
+    def abort(self) -> None:
+        self.gz.close(discard=True)
 
 
 def _load_catalog(path: str | None, version: int | None) -> CatalogIndex:
@@ -103,30 +106,34 @@ async def run(deps: Deps, record: dict) -> None:
         catalog = await asyncio.to_thread(_load_catalog, cat_path, current and current["version"])
         out = os.path.join(tmp, "report.csv.gz")
         writer = ReportWriter(kind, out, catalog)
-        included, total_rows = [], sum(f.get("rows") or 0 for f in files) or 1
-        done_rows, started = 0, time.monotonic()
-        for number, info in enumerate(files):
-            if not info.get("parquet_key") or await store.head(info["parquet_key"]) is None:
-                raise ReportFailure("SALES_MISSING", f"file {info['file_id']} has no Parquet "
-                                    "sales object; reimport it")
-            path = os.path.join(tmp, "sales.parquet")
-            await store.download(info["parquet_key"], path)
-            batches = _batches(path)
-            rows = 0
-            while True:  # a thread hop per few batches: the worker keeps heartbeating
-                step = await asyncio.to_thread(writer.add_batches, batches, info["file_id"])
-                if not step:
-                    break
-                rows += step
-                pct = round(min(99.9, 100.0 * (done_rows + rows) / total_rows), 1)
-                await set_status(deps, record, "RUNNING", progress={
-                    "files_done": number, "files_total": len(files), "rows": done_rows + rows,
-                    "percent": pct})
-            os.remove(path)
-            done_rows += rows
-            included.append({"file_id": info["file_id"], "attempt": info["attempt"],
-                             "rows": rows, "filename": info.get("filename")})
-        await asyncio.to_thread(writer.close)
+        try:
+            included, total_rows = [], sum(f.get("rows") or 0 for f in files) or 1
+            done_rows, started = 0, time.monotonic()
+            for number, info in enumerate(files):
+                if not info.get("parquet_key") or await store.head(info["parquet_key"]) is None:
+                    raise ReportFailure("SALES_MISSING", f"file {info['file_id']} has no Parquet "
+                                        "sales object; reimport it")
+                path = os.path.join(tmp, "sales.parquet")
+                await store.download(info["parquet_key"], path)
+                batches = _batches(path)
+                rows = 0
+                while True:  # a thread hop per few batches: the worker keeps heartbeating
+                    step = await asyncio.to_thread(writer.add_batches, batches, info["file_id"])
+                    if not step:
+                        break
+                    rows += step
+                    pct = round(min(99.9, 100.0 * (done_rows + rows) / total_rows), 1)
+                    await set_status(deps, record, "RUNNING", progress={
+                        "files_done": number, "files_total": len(files), "rows": done_rows + rows,
+                        "percent": pct})
+                os.remove(path)
+                done_rows += rows
+                included.append({"file_id": info["file_id"], "attempt": info["attempt"],
+                                 "rows": rows, "filename": info.get("filename")})
+            await asyncio.to_thread(writer.close)
+        except BaseException:
+            writer.abort()
+            raise
         record_rows("report", done_rows, time.monotonic() - started)
         snap = snapshot(kind, period, writer.matched, writer.unmatched,
                         current and current["version"], included)

@@ -43,7 +43,8 @@ class CatalogIndex:
     def split(self, batch: pa.RecordBatch | pa.Table, file_id: int) -> tuple[pa.Table, pa.Table]:
         """(matched rows with catalog fields + matched_on, unmatched rows with reason)."""
         table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
-        table = table.append_column("file_id", pa.array([file_id] * table.num_rows, pa.int64()))
+        table = table.append_column("file_id",
+                                    pa.repeat(pa.scalar(file_id, pa.int64()), table.num_rows))
         ik = isrc_keys(table["isrc"].combine_chunks())
         uk = upc_keys(table["upc"].combine_chunks())
         has_isrc, has_upc = pc.is_valid(ik), pc.is_valid(uk)
