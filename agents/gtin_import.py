@@ -3,10 +3,11 @@ their events, the worker page that answers it, retention and the reconciler.
 
 A run stages the file (a downloaded link is copied into the object store once, an upload is
 read from the store), counts its records, then reads, validates and writes 1,000 records per
-batch. Every `PROGRESS_EVERY` seconds the task view and the checkpoint (records done) are saved
-together, then the progress event goes out, so a run that dies resumes at the last checkpoint:
-GTIN writes since then repeat, but a source is merged by participant and conditions, so a
-repeated line replaces itself.
+batch; the next batch is validated, and its existing documents read, while the previous one is
+written (one batch's writes in flight at a time). Every `PROGRESS_EVERY` seconds the task view
+and the checkpoint (records written) are saved together, then the progress event goes out, so
+a run that dies resumes at the last checkpoint: GTIN writes since then repeat, but a source is
+merged by participant and conditions, so a repeated line replaces itself.
 """
 from __future__ import annotations
 
@@ -222,6 +223,9 @@ class Run:
                                                            BATCH_LINES))
 
         ahead: asyncio.Future | None = None
+        writing: asyncio.Future | None = None  # the previous batch's writes, still in flight
+        written: tuple[list, int] = ([], 0)     # its outcomes and lines written
+        pending: dict[str, dict] = {}           # its documents, as they will be stored
         try:
             if skip:
                 await asyncio.to_thread(lambda: sum(1 for _ in islice(records, skip)))
@@ -230,17 +234,31 @@ class Run:
                 ahead = read()  # validate the next batch while this one is written
                 outcomes = await copier.apply(outcomes)
                 oks = [o for o in outcomes if isinstance(o, Ok)]
-                imported = await gtin_bulk.apply_batch(self.db, oks, participant, spec, brands)
-                ts = now_iso()
-                self.view = apply_event(self.view, "GtinImportProgressed",
-                                        batch_progress(self.view, outcomes, imported, ts), ts)
-                self.checkpoint["records"] = int(self.checkpoint.get("records") or 0) + len(outcomes)
-                if self.progress_due():
-                    await self.save_progress()
+                ops, docs = await gtin_bulk.prepare_batch(self.db, oks, participant, spec, brands,
+                                                          pending)
+                if writing is not None:  # one batch's writes at a time, in file order
+                    await writing
+                    await self.counted(*written)
+                writing = asyncio.ensure_future(gtin_bulk.write_batch(self.db, ops))
+                written, pending = (outcomes, len(oks)), docs
+            if writing is not None:
+                await writing
+                await self.counted(*written)
             await self.save_progress()
         finally:
+            if writing is not None and not writing.done():
+                writing.cancel()  # not counted in the checkpoint: a resumed run writes it again
             if ahead is None or ahead.done():
                 records.close()  # else the reading thread still holds it; it is collected later
+
+    async def counted(self, outcomes: list, imported: int) -> None:
+        """A batch is written: count it in the view and the checkpoint."""
+        ts = now_iso()
+        self.view = apply_event(self.view, "GtinImportProgressed",
+                                batch_progress(self.view, outcomes, imported, ts), ts)
+        self.checkpoint["records"] = int(self.checkpoint.get("records") or 0) + len(outcomes)
+        if self.progress_due():
+            await self.save_progress()
 
 
 async def run_task(deps: Deps, payload: dict[str, Any]) -> None:

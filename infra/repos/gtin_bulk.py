@@ -42,21 +42,37 @@ async def ensure_brands(db: AsyncDatabase, owner: str, names: set[str],
 
 async def apply_batch(db: AsyncDatabase, oks: Sequence[Ok], participant: Participant,
                       spec: ImportSpec, known_brands: set[str] | None = None) -> int:
-    """Create new GTINs owned by the participant, merge its source into existing ones.
+    """Create new GTINs owned by the participant, merge its source into existing ones; the
+    number of lines written. (`prepare_batch` then `write_batch`.)"""
+    ops, _ = await prepare_batch(db, oks, participant, spec, known_brands)
+    await write_batch(db, ops)
+    return len(oks)
 
-    Returns how many lines were written (lines of one GTIN in a batch apply in file order).
-    A GTIN created by this batch starts with the line's source as is (`map_line` already
-    validated it; merging into no sources would only rebuild it); a later line of the same
-    GTIN in the batch merges as usual. New documents are built in their stored form once and
-    written together with the source updates, 1,000 operations per `bulk_write`. Pass the same
-    `known_brands` set for every batch of a run to upsert each brand once per run."""
+
+async def prepare_batch(db: AsyncDatabase, oks: Sequence[Ok], participant: Participant,
+                        spec: ImportSpec, known_brands: set[str] | None = None,
+                        pending: dict[str, dict[str, Any]] | None = None
+                        ) -> tuple[list[ReplaceOne | UpdateOne], dict[str, dict[str, Any]]]:
+    """The writes of a batch and the documents as they will be after them ({gtin: doc}).
+
+    Lines of one GTIN in a batch apply in file order. A GTIN created by this batch starts with
+    the line's source as is (`map_line` already validated it; merging into no sources would only
+    rebuild it); a later line of the same GTIN in the batch merges as usual. New documents are
+    built in their stored form once. Pass the same `known_brands` set for every batch of a run
+    to upsert each brand once per run. `pending`: the documents of the batch whose writes are
+    still in flight (its result here), used instead of the store for the GTINs they hold, so
+    the next batch is prepared while the previous one is written."""
     if not oks:
-        return 0
-    existing = await gtins.get_many(db, list(dict.fromkeys(o.gtin for o in oks)))
+        return [], {}
+    pending = pending or {}
+    wanted = list(dict.fromkeys(o.gtin for o in oks))
+    existing = {g: pending[g] for g in wanted if g in pending}
+    existing.update(await gtins.get_many(db, [g for g in wanted if g not in pending]))
     brands = await ensure_brands(db, participant.id, {o.brand for o in oks if o.brand}, known_brands)
     now = now_iso()
     created: dict[str, dict[str, Any]] = {}
     changed: dict[str, list[dict]] = {}
+    touched: dict[str, dict[str, Any]] = {}
     replace = spec.replace_included_conditions and not participant.system
     for ok in oks:
         doc = existing.get(ok.gtin) or created.get(ok.gtin)
@@ -66,8 +82,9 @@ async def apply_batch(db: AsyncDatabase, oks: Sequence[Ok], participant: Partici
             doc = gtins.new_document(ok.gtin, participant.id, fields)
             doc["sources"] = [ok.source]
             doc.update(_id=ok.gtin, version=1, created_at=now, updated_at=now)  # stored form
-            created[ok.gtin] = doc
+            created[ok.gtin] = touched[ok.gtin] = doc
             continue
+        doc = touched.setdefault(ok.gtin, dict(doc))  # never change the caller's copy
         sources = list(doc.get("sources") or [])
         if replace:
             sources = replace_included(sources, participant.id, spec.conditions)
@@ -78,6 +95,10 @@ async def apply_batch(db: AsyncDatabase, oks: Sequence[Ok], participant: Partici
                                          for gtin, doc in created.items()]
     ops += [UpdateOne({"_id": gtin}, {"$set": {"sources": sources, "updated_at": now},
                                       "$inc": {"version": 1}}) for gtin, sources in changed.items()]
+    return ops, touched
+
+
+async def write_batch(db: AsyncDatabase, ops: Sequence[ReplaceOne | UpdateOne]) -> None:
+    """Send a batch's writes, 1,000 operations per `bulk_write`."""
     for start in range(0, len(ops), gtins.BATCH):
-        await db.gtins.bulk_write(ops[start:start + gtins.BATCH], ordered=False)
-    return len(oks)
+        await db.gtins.bulk_write(list(ops[start:start + gtins.BATCH]), ordered=False)
