@@ -82,6 +82,12 @@ async def read(request: web.Request) -> web.Response:
                                                     lambda: repo.get(db, report_id))
     if view is None or view.get("organisation") != org:
         raise not_found(f"no report {report_id}")
+    if view.get("status") not in ("DONE", "FAILED"):
+        # the store is written before the event goes out, so it may be a step ahead of the
+        # worker table (a page that saw DONE on its live stream asks for the link at once)
+        stored = await repo.get(db, report_id)
+        if stored and stored.get("status") in ("DONE", "FAILED"):
+            view, source = stored, "store"
     if view.get("status") == "DONE" and "snapshot" not in view:
         view = await repo.get(db, report_id) or view
     view = await _with_staleness(db, view, {})
