@@ -66,7 +66,6 @@ class _RowGroupSink:
     def __init__(self, out: str, cancel: threading.Event | None = None) -> None:
         import pyarrow.parquet as pq
 
-        from models.sales.schema import CANONICAL_SCHEMA
         from models.sales.snapshot import SnapshotBuilder
 
         self.writer = pq.ParquetWriter(out, CANONICAL_SCHEMA, compression="zstd",
@@ -98,8 +97,6 @@ class _RowGroupSink:
             self._flush()
 
     def _flush(self) -> None:
-        import pyarrow as pa
-
         if self.pending:
             table = pa.Table.from_batches(self.pending)  # chunked: both stages take it as is
             for stage in self.stages:
@@ -112,6 +109,8 @@ class _RowGroupSink:
         for stage in self.stages:
             stage.close()
         self.writer.close()
+        self.pending = []
+        pa.default_memory_pool().release_unused()  # the next file starts from a lean worker
         if self.error is not None and ok:
             raise self.error
         return self.snapshot.result() if ok else None
@@ -160,8 +159,6 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
     except BaseException:
         sink.close(ok=False)
         raise
-    finally:
-        pa.default_memory_pool().release_unused()  # the next file starts from a lean worker
     snapshot = sink.close()
     with open(out + ".snapshot.json", "w") as handle:
         json.dump(snapshot, handle)

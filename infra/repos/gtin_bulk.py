@@ -40,15 +40,6 @@ async def ensure_brands(db: AsyncDatabase, owner: str, names: set[str],
     return ids
 
 
-async def apply_batch(db: AsyncDatabase, oks: Sequence[Ok], participant: Participant,
-                      spec: ImportSpec, known_brands: set[str] | None = None) -> int:
-    """Create new GTINs owned by the participant, merge its source into existing ones; the
-    number of lines written. (`prepare_batch` then `write_batch`.)"""
-    ops, _ = await prepare_batch(db, oks, participant, spec, known_brands)
-    await write_batch(db, ops)
-    return len(oks)
-
-
 async def prepare_batch(db: AsyncDatabase, oks: Sequence[Ok], participant: Participant,
                         spec: ImportSpec, known_brands: set[str] | None = None,
                         pending: dict[str, dict[str, Any]] | None = None

@@ -78,7 +78,7 @@ def detect_encoding(path: str, filename: str) -> TextInfo:
     else:
         if (size - bom) % 2:
             raise SalesFileError("CORRUPTED", f"{filename!r}: {enc} content has an odd number of bytes (truncated)")
-        if not _stream_check(path, enc, bom, reject_nul=False, filename=filename):
+        if not _stream_check(path, enc, bom):
             raise SalesFileError("CORRUPTED", f"{filename!r}: undecodable {enc} bytes")
     info = TextInfo(enc, bom, size)
     sample = head[bom:bom + 64 * 1024].decode(enc, errors="ignore")
@@ -90,14 +90,13 @@ def detect_encoding(path: str, filename: str) -> TextInfo:
     return info
 
 
-def _stream_check(path: str, enc: str, start: int, reject_nul: bool, filename: str) -> bool:
+def _stream_check(path: str, enc: str, start: int) -> bool:
+    """Strict decoding of the whole file with `enc` (UTF-16; UTF-8 has `_utf8_check`)."""
     decoder = codecs.getincrementaldecoder(enc)("strict")
     with open(path, "rb") as f:
         f.seek(start)
         try:
             while chunk := f.read(4 << 20):
-                if reject_nul and b"\x00" in chunk:
-                    raise SalesFileError("CORRUPTED", f"{filename!r} contains NUL bytes (binary data in a text file)")
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
