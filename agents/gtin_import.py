@@ -31,6 +31,7 @@ from infra.fetch import FetchError, fetch_bytes, fetch_to_file, max_file_bytes, 
 from infra.metrics import record_rows
 from infra.repos import gtin_bulk, parties
 from infra.repos import import_tasks as repo
+from infra.repos import leases
 from models.gtin import BadLine, FileRecords, GtinError, ImportSpec, Ok, map_line, pending_cdn_copies
 from models.gtin.tabular import MAX_LINE_BYTES
 from models.gtin_tasks import (BATCH_LINES, ERROR_LISTS, MAX_IMAGE_BYTES, PUBLIC, TERMINAL,
@@ -120,6 +121,7 @@ class Run:
         self.view = {k: doc.get(k) for k in PUBLIC}
         self.checkpoint = dict(doc.get("checkpoint") or {"records": 0})
         self.spec_body = doc["spec"]
+        self.fence = leases.fence(doc)  # every save holds this lease, or raises LeaseLost
         self.sent = {name: 0 for name in ERROR_LISTS}
         self.last_emit = 0.0
 
@@ -131,7 +133,8 @@ class Run:
         self.view.update(status=status, message=message, ts=now_iso(), **fields)
         if status in TERMINAL:
             self.view["finished_at"] = self.view["ts"]
-        await repo.save(self.db, self.view, self.checkpoint, release=status in TERMINAL)
+        await repo.save(self.db, self.view, self.checkpoint, release=status in TERMINAL,
+                        fence=self.fence)
         await self.deps.emit(EVENTS, self.task_id, "GtinImportTaskChanged",
                              {"task_id": self.task_id, "task": self.view})
         self.sent = {name: len(self.view[name] or []) for name in ERROR_LISTS}
@@ -144,7 +147,7 @@ class Run:
         """Checkpoint, then tell: the lines a status shows are always within the checkpoint,
         so a resumed run never goes back behind what was shown (saved once per progress event,
         not per batch: the task document with its error lists is the largest write of a run)."""
-        await repo.save(self.db, self.view, self.checkpoint)
+        await repo.save(self.db, self.view, self.checkpoint, fence=self.fence)
         await self.progressed()
 
     async def progressed(self) -> None:
@@ -203,7 +206,7 @@ class Run:
                 key = f"gtin-imports/{self.task_id}/source"
                 await store.put_file(key, path)
                 self.checkpoint.update(source_key=key, staged=True)
-                await repo.save(self.db, self.view, self.checkpoint)
+                await repo.save(self.db, self.view, self.checkpoint, fence=self.fence)
                 return
             if await store.head(key) is None:
                 raise FetchError(422, "upload_missing", "nothing was uploaded to this link yet")
@@ -280,15 +283,18 @@ async def run_task(deps: Deps, payload: dict[str, Any]) -> None:
         return
     _RUNNING.add(task_id)
 
+    run = Run(deps, doc)
+
     async def heartbeat() -> None:
-        while True:
+        while await repo.renew(deps.db, task_id, run.fence, STALE_AFTER):
             await asyncio.sleep(max(STALE_AFTER / 3, 0.5))
-            await repo.touch(deps.db, task_id)
+        log.warning("task %s: lease lost to another worker", task_id)
 
     beat = asyncio.create_task(heartbeat())
-    run = Run(deps, doc)
     try:
         await run.execute()
+    except leases.LeaseLost:
+        log.warning("task %s was taken over; this run stops", task_id)
     except Exception as exc:  # noqa: BLE001 - never leave a task running forever
         log.exception("import task %s crashed", task_id)
         await run.changed("failed", f"internal error: {type(exc).__name__}: {exc}")
@@ -341,9 +347,9 @@ def register(app: faust.App, deps: Deps) -> None:
     @survive_outages
     async def reconcile():
         for doc in await repo.stale(deps.db, STALE_AFTER):
-            await repo.touch(deps.db, doc["_id"])
             if doc["_id"] in _RUNNING:
                 continue
+            await repo.mark_reissued(deps.db, doc["_id"])
             log.warning("re-issuing import task %s (no progress for %ss)", doc["_id"], STALE_AFTER)
             await deps.emit(COMMANDS, doc["_id"], "StartGtinImport",
                             {"task_id": doc["_id"], "participant": doc["participant"],

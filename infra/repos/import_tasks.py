@@ -2,7 +2,9 @@
 
 A document is the task's status view (`models.gtin_tasks`) plus what a run needs to resume:
 `spec` (the request body), `checkpoint` {records: data records fully written, source_key:
-the staged copy of the file}, `lease` (worker running it) and `updated_at` (heartbeat).
+the staged copy of the file}, the lease of the worker running it (`infra/repos/leases.py`:
+`lease`, `lease_expires`, `lease_token`), `updated_at` (last write or heartbeat) and
+`reissued_at` (when the reconciler last re-issued it).
 The view and the checkpoint are written together, after each batch's GTIN writes, so a
 resumed run skips exactly the records already counted.
 """
@@ -14,6 +16,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+from infra.repos import leases
 from models.gtin_tasks import TERMINAL, View
 from topics.envelope import now_iso
 
@@ -39,32 +42,32 @@ async def get(db: AsyncDatabase, task_id: str) -> dict[str, Any] | None:
     return await _coll(db).find_one({"_id": task_id})
 
 
-async def claim(db: AsyncDatabase, task_id: str, worker: str, stale_after: float
+async def claim(db: AsyncDatabase, task_id: str, worker: str, ttl: float
                 ) -> dict[str, Any] | None:
-    """Take the task for this worker: unfinished and free, ours, or silent for `stale_after` s."""
-    unfinished = {"_id": task_id, "status": {"$nin": list(TERMINAL)}}
-    take = {"$set": {"lease": worker, "updated_at": now_iso()}}
-    # two plain filters rather than one $or: nx-27017 does not match null inside $or
-    for extra in ({"lease": {"$in": [None, worker]}}, {"updated_at": {"$lt": ago(stale_after)}}):
-        doc = await _coll(db).find_one_and_update({**unfinished, **extra}, take,
-                                                   return_document=ReturnDocument.AFTER)
-        if doc is not None:
-            return doc
-    return None
+    """Take the unfinished task's lease for this worker: free, ours, or expired."""
+    return await leases.take(_coll(db), task_id, worker, ttl,
+                             {"status": {"$nin": list(TERMINAL)}})
 
 
 async def save(db: AsyncDatabase, view: View, checkpoint: dict[str, Any], *,
-               release: bool = False) -> None:
-    """Write the view and checkpoint together (one update by `_id`)."""
+               release: bool = False, fence: dict[str, Any] | None = None) -> None:
+    """Write the view and checkpoint together (one update by `_id`); with `fence`, only while
+    that lease is held (else `LeaseLost`: another worker took the task over)."""
     fields = {k: v for k, v in view.items() if k != "_id"}
     fields.update(checkpoint=checkpoint, updated_at=now_iso())
     if release:
         fields["lease"] = None
-    await _coll(db).update_one({"_id": view["id"]}, {"$set": fields})
+    result = await _coll(db).update_one({"_id": view["id"], **(fence or {})}, {"$set": fields})
+    if fence and result.matched_count == 0:
+        raise leases.LeaseLost(f"task {view['id']} was taken over")
 
 
-async def touch(db: AsyncDatabase, task_id: str) -> None:
-    await _coll(db).update_one({"_id": task_id}, {"$set": {"updated_at": now_iso()}})
+async def renew(db: AsyncDatabase, task_id: str, fence: dict[str, Any], ttl: float) -> bool:
+    return await leases.renew(_coll(db), task_id, fence, ttl)
+
+
+async def mark_reissued(db: AsyncDatabase, task_id: str) -> None:
+    await _coll(db).update_one({"_id": task_id}, {"$set": {"reissued_at": now_iso()}})
 
 
 async def for_participant(db: AsyncDatabase, participant: str, *, kind: str | None = None,
@@ -77,10 +80,13 @@ async def for_participant(db: AsyncDatabase, participant: str, *, kind: str | No
 
 
 async def stale(db: AsyncDatabase, older_than: float) -> list[dict[str, Any]]:
-    """Unfinished tasks without a heartbeat for `older_than` seconds (their run was lost)."""
+    """Unfinished tasks without a heartbeat for `older_than` seconds (their run was lost), not
+    re-issued within that time either. Nothing here refreshes the lease: the worker that gets
+    the re-issued command takes the expired lease over."""
+    cutoff = ago(older_than)
     cursor = _coll(db).find({"status": {"$in": ["started", "in_progress"]},
-                             "updated_at": {"$lt": ago(older_than)}})
-    return [doc async for doc in cursor]
+                             "updated_at": {"$lt": cutoff}}, {"checkpoint": 0})
+    return [doc async for doc in cursor if (doc.get("reissued_at") or "") < cutoff]
 
 
 async def expired(db: AsyncDatabase, retention_hours: float) -> list[dict[str, Any]]:
