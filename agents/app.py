@@ -11,7 +11,6 @@ import faust
 
 from agents.deps import Deps
 from infra.config import Settings
-from topics.registry import PARTITIONS
 
 
 def build_app(settings: Settings) -> tuple[faust.App, Deps]:
@@ -30,7 +29,7 @@ def build_app(settings: Settings) -> tuple[faust.App, Deps]:
         web_bind=os.environ.get("TRIBUTARY_WORKER_BIND", settings.worker_host),
         canonical_url=f"http://{settings.worker_host}:{settings.worker_port}",
         web_tables_enabled=False,
-        topic_partitions=PARTITIONS,
+        topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication,
         topic_allow_declare=True,
         processing_guarantee="at_least_once",

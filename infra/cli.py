@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", help="start the whole system on the embedded default")
     up.add_argument("--port", type=int, default=8080, help="gateway port (0 = any free port)")
     up.add_argument("--workers", type=int, default=1)
+    up.add_argument("--gateways", type=int, default=1,
+                    help="gateways on their own ports, as behind a load balancer")
     sub.add_parser("worker", help="run one Faust worker")
     gw = sub.add_parser("gateway", help="run the HTTP gateway")
     gw.add_argument("--host", default="127.0.0.1")
@@ -73,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "up":
         from infra.stack.up import run_up
 
-        return run_up(load_settings(args.data_dir, use_state=False), args.port, args.workers)
+        return run_up(load_settings(args.data_dir, use_state=False), args.port, args.workers,
+                      args.gateways)
     if args.command == "worker":
         from agents.main import run_worker
 

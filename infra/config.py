@@ -10,6 +10,9 @@
 | TRIBUTARY_PUBLIC_URL | base URL clients use to reach the gateway (presigned local URLs) | http://127.0.0.1:PORT |
 | TRIBUTARY_SECRET | signing secret for local presigned URLs | generated into DATA_DIR |
 | TRIBUTARY_WORKER_PORT | web port of a worker (table queries, /metrics) | 6066 |
+| TRIBUTARY_WORKER_ID / _HOST | a worker's id / advertised address (infra/identity.py) | hostname-port / host's IP |
+| TRIBUTARY_PARTITIONS | partitions of each topic created (docs/scaling.md) | 12 |
+| TRIBUTARY_PARTITIONS_<TOPIC> | one topic's count, e.g. `_SALES_FILES_COMMANDS=24` | TRIBUTARY_PARTITIONS |
 | TRIBUTARY_TOPIC_REPLICATION | replication factor of created topics | 1 |
 | TRIBUTARY_SESSION_TIMEOUT | Kafka consumer session timeout, seconds | 2.0 |
 """
@@ -20,6 +23,9 @@ import os
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from infra.identity import default_worker_id, host_address
+from topics.registry import DEFAULT_PARTITIONS, configure_partitions
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,8 @@ class Settings:
     worker_port: int = 6066
     worker_host: str = "127.0.0.1"
     worker_id: str = "worker-1"
+    partitions: int = DEFAULT_PARTITIONS
+    topic_partitions: dict = field(default_factory=dict)  # SALES_FILES_COMMANDS → count
     replication: int = 1
     session_timeout: float = 2.0
     max_bad_share: float = 0.5
@@ -71,7 +79,8 @@ def load_settings(data_dir: str | os.PathLike | None = None, env: dict | None = 
             state = json.loads(state_path.read_text())
         except ValueError:
             state = {}
-    return Settings(
+    worker_port = int(env.get("TRIBUTARY_WORKER_PORT") or 6066)
+    settings = Settings(
         data_dir=root,
         kafka_url=env.get("TRIBUTARY_KAFKA_URL") or state.get("kafka_url", ""),
         mongo_url=env.get("TRIBUTARY_MONGO_URL") or state.get("mongo_url", ""),
@@ -80,13 +89,26 @@ def load_settings(data_dir: str | os.PathLike | None = None, env: dict | None = 
         or f"file://{root / 'objects'}",
         public_url=env.get("TRIBUTARY_PUBLIC_URL") or state.get("gateway_url", ""),
         secret=env.get("TRIBUTARY_SECRET") or _secret(root),
-        worker_port=int(env.get("TRIBUTARY_WORKER_PORT") or 6066),
-        worker_host=env.get("TRIBUTARY_WORKER_HOST") or "127.0.0.1",
-        worker_id=env.get("TRIBUTARY_WORKER_ID") or "worker-1",
+        worker_port=worker_port,
+        worker_host=env.get("TRIBUTARY_WORKER_HOST") or host_address(),
+        worker_id=env.get("TRIBUTARY_WORKER_ID") or default_worker_id(worker_port),
+        partitions=int(env.get("TRIBUTARY_PARTITIONS") or DEFAULT_PARTITIONS),
+        topic_partitions=_topic_partitions(env),
+
         replication=int(env.get("TRIBUTARY_TOPIC_REPLICATION") or 1),
         session_timeout=float(env.get("TRIBUTARY_SESSION_TIMEOUT") or 2.0),
         max_bad_share=float(env.get("TRIBUTARY_MAX_BAD_SHARE") or 0.5),
     )
+    # every process that loads settings creates/consumes topics with the same counts
+    configure_partitions(settings.partitions, settings.topic_partitions)
+    return settings
+
+
+def _topic_partitions(env: dict) -> dict[str, int]:
+    """TRIBUTARY_PARTITIONS_SALES_FILES_COMMANDS=24 → {"SALES_FILES_COMMANDS": 24}."""
+    prefix = "TRIBUTARY_PARTITIONS_"
+    return {name[len(prefix):].upper(): int(value)
+            for name, value in env.items() if name.startswith(prefix) and value}
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -101,4 +123,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TRIBUTARY_SECRET": settings.secret,
         "TRIBUTARY_TOPIC_REPLICATION": str(settings.replication),
         "TRIBUTARY_SESSION_TIMEOUT": str(settings.session_timeout),
+        "TRIBUTARY_PARTITIONS": str(settings.partitions),
+        **{f"TRIBUTARY_PARTITIONS_{name}": str(count)
+           for name, count in settings.topic_partitions.items()},
     }

@@ -19,20 +19,44 @@ async def ensure_topics(bootstrap: str, replication: int = 1, attempts: int = 30
         try:
             await admin.start()
             existing = set(await admin.list_topics())
+            contract = all_topics()
+            _check_counts(await admin.describe_topics(
+                [t.name for t in contract if t.name in existing]))
             wanted = [NewTopic(t.name, t.partitions, replication)
-                      for t in all_topics() if t.name not in existing]
+                      for t in contract if t.name not in existing]
             if wanted:
                 try:
                     await admin.create_topics(wanted)
                 except TopicAlreadyExistsError:
                     pass
             return [t.name for t in wanted]
+        except PartitionCountMismatch:
+            raise
         except Exception as exc:  # noqa: BLE001 - broker not up yet
             last = exc
             await asyncio.sleep(0.5)
         finally:
             await admin.close()
     raise RuntimeError(f"could not create topics on {bootstrap}: {last}")
+
+
+class PartitionCountMismatch(RuntimeError):
+    """A topic exists with another partition count than the settings give it."""
+
+
+def _check_counts(described: list[dict]) -> None:
+    """Every process must agree with the broker on partition counts: Faust tables are
+    partitioned like their source topics, and the gateway reads every partition."""
+    from topics.registry import topic
+
+    wrong = [f"{d['topic']} has {len(d['partitions'])}, settings say {topic(d['topic']).partitions}"
+             for d in described if d.get("partitions")
+             and len(d["partitions"]) != topic(d["topic"]).partitions]
+    if wrong:
+        raise PartitionCountMismatch(
+            "topic partition counts differ from TRIBUTARY_PARTITIONS[_<TOPIC>]: "
+            + "; ".join(wrong) + " (set the settings to the broker's counts, or grow the "
+            "topics as docs/scaling.md describes)")
 
 
 def producer(bootstrap: str) -> AIOKafkaProducer:

@@ -2,6 +2,9 @@
 
 Topics are created at start-up with these partition counts (Tansu cannot add partitions later).
 Keys are the entity id as UTF-8 text, so one entity's messages stay ordered on one partition.
+A topic's count comes from the settings (TRIBUTARY_PARTITIONS, TRIBUTARY_PARTITIONS_<TOPIC>;
+`configure_partitions`, called when settings are loaded): it caps how many workers share
+the topic's work. Growing it on a live cluster re-keys entities: docs/scaling.md.
 """
 from __future__ import annotations
 
@@ -9,7 +12,15 @@ from dataclasses import dataclass, field
 
 from topics.envelope import MessageType
 
-PARTITIONS = 4
+DEFAULT_PARTITIONS = 12
+_COUNTS: dict[str, int] = {}  # "SALES_FILES_COMMANDS" → count; "*" → every other topic
+
+
+def configure_partitions(default: int, per_topic: dict[str, int] | None = None) -> None:
+    """Partition counts of this process's topics (the same in every process of a deployment)."""
+    _COUNTS.clear()
+    _COUNTS.update({name.upper().replace(".", "_"): n for name, n in (per_topic or {}).items()})
+    _COUNTS["*"] = default
 
 
 @dataclass(frozen=True)
@@ -20,8 +31,12 @@ class TopicSpec:
     consumer: str  # agent (module) that consumes it
     doc: str
     types: dict[str, MessageType] = field(default_factory=dict)
-    partitions: int = PARTITIONS
     follow: bool = True  # the gateway follows this event topic (waiters, live pages)
+
+    @property
+    def partitions(self) -> int:
+        return _COUNTS.get(self.name.upper().replace(".", "_"),
+                           _COUNTS.get("*", DEFAULT_PARTITIONS))
 
 
 TOPICS: dict[str, TopicSpec] = {}

@@ -23,10 +23,12 @@ from infra.stack.servers import nx27017, tansu
 
 
 class Stack:
-    def __init__(self, settings: Settings, port: int, workers: int) -> None:
+    def __init__(self, settings: Settings, port: int, workers: int, gateways: int = 1) -> None:
         self.settings = settings
         self.port = port or free_port()
         self.workers = workers
+        # gateway 1 listens on `port`; more (as behind a load balancer) on free ports
+        self.gateway_ports = [self.port] + [free_port() for _ in range(gateways - 1)]
         self.servers: list[Child] = []
         self.apps: list[Child] = []
         self.stopping = False
@@ -54,8 +56,9 @@ class Stack:
         for number in range(1, self.workers + 1):
             self.apps.append(self._worker(number).start())
             self._wait_http(self.apps[-1], "/ready/")
-        self.apps.append(self._gateway().start())
-        wait_port(self.port, proc=self.apps[-1].proc, timeout=60)
+        for number, port in enumerate(self.gateway_ports, 1):
+            self.apps.append(self._gateway(number, port).start())
+            wait_port(port, proc=self.apps[-1].proc, timeout=60)
         self._write_state()
 
     def _refuse_second_stack(self) -> None:
@@ -72,16 +75,17 @@ class Stack:
     def _worker(self, number: int) -> Child:
         port = free_port()
         env = {**settings_env(self.settings), "TRIBUTARY_WORKER_ID": f"worker-{number}",
-               "TRIBUTARY_WORKER_PORT": str(port)}
+               "TRIBUTARY_WORKER_HOST": "127.0.0.1", "TRIBUTARY_WORKER_PORT": str(port)}
         child = Child(f"worker-{number}", python_argv("worker"),
                       self.settings.data_dir / "logs" / f"worker-{number}.log", env=env)
         child.env["_PORT"] = str(port)
         return child
 
-    def _gateway(self) -> Child:
-        return Child("gateway", python_argv("gateway", "--port", str(self.port)),
-                     self.settings.data_dir / "logs" / "gateway.log",
-                     env=settings_env(self.settings))
+    def _gateway(self, number: int, port: int) -> Child:
+        name = "gateway" if number == 1 else f"gateway-{number}"
+        env = settings_env(self.settings)
+        return Child(name, python_argv("gateway", "--port", str(port)),
+                     self.settings.data_dir / "logs" / f"{name}.log", env=env)
 
     def _wait_http(self, child: Child, path: str, timeout: float = 90.0) -> None:
         url = f"http://127.0.0.1:{child.env['_PORT']}{path}"
@@ -103,6 +107,7 @@ class Stack:
         state = {"pid": os.getpid(), "kafka_url": s.kafka_url, "mongo_url": s.mongo_url,
                  "mongo_db": s.mongo_db, "storage_url": s.storage_url,
                  "gateway_url": f"http://127.0.0.1:{self.port}",
+                 "gateway_urls": [f"http://127.0.0.1:{p}" for p in self.gateway_ports],
                  "children": {c.name: c.pid for c in self.servers + self.apps},
                  "worker_ports": {c.name: int(c.env["_PORT"]) for c in self.apps if "_PORT" in c.env}}
         tmp = s.state_file.with_suffix(".tmp")
@@ -137,8 +142,8 @@ class Stack:
             state.unlink()
 
 
-def run_up(settings: Settings, port: int, workers: int) -> int:
-    stack = Stack(settings, port, workers)
+def run_up(settings: Settings, port: int, workers: int, gateways: int = 1) -> int:
+    stack = Stack(settings, port, workers, gateways)
 
     def _terminate(signum, _frame):
         raise KeyboardInterrupt
