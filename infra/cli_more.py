@@ -14,6 +14,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     create = psub.add_parser("create", parents=[_common()])
     create.add_argument("--id", required=True, help="participant URN")
     create.add_argument("--prefix", action="append", default=[], help="GS1 company prefix")
+    create.add_argument("--gtin8", action="append", default=[],
+                        help="an individually assigned GTIN-8, or a GS1-8 prefix (3-7 digits)")
     create.add_argument("--type", required=True, help="brand, retailer, gs1, contributor, …")
     create.add_argument("--product360", action="store_true")
     create.add_argument("--system", action="store_true")
@@ -67,11 +69,11 @@ def _common() -> argparse.ArgumentParser:
 async def _participant(args, db):
     from infra.repos import parties
 
-    errors = parties.check_participant(args.id, args.prefix, args.type)
+    errors = parties.check_participant(args.id, args.prefix, args.type, args.gtin8, args.system)
     if errors:
         sys.exit(json.dumps({"error": "validation_error", "fields": errors}))
     return await parties.create_participant(db, args.id, args.prefix, args.type,
-                                            args.product360, args.system)
+                                            args.product360, args.system, args.gtin8)
 
 
 async def _session(args, db):

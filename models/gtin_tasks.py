@@ -108,8 +108,10 @@ def batch_progress(view: View, outcomes: Iterable[Any], imported: int, ts: str) 
             lists["bad_gtins"].append({"line": outcome.line, "gtin": outcome.gtin,
                                        "reason": outcome.reason})
         elif isinstance(outcome, BadPrefix):
-            lists["bad_prefixes"].append({"line": outcome.line, "gtin": outcome.gtin,
-                                          "prefix": outcome.prefix})
+            entry = {"line": outcome.line, "gtin": outcome.gtin, "prefix": outcome.prefix}
+            if outcome.range:
+                entry["range"] = outcome.range
+            lists["bad_prefixes"].append(entry)
     counts = dict(view.get("counts") or {})
     counts["imported"] = int(counts.get("imported") or 0) + imported
     for name in ERROR_LISTS:

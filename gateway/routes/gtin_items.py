@@ -15,8 +15,8 @@ from aiohttp import web
 from gateway.errors import ApiError, bad_request, conflict, not_found, read_body
 from gateway.gtin_auth import current_participant
 from infra.repos import gtins
-from models.gtin import (GtinError, Participant, company_prefix_of, default_hierarchy,
-                         normalise_gtin, owning_prefix, parse_gdti_urn, resolve_gpc)
+from models.gtin import (GtinError, Participant, default_hierarchy, normalise_gtin,
+                         parse_gdti_urn, refusal, resolve_gpc)
 from topics.envelope import Message
 
 log = logging.getLogger("tributary.gateway.gtin")
@@ -124,10 +124,13 @@ async def create(request: web.Request) -> web.Response:
     participant, _ = await current_participant(request)
     body = await read_body(request)
     gtin14 = gtin14_of(body.get("id"))
-    if owning_prefix(gtin14, participant.prefixes) is None:
-        prefix = company_prefix_of(gtin14)
-        raise ApiError(403, "prefix_not_owned", f"company prefix {prefix} of GTIN {gtin14} is not "
-                       f"one of participant {participant.id}'s prefixes", prefix=prefix, id=gtin14)
+    refused = refusal(gtin14, participant.prefixes, participant.gtin8, system=participant.system)
+    if refused is not None and refused.closed is not None:
+        raise ApiError(400, "restricted_range", refused.message, field="id", id=gtin14,
+                       range=refused.closed.describe(), prefix=refused.prefix)
+    if refused is not None:
+        raise ApiError(403, "prefix_not_owned", f"{refused.message} ({participant.id})",
+                       prefix=refused.prefix, id=gtin14)
     fields = item_fields(body)
     if body.get("attachments") is not None:
         fields["attachments"] = gdti_list(body)

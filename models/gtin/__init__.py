@@ -1,10 +1,10 @@
 """Pure domain logic of the GTIN description service (no Mongo, Kafka or HTTP).
 
-Modules: codes (GTIN, prefixes), country (GS1 prefix -> country), gpc / gpc_xml (classification),
+Modules: codes (GTIN), gs1 (GS1 ranges, Company Prefixes), ownership (who holds a GTIN), country (GS1 prefix -> country), gpc / gpc_xml (classification),
 gdti (document URNs), conditions (source conditions, widgets), sources (merges), tabular (CSV
 reading), import_spec (task body), mapping (record -> outcome).
 """
-from models.gtin.codes import company_prefix_of, normalise_gtin, owning_prefix
+from models.gtin.codes import normalise_gtin
 from models.gtin.conditions import check_widgets, normalise_conditions
 from models.gtin.country import Registration, country_of_registration
 from models.gtin.errors import GtinError, MultiError, SourceNotFound
@@ -12,6 +12,7 @@ from models.gtin.gdti import Gdti, parse_gdti_urn
 from models.gtin.gpc import GpcHierarchy, default_hierarchy, resolve_gpc
 from models.gtin.gpc_xml import load_gpc_xml, parse_gpc_xml
 from models.gtin.import_spec import FieldSpec, ImportSpec
+from models.gtin.ownership import Refusal, check_gtin8, check_prefix, prefix_of, refusal
 from models.gtin.mapping import BadGtin, BadPrefix, LineOutcome, Ok, build_widgets, map_line, pending_cdn_copies
 from models.gtin.sources import Participant, delete_source, merge_sources, normalise_source, replace_included
 from models.gtin.tabular import BadLine, FileRecords, check_delimiter, preview
@@ -19,8 +20,9 @@ from models.gtin.tabular import BadLine, FileRecords, check_delimiter, preview
 __all__ = [
     "BadGtin", "BadLine", "BadPrefix", "FieldSpec", "FileRecords", "Gdti", "GpcHierarchy", "GtinError",
     "ImportSpec", "LineOutcome", "MultiError", "Ok", "Participant", "Registration", "SourceNotFound",
-    "build_widgets", "check_delimiter", "check_widgets", "company_prefix_of", "country_of_registration",
+    "Refusal", "build_widgets", "check_delimiter", "check_gtin8", "check_prefix", "check_widgets",
+    "country_of_registration", "prefix_of", "refusal",
     "default_hierarchy", "delete_source", "load_gpc_xml", "map_line", "merge_sources", "normalise_conditions",
-    "normalise_gtin", "normalise_source", "owning_prefix", "parse_gdti_urn", "parse_gpc_xml",
+    "normalise_gtin", "normalise_source", "parse_gdti_urn", "parse_gpc_xml",
     "pending_cdn_copies", "preview", "replace_included", "resolve_gpc",
 ]

@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 
-from models.gtin.codes import company_prefix_of, normalise_gtin, owning_prefix
+from models.gtin.codes import normalise_gtin
 from models.gtin.conditions import check_widgets
 from models.gtin.country import country_of_registration
 from models.gtin.errors import GtinError
 from models.gtin.gpc import GpcHierarchy, default_hierarchy
 from models.gtin.import_spec import FieldSpec, ImportSpec
+from models.gtin.ownership import refusal
 from models.gtin.sources import Participant, Source
 from models.gtin.tabular import BadLine
 
@@ -40,7 +41,8 @@ class BadGtin:
 class BadPrefix:
     line: int
     gtin: str
-    prefix: str  # company prefix the participant does not own
+    prefix: str  # company prefix (or GTIN-8, or closed GS1 range) the participant does not own
+    range: str | None = None  # the closed GS1 range (restricted, coupons...) the GTIN is in
 
 
 LineOutcome = Union[Ok, BadLine, BadGtin, BadPrefix]
@@ -99,8 +101,9 @@ def map_line(spec: ImportSpec, record: Mapping[str, str] | BadLine, participant:
         gtin14 = _gtin(spec, raw)
     except GtinError as exc:
         return BadGtin(line, raw, exc.reason)
-    if not participant.system and owning_prefix(gtin14, participant.prefixes) is None:
-        return BadPrefix(line, gtin14, company_prefix_of(gtin14))
+    refused = refusal(gtin14, participant.prefixes, participant.gtin8, system=participant.system)
+    if refused is not None:
+        return BadPrefix(line, gtin14, refused.prefix, refused.closed.describe() if refused.closed else None)
     try:
         gpc_codes = (gpc or default_hierarchy()).resolve(
             {level: record.get(column, "").strip() for level, column in spec.gpc_fields.items()})

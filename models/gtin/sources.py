@@ -20,9 +20,10 @@ SYSTEM_SOURCE_TYPE = "gs1"
 class Participant:
     id: str
     type: str
-    prefixes: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()  # GS1 Company Prefixes
     product360: bool = False  # has the product360 module (all widget types)
     system: bool = False  # the GS1/system participant
+    gtin8: tuple[str, ...] = ()  # individually assigned GTIN-8s and GS1-8 prefixes
 
     @classmethod
     def from_mapping(cls, doc: Mapping[str, object]) -> Participant:
@@ -30,7 +31,8 @@ class Participant:
         return cls(id=str(doc.get("id") or doc.get("_id")), type=str(doc.get("type", "")),
                    prefixes=tuple(str(p) for p in doc.get("prefixes") or ()),  # type: ignore[union-attr]
                    product360=bool(doc.get("product360")) or "product360" in modules,  # type: ignore[operator]
-                   system=bool(doc.get("system")))
+                   system=bool(doc.get("system")),
+                   gtin8=tuple(str(p) for p in doc.get("gtin8") or ()))  # type: ignore[union-attr]
 
 
 def _key(conditions: object) -> tuple[tuple[str, ...], tuple[str, ...]]:

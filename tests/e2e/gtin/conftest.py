@@ -10,6 +10,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from stdnum import ean
 
+from tests.support.gs1 import company_prefix_for
 from tests.support.http import Api
 from tests.support.stack import cli
 from topics.envelope import decode
@@ -30,9 +31,9 @@ class Who:
     doc: dict
 
 
-def _prefix(digits: int) -> str:
+def _prefix() -> str:
     # 7xx-8xx GS1 prefixes: ordinary country ranges, never GTIN-8 / restricted ranges
-    return str(_rng.randint(7, 8)) + "".join(str(_rng.randint(0, 9)) for _ in range(digits - 1))
+    return company_prefix_for(_rng, str(_rng.randint(7, 8)))
 
 
 _issued: set[str] = set()
@@ -51,7 +52,7 @@ def gtin_for(prefix: str, length: int = 13) -> str:
 
 def _participant(stack, kind: str, *flags: str, prefixes: tuple[str, ...] | None = None) -> Who:
     urn = f"urn:test:participant:{kind}:{secrets.token_hex(4)}"
-    prefixes = prefixes if prefixes is not None else (_prefix(9),)
+    prefixes = prefixes if prefixes is not None else (_prefix(),)
     args = ["participant", "create", "--id", urn, "--type", kind, *flags]
     for p in prefixes:
         args += ["--prefix", p]
@@ -68,11 +69,8 @@ def brand_a(stack) -> Who:
 
 @pytest.fixture(scope="session")
 def brand_b(stack) -> Who:
-    """A brand with the product360 module and a 6-digit UPC company prefix besides its GS1 one."""
-    upc = "0" + "".join(str(_rng.randint(0, 9)) for _ in range(5))
-    while upc.startswith("000"):
-        upc = "0" + "".join(str(_rng.randint(1, 9)) for _ in range(5))
-    return _participant(stack, "brand", "--product360", prefixes=(_prefix(9), upc))
+    """A brand with the product360 module and a GS1 US prefix (UPC company prefix + leading 0)."""
+    return _participant(stack, "brand", "--product360", prefixes=(_prefix(), company_prefix_for(_rng, "0")))
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from stdnum import ean
 
-from models.gtin import company_prefix_of
+from models.gtin import prefix_of
 from tests.e2e.gtin.conftest import BASE, gtin_for
 
 GDTI_1 = "urn:epc:id:gdti:0614141.12345.400"
@@ -47,16 +47,15 @@ async def test_invalid_gtin_is_400_naming_the_rule(brand_a, value, rule):
 async def test_prefix_not_owned_is_403_naming_it(brand_a, brand_b):
     gtin = gtin_for(brand_b.prefix)
     status, err, _ = await brand_a.api.post(f"{BASE}/gtins", json={"id": gtin})
-    prefix = company_prefix_of("0" + gtin)
+    prefix = prefix_of("0" + gtin)
     assert status == 403 and err["error"] == "prefix_not_owned"
     assert err["prefix"] == prefix and prefix in err["message"]
 
 
-async def test_upc_prefix_owns_the_gs1_form(brand_b):
-    upc_prefix = brand_b.doc["company_prefix"][0] if len(brand_b.doc["company_prefix"][0]) == 6 \
-        else brand_b.doc["company_prefix"][1]
-    body = upc_prefix + "12345"
-    upc = body + ean.calc_check_digit(body)  # 12-digit UPC-A
+async def test_gs1_us_prefix_owns_the_upc_a_form(brand_b):
+    gcp = next(p for p in brand_b.doc["company_prefix"] if p.startswith("0"))
+    body = gcp[1:] + "1" * (11 - len(gcp[1:]))
+    upc = body + ean.calc_check_digit(body)  # 12-digit UPC-A under UPC company prefix gcp[1:]
     status, doc, _ = await brand_b.api.post(f"{BASE}/gtins", json={"id": upc})
     assert status == 201, doc
     assert doc["id"] == "00" + upc and doc["owner"] == brand_b.urn and doc["gpc_brick"] is None

@@ -12,7 +12,8 @@ import pytest
 from aiohttp import web
 from stdnum import ean
 
-from tests.support.http import Api
+from tests.support.gs1 import company_prefix_for
+from tests.support.http import Api, put_bytes
 from tests.support.stack import cli
 
 HEADER = "authenticateit_identity_ticket"
@@ -48,8 +49,8 @@ _issued: set[str] = set()
 
 def new_participant(stack, kind: str = "brand", prefix: str | None = None) -> Who:
     urn = f"urn:test:importer:{kind}:{secrets.token_hex(4)}"
-    # 40-44x: GS1 Germany, so `to_country` gives "276"
-    prefix = prefix or "40" + "".join(str(_rng.randint(0, 9)) for _ in range(7))
+    # 40x: GS1 Germany, so `to_country` gives "276"
+    prefix = prefix or company_prefix_for(_rng, "40")
     cli(stack.data_dir, "participant", "create", "--id", urn, "--type", kind, "--prefix", prefix)
     session = cli(stack.data_dir, "session", "create", "--participant", urn, "--user", "importer")
     return Who(urn, prefix, Api(stack.url, headers={HEADER: session["ticket"]}))
@@ -62,8 +63,8 @@ def brand(stack) -> Who:
 
 @pytest.fixture(scope="session")
 def big_brand(stack) -> Who:
-    """A 6-digit company prefix: room for a million item references."""
-    return new_participant(stack, prefix="40" + "".join(str(_rng.randint(0, 9)) for _ in range(4)))
+    """A 7-digit company prefix: room for 100,000 item references."""
+    return new_participant(stack, prefix=company_prefix_for(_rng, "40", range(7, 8)))
 
 
 @pytest.fixture(scope="session")
@@ -136,3 +137,11 @@ async def wait_task(api: Api, task_id: str, timeout: float = 60.0) -> dict:
     return await api.wait_for(f"{BASE}/import/tasks/{task_id}",
                               lambda b: b["status"] in ("done", "failed"), timeout=timeout,
                               interval=0.1)
+
+
+async def upload(who: Who, data: bytes | str) -> str:
+    """The service's own link to `data`: POST /uploads, then PUT to its upload_url."""
+    status, up, _ = await who.api.post(f"{BASE}/uploads")
+    assert status == 201, up
+    assert await put_bytes(up["upload_url"], data.encode() if isinstance(data, str) else data) == 200
+    return up["link"]

@@ -1,6 +1,6 @@
 import pytest
 
-from models.gtin import GtinError, company_prefix_of, normalise_gtin, owning_prefix
+from models.gtin import GtinError, normalise_gtin
 
 
 @pytest.mark.parametrize("code,expected", [
@@ -40,35 +40,3 @@ def test_short_codes_never_valid_even_if_padding_fits():
         normalise_gtin("1236")
     with pytest.raises(GtinError, match="invalid length"):
         normalise_gtin("0001236")
-
-
-def test_owning_prefix_longest_wins():
-    g = normalise_gtin("3017620422003")
-    assert owning_prefix(g, ["301", "301762", "30176"]) == "301762"
-    assert owning_prefix(g, ["302", "3017621"]) is None
-    assert owning_prefix(g, []) is None
-
-
-def test_owning_prefix_drops_indicator_digit():
-    # indicator 1 (case of the same item): the key is 0038000123457
-    assert owning_prefix("10038000123457", ["0038000"]) == "0038000"
-    assert owning_prefix("10038000123457", ["1003800"]) is None
-
-
-def test_upc_prefix_is_gs1_prefix_with_leading_zero():
-    g = normalise_gtin("036000291452")
-    assert owning_prefix(g, ["036000"]) == "0036000"
-    assert owning_prefix(g, ["0036000"]) == "0036000"
-    assert owning_prefix(g, ["0036000", "0036000291"]) == "0036000291"
-    assert owning_prefix(g, ["036001"]) is None
-
-
-def test_owning_prefix_ignores_garbage_prefixes():
-    assert owning_prefix(normalise_gtin("3017620422003"), ["", "abc", " 301762 "]) == "301762"
-
-
-def test_company_prefix_of():
-    assert company_prefix_of(normalise_gtin("3017620422003")) == "301762"
-    assert company_prefix_of(normalise_gtin("036000291452")) == "0036000"
-    assert company_prefix_of(normalise_gtin("96385074")) == "9638507"  # GTIN-8: the code itself
-    assert company_prefix_of(normalise_gtin("2009900100009")) == "2009900"  # RCN: no GCP, first 7

@@ -3,8 +3,10 @@ import pytest
 from models.gtin import (BadGtin, BadLine, BadPrefix, FileRecords, GtinError, ImportSpec, MultiError, Ok,
                          Participant, map_line, pending_cdn_copies)
 
-PANTRY = Participant(id="p1", type="brand", prefixes=("077000", "0038000", "041800", "301234", "0000123"))
-FR = Participant(id="u", type="retailer", prefixes=("3368954", "3250391"))
+# GS1 Company Prefixes as GS1 lists them (UPC prefix 077000 is GCP 0077000; France 301234500001)
+PANTRY = Participant(id="p1", type="brand", prefixes=("0077000", "0038000", "0041800", "301234500001",
+                                                      "0000123"))
+FR = Participant(id="u", type="retailer", prefixes=("336895", "325039"))
 
 BODY = {
     "link": "s3://uploads/usda.csv", "delimiter": ",", "has_header": True, "gtin_field": "gtin_upc",
@@ -78,7 +80,7 @@ def test_usda_like_outcomes(fixtures):
     assert out[1].name == "Example Pantry 900002"
     assert out[2] == BadGtin(4, "41800123452", out[2].reason) and "length" in out[2].reason
     assert out[3].source["data"][0]["alpha2"] == "FR"
-    assert out[4] == BadPrefix(6, "00000040123455", "4012345")
+    assert out[4] == BadPrefix(6, "00000040123455", "40123455")  # a GTIN-8 not assigned to p1
     assert "length" in out[5].reason and "check digit" in out[6].reason
     assert out[8].line == 10 and "TREE NUTS" in out[8].source["data"][-1]["value"]
     assert sum(isinstance(o, Ok) for o in out) == 5
@@ -116,7 +118,7 @@ def test_restricted_prefix_has_no_country_widget(fixtures):
 def test_off_like_tsv_without_quoting(fixtures):
     body = {"link": "x", "delimiter": "\t", "quotechar": None, "gtin_field": "code", "name": "product_name",
             "brand": "brands", "fields": [{"field": "image_url", "widget": "image"}]}
-    owner = Participant("o", "brand", prefixes=("376", "800", "00000501"))
+    owner = Participant("o", "brand", prefixes=("376000000", "8001234"), gtin8=("501",))
     out = outcomes(fixtures / "off_like_products.tsv", body, owner)
     assert [type(o).__name__ for o in out] == ["BadGtin", "Ok", "Ok", "Ok", "BadGtin", "BadGtin", "BadGtin"]
     assert out[1].name == 'Pâte "extra fine' and out[1].source["data"][0]["url"].endswith("front_fr.jpg")

@@ -7,7 +7,7 @@ import copy
 from infra.repos.gtin_bulk import prepare_batch
 from models.gtin import ImportSpec, Participant, map_line
 
-OWNER = Participant(id="p1", type="brand", prefixes=("301234",))
+OWNER = Participant(id="p1", type="brand", prefixes=("301234000001",))  # as GS1 lists it
 SPEC = {"link": "x", "gtin_field": "gtin", "name": "name", "fields": [{"field": "name", "title": "Name"}],
         "conditions": {"language": ["en"], "country": ["276"]}}
 
