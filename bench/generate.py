@@ -224,7 +224,7 @@ SIZES = {"tiny": 2_000, "1m": 1_000_000, "5m": 5_000_000}
 GTIN_SIZES = {"tiny": 2_000, "1m": 100_000, "5m": 1_000_000}
 
 
-def ensure(data_dir: Path, size: str, prefix: str = "409876") -> dict[str, Path]:
+def ensure(data_dir: Path, size: str, prefix: str = "030987") -> dict[str, Path]:
     """Generate (once; files are deterministic) the inputs of a size into `data_dir`."""
     data_dir.mkdir(parents=True, exist_ok=True)
     paths = {"sales": data_dir / f"sales-{size}.tsv", "catalog": data_dir / "catalog.csv",

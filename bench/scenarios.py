@@ -146,7 +146,7 @@ async def gtin(ctx: Context) -> dict[str, Any]:
     load_before = _load()
     try:
         for _ in range(ctx.repeat):
-            prefix = f"40{secrets.randbelow(10_000):04d}"  # a fresh company: new GTINs
+            prefix = f"030{100 + secrets.randbelow(900)}"  # a fresh GS1 US 6-digit GCP: new GTINs
             path = ctx.work / f"gtin-{ctx.size}-{prefix}.csv"
             await asyncio.to_thread(generate.gtin_file, path, lines, prefix)
             urn, api = ctx.stack.participant(prefix)
@@ -185,7 +185,7 @@ async def status(ctx: Context) -> dict[str, Any]:
     async with ctx.stack.org("bench-status") as api:
         file_id = (await trb.ingest(api, paths["small"], interval=0.05))["id"]
         file_headers = dict(api.headers)
-    prefix = "409990"
+    prefix = "030999"  # GS1 lists 6-digit Company Prefixes at 0301-0309
     tiny = ctx.inputs / f"gtin-status-{prefix}.csv"
     if not tiny.exists():
         generate.gtin_file(tiny, 20, prefix)
