@@ -3,12 +3,14 @@ a phone-width page per test, and organisations/participants of their own on the 
 from __future__ import annotations
 
 import os
+import random
 import secrets
 from pathlib import Path
 
 import pytest
 
 from tests.support.browser import PHONE, chromium_or_skip, launch
+from tests.support.gs1 import company_prefix_for
 from tests.support.stack import cli
 
 @pytest.fixture(scope="module")
@@ -75,7 +77,7 @@ def console_org(stack) -> dict:
 def participant(stack) -> dict:
     """A brand participant with a GS1 Germany prefix and a session: {urn, prefix, ticket}."""
     urn = f"urn:test:console:brand:{secrets.token_hex(4)}"
-    prefix = "40" + str(secrets.randbelow(10 ** 7)).zfill(7)
+    prefix = company_prefix_for(random.Random(), "40")
     cli(stack.data_dir, "participant", "create", "--id", urn, "--type", "brand", "--prefix", prefix)
     session = cli(stack.data_dir, "session", "create", "--participant", urn, "--user", "console")
     return {"urn": urn, "prefix": prefix, "ticket": session["ticket"]}

@@ -3,6 +3,7 @@ outside system would use), topic readers, worker metrics, and the `tributary` CL
 from __future__ import annotations
 
 import json
+import random
 import re
 import secrets
 import subprocess
@@ -12,6 +13,7 @@ import urllib.request
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from tests.support.gs1 import company_prefix_for
 from tests.support.stack import cli
 from topics.envelope import now_iso
 
@@ -113,6 +115,6 @@ def contract_org(stack):
 def gtin_brand(stack) -> dict:
     urn = f"urn:test:participant:brand:{secrets.token_hex(4)}"
     cli(stack.data_dir, "participant", "create", "--id", urn, "--type", "brand",
-        "--prefix", "7" + "".join(secrets.choice("0123456789") for _ in range(8)))
+        "--prefix", company_prefix_for(random.Random(), "7"))
     session = cli(stack.data_dir, "session", "create", "--participant", urn, "--user", "u-contract")
     return {"urn": urn, "ticket": session["ticket"]}
