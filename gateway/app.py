@@ -63,11 +63,14 @@ async def _start(app: web.Application) -> None:
     app["db"] = database(app["mongo"], settings)
     await app["objects"].start()
     app["tables"] = Tables(app["db"])
-    app["views"] = Views(app["tables"])
+    from gateway.freshness import ReadBarrier
+
+    barrier = ReadBarrier() if settings.consistent_reads else None
+    app["views"] = Views(app["tables"], barrier=barrier)
     from topics.registry import all_topics
 
     event_topics = [t.name for t in all_topics() if t.kind == "events" and t.follow]
-    bus = Bus(settings.kafka_url, event_topics, app["views"])
+    bus = Bus(settings.kafka_url, event_topics, app["views"], barrier)
     for _ in range(60):
         try:
             await bus.start()
@@ -75,7 +78,7 @@ async def _start(app: web.Application) -> None:
         except Exception as exc:  # noqa: BLE001 - broker still starting
             log.warning("waiting for the broker: %s", exc)
             await __import__("asyncio").sleep(0.5)
-            bus = Bus(settings.kafka_url, event_topics, app["views"])
+            bus = Bus(settings.kafka_url, event_topics, app["views"], barrier)
     app["bus"] = bus
 
 

@@ -22,10 +22,12 @@ FETCH_WAIT_MS = int(os.environ.get("TRIBUTARY_FETCH_WAIT_MS", "50"))
 
 
 class Bus:
-    def __init__(self, bootstrap: str, event_topics: list[str], views=None) -> None:
+    def __init__(self, bootstrap: str, event_topics: list[str], views=None,
+                 barrier=None) -> None:
         self.bootstrap = bootstrap
         self.event_topics = event_topics
         self.views = views  # gateway.views.Views: folded before waiters are resolved
+        self.barrier = barrier  # gateway.freshness.ReadBarrier: told how far the views are
         self.producer = producer(bootstrap)
         self._waiters: dict[tuple[str, str], list[tuple[Predicate, asyncio.Future]]] = defaultdict(list)
         self._subscribers: list[tuple[str, asyncio.Queue]] = []
@@ -82,16 +84,22 @@ class Bus:
                 await consumer.seek_to_end(*parts)
                 if self.views is not None:
                     self.views.reset(live=True)  # from here on every event is folded
+                if self.barrier is not None:
+                    await self.barrier.attach(consumer, parts)
                 self.connected = True
                 while True:
                     batches = await consumer.getmany(timeout_ms=500)
                     for tp, records in batches.items():
                         for record in records:
                             self._deliver(tp.topic, record.key, record.value)
+                        if self.barrier is not None and records:
+                            self.barrier.advanced(tp, records[-1].offset + 1)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - broker gone: reconnect
                 self.connected = False
+                if self.barrier is not None:
+                    self.barrier.detach()
                 if self.views is not None:
                     self.views.reset(live=False)  # events are being missed
                 log.warning("event follower lost the broker (%s); reconnecting", exc)

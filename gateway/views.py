@@ -59,6 +59,8 @@ class EntityView:
         self.creates, self.deletes = creates, deletes
         self.max_entries, self.settle, self.clock = max_entries, settle, clock
         self.live = False  # the event follower is connected: events are being folded
+        # awaited before a view answers: False sends the read to `load` (gateway/freshness.py)
+        self.fresh: Callable[[], Awaitable[bool]] | None = None
         self._data: OrderedDict[str, _Entry] = OrderedDict()
         # key → (event number, clock time) of its last event, folded or not (bounded too)
         self._seen: OrderedDict[str, tuple[int, float]] = OrderedDict()
@@ -120,6 +122,8 @@ class EntityView:
     async def read(self, key: str, load: Load) -> tuple[dict[str, Any] | None, str]:
         """(view, source): from this view ("view"), else `load()` ("table" or "store"), whose
         answer is kept when no event for `key` came in while (or just before) it was read."""
+        if self.fresh is not None and self.live and key in self._data and not await self.fresh():
+            return await load()  # cannot prove this view current: the store answers
         view = self.get(key) if self.live else None
         if view is not None:
             return view, "view"
@@ -156,13 +160,16 @@ def answer(entities: EntityView, key: str, view: dict[str, Any], source: str) ->
 class Views:
     """The gateway's views by event topic, and the reads the routes use."""
 
-    def __init__(self, tables, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, tables, max_entries: int = MAX_ENTRIES, barrier=None) -> None:
         self.tables = tables
         self.files = EntityView("file_id", file_model.apply_event, ("SalesFileRegistered",),
                                 render=file_model.public_view, max_entries=max_entries)
         self.tasks = EntityView("task_id", gtin_tasks.apply_event, ("GtinImportTaskChanged",),
                                 ("GtinImportTaskPurged",), max_entries=max_entries)
         self.by_topic = {"sales.files.events": self.files, "gtin.import.events": self.tasks}
+        if barrier is not None:  # several gateways: consistent reads (gateway/freshness.py)
+            for name, view in self.by_topic.items():
+                view.fresh = lambda name=name: barrier.caught_up(name)
 
     def apply(self, topic_name: str, message: Message) -> None:
         view = self.by_topic.get(topic_name)

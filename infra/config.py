@@ -12,6 +12,7 @@
 | TRIBUTARY_WORKER_PORT | web port of a worker (table queries, /metrics) | 6066 |
 | TRIBUTARY_WORKER_ID / _HOST | a worker's id / advertised address (infra/identity.py) | hostname-port / host's IP |
 | TRIBUTARY_PARTITIONS | partitions of each topic created (docs/scaling.md) | 12 |
+| TRIBUTARY_CONSISTENT_READS | gateways prove their views current before answering (several behind a balancer; gateway/freshness.py) | off |
 | TRIBUTARY_PARTITIONS_<TOPIC> | one topic's count, e.g. `_SALES_FILES_COMMANDS=24` | TRIBUTARY_PARTITIONS |
 | TRIBUTARY_TOPIC_REPLICATION | replication factor of created topics | 1 |
 | TRIBUTARY_SESSION_TIMEOUT | Kafka consumer session timeout, seconds | 2.0 |
@@ -42,6 +43,7 @@ class Settings:
     worker_id: str = "worker-1"
     partitions: int = DEFAULT_PARTITIONS
     topic_partitions: dict = field(default_factory=dict)  # SALES_FILES_COMMANDS → count
+    consistent_reads: bool = False
     replication: int = 1
     session_timeout: float = 2.0
     max_bad_share: float = 0.5
@@ -94,6 +96,7 @@ def load_settings(data_dir: str | os.PathLike | None = None, env: dict | None = 
         worker_id=env.get("TRIBUTARY_WORKER_ID") or default_worker_id(worker_port),
         partitions=int(env.get("TRIBUTARY_PARTITIONS") or DEFAULT_PARTITIONS),
         topic_partitions=_topic_partitions(env),
+        consistent_reads=env.get("TRIBUTARY_CONSISTENT_READS", "").lower() in ("1", "true", "on"),
 
         replication=int(env.get("TRIBUTARY_TOPIC_REPLICATION") or 1),
         session_timeout=float(env.get("TRIBUTARY_SESSION_TIMEOUT") or 2.0),

@@ -84,6 +84,9 @@ class Stack:
     def _gateway(self, number: int, port: int) -> Child:
         name = "gateway" if number == 1 else f"gateway-{number}"
         env = settings_env(self.settings)
+        if len(self.gateway_ports) > 1:  # a client's next request may reach another gateway
+            env.setdefault("TRIBUTARY_CONSISTENT_READS", os.environ.get(
+                "TRIBUTARY_CONSISTENT_READS", "1"))
         return Child(name, python_argv("gateway", "--port", str(port)),
                      self.settings.data_dir / "logs" / f"{name}.log", env=env)
 

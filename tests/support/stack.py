@@ -12,9 +12,11 @@ from pathlib import Path
 
 
 class RunningStack:
-    def __init__(self, data_dir: Path, workers: int = 1, env: dict | None = None) -> None:
+    def __init__(self, data_dir: Path, workers: int = 1, env: dict | None = None,
+                 gateways: int = 1) -> None:
         self.data_dir = Path(data_dir)
         self.workers = workers
+        self.gateways = gateways
         # test servers for import links live on loopback: allow-list it (production does not)
         self.env = {**os.environ, "TRIBUTARY_STALE_AFTER": "6",
                     "TRIBUTARY_FETCH_ALLOW": "127.0.0.1", **(env or {})}
@@ -29,7 +31,7 @@ class RunningStack:
         log = open(self.data_dir / "up.log", "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "infra.cli", "--data-dir", str(self.data_dir), "up",
-             "--port", "0", "--workers", str(self.workers)],
+             "--port", "0", "--workers", str(self.workers), "--gateways", str(self.gateways)],
             stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True)
         log.close()
         deadline = time.monotonic() + timeout
@@ -56,10 +58,18 @@ class RunningStack:
     def url(self) -> str:
         return self.state["gateway_url"]
 
+    @property
+    def urls(self) -> list[str]:
+        """Every gateway's URL (`tributary up --gateways N`)."""
+        return self.state.get("gateway_urls") or [self.url]
+
     def healthy(self) -> bool:
         try:
-            with urllib.request.urlopen(self.url + "/healthz", timeout=2) as resp:
-                return resp.status == 200
+            for url in self.urls:
+                with urllib.request.urlopen(url + "/healthz", timeout=2) as resp:
+                    if resp.status != 200:
+                        return False
+            return True
         except (OSError, ValueError, KeyError):
             return False
 
