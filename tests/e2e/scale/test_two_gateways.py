@@ -71,7 +71,7 @@ async def test_each_command_is_seen_by_the_other_gateway_at_once(two):
 async def test_a_gtin_import_task_created_on_one_gateway_is_read_on_the_other(two):
     server = FileServer()
     try:
-        who = new_participant(two, prefix="4" + "7" * 5)
+        who = new_participant(two)
         other = Api(two.urls[1], headers=who.api.headers)
         lines = ["gtin,name"] + [f"{gtin_for(who.prefix, number=i)},Item {i}" for i in range(30)]
         body = {"link": server.add("\n".join(lines) + "\n"), "gtin_field": "gtin",
