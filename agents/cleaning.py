@@ -222,7 +222,8 @@ async def clean(deps: Deps, msg: Message) -> None:
         except SalesFileError as exc:
             if exc.cause in DISCARDED:
                 await store.delete(record["object_key"])
-            await fail(deps, record, exc.cause, exc.message, checksum=checksum)
+            await fail(deps, record, exc.cause, exc.message, checksum=checksum,
+                       **{"layout_proposal": None, "inference": None, **exc.details})
             if exc.cause == "NOT_SALES":  # e.g. a SoundOn Summary: keep its totals to reconcile
                 await reconcile.on_summary(deps, record, src)
             return
@@ -243,15 +244,27 @@ async def clean(deps: Deps, msg: Message) -> None:
     if result.totals_check and not result.totals_check.get("ok", True):
         warnings.append(result.totals_check)
     warnings += [{"warning": text} for text in (result.warnings or [])[:100]]
+    if result.inference:                  # a recorded guess, shown: the mapping and its confidences
+        warnings.append({"warning": inference_warning(result.inference)})
     cleaned = dict(checksum=checksum, layout=result.layout, encoding=result.encoding,
                    total_rows=result.rows, bad_rows=result.bad_rows,
                    bad_samples=result.bad_samples[:100], warnings=warnings,
                    declared_totals=result.declared_totals,
                    reporting_period=result.reporting_period or record.get("reporting_period"),
-                   currency=result.currency, staging_key=staging_key(record))
+                   currency=result.currency, staging_key=staging_key(record),
+                   inference=result.inference, layout_proposal=None)
     await retry(lambda: set_status(deps, record, "CLEANED", **cleaned), "record CLEANED")
     await deps.emit("sales.import.commands", record["id"], "ImportSalesFile",
                     {"file_id": record["id"], "attempt": attempt})
+
+
+def inference_warning(proposal: dict) -> str:
+    fields = ", ".join(f"{f} ← {h!r} ({proposal['confidence'].get(f, 0):.2f})"
+                       for h, f in proposal["mapping"]["columns"].items())
+    extra = "; ".join(proposal.get("notes") or [])
+    return (f"layout inferred from header names and values: {fields}"
+            + (f"; {extra}" if extra else "")
+            + "; correct it with POST /api/files/salesfiles/{id}/layout/")
 
 
 def _decimal(value):

@@ -18,7 +18,7 @@ log = logging.getLogger("tributary.gateway")
 
 
 # one module per area under gateway/routes/, each with setup(app)
-ROUTE_MODULES = ["health", "files", "gtin_items", "gtin_descriptions", "gtin_import", "catalog",
+ROUTE_MODULES = ["health", "files", "file_layout", "gtin_items", "gtin_descriptions", "gtin_import", "catalog",
                  "reports", "layouts", "auto_upload", "console", "docs"]
 
 

@@ -96,10 +96,7 @@ def clean_excel(path: str, filename: str, options: CleanOptions, layouts: list[L
     except Exception as exc:
         raise SalesFileError("CORRUPTED", f"{filename!r}: unreadable workbook ({exc})") from exc
     if best is None:
-        biggest = max(probes, key=lambda k: len(probes[k]), default=None)
-        if biggest is None or not any(any(c for c in r) for r in probes[biggest]):
-            raise SalesFileError("EMPTY", f"{filename!r}: workbook has no data")
-        find_header(probes[biggest], layouts, f"{filename} [{biggest}]")  # raises UNKNOWN_LAYOUT
+        best = _infer_sheet(wb, probes, layouts, filename, options)
     sheet_name, match = best
     sheet = wb.get_sheet_by_name(sheet_name)
     width = len(match.headers)
@@ -129,4 +126,24 @@ def clean_excel(path: str, filename: str, options: CleanOptions, layouts: list[L
         flush(data[:len(data) - footer_n], first_line)
     emitter.check_share(filename)
     return emitter.result(layout=match.layout.name, encoding="xlsx" if filename.lower().endswith("x") else "xls",
-                          delimiter=None, header_line=match.row + 1, footer_lines=footer_n)
+                          delimiter=None, header_line=match.row + 1, footer_lines=footer_n,
+                          inference=getattr(match.layout, "proposal", None))
+
+
+def _infer_sheet(wb: CalamineWorkbook, probes: dict[str, list[list[str]]], layouts: list[Layout],
+                 filename: str, options: CleanOptions) -> tuple:
+    """No known layout on any sheet: the first sheet (largest first) whose inferred mapping is
+    sure; else UNKNOWN_LAYOUT (with the largest sheet's proposal)."""
+    from .tabular import INFER_ROWS
+
+    ranked = sorted((k for k in probes if any(any(c for c in r) for r in probes[k])), key=lambda k: -len(probes[k]))
+    if not ranked:
+        raise SalesFileError("EMPTY", f"{filename!r}: workbook has no data")
+    failure = None
+    for name in ranked:
+        sample = [[cell_text(c) for c in r] for _, r in zip(range(INFER_ROWS), wb.get_sheet_by_name(name).iter_rows())]
+        try:
+            return name, find_header(probes[name], layouts, f"{filename} [{name}]", sample, options.infer)
+        except SalesFileError as exc:
+            failure = failure or exc
+    raise failure  # type: ignore[misc]

@@ -24,6 +24,23 @@ _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_name) if m})
 _MONTHS["sept"] = 9
 
 
+def _localised_months() -> None:
+    """Month names of German, French, Spanish, Portuguese, Italian and Dutch exports (babel/CLDR),
+    accents dropped (`März` → marz), English spellings kept where they collide."""
+    import unicodedata
+
+    from babel.dates import get_month_names
+
+    for locale in ("de", "fr", "es", "pt", "it", "nl"):
+        for width in ("wide", "abbreviated"):
+            for number, name in get_month_names(width, locale=locale).items():
+                key = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower().strip(".")
+                _MONTHS.setdefault(key, number)
+
+
+_localised_months()
+
+
 def norm_isrc(value: str) -> str | None:
     """ISRC without separators, upper-case, validated by python-stdnum; None when invalid."""
     code = _SEP.sub("", value).upper()
@@ -76,7 +93,7 @@ def norm_currency(value: str) -> str | None:
 
 
 _PERIOD_PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], tuple[int, int]]]] = [
-    (re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?(?:[T ].*)?$"), lambda m: (int(m[1]), int(m[2]))),
+    (re.compile(r"^(\d{4})[-/._](\d{1,2})(?:[-/._]\d{1,2})?(?:[T ].*)?$"), lambda m: (int(m[1]), int(m[2]))),
     (re.compile(r"^(\d{4})(\d{2})(?:\d{2})?$"), lambda m: (int(m[1]), int(m[2]))),
     # MM/DD/YYYY (US, Apple, CD Baby) — DD/MM/YYYY only when the first number cannot be a month
     (re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s.*)?$"),
@@ -85,9 +102,15 @@ _PERIOD_PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], tuple[in
     (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2})(?:\s.*)?$"),
      lambda m: (2000 + int(m[3]), int(m[1]) if int(m[1]) <= 12 else int(m[2]))),
     (re.compile(r"^(\d{1,2})[/.-](\d{4})$"), lambda m: (int(m[2]), int(m[1]))),
-    (re.compile(r"^([A-Za-z]+)[\s\-/.,]+(\d{4}|\d{2})$"), lambda m: (_year(m[2]), _MONTHS.get(m[1].lower(), 0))),
-    (re.compile(r"^(\d{4})[\s\-/.,]+([A-Za-z]+)$"), lambda m: (int(m[1]), _MONTHS.get(m[2].lower(), 0))),
+    (re.compile(r"^([^\W\d_]+)\.?[\s\-/.,]+(\d{4}|\d{2})$"), lambda m: (_year(m[2]), _month(m[1]))),
+    (re.compile(r"^(\d{4})[\s\-/.,]+([^\W\d_]+)$"), lambda m: (int(m[1]), _month(m[2]))),
 ]
+
+
+def _month(name: str) -> int:
+    import unicodedata
+
+    return _MONTHS.get(unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower(), 0)
 
 
 def _year(text: str) -> int:

@@ -21,6 +21,7 @@ class CleanOptions:
     max_bad_share: float = 0.5
     mappings: Sequence[Any] = ()            # organisation layouts (dicts for layout_from_mapping, or Layouts)
     batch_rows: int = 50_000
+    infer: bool = True                      # propose a mapping for files no layout claims (models/sales/infer)
 
 
 @dataclass
@@ -42,6 +43,7 @@ class CleanResult:
     invalid_values: dict[str, int] = field(default_factory=dict)  # values nulled (bad ISRC, UPC, territory…)
     imported_totals: dict[str, str] = field(default_factory=dict)  # {"revenue", "revenue_converted", "quantity"}
     warnings: list[str] = field(default_factory=list)
+    inference: dict | None = None           # layout `inferred`: the proposal used (mapping, confidences)
 
 
 class Emitter:

@@ -21,23 +21,45 @@ from .result import CleanOptions, CleanResult, Emitter, _fmt, add_bad
 from .sniff import Line, TextInfo, detect_delimiter, read_lines, split_cells
 from .transform import Mapper
 
-_TOTAL = re.compile(r"^((grand|sub)[\s_-]*)?totals?\b|^sum\b|^end of (report|file)|^number of|^no earning", re.I)
+_TOTAL = re.compile(r"^((grand|sub)[\s_-]*)?totals?\b|^sum\b|^end of (report|file)|^number of|^no earning|"
+                    r"^summe\b|^gesamt|^somme\b|^totaal\b|^totale\b|^suma\b|^soma\b", re.I)
 MAX_FOOTER = 20
 BLOCK_BYTES = 8 << 20    # CSV read block (serial path): ~55 k rows of a DSP report, so per-batch costs stay small
 CHUNK_BYTES = 8 << 20    # parallel cleaning: byte ranges of ~55 k rows, one per task
 RANGE_BATCH_ROWS = 200_000  # rows mapped at once in a range (a CHUNK_BYTES range holds ~60 k)
 WORKERS = min(2, os.cpu_count() or 1)
+INFER_ROWS = 1040        # lines read for layout inference (header search + value sample)
 AHEAD = int(os.environ.get("TRIBUTARY_CLEAN_AHEAD", "4"))  # ranges cleaned ahead of the one emitted
 
 
-def find_header(rows: list[list[str]], layouts: list[Layout], filename: str) -> HeaderMatch:
+def find_header(rows: list[list[str]], layouts: list[Layout], filename: str,
+                sample: list[list[str]] | None = None, infer: bool = True) -> HeaderMatch:
+    """The best known layout's header; else, when `infer`, a sure proposal from header names and
+    the values of `sample` (more rows than `rows`) as layout `inferred`; else UNKNOWN_LAYOUT with
+    the proposal in its details."""
     match = match_header(rows, list(range(1, len(rows) + 1)), layouts)
-    if match is None:
-        found, near = closest(rows, layouts)
-        raise SalesFileError("UNKNOWN_LAYOUT", f"{filename!r}: no known layout matches; header found: "
-                             f"{[c for c in found if c][:30]}; closest layouts tried: {'; '.join(near) or 'none'}; "
-                             "or teach this layout to your organisation with POST /api/layouts/ (docs/formats.md)")
-    return match
+    if match is not None:
+        return match
+    found, near = closest(rows, layouts)
+    message = (f"{filename!r}: no known layout matches; header found: {[c for c in found if c][:30]}; "
+               f"closest layouts tried: {'; '.join(near) or 'none'}")
+    if not infer:
+        raise SalesFileError("UNKNOWN_LAYOUT", message + "; or teach this layout to your organisation with "
+                             "POST /api/layouts/ (docs/formats.md)")
+    from .infer import infer as propose, inferred_layout
+
+    proposal = propose(sample or rows, filename)
+    if proposal["sure"]:
+        layout = inferred_layout(proposal)
+        match = match_header(rows, list(range(1, len(rows) + 1)), [layout])
+        if match is not None:
+            return match
+    why = "; ".join([f"not identified with confidence ≥ {proposal['threshold']}: {', '.join(proposal['missing'])}"]
+                    * bool(proposal["missing"]) + [f"ambiguous {a}" for a in proposal["ambiguous"]])
+    guessed = ", ".join(f"{f} ← {h!r}" for h, f in proposal["mapping"]["columns"].items())
+    raise SalesFileError("UNKNOWN_LAYOUT", f"{message}; proposed mapping ({why or 'not sure'}): {guessed or 'none'}; "
+                         "confirm or edit it with POST /api/files/salesfiles/{id}/layout/ (docs/formats.md, Inference)",
+                         details={"layout_proposal": proposal})
 
 
 def find_footer(tail: list[Line], data_start: int, delimiter: str | None, ncols: int,
@@ -297,7 +319,8 @@ def clean_text_tabular(path: str, filename: str, info: TextInfo, head: list[Line
     texts = [ln.text for ln in head]
     delimiter = detect_delimiter(texts)
     rows = [split_cells(t, delimiter) for t in texts[:40]]
-    match = find_header(rows, layouts, filename)
+    sample = [split_cells(t, delimiter) for t in texts[:INFER_ROWS]] if delimiter is not None else rows
+    match = find_header(rows, layouts, filename, sample, options.infer)
     if match.layout.refuse is not None:
         raise SalesFileError("NOT_SALES", f"{filename!r}: {match.layout.refuse(rows, match.row)}")
     if delimiter is None:
@@ -322,7 +345,8 @@ def clean_text_tabular(path: str, filename: str, info: TextInfo, head: list[Line
     declared = declared_from_footer(footer, delimiter, mapper)
     return emitter.result(layout=match.layout.name, encoding=info.encoding if not info.bom or info.encoding != "utf-8" else "utf-8-sig",
                           delimiter=delimiter, header_line=match.row + 1, footer_lines=len(footer),
-                          declared_totals=declared, totals_check=totals_check(declared, emitter))
+                          declared_totals=declared, totals_check=totals_check(declared, emitter),
+                          inference=getattr(match.layout, "proposal", None))
 
 
 def find_footer_rows(rows: list[list[str]], ncols: int, layout: TabularLayout) -> int:

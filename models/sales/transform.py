@@ -8,6 +8,7 @@ import pyarrow.compute as pc
 
 from . import normalise as nz
 from .layouts.base import TabularLayout
+from .layouts.derive import first_nonblank
 from .result import Emitter
 
 _NULL = pa.scalar(None, pa.string())
@@ -29,12 +30,13 @@ class Mapper:
         return self.layout.prepare(raw) if self.layout.prepare else raw
 
     def sources(self, raw: dict[str, pa.Array]) -> dict[str, pa.Array]:
+        """The source column of each field: the first present one, or (layouts that coalesce)
+        per row the first non-blank of those present."""
         out = {}
         for fld, names in self.layout.columns.items():
-            for name in names:
-                if name in raw:
-                    out[fld] = raw[name]
-                    break
+            present = [raw[name] for name in names if name in raw]
+            if present:
+                out[fld] = first_nonblank(*present) if self.layout.coalesce and len(present) > 1 else present[0]
         return out
 
     def apply(self, columns: list[pa.Array], lines: pa.Array, emitter: Emitter) -> None:

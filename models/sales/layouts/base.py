@@ -43,6 +43,7 @@ class TabularLayout:
     forbidden: frozenset[str] = frozenset()                        # headers that rule the layout out
     footer_totals: Callable[[list[list[str]]], dict | None] | None = None  # trailer cells → declared totals
     refuse: Callable[[list[list[str]], int], str] | None = None    # not sales lines: (rows, header row) → why
+    coalesce: bool = False                                         # several present sources: first non-blank per row
     kind: str = "tabular"
 
     def __post_init__(self) -> None:

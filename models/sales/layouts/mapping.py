@@ -9,7 +9,8 @@ from .base import TabularLayout, tabular
 def layout_from_mapping(mapping: Mapping[str, Any]) -> TabularLayout:
     """Keys: name, columns {source header: canonical field}, required_headers (default: all mapped
     headers), header_row (1-based, optional), skip_top, skip_bottom, date_format (strptime),
-    decimal_separator, thousands_separator, default_currency, constants {canonical field: value}."""
+    decimal_separator, thousands_separator, default_currency, constants {canonical field: value}.
+    Several headers mapped to one field are coalesced per row: the first non-blank cell wins."""
     by_field: dict[str, list[str]] = {}
     for source, fld in mapping["columns"].items():
         by_field.setdefault(fld, []).append(source)
@@ -27,4 +28,5 @@ def layout_from_mapping(mapping: Mapping[str, Any]) -> TabularLayout:
         skip_top=int(mapping.get("skip_top") or 0),
         skip_bottom=int(mapping.get("skip_bottom") or 0),
         priority=100,
+        coalesce=True,
     )

@@ -12,17 +12,17 @@ from tests.support.stack import cli
 
 MAPPING = {
     "name": "acme-monthly",
-    "required_headers": ["Monat", "Shop", "Land", "Titel", "Künstler", "Stück", "Betrag (EUR)"],
+    "required_headers": ["Monat", "Shop", "Land", "Titel", "Künstler", "Stück", "Saldo (EUR)"],
     "header_row": 3, "skip_top": 2, "skip_bottom": 1,
     "columns": {"Monat": "sale_period", "Shop": "dsp", "Land": "territory", "Titel": "track_title",
-                "Künstler": "artist", "Stück": "quantity", "Betrag (EUR)": "revenue"},
+                "Künstler": "artist", "Stück": "quantity", "Saldo (EUR)": "revenue"},
     "date_format": "%d.%m.%Y", "decimal_separator": ",", "thousands_separator": ".", "default_currency": "EUR",
 }
 
 
 def acme_file(first_amount: str) -> bytes:
     return ("Acme Musikvertrieb GmbH - Abrechnung\nZeitraum: 01.06.2025 - 30.06.2025\n"
-            "Monat;Shop;Land;Titel;Künstler;Stück;Betrag (EUR)\n"
+            "Monat;Shop;Land;Titel;Künstler;Stück;Saldo (EUR)\n"
             f"15.06.2025;Spotify;DE;Nordlicht;Aurora Vale;1.200;{first_amount}\n"
             "20.06.2025;Deezer;AT;Südwind;Aurora Vale;3;0,000001\n"
             "30.06.2025;Apple Music;CH;Nordlicht;Aurora Vale;12;8,91\n"
@@ -56,7 +56,7 @@ async def test_unknown_file_then_mapping_then_it_imports(acme, other_api):
     failed = await ingest(acme, "acme-june.csv", acme_file("1.234,567891"))
     assert failed["status"] == "FAILED" and failed["status_cause"] == "UNKNOWN_LAYOUT"
     msg = failed["error_message"]
-    assert "Monat" in msg and "Betrag (EUR)" in msg and "closest layouts tried" in msg
+    assert "Monat" in msg and "Saldo (EUR)" in msg and "closest layouts tried" in msg
 
     status, created, _ = await acme.post("/api/layouts/", json=MAPPING)
     assert status == 201, created
