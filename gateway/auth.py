@@ -34,6 +34,9 @@ async def _resolve(db, token: str) -> str | None:
 
 
 async def organisation(request: web.Request) -> str:
+    """The organisation the request's Bearer token names (resolved once per request)."""
+    if "organisation" in request:
+        return request["organisation"]
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -43,4 +46,8 @@ async def organisation(request: web.Request) -> str:
     if org is None:
         raise ApiError(401, "unauthorized", "unknown or revoked token")
     logs.bind(organisation=org)  # carried on this request's log lines
+    request["organisation"] = org
     return org
+
+
+organisation.security = [{"bearerAuth": []}]  # type: ignore[attr-defined]

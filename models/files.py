@@ -5,11 +5,10 @@ Pure functions; the registration agent and the status table both fold events wit
 """
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-FILETYPES = ("CSV", "TXT", "TSV", "XLS", "XLSX")
-UPLOAD_MODES = ("MANUALLY", "AUTOMATICALLY")
+from models.new_file import FILETYPES, UPLOAD_MODES, NewSalesFile  # noqa: F401 - re-exported
+
 STATUSES = ("INITIALIZED", "UPLOADING", "UPLOADED", "CLEANING", "CLEANED", "PROCESSING",
             "PROCESSED", "FINALIZED", "FAILED", "REIMPORT")
 TERMINAL = ("FINALIZED", "FAILED")
@@ -23,78 +22,21 @@ OPTIONAL = ("status", "total_rows", "total_artists", "status_cause", "error_mess
 RESPONSE_FIELDS = ("id", "uuid", *REQUIRED, *OPTIONAL, "organisation", "module_response")
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number
-
-
 def validate_new_file(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Check a create request (form or JSON values). Returns (clean fields, errors by field)."""
-    errors: dict[str, str] = {}
-    clean: dict[str, Any] = {}
-    for name in REQUIRED:
-        if data.get(name) in (None, ""):
-            errors[name] = "required"
-    filename = data.get("filename")
-    if filename not in (None, ""):
-        if not isinstance(filename, str) or len(filename) > 255 or "/" in filename or "\x00" in filename:
-            errors["filename"] = "must be a file name of at most 255 characters, without '/'"
-        else:
-            clean["filename"] = filename
-    filetype = data.get("filetype")
-    if filetype not in (None, ""):
-        if str(filetype).upper() not in FILETYPES:
-            errors["filetype"] = f"must be one of {', '.join(FILETYPES)}"
-        else:
-            clean["filetype"] = str(filetype).upper()
-    if data.get("filesize") not in (None, ""):
-        size = _int(data.get("filesize"))
-        if size is None or size < 0:
-            errors["filesize"] = "must be a non-negative integer (bytes)"
-        else:
-            clean["filesize"] = size
-    if data.get("mongo_db_id") not in (None, ""):
-        clean["mongo_db_id"] = str(data["mongo_db_id"])[:64]
-    status = data.get("status") or "INITIALIZED"
-    if status != "INITIALIZED":
-        errors["status"] = "a new file starts as INITIALIZED"
-    clean["status"] = "INITIALIZED"
-    mode = (data.get("upload_mode") or "MANUALLY")
-    if str(mode).upper() not in UPLOAD_MODES:
-        errors["upload_mode"] = f"must be one of {', '.join(UPLOAD_MODES)}"
-    clean["upload_mode"] = str(mode).upper()
-    for name in ("total_rows", "total_artists"):
-        if data.get(name) not in (None, ""):
-            number = _int(data[name])
-            if number is None or number < 0:
-                errors[name] = "must be a non-negative integer"
-            clean[name] = number
-    for name in ("total_local", "exchange_rate"):
-        if data.get(name) not in (None, ""):
-            try:
-                value = Decimal(str(data[name]).strip())
-                if not value.is_finite() or (name == "exchange_rate" and value <= 0):
-                    raise InvalidOperation
-                clean[name] = str(value)
-            except (InvalidOperation, ValueError):
-                errors[name] = "must be a positive decimal number" if name == "exchange_rate" \
-                    else "must be a decimal number"
-    period = data.get("reporting_period")
-    if period not in (None, ""):
-        from models.periods import parse_period_strict
-        parsed = parse_period_strict(str(period))
-        if parsed is None:
-            errors["reporting_period"] = "must be YYYY-MM"
-        clean["reporting_period"] = parsed
-    for name in ("status_cause", "error_message", "response_module"):
-        if data.get(name) not in (None, ""):
-            clean[name] = str(data[name])[:2000]
-    return clean, errors
+    """Check a create request (form or JSON values) against models.new_file.NewSalesFile.
+    Returns (clean fields, problem by field)."""
+    from pydantic import ValidationError
+
+    try:
+        fields = NewSalesFile.model_validate(data)
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for err in exc.errors(include_url=False):
+            name = ".".join(str(p) for p in err["loc"]) or "body"
+            errors.setdefault(name, "required" if err["type"] == "missing"
+                              else err["msg"].removeprefix("Value error, "))
+        return {}, errors
+    return fields.model_dump(), {}
 
 
 def new_record(fields: dict[str, Any], *, file_id: int, uuid: str, organisation: str,

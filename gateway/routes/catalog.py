@@ -76,14 +76,14 @@ async def process(request: web.Request) -> web.Response:
     status = view["status"]
     retry = status == "FAILED" and view.get("status_cause") == "NOT_UPLOADED"
     if status != "UPLOADING" and not retry:
-        raise conflict(f"cannot process a catalog import in status {status}", status=status)
+        raise conflict(f"cannot process a catalog import in status {status}", current_status=status)
     info = await request.app["objects"].head(view["object_key"])
     if info is None:
         raise conflict("the file has not been uploaded yet; PUT it to the presigned URL first",
-                       status=status)
+                       current_status=status)
     if view.get("filesize") and info.size != view["filesize"]:
         raise conflict(f"uploaded object has {info.size} bytes but filesize is "
-                       f"{view['filesize']}", status=status)
+                       f"{view['filesize']}", current_status=status)
     reply = await request.app["bus"].request(
         COMMANDS, view["id"], Message("ProcessCatalogImport", {"import_id": view["id"]}), EVENTS,
         until=lambda m: m.payload.get("status") in ("UPLOADED", "FAILED"), timeout=10)

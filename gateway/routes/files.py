@@ -9,16 +9,18 @@ from datetime import datetime, timedelta, timezone
 from aiohttp import web
 
 from gateway.auth import organisation
-from gateway.errors import ApiError, bad_request, conflict, not_found, read_body
+from gateway.contract import endpoint
+from gateway.errors import ApiError, conflict, not_found
+from gateway.schemas.sales import (SalesFile, SalesFileAccepted, SalesFileAction, SalesFileCreate,
+                                   SalesFilePage, SalesFileQuery, Snapshot, StatusAnswer, Summary,
+                                   UploadLink)
 from gateway.views import answer
 from infra.mongo import next_id
 from infra.repos import snapshots as snapshot_repo
-from models.files import REIMPORTABLE, STATUSES, object_key, public_view, validate_new_file
-from models.periods import parse_period_strict
+from models.files import REIMPORTABLE, object_key, public_view
 from topics.envelope import Message
 
 COMMANDS, EVENTS = "sales.files.commands", "sales.files.events"
-ACTIONS = ("upload", "process", "reimport")
 UPLOAD_TTL = 3600
 
 
@@ -38,55 +40,50 @@ async def _owned(request: web.Request, org: str) -> dict:
     return view
 
 
-async def create(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, body=SalesFileCreate, errors=(400, 401),
+          responses={201: SalesFile, 202: SalesFileAccepted})
+async def create(request: web.Request, body: SalesFileCreate):
+    """Register a sales file (the specification's create form).
+
+    201 with the record once stored; 202 with its id if storing takes longer than the wait."""
     org = await organisation(request)
-    body = await read_body(request)
-    fields, errors = validate_new_file(body)
-    if errors:
-        raise ApiError(400, "validation_error", "some fields are missing or malformed",
-                       fields=errors)
     file_id = await next_id(request.app["db"], "files")
-    payload = {**body, **fields, "organisation": org, "id": file_id, "uuid": secrets.token_hex(4),
-               "allow_duplicate": str(body.get("allow_duplicate", "")).lower() in ("1", "true")}
+    payload = {**body.model_dump(exclude={"organisation"}, exclude_none=True),
+               "organisation": org, "id": file_id, "uuid": secrets.token_hex(4)}
     reply = await request.app["bus"].request(
         COMMANDS, file_id, Message("CreateSalesFile", payload), EVENTS,
         until=lambda m: m.type in ("SalesFileRegistered", "SalesFileRejected"))
     if reply is None:
-        return web.json_response({"id": file_id, "uuid": payload["uuid"], "status": "INITIALIZED",
-                                  "message": "accepted; the record is being stored"}, status=202)
+        return 202, SalesFileAccepted(id=file_id, uuid=payload["uuid"], status="INITIALIZED",
+                                      message="accepted; the record is being stored")
     if reply.type == "SalesFileRejected":
         raise ApiError(400, "validation_error", "the file record was rejected",
-                       fields=reply.payload.get("errors", {}))
+                       errors=reply.payload.get("errors", {}))
     await _table_caught_up(request, file_id, lambda v: True)
-    return web.json_response(public_view(reply.payload["record"]), status=201)
+    return 201, public_view(reply.payload["record"])
 
 
-async def read(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, responses={200: SalesFile}, errors=(401, 404))
+async def read(request: web.Request):
+    """A sales file's record and status (`X-Tributary-Source` says which view answered)."""
     org = await organisation(request)
     view = await _owned(request, org)
     source = view.pop("_source")
     return answer(request.app["views"].files, str(view["id"]), view, source)
 
 
-async def listing(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, query=SalesFileQuery, responses={200: SalesFilePage},
+          errors=(400, 401))
+async def listing(request: web.Request, query: SalesFileQuery):
+    """The organisation's sales files, newest first, filtered by status and period."""
     org = await organisation(request)
-    q = request.query
-    status = q.get("status")
-    if status and status.upper() not in STATUSES:
-        raise bad_request(f"unknown status {status!r}")
-    period = q.get("reporting_period") or q.get("period")
-    if period and parse_period_strict(period) is None:
-        raise bad_request("reporting_period must be YYYY-MM")
-    try:
-        page = max(int(q.get("page", 1)), 1)
-        size = min(max(int(q.get("page_size", 50)), 1), 500)
-    except ValueError:
-        raise bad_request("page and page_size must be integers") from None
     from infra.repos import files as file_repo
-    total, docs = await file_repo.find(request.app["db"], org, status=status and status.upper(),
-                                       period=period, skip=(page - 1) * size, limit=size)
-    return web.json_response({"count": total, "page": page, "page_size": size,
-                              "results": [public_view(d) for d in docs]})
+    page, size = query.page, query.page_size
+    total, docs = await file_repo.find(request.app["db"], org, status=query.status,
+                                       period=query.reporting_period or query.period,
+                                       skip=(page - 1) * size, limit=size)
+    return {"count": total, "page": page, "page_size": size,
+            "results": [public_view(d) for d in docs]}
 
 
 async def _wait_status(request, command: str, view: dict, statuses: tuple[str, ...],
@@ -121,61 +118,65 @@ async def _table_caught_up(request: web.Request, file_id: int, done, tries: int 
         await asyncio.sleep(0.02)
 
 
-async def action(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, body=SalesFileAction, errors=(400, 401, 404, 409),
+          responses={200: UploadLink, 202: StatusAnswer})
+async def action(request: web.Request, body: SalesFileAction):
+    """`upload` answers a presigned PUT URL; `process` (once PUT) and `reimport` answer 202 with
+    the status reached so far."""
     org = await organisation(request)
     view = await _owned(request, org)
-    body = await read_body(request)
-    name = body.get("action")
-    if name not in ACTIONS:
-        raise bad_request(f"unknown action {name!r}", valid_actions=list(ACTIONS))
+    name = body.action
     status = view["status"]
     retry = status == "FAILED" and view.get("status_cause") == "NOT_UPLOADED"
     if name == "upload":
         if status not in ("INITIALIZED", "UPLOADING") and not retry:
-            raise conflict(f"cannot upload a file in status {status}", status=status)
+            raise conflict(f"cannot upload a file in status {status}", current_status=status)
         store = request.app["objects"]
         url = await store.presign(object_key(view), "PUT", UPLOAD_TTL)
         expires = datetime.now(timezone.utc) + timedelta(seconds=UPLOAD_TTL)
         await _wait_status(request, "StartSalesFileUpload", view, ("UPLOADING",))
-        return web.json_response({"id": view["id"], "presigned_url": url,
-                                  "expires_at": expires.isoformat(timespec="seconds")})
+        return 200, {"id": view["id"], "presigned_url": url,
+                     "expires_at": expires.isoformat(timespec="seconds")}
     if name == "process":
         if status not in ("INITIALIZED", "UPLOADING") and not retry:
-            raise conflict(f"cannot process a file in status {status}", status=status)
+            raise conflict(f"cannot process a file in status {status}", current_status=status)
         info = await request.app["objects"].head(object_key(view))
         if info is None:
             raise conflict("the file has not been uploaded yet; PUT it to the presigned URL first",
-                           status=status)
+                           current_status=status)
         if info.size != view["filesize"]:
             raise conflict(f"uploaded object has {info.size} bytes but filesize is "
-                           f"{view['filesize']}", status=status)
-        allow = str(body.get("allow_duplicate", "")).lower() in ("1", "true")
+                           f"{view['filesize']}", current_status=status)
         result = await _wait_status(request, "ProcessSalesFile", view, ("UPLOADED", "FAILED"),
-                                    allow_duplicate=allow)
-        return web.json_response(result, status=202)
+                                    allow_duplicate=body.allow_duplicate)
+        return 202, result
     if status not in REIMPORTABLE:
         raise conflict(f"reimport is allowed from {', '.join(REIMPORTABLE)}, not {status}",
-                       status=status)
+                       current_status=status)
     result = await _wait_status(request, "ReimportSalesFile", view, ("REIMPORT",))
-    return web.json_response(result, status=202)
+    return 202, result
 
 
-async def snapshot(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, responses={200: Snapshot}, errors=(401, 404, 409))
+async def snapshot(request: web.Request):
+    """Revenue of a processed file per artist, DSP, territory, track and release."""
     org = await organisation(request)
     view = await _owned(request, org)
     if view["status"] not in ("PROCESSED", "FINALIZED"):
-        raise conflict(f"file {view['id']} is not processed yet", status=view["status"])
+        raise conflict(f"file {view['id']} is not processed yet", current_status=view["status"])
     doc = await snapshot_repo.get(request.app["db"], view["id"])
     if doc is None:
-        raise conflict(f"file {view['id']} has no snapshot yet", status=view["status"])
-    return web.json_response(doc)
+        raise conflict(f"file {view['id']} has no snapshot yet", current_status=view["status"])
+    return doc
 
 
-async def summary(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, responses={200: Summary}, errors=(401,))
+async def summary(request: web.Request):
+    """All-time counts and revenue of the organisation's processed files."""
     org = await organisation(request)
     doc = await snapshot_repo.refresh_summary(request.app["db"], org)
     doc.pop("_id", None)
-    return web.json_response(doc)
+    return doc
 
 
 def setup(app: web.Application) -> None:

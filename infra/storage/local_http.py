@@ -17,8 +17,11 @@ from infra.storage.local import ROUTE_PREFIX, BodyTooLarge, LocalStore
 DEFAULT_MAX_BODY = 5 * 1024**3  # same ceiling as a single S3 PUT
 
 
-def _error(status: int, error: str, message: str) -> web.Response:
-    return web.json_response({"error": error, "message": message}, status=status)
+def _error(status: int, code: str, detail: str) -> web.Response:
+    """The gateway's one error shape (RFC 9457, see gateway/errors.py; infra cannot import it)."""
+    body = {"type": f"urn:tributary:problem:{code}", "title": code.replace("_", " ").capitalize(),
+            "status": status, "detail": detail, "code": code, "errors": []}
+    return web.json_response(body, status=status, content_type="application/problem+json")
 
 
 def _check(request: web.Request, store: LocalStore, key: str) -> web.Response | None:

@@ -54,18 +54,18 @@ async def test_ids_are_unique(api):
 async def test_bad_fields_answer_400_listing_each(api, payload, bad):
     status, body, _ = await api.post("/api/files/salesfiles/", json=payload)
     assert status == 400
-    assert body["error"] == "validation_error" and set(body["fields"]) == bad
+    assert body["code"] == "validation_error" and {e["field"] for e in body["errors"]} == bad
 
 
 async def test_malformed_json_is_a_json_400(api):
     status, body, _ = await api.post("/api/files/salesfiles/", data=b"{not json",
                                      headers={"Content-Type": "application/json"})
-    assert status == 400 and "JSON" in body["message"]
+    assert status == 400 and "JSON" in body["detail"]
 
 
 async def test_unknown_file_is_a_json_404(api):
     status, body, _ = await api.get("/api/files/salesfiles/987654/")
-    assert status == 404 and body["error"] == "not_found"
+    assert status == 404 and body["code"] == "not_found"
 
 
 async def test_tokens_are_required_and_scoped(api, other_api, stack):
@@ -73,7 +73,7 @@ async def test_tokens_are_required_and_scoped(api, other_api, stack):
 
     _, body, _ = await api.post("/api/files/salesfiles/", json=NEW)
     status, err, _ = await Api(stack.url).get(f"/api/files/salesfiles/{body['id']}/")
-    assert status == 401 and err["error"] == "unauthorized"
+    assert status == 401 and err["code"] == "unauthorized"
     status, err, _ = await Api(stack.url, "trb_wrong").get(f"/api/files/salesfiles/{body['id']}/")
     assert status == 401
     status, err, _ = await other_api.get(f"/api/files/salesfiles/{body['id']}/")

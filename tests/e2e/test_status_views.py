@@ -73,4 +73,4 @@ async def test_another_organisation_never_reads_a_file_from_the_view(api, other_
     code, _, headers = await api.get(f"/api/files/salesfiles/{created['id']}/")
     assert code == 200 and headers[SOURCE] == "view"
     code, err, _ = await other_api.get(f"/api/files/salesfiles/{created['id']}/")
-    assert code == 404 and err["error"] == "not_found"
+    assert code == 404 and err["code"] == "not_found"

@@ -210,7 +210,7 @@ async def test_presigned_urls_cannot_be_widened_through_the_gateway(stack, world
         for what, bad in tampered.items():
             async with session.put(bad, data=data) as resp:
                 assert resp.status == 403, (what, resp.status)
-                assert (await resp.json())["error"] == "signature_invalid"
+                assert (await resp.json())["code"] == "signature_invalid"
         async with session.get(url) as resp:  # signed for PUT: GET with it is refused
             assert resp.status == 403
     assert await put_bytes(url, data) == 200  # the URL as issued works

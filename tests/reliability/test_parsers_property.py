@@ -178,9 +178,10 @@ def test_post_routes_answer_any_body_without_5xx(body_client, path, body):
     status, raw, ctype = body_client(path, *body)
     assert status < 500, (path, body, raw[:300])
     if status >= 400:
-        assert ctype.startswith("application/json"), (path, ctype)
+        assert ctype.startswith("application/problem+json"), (path, ctype)
         answer = json.loads(raw)
-        assert isinstance(answer.get("message"), str) and answer["message"], (path, answer)
+        assert isinstance(answer.get("detail"), str) and answer["detail"], (path, answer)
+        assert isinstance(answer.get("errors"), list), (path, answer)
 
 
 def test_record_examples_run():

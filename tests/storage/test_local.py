@@ -41,7 +41,7 @@ def _url(base: str, key: str, expires: int, signature: str) -> str:
 
 
 async def _json(resp: aiohttp.ClientResponse) -> dict[str, str]:
-    assert resp.content_type == "application/json"
+    assert resp.content_type == "application/problem+json"
     return await resp.json()
 
 
@@ -128,21 +128,21 @@ async def test_http_errors_are_json(served: tuple[LocalStore, str]) -> None:
             assert resp.status == 200 and await resp.read() == b"v"
         async with http.get(_url(base, "k.txt", future + 3600, sig)) as resp:  # stretched expiry
             assert resp.status == 403
-            assert (await _json(resp))["error"] == "signature_invalid"
+            assert (await _json(resp))["code"] == "signature_invalid"
         async with http.get(f"{base}/_objects/k.txt") as resp:  # no signature at all
-            assert resp.status == 403 and "message" in await _json(resp)
+            assert resp.status == 403 and "detail" in await _json(resp)
         past = int(time.time()) - 5
         expired = _url(base, "k.txt", past, signing.sign(store.secret, "GET", "k.txt", past))
         async with http.get(expired) as resp:
             body = await _json(resp)
-            assert resp.status == 403 and body["error"] == "url_expired" and "expired" in body["message"]
+            assert resp.status == 403 and body["code"] == "url_expired" and "expired" in body["detail"]
         other = LocalStore(store.root, secret="another-secret", public_base_url=base)
         async with http.get(await other.presign("k.txt", "GET")) as resp:
             assert resp.status == 403
         async with http.delete(await store.presign("k.txt", "GET")) as resp:
             assert resp.status == 405
         async with http.put(await store.presign("big.bin", "PUT"), data=b"x" * (1024 * 1024 + 1)) as resp:
-            assert resp.status == 413 and (await _json(resp))["error"] == "too_large"
+            assert resp.status == 413 and (await _json(resp))["code"] == "too_large"
     assert await store.head("big.bin") is None
     assert list((store.root / TMP_DIR).iterdir()) == []
 

@@ -11,7 +11,7 @@ export const auth = {
 
 export class ApiError extends Error {
   constructor(status, body) {
-    const text = body && typeof body === "object" ? (body.message || body.error) : String(body || "");
+    const text = body && typeof body === "object" ? (body.detail || body.title || body.message) : String(body || "");
     super(`${status}: ${text}`);
     this.status = status; this.body = body;
   }

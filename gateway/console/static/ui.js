@@ -38,8 +38,10 @@ export function toast(text) {
 export function errorText(err) {
   const body = err && err.body;
   if (body && typeof body === "object") {
-    const fields = body.fields ? " — " + Object.entries(body.fields).map(([k, v]) => `${k}: ${v}`).join("; ") : "";
-    return (body.message || body.error || String(err)) + fields;
+    // RFC 9457 problem document: detail, then each {field, problem} not already in the detail
+    const detail = body.detail || body.title || String(err);
+    const extra = (body.errors || []).filter((e) => !detail.includes(`${e.field}: ${e.problem}`));
+    return detail + (extra.length ? " — " + extra.map((e) => `${e.field}: ${e.problem}`).join("; ") : "");
   }
   return err && err.message ? err.message : String(err);
 }

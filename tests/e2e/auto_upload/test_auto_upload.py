@@ -122,19 +122,19 @@ async def test_zip_bomb_fails_alone(auto_api, drive):
 async def test_direct_zip_link_is_refused(auto_api, drive):
     zip_id = drive.file("bundle.zip", zip_bytes({"a.csv": report(tag())}))
     body = await submit(auto_api, drive.file_link(zip_id), expect=400)
-    assert body["error"] == "direct_zip"
-    assert "direct link to a zip archive is not supported" in body["message"]
+    assert body["code"] == "direct_zip"
+    assert "direct link to a zip archive is not supported" in body["detail"]
     plain = await submit(auto_api, f"{drive.origin}/plain/bundle.zip", expect=400)
-    assert plain["error"] == "direct_zip" and "zip archive is not supported" in plain["message"]
+    assert plain["code"] == "direct_zip" and "zip archive is not supported" in plain["detail"]
 
 
 async def test_private_file_and_folder_are_refused(auto_api, drive):
     secret = drive.file("secret.csv", report(tag()), public=False)
     body = await submit(auto_api, drive.file_link(secret), expect=400)
-    assert body["error"] == "private" and "Anyone with the link" in body["message"]
+    assert body["code"] == "private" and "Anyone with the link" in body["detail"]
     hidden = drive.folder("hidden", public=False)
     body = await submit(auto_api, drive.folder_link(hidden), expect=400)
-    assert body["error"] == "private"
+    assert body["code"] == "private"
     status, job, _ = await auto_api.get(f"{PATH}{body['job_id']}/")
     assert status == 200 and job["status"] == "REJECTED" and job["done"]
 
@@ -165,20 +165,20 @@ async def test_plain_http_url(auto_api, drive):
     record = await finalized(auto_api, entry["id"])
     assert record["source"] == {"kind": "http", "url": url, "sha256": record["source"]["sha256"]}
     missing = await submit(auto_api, f"{drive.origin}/plain/nothing-{t}.csv", expect=400)
-    assert missing["error"] == "http_error" and "404" in missing["message"]
+    assert missing["code"] == "http_error" and "404" in missing["detail"]
 
 
 async def test_bad_links_unsupported_files_and_job_scoping(auto_api, other_auto_api, drive):
     body = await submit(auto_api, "ftp://example.com/a.csv", expect=400)
-    assert "http(s)" in body["message"]
+    assert "http(s)" in body["detail"]
     body = await submit(auto_api, "https://drive.google.com/drive/my-drive", expect=400)
-    assert "names no file or folder" in body["message"]
+    assert "names no file or folder" in body["detail"]
     pdf = drive.file("statement.pdf", b"%PDF-1.4")
     body = await submit(auto_api, drive.file_link(pdf), expect=400)
-    assert body["error"] == "unsupported_type" and "CSV" in body["message"]
+    assert body["code"] == "unsupported_type" and "CSV" in body["detail"]
     url = drive.serve(f"page-{tag()}", b"<html></html>", "text/html")
     body = await submit(auto_api, url, expect=400)
-    assert body["error"] == "unsupported_type"
+    assert body["code"] == "unsupported_type"
     status, _, _ = await auto_api.get(f"{PATH}au-0000000000000000/")
     assert status == 404
     mine = await submit(auto_api, drive.file_link(drive.file("x.csv", report(tag()))))
@@ -195,5 +195,5 @@ async def test_missing_api_key_is_explained(api):
         pytest.skip("the test environment sets TRIBUTARY_GOOGLE_API_KEY")
     status, body, _ = await api.post(PATH, json={
         "url": "https://drive.google.com/drive/folders/1AbCdEfGhIjKlMnOpQrSt"})
-    assert status == 400 and body["error"] == "drive_not_configured"
-    assert "TRIBUTARY_GOOGLE_API_KEY" in body["message"] and "API key" in body["message"]
+    assert status == 400 and body["code"] == "drive_not_configured"
+    assert "TRIBUTARY_GOOGLE_API_KEY" in body["detail"] and "API key" in body["detail"]

@@ -43,7 +43,7 @@ async def _events(url: str, out: list, ready: asyncio.Event) -> None:
 
 async def test_file_stream_carries_only_the_tickets_organisation(api: Api, other_api: Api, stack):
     status, body, _ = await api.get("/api/events/files?ticket=nope")
-    assert status == 401 and body["error"] == "unauthorized"
+    assert status == 401 and body["code"] == "unauthorized"
     status, body, _ = await Api(stack.url).post("/api/events/ticket")
     assert status == 401
     status, grant, _ = await api.post("/api/events/ticket")

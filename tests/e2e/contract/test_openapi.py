@@ -1,5 +1,5 @@
-"""The HTTP contract: every route of the gateway is documented, and every documented operation
-answers without a 5xx, with JSON `{error, message}` on errors."""
+"""The HTTP contract: every public route of the gateway is documented (internal ones are not),
+and every documented operation answers without a 5xx, with an RFC 9457 problem on errors."""
 from __future__ import annotations
 
 import asyncio
@@ -23,16 +23,20 @@ def _router_operations(stack) -> set[tuple[str, str]]:
     from gateway.openapi import METHODS, route_path
     from infra.config import load_settings
 
+    from gateway.openapi import is_internal
+
     app = create_app(load_settings(stack.data_dir))
     return {(r.method.lower(), route_path(r.resource)) for r in app.router.routes()
-            if r.method in METHODS}
+            if r.method in METHODS and not is_internal(route_path(r.resource), r.handler)}
 
 
 async def test_every_route_is_documented(stack, document):
     validator = pytest.importorskip("openapi_spec_validator")
     validator.validate(document)
+    assert document["openapi"].startswith("3.1")
     documented = {(m, p) for p, ops in document["paths"].items() for m in ops}
     assert _router_operations(stack) == documented
+    assert not any(p.startswith(("/_objects", "/console/static")) for p in document["paths"])
     schemes = document["components"]["securitySchemes"]
     assert schemes["bearerAuth"]["scheme"] == "bearer"
     assert schemes["ticketAuth"] == {**schemes["ticketAuth"], "type": "apiKey", "in": "header",
@@ -40,19 +44,32 @@ async def test_every_route_is_documented(stack, document):
     files = document["paths"]["/api/files/salesfiles/{file_id}/"]["get"]
     assert files["security"] == [{"bearerAuth": []}]
     assert files["parameters"][0]["name"] == "file_id"
-    assert files["responses"]["default"]["content"]["application/json"]["schema"] == \
-        {"$ref": "#/components/schemas/Error"}
+    assert files["responses"]["default"]["content"]["application/problem+json"]["schema"] == \
+        {"$ref": "#/components/schemas/Problem"}
+    create = document["paths"]["/api/files/salesfiles/"]["post"]
+    assert {"201", "202", "400", "401"} <= set(create["responses"]) and "200" not in \
+        create["responses"]
+    listing = document["paths"]["/api/files/salesfiles/"]["get"]
+    assert {"page", "page_size", "status", "reporting_period"} <= {
+        p["name"] for p in listing["parameters"] if p["in"] == "query"}
     gtin = document["paths"]["/description-service/gtins/{gtin}"]
     assert all(op["security"] == [{"ticketAuth": []}] for op in gtin.values())
     assert document["paths"]["/api/openapi.json"]["get"]["summary"].startswith("The OpenAPI 3")
+    assert document["paths"]["/api/openapi.json"]["get"]["security"] == []
 
 
 async def test_docs_page_lists_every_operation(stack, document):
-    status, body, headers = await Api(stack.url).get("/api/docs")
+    api = Api(stack.url)
+    status, body, headers = await api.get("/api/docs")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     page = body.decode()
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # no CDN, nothing remote
-    assert not re.search(r"<script[\s>]", page)
+    scripts = re.findall(r"<script[^>]*src=['\"]([^'\"]+)", page)
+    assert scripts == ["/api/docs/redoc.standalone.js"]
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    status, bundle, headers = await api.get(scripts[0])
+    assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+    assert b"ReDoc" in bundle[:4000] or b"redoc" in bundle[:200_000]
     for path, ops in document["paths"].items():
         for op in ops.values():
             assert f'id="{op["operationId"]}"' in page, path
@@ -81,8 +98,10 @@ async def test_every_documented_operation_answers_json_without_5xx(stack, org, d
             *[call(m, p) for m, p in calls]):
         if status >= 500:
             failures.append((method, path, status, body))
-        elif status >= 400 and not (isinstance(body, dict) and body.get("error")
-                                    and isinstance(body.get("message"), str)):
+        elif status >= 400 and not (
+                headers.get("Content-Type", "").startswith("application/problem+json")
+                and isinstance(body, dict) and body.get("status") == status and body.get("code")
+                and isinstance(body.get("detail"), str) and isinstance(body.get("errors"), list)):
             failures.append((method, path, status, body))
     assert not failures, failures
     assert len(calls) >= 20

@@ -22,14 +22,14 @@ ROUTES = [
 @pytest.mark.parametrize("method, path, body", ROUTES)
 async def test_every_route_needs_a_known_ticket(stack, method, path, body):
     status, err, _ = await Api(stack.url).call(method, path, json=body)
-    assert status == 401 and err["error"] == "unauthorized" and HEADER in err["message"]
+    assert status == 401 and err["code"] == "unauthorized" and HEADER in err["detail"]
     status, err, _ = await Api(stack.url, headers={HEADER: "not-a-ticket"}).call(method, path, json=body)
-    assert status == 401 and err["error"] == "unauthorized" and "ticket" in err["message"]
+    assert status == 401 and err["code"] == "unauthorized" and "ticket" in err["detail"]
 
 
 @pytest.mark.parametrize("method, path, body", ROUTES)
 async def test_every_route_needs_an_existing_participant(no_participant, ghost, method, path, body):
     status, err, _ = await no_participant.call(method, path, json=body)
-    assert status == 403 and err["error"] == "forbidden" and "no current participant" in err["message"]
+    assert status == 403 and err["code"] == "forbidden" and "no current participant" in err["detail"]
     status, err, _ = await ghost.call(method, path, json=body)
-    assert status == 403 and "does-not-exist" in err["message"]
+    assert status == 403 and "does-not-exist" in err["detail"]

@@ -49,10 +49,10 @@ async def test_participants_cannot_touch_each_others_sources(brand_a, brand_b, i
     await describe(brand_a, gtin, [{"conditions": EN_AU, "data": TEXT}])
     status, err, _ = await describe(brand_b, gtin, [{"id": brand_a.urn, "type": "brand",
                                                      "conditions": EN_AU, "data": []}])
-    assert status == 400 and "own sources" in err["message"]
+    assert status == 400 and "own sources" in err["detail"]
     status, err, _ = await brand_b.api.post(f"{BASE}/description/delete",
                                             json={"id": gtin, "conditions": EN_AU})
-    assert status == 404 and err["error"] == "source_not_found"
+    assert status == 404 and err["code"] == "source_not_found"
     status, doc, _ = await describe(brand_b, gtin, [])
     assert status == 200 and doc["sources"][0]["id"] == brand_a.urn
     status, doc, _ = await describe(brand_b, gtin, [{"conditions": EN_AU, "data": TEXT}])
@@ -64,12 +64,12 @@ async def test_widgets_need_product360(brand_a, brand_b, item):
                    {"type": "link", "url": "https://example.org"},
                    {"type": "nutrition_info", "per": "100g"}]
     status, err, _ = await describe(brand_a, item["id"], [{"conditions": EN_AU, "data": data}])
-    assert status == 400 and err["error"] == "widget_not_allowed"
+    assert status == 400 and err["code"] == "widget_not_allowed"
     assert err["types"] == ["link", "video"] and "link, video" in err["message"]
     status, doc, _ = await describe(brand_b, item["id"], [{"conditions": EN_AU, "data": data}])
     assert status == 200 and doc["sources"][0]["data"] == data
     status, err, _ = await describe(brand_b, item["id"], [{"data": [{"type": "hologram"}]}])
-    assert status == 400 and err["error"] == "validation_error" and "hologram" in err["message"]
+    assert status == 400 and err["code"] == "validation_error" and "hologram" in err["detail"]
 
 
 @pytest.mark.parametrize("body, field", [
@@ -90,18 +90,18 @@ async def test_bad_sources_are_400(brand_a, item, body, field):
 async def test_description_of_unknown_or_invalid_gtin(brand_a):
     unknown = gtin_for(brand_a.prefix)
     status, err, _ = await describe(brand_a, unknown, [])
-    assert status == 404 and err["error"] == "not_found"
+    assert status == 404 and err["code"] == "not_found"
     status, err, _ = await describe(brand_a, "950600013435", [])
-    assert status == 400 and err["error"] == "invalid_gtin" and "check digit" in err["message"]
+    assert status == 400 and err["code"] == "invalid_gtin" and "check digit" in err["detail"]
     status, err, _ = await brand_a.api.get(f"{BASE}/description?id={unknown}")
     assert status == 404
     status, err, _ = await brand_a.api.get(f"{BASE}/description?id=abc")
-    assert status == 400 and err["error"] == "invalid_gtin"
+    assert status == 400 and err["code"] == "invalid_gtin"
     status, err, _ = await brand_a.api.get(f"{BASE}/description")
     assert status == 400 and err["field"] == "id"
     status, err, _ = await brand_a.api.post(f"{BASE}/description/delete",
                                             json={"id": unknown, "conditions": EN_AU})
-    assert status == 404 and err["error"] == "not_found"
+    assert status == 404 and err["code"] == "not_found"
 
 
 async def test_delete_source_by_exact_conditions(brand_a, retailer, item):
@@ -111,7 +111,7 @@ async def test_delete_source_by_exact_conditions(brand_a, retailer, item):
     await describe(retailer, gtin, [{"conditions": EN_AU, "data": TEXT}])
     delete = f"{BASE}/description/delete"
     status, err, _ = await brand_a.api.post(delete, json={"id": gtin, "conditions": {"country": "036"}})
-    assert status == 404 and err["error"] == "source_not_found"
+    assert status == 404 and err["code"] == "source_not_found"
     status, doc, _ = await brand_a.api.post(delete, json={"id": gtin, "conditions": EN_AU})
     assert status == 200
     assert [(s["id"], s["conditions"]) for s in doc["sources"]] == [
@@ -147,7 +147,7 @@ async def test_system_participant_replaces_all_sources(brand_a, retailer, system
 
 async def test_system_participant_cannot_change_items_it_does_not_own(system, item):
     status, err, _ = await system.api.call("PUT", f"{BASE}/gtins/{item['id']}", json={"name": "x"})
-    assert status == 403 and err["error"] == "not_owner"
+    assert status == 403 and err["code"] == "not_owner"
 
 
 async def test_concurrent_writers_lose_nothing(brand_a, brand_b, retailer, item):

@@ -27,7 +27,7 @@ async def test_create_answers_the_document(brand_a):
 async def test_existing_gtin_is_409_in_any_written_form(brand_a, item):
     for form in (item["id"], item["id"][1:]):
         status, err, _ = await brand_a.api.post(f"{BASE}/gtins", json={"id": form})
-        assert status == 409 and err["error"] == "conflict" and err["owner"] == brand_a.urn
+        assert status == 409 and err["code"] == "conflict" and err["owner"] == brand_a.urn
 
 
 @pytest.mark.parametrize("value, rule", [
@@ -40,16 +40,17 @@ async def test_invalid_gtin_is_400_naming_the_rule(brand_a, value, rule):
     if rule is None:  # a valid GTIN-8 outside the participant's prefixes
         assert status == 403
         return
-    assert status == 400 and err["error"] == "invalid_gtin", err
-    assert err["field"] == "id" and err["reason"].startswith(rule) and rule in err["message"]
+    assert status == 400 and err["code"] == "invalid_gtin", err
+    assert err["errors"][0]["field"] == "id" and err["errors"][0]["problem"].startswith(rule)
+    assert rule in err["detail"]
 
 
 async def test_prefix_not_owned_is_403_naming_it(brand_a, brand_b):
     gtin = gtin_for(brand_b.prefix)
     status, err, _ = await brand_a.api.post(f"{BASE}/gtins", json={"id": gtin})
     prefix = prefix_of("0" + gtin)
-    assert status == 403 and err["error"] == "prefix_not_owned"
-    assert err["prefix"] == prefix and prefix in err["message"]
+    assert status == 403 and err["code"] == "prefix_not_owned"
+    assert err["prefix"] == prefix and prefix in err["detail"]
 
 
 async def test_gs1_us_prefix_owns_the_upc_a_form(brand_b):
@@ -74,7 +75,7 @@ async def test_gs1_us_prefix_owns_the_upc_a_form(brand_b):
 async def test_gpc_unknown_or_inconsistent_is_400(brand_a, fields, field):
     gtin = gtin_for(brand_a.prefix)
     status, err, _ = await brand_a.api.post(f"{BASE}/gtins", json={"id": gtin, **fields})
-    assert status == 400 and err["error"] == "invalid_gpc" and err["field"] == field, err
+    assert status == 400 and err["code"] == "invalid_gpc" and err["errors"][0]["field"] == field, err
     status, _, _ = await brand_a.api.get(f"{BASE}/description?id={gtin}")
     assert status == 404  # nothing was stored
 
@@ -109,16 +110,16 @@ async def test_update_by_owner_nulls_missing_gpc_fields(brand_a, item):
 async def test_update_errors(brand_a, brand_b, item):
     path = f"{BASE}/gtins/{item['id']}"
     status, err, _ = await brand_b.api.call("PUT", path, json={"name": "mine now"})
-    assert status == 403 and err["error"] == "not_owner"
+    assert status == 403 and err["code"] == "not_owner"
     status, err, _ = await brand_b.api.call("PUT", f"/gtins/{item['id']}", json={"name": "mine"})
-    assert status == 403 and err["error"] == "not_owner"
+    assert status == 403 and err["code"] == "not_owner"
     status, err, _ = await brand_a.api.call("PUT", f"{BASE}/gtins/{gtin_for(brand_a.prefix)}",
                                             json={"name": "x"})
-    assert status == 404 and err["error"] == "not_found"
+    assert status == 404 and err["code"] == "not_found"
     status, err, _ = await brand_a.api.call("PUT", f"{BASE}/gtins/12345", json={"name": "x"})
-    assert status == 400 and err["error"] == "invalid_gtin"
+    assert status == 400 and err["code"] == "invalid_gtin"
     status, err, _ = await brand_a.api.call("PUT", path, json={"gpc_brick": "12345678"})
-    assert status == 400 and err["error"] == "invalid_gpc"
+    assert status == 400 and err["code"] == "invalid_gpc"
     _, stored, _ = await brand_a.api.get(f"{BASE}/description?id={item['id']}")
     assert stored["name"] == "Test oats" and stored["gpc_brick"] == "10000188"
 
@@ -130,13 +131,13 @@ async def test_delete_by_owner_removes_item_and_sources(brand_a, brand_b, retail
                                            json={"id": item["id"], "sources": [source]})
     assert status == 200
     status, err, _ = await brand_b.api.call("DELETE", path)
-    assert status == 403 and err["error"] == "not_owner"
+    assert status == 403 and err["code"] == "not_owner"
     status, err, _ = await retailer.api.call("DELETE", path)
     assert status == 403
     status, body, _ = await brand_a.api.call("DELETE", path)
     assert status == 200 and body == {"id": item["id"], "deleted": True, "sources_removed": 1}
     status, err, _ = await brand_a.api.get(f"{BASE}/description?id={item['id']}")
-    assert status == 404 and err["error"] == "not_found"
+    assert status == 404 and err["code"] == "not_found"
     status, err, _ = await brand_a.api.call("DELETE", path)
     assert status == 404
     # the GTIN can be created again, without the old sources
@@ -171,13 +172,13 @@ async def test_invalid_gdti_is_400(brand_a, item, urns, reason):
                                             json={"attachments": urns})
     assert status == 400, err
     if reason:
-        assert err["error"] == "invalid_gdti" and reason in err["reason"]
+        assert err["code"] == "invalid_gdti" and reason in err["errors"][0]["problem"]
 
 
 async def test_attachments_owner_only_and_404(brand_b, item):
     status, err, _ = await brand_b.api.post(f"{BASE}/gtins/{item['id']}/attachments/add",
                                             json={"attachments": [GDTI_1]})
-    assert status == 403 and err["error"] == "not_owner"
+    assert status == 403 and err["code"] == "not_owner"
     status, err, _ = await brand_b.api.post(
         f"{BASE}/gtins/{gtin_for(brand_b.prefix)}/attachments/add", json={"attachments": [GDTI_1]})
     assert status == 404
@@ -186,7 +187,7 @@ async def test_attachments_owner_only_and_404(brand_b, item):
 async def test_malformed_bodies_are_400(brand_a, item):
     status, err, _ = await brand_a.api.post(f"{BASE}/gtins", data=b"{nope",
                                             headers={"Content-Type": "application/json"})
-    assert status == 400 and "JSON" in err["message"]
+    assert status == 400 and "JSON" in err["detail"]
     status, err, _ = await brand_a.api.call("PUT", f"{BASE}/gtins/{item['id']}",
                                             json={"name": ["a"], "gpc_brick": "10000188"})
     assert status == 400 and err["field"] == "name"

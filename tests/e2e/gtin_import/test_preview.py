@@ -45,26 +45,26 @@ async def test_preview_errors_are_clear_4xx(brand, files):
     status, body, _ = await preview(brand, link=link, num_lines=-1)
     assert status == 400
     status, body, _ = await preview(brand, link=f"http://127.0.0.1:{free_port()}/x.csv")
-    assert status == 422 and body["error"] == "link_unreachable"
+    assert status == 422 and body["code"] == "link_unreachable"
     status, body, _ = await preview(brand, link=files.url("/status/404"))
-    assert status == 422 and "404" in body["message"]
+    assert status == 422 and "404" in body["detail"]
     status, body, _ = await preview(brand, link=files.url("/huge"))
-    assert status == 413 and body["error"] == "file_too_large"
+    assert status == 413 and body["code"] == "file_too_large"
     status, body, _ = await preview(brand, link=files.add("<!DOCTYPE html><html></html>", "text/html"))
-    assert status == 415 and body["error"] == "not_csv"
+    assert status == 415 and body["code"] == "not_csv"
     status, body, _ = await preview(brand, link=files.add(PNG, "application/octet-stream"))
-    assert status == 415 and "PNG" in body["message"]
+    assert status == 415 and "PNG" in body["detail"]
     status, body, _ = await preview(brand, link="ftp://example.org/a.csv")
-    assert status == 400 and body["error"] == "bad_link"
+    assert status == 400 and body["code"] == "bad_link"
     status, body, _ = await preview(brand, link=files.add("a,a\n1,2\n"))
-    assert status == 400 and "duplicate" in body["message"]
+    assert status == 400 and "duplicate" in body["detail"]
 
 
 async def test_upload_link_previews_only_for_its_participant(brand, rival):
     status, up, _ = await brand.api.post(f"{BASE}/uploads")
     assert status == 201 and up["method"] == "PUT"
     status, body, _ = await preview(brand, link=up["link"])
-    assert status == 422 and body["error"] == "upload_missing"
+    assert status == 422 and body["code"] == "upload_missing"
     assert await put_bytes(up["upload_url"], SEED_CSV.encode()) == 200
     status, body, _ = await preview(brand, link=up["link"], num_lines=1)
     assert status == 200 and body["records"][0]["name"] == "Oat drink"

@@ -47,7 +47,7 @@ async def test_a_done_task_is_answered_from_the_view_as_the_table_folds_it(stack
                                lambda b: b["status"] == "done")
     assert table == body
     code, err, _ = await rival.api.get(path)  # the view checks the participant as well
-    assert code == 404 and err["error"] == "not_found"
+    assert code == 404 and err["code"] == "not_found"
 
 
 async def test_a_purged_task_disappears_from_the_view(stack, brand, files, db):
@@ -84,7 +84,7 @@ async def test_a_revoked_ticket_is_refused_once_its_cache_entry_expires(stack, d
     assert (await who.api.get(probe))[0] == 404  # still cached: at most TICKET_TTL seconds
     await asyncio.sleep(TICKET_TTL + 0.5)
     code, err, _ = await who.api.get(probe)
-    assert code == 401 and err["error"] == "unauthorized"
+    assert code == 401 and err["code"] == "unauthorized"
 
 
 async def test_an_unknown_ticket_is_not_cached(stack, db):

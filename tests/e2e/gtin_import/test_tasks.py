@@ -142,14 +142,14 @@ async def test_failed_tasks_say_why(brand, files):
         task = await wait_task(brand.api, task_id)
         assert task["status"] == "failed" and words in task["message"], task
     status, body, _ = await brand.api.post(f"{BASE}/import/tasks", json={"link": "x"})
-    assert status == 400 and "gtin_field" in body["message"]
+    assert status == 400 and "gtin_field" in body["detail"]
 
 
 async def test_tasks_are_private_and_listed(brand, rival, files):
     g = gtin_for(brand.prefix)
     answer = await start(brand, {"link": files.add(f"gtin\n{g}\n"), "gtin_field": "gtin"})
     status, body, _ = await rival.api.get(f"{BASE}/import/tasks/{answer['id']}")
-    assert status == 404 and body["error"] == "not_found"
+    assert status == 404 and body["code"] == "not_found"
     status, _, _ = await brand.api.get(f"{BASE}/import/tasks/{answer['id']}")
     assert status == 200
     _, mine, _ = await brand.api.get(f"{BASE}/import/tasks")

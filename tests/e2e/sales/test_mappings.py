@@ -39,15 +39,15 @@ async def test_invalid_mapping_names_each_problem(acme):
     bad = dict(MAPPING, columns={**MAPPING["columns"], "Payout": "money", "Extra": "dsp"},
                decimal_separator=";", default_currency="XXZ")
     status, body, _ = await acme.post("/api/layouts/", json=bad)
-    assert status == 400 and body["error"] == "validation_error"
-    problems = {(p["field"], p["problem"].split(" ")[0]) for p in body["problems"]}
+    assert status == 400 and body["code"] == "validation_error"
+    problems = {(p["field"], p["problem"].split(" ")[0]) for p in body["errors"]}
     assert ("columns.Payout", "unknown") in problems                 # unknown canonical field
     assert ("columns.Payout", "column") in problems                  # not in required_headers
     assert ("columns.Extra", "column") in problems
-    assert {"decimal_separator", "default_currency"} <= {p["field"] for p in body["problems"]}
-    assert "money" in body["message"] and "Extra" in body["message"]
+    assert {"decimal_separator", "default_currency"} <= {p["field"] for p in body["errors"]}
+    assert "money" in body["detail"] and "Extra" in body["detail"]
     status, body, _ = await acme.post("/api/layouts/", json={"name": "x"})
-    assert status == 400 and {p["field"] for p in body["problems"]} >= {"columns"}
+    assert status == 400 and {p["field"] for p in body["errors"]} >= {"columns"}
     status, body, _ = await acme.get("/api/layouts/")
     assert body["count"] == 0
 
@@ -92,7 +92,7 @@ async def test_update_and_delete_mapping(acme):
     status, body, _ = await acme.get(path)
     assert body["default_currency"] == "CHF" and body["created_at"] == created["created_at"]
     status, body, _ = await acme.call("PUT", path, json=dict(MAPPING, columns={"Monat": "nope"}))
-    assert status == 400 and body["problems"]
+    assert status == 400 and body["errors"]
     status, _, _ = await acme.call("DELETE", path)
     assert status == 204
     status, _, _ = await acme.get(path)

@@ -52,7 +52,7 @@ async def test_process_before_upload_is_409_and_status_unchanged(api):
     record = await register(api, "early.tsv", GENERIC)
     status, body, _ = await api.post(f"/api/files/salesfiles/{record['id']}/process/",
                                      json={"action": "process"})
-    assert status == 409 and body["error"] == "conflict"
+    assert status == 409 and body["code"] == "conflict"
     _, view, _ = await api.get(f"/api/files/salesfiles/{record['id']}/")
     assert view["status"] == "INITIALIZED"
 
@@ -64,14 +64,16 @@ async def test_size_mismatch_is_409(api):
     await put_bytes(body["presigned_url"], GENERIC[:-10])
     status, body, _ = await api.post(f"/api/files/salesfiles/{record['id']}/process/",
                                      json={"action": "process"})
-    assert status == 409 and "bytes" in body["message"]
+    assert status == 409 and "bytes" in body["detail"]
 
 
 async def test_unknown_action_lists_valid_ones(api):
     record = await register(api, "x.tsv", GENERIC)
     status, body, _ = await api.post(f"/api/files/salesfiles/{record['id']}/process/",
                                      json={"action": "explode"})
-    assert status == 400 and body["valid_actions"] == ["upload", "process", "reimport"]
+    assert status == 400 and body["code"] == "validation_error"
+    assert body["errors"][0]["field"] == "action"
+    assert all(name in body["errors"][0]["problem"] for name in ("upload", "process", "reimport"))
 
 
 async def test_reimport_twice_does_not_double_the_summary(api):

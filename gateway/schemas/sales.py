@@ -1,0 +1,135 @@
+"""Sales-file bodies: the shapes of the sales specification (`POST /api/files/salesfiles/`,
+`…/{id}/process/`, `…/{id}/snapshot/`, `GET /api/sales/summary/`) plus this service's extras
+(listing filters, history, progress, warnings)."""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field
+
+from gateway.schemas.common import (Page, PageQuery, Period, RequestModel, ResponseModel,
+                                    Timestamp)
+from models.files import STATUSES
+from models.new_file import NewSalesFile, Upper
+
+Status = Literal[STATUSES]  # type: ignore[valid-type]
+Flag = Field(False, description="true (or 1) to import a file whose content was seen before")
+
+
+class SalesFileCreate(NewSalesFile):
+    """The specification's create form (form data or JSON); `organisation` is the token's."""
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "filename": "spotify-2025-06.tsv", "filetype": "TSV", "filesize": 2048,
+        "mongo_db_id": "665f00aa"}]})
+
+    organisation: int | str | None = Field(None, description="ignored: the Bearer token names "
+                                                             "the organisation")
+    allow_duplicate: bool = Flag
+    allow_duplicate_of: int | None = Field(None, description="the id of the file this one may "
+                                                             "duplicate")
+
+
+class HistoryEntry(ResponseModel):
+    status: Status
+    ts: Timestamp
+    status_cause: str | None = None
+    error_message: str | None = None
+
+
+class SalesFile(ResponseModel):
+    """A sales-file record (the specification's fields, then this service's)."""
+    id: int
+    uuid: str = Field(description="8 characters")
+    filename: str
+    filetype: str
+    filesize: int
+    mongo_db_id: str | None = None
+    status: Status
+    total_rows: int | None = None
+    total_artists: int | None = None
+    status_cause: str | None = None
+    error_message: str | None = None
+    total_local: Any = Field(None, description="total revenue of the file")
+    reporting_period: Period | None = None
+    upload_mode: str | None = None
+    response_module: str | None = None
+    module_response: str | None = None
+    organisation: int | str
+    exchange_rate: Any = None
+    created_at: Timestamp | None = None
+    updated_at: Timestamp | None = None
+    history: list[HistoryEntry] = Field(default_factory=list)
+    progress: dict[str, Any] | None = None
+    warnings: list[Any] = Field(default_factory=list)
+
+
+class SalesFileAccepted(ResponseModel):
+    """202 when the record is still being stored: follow `GET …/{id}/`."""
+    id: int
+    uuid: str
+    status: Literal["INITIALIZED"]
+    message: str
+
+
+class SalesFilePage(Page[SalesFile]):
+    pass
+
+
+class SalesFileQuery(PageQuery):
+    status: Annotated[Status, Upper] | None = Field(None, description="only files in this "
+                                                    "status (any case)")
+    reporting_period: Period | None = Field(None, description="only files of this period")
+    period: Period | None = Field(None, description="alias of reporting_period")
+
+
+class SalesFileAction(RequestModel):
+    """`upload` (a presigned PUT URL), `process` (after the PUT) or `reimport`."""
+    model_config = ConfigDict(json_schema_extra={"examples": [{"action": "upload"},
+                                                              {"action": "process"}]})
+    id: int | None = Field(None, description="ignored: the path names the file")
+    action: Literal["upload", "process", "reimport"]
+    allow_duplicate: bool = Flag
+    allow_duplicate_of: int | None = None
+
+
+class UploadLink(ResponseModel):
+    id: int
+    presigned_url: str = Field(description="PUT the file's bytes here", examples=[
+        "http://127.0.0.1:8080/_objects/uploads/1/1/original.tsv?expires=…&signature=…"])
+    expires_at: Timestamp
+
+
+class StatusAnswer(ResponseModel):
+    id: int
+    status: Status
+    status_cause: str | None = None
+    error_message: str | None = None
+
+
+class RevenueEntry(ResponseModel):
+    name: str | None = None
+    revenue: Any = None
+    quantity: Any = None
+
+
+class Snapshot(ResponseModel):
+    """Totals of one processed file, per artist, DSP, territory, track and release."""
+    byArtist: list[RevenueEntry]
+    byDSP: list[RevenueEntry]
+    byTerritory: list[RevenueEntry]
+    byTrack: list[RevenueEntry]
+    byRelease: list[RevenueEntry]
+    totals: dict[str, Any] | None = None
+
+
+class Summary(ResponseModel):
+    """All-time counts of the organisation's processed files."""
+    files: int
+    artists: int
+    releases: int
+    tracks: int
+    total_gross: Any = Field(description="total revenue (exact decimal text)")
+    organisation: int | str | None = None
+    by_period: list[dict[str, Any]] = Field(default_factory=list)
+    updated_at: Timestamp | None = None
+
