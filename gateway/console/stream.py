@@ -15,13 +15,16 @@ import asyncio
 import json
 import time
 from collections import OrderedDict
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 from aiohttp import web
+from pydantic import Field
 
 from gateway.auth import organisation
 from gateway.console import tickets
+from gateway.contract import Media, endpoint
 from gateway.errors import ApiError, not_found
+from gateway.schemas.common import QueryModel, ResponseModel
 from topics.envelope import Message
 
 HEARTBEAT = 15.0
@@ -68,7 +71,7 @@ def _frame(event: str, data: dict) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'), default=str)}\n\n".encode()
 
 
-async def stream(request: web.Request) -> web.StreamResponse:
+async def stream(request: web.Request, query: Any = None) -> web.StreamResponse:
     """Server-sent events of the ticket's organisation (`files` or `reports`).
 
     Opened with `?ticket=` from POST /api/events/ticket (EventSource cannot send headers).
@@ -117,28 +120,35 @@ async def stream(request: web.Request) -> web.StreamResponse:
     return resp
 
 
-async def issue_ticket(request: web.Request) -> web.Response:
+async def issue_ticket(request: web.Request):
     """A stream ticket: trade the Bearer token for a 60-second ticket that opens event streams.
 
     Answers `{ticket, expires_in, streams: {files, reports}}` (the stream URLs with the ticket)."""
     org = await organisation(request)
     ticket, expires = tickets.issue(request.app["settings"].secret, org)
-    return web.json_response({"ticket": ticket, "expires_in": expires - int(time.time()),
-                              "streams": {n: f"/api/events/{n}?ticket={ticket}" for n in STREAMS}})
+    return {"ticket": ticket, "expires_in": expires - int(time.time()),
+            "streams": {n: f"/api/events/{n}?ticket={ticket}" for n in STREAMS}}
 
 
 async def _on_shutdown(app: web.Application) -> None:
     app[CLOSING].set()  # end open streams so the gateway stops at once
 
 
-stream.openapi = {  # type: ignore[attr-defined]
-    "security": [], "query": {"ticket": {"type": "string"}},
-    "responses": {"200": {"description": "an event stream",
-                          "content": {"text/event-stream": {"schema": {"type": "string"}}}}}}
-issue_ticket.openapi = {"responses": {"200": {  # type: ignore[attr-defined]
-    "type": "object", "properties": {"ticket": {"type": "string"},
-                                     "expires_in": {"type": "integer"},
-                                     "streams": {"type": "object"}}}}}
+class StreamQuery(QueryModel):
+    ticket: str = Field("", max_length=500, description="from POST /api/events/ticket")
+
+
+class StreamTicket(ResponseModel):
+    """A 60-second ticket and the stream URLs it opens."""
+    ticket: str
+    expires_in: int = Field(description="seconds")
+    streams: dict[str, str] = Field(description="stream name → URL (with the ticket)")
+
+
+stream = endpoint(query=StreamQuery, security=[], errors=(401, 404), responses={
+    200: Media("text/event-stream", "server-sent events")})(stream)
+issue_ticket = endpoint(auth=organisation, responses={200: StreamTicket},
+                        errors=(401,))(issue_ticket)
 
 
 def setup(app: web.Application) -> None:

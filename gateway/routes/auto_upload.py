@@ -16,7 +16,9 @@ import secrets
 from aiohttp import web
 
 from gateway.auth import organisation
-from gateway.errors import ApiError, not_found, read_body
+from gateway.contract import endpoint
+from gateway.errors import ApiError, not_found
+from gateway.schemas.auto_upload import AutoUploadJob, AutoUploadRequest
 from infra.drive import DriveConfig, DriveError
 from models.drive_links import DIRECT_ZIP, LinkError, parse_link
 from models.files import TERMINAL
@@ -28,16 +30,18 @@ WAIT = float(os.environ.get("TRIBUTARY_AUTO_UPLOAD_WAIT", "20"))
 PATH = "/api/files/upload_automatically/"
 
 
-async def submit(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, body=AutoUploadRequest, responses={202: AutoUploadJob},
+          errors=(400, 401))
+async def submit(request: web.Request, body: AutoUploadRequest):
+    """Register and import every supported file behind a shared link (file or folder)."""
     org = await organisation(request)
-    body = await read_body(request)
     try:
-        link = parse_link(body.get("url"))
+        link = parse_link(body.url)
         if link.is_drive:
             DriveConfig.from_env().require_key()
     except LinkError as exc:
-        raise ApiError(400, "direct_zip" if str(exc) == DIRECT_ZIP else "bad_link",
-                       str(exc)) from None
+        raise ApiError(400, "direct_zip" if str(exc) == DIRECT_ZIP else "bad_link", str(exc),
+                       errors=[{"field": "url", "problem": str(exc)}]) from None
     except DriveError as exc:
         raise ApiError(400, "drive_not_configured", exc.message) from None
     db = request.app["db"]
@@ -51,19 +55,17 @@ async def submit(request: web.Request) -> web.Response:
         timeout=WAIT)
     follow = f"{PATH}{job_id}/"
     if reply is None:
-        return web.json_response({"job_id": job_id, "status": "RESOLVING", "files": [],
-                                  "skipped": [], "archives": [], "job_url": follow,
-                                  "message": "the link is still being listed; follow job_url"},
-                                 status=202)
+        return {"job_id": job_id, "status": "RESOLVING", "files": [], "skipped": [],
+                "archives": [], "job_url": follow,
+                "message": "the link is still being listed; follow job_url"}
     if reply.type == "AutoUploadRejected":
-        raise ApiError(400, reply.payload["code"], reply.payload["message"], job_id=job_id)
+        raise ApiError(400, reply.payload["code"], reply.payload["message"], job_id=job_id,
+                       errors=[{"field": "url", "problem": reply.payload["message"]}])
     files = reply.payload.get("files") or []
     await _stored(db, [f["id"] for f in files])
-    return web.json_response({"job_id": job_id, "status": reply.payload["status"],
-                              "files": await _current(db, files),
-                              "skipped": reply.payload.get("skipped") or [],
-                              "archives": reply.payload.get("archives") or [],
-                              "job_url": follow}, status=202)
+    return {"job_id": job_id, "status": reply.payload["status"],
+            "files": await _current(db, files), "skipped": reply.payload.get("skipped") or [],
+            "archives": reply.payload.get("archives") or [], "job_url": follow}
 
 
 async def _stored(db, ids: list[int], tries: int = 100) -> None:
@@ -90,7 +92,9 @@ async def _current(db, files: list[dict]) -> list[dict]:
     return out
 
 
-async def read(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, responses={200: AutoUploadJob}, errors=(401, 404))
+async def read(request: web.Request):
+    """An automatic upload's files (with their current status), skips and archives."""
     org = await organisation(request)
     db = request.app["db"]
     job = await db[JOBS].find_one({"_id": request.match_info["job_id"]})
@@ -116,7 +120,7 @@ async def read(request: web.Request) -> web.Response:
     view["done"] = job["status"] == "REJECTED" or (
         job["status"] == "RESOLVED" and all(f["status"] in TERMINAL for f in files)
         and all(a["status"] != "PENDING" for a in archives))
-    return web.json_response(view)
+    return view
 
 
 def setup(app: web.Application) -> None:

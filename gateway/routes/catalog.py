@@ -12,40 +12,28 @@ from datetime import datetime, timedelta, timezone
 from aiohttp import web
 
 from gateway.auth import organisation
-from gateway.errors import ApiError, conflict, not_found, read_body
-from gateway.routes.reports import _id, _page
+from gateway.contract import endpoint
+from gateway.errors import conflict, not_found
+from gateway.routes.reports import _id
+from gateway.schemas.common import PageQuery
+from gateway.schemas.reports import (CatalogImport, CatalogImportPage, CatalogImportRequest,
+                                     CatalogQuery, CatalogSearch, CatalogStatus, CatalogUpload)
 from infra.mongo import next_id
 from infra.repos import catalog as repo
-from models.catalog import EXCEL_EXT, TEXT_EXT, search
+from models.catalog import search
 from topics.envelope import Message
 
 COMMANDS, EVENTS = "catalog.commands", "catalog.events"
 UPLOAD_TTL = 3600
 
 
-async def create(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, body=CatalogImportRequest, responses={201: CatalogUpload},
+          errors=(400, 401))
+async def create(request: web.Request, body: CatalogImportRequest):
+    """Start a catalog import: its record and a presigned PUT URL for the file."""
     org = await organisation(request)
-    body = await read_body(request)
-    errors = {}
-    filename = body.get("filename")
-    ext = os.path.splitext(str(filename or "").lower())[1]
-    if not isinstance(filename, str) or not filename or "/" in filename or len(filename) > 255:
-        errors["filename"] = "required: a file name without '/', at most 255 characters"
-    elif ext not in TEXT_EXT | EXCEL_EXT:
-        errors["filename"] = "must end in .csv, .tsv, .txt, .xlsx or .xls"
-    size = body.get("filesize")
-    if size not in (None, ""):
-        try:
-            size = int(size)
-            if size <= 0:
-                raise ValueError
-        except (TypeError, ValueError):
-            errors["filesize"] = "must be a positive integer (bytes)"
-    else:
-        size = None
-    if errors:
-        raise ApiError(400, "validation_error", "some fields are missing or malformed",
-                       fields=errors)
+    filename, size = body.filename, body.filesize
+    ext = os.path.splitext(filename.lower())[1]
     import_id = await next_id(request.app["db"], "catalog_imports")
     key = f"catalog-uploads/{org}/{import_id}/original{ext}"
     payload = {"import_id": import_id, "organisation": org, "filename": filename,
@@ -55,9 +43,9 @@ async def create(request: web.Request) -> web.Response:
         until=lambda m: m.payload.get("status") == "UPLOADING", timeout=10)
     url = await request.app["objects"].presign(key, "PUT", UPLOAD_TTL)
     expires = datetime.now(timezone.utc) + timedelta(seconds=UPLOAD_TTL)
-    return web.json_response({"id": import_id, "status": "UPLOADING" if reply else "INITIALIZED",
-                              "filename": filename, "presigned_url": url,
-                              "expires_at": expires.isoformat(timespec="seconds")}, status=201)
+    return 201, {"id": import_id, "status": "UPLOADING" if reply else "INITIALIZED",
+                 "filename": filename, "presigned_url": url,
+                 "expires_at": expires.isoformat(timespec="seconds")}
 
 
 async def _owned(request: web.Request, org: str) -> dict:
@@ -70,7 +58,9 @@ async def _owned(request: web.Request, org: str) -> dict:
     return view
 
 
-async def process(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, responses={202: CatalogStatus}, errors=(401, 404, 409))
+async def process(request: web.Request):
+    """Import the uploaded catalog file (after the PUT); it becomes the current version."""
     org = await organisation(request)
     view = await _owned(request, org)
     status = view["status"]
@@ -87,20 +77,24 @@ async def process(request: web.Request) -> web.Response:
     reply = await request.app["bus"].request(
         COMMANDS, view["id"], Message("ProcessCatalogImport", {"import_id": view["id"]}), EVENTS,
         until=lambda m: m.payload.get("status") in ("UPLOADED", "FAILED"), timeout=10)
-    return web.json_response({"id": view["id"],
-                              "status": reply.payload["status"] if reply else status}, status=202)
+    return 202, {"id": view["id"], "status": reply.payload["status"] if reply else status}
 
 
-async def read(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, responses={200: CatalogImport}, errors=(401, 404))
+async def read(request: web.Request):
+    """A catalog import's status and progress."""
     org = await organisation(request)
-    return web.json_response(await _owned(request, org))
+    return await _owned(request, org)
 
 
-async def imports(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, query=PageQuery, responses={200: CatalogImportPage},
+          errors=(400, 401))
+async def imports(request: web.Request, query: PageQuery):
+    """The organisation's catalog imports."""
     org = await organisation(request)
-    page, size = _page(request)
+    page, size = query.page, query.page_size
     total, docs = await repo.list_imports(request.app["db"], org, (page - 1) * size, size)
-    return web.json_response({"count": total, "page": page, "page_size": size, "results": docs})
+    return {"count": total, "page": page, "page_size": size, "results": docs}
 
 
 async def _cached(request: web.Request, current: dict) -> str:
@@ -119,12 +113,14 @@ def _search(path: str, filters: dict, offset: int, limit: int) -> tuple[int, lis
     return search(batches, **filters, offset=offset, limit=limit)
 
 
-async def catalog(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, query=CatalogQuery, responses={200: CatalogSearch},
+          errors=(400, 401))
+async def catalog(request: web.Request, query: CatalogQuery):
+    """Search the organisation's current catalog version (filters combine)."""
     org = await organisation(request)
-    page, size = _page(request)
-    q = request.query
-    filters = {name: q[name].strip() for name in ("isrc", "upc", "title", "artist")
-               if q.get(name, "").strip()}
+    page, size = query.page, query.page_size
+    filters = {name: getattr(query, name) for name in ("isrc", "upc", "title", "artist")
+               if getattr(query, name)}
     current = await repo.current(request.app["db"], org)
     body = {"version": None, "import_id": None, "switched_at": None, "catalog_rows": 0,
             "count": 0, "page": page, "page_size": size, "results": []}
@@ -134,7 +130,7 @@ async def catalog(request: web.Request) -> web.Response:
         body.update(version=current["version"], import_id=current["import_id"],
                     switched_at=current["switched_at"], catalog_rows=current["rows"],
                     count=total, results=rows)
-    return web.json_response(body)
+    return body
 
 
 def setup(app: web.Application) -> None:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from gateway.console import stream
+from gateway.contract import Media, endpoint
 from gateway.errors import not_found
 
 STATIC = Path(__file__).resolve().parent.parent / "console" / "static"
@@ -61,8 +62,9 @@ async def to_console(request: web.Request) -> web.Response:
     raise web.HTTPFound("/console/")
 
 
-for _page in (index, static, to_console):
-    _page.openapi = {"responses": {"200": {"description": "console page"}}}  # type: ignore[attr-defined]
+index = endpoint(responses={200: Media("text/html", "the console page")}, security=[])(index)
+to_console = endpoint(responses={302: None}, security=[])(to_console)
+static.internal = True  # type: ignore[attr-defined] - assets, not part of the API
 
 
 def setup(app: web.Application) -> None:

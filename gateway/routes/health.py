@@ -5,10 +5,14 @@ import asyncio
 
 from aiohttp import web
 
+from gateway.contract import endpoint
+from gateway.schemas.health import Health
 from infra.mongo import ping
 
 
-async def healthz(request: web.Request) -> web.Response:
+@endpoint(responses={200: Health, 503: Health}, security=[])
+async def healthz(request: web.Request):
+    """Readiness: 200 when the broker, stores and a worker answer, else 503 naming what not."""
     app = request.app
     checks: dict[str, dict] = {}
     bus = app["bus"]
@@ -29,8 +33,7 @@ async def healthz(request: web.Request) -> web.Response:
     ready = [w["_id"] for w in workers if w.get("ready")]
     checks["workers"] = {"ok": bool(ready), "ready": ready, "seen": [w["_id"] for w in workers]}
     ok = all(c["ok"] for c in checks.values())
-    return web.json_response({"status": "ok" if ok else "unavailable", "checks": checks},
-                             status=200 if ok else 503)
+    return (200 if ok else 503), {"status": "ok" if ok else "unavailable", "checks": checks}
 
 
 def setup(app: web.Application) -> None:

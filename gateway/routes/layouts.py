@@ -2,13 +2,15 @@
 
 A mapping teaches the cleaner a new tabular layout for the caller's organisation (recognised by
 its required headers, then mapped column → canonical field); files in it then import with no
-other step. Validation names every problem (400 `{"error": "validation_error", "problems": [...]}`)."""
+other step. Validation names every problem (400 `validation_error`, each in `errors`)."""
 from __future__ import annotations
 
 from aiohttp import web
 
 from gateway.auth import organisation
-from gateway.errors import ApiError, conflict, not_found, read_body
+from gateway.contract import endpoint, validation_error
+from gateway.errors import conflict, not_found
+from gateway.schemas.layouts import EXAMPLE, Layout, LayoutList, LayoutMapping
 from infra.repos import layouts as repo
 from models.sales.layouts.validate import validate_mapping
 
@@ -20,55 +22,69 @@ def _layout_id(request: web.Request) -> int:
     return int(raw)
 
 
-async def _validated(request: web.Request) -> dict:
-    mapping, problems = validate_mapping(await read_body(request))
+def _validated(body: LayoutMapping) -> dict:
+    mapping, problems = validate_mapping(body.model_dump(exclude_unset=True))
     if problems:
-        raise ApiError(400, "validation_error", "the mapping has problems: " +
-                       "; ".join(f"{p['field'] or 'body'}: {p['problem']}" for p in problems), problems=problems)
+        raise validation_error([{**p, "field": p["field"] or "body"} for p in problems],
+                               "mapping")
     return mapping
 
 
-async def create(request: web.Request) -> web.Response:
+WRITE = dict(auth=organisation, body=LayoutMapping, examples={"acme": EXAMPLE}, form=False)
+
+
+@endpoint(**WRITE, responses={201: Layout}, errors=(400, 401, 409))
+async def create(request: web.Request, body: LayoutMapping):
+    """Teach the cleaner a layout of this organisation's files."""
     org = await organisation(request)
-    mapping = await _validated(request)
+    mapping = _validated(body)
     db = request.app["db"]
     if await repo.find_by_name(db, org, mapping["name"]):
-        raise conflict(f"a layout named {mapping['name']!r} exists; PUT /api/layouts/{{id}}/ to change it")
-    return web.json_response(await repo.create(db, org, mapping), status=201)
+        raise conflict(f"a layout named {mapping['name']!r} exists; "
+                       "PUT /api/layouts/{id}/ to change it")
+    return 201, await repo.create(db, org, mapping)
 
 
-async def listing(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, responses={200: LayoutList}, errors=(401,))
+async def listing(request: web.Request):
+    """The organisation's layouts."""
     org = await organisation(request)
     docs = await repo.list_for(request.app["db"], org)
-    return web.json_response({"count": len(docs), "results": docs})
+    return {"count": len(docs), "results": docs}
 
 
-async def read(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, responses={200: Layout}, errors=(401, 404))
+async def read(request: web.Request):
+    """One layout of the organisation."""
     org = await organisation(request)
     doc = await repo.get(request.app["db"], org, _layout_id(request))
     if doc is None:
         raise not_found(f"no layout {request.match_info['layout_id']}")
-    return web.json_response(doc)
+    return doc
 
 
-async def update(request: web.Request) -> web.Response:
+@endpoint(**WRITE, responses={200: Layout}, errors=(400, 401, 404, 409))
+async def update(request: web.Request, body: LayoutMapping):
+    """Replace a layout (files already imported keep what they were imported with)."""
     org = await organisation(request)
     layout_id = _layout_id(request)
     db = request.app["db"]
     if await repo.get(db, org, layout_id) is None:
         raise not_found(f"no layout {layout_id}")
-    mapping = await _validated(request)
+    mapping = _validated(body)
     twin = await repo.find_by_name(db, org, mapping["name"])
     if twin and twin["id"] != layout_id:
         raise conflict(f"another layout is named {mapping['name']!r}")
-    return web.json_response(await repo.replace(db, org, layout_id, mapping))
+    return await repo.replace(db, org, layout_id, mapping)
 
 
-async def delete(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, responses={204: None}, errors=(401, 404))
+async def delete(request: web.Request):
+    """Delete a layout."""
     org = await organisation(request)
     if not await repo.delete(request.app["db"], org, _layout_id(request)):
         raise not_found(f"no layout {request.match_info['layout_id']}")
-    return web.Response(status=204)
+    return 204, None
 
 
 def setup(app: web.Application) -> None:

@@ -9,11 +9,12 @@ from datetime import datetime, timedelta, timezone
 from aiohttp import web
 
 from gateway.auth import organisation
-from gateway.errors import ApiError, bad_request, not_found, read_body
+from gateway.contract import endpoint
+from gateway.errors import not_found
+from gateway.schemas.reports import Report, ReportAccepted, ReportPage, ReportQuery, ReportRequest
 from infra.mongo import next_id
 from infra.repos import reports as repo
-from models.periods import parse_period_strict
-from models.reports import TYPES, staleness
+from models.reports import staleness
 from topics.envelope import Message
 
 COMMANDS, EVENTS = "reports.commands", "reports.events"
@@ -27,34 +28,18 @@ def _id(request: web.Request, name: str) -> int:
     return int(raw)
 
 
-def _page(request: web.Request) -> tuple[int, int]:
-    try:
-        page = max(int(request.query.get("page", 1)), 1)
-        size = min(max(int(request.query.get("page_size", 50)), 1), 500)
-    except ValueError:
-        raise bad_request("page and page_size must be integers") from None
-    return page, size
-
-
-async def create(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, body=ReportRequest, responses={202: ReportAccepted},
+          errors=(400, 401))
+async def create(request: web.Request, body: ReportRequest):
+    """Request a report of one period; follow it at `GET /api/reports/{id}/`."""
     org = await organisation(request)
-    body = await read_body(request)
-    kind, period = body.get("type"), body.get("period")
-    errors = {}
-    if kind not in TYPES:
-        errors["type"] = f"one of {', '.join(TYPES)}"
-    if not isinstance(period, str) or parse_period_strict(period) is None:
-        errors["period"] = "a reporting period YYYY-MM"
-    if errors:
-        raise ApiError(400, "validation_error", "some fields are missing or malformed",
-                       fields=errors)
     report_id = await next_id(request.app["db"], "reports")
     message = Message("CreateReport", {"report_id": report_id, "organisation": org,
-                                       "type": kind, "period": parse_period_strict(period)})
+                                       "type": body.type, "period": body.period})
     reply = await request.app["bus"].request(COMMANDS, report_id, message, EVENTS,
                                              until=lambda m: True, timeout=10)
     status = reply.payload["status"] if reply else "PENDING"
-    return web.json_response({"id": report_id, "status": status}, status=202)
+    return ReportAccepted(id=report_id, status=status)
 
 
 async def _with_staleness(db, view: dict, cache: dict) -> dict:
@@ -74,7 +59,9 @@ def _public(view: dict) -> dict:
     return {k: v for k, v in view.items() if not k.startswith("_") and k != "object_key"}
 
 
-async def read(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, responses={200: Report}, errors=(401, 404))
+async def read(request: web.Request):
+    """A report's status, snapshot, staleness and (once DONE) its 24-hour download link."""
     org = await organisation(request)
     report_id = _id(request, "report_id")
     db = request.app["db"]
@@ -97,24 +84,20 @@ async def read(request: web.Request) -> web.Response:
                                                                     LINK_TTL)
         body["download_expires_at"] = (datetime.now(timezone.utc) + timedelta(
             seconds=LINK_TTL)).isoformat(timespec="seconds")
-    return web.json_response(body, headers={"X-Tributary-Source": source})
+    return 200, body, {"X-Tributary-Source": source}
 
 
-async def listing(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, query=ReportQuery, responses={200: ReportPage}, errors=(400, 401))
+async def listing(request: web.Request, query: ReportQuery):
+    """The organisation's reports, filtered by type and period."""
     org = await organisation(request)
-    kind, period = request.query.get("type"), request.query.get("period")
-    if kind and kind not in TYPES:
-        raise bad_request(f"type must be one of {', '.join(TYPES)}")
-    if period and parse_period_strict(period) is None:
-        raise bad_request("period must be YYYY-MM")
-    page, size = _page(request)
+    page, size = query.page, query.page_size
     db = request.app["db"]
-    total, docs = await repo.find(db, org, kind=kind, period=period, skip=(page - 1) * size,
-                                  limit=size)
+    total, docs = await repo.find(db, org, kind=query.type, period=query.period,
+                                  skip=(page - 1) * size, limit=size)
     cache: dict = {}
     results = [_public(await _with_staleness(db, d, cache)) for d in docs]
-    return web.json_response({"count": total, "page": page, "page_size": size,
-                              "results": results})
+    return {"count": total, "page": page, "page_size": size, "results": results}
 
 
 def setup(app: web.Application) -> None:

@@ -65,7 +65,7 @@ async def test_widgets_need_product360(brand_a, brand_b, item):
                    {"type": "nutrition_info", "per": "100g"}]
     status, err, _ = await describe(brand_a, item["id"], [{"conditions": EN_AU, "data": data}])
     assert status == 400 and err["code"] == "widget_not_allowed"
-    assert err["types"] == ["link", "video"] and "link, video" in err["message"]
+    assert err["types"] == ["link", "video"] and "link, video" in err["detail"]
     status, doc, _ = await describe(brand_b, item["id"], [{"conditions": EN_AU, "data": data}])
     assert status == 200 and doc["sources"][0]["data"] == data
     status, err, _ = await describe(brand_b, item["id"], [{"data": [{"type": "hologram"}]}])
@@ -82,7 +82,7 @@ async def test_widgets_need_product360(brand_a, brand_b, item):
 ])
 async def test_bad_sources_are_400(brand_a, item, body, field):
     status, err, _ = await brand_a.api.post(f"{BASE}/description", json={"id": item["id"], **body})
-    assert status == 400 and err["field"] == field, err
+    assert status == 400 and field in {e["field"] for e in err["errors"]}, err
     _, doc, _ = await brand_a.api.get(f"{BASE}/description?id={item['id']}")
     assert doc["sources"] == []
 
@@ -98,7 +98,7 @@ async def test_description_of_unknown_or_invalid_gtin(brand_a):
     status, err, _ = await brand_a.api.get(f"{BASE}/description?id=abc")
     assert status == 400 and err["code"] == "invalid_gtin"
     status, err, _ = await brand_a.api.get(f"{BASE}/description")
-    assert status == 400 and err["field"] == "id"
+    assert status == 400 and "id" in {e["field"] for e in err["errors"]}
     status, err, _ = await brand_a.api.post(f"{BASE}/description/delete",
                                             json={"id": unknown, "conditions": EN_AU})
     assert status == 404 and err["code"] == "not_found"
@@ -120,7 +120,7 @@ async def test_delete_source_by_exact_conditions(brand_a, retailer, item):
     status, _, _ = await brand_a.api.post(delete, json={"id": gtin, "conditions": EN_AU})
     assert status == 404
     status, err, _ = await brand_a.api.post(delete, json={"id": gtin})
-    assert status == 400 and err["field"] == "conditions"
+    assert status == 400 and "conditions" in {e["field"] for e in err["errors"]}
 
 
 async def test_system_participant_replaces_all_sources(brand_a, retailer, system, item):
