@@ -9,27 +9,33 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.auth import organisation
-from gateway.errors import ApiError, conflict, read_body
+from gateway.contract import endpoint, validation_error
+from gateway.errors import conflict
 from gateway.routes.files import _owned, _wait_status
+from gateway.schemas.layouts import LayoutConfirm, LayoutConfirmed
 from infra.repos import layouts as repo
 from models.files import REIMPORTABLE
 from models.sales.layouts.validate import validate_mapping
 
 
-async def confirm(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, body=LayoutConfirm, form=False, errors=(400, 401, 404, 409),
+          responses={200: LayoutConfirmed, 201: LayoutConfirmed})
+async def confirm(request: web.Request, body: LayoutConfirm):
+    """Save the file's proposed (or edited) layout for the organisation and reimport the file.
+
+    201 when the layout is new, 200 when it replaced one of the same name."""
     org = await organisation(request)
     view = await _owned(request, org)
     view.pop("_source", None)
-    body = await read_body(request)
-    mapping = body.get("mapping") if isinstance(body.get("mapping"), dict) else body
+    mapping = body.mapping.model_dump(exclude_unset=True) if body.mapping is not None \
+        else body.model_dump(exclude_unset=True, exclude={"mapping"})
     if view["status"] not in REIMPORTABLE:
         raise conflict(f"the file is {view['status']}; a layout can be confirmed once it has "
                        f"finished ({', '.join(REIMPORTABLE)})", status=view["status"])
     mapping, problems = validate_mapping(mapping)
     if problems:
-        raise ApiError(400, "validation_error", "the mapping has problems: " +
-                       "; ".join(f"{p['field'] or 'body'}: {p['problem']}" for p in problems),
-                       problems=problems)
+        raise validation_error([{**p, "field": p["field"] or "body"} for p in problems],
+                               "mapping")
     db = request.app["db"]
     twin = await repo.find_by_name(db, org, mapping["name"])
     if twin:        # confirming the same proposal again (same name): the newer mapping replaces it
@@ -37,7 +43,7 @@ async def confirm(request: web.Request) -> web.Response:
     else:
         saved, code = await repo.create(db, org, mapping), 201
     result = await _wait_status(request, "ReimportSalesFile", view, ("REIMPORT",))
-    return web.json_response({"layout": saved, "file": result, "replaced": bool(twin)}, status=code)
+    return code, {"layout": saved, "file": result, "replaced": bool(twin)}
 
 
 def setup(app: web.Application) -> None:

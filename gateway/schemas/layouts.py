@@ -42,3 +42,17 @@ class Layout(ResponseModel):
 class LayoutList(ResponseModel):
     count: int
     results: list[Layout]
+
+
+class LayoutConfirm(RequestModel):
+    """The proposal from a file's status (`{"mapping": {...}, …}`, other keys ignored) or the
+    mapping's own fields at the top level."""
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
+        {"mapping": EXAMPLE}, EXAMPLE]})
+    mapping: LayoutMapping | None = None
+
+
+class LayoutConfirmed(ResponseModel):
+    layout: Layout
+    file: dict = Field(description="the file's id and status (REIMPORT once reimporting)")
+    replaced: bool = Field(description="true when a layout of that name was replaced")

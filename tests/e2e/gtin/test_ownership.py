@@ -31,7 +31,7 @@ def aussie(stack):
 async def test_australian_prefix_does_not_own_a_us_gtin12(aussie):
     leak = _gtin("930067", 12)  # GS1 key 0930067…: GS1 US, another company
     status, err, _ = await aussie.api.post(f"{BASE}/gtins", json={"id": leak, "name": "Not mine"})
-    assert status == 403 and err["error"] == "prefix_not_owned", err
+    assert status == 403 and err["code"] == "prefix_not_owned", err
     assert err["prefix"] == "0930067"
     own = _gtin("9300675", 13)
     status, doc, _ = await aussie.api.post(f"{BASE}/gtins", json={"id": own, "name": "Mine"})
@@ -45,9 +45,9 @@ async def test_australian_prefix_does_not_own_a_us_gtin12(aussie):
 async def test_restricted_and_coupon_ranges_are_400_naming_the_range(brand_a, body, length, prefix):
     gtin = _gtin(body, length) if length == 13 else body  # the spec's example GTIN-8
     status, err, _ = await brand_a.api.post(f"{BASE}/gtins", json={"id": gtin})
-    assert status == 400 and err["error"] == "restricted_range", err
-    assert err["range"].startswith(f"GS1 prefix {prefix}") and prefix in err["message"]
-    assert "system participant" in err["message"]
+    assert status == 400 and err["code"] == "restricted_range", err
+    assert err["range"].startswith(f"GS1 prefix {prefix}") and prefix in err["detail"]
+    assert "system participant" in err["detail"]
 
 
 async def test_a_system_participant_holds_restricted_gtins(system):
