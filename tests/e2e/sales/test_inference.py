@@ -95,7 +95,7 @@ async def test_unsure_layout_is_proposed_confirmed_once_then_recognised(label, o
 
     path = f"/api/files/salesfiles/{failed['id']}/layout/"
     status, body, _ = await label.post(path, json={"mapping": {"name": "x", "columns": {"Saldo": "money"}}})
-    assert status == 400 and body["problems"]
+    assert status == 400 and body["errors"]
     status, _, _ = await other_api.post(path, json=proposal)
     assert status == 404                                                     # another organisation's file
 
