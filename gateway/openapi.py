@@ -78,9 +78,10 @@ def security_for(path: str) -> list[dict[str, list]]:
 
 
 def _tag(path: str) -> str:
+    """`/api/files/…` → files, `/description-service/gtins…` → gtins, `/healthz` → healthz."""
     parts = [p for p in path.split("/") if p and not p.startswith("{")]
     if parts and parts[0] in ("api", "description-service") and len(parts) > 1:
-        return f"{parts[0]}/{parts[1]}"
+        return parts[1].replace(".", "_")
     return parts[0] if parts else "root"
 
 
@@ -132,10 +133,13 @@ def _typed(op: dict, contract: Contract, path: str, schemas: _Schemas) -> None:
         if contract.examples:
             holder["examples"] = {name: {"value": value}
                                   for name, value in contract.examples.items()}
-        content = {"application/json": holder}
+        # form bodies are accepted too, but documented once: client generators mishandle two
+        # media types of one schema (openapi-python-client sends both)
+        op["requestBody"] = {"required": True, "content": {"application/json": holder}}
         if contract.form:
-            content["application/x-www-form-urlencoded"] = schemas.ref(contract.body, {})
-        op["requestBody"] = {"required": True, "content": content}
+            op["requestBody"]["description"] = (
+                "JSON, or the same fields as form data (application/x-www-form-urlencoded, "
+                "multipart/form-data)")
     responses: dict[str, Any] = {}
     for status, kind in sorted(contract.responses.items()):
         doc = (_docstring_of(kind) or "success") if kind is not None else "no content"
@@ -218,7 +222,9 @@ def _operation_ids(app: web.Application):
         path = route_path(route.resource)
         if is_internal(path, route.handler):
             continue
-        op_id = f"{method.lower()}_{getattr(_function(route.handler), '__name__', 'handler')}"
+        fn = _function(route.handler)
+        area = str(getattr(fn, "__module__", "")).rsplit(".", 1)[-1]
+        op_id = f"{area}_{getattr(fn, '__name__', 'handler')}".strip("_")
         if op_id in used:
             op_id = f"{method.lower()}_{re.sub(r'[^A-Za-z0-9]+', '_', path).strip('_')}"
         base, n = op_id, 1
