@@ -13,14 +13,17 @@ from agents.deps import Deps
 from infra.config import Settings
 
 
-def build_app(settings: Settings) -> tuple[faust.App, Deps]:
+def build_app(settings: Settings, generation: str | None = None) -> tuple[faust.App, Deps]:
+    """`generation`: the broker log's stamp (infra/generation.py). It names the consumer group
+    (and changelogs), so offsets a worker of a lost log committed into the new one, from its
+    old positions, are never read by the workers of the new log."""
     from agents import faust_tuning
 
     faust_tuning.apply()
     session = settings.session_timeout
     (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
     app = faust.App(
-        "tributary-worker",
+        "tributary-worker" + (f"-{generation.split('@')[0][:12]}" if generation else ""),
         broker=[f"kafka://{h}" for h in settings.kafka_url.split(",")],
         store="memory://",
         datadir=str(settings.data_dir / "faust" / settings.worker_id),
@@ -42,8 +45,12 @@ def build_app(settings: Settings) -> tuple[faust.App, Deps]:
         stream_wait_empty=False,
         table_standby_replicas=0,
         consumer_auto_offset_reset="earliest",
+        # a changelog behind the offsets a table remembers (a broker that lost its log) is not
+        # fatal: tables are views, MongoDB holds the truth (agents/generation.py restarts us)
+        recovery_consistency_check=False,
     )
     deps = Deps(app, settings)
+    deps.generation = generation
     for module in _agent_modules():
         module.register(app, deps)
     return app, deps
@@ -51,7 +58,7 @@ def build_app(settings: Settings) -> tuple[faust.App, Deps]:
 
 # one module per agent under agents/, each with register(app, deps); tables first, web last
 AGENT_MODULES = ["status_table", "registration", "cleaning", "importing", "gtin_changes",
-                 "gtin_import", "catalog", "reports", "auto_upload", "web", "housekeeping"]
+                 "gtin_import", "catalog", "reports", "auto_upload", "web", "housekeeping", "generation"]
 
 
 def _agent_modules():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable
 
 import faust
@@ -25,6 +26,9 @@ class Deps:
         self._store = None
         self._topics: dict[str, faust.TopicT] = {}
         self.tables: dict[str, Any] = {}
+        self.generation: str | None = None  # the broker log's stamp at start (agents/app.py)
+        self.progress = 0  # messages handled by this process (sent with each heartbeat)
+        self.generation_since = ""  # when this broker generation was first seen (agents/generation.py)
 
     @property
     def db(self):
@@ -40,6 +44,13 @@ class Deps:
             await store.start()
             self._store = store
         return self._store
+
+    def stale_cutoff(self, seconds: float) -> str:
+        """Work not updated since this time is re-issued: `seconds` ago, or since the broker
+        generation began (its commands and events were in the lost log), whichever is later."""
+        ago = (datetime.now(timezone.utc) - timedelta(seconds=seconds)).isoformat(
+            timespec="milliseconds")
+        return max(ago, self.generation_since)
 
     def work_dir(self) -> str:
         path = self.settings.data_dir / "work" / self.settings.worker_id
@@ -86,6 +97,7 @@ async def dispatch(deps: Deps, spec: TopicSpec, event: Any, handlers: dict[str, 
         await _dead_letter(deps, spec, event, raw, exc)
         return
     m.MESSAGES_CONSUMED.labels(topic=spec.name, type=message.type).inc()
+    deps.progress += 1
     token = logs.bind(message_id=message.message_id, message_type=message.type,
                       **logs.from_payload(message.payload))
     try:

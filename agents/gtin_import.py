@@ -346,7 +346,7 @@ def register(app: faust.App, deps: Deps) -> None:
     @app.timer(5.0, on_leader=True)
     @survive_outages
     async def reconcile():
-        for doc in await repo.stale(deps.db, STALE_AFTER):
+        for doc in await repo.stale(deps.db, deps.stale_cutoff(STALE_AFTER)):
             if doc["_id"] in _RUNNING:
                 continue
             await repo.mark_reissued(deps.db, doc["_id"])

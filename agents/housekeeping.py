@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from datetime import datetime, timedelta, timezone
 
 import faust
 from pymongo.errors import PyMongoError
@@ -51,13 +50,14 @@ def register(app: faust.App, deps: Deps) -> None:
         await deps.db.workers.update_one(
             {"_id": deps.settings.worker_id},
             {"$set": {"url": url, "ts": now_iso(), "pid": os.getpid(),
-                      "ready": bool(assigned) and not app.rebalancing}}, upsert=True)
+                      "ready": bool(assigned) and not app.rebalancing,
+                      "recovering": bool(app.rebalancing or app.tables.recovery.in_recovery),
+                      "progress": deps.progress}}, upsert=True)
 
     @app.timer(5.0, on_leader=True)
     @survive_outages
     async def reconcile():
-        cutoff = (datetime.now(timezone.utc) - timedelta(seconds=STALE_AFTER)).isoformat(
-            timespec="milliseconds")
+        cutoff = deps.stale_cutoff(STALE_AFTER)
         for record in await file_repo.in_flight(deps.db, tuple(NEXT_STEP), cutoff):
             topic_name, command = NEXT_STEP[record["status"]]
             log.warning("re-issuing %s for file %s stuck in %s", command, record["id"],

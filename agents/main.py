@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from infra import generation
 from infra.config import Settings
-from infra.kafka import ensure_topics
 
 
 def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
@@ -13,9 +13,9 @@ def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
 
     from agents.app import build_app
 
-    asyncio.run(ensure_topics(settings.kafka_url, settings.replication))
+    stamp = asyncio.run(generation.ensure(settings.kafka_url, settings.replication))
     asyncio.set_event_loop(asyncio.new_event_loop())
-    app, _deps = build_app(settings)
+    app, _deps = build_app(settings, stamp)
     from infra.logs import configure
 
     configure(f"worker:{settings.worker_id}", level=logging.getLevelName(loglevel))

@@ -3,7 +3,6 @@ leader timer that re-issues work left without progress (crash, broker restart)."
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable
 
 import faust
@@ -48,8 +47,7 @@ def reissue_stale(app: faust.App, deps: Deps, *, collection: str, statuses: list
 
     @survive_outages
     async def sweep():
-        cutoff = (datetime.now(timezone.utc) - timedelta(seconds=stale_after)).isoformat(
-            timespec="milliseconds")
+        cutoff = deps.stale_cutoff(stale_after)
         async for doc in deps.db[collection].find(
                 {"status": {"$in": statuses}, "updated_at": {"$lt": cutoff}}):
             log.warning("re-issuing %s %s stuck in %s", what, doc["_id"], doc["status"])

@@ -70,7 +70,7 @@ async def _start(app: web.Application) -> None:
     from topics.registry import all_topics
 
     event_topics = [t.name for t in all_topics() if t.kind == "events" and t.follow]
-    bus = Bus(settings.kafka_url, event_topics, app["views"], barrier)
+    bus = Bus(settings.kafka_url, event_topics, app["views"], barrier, settings.replication)
     for _ in range(60):
         try:
             await bus.start()
@@ -78,7 +78,7 @@ async def _start(app: web.Application) -> None:
         except Exception as exc:  # noqa: BLE001 - broker still starting
             log.warning("waiting for the broker: %s", exc)
             await __import__("asyncio").sleep(0.5)
-            bus = Bus(settings.kafka_url, event_topics, app["views"], barrier)
+            bus = Bus(settings.kafka_url, event_topics, app["views"], barrier, settings.replication)
     app["bus"] = bus
 
 

@@ -6,15 +6,15 @@ import logging
 
 from aiohttp import web
 
+from infra import generation
 from infra.config import Settings
-from infra.kafka import ensure_topics
 
 
 def run_gateway(settings: Settings, host: str, port: int) -> None:
     from infra.logs import configure
 
     configure("gateway", level=logging.INFO)
-    asyncio.run(ensure_topics(settings.kafka_url, settings.replication))
+    asyncio.run(generation.ensure(settings.kafka_url, settings.replication))
     if not settings.public_url:
         settings = settings.with_(public_url=f"http://{host}:{port}")
     from gateway.app import create_app

@@ -10,6 +10,8 @@ from aiokafka.errors import TopicAlreadyExistsError
 from topics.envelope import Message
 from topics.registry import all_topics
 
+GENERATION_TOPIC = "tributary.generation"
+
 
 async def ensure_topics(bootstrap: str, replication: int = 1, attempts: int = 30) -> list[str]:
     """Create every contract topic with its final partition count (idempotent)."""
@@ -24,6 +26,8 @@ async def ensure_topics(bootstrap: str, replication: int = 1, attempts: int = 30
                 [t.name for t in contract if t.name in existing]))
             wanted = [NewTopic(t.name, t.partitions, replication)
                       for t in contract if t.name not in existing]
+            if GENERATION_TOPIC not in existing:  # see infra/generation.py
+                wanted.append(NewTopic(GENERATION_TOPIC, 1, replication))
             if wanted:
                 try:
                     await admin.create_topics(wanted)

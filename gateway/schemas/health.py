@@ -14,6 +14,8 @@ class Check(ResponseModel):
 
 
 class Health(ResponseModel):
-    """Readiness of the broker, the document store, object storage and the workers."""
-    status: Literal["ok", "unavailable"]
+    """Readiness of the broker (its generation and the follower's lag), the document store,
+    object storage and each worker (liveness: heartbeat age, ready, progress); `degraded`
+    (200) while a part answers but does not keep up."""
+    status: Literal["ok", "degraded", "unavailable"]
     checks: dict[str, Check] = Field(description="broker, store, objects, workers, …")

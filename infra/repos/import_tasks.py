@@ -79,11 +79,10 @@ async def for_participant(db: AsyncDatabase, participant: str, *, kind: str | No
     return [doc async for doc in cursor]
 
 
-async def stale(db: AsyncDatabase, older_than: float) -> list[dict[str, Any]]:
-    """Unfinished tasks without a heartbeat for `older_than` seconds (their run was lost), not
-    re-issued within that time either. Nothing here refreshes the lease: the worker that gets
-    the re-issued command takes the expired lease over."""
-    cutoff = ago(older_than)
+async def stale(db: AsyncDatabase, cutoff: str) -> list[dict[str, Any]]:
+    """Unfinished tasks without a heartbeat since `cutoff` (their run was lost), not re-issued
+    since then either. Nothing here refreshes the lease: the worker that gets the re-issued
+    command takes the expired lease over."""
     cursor = _coll(db).find({"status": {"$in": ["started", "in_progress"]},
                              "updated_at": {"$lt": cutoff}}, {"checkpoint": 0})
     return [doc async for doc in cursor if (doc.get("reissued_at") or "") < cutoff]

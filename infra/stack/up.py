@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 from infra.config import Settings, settings_env
-from infra.kafka import ensure_topics
+from infra.generation import ensure as ensure_topics  # topics and the log's generation stamp
 from infra.stack.processes import Child, free_port, python_argv, wait_port
 from infra.stack.servers import nx27017, tansu
 
