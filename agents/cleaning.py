@@ -19,6 +19,7 @@ import pyarrow as pa
 from agents import reconcile
 from agents.deps import Deps, dispatch
 from agents.sales_status import Progress, fail, set_status
+from agents.zip_upload import expand_upload, is_zip_upload
 from infra.metrics import record_rows
 from infra.repos import files as file_repo
 from infra.retry import RetryError, retry
@@ -185,6 +186,9 @@ async def clean(deps: Deps, msg: Message) -> None:
         except Exception as exc:  # noqa: BLE001
             cause = "STORAGE_ERROR" if isinstance(exc, RetryError) else "NOT_UPLOADED"
             await fail(deps, record, cause, f"could not read the uploaded object: {exc}")
+            return
+        if is_zip_upload(record):         # a zip uploaded by hand: its members become files
+            await expand_upload(deps, record, src, tmp)
             return
         progress = Progress(deps, record, "CLEANING")
 

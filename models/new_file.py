@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-FILETYPES = ("CSV", "TXT", "TSV", "XLS", "XLSX")
+FILETYPES = ("CSV", "TXT", "TSV", "XLS", "XLSX", "ZIP")  # ZIP: expanded, members imported as files
 UPLOAD_MODES = ("MANUALLY", "AUTOMATICALLY")
 
 Upper = BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v)
@@ -39,7 +39,7 @@ class NewSalesFile(BaseModel):
                           examples=["spotify-2025-06.tsv"],
                           json_schema_extra={"minLength": 1, "maxLength": 255})
     filetype: Annotated[Literal[FILETYPES], Upper] = Field(  # type: ignore[valid-type]
-        description="CSV, TXT, TSV, XLS or XLSX (any case)", examples=["TSV"])
+        description="CSV, TXT, TSV, XLS, XLSX or ZIP (any case; a zip is expanded and its members imported as files)", examples=["TSV"])
     filesize: int = Field(ge=0, le=2**53, description="size in bytes", examples=[2048])
     mongo_db_id: str = Field(min_length=1, max_length=64,
                              description="the client's id for the data", examples=["665f00aa"])

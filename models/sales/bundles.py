@@ -37,6 +37,10 @@ def classify_member(name: str, head: bytes) -> tuple[str, str]:
             return "summary", f"{layout}: a summary of the bundle's sales lines, used only to reconcile"
         return "sales", layout
     delimiter = detect_delimiter(texts)
+    if delimiter is not None:                 # a layout no one knows, but sure enough to import itself
+        from .infer import infer
+        if infer([split_cells(t, delimiter) for t in texts[:1040]], name)["sure"]:
+            return "sales", "inferred"
     first = next((split_cells(t, delimiter) for t in texts if t.strip()), [])
     headers = [norm_header(c) for c in first]
     if set(headers) & _SUMMARY_MONEY:
