@@ -27,7 +27,7 @@ import faust
 from agents.deps import Deps, dispatch
 from agents.housekeeping import survive_outages
 from agents.tables import table_page
-from infra.fetch import FetchError, fetch_bytes, fetch_to_file, max_file_bytes, sniff, upload_key
+from infra.fetch import FetchError, fetch_bytes, fetch_to_file, max_file_bytes, own_key, sniff
 from infra.metrics import record_rows
 from infra.repos import gtin_bulk, parties
 from infra.repos import import_tasks as repo
@@ -67,6 +67,9 @@ class CdnCopier:
         self.deps, self.done, self.sem = deps, {}, asyncio.Semaphore(8)
 
     async def copy(self, url: str) -> str:
+        if url not in self.done and (own := own_key(url, "", self.deps.settings.public_url)):
+            if own.startswith("cdn/"):  # already one of ours: never fetched over the network
+                self.done[url] = url
         if url not in self.done:
             if len(self.done) > 10_000:
                 self.done.clear()
@@ -200,7 +203,7 @@ class Run:
         key = self.checkpoint.get("source_key")
         if key is None:
             link = self.spec_body["link"]
-            key = upload_key(link, participant_id, self.deps.settings.public_url)
+            key = own_key(link, participant_id, self.deps.settings.public_url)
             if key is None:
                 await fetch_to_file(link, path)
                 key = f"gtin-imports/{self.task_id}/source"

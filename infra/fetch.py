@@ -1,8 +1,9 @@
 """Safe download of a user-given link: http(s) only, a size limit, timeouts, and a check that
 what comes back looks like delimited text (not a web page, an image, an archive or a PDF).
 
-Links the service issued itself (`POST /description-service/uploads`) never go over HTTP here:
-`upload_key` maps them to their object-store key, and callers read the store directly.
+Links the service issued itself (`POST /description-service/uploads`, the CDN route serving
+copied images) never go over HTTP: `own_key` maps them to their object-store key and callers
+read the store directly, on every storage backend, without any allow-list.
 Every problem is a `FetchError` carrying the HTTP status the gateway answers with.
 """
 from __future__ import annotations
@@ -19,6 +20,8 @@ import aiohttp
 
 CHUNK = 1 << 16
 UPLOAD_PATH = "/description-service/uploads/"
+CDN_PATH = "/description-service/cdn/"
+_CDN_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$")
 _UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _NOT_TEXT_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip",
                    "application/gzip", "application/x-gzip", "application/x-tar", "text/html",
@@ -62,6 +65,31 @@ def upload_key(link: str, participant_id: str, public_url: str) -> str | None:
     if not _UPLOAD_ID.match(upload_id):
         raise FetchError(400, "bad_link", f"malformed upload link {link!r}")
     return f"{upload_prefix(participant_id)}/{upload_id}"
+
+
+def own_key(link: str, participant_id: str, public_url: str) -> str | None:
+    """The object key of a link the service issued (an upload, a CDN copy), or None.
+
+    Upload links open only the participant's own uploads; CDN objects are public anyway."""
+    key = upload_key(link, participant_id, public_url)
+    if key is not None:
+        return key
+    parts, base = urlsplit(link), urlsplit(public_url or "")
+    if not parts.path.startswith(CDN_PATH) or (base.netloc and parts.netloc != base.netloc):
+        return None
+    name = parts.path[len(CDN_PATH):]
+    if not _CDN_NAME.match(name):
+        raise FetchError(400, "bad_link", f"malformed CDN link {link!r}")
+    return f"cdn/{name}"
+
+
+async def read_head(store, key: str, n_bytes: int) -> bytes:
+    """The first `n_bytes` of an own object (whole lines where it was cut), checked to be text."""
+    head = await store.read_head(key, n_bytes)
+    sniff(head)
+    if len(head) >= n_bytes and b"\n" in head:
+        head = head[:head.rindex(b"\n") + 1]
+    return head
 
 
 def check_link(link: str) -> str:

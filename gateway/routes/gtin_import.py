@@ -20,7 +20,7 @@ from gateway.errors import ApiError, bad_request, not_found, read_body
 from gateway.gtin_auth import current_participant
 from gateway.views import answer
 from infra.fetch import (UPLOAD_PATH, FetchError, check_link, fetch_head, max_file_bytes,
-                         upload_key, upload_prefix)
+                         own_key, read_head, upload_prefix)
 from infra.repos import import_tasks as repo
 from models.gtin import GtinError, ImportSpec, check_delimiter, preview
 from models.gtin.tabular import MAX_LINE_BYTES
@@ -44,21 +44,22 @@ def _invalid(exc: GtinError) -> ApiError:
     return ApiError(400, "validation_error", str(exc), **exc.as_dict())
 
 
-async def _resolve(request: web.Request, link: object, participant_id: str) -> str:
-    """An http(s) URL to read the link from; upload links become a presigned store GET."""
+async def _own_key(request: web.Request, link: object, participant_id: str) -> str | None:
+    """The store key of a link the service issued (upload, CDN), checked to exist; None for
+    any other link (checked to be http(s)). Own links are read from the store, never fetched."""
     if not isinstance(link, str) or not link.strip():
         raise bad_request("link is required", field="link")
     try:
-        key = upload_key(link, participant_id, request.app["settings"].public_url)
+        key = own_key(link, participant_id, request.app["settings"].public_url)
         if key is None:
-            return check_link(link)
+            check_link(link)
+            return None
     except FetchError as exc:
         raise _fetch_error(exc) from None
-    store = request.app["objects"]
-    if await store.head(key) is None:
+    if await request.app["objects"].head(key) is None:
         raise ApiError(422, "upload_missing", "nothing was uploaded to this link yet "
                        "(PUT the file to its upload_url first)")
-    return await store.presign(key, "GET", 600)
+    return key
 
 
 async def create_upload(request: web.Request) -> web.Response:
@@ -76,7 +77,8 @@ async def create_upload(request: web.Request) -> web.Response:
 async def read_upload(request: web.Request) -> web.Response:
     participant, _ = await current_participant(request)
     link = f"{request.app['settings'].public_url}{UPLOAD_PATH}{request.match_info['upload_id']}"
-    raise web.HTTPFound(await _resolve(request, link, participant.id))
+    key = await _own_key(request, link, participant.id)
+    raise web.HTTPFound(await request.app["objects"].presign(key, "GET", 600))
 
 
 async def cdn_object(request: web.Request) -> web.Response:
@@ -115,9 +117,10 @@ async def import_preview(request: web.Request) -> web.Response:
     quotechar = body.get("quotechar", '"')
     if quotechar not in ('"', "'", None):
         raise bad_request("quotechar must be '\"', \"'\" or null", field="quotechar")
-    url = await _resolve(request, body.get("link"), participant.id)
+    key = await _own_key(request, body.get("link"), participant.id)
     try:
-        head = await fetch_head(url, PREVIEW_BYTES)
+        head = (await read_head(request.app["objects"], key, PREVIEW_BYTES) if key is not None
+                else await fetch_head(body["link"], PREVIEW_BYTES))
         answer = preview(head, delimiter, has_header, num_lines, quotechar=quotechar)
     except FetchError as exc:
         raise _fetch_error(exc) from None
@@ -133,7 +136,7 @@ async def _start(request: web.Request, kind: str) -> dict[str, Any]:
         spec = ImportSpec.parse(body)
     except GtinError as exc:
         raise _invalid(exc) from None
-    await _resolve(request, spec.link, participant.id)  # fail fast on a malformed/missing link
+    await _own_key(request, spec.link, participant.id)  # fail fast on a malformed/missing link
     task_id = uuid.uuid4().hex
     view = new_task(task_id, participant.id, kind, spec.has_header,
                     limits(max_file_bytes(), MAX_LINE_BYTES), now_iso())

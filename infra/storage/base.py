@@ -104,6 +104,11 @@ class ObjectStore(abc.ABC):
     async def get(self, key: str) -> bytes:
         """Return the whole object; raise ObjectNotFound."""
 
+    async def read_head(self, key: str, n_bytes: int) -> bytes:
+        """The first ``n_bytes`` of the object (a preview); raise ObjectNotFound. Backends
+        override it to read no more than that."""
+        return (await self.get(key))[:n_bytes]
+
     @abc.abstractmethod
     async def download(self, key: str, path: str) -> None:
         """Stream the object to ``path`` (written atomically); raise ObjectNotFound. Treat

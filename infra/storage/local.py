@@ -189,6 +189,15 @@ class LocalStore(ObjectStore):
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise ObjectNotFound(key) from None
 
+    async def read_head(self, key: str, n_bytes: int) -> bytes:
+        def read() -> bytes:
+            with open(self.path_for(key), "rb") as f:
+                return f.read(n_bytes)
+        try:
+            return await asyncio.to_thread(read)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise ObjectNotFound(key) from None
+
     async def download(self, key: str, path: str) -> None:
         src_path = self.path_for(key)
 

@@ -156,6 +156,21 @@ class S3Store(ObjectStore):
         async with resp["Body"] as stream:
             return await stream.read()
 
+    async def read_head(self, key: str, n_bytes: int) -> bytes:
+        if n_bytes <= 0:
+            return b""
+        try:
+            resp = await self._client.get_object(Bucket=self.bucket, Key=validate_key(key),
+                                                 Range=f"bytes=0-{n_bytes - 1}")
+        except ClientError as exc:
+            if _missing(exc):
+                raise ObjectNotFound(key) from None
+            if exc.response.get("Error", {}).get("Code") != "InvalidRange":
+                raise
+            return b""  # an empty object has no byte 0
+        async with resp["Body"] as stream:
+            return (await stream.read())[:n_bytes]
+
     async def download(self, key: str, path: str) -> None:
         resp = await self._get_object(key)
         async with resp["Body"] as stream:

@@ -25,7 +25,8 @@ from pymongo import MongoClient
 
 from gateway.app import create_app
 from infra.config import load_settings
-from tests.e2e.gtin_import.conftest import BASE, FileServer, gtin_for, new_participant
+from tests.e2e.gtin_import.conftest import BASE, gtin_for, new_participant
+from tests.e2e.gtin_import.conftest import upload as upload_link
 from tests.reliability.conftest import ingest, record, sales_file
 from tests.support.http import Api, put_bytes
 from tests.support.stack import cli
@@ -53,10 +54,9 @@ def world(stack):
     marker = "MRK" + secrets.token_hex(6)
     org_a = cli(stack.data_dir, "org", "create", f"Acme {marker}")
     org_b = cli(stack.data_dir, "org", "create", "Bystander Records")
-    who_a = new_participant(stack, prefix="4" + "4" * 6)
-    who_b = new_participant(stack, prefix="4" + "5" * 6)
+    who_a = new_participant(stack)
+    who_b = new_participant(stack)
     api_a = Api(stack.url, org_a["token"])
-    server = FileServer()
 
     async def make() -> dict:
         data, _, _ = sales_file(30, tag=marker, period="2025-02")
@@ -72,7 +72,7 @@ def world(stack):
         gtin = gtin_for(who_a.prefix, number=1)
         status, item, _ = await who_a.api.post(f"{BASE}/gtins", json={"id": gtin, "name": "Item"})
         assert status == 201, item
-        link = server.add(f"gtin,name\n{gtin},{marker}\n", name=f"{marker}.csv")
+        link = await upload_link(who_a, f"gtin,name\n{gtin},{marker}\n")
         status, task, _ = await who_a.api.post(f"{BASE}/import/tasks", json={
             "link": link, "gtin_field": "gtin", "name": "name",
             "fields": [{"field": "name", "title": "Name"}], "conditions": {"language": ["en"]}})
@@ -83,10 +83,7 @@ def world(stack):
         return {"file_id": final["id"], "report_id": rep["id"], "import_id": cat["id"],
                 "gtin": item["id"], "task_id": task["id"], "upload_id": upload["id"]}
 
-    try:
-        ids = asyncio.run(make())
-    finally:
-        server.stop()
+    ids = asyncio.run(make())
     return {"marker": marker, "ids": ids, "org_a": org_a, "org_b": org_b, "who_a": who_a,
             "who_b": who_b}
 

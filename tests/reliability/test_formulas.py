@@ -12,7 +12,7 @@ import csv
 import io
 import re
 
-from tests.e2e.gtin_import.conftest import BASE, FileServer, new_participant
+from tests.e2e.gtin_import.conftest import BASE, new_participant, upload
 from tests.e2e.reports.conftest import download_csv
 from tests.reliability.conftest import ingest, record
 from tests.support.http import Api
@@ -54,14 +54,10 @@ async def test_report_csv_neutralises_formula_cells(stack):
 
 
 async def test_gtin_preview_is_json_with_values_verbatim(stack):
-    who = new_participant(stack, prefix="4" + "6" * 6)
-    server = FileServer()
-    try:
-        text = "gtin,name\n" + "".join(f"4000000000017,{v.strip()}\n" for v in RISKY[:4])
-        status, body, headers = await who.api.post(f"{BASE}/import/preview", json={
-            "link": server.add(text), "delimiter": ",", "num_lines": 10})
-    finally:
-        server.stop()
+    who = new_participant(stack)
+    text = "gtin,name\n" + "".join(f"4000000000017,{v.strip()}\n" for v in RISKY[:4])
+    status, body, headers = await who.api.post(f"{BASE}/import/preview", json={
+        "link": await upload(who, text), "delimiter": ",", "num_lines": 10})
     assert status == 200, body
     assert headers["Content-Type"].startswith("application/json")
     assert [r["name"] for r in body["records"]] == [v.strip() for v in RISKY[:4]]

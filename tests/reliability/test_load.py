@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.e2e.gtin_import.conftest import BASE, FileServer, gtin_for, new_participant
+from tests.e2e.gtin_import.conftest import BASE, gtin_for, new_participant, upload
 from tests.reliability.conftest import peak_memory_kb, record, sales_file
 from tests.support.http import Api
 from tests.support.stack import RunningStack, cli
@@ -52,37 +52,33 @@ async def _one_file(api: Api, n: int) -> tuple[dict, Decimal, int]:
 
 async def test_200_files_and_20_gtin_tasks_at_once_on_two_workers(lstack):
     api = Counting(lstack.url, cli(lstack.data_dir, "org", "create", "Load Label")["token"])
-    server = FileServer()
-    try:
-        who = new_participant(lstack, prefix="4" + "3" * 5)
-        who.api.__class__ = Counting
-        links = []
-        for t in range(TASKS):
-            lines = ["gtin,name"] + [f"{gtin_for(who.prefix, number=t * TASK_LINES + i)},Item {i}"
-                                     for i in range(TASK_LINES)]
-            links.append(server.add("\n".join(lines) + "\n"))
-        gate = asyncio.Semaphore(AT_ONCE)
+    who = new_participant(lstack)
+    who.api.__class__ = Counting
+    links = []
+    for t in range(TASKS):
+        lines = ["gtin,name"] + [f"{gtin_for(who.prefix, number=t * TASK_LINES + i)},Item {i}"
+                                 for i in range(TASK_LINES)]
+        links.append(await upload(who, "\n".join(lines) + "\n"))
+    gate = asyncio.Semaphore(AT_ONCE)
 
-        async def bounded(n: int):
-            async with gate:
-                return await _one_file(api, n)
+    async def bounded(n: int):
+        async with gate:
+            return await _one_file(api, n)
 
-        async def task(link: str) -> dict:
-            body = {"link": link, "gtin_field": "gtin", "name": "name",
-                    "fields": [{"field": "name", "title": "Name"}],
-                    "conditions": {"language": ["en"], "country": [str(276)]}}
-            status, answer, _ = await who.api.post(f"{BASE}/import/tasks", json=body)
-            assert status == 200, answer
-            return await who.api.wait_for(f"{BASE}/import/tasks/{answer['id']}",
-                                          lambda b: b["status"] in ("done", "failed"),
-                                          timeout=240, interval=0.5)
+    async def task(link: str) -> dict:
+        body = {"link": link, "gtin_field": "gtin", "name": "name",
+                "fields": [{"field": "name", "title": "Name"}],
+                "conditions": {"language": ["en"], "country": [str(276)]}}
+        status, answer, _ = await who.api.post(f"{BASE}/import/tasks", json=body)
+        assert status == 200, answer
+        return await who.api.wait_for(f"{BASE}/import/tasks/{answer['id']}",
+                                      lambda b: b["status"] in ("done", "failed"),
+                                      timeout=240, interval=0.5)
 
-        started = time.monotonic()
-        results = await asyncio.gather(*(bounded(n) for n in range(FILES)),
-                                       *(task(link) for link in links))
-        elapsed = time.monotonic() - started
-    finally:
-        server.stop()
+    started = time.monotonic()
+    results = await asyncio.gather(*(bounded(n) for n in range(FILES)),
+                                   *(task(link) for link in links))
+    elapsed = time.monotonic() - started
     files, tasks = results[:FILES], results[FILES:]
     assert [f["status"] for f, _, _ in files] == ["FINALIZED"] * FILES, \
         [f for f, _, _ in files if f["status"] != "FINALIZED"][:3]

@@ -147,7 +147,7 @@ POST_ROUTES = ["/api/files/salesfiles/", "/api/files/salesfiles/1/process/", "/a
 @pytest.fixture(scope="module")
 def body_client(stack):
     org = cli(stack.data_dir, "org", "create", "Body Fuzz")
-    who = new_participant(stack, prefix="4" + "8" * 6)
+    who = new_participant(stack)
     headers = {"Authorization": f"Bearer {org['token']}", HEADER: who.api.headers[HEADER]}
 
     def post(path: str, data: bytes, content_type: str) -> tuple[int, bytes, str]:

@@ -31,6 +31,17 @@ async def test_put_get_roundtrip(store: ObjectStore) -> None:
     assert await store.get("empty.bin") == b""
 
 
+async def test_read_head_reads_the_first_bytes(store: ObjectStore) -> None:
+    """Previews of an upload read its head from the store, never the whole object."""
+    await store.put("head/data.csv", b"gtin,name\n" * 1000)
+    await store.put("head/empty.csv", b"")
+    assert await store.read_head("head/data.csv", 15) == b"gtin,name\ngtin,"
+    assert await store.read_head("head/data.csv", 1 << 20) == b"gtin,name\n" * 1000
+    assert await store.read_head("head/empty.csv", 10) == b""
+    with pytest.raises(ObjectNotFound):
+        await store.read_head("head/missing.csv", 10)
+
+
 async def test_put_overwrites_and_changes_etag(store: ObjectStore) -> None:
     await store.put("k/v.json", b'{"v": 1}')
     first = await store.head("k/v.json")

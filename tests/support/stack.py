@@ -17,11 +17,11 @@ class RunningStack:
         self.data_dir = Path(data_dir)
         self.workers = workers
         self.gateways = gateways
-        # test servers for import links live on loopback: allow-list it (production does not)
-        self.env = {**os.environ, "TRIBUTARY_STALE_AFTER": "6",
-                    "TRIBUTARY_FETCH_ALLOW": "127.0.0.1", **(env or {})}
+        # No fetch allow-list: the default configuration a new user has. Tests about fetching
+        # links from loopback servers pass TRIBUTARY_FETCH_ALLOW in `env` on a stack of their own.
+        self.env = {**os.environ, "TRIBUTARY_STALE_AFTER": "6", **(env or {})}
         for name in ("TRIBUTARY_KAFKA_URL", "TRIBUTARY_MONGO_URL", "TRIBUTARY_STORAGE_URL",
-                     "TRIBUTARY_PUBLIC_URL"):
+                     "TRIBUTARY_PUBLIC_URL", "TRIBUTARY_FETCH_ALLOW"):
             if env is None or name not in env:
                 self.env.pop(name, None)
         self.proc: subprocess.Popen | None = None

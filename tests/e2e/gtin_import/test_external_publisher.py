@@ -7,16 +7,16 @@ import uuid
 
 from aiokafka import AIOKafkaProducer
 
-from tests.e2e.gtin_import.conftest import BASE, gtin_for, wait_task
+from tests.e2e.gtin_import.conftest import BASE, gtin_for, upload, wait_task
 
 
-async def test_start_import_task_from_kafka(stack, brand, files):
+async def test_start_import_task_from_kafka(stack, brand):
     gtins = [gtin_for(brand.prefix) for _ in range(2)]
     csv = "gtin,name,notes\n" + "".join(f"{g},Item {n},note {n}\n" for n, g in enumerate(gtins))
     task_id = uuid.uuid4().hex
     command = {"type": "StartGtinImport", "version": 1, "message_id": uuid.uuid4().hex,
                "payload": {"task_id": task_id, "participant": brand.urn, "kind": "task",
-                           "spec": {"link": files.add(csv), "delimiter": ",", "has_header": True,
+                           "spec": {"link": await upload(brand, csv), "delimiter": ",", "has_header": True,
                                     "gtin_field": "gtin", "name": ["name"],
                                     "fields": [{"field": "notes", "title": "Notes"}],
                                     "conditions": {"language": ["en"]}}}}

@@ -1,8 +1,9 @@
-"""POST /description-service/import/preview and uploads, over HTTP against files served locally."""
+"""POST /description-service/import/preview and uploads on the default configuration: files are
+uploaded to the service's own links (fetching other servers: test_links.py)."""
 from __future__ import annotations
 
 from infra.stack.processes import free_port
-from tests.e2e.gtin_import.conftest import BASE, PNG
+from tests.e2e.gtin_import.conftest import BASE, PNG, upload
 from tests.support.http import put_bytes
 
 SEED_CSV = ("gtin,name,brand,description\r\n"
@@ -15,8 +16,8 @@ async def preview(who, **body):
     return await who.api.post(f"{BASE}/import/preview", json=body)
 
 
-async def test_preview_header_records_quotes_bom_crlf(brand, files):
-    link = files.add(b"\xef\xbb\xbf" + SEED_CSV.encode())
+async def test_preview_header_records_quotes_bom_crlf(brand):
+    link = await upload(brand, b"\xef\xbb\xbf" + SEED_CSV.encode())
     status, body, _ = await preview(brand, link=link, delimiter=",", has_header=True, num_lines=2)
     assert status == 200, body
     assert body["header"] == ["gtin", "name", "brand", "description"]
@@ -29,8 +30,8 @@ async def test_preview_header_records_quotes_bom_crlf(brand, files):
     assert body["records"][2]["description"] == 'Say "hello"'
 
 
-async def test_preview_without_header_numbers_the_columns(brand, files):
-    link = files.add("4012345000016\tOat drink\n4012345000023\tRye bread\tx\n", "text/tab-separated-values")
+async def test_preview_without_header_numbers_the_columns(brand):
+    link = await upload(brand, "4012345000016\tOat drink\n4012345000023\tRye bread\tx\n")
     status, body, _ = await preview(brand, link=link, delimiter="\t", has_header=False, num_lines=5)
     assert status == 200, body
     assert body["header"] == ["1", "2", "3"]
@@ -38,26 +39,27 @@ async def test_preview_without_header_numbers_the_columns(brand, files):
     assert body["records"][1]["3"] == "x"
 
 
-async def test_preview_errors_are_clear_4xx(brand, files):
-    link = files.add(SEED_CSV)
+async def test_preview_errors_are_clear_4xx(brand):
+    link = await upload(brand, SEED_CSV)
     status, body, _ = await preview(brand, link=link, delimiter=":")
     assert status == 400 and "delimiter" in {e["field"] for e in body["errors"]}
     status, body, _ = await preview(brand, link=link, num_lines=-1)
     assert status == 400
-    status, body, _ = await preview(brand, link=f"http://127.0.0.1:{free_port()}/x.csv")
-    assert status == 422 and body["code"] == "link_unreachable"
-    status, body, _ = await preview(brand, link=files.url("/status/404"))
-    assert status == 422 and "404" in body["detail"]
-    status, body, _ = await preview(brand, link=files.url("/huge"))
-    assert status == 413 and body["code"] == "file_too_large"
-    status, body, _ = await preview(brand, link=files.add("<!DOCTYPE html><html></html>", "text/html"))
+    status, body, _ = await preview(brand, link=await upload(brand, "<!DOCTYPE html><html></html>"))
     assert status == 415 and body["code"] == "not_csv"
-    status, body, _ = await preview(brand, link=files.add(PNG, "application/octet-stream"))
+    status, body, _ = await preview(brand, link=await upload(brand, PNG))
     assert status == 415 and "PNG" in body["detail"]
     status, body, _ = await preview(brand, link="ftp://example.org/a.csv")
     assert status == 400 and body["code"] == "bad_link"
-    status, body, _ = await preview(brand, link=files.add("a,a\n1,2\n"))
+    status, body, _ = await preview(brand, link=await upload(brand, "a,a\n1,2\n"))
     assert status == 400 and "duplicate" in body["detail"]
+
+
+async def test_loopback_links_are_refused_without_an_allow_list(brand):
+    """The default configuration fetches links from public servers only (TRIBUTARY_FETCH_ALLOW
+    unset); the service's own links are read from its store (test_own_links.py)."""
+    status, body, _ = await preview(brand, link=f"http://127.0.0.1:{free_port()}/x.csv")
+    assert status == 400 and body["code"] == "refused_address" and "loopback" in body["detail"]
 
 
 async def test_upload_link_previews_only_for_its_participant(brand, rival):
@@ -74,7 +76,8 @@ async def test_upload_link_previews_only_for_its_participant(brand, rival):
     assert status == 400
 
 
-async def test_tickets_are_required(stack, files):
+async def test_tickets_are_required(stack):
     from tests.support.http import Api
-    status, body, _ = await Api(stack.url).post(f"{BASE}/import/preview", json={"link": files.add(SEED_CSV)})
+    status, body, _ = await Api(stack.url).post(f"{BASE}/import/preview",
+                                                json={"link": "https://example.org/a.csv"})
     assert status == 401

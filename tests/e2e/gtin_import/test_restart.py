@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from pymongo import MongoClient
 
-from tests.e2e.gtin_import.conftest import BASE, gtin_for, new_participant
+from tests.e2e.gtin_import.conftest import BASE, gtin_for, new_participant, upload
 from tests.support.stack import RunningStack
 
 N = 15_000
@@ -36,10 +36,10 @@ def _file(prefix: str) -> tuple[str, list[int], set[str]]:
     return "\n".join(rows) + "\n", bad, good
 
 
-async def test_killed_worker_resumes_the_task_then_retention_purges_it(own_stack, files):
-    who = new_participant(own_stack, prefix="4" + "1" * 5)
+async def test_killed_worker_resumes_the_task_then_retention_purges_it(own_stack):
+    who = new_participant(own_stack)
     text, bad, good = _file(who.prefix)
-    body = {"link": files.add(text), "gtin_field": "gtin", "name": "name",
+    body = {"link": await upload(who, text), "gtin_field": "gtin", "name": "name",
             "fields": [{"field": "name", "title": "Name"}],
             "conditions": {"language": ["en"], "country": ["276"]}}
     status, answer, _ = await who.api.post(f"{BASE}/import/tasks", json=body)

@@ -11,7 +11,8 @@ from aiokafka import AIOKafkaProducer
 
 from gateway.gtin_auth import TICKET_TTL
 from infra.repos.parties import ticket_hash
-from tests.e2e.gtin_import.conftest import BASE, HEADER, gtin_for, new_participant, wait_task
+from tests.e2e.gtin_import.conftest import (BASE, HEADER, gtin_for, new_participant, upload,
+                                            wait_task)
 from tests.support.http import Api
 from tests.support.status import SOURCE, store, table_answer
 from topics.envelope import Message
@@ -23,11 +24,11 @@ def db(stack):
         yield database
 
 
-async def _done_task(stack, who, files) -> dict:
+async def _done_task(stack, who) -> dict:
     gtins = [gtin_for(who.prefix) for _ in range(3)]
     csv = "gtin,name\n" + "".join(f"{g},Item {n}\n" for n, g in enumerate(gtins))
     status, answer, _ = await who.api.post(f"{BASE}/import/tasks", json={
-        "link": files.add(csv), "gtin_field": "gtin", "name": "name",
+        "link": await upload(who, csv), "gtin_field": "gtin", "name": "name",
         "fields": [{"field": "name", "title": "Name"}], "conditions": {"language": ["en"]}})
     assert status == 200, answer
     task = await wait_task(who.api, answer["id"])
@@ -35,9 +36,8 @@ async def _done_task(stack, who, files) -> dict:
     return task
 
 
-async def test_a_done_task_is_answered_from_the_view_as_the_table_folds_it(stack, brand, rival,
-                                                                           files):
-    task = await _done_task(stack, brand, files)
+async def test_a_done_task_is_answered_from_the_view_as_the_table_folds_it(stack, brand, rival):
+    task = await _done_task(stack, brand)
     path = f"{BASE}/import/tasks/{task['id']}"
     code, body, headers = await brand.api.get(path)
     assert code == 200 and headers[SOURCE] == "view"
@@ -50,10 +50,10 @@ async def test_a_done_task_is_answered_from_the_view_as_the_table_folds_it(stack
     assert code == 404 and err["code"] == "not_found"
 
 
-async def test_a_purged_task_disappears_from_the_view(stack, brand, files, db):
+async def test_a_purged_task_disappears_from_the_view(stack, brand, db):
     """What the retention purge does (tests/e2e/gtin_import/test_restart.py runs the timer):
     delete the document, then publish GtinImportTaskPurged."""
-    task = await _done_task(stack, brand, files)
+    task = await _done_task(stack, brand)
     path = f"{BASE}/import/tasks/{task['id']}"
     assert db.gtin_import_tasks.delete_one({"_id": task["id"]}).deleted_count == 1
     code, _, headers = await brand.api.get(path)

@@ -1,12 +1,11 @@
-"""Import tasks end to end: HTTP → gateway → Kafka → import agent → MongoDB/objects → table → HTTP."""
+"""Import tasks end to end: HTTP → gateway → Kafka → import agent → MongoDB/objects → table → HTTP,
+on the default configuration (files uploaded to the service's own links, no fetch allow-list)."""
 from __future__ import annotations
 
 import asyncio
 
-import aiohttp
-
 from infra.stack.processes import free_port
-from tests.e2e.gtin_import.conftest import BASE, PNG, gtin_for, wait_task
+from tests.e2e.gtin_import.conftest import BASE, PNG, gtin_for, upload, wait_task
 
 
 async def start(who, body, kind="tasks"):
@@ -25,13 +24,13 @@ def own_sources(doc, who):
     return [s for s in doc["sources"] if s["id"] == who.urn]
 
 
-async def test_seed_text_fields_import(brand, files):
+async def test_seed_text_fields_import(brand):
     g = [gtin_for(brand.prefix) for _ in range(3)]
     csv = ("gtin,name,brand,description,ingredients,brick\n"
            f"{g[0]},Oat drink,Acme Oats,Creamy oat drink,\"oats, water\",10000188\n"
            f"{g[1]},Oat bar,Acme Oats,Chewy bar,oats,\n"
            f"{g[2]},Rye bread,Acme Bakery,,rye,\n")
-    body = {"link": files.add(csv), "delimiter": ",", "has_header": True,
+    body = {"link": await upload(brand, csv), "delimiter": ",", "has_header": True,
             "fields": [{"field": "description", "title": "Description", "position": 0},
                        {"field": "ingredients", "title": "Ingredients", "position": 1}],
             "name": ["name"], "brand": "brand", "gtin_field": "gtin", "gpc_brick_field": "brick",
@@ -60,45 +59,12 @@ async def test_seed_text_fields_import(brand, files):
     assert len(own_sources(await describe(brand, "0" + g[0]), brand)) == 1
 
 
-async def test_seed_image_import_copy_to_cdn_to_country_and_replace(brand, files, stack):
-    g = [gtin_for(brand.prefix) for _ in range(3)]
-    old = {"link": files.add(f"ean;text\n{g[0]};old\n{g[1]};old\n"), "delimiter": ";",
-           "gtin_field": "ean", "fields": [{"field": "text", "title": "Old"}],
-           "conditions": {"language": "en", "country": "036"}}
-    assert (await wait_task(brand.api, (await start(brand, old))["id"]))["status"] == "done"
-    image = files.add(PNG, "image/png", name="front.png")
-    csv = (f"ean;image;title\n{g[0]};{image};Oat drink\n{g[1]};{image};Oat bar\n"
-           f"{g[2]};{files.url('/status/404')};Broken image\n")
-    body = {"link": files.add(csv), "delimiter": ";", "has_header": True, "gtin_field": "ean",
-            "name": "title",
-            "fields": [{"field": "image", "widget": "image", "action": "copy_to_cdn", "position": 1},
-                       {"field": "ean", "action": "to_country", "title": "Country", "position": 0}],
-            "additional_widgets": [{"position": 1, "type": "text", "title": "Note", "value": "Imported"}],
-            "conditions": {"language": ["en", "de"], "country": ["036", "276"]},
-            "replace_included_conditions": True}
-    task = await wait_task(brand.api, (await start(brand, body))["id"])
-    assert task["status"] == "done", task
-    assert [b["line"] for b in task["bad_lines"]] == [4] and "image" in task["bad_lines"][0]["reason"]
-    doc = await describe(brand, "0" + g[0])
-    [source] = own_sources(doc, brand)  # the en/036 source was included in the new conditions
-    assert source["conditions"] == {"language": ["de", "en"], "country": ["036", "276"]}
-    country, note, picture = source["data"]
-    assert country["title"] == "Country" and country["country"] == "276" and country["alpha2"] == "DE"
-    assert note == {"type": "text", "title": "Note", "value": "Imported"}
-    assert picture["type"] == "image" and picture["source_url"] == image
-    assert picture["url"].startswith(f"{stack.url}{BASE}/cdn/") and "copy_to_cdn" not in picture
-    assert (await describe(brand, "0" + g[1]))["sources"][0]["data"][2]["url"] == picture["url"]
-    assert files.hits["front.png"] == 1  # copied once, served by the service from then on
-    async with aiohttp.ClientSession() as http, http.get(picture["url"]) as resp:
-        assert resp.status == 200 and await resp.read() == PNG
-        assert resp.headers["Content-Type"] == "image/png"
-
-
-async def test_seed_legacy_parse_file(brand, files):
+async def test_seed_legacy_parse_file(brand):
     status, body, _ = await brand.api.get(f"{BASE}/parse/status")
     assert status == 404
     g = gtin_for(brand.prefix)
-    body = {"link": files.add(f"code|label\n{g}|Spelt\n"), "delimiter": "|", "gtin_field": "code",
+    body = {"link": await upload(brand, f"code|label\n{g}|Spelt\n"), "delimiter": "|",
+            "gtin_field": "code",
             "name": "code", "fields": [{"field": "label", "title": "Label"}]}
     status, answer, _ = await brand.api.post(f"{BASE}/parse/file", json=body)
     assert status == 200 and answer == "Task in progress"
@@ -109,7 +75,7 @@ async def test_seed_legacy_parse_file(brand, files):
     assert all(t["kind"] == "task" for t in listing["results"])
 
 
-async def test_every_error_list(brand, files):
+async def test_every_error_list(brand):
     good = gtin_for(brand.prefix)
     wrong_check = good[:-1] + str((int(good[-1]) + 1) % 10)
     foreign = gtin_for("871" + "0" * 6)
@@ -122,7 +88,8 @@ async def test_every_error_list(brand, files):
            f"{good},Bad brick,12345678\n"  # 7
            "12AB,Letters,\n"          # 8
            f"{good},\"Unclosed\n")    # 9
-    body = {"link": files.add(csv), "gtin_field": "gtin", "name": "name", "gpc_brick_field": "brick"}
+    body = {"link": await upload(brand, csv), "gtin_field": "gtin", "name": "name",
+            "gpc_brick_field": "brick"}
     task = await wait_task(brand.api, (await start(brand, body))["id"])
     assert task["status"] == "done", task
     assert task["processed_lines"] == task["total_lines"] == 8
@@ -133,10 +100,10 @@ async def test_every_error_list(brand, files):
     assert task["counts"] == {"imported": 1, "bad_lines": 3, "bad_gtins": 3, "bad_prefixes": 1}
 
 
-async def test_failed_tasks_say_why(brand, files):
-    cases = [(f"http://127.0.0.1:{free_port()}/gone.csv", "could not download"),
-             (files.add(PNG, "image/png"), "image/png"),
-             (files.add("ean,name\n1,x\n"), "gtin")]
+async def test_failed_tasks_say_why(brand):
+    cases = [(f"http://127.0.0.1:{free_port()}/gone.csv", "public servers"),  # no allow-list
+             (await upload(brand, PNG), "PNG image"),
+             (await upload(brand, "ean,name\n1,x\n"), "gtin")]
     ids = [(await start(brand, {"link": link, "gtin_field": "gtin"}))["id"] for link, _ in cases]
     for task_id, (_, words) in zip(ids, cases):
         task = await wait_task(brand.api, task_id)
@@ -145,9 +112,9 @@ async def test_failed_tasks_say_why(brand, files):
     assert status == 400 and "gtin_field" in body["detail"]
 
 
-async def test_tasks_are_private_and_listed(brand, rival, files):
+async def test_tasks_are_private_and_listed(brand, rival):
     g = gtin_for(brand.prefix)
-    answer = await start(brand, {"link": files.add(f"gtin\n{g}\n"), "gtin_field": "gtin"})
+    answer = await start(brand, {"link": await upload(brand, f"gtin\n{g}\n"), "gtin_field": "gtin"})
     status, body, _ = await rival.api.get(f"{BASE}/import/tasks/{answer['id']}")
     assert status == 404 and body["code"] == "not_found"
     status, _, _ = await brand.api.get(f"{BASE}/import/tasks/{answer['id']}")
@@ -160,12 +127,12 @@ async def test_tasks_are_private_and_listed(brand, rival, files):
     assert status == 404
 
 
-async def test_progress_grows_while_it_runs(big_brand, files):
+async def test_progress_grows_while_it_runs(big_brand):
     brand = big_brand
     n = 20_000  # a few seconds of work: several progress events (every PROGRESS_EVERY s)
     lines = "".join(f"{gtin_for(brand.prefix, number=i)},Item {i}\n" for i in range(n))
-    answer = await start(brand, {"link": files.add("gtin,name\n" + lines), "gtin_field": "gtin",
-                                 "name": "name"})
+    answer = await start(brand, {"link": await upload(brand, "gtin,name\n" + lines),
+                                 "gtin_field": "gtin", "name": "name"})
     seen = []
     while True:
         status, view, _ = await brand.api.get(f"{BASE}/import/tasks/{answer['id']}")
