@@ -35,7 +35,7 @@ def _route_modules():
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[metrics_middleware, json_errors],
-                          client_max_size=64 * 1024 * 1024)
+                          client_max_size=2 * 1024 * 1024)  # forms; JSON: gateway/body_limits.py
     app["settings"] = settings
     for module in _route_modules():
         module.setup(app)

@@ -23,7 +23,8 @@ from typing import Any, Callable, Mapping
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from gateway.errors import ApiError, decode_json
+from gateway.body_limits import read_json, too_large
+from gateway.errors import ApiError
 
 log = logging.getLogger("tributary.gateway")
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -90,15 +91,12 @@ async def parse_body(request: web.Request, kind: Any, *, form: bool = True,
                      max_body: int = MAX_BODY) -> Any:
     """The request body validated as `kind` (JSON, or form fields when `form`)."""
     if request.content_length is not None and request.content_length > max_body:
-        raise ApiError(413, "body_too_large", f"the body is larger than {max_body} bytes")
+        raise too_large(max_body)
     if form and request.content_type in FORMS:
         data = await request.post()
         raw: Any = {k: v for k, v in data.items() if isinstance(v, str)}
     else:
-        text = await request.content.read(max_body + 1)
-        if len(text) > max_body:
-            raise ApiError(413, "body_too_large", f"the body is larger than {max_body} bytes")
-        raw = decode_json(text)
+        raw = await read_json(request, max_body)  # bounded, parsed off the loop when large
     try:
         return _adapter(kind).validate_python(raw)
     except ValidationError as exc:

@@ -133,14 +133,11 @@ async def json_errors(request: web.Request, handler):
 
 
 def decode_json(raw: bytes) -> Any:
-    """A JSON body (`{}` when empty), or 400 `malformed_json` saying where it breaks."""
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise ApiError(400, "malformed_json", f"body is not valid JSON: {exc}",
-                       errors=[{"field": "body", "problem": f"not valid JSON: {exc}"}]) from None
+    """A JSON body (`{}` when empty), or 400 `malformed_json` saying where it breaks (bounded
+    in depth and values: gateway/body_limits.py)."""
+    from gateway.body_limits import loads
+
+    return loads(raw)
 
 
 async def read_body(request: web.Request) -> dict[str, Any]:
@@ -150,7 +147,9 @@ async def read_body(request: web.Request) -> dict[str, Any]:
     if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.post()
         return {k: v for k, v in form.items() if isinstance(v, str)}
-    body = decode_json(await request.read())
+    from gateway.body_limits import read_json
+
+    body = await read_json(request)
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "body must be a JSON object",
                        errors=[{"field": "body", "problem": "must be a JSON object"}])
