@@ -3,6 +3,7 @@ import { auth, sales, liveStream } from "./api.js";
 import { h, clear, fill, badge, money, when, errorText, toast, needSignIn, table } from "./ui.js";
 import { barChart, revenueEntries } from "./charts.js";
 import { applyFileEvent, FILE_EVENTS, REIMPORTABLE } from "./fold.js";
+import { wizard } from "./mapping.js";
 
 export function render(root, [idText]) {
   if (!auth.token) return needSignIn(root, "an organisation token");
@@ -12,7 +13,9 @@ export function render(root, [idText]) {
   const charts = h("section", { "aria-labelledby": "charts-h", id: "charts" });
   const bad = h("section", { class: "card", "aria-labelledby": "bad-h" });
   const history = h("section", { class: "card", "aria-labelledby": "history-h" });
-  root.append(h("p", {}, h("a", { href: "#/files" }, "← Files")), head, facts, charts, bad, history);
+  const mapper = h("div", {});      // the mapping wizard (mapping.js), kept while the user edits it
+  let mapperFor = null;
+  root.append(h("p", {}, h("a", { href: "#/files" }, "← Files")), head, mapper, facts, charts, bad, history);
 
   function draw() {
     const r = record;
@@ -34,6 +37,9 @@ export function render(root, [idText]) {
     fill(history, h("h2", { id: "history-h" }, "Status history"),
       table([{ title: "Status", cell: (e) => badge(e.status) }, { title: "When", cell: (e) => when(e.ts) }, { title: "Cause", cell: (e) => e.status_cause || "" }],
         r.history || [], { label: "Status history" }));
+    const proposal = r.status_cause === "UNKNOWN_LAYOUT" ? r.layout_proposal : r.layout === "inferred" ? r.inference : null;
+    const key = proposal ? `${r.id}:${r.attempt}:${r.status_cause || r.layout}` : null;
+    if (key !== mapperFor) { mapperFor = key; fill(mapper, proposal ? wizard(r, proposal, { open: r.status_cause === "UNKNOWN_LAYOUT" }) : null); }
     if (["PROCESSED", "FINALIZED"].includes(r.status) && chartsFor !== `${r.id}:${r.attempt}:${r.status}`) loadCharts();
     if (!["PROCESSED", "FINALIZED"].includes(r.status)) fill(charts, h("h2", { id: "charts-h" }, "Snapshot"), h("p", { class: "muted" }, "Charts appear when the file is processed."));
   }

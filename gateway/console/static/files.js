@@ -4,7 +4,7 @@ import { auth, sales, putFile, liveStream } from "./api.js";
 import { h, field, clear, fill, badge, money, errorText, toast, needSignIn, tableRow } from "./ui.js";
 import { applyFileEvent, FILE_EVENTS, STATUSES, REIMPORTABLE } from "./fold.js";
 
-const TYPES = ["CSV", "TSV", "TXT", "XLS", "XLSX"];
+const TYPES = ["CSV", "TSV", "TXT", "XLS", "XLSX", "ZIP"];
 const PAGE = 100;
 const PARALLEL = 3;
 
@@ -18,7 +18,7 @@ export function render(root) {
   const allowDup = h("input", { type: "checkbox", id: "allow-duplicate" });
   const uploads = h("ul", { class: "uploads", id: "uploads", "aria-live": "polite", "aria-label": "Uploads" });
   const drop = h("div", { class: "drop", id: "drop-zone" },
-    h("p", {}, "Drop sales files here (CSV, TSV, TXT, XLS, XLSX), or"),
+    h("p", {}, "Drop sales files here (CSV, TSV, TXT, XLS, XLSX, or a ZIP of them), or"),
     field("Choose sales files", input));
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
