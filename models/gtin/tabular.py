@@ -52,52 +52,86 @@ def detect_encoding(head: bytes) -> str:
     return best.encoding if best is not None else "cp1252"
 
 
+_UNCLOSED = "unclosed quote: the quoted field never ends"
+
+
+class _Runaway(Exception):
+    """A record grew past MAX_LINE_BYTES (an unclosed quote swallowing the lines after it)."""
+
+
 class _Lines:
-    """Physical lines decoded one by one; remembers the first problem seen since the last take()."""
+    """Physical lines for csv.reader, decoded one by one and numbered. The lines of the record
+    being read are kept (`taken`), so a record that turns out broken (a csv error, an unclosed
+    quote, a multi-line record with the wrong cell count) is reported at its first line and its
+    other lines are read again (`resync`): a syntax error never swallows the lines after it."""
 
     def __init__(self, raw: Iterable[bytes], encoding: str) -> None:
-        self.raw, self.encoding, self.problem = raw, encoding, None
-        self.first = True
+        self.raw, self.encoding = iter(raw), encoding
+        self.first, self.overflow, self.number = True, False, 0
+        self.pending: list[tuple[int, str, str | None]] = []  # lines to read again, last first
+        self.taken: list[tuple[int, str, str | None]] = []    # (line, text, problem) of the record
+        self.size = 0
 
-    def take(self) -> str | None:
-        problem, self.problem = self.problem, None
-        return problem
+    def start(self) -> None:
+        self.taken, self.size = [], 0
+
+    def problem(self) -> str | None:
+        return next((p for _, _, p in self.taken if p), None)
+
+    def resync(self) -> None:
+        """Read again every line of the current record after its first."""
+        self.pending.extend(reversed(self.taken[1:]))
+        self.start()
 
     def __iter__(self) -> Iterator[str]:
-        overflow = False
+        return self
+
+    def __next__(self) -> str:
+        item = self.pending.pop() if self.pending else self._read()
+        self.taken.append(item)
+        self.size += len(item[1])
+        if self.size > MAX_LINE_BYTES and len(self.taken) > 1:
+            raise _Runaway(f"a quoted field runs over {MAX_LINE_BYTES} bytes (unclosed quote?)")
+        return item[1]
+
+    def _read(self) -> tuple[int, str, str | None]:
         for chunk in self.raw:
-            if overflow:  # discard the rest of an over-long line
-                overflow = not chunk.endswith(b"\n")
+            if self.overflow:  # discard the rest of an over-long line
+                self.overflow = not chunk.endswith(b"\n")
                 continue
+            self.number += 1
             if len(chunk) >= MAX_LINE_BYTES and not chunk.endswith(b"\n"):
-                self.problem = self.problem or f"line longer than {MAX_LINE_BYTES} bytes"
-                overflow = True
-                yield "\n"
-                continue
+                self.overflow = True
+                return self.number, "\n", f"line longer than {MAX_LINE_BYTES} bytes"
             enc = self.encoding if self.first else self.encoding.replace("utf-8-sig", "utf-8")
             self.first = False
             try:
-                yield chunk.decode(enc)
+                return self.number, chunk.decode(enc), None
             except UnicodeDecodeError:
-                self.problem = self.problem or f"invalid {self.encoding} text"
-                yield chunk.decode(enc, "replace")
+                return self.number, chunk.decode(enc, "replace"), f"invalid {self.encoding} text"
+        raise StopIteration
 
 
-def _rows(lines: _Lines, delimiter: str, quotechar: str | None) -> Iterator[tuple[int, list[str] | BadLine]]:
-    """(start line, fields | BadLine) per record; blank lines are skipped."""
+def _rows(lines: _Lines, delimiter: str, quotechar: str | None
+          ) -> Iterator[tuple[int, list[str] | BadLine]]:
+    """(first line, fields | BadLine) per record; blank lines are skipped. After a broken record
+    the reading goes on at the physical line after its first (see _Lines)."""
     quoting = csv.QUOTE_MINIMAL if quotechar else csv.QUOTE_NONE
     reader = csv.reader(lines, delimiter=delimiter, quotechar=quotechar, quoting=quoting, strict=True)
     while True:
-        start = reader.line_num + 1
+        lines.start()
         try:
             row = next(reader)
         except StopIteration:
             return
-        except csv.Error as exc:
-            lines.take()
-            yield start, BadLine(start, f"syntax: {exc}")
+        except (csv.Error, _Runaway) as exc:
+            start = lines.taken[0][0] if lines.taken else lines.number
+            lines.resync()
+            reason = _UNCLOSED if str(exc) == "unexpected end of data" else str(exc)
+            yield start, BadLine(start, f"syntax: {reason}")
             continue
-        problem = lines.take()
+        start = lines.taken[0][0]
+        problem = lines.problem() if len(lines.taken) > 1 or lines.taken[0][2] else None
         if problem:
             yield start, BadLine(start, problem)
         elif row:
@@ -114,7 +148,7 @@ def _header(row: list[str] | BadLine) -> list[str]:
     return names
 
 
-def _records(rows: Iterator[tuple[int, list[str] | BadLine]], has_header: bool
+def _records(lines: _Lines, rows: Iterator[tuple[int, list[str] | BadLine]], has_header: bool
              ) -> tuple[list[str] | None, Iterator[tuple[int, Record | BadLine]]]:
     header: list[str] | None = None
     if has_header:
@@ -122,13 +156,16 @@ def _records(rows: Iterator[tuple[int, list[str] | BadLine]], has_header: bool
         header = _header(first[1]) if first else []
 
     def gen() -> Iterator[tuple[int, Record | BadLine]]:
+        width = len(header) if header is not None else 0
         for line, row in rows:
             if isinstance(row, BadLine):
                 yield line, row
             elif header is None:
                 yield line, {str(i): value for i, value in enumerate(row, 1)}
-            elif len(row) != len(header):
-                yield line, BadLine(line, f"syntax: expected {len(header)} fields, got {len(row)}")
+            elif len(row) != width:
+                if len(lines.taken) > 1:  # a quote opened a record over several lines: resync
+                    lines.resync()
+                yield line, BadLine(line, f"syntax: expected {width} fields, got {len(row)}")
             else:
                 yield line, dict(zip(header, row))
 
@@ -150,7 +187,7 @@ def preview(data: bytes, delimiter: str, has_header: bool, num_lines: int, *, qu
         encoding = "utf-8"
     raw = io.BytesIO(data)
     lines = _Lines(iter(lambda: raw.readline(MAX_LINE_BYTES), b""), encoding)
-    header, records = _records(_rows(lines, delimiter, quotechar), has_header)
+    header, records = _records(lines, _rows(lines, delimiter, quotechar), has_header)
     good: list[Record] = []
     bad: list[dict[str, object]] = []
     for line, record in records:
@@ -180,5 +217,6 @@ class FileRecords:
             encoding = detect_encoding(f.read(_SNIFF_BYTES))
             f.seek(0)
             lines = _Lines(iter(lambda: f.readline(MAX_LINE_BYTES), b""), encoding)
-            self.header, records = _records(_rows(lines, self.delimiter, self.quotechar), self.has_header)
+            self.header, records = _records(lines, _rows(lines, self.delimiter, self.quotechar),
+                                            self.has_header)
             yield from records

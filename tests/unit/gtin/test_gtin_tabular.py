@@ -33,6 +33,32 @@ def test_preview_bad_lines_reported_with_line_numbers():
     assert all(b["reason"].startswith("syntax") for b in out["bad_lines"])
 
 
+def test_an_unclosed_quote_never_swallows_the_lines_after_it():
+    """Issue 17: an unclosed quote on line 7 of 20 lost lines 8-20; now only line 7 is bad."""
+    lines = ["gtin,name"] + [f"{n},item {n}" for n in range(2, 21)]
+    lines[6] = '7,"unclosed'
+    out = preview(("\n".join(lines) + "\n").encode(), ",", True, 100)
+    assert [r["gtin"] for r in out["records"]] == [str(n) for n in range(2, 21) if n != 7]
+    assert out["bad_lines"] == [{"line": 7, "reason": "syntax: unclosed quote: the quoted field never ends"}]
+
+
+def test_a_quote_closed_lines_later_is_one_bad_record_then_reading_resyncs():
+    out = preview(b'g,n\n1,"open\n2,x\n3,"y"\n4,z\n', ",", True, 10)
+    assert out["records"] == [{"g": "2", "n": "x"}, {"g": "3", "n": "y"}, {"g": "4", "n": "z"}]
+    assert [b["line"] for b in out["bad_lines"]] == [2]
+    out = preview(b'g,n\n1,"a\nb",extra\n2,x\n', ",", True, 10)  # 3 cells over 2 lines
+    assert [b["line"] for b in out["bad_lines"]] == [2]  # line 3 is read again, on its own
+    assert out["records"] == [{"g": 'b"', "n": "extra"}, {"g": "2", "n": "x"}]
+
+
+def test_a_runaway_quote_is_cut_at_max_line_bytes(monkeypatch):
+    monkeypatch.setattr(tabular, "MAX_LINE_BYTES", 40)
+    body = "".join(f"{n},item {n}\n" for n in range(3, 30))
+    out = preview(('g,n\n2,"open\n' + body).encode(), ",", True, 100)
+    assert [r["g"] for r in out["records"]] == [str(n) for n in range(3, 30)]
+    assert out["bad_lines"][0]["line"] == 2 and "unclosed" in out["bad_lines"][0]["reason"]
+
+
 @pytest.mark.parametrize("delimiter", [",", "\t", ";", "|"])
 def test_allowed_delimiters(delimiter):
     data = f"a{delimiter}b\n1{delimiter}2\n".encode()
