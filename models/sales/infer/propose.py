@@ -18,6 +18,7 @@ from .vocabulary import blocks_revenue, name_scores
 THRESHOLD = 0.75
 SAMPLE_ROWS = 1000
 SHOWN_ROWS = 50
+SHOWN_BYTES = 32 * 1024
 _TOTAL = re.compile(r"^((grand|sub)[\s_-]*)?totals?\b|^sum\b|^summe\b|^gesamt|^somme\b|^totaal\b|^totale\b|"
                     r"^suma\b|^soma\b|^som\b", re.I)
 _DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$|^\d{4}[./-]\d{1,2}([./-]\d{1,2})?$")
@@ -186,9 +187,22 @@ def _finish(headers, h, profiles, cols, chosen, conf, currency_in, dec, notes, s
         "columns": [{"header": x, "field": columns.get(x),
                      "confidence": round(max((conf.get((f, i), 0) for f in _fields_of(columns.get(x))), default=0), 2),
                      "candidates": _candidates(conf, i)} for i, x in enumerate(headers)],
-        "sample_rows": [[c[:100] for c in r] for r in sample[:SHOWN_ROWS]],
-        "sample_is_whole_file": len(data) <= SHOWN_ROWS,
+        "sample_rows": (shown := _shown(sample)),
+        "sample_is_whole_file": len(data) <= len(shown),
     }
+
+
+def _shown(sample: list[list[str]]) -> list[list[str]]:
+    """The first rows for people to see (wizard, status): at most SHOWN_ROWS and ~32 KB of text, so
+    the status event stays small whatever the file's width."""
+    out, size = [], 0
+    for row in sample[:SHOWN_ROWS]:
+        cells = [c[:80] for c in row]
+        size += sum(len(c) + 3 for c in cells)
+        if out and size > SHOWN_BYTES:
+            break
+        out.append(cells)
+    return out
 
 
 def _fields_of(field: str | None) -> tuple[str, ...]:
