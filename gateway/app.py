@@ -19,7 +19,7 @@ log = logging.getLogger("tributary.gateway")
 
 # one module per area under gateway/routes/, each with setup(app)
 ROUTE_MODULES = ["health", "files", "file_layout", "gtin_items", "gtin_descriptions", "gtin_import", "catalog",
-                 "reports", "layouts", "auto_upload", "console", "docs"]
+                 "reports", "layouts", "auto_upload", "console", "docs", "statements"]
 
 
 def _route_modules():
@@ -52,9 +52,10 @@ def _mount_objects(app: web.Application, settings: Settings) -> None:
                        secret=settings.secret)
     app["objects"] = store
     if settings.storage_url.startswith("file://"):
+        from gateway.upload_guard import UploadGuard
         from infra.storage.local_http import add_routes
 
-        add_routes(app, store)
+        add_routes(app, store, guard=UploadGuard(app))
 
 
 async def _start(app: web.Application) -> None:

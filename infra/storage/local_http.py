@@ -36,8 +36,10 @@ def _check(request: web.Request, store: LocalStore, key: str) -> web.Response | 
 
 
 def add_routes(app: web.Application, store: LocalStore, *,
-               max_body: int = DEFAULT_MAX_BODY) -> None:
-    """Register GET and PUT under ``/_objects/{key}`` on ``app`` for ``store``."""
+               max_body: int = DEFAULT_MAX_BODY, guard=None) -> None:
+    """Register GET and PUT under ``/_objects/{key}`` on ``app`` for ``store``. `guard`
+    (optional) has ``claim(key, signature)`` (raise to refuse a PUT) and ``release(key,
+    signature)`` (called when the write did not complete)."""
 
     async def get_object(request: web.Request) -> web.StreamResponse:
         key = request.match_info["key"]
@@ -57,12 +59,19 @@ def add_routes(app: web.Application, store: LocalStore, *,
             return denied
         if request.content_length is not None and request.content_length > max_body:
             return _error(413, "too_large", f"body larger than {max_body} bytes")
+        signature = request.query["signature"]
+        if guard is not None:
+            await guard.claim(key, signature)
         try:
             info = await store.write_stream(key, request.content.iter_chunked(CHUNK_SIZE), max_body)
-        except InvalidKey as exc:
-            return _error(400, "invalid_key", str(exc))
-        except BodyTooLarge as exc:
-            return _error(413, "too_large", str(exc))
+        except BaseException as exc:
+            if guard is not None:
+                await guard.release(key, signature)
+            if isinstance(exc, InvalidKey):
+                return _error(400, "invalid_key", str(exc))
+            if isinstance(exc, BodyTooLarge):
+                return _error(413, "too_large", str(exc))
+            raise
         return web.Response(status=200, headers={"ETag": f'"{info.etag}"'})
 
     route = f"{ROUTE_PREFIX}/{{key:.+}}"
