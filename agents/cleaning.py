@@ -16,7 +16,7 @@ import time
 import faust
 import pyarrow as pa
 
-from agents import reconcile
+from agents import reconcile, statements
 from agents.deps import Deps, dispatch
 from agents.sales_status import Progress, fail, set_status
 from agents.zip_upload import expand_upload, is_zip_upload
@@ -68,17 +68,20 @@ class _RowGroupSink:
         import pyarrow.parquet as pq
 
         from models.sales.snapshot import SnapshotBuilder
+        from models.sales.statement import StatementDigest
 
         self.writer = pq.ParquetWriter(out, CANONICAL_SCHEMA, compression="zstd",
                                        write_statistics=STATISTICS, use_dictionary=DICTIONARY,
                                        column_encoding={"line": "DELTA_BINARY_PACKED"})
         self.snapshot = SnapshotBuilder()
+        self.digest = StatementDigest()
         self.pending: list = []
         self.rows = 0
         self.cancel = cancel
         self.error: BaseException | None = None
         self.stages = [_Stage("parquet-writer", self._write, self._failed),
-                       _Stage("snapshot", self.snapshot.add, self._failed)]
+                       _Stage("snapshot", self.snapshot.add, self._failed),
+                       _Stage("statement", self.digest.add, self._failed)]
 
     def _write(self, table) -> None:
         self.writer.write_table(table, row_group_size=len(table))
@@ -163,7 +166,7 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
     snapshot = sink.close()
     with open(out + ".snapshot.json", "w") as handle:
         json.dump(snapshot, handle)
-    return result
+    return result, sink.digest.result(result.layout)
 
 
 async def clean(deps: Deps, msg: Message) -> None:
@@ -182,6 +185,7 @@ async def clean(deps: Deps, msg: Message) -> None:
     with tempfile.TemporaryDirectory(dir=deps.work_dir()) as tmp:
         src = os.path.join(tmp, "original")
         try:
+            stored = await store.head(record["object_key"])
             await retry(lambda: store.download(record["object_key"], src), "read the upload")
         except Exception as exc:  # noqa: BLE001
             cause = "STORAGE_ERROR" if isinstance(exc, RetryError) else "NOT_UPLOADED"
@@ -207,22 +211,19 @@ async def clean(deps: Deps, msg: Message) -> None:
         try:
             checksum = await store.sha256(record["object_key"]) or \
                 await asyncio.to_thread(_sha256, src)
-            twin = None if record.get("allow_duplicate") else await file_repo.find_by_checksum(
-                deps.db, record["organisation"], checksum, record["id"])
+            twin = await file_repo.find_by_checksum(deps.db, record["organisation"], checksum,
+                                                    record["id"])
         except BaseException:
             cancel.set()  # the thread must be done before its temporary directory goes
             await asyncio.gather(cleaning, return_exceptions=True)
             raise
-        if twin:
+        if twin and not statements.overridden(record, twin["id"]):
             cancel.set()
             await asyncio.gather(cleaning, return_exceptions=True)
-            await fail(deps, record, "DUPLICATE",
-                       f"same content as file {twin['id']} ({twin['filename']}); "
-                       "process again with allow_duplicate=true to import it anyway",
-                       checksum=checksum, duplicate_of=twin["id"])
+            await statements.duplicate(deps, record, twin, checksum, "the same bytes")
             return
         try:
-            result = await cleaning
+            result, statement = await cleaning
         except SalesFileError as exc:
             if exc.cause in DISCARDED:
                 await store.delete(record["object_key"])
@@ -236,6 +237,9 @@ async def clean(deps: Deps, msg: Message) -> None:
             await fail(deps, record, "CORRUPTED", f"the file could not be read: {exc}")
             return
         record_rows("cleaning", result.rows, time.monotonic() - started)
+        verdict = await statements.after_cleaning(deps, record, result, statement, checksum)
+        if verdict is None:  # a DUPLICATE or a refused MISMATCH: already recorded as FAILED
+            return
         try:
             await retry(lambda: store.put_file(staging_key(record), out), "store the cleaned rows")
             await retry(lambda: store.put_file(snapshot_key(record), out + ".snapshot.json"),
@@ -244,16 +248,14 @@ async def clean(deps: Deps, msg: Message) -> None:
             await fail(deps, record, "STORAGE_ERROR", str(exc), checksum=checksum)
             return
     await progress.report(result.rows, 100.0, force=True)
-    warnings: list = []
-    if result.totals_check and not result.totals_check.get("ok", True):
-        warnings.append(result.totals_check)
+    warnings: list = list(verdict.pop("warnings"))
     warnings += [{"warning": text} for text in (result.warnings or [])[:100]]
     if result.inference:                  # a recorded guess, shown: the mapping and its confidences
         warnings.append({"warning": inference_warning(result.inference)})
     cleaned = dict(checksum=checksum, layout=result.layout, encoding=result.encoding,
+                   object_etag=stored.etag if stored else None, **verdict,
                    total_rows=result.rows, bad_rows=result.bad_rows,
                    bad_samples=result.bad_samples[:100], warnings=warnings,
-                   declared_totals=result.declared_totals,
                    reporting_period=result.reporting_period or record.get("reporting_period"),
                    currency=result.currency, staging_key=staging_key(record),
                    inference=result.inference, layout_proposal=None)

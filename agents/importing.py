@@ -13,7 +13,7 @@ import time
 
 import faust
 
-from agents import reconcile
+from agents import reconcile, statements
 from agents.cleaning import snapshot_key
 from agents.deps import Deps, dispatch
 from agents.sales_status import fail, set_status
@@ -106,6 +106,8 @@ async def import_file(deps: Deps, msg: Message) -> None:
     await retry(lambda: snapshot_repo.refresh_summary(deps.db, record["organisation"]),
                 "refresh the summary")
     record = await retry(lambda: set_status(deps, record, "FINALIZED"), "record FINALIZED")
+    if record.get("parts"):
+        await statements.check_parts(deps, record)
     if record.get("layout") == reconcile.LAYOUT:
         await reconcile.check(deps, record["organisation"], record.get("reporting_period"))
 

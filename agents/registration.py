@@ -10,7 +10,8 @@ from agents.deps import Deps, dispatch
 from agents.sales_status import EVENTS, fail, set_status
 from infra.mongo import next_id
 from infra.repos import files as file_repo
-from models.files import REIMPORTABLE, new_record, object_key, validate_new_file
+from agents import voiding
+from models.files import REIMPORTABLE, VOIDABLE, new_record, object_key, validate_new_file
 from topics.envelope import Message, now_iso
 from topics.registry import topic
 
@@ -34,7 +35,6 @@ def register(app: faust.App, deps: Deps) -> None:
         file_id = int(file_id) if file_id else await next_id(deps.db, "files")
         uuid = data.get("uuid") or secrets.token_hex(4)
         record = new_record(fields, file_id=file_id, uuid=uuid, organisation=org, ts=msg.ts)
-        record["allow_duplicate"] = bool(data.get("allow_duplicate"))
         if isinstance(data.get("source"), dict):  # where an automatic upload took it from
             record["source"] = data["source"]
         await file_repo.insert(deps.db, record)
@@ -48,7 +48,10 @@ def register(app: faust.App, deps: Deps) -> None:
 
     async def process(msg: Message) -> None:
         record = await file_repo.get(deps.db, int(msg.payload["file_id"]))
-        retry = record and record["status"] == "FAILED" and record.get("status_cause") == "NOT_UPLOADED"
+        override = msg.payload.get("allow_duplicate_of")
+        retry = record and record["status"] == "FAILED" and (
+            record.get("status_cause") == "NOT_UPLOADED"
+            or (record.get("status_cause") == "DUPLICATE" and override is not None))
         if not record or (record["status"] not in ("INITIALIZED", "UPLOADING") and not retry):
             log.info("process ignored for %s in %s", msg.payload["file_id"],
                      record and record["status"])
@@ -60,11 +63,12 @@ def register(app: faust.App, deps: Deps) -> None:
             await fail(deps, record, "NOT_UPLOADED",
                        f"expected {record['filesize']} bytes at {key}, found {found}")
             return
-        if msg.payload.get("allow_duplicate"):
-            record["allow_duplicate"] = True
+        extra = {}
+        if override is not None:  # visible in the record: who allowed which duplicate, when
+            extra["duplicate_override"] = {"of": int(override), "at": msg.ts}
         attempt = int(record.get("attempt") or 0) + 1
         record = await set_status(deps, record, "UPLOADED", attempt=attempt, object_key=key,
-                                  allow_duplicate=bool(record.get("allow_duplicate")))
+                                  **extra)
         await deps.emit("sales.cleaning.commands", record["id"], "CleanSalesFile",
                         {"file_id": record["id"], "attempt": attempt})
 
@@ -76,13 +80,20 @@ def register(app: faust.App, deps: Deps) -> None:
             await fail(deps, record, "NOT_UPLOADED", "the file was never uploaded")
             return
         attempt = int(record.get("attempt") or 0) + 1
+        # the duplicate check runs again: only an override naming the original lets it through
         await set_status(deps, record, "REIMPORT", attempt=attempt,
-                         allow_duplicate=True, bad_rows=0, bad_samples=[], warnings=[])
+                         bad_rows=0, bad_samples=[], warnings=[])
         await deps.emit("sales.cleaning.commands", record["id"], "CleanSalesFile",
                         {"file_id": record["id"], "attempt": attempt})
 
+    async def void(msg: Message) -> None:
+        record = await file_repo.get(deps.db, int(msg.payload["file_id"]))
+        if record and record["status"] in VOIDABLE:
+            await voiding.void(deps, record)
+
     handlers = {"CreateSalesFile": create, "StartSalesFileUpload": start_upload,
-                "ProcessSalesFile": process, "ReimportSalesFile": reimport}
+                "ProcessSalesFile": process, "ReimportSalesFile": reimport,
+                "VoidSalesFile": void}
 
     @app.agent(deps.topic(spec.name), name="registration")
     async def registration(stream):

@@ -108,19 +108,24 @@ async def ingest(api: Client, path: Path, interval: float = 0.25,
     size = path.stat().st_size
     status, rec = await api.call("POST", "/api/files/salesfiles/", json={
         "filename": path.name, "filetype": path.suffix[1:].upper(), "filesize": size,
-        "mongo_db_id": "bench", "allow_duplicate": True})
+        "mongo_db_id": "bench"})
     assert status == 201, rec
     fid = rec["id"]
     status, up = await api.call("POST", f"/api/files/salesfiles/{fid}/process/",
                                 json={"action": "upload"})
     assert status == 200, up
     await api.put_file(up["presigned_url"], path)
-    started = time.time()
-    status, body = await api.call("POST", f"/api/files/salesfiles/{fid}/process/",
-                                  json={"action": "process", "allow_duplicate": True})
-    assert status == 202, body
-    final = await api.wait(f"/api/files/salesfiles/{fid}/",
-                           lambda b: b["status"] in ("FINALIZED", "FAILED"), timeout, interval)
+    override = None
+    for _ in range(2):  # a benchmark imports the same statement again: name the original
+        started = time.time()
+        status, body = await api.call("POST", f"/api/files/salesfiles/{fid}/process/",
+                                      json={"action": "process", "allow_duplicate_of": override})
+        assert status == 202, body
+        final = await api.wait(f"/api/files/salesfiles/{fid}/",
+                               lambda b: b["status"] in ("FINALIZED", "FAILED"), timeout, interval)
+        if final.get("status_cause") != "DUPLICATE":
+            break
+        override = final["duplicate_of"]
     if final["status"] != "FINALIZED":
         raise RuntimeError(f"file {fid} failed: {final.get('status_cause')} "
                            f"{final.get('error_message')}")

@@ -10,9 +10,11 @@ from typing import Any
 from models.new_file import FILETYPES, UPLOAD_MODES, NewSalesFile  # noqa: F401 - re-exported
 
 STATUSES = ("INITIALIZED", "UPLOADING", "UPLOADED", "CLEANING", "CLEANED", "PROCESSING",
-            "PROCESSED", "FINALIZED", "FAILED", "REIMPORT")
-TERMINAL = ("FINALIZED", "FAILED")
-REIMPORTABLE = ("FAILED", "PROCESSED", "FINALIZED")
+            "PROCESSED", "FINALIZED", "FAILED", "REIMPORT", "VOIDED")
+TERMINAL = ("FINALIZED", "FAILED", "VOIDED")
+REIMPORTABLE = ("FAILED", "PROCESSED", "FINALIZED", "VOIDED")  # from VOIDED: undo the void
+# a voided file keeps its record and history; only files at rest can be voided
+VOIDABLE = ("INITIALIZED", "UPLOADING", "FAILED", "FINALIZED")
 # statuses from which the pipeline is still expected to move on by itself
 IN_FLIGHT = ("UPLOADED", "CLEANING", "CLEANED", "PROCESSING", "PROCESSED", "REIMPORT")
 
@@ -72,7 +74,7 @@ def apply_event(record: dict[str, Any] | None, event_type: str, payload: dict[st
             if payload.get("status_cause"):
                 entry["status_cause"] = payload["status_cause"]
             view["history"] = [*(view.get("history") or []), entry]
-        if status in ("CLEANED", "PROCESSED", "FINALIZED", "FAILED"):
+        if status in ("CLEANED", "PROCESSED", "FINALIZED", "FAILED", "VOIDED"):
             view["progress"] = None
     elif event_type == "SalesFileProgressed":
         view["progress"] = {k: payload.get(k) for k in ("stage", "rows", "percent")}

@@ -25,14 +25,21 @@ START_UPLOAD = MessageType(
     doc="Mark a file UPLOADING (a presigned PUT URL was handed out).", example={"file_id": 1})
 PROCESS = MessageType(
     "ProcessSalesFile", "command", 1, required=("file_id",),
-    doc="The object is uploaded: check it, mark UPLOADED and start cleaning. "
-        "Version 0 (`{\"id\": 1}`) is still accepted.",
+    doc="The object is uploaded: check it, mark UPLOADED and start cleaning. Optional "
+        "`allow_duplicate_of`: the id of the file this one duplicates, to import a DUPLICATE "
+        "anyway. Version 0 (`{\"id\": 1}`) is still accepted.",
     example={"file_id": 1}, upgraders={0: _from_v0})
 REIMPORT = MessageType(
     "ReimportSalesFile", "command", 1, required=("file_id",),
-    doc="Run the pipeline again from the stored object (from FAILED, PROCESSED, FINALIZED). "
+    doc="Run the pipeline again from the stored object (from FAILED, PROCESSED, FINALIZED, "
+        "VOIDED); the duplicate check runs again. "
         "Version 0 (`{\"id\": 1}`) is still accepted.",
     example={"file_id": 1}, upgraders={0: _from_v0})
+VOID = MessageType(
+    "VoidSalesFile", "command", 1, required=("file_id",),
+    doc="Void a file (from INITIALIZED, UPLOADING, FAILED or FINALIZED): its rows leave the "
+        "summary, snapshots and reports; the record stays, status VOIDED. A reimport undoes it.",
+    example={"file_id": 1})
 CLEAN = MessageType(
     "CleanSalesFile", "command", 1, required=("file_id", "attempt"),
     doc="Detect, normalise and validate the uploaded object.", example={"file_id": 1, "attempt": 1})
@@ -61,7 +68,8 @@ PROGRESSED = MessageType(
 
 FILE_COMMANDS = register(TopicSpec(
     "sales.files.commands", "commands", key="file_id", consumer="agents.registration",
-    doc="Lifecycle commands of sales-file records."), CREATE, START_UPLOAD, PROCESS, REIMPORT)
+    doc="Lifecycle commands of sales-file records."), CREATE, START_UPLOAD, PROCESS, REIMPORT,
+    VOID)
 CLEAN_COMMANDS = register(TopicSpec(
     "sales.cleaning.commands", "commands", key="file_id", consumer="agents.cleaning",
     doc="Cleaning work."), CLEAN)

@@ -11,6 +11,7 @@ from aiohttp import web
 from gateway.auth import organisation
 from gateway.contract import endpoint
 from gateway.errors import ApiError, conflict, not_found
+from gateway.routes import statements
 from gateway.schemas.sales import (SalesFile, SalesFileAccepted, SalesFileAction, SalesFileCreate,
                                    SalesFilePage, SalesFileQuery, Snapshot, StatusAnswer, Summary,
                                    UploadLink)
@@ -48,7 +49,10 @@ async def create(request: web.Request, body: SalesFileCreate):
     201 with the record once stored; 202 with its id if storing takes longer than the wait."""
     org = await organisation(request)
     file_id = await next_id(request.app["db"], "files")
-    payload = {**body.model_dump(exclude={"organisation"}, exclude_none=True),
+    # allow_duplicate(_of) at registration are accepted and ignored: only a process request
+    # naming the original imports a DUPLICATE (docs/money.md)
+    payload = {**body.model_dump(exclude={"organisation", "allow_duplicate", "allow_duplicate_of"},
+                                 exclude_none=True),
                "organisation": org, "id": file_id, "uuid": secrets.token_hex(4)}
     reply = await request.app["bus"].request(
         COMMANDS, file_id, Message("CreateSalesFile", payload), EVENTS,
@@ -81,7 +85,8 @@ async def listing(request: web.Request, query: SalesFileQuery):
     page, size = query.page, query.page_size
     total, docs = await file_repo.find(request.app["db"], org, status=query.status,
                                        period=query.reporting_period or query.period,
-                                       skip=(page - 1) * size, limit=size)
+                                       skip=(page - 1) * size, limit=size,
+                                       totals_check=query.totals_check)
     return {"count": total, "page": page, "page_size": size,
             "results": [public_view(d) for d in docs]}
 
@@ -138,6 +143,9 @@ async def action(request: web.Request, body: SalesFileAction):
         return 200, {"id": view["id"], "presigned_url": url,
                      "expires_at": expires.isoformat(timespec="seconds")}
     if name == "process":
+        override = statements.duplicate_override(body, view)
+        retry = retry or (status == "FAILED" and view.get("status_cause") == "DUPLICATE"
+                          and override is not None)
         if status not in ("INITIALIZED", "UPLOADING") and not retry:
             raise conflict(f"cannot process a file in status {status}", current_status=status)
         info = await request.app["objects"].head(object_key(view))
@@ -148,11 +156,12 @@ async def action(request: web.Request, body: SalesFileAction):
             raise conflict(f"uploaded object has {info.size} bytes but filesize is "
                            f"{view['filesize']}", current_status=status)
         result = await _wait_status(request, "ProcessSalesFile", view, ("UPLOADED", "FAILED"),
-                                    allow_duplicate=body.allow_duplicate)
+                                    allow_duplicate_of=override)
         return 202, result
     if status not in REIMPORTABLE:
         raise conflict(f"reimport is allowed from {', '.join(REIMPORTABLE)}, not {status}",
                        current_status=status)
+    await statements.unchanged_original(request, view)
     result = await _wait_status(request, "ReimportSalesFile", view, ("REIMPORT",))
     return 202, result
 

@@ -11,9 +11,9 @@ from gateway.schemas.common import (Page, PageQuery, Period, RequestModel, Respo
                                     Timestamp)
 from models.files import STATUSES
 from models.new_file import NewSalesFile, Upper
+from models.sales.totals import TOTALS_CHECKS
 
 Status = Literal[STATUSES]  # type: ignore[valid-type]
-Flag = Field(False, description="true (or 1) to import a file whose content was seen before")
 
 
 class SalesFileCreate(NewSalesFile):
@@ -24,9 +24,9 @@ class SalesFileCreate(NewSalesFile):
 
     organisation: int | str | None = Field(None, description="ignored: the Bearer token names "
                                                              "the organisation")
-    allow_duplicate: bool = Flag
-    allow_duplicate_of: int | None = Field(None, description="the id of the file this one may "
-                                                             "duplicate")
+    allow_duplicate: bool = Field(False, description="ignored: a duplicate is imported only by a "
+                                  "process request naming its original (allow_duplicate_of)")
+    allow_duplicate_of: int | None = Field(None, description="ignored here, see the process action")
 
 
 class HistoryEntry(ResponseModel):
@@ -80,6 +80,9 @@ class SalesFileQuery(PageQuery):
                                                     "status (any case)")
     reporting_period: Period | None = Field(None, description="only files of this period")
     period: Period | None = Field(None, description="alias of reporting_period")
+    totals_check: Annotated[Literal[TOTALS_CHECKS], Upper] | None = Field(  # type: ignore[valid-type]
+        None, description="only files whose declared totals check is MATCH, MISMATCH, "
+        "PENDING_PARTS or NONE")
 
 
 class SalesFileAction(RequestModel):
@@ -88,8 +91,11 @@ class SalesFileAction(RequestModel):
                                                               {"action": "process"}]})
     id: int | None = Field(None, description="ignored: the path names the file")
     action: Literal["upload", "process", "reimport"]
-    allow_duplicate: bool = Flag
-    allow_duplicate_of: int | None = None
+    allow_duplicate: bool = Field(False, description="not enough on its own: name the original "
+                                  "with allow_duplicate_of")
+    allow_duplicate_of: int | None = Field(None, description="process: the id of the file this "
+                                           "DUPLICATE duplicates, to import it anyway (recorded "
+                                           "as duplicate_override)")
 
 
 class UploadLink(ResponseModel):

@@ -32,8 +32,11 @@ async def apply(db: AsyncDatabase, file_id: int, event_type: str, payload: dict[
 
 
 async def find(db: AsyncDatabase, organisation: str, *, status: str | None = None,
-               period: str | None = None, skip: int = 0, limit: int = 50) -> tuple[int, list[dict]]:
+               period: str | None = None, skip: int = 0, limit: int = 50,
+               totals_check: str | None = None) -> tuple[int, list[dict]]:
     query: dict[str, Any] = {"organisation": organisation}
+    if totals_check:
+        query["totals_check"] = totals_check
     if status:
         query["status"] = status
     if period:
@@ -49,7 +52,8 @@ async def find(db: AsyncDatabase, organisation: str, *, status: str | None = Non
 async def find_by_checksum(db: AsyncDatabase, organisation: str, checksum: str,
                            exclude: int) -> dict[str, Any] | None:
     doc = await db.files.find_one({"organisation": organisation, "checksum": checksum,
-                                   "_id": {"$ne": exclude}, "status": {"$ne": "FAILED"}})
+                                   "_id": {"$ne": exclude},
+                                   "status": {"$nin": ["FAILED", "VOIDED"]}}, sort=[("_id", 1)])
     if doc:
         doc.pop("_id", None)
     return doc

@@ -108,5 +108,5 @@ async def test_duplicate_content_is_refused_with_a_pointer(api):
     assert str(first["id"]) in second["error_message"]
     third = await register(api, "dup-c.tsv", data)
     await upload(api, third["id"], data)
-    await process(api, third["id"], allow_duplicate=True)
+    await process(api, third["id"], allow_duplicate_of=first["id"])
     assert (await wait_terminal(api, third["id"]))["status"] == "FINALIZED"

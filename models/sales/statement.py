@@ -1,0 +1,167 @@
+"""What a statement is, independent of its bytes: layout, DSPs, periods and an order-independent
+fingerprint of its normalised rows, so the same statement saved as CSV or XLSX, re-encoded or
+with other whitespace is recognised (docs/money.md, "Duplicates").
+
+Each row's key columns are hashed column by column (numpy; strings once per distinct value),
+the row hashes are added modulo 2**64 (order-independent, a repeated row counts twice) and the
+256 smallest are kept as a sketch, which tells a superset of another statement from a
+correction of it without keeping every row. The same pass sums the imported revenue per
+currency, for the declared-totals check.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# what a row is about, then what it says about it: a correction keeps the first, changes the second
+IDENTITY = ("statement_period", "sale_period", "dsp", "territory", "isrc", "upc", "artist",
+            "track_title", "release_title", "usage_type", "currency")
+KEY_COLUMNS = (*IDENTITY, "quantity", "revenue")
+SKETCH = 256
+_NULL = np.uint64(0x9E3779B97F4A7C15)
+_C1, _C2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_SALTS = [np.uint64((i + 1) * 0x9E3779B97F4A7C15 % 2**64) for i in range(len(KEY_COLUMNS))]
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: spreads every input bit over the 64 output bits."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * _C1
+    x = x ^ (x >> np.uint64(27))
+    x = x * _C2
+    return x ^ (x >> np.uint64(31))
+
+
+def _text_hash(value: str) -> int:
+    normal = " ".join(value.split()).casefold()
+    return int.from_bytes(hashlib.blake2b(normal.encode(), digest_size=8).digest(), "little")
+
+
+def _flat(col) -> pa.Array:
+    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+
+
+def _strings(arr: pa.Array) -> np.ndarray:
+    enc = pc.dictionary_encode(arr)
+    distinct = np.fromiter((_text_hash(v) for v in enc.dictionary.to_pylist()), np.uint64,
+                           count=len(enc.dictionary))
+    table = np.append(distinct, _NULL)  # index -1 = null
+    return table[pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)]
+
+
+def _nulls(arr: pa.Array, values: np.ndarray) -> np.ndarray:
+    if arr.null_count:
+        values = np.where(pc.is_null(arr).to_numpy(zero_copy_only=False), _NULL, values)
+    return values
+
+
+def _integers(arr: pa.Array) -> np.ndarray:
+    values = pc.fill_null(arr, 0).to_numpy(zero_copy_only=False).astype(np.int64).view(np.uint64)
+    return _nulls(arr, _mix(values))
+
+
+def _decimals(arr: pa.Array) -> np.ndarray:
+    words = np.frombuffer(arr.buffers()[1], dtype=np.uint64)
+    words = words[2 * arr.offset: 2 * (arr.offset + len(arr))].reshape(-1, 2)
+    return _nulls(arr, _mix(words[:, 0]) ^ _mix(words[:, 1] + _NULL))
+
+
+def row_hashes(table: pa.Table | pa.RecordBatch) -> tuple[np.ndarray, np.ndarray]:
+    """Two 64-bit hashes per row: over IDENTITY, and over all KEY_COLUMNS (normalised text,
+    exact amounts)."""
+    h = np.zeros(table.num_rows, np.uint64)
+    identity = h
+    for i, name in enumerate(KEY_COLUMNS):
+        if i == len(IDENTITY):
+            identity = h
+        arr = _flat(table.column(name))
+        if pa.types.is_decimal(arr.type):
+            part = _decimals(arr)
+        elif pa.types.is_integer(arr.type):
+            part = _integers(arr)
+        else:
+            part = _strings(arr.cast(pa.string()))
+        h = _mix(h ^ (part + _SALTS[i]))
+    return identity, h
+
+
+def _bottom(sketch: np.ndarray, h: np.ndarray) -> np.ndarray:
+    smallest = np.partition(h, SKETCH)[:SKETCH] if len(h) > SKETCH else h
+    return np.unique(np.concatenate([sketch, smallest]))[:SKETCH]
+
+
+class StatementDigest:
+    """Fed every cleaned table of a file (in order or not); `result()` describes the statement."""
+
+    def __init__(self) -> None:
+        self.total = np.uint64(0)
+        self.rows = 0
+        self.sketch = np.empty(0, np.uint64)
+        self.identities = np.empty(0, np.uint64)
+        self.dsps: set[str] = set()
+        self.periods: set[str] = set()
+        self.revenue: dict[str, Decimal] = {}
+        self.quantity = 0
+
+    def add(self, table: pa.Table) -> None:
+        if not table.num_rows:
+            return
+        identity, h = row_hashes(table)
+        with np.errstate(over="ignore"):
+            self.total = np.uint64(self.total + h.sum(dtype=np.uint64))
+        self.rows += table.num_rows
+        self.sketch = _bottom(self.sketch, h)
+        self.identities = _bottom(self.identities, identity)
+        self.dsps.update(v for v in pc.unique(table.column("dsp")).to_pylist() if v)
+        self.periods.update(v for v in pc.unique(table.column("statement_period")).to_pylist() if v)
+        sums = table.group_by("currency", use_threads=False).aggregate([("revenue", "sum")])
+        for cur, amount in zip(sums.column("currency").to_pylist(),
+                               sums.column("revenue_sum").to_pylist()):
+            key = cur or ""
+            self.revenue[key] = self.revenue.get(key, Decimal(0)) + (amount or Decimal(0))
+        self.quantity += pc.sum(table.column("quantity")).as_py() or 0
+
+    def result(self, layout: str | None) -> dict:
+        from .result import _fmt
+
+        dsps, periods = sorted(self.dsps), sorted(self.periods)
+        fingerprint = f"{int(self.total):016x}"
+        key = hashlib.sha256(json.dumps([layout, dsps, periods, self.rows, fingerprint])
+                             .encode()).hexdigest()[:32]
+        return {"key": key, "layout": layout, "dsps": dsps, "periods": periods,
+                "rows": self.rows, "fingerprint": fingerprint,
+                "sketch": [f"{int(v):016x}" for v in self.sketch],
+                "identities": [f"{int(v):016x}" for v in self.identities],
+                "imported": {"revenue": {c: _fmt(v) for c, v in sorted(self.revenue.items())},
+                             "quantity": str(self.quantity)}}
+
+
+def _contains(big: set, small: set) -> bool:
+    """Bottom-k sketches: every small-side hash below the big side's cut is in the big side."""
+    cut = max(big) if len(big) >= SKETCH else "f" * 16
+    return all(h in big for h in small if h <= cut)
+
+
+def _similar(a: set, b: set) -> float:
+    """Estimated Jaccard similarity of two row sets from their bottom-k sketches."""
+    union = sorted(a | b)[:SKETCH]
+    return sum(1 for h in union if h in a and h in b) / len(union) if union else 0.0
+
+
+def relation(mine: dict, other: dict) -> str | None:
+    """How statement `mine` relates to `other` of the same layout, DSPs and periods:
+    "superset" (all its rows and more), "subset", "correction" (mostly the same rows — same
+    tracks, territories, usage — with other figures or a few rows changed) or None."""
+    a, b = set(mine["sketch"]), set(other["sketch"])
+    if mine["rows"] > other["rows"] and _contains(a, b):
+        return "superset"
+    if mine["rows"] < other["rows"] and _contains(b, a):
+        return "subset"
+    if _similar(set(mine.get("identities") or ()), set(other.get("identities") or ())) >= 0.5:
+        return "correction"
+    return None
