@@ -4,6 +4,7 @@ import { h, clear, fill, badge, money, when, errorText, toast, needSignIn, table
 import { barChart, revenueEntries } from "./charts.js";
 import { applyFileEvent, FILE_EVENTS, REIMPORTABLE } from "./fold.js";
 import { wizard } from "./mapping.js";
+import { duplicateLink, importAnywayButton, totalsNote, voidButton } from "./statements.js";
 
 export function render(root, [idText]) {
   if (!auth.token) return needSignIn(root, "an organisation token");
@@ -24,13 +25,16 @@ export function render(root, [idText]) {
       ["Layout", r.layout], ["Encoding", r.encoding], ["Rows", r.total_rows], ["Artists", r.total_artists],
       ["Revenue", r.total_local != null ? `${r.total_local} ${r.currency || ""}` : null], ["Converted", r.total_converted],
       ["Bad rows", r.bad_rows], ["Attempt", r.attempt], ["Updated", when(r.updated_at)]];
+    if (r.totals_check) items.push(["Declared totals", r.totals_check]);
     if (r.status_cause) items.push(["Cause", r.status_cause]);
     if (r.error_message) items.push(["Error", r.error_message]);
     if (r.progress) items.push(["Progress", `${r.progress.stage}: ${r.progress.rows} rows, ${r.progress.percent}%`]);
     fill(facts, h("h2", { id: "facts-h" }, "File"),
+      totalsNote(r), duplicateLink(r),
       h("dl", { class: "facts" }, items.filter(([, v]) => v !== null && v !== undefined && v !== "").flatMap(([k, v]) => [h("dt", {}, k), h("dd", { class: k === "Error" || k === "Cause" ? "error" : null }, String(v))])),
       (r.warnings || []).length ? h("ul", { class: "small" }, r.warnings.map((w) => h("li", {}, typeof w === "string" ? w : JSON.stringify(w)))) : null,
-      REIMPORTABLE.includes(r.status) ? h("p", {}, h("button", { type: "button", class: "secondary", onclick: reimport }, "Reimport")) : null);
+      h("p", { class: "actions" }, REIMPORTABLE.includes(r.status) ? h("button", { type: "button", class: "secondary", onclick: reimport }, "Reimport") : null,
+        importAnywayButton(r), voidButton(r)));
     fill(bad, h("h2", { id: "bad-h" }, `Bad rows (${r.bad_rows || 0})`),
       (r.bad_samples || []).length ? table([{ title: "Line", num: true, cell: (s) => s.line }, { title: "Reason", cell: (s) => s.reason }], r.bad_samples, { label: "Bad row samples" })
         : h("p", { class: "muted" }, "No bad rows."));

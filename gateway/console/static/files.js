@@ -3,6 +3,7 @@
 import { auth, sales, putFile, liveStream } from "./api.js";
 import { h, field, clear, fill, badge, money, errorText, toast, needSignIn, tableRow } from "./ui.js";
 import { applyFileEvent, FILE_EVENTS, STATUSES, REIMPORTABLE } from "./fold.js";
+import { duplicateLink, importAnywayButton, totalsNote, voidButton, TOTALS_CHECKS } from "./statements.js";
 
 const TYPES = ["CSV", "TSV", "TXT", "XLS", "XLSX", "ZIP"];
 const PAGE = 100;
@@ -12,10 +13,9 @@ export function render(root) {
   if (!auth.token) return needSignIn(root, "an organisation token");
   const rows = new Map();   // id → record
   let count = 0, shown = PAGE;
-  const filter = { status: "", period: "" };
+  const filter = { status: "", period: "", totals: "" };
 
   const input = h("input", { type: "file", id: "file-input", multiple: true, accept: TYPES.map((t) => "." + t.toLowerCase()).join(",") });
-  const allowDup = h("input", { type: "checkbox", id: "allow-duplicate" });
   const uploads = h("ul", { class: "uploads", id: "uploads", "aria-live": "polite", "aria-label": "Uploads" });
   const drop = h("div", { class: "drop", id: "drop-zone" },
     h("p", {}, "Drop sales files here (CSV, TSV, TXT, XLS, XLSX, or a ZIP of them), or"),
@@ -28,11 +28,14 @@ export function render(root) {
   const statusSel = h("select", { id: "filter-status", name: "status" }, h("option", { value: "" }, "Any status"),
     STATUSES.map((s) => h("option", { value: s }, s)));
   const periodIn = h("input", { type: "month", id: "filter-period", name: "period", placeholder: "YYYY-MM" });
+  const totalsSel = h("select", { id: "filter-totals", name: "totals_check" }, h("option", { value: "" }, "Any totals check"),
+    TOTALS_CHECKS.map((s) => h("option", { value: s }, s)));
   const filterForm = h("form", { class: "row", id: "filter-form", role: "search" },
     field("Status", statusSel),
     field("Reporting period", periodIn),
+    field("Declared totals", totalsSel),
     h("button", { type: "submit", class: "secondary" }, "Filter"));
-  filterForm.addEventListener("submit", (e) => { e.preventDefault(); filter.status = statusSel.value; filter.period = periodIn.value; shown = PAGE; load(); });
+  filterForm.addEventListener("submit", (e) => { e.preventDefault(); filter.status = statusSel.value; filter.period = periodIn.value; filter.totals = totalsSel.value; shown = PAGE; load(); });
   statusSel.addEventListener("change", () => filterForm.requestSubmit());
 
   const columns = [
@@ -45,8 +48,9 @@ export function render(root) {
     { title: "Rows", num: true, cell: (r) => r.total_rows ?? "—" },
     { title: "Revenue", num: true, cell: (r) => r.total_local != null ? `${money(r.total_local)} ${r.currency || ""}` : "—" },
     { title: "Problem", cell: (r) => problem(r) },
-    { title: "Actions", cell: (r) => REIMPORTABLE.includes(r.status)
-      ? h("button", { type: "button", class: "secondary", "aria-label": `Reimport ${r.filename}`, onclick: (e) => reimport(r, e.target) }, "Reimport") : "" },
+    { title: "Actions", cell: (r) => h("span", { class: "actions" }, REIMPORTABLE.includes(r.status)
+      ? h("button", { type: "button", class: "secondary", "aria-label": `Reimport ${r.filename}`, onclick: (e) => reimport(r, e.target) }, "Reimport") : null,
+      importAnywayButton(r), voidButton(r)) },
   ];
   const tbody = h("tbody", { id: "files-body" });
   const tableEl = h("div", { class: "table-wrap" }, h("table", { class: "responsive", id: "files-table", "aria-label": "Sales files" },
@@ -56,12 +60,12 @@ export function render(root) {
 
   root.append(h("h1", {}, "Sales files"),
     h("section", { class: "card", "aria-labelledby": "upload-h" }, h("h2", { id: "upload-h" }, "Upload"), drop,
-      h("label", { class: "check", for: "allow-duplicate" }, allowDup, "Import again even if the same content was imported before"),
       uploads),
     h("section", { class: "card", "aria-labelledby": "list-h" }, h("h2", { id: "list-h" }, "Files"), filterForm, info, tableEl, more));
 
   function matches(r) {
-    return (!filter.status || r.status === filter.status) && (!filter.period || r.reporting_period === filter.period);
+    return (!filter.status || r.status === filter.status) && (!filter.period || r.reporting_period === filter.period)
+      && (!filter.totals || r.totals_check === filter.totals);
   }
   function draw() {
     const list = [...rows.values()].filter(matches).sort((a, b) => b.id - a.id);
@@ -73,6 +77,7 @@ export function render(root) {
     const q = new URLSearchParams({ page_size: String(Math.min(shown, 500)) });
     if (filter.status) q.set("status", filter.status);
     if (filter.period) q.set("reporting_period", filter.period);
+    if (filter.totals) q.set("totals_check", filter.totals);
     try {
       const page = await sales("GET", `/api/files/salesfiles/?${q}`);
       rows.clear(); count = page.count;
@@ -111,17 +116,16 @@ export function render(root) {
     const li = h("li", { "data-file": file.name }, h("strong", {}, file.name), " ", bar, state);
     uploads.prepend(li);
     const ext = (file.name.split(".").pop() || "").toUpperCase();
-    const dup = allowDup.checked;
     try {
       const rec = await sales("POST", "/api/files/salesfiles/", { filename: file.name, filetype: ext, filesize: file.size,
-        mongo_db_id: "console", upload_mode: "MANUALLY", allow_duplicate: dup });
+        mongo_db_id: "console", upload_mode: "MANUALLY" });
       if (rec.filename && !rows.has(rec.id)) { rows.set(rec.id, rec); count += 1; draw(); }
       li.dataset.id = rec.id;
       state.textContent = " uploading…";
       const up = await sales("POST", `/api/files/salesfiles/${rec.id}/process/`, { action: "upload" });
       await putFile(up.presigned_url, file, (done, total) => { bar.value = total ? Math.round((done / total) * 100) : 100; });
       state.textContent = " uploaded; processing…";
-      const res = await sales("POST", `/api/files/salesfiles/${rec.id}/process/`, { action: "process", allow_duplicate: dup });
+      const res = await sales("POST", `/api/files/salesfiles/${rec.id}/process/`, { action: "process" });
       state.textContent = res.status === "FAILED" ? ` failed: ${res.status_cause} — ${res.error_message || ""}` : ` #${rec.id} ${res.status}; the table follows it live`;
       if (res.status === "FAILED") state.classList.add("error");
     } catch (err) {
@@ -135,6 +139,9 @@ export function render(root) {
 function problem(r) {
   const parts = [];
   if (r.status === "FAILED" || r.status_cause) parts.push(h("span", { class: "error" }, [r.status_cause, r.error_message].filter(Boolean).join(": ")));
+  if (r.duplicate_of != null) parts.push(" ", duplicateLink(r));
+  const totals = totalsNote(r);
+  if (totals) parts.push(" ", totals);
   if (r.bad_rows) parts.push(h("span", { class: "muted small" }, ` ${r.bad_rows} bad row(s)`));
   return parts.length ? h("span", {}, parts) : "";
 }
