@@ -30,18 +30,25 @@ async def _progress_events(stack, file_id: int) -> list[dict]:
                                 enable_auto_commit=False)
     await consumer.start()
     try:
-        parts = [TopicPartition("sales.files.events", p) for p in range(4)]
+        await consumer.topics()  # metadata: the topic's partition count comes from the settings
+        count = len(consumer.partitions_for_topic("sales.files.events") or ()) or 4
+        parts = [TopicPartition("sales.files.events", p) for p in range(count)]
         consumer.assign(parts)
         await consumer.seek_to_beginning(*parts)
         import json
 
         found = []
-        batches = await consumer.getmany(timeout_ms=2000, max_records=100000)
-        for records in batches.values():
-            for record in records:
-                doc = json.loads(record.value)
-                if doc["type"] == "SalesFileProgressed" and doc["payload"]["file_id"] == file_id:
-                    found.append(doc["payload"])
+        ends = await consumer.end_offsets(parts)
+        # read to the end of every partition (one getmany may stop short on a busy topic)
+        for _ in range(200):
+            if all([await consumer.position(p) >= ends[p] for p in parts]):
+                break
+            batches = await consumer.getmany(timeout_ms=500, max_records=100000)
+            for records in batches.values():
+                for record in records:
+                    doc = json.loads(record.value)
+                    if doc["type"] == "SalesFileProgressed" and doc["payload"]["file_id"] == file_id:
+                        found.append(doc["payload"])
         return found
     finally:
         await consumer.stop()

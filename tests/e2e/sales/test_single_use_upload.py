@@ -27,13 +27,13 @@ async def test_upload_url_accepts_one_put_and_none_after_uploading(api):
     url = body["presigned_url"]
     assert (await _put(url, DATA))[0] == 200
     status, refused = await _put(url, DATA)
-    assert status == 409 and refused["error"] == "conflict", refused
-    assert "already used" in refused["message"]
+    assert status == 409 and refused["code"] == "conflict", refused
+    assert "already used" in refused["detail"]
     await process(api, record["id"])
     final = await wait_terminal(api, record["id"])
     assert final["status"] == "FINALIZED", final
     status, refused = await _put(url, b"x" * len(DATA))
-    assert status == 409 and refused["status"] == "FINALIZED", refused
+    assert status == 409 and refused["current_status"] == "FINALIZED", refused
     # the stored original is still the imported one: reimport goes through
     status, body, _ = await api.post(f"/api/files/salesfiles/{record['id']}/process/",
                                      json={"action": "reimport"})
@@ -58,7 +58,7 @@ async def test_reimport_refuses_a_replaced_original(api, stack):
     status, body, _ = await api.post(f"/api/files/salesfiles/{record['id']}/process/",
                                      json={"action": "reimport"})
     assert status == 409 and body["cause"] == "OBJECT_CHANGED", body
-    assert "changed since it was processed" in body["message"]
+    assert "changed since it was processed" in body["detail"]
     _, view, _ = await api.get(f"/api/files/salesfiles/{record['id']}/")
     assert view["status"] == "FINALIZED" and view["attempt"] == final["attempt"]
     _, again, _ = await api.get("/api/sales/summary/")

@@ -62,11 +62,11 @@ async def test_same_statement_as_tsv_and_xlsx_is_a_duplicate_until_overridden(ap
     # a bare boolean is not an override; the override must name the original
     status, body, _ = await api.post(f"/api/files/salesfiles/{second['id']}/process/",
                                      json={"action": "process", "allow_duplicate": True})
-    assert status == 400 and body["error"] == "bad_request", body
+    assert status == 400 and body["code"] == "bad_request", body
     status, body, _ = await api.post(f"/api/files/salesfiles/{second['id']}/process/",
                                      json={"action": "process",
                                            "allow_duplicate_of": first["id"] + 1000})
-    assert status == 409 and str(first["id"]) in body["message"], body
+    assert status == 409 and str(first["id"]) in body["detail"], body
     await process(api, second["id"], allow_duplicate_of=first["id"])
     done = await wait_terminal(api, second["id"])
     assert done["status"] == "FINALIZED", done

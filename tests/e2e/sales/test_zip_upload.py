@@ -8,7 +8,9 @@ import zipfile
 from decimal import Decimal as D
 from pathlib import Path
 
+from tests.support.http import Api
 from tests.support.sales import ingest, wait_terminal
+from tests.support.stack import cli
 
 LAYOUTS = Path(__file__).resolve().parents[2] / "fixtures" / "sales" / "layouts"
 GENERIC = ("reporting_period,dsp,territory,isrc,artist,track_title,quantity,net_revenue,currency\n"
@@ -24,7 +26,9 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-async def test_zip_members_import_as_files(api):
+async def test_zip_members_import_as_files(stack):
+    # an organisation of its own: test_layouts imports the same DistroKid statement (a DUPLICATE)
+    api = Api(stack.url, cli(stack.data_dir, "org", "create", "Zip Label")["token"])
     inner = _zip({"x.csv": b"a,b\n1,2\n"})
     data = _zip({"statements/distrokid.tsv": (LAYOUTS / "distrokid-excruciating.tsv").read_bytes(),
                  "statements/label-june.csv": GENERIC.encode(),
