@@ -230,7 +230,7 @@ class Run:
 
         ahead: asyncio.Future | None = None
         writing: asyncio.Future | None = None  # the previous batch's writes, still in flight
-        written: tuple[list, int] = ([], 0)     # its outcomes and lines written
+        written: tuple[list, dict] = ([], {})   # its outcomes and lines created/updated/...
         pending: dict[str, dict] = {}           # its documents, as they will be stored
         try:
             if skip:
@@ -240,13 +240,13 @@ class Run:
                 ahead = read()  # validate the next batch while this one is written
                 outcomes = await copier.apply(outcomes)
                 oks = [o for o in outcomes if isinstance(o, Ok)]
-                ops, docs = await gtin_bulk.prepare_batch(self.db, oks, participant, spec, brands,
-                                                          pending)
+                ops, docs, tally = await gtin_bulk.prepare_batch(self.db, oks, participant, spec,
+                                                                 brands, pending)
                 if writing is not None:  # one batch's writes at a time, in file order
                     await writing
                     await self.counted(*written)
                 writing = asyncio.ensure_future(gtin_bulk.write_batch(self.db, ops))
-                written, pending = (outcomes, len(oks)), docs
+                written, pending = (outcomes, tally), docs
             if writing is not None:
                 await writing
                 await self.counted(*written)
@@ -257,11 +257,11 @@ class Run:
             if ahead is None or ahead.done():
                 records.close()  # else the reading thread still holds it; it is collected later
 
-    async def counted(self, outcomes: list, imported: int) -> None:
+    async def counted(self, outcomes: list, tally: dict[str, int]) -> None:
         """A batch is written: count it in the view and the checkpoint."""
         ts = now_iso()
         self.view = apply_event(self.view, "GtinImportProgressed",
-                                batch_progress(self.view, outcomes, imported, ts), ts)
+                                batch_progress(self.view, outcomes, tally, ts), ts)
         self.checkpoint["records"] = int(self.checkpoint.get("records") or 0) + len(outcomes)
         if self.progress_due():
             await self.save_progress()

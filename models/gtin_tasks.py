@@ -8,6 +8,7 @@ from typing import Any
 STATUSES = ("started", "in_progress", "done", "failed")
 TERMINAL = ("done", "failed")
 ERROR_LISTS = ("bad_lines", "bad_gtins", "bad_prefixes")
+WRITTEN = ("created", "updated", "unchanged")  # imported = their sum (a line per GTIN line)
 PUBLIC = ("id", "participant", "status", "message", "ts", "total_lines", "processed_lines", "has_header",
           *ERROR_LISTS, "limits", "counts", "kind", "created_at", "finished_at")
 View = dict[str, Any]
@@ -29,7 +30,8 @@ def new_task(task_id: str, participant: str, kind: str, has_header: bool, limits
             "message": "task started", "ts": ts, "created_at": ts, "finished_at": None,
             "total_lines": None, "processed_lines": 0, "has_header": has_header,
             "bad_lines": [], "bad_gtins": [], "bad_prefixes": [],
-            "counts": {"imported": 0, "bad_lines": 0, "bad_gtins": 0, "bad_prefixes": 0},
+            "counts": {"imported": 0, **{name: 0 for name in WRITTEN}, "bad_lines": 0,
+                       "bad_gtins": 0, "bad_prefixes": 0},
             "limits": dict(limits)}
 
 
@@ -88,14 +90,18 @@ def progress_message(view: View) -> str:
 
 def done_message(view: View) -> str:
     c = view.get("counts") or {}
-    return (f"imported {c.get('imported', 0)} of {view.get('processed_lines') or 0} lines; "
+    return (f"imported {c.get('imported', 0)} of {view.get('processed_lines') or 0} lines "
+            f"({c.get('created', 0)} created, {c.get('updated', 0)} updated, "
+            f"{c.get('unchanged', 0)} unchanged); "
             f"bad lines {c.get('bad_lines', 0)}, bad GTINs {c.get('bad_gtins', 0)}, "
             f"prefixes not owned {c.get('bad_prefixes', 0)}")
 
 
-def batch_progress(view: View, outcomes: Iterable[Any], imported: int, ts: str) -> dict[str, Any]:
+def batch_progress(view: View, outcomes: Iterable[Any], written: dict[str, int], ts: str
+                   ) -> dict[str, Any]:
     """The GtinImportProgressed payload for one processed batch of line outcomes
-    (models.gtin.mapping: Ok, BadLine, BadGtin, BadPrefix)."""
+    (models.gtin.mapping: Ok, BadLine, BadGtin, BadPrefix) whose good lines `written` counts
+    as created, updated or unchanged (infra.repos.gtin_bulk.prepare_batch)."""
     from models.gtin import BadGtin, BadLine, BadPrefix
 
     lists: dict[str, list[dict]] = {name: [] for name in ERROR_LISTS}
@@ -113,7 +119,9 @@ def batch_progress(view: View, outcomes: Iterable[Any], imported: int, ts: str) 
                 entry["range"] = outcome.range
             lists["bad_prefixes"].append(entry)
     counts = dict(view.get("counts") or {})
-    counts["imported"] = int(counts.get("imported") or 0) + imported
+    counts["imported"] = int(counts.get("imported") or 0) + sum(written.values())
+    for name in WRITTEN:
+        counts[name] = int(counts.get(name) or 0) + int(written.get(name) or 0)
     for name in ERROR_LISTS:
         counts[name] = int(counts.get(name) or 0) + len(lists[name])
     processed = int(view.get("processed_lines") or 0) + n

@@ -15,7 +15,8 @@ _TASK = {"id": _TASK_ID, "status": "in_progress", "message": "processed 1000 of 
          "bad_lines": [{"line": 17, "reason": "syntax: expected 4 fields, got 3"}],
          "bad_gtins": [{"line": 9, "gtin": "123"}],
          "bad_prefixes": [{"line": 12, "gtin": "05012345000010"}],
-         "counts": {"imported": 997, "bad_lines": 1, "bad_gtins": 1, "bad_prefixes": 1},
+         "counts": {"imported": 997, "created": 990, "updated": 5, "unchanged": 2,
+                    "bad_lines": 1, "bad_gtins": 1, "bad_prefixes": 1},
          "limits": {"max_file_bytes": 1073741824, "max_listed_errors": 1000, "batch_lines": 1000},
          "created_at": "2025-06-01T10:00:00.000+00:00", "finished_at": None}
 
@@ -37,7 +38,8 @@ PROGRESSED = MessageType(
     doc="Throttled progress: absolute counters, plus the error entries found since the previous "
         "event (folded by line number, so a repeated event adds nothing).",
     example={"task_id": _TASK_ID, "processed_lines": 2000, "total_lines": 5000,
-             "counts": {"imported": 1996, "bad_lines": 2, "bad_gtins": 1, "bad_prefixes": 1},
+             "counts": {"imported": 1996, "created": 1990, "updated": 4, "unchanged": 2,
+                        "bad_lines": 2, "bad_gtins": 1, "bad_prefixes": 1},
              "bad_lines": [{"line": 1502, "reason": "syntax: unexpected end of data"}],
              "bad_gtins": [], "bad_prefixes": [], "message": "processed 2000 of 5000 lines"})
 PURGED = MessageType(

@@ -1,6 +1,6 @@
 """Bulk writes of an import batch into `gtins` (document shape: infra/repos/gtins.py) and
 `brands`. Re-applying a batch gives the same documents: a participant's source is merged by
-its conditions, so a line written twice still leaves one source."""
+its conditions, so a line written twice still leaves one source (and counts `unchanged`)."""
 from __future__ import annotations
 
 import hashlib
@@ -13,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from infra.repos import gtins
 from models.gtin import Ok, Participant, merge_sources, replace_included
 from models.gtin.import_spec import ImportSpec
+from models.gtin.reimport import item_changes
 from topics.envelope import now_iso
 
 
@@ -43,18 +44,21 @@ async def ensure_brands(db: AsyncDatabase, owner: str, names: set[str],
 async def prepare_batch(db: AsyncDatabase, oks: Sequence[Ok], participant: Participant,
                         spec: ImportSpec, known_brands: set[str] | None = None,
                         pending: dict[str, dict[str, Any]] | None = None
-                        ) -> tuple[list[ReplaceOne | UpdateOne], dict[str, dict[str, Any]]]:
-    """The writes of a batch and the documents as they will be after them ({gtin: doc}).
+                        ) -> tuple[list[ReplaceOne | UpdateOne], dict[str, dict[str, Any]],
+                                   dict[str, int]]:
+    """The writes of a batch, the documents as they will be after them ({gtin: doc}) and how
+    many lines `created`, `updated` or left `unchanged` a GTIN.
 
     Lines of one GTIN in a batch apply in file order. A GTIN created by this batch starts with
-    the line's source as is (`map_line` already validated it; merging into no sources would only
-    rebuild it); a later line of the same GTIN in the batch merges as usual. New documents are
-    built in their stored form once. Pass the same `known_brands` set for every batch of a run
+    the line's source as is (`map_line` already validated it). A line for an existing GTIN sets
+    the item fields it provides (models.gtin.reimport) and merges its source; a line that
+    changes nothing writes nothing. Pass the same `known_brands` set for every batch of a run
     to upsert each brand once per run. `pending`: the documents of the batch whose writes are
     still in flight (its result here), used instead of the store for the GTINs they hold, so
     the next batch is prepared while the previous one is written."""
+    tally = {"created": 0, "updated": 0, "unchanged": 0}
     if not oks:
-        return [], {}
+        return [], {}, tally
     pending = pending or {}
     wanted = list(dict.fromkeys(o.gtin for o in oks))
     existing = {g: pending[g] for g in wanted if g in pending}
@@ -62,31 +66,40 @@ async def prepare_batch(db: AsyncDatabase, oks: Sequence[Ok], participant: Parti
     brands = await ensure_brands(db, participant.id, {o.brand for o in oks if o.brand}, known_brands)
     now = now_iso()
     created: dict[str, dict[str, Any]] = {}
-    changed: dict[str, list[dict]] = {}
+    changed: dict[str, dict[str, Any]] = {}  # gtin -> fields to $set
     touched: dict[str, dict[str, Any]] = {}
     replace = spec.replace_included_conditions and not participant.system
     for ok in oks:
         doc = existing.get(ok.gtin) or created.get(ok.gtin)
+        brand = brands.get(ok.brand) if ok.brand else None
         if doc is None:
-            fields = {"name": ok.name, "brand_id": brands.get(ok.brand) if ok.brand else None,
-                      **ok.gpc}
+            fields = {"name": ok.name, "brand_id": brand, **ok.gpc}
             doc = gtins.new_document(ok.gtin, participant.id, fields)
             doc["sources"] = [ok.source]
             doc.update(_id=ok.gtin, version=1, created_at=now, updated_at=now)  # stored form
             created[ok.gtin] = touched[ok.gtin] = doc
+            tally["created"] += 1
             continue
         doc = touched.setdefault(ok.gtin, dict(doc))  # never change the caller's copy
         sources = list(doc.get("sources") or [])
         if replace:
             sources = replace_included(sources, participant.id, spec.conditions)
-        doc["sources"] = merge_sources(sources, participant, [ok.source], system=participant.system)
+        sources = merge_sources(sources, participant, [ok.source], system=participant.system)
+        fields = item_changes(doc, participant, ok.name, brand, ok.gpc)
+        if sources != doc.get("sources"):
+            fields["sources"] = sources
+        if not fields:
+            tally["unchanged"] += 1
+            continue
+        tally["updated"] += 1
+        doc.update(fields)
         if ok.gtin not in created:
-            changed[ok.gtin] = doc["sources"]
+            changed.setdefault(ok.gtin, {}).update(fields)
     ops: list[ReplaceOne | UpdateOne] = [ReplaceOne({"_id": gtin}, doc, upsert=True)
                                          for gtin, doc in created.items()]
-    ops += [UpdateOne({"_id": gtin}, {"$set": {"sources": sources, "updated_at": now},
-                                      "$inc": {"version": 1}}) for gtin, sources in changed.items()]
-    return ops, touched
+    ops += [UpdateOne({"_id": gtin}, {"$set": {**fields, "updated_at": now},
+                                      "$inc": {"version": 1}}) for gtin, fields in changed.items()]
+    return ops, touched, tally
 
 
 async def write_batch(db: AsyncDatabase, ops: Sequence[ReplaceOne | UpdateOne]) -> None:

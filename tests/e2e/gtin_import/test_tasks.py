@@ -97,7 +97,8 @@ async def test_every_error_list(brand):
     assert "check digit" in task["bad_gtins"][0]["reason"]
     assert [(b["line"], b["gtin"]) for b in task["bad_prefixes"]] == [(5, "0" + foreign)]
     assert [b["line"] for b in task["bad_lines"]] == [6, 7, 9]
-    assert task["counts"] == {"imported": 1, "bad_lines": 3, "bad_gtins": 3, "bad_prefixes": 1}
+    assert task["counts"] == {"imported": 1, "created": 1, "updated": 0, "unchanged": 0,
+                              "bad_lines": 3, "bad_gtins": 3, "bad_prefixes": 1}
 
 
 async def test_failed_tasks_say_why(brand):

@@ -38,16 +38,22 @@ async def test_a_gtin_of_the_batch_in_flight_is_merged_from_its_pending_document
     gtin = "3012340000012"  # a valid GS1 check digit
     first = _oks([(gtin, "First")], spec, 2)
     store = _NewStore()
-    ops, pending = await prepare_batch(store, first, OWNER, spec, set(), {})
+    ops, pending, tally = await prepare_batch(store, first, OWNER, spec, set(), {})
+    assert tally == {"created": 1, "updated": 0, "unchanged": 0}
     assert store.reads == [["0" + gtin]]
     assert [op._doc["sources"][0]["data"][0]["value"] for op in ops] == ["First"]  # created
     frozen = copy.deepcopy(pending)
     other = dict(SPEC, conditions={"language": ["fr"], "country": ["250"]})
     second = _oks([(gtin, "Deuxième")], ImportSpec.parse(other), 1002)
-    ops, after = await prepare_batch(store, second, OWNER, ImportSpec.parse(other), set(), pending)
+    ops, after, tally = await prepare_batch(store, second, OWNER, ImportSpec.parse(other), set(),
+                                            pending)
+    assert tally == {"created": 0, "updated": 1, "unchanged": 0}
     assert store.reads == [["0" + gtin]]  # not read again: the pending document stands in
     (update,) = ops
     sources = update._doc["$set"]["sources"]
     assert sorted(s["conditions"]["language"][0] for s in sources) == ["en", "fr"]
     assert pending == frozen  # the batch in flight keeps the documents it is writing
     assert after["0" + gtin]["sources"] == sources
+    assert update._doc["$set"]["name"] == "Deuxième"  # the owner's re-import renames the item
+    ops, _, tally = await prepare_batch(store, second, OWNER, ImportSpec.parse(other), set(), after)
+    assert ops == [] and tally == {"created": 0, "updated": 0, "unchanged": 1}

@@ -17,13 +17,14 @@ def outcomes():
 
 def test_progress_counts_and_lists():
     view = task()
-    payload = batch_progress(view, outcomes(), imported=2, ts=TS)
+    payload = batch_progress(view, outcomes(), {"created": 1, "updated": 1}, ts=TS)
     view = apply_event(view, "GtinImportProgressed", payload, TS)
     assert view["status"] == "in_progress" and view["processed_lines"] == 5
-    assert view["counts"] == {"imported": 2, "bad_lines": 1, "bad_gtins": 1, "bad_prefixes": 1}
+    assert view["counts"] == {"imported": 2, "created": 1, "updated": 1, "unchanged": 0,
+                              "bad_lines": 1, "bad_gtins": 1, "bad_prefixes": 1}
     assert view["bad_lines"] == [{"line": 3, "reason": "syntax: x"}]
     assert view["bad_gtins"][0]["gtin"] == "12" and view["bad_prefixes"][0]["line"] == 5
-    assert "imported 2 of 5" in done_message(view)
+    assert "imported 2 of 5 lines (1 created, 1 updated, 0 unchanged)" in done_message(view)
     assert set(public_view(view)) >= {"id", "status", "message", "ts", "total_lines",
                                       "processed_lines", "has_header", "bad_lines", "bad_gtins",
                                       "bad_prefixes", "limits"}
@@ -31,7 +32,7 @@ def test_progress_counts_and_lists():
 
 def test_repeated_progress_adds_nothing():
     view = task()
-    payload = batch_progress(view, outcomes(), imported=2, ts=TS)
+    payload = batch_progress(view, outcomes(), {"created": 1, "updated": 1}, ts=TS)
     once = apply_event(view, "GtinImportProgressed", payload, TS)
     twice = apply_event(once, "GtinImportProgressed", payload, TS)
     assert twice["bad_lines"] == once["bad_lines"] and twice["counts"] == once["counts"]
@@ -44,7 +45,7 @@ def test_lists_are_capped_but_counts_go_on():
     view = task()
     view["limits"]["max_listed_errors"] = 2
     bad = [BadLine(n, "x") for n in range(2, 7)]
-    view = apply_event(view, "GtinImportProgressed", batch_progress(view, bad, 0, TS), TS)
+    view = apply_event(view, "GtinImportProgressed", batch_progress(view, bad, {}, TS), TS)
     assert [b["line"] for b in view["bad_lines"]] == [2, 3] and view["counts"]["bad_lines"] == 5
 
 

@@ -1,0 +1,52 @@
+"""Importing again updates what the mapping provides (name, brand, GPC, sources) and counts each
+line created, updated or unchanged (before: existing GTINs stayed as they were, yet every line
+counted as imported)."""
+from __future__ import annotations
+
+from tests.e2e.gtin_import.conftest import BASE, gtin_for, upload, wait_task
+
+SPEC = {"delimiter": ",", "gtin_field": "gtin", "name": ["name"], "brand": "brand",
+        "gpc_brick_field": "brick", "fields": [{"field": "notes", "title": "Notes"}],
+        "conditions": {"language": ["en"]}}
+
+
+async def run(who, text: str) -> dict:
+    status, answer, _ = await who.api.post(f"{BASE}/import/tasks",
+                                           json={"link": await upload(who, text), **SPEC})
+    assert status == 200, answer
+    task = await wait_task(who.api, answer["id"])
+    assert task["status"] == "done", task
+    return task
+
+
+async def doc(who, gtin: str) -> dict:
+    status, body, _ = await who.api.get(f"{BASE}/description?id={gtin}")
+    assert status == 200, body
+    return body
+
+
+async def test_a_corrected_file_updates_names_brands_gpc_and_sources(brand):
+    g = [gtin_for(brand.prefix) for _ in range(3)]
+    first = ("gtin,name,brand,brick,notes\n"
+             f"{g[0]},Oat drnik,Acme,10000188,old\n{g[1]},Rye bread,Acme,,same\n"
+             f"{g[2]},Spelt,Acme,,same\n")
+    task = await run(brand, first)
+    assert {k: task["counts"][k] for k in ("imported", "created", "updated", "unchanged")} == \
+        {"imported": 3, "created": 3, "updated": 0, "unchanged": 0}
+    before = await doc(brand, g[0])
+    corrected = ("gtin,name,brand,brick,notes\n"
+                 f"{g[0]},Oat drink,Acme Oats,10000155,new\n{g[1]},Rye bread,Acme,,same\n"
+                 f"{g[2]},Spelt flakes,Acme,,same\n")
+    task = await run(brand, corrected)
+    assert {k: task["counts"][k] for k in ("imported", "created", "updated", "unchanged")} == \
+        {"imported": 3, "created": 0, "updated": 2, "unchanged": 1}
+    assert "2 updated, 1 unchanged" in task["message"]
+    after = await doc(brand, g[0])
+    assert after["name"] == "Oat drink" and after["brand_id"] != before["brand_id"]
+    assert after["gpc_brick"] == "10000155" and after["gpc_brick"] != before["gpc_brick"]
+    [source] = [s for s in after["sources"] if s["id"] == brand.urn]
+    assert source["data"] == [{"type": "text", "title": "Notes", "value": "new"}]
+    assert (await doc(brand, g[2]))["name"] == "Spelt flakes"
+    task = await run(brand, corrected)  # the same file again: nothing to change
+    assert {k: task["counts"][k] for k in ("created", "updated", "unchanged")} == \
+        {"created": 0, "updated": 0, "unchanged": 3}
