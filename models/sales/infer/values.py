@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pycountry
 
 from .. import normalise as nz
 
@@ -50,6 +51,18 @@ def _distinct_share(values: pa.Array, fn, n: int) -> float:
     return (n - mapped.null_count) / n if n else 0.0
 
 
+def _country(value: str) -> str | None:
+    """ISO code or exact country name (the cleaner also tries fuzzy names; too slow for every text
+    column of a sample, and a test of *how country-like* a column is needs no fuzziness)."""
+    v = value.strip()
+    if len(v) <= 3 or v.upper() in nz._WORLD:
+        return nz.norm_territory(v)
+    try:
+        return pycountry.countries.lookup(v).alpha_2
+    except LookupError:
+        return None
+
+
 def profile(column: pa.Array, decimal_sep: str) -> Profile:
     """Profile one sampled column (strings)."""
     trimmed = pc.utf8_trim_whitespace(column)
@@ -68,7 +81,7 @@ def profile(column: pa.Array, decimal_sep: str) -> Profile:
     if out.integer > 0.5 or out.text < 0.5:
         out.upc = _distinct_share(digits, nz.norm_upc, n)
     if out.text > 0.5:
-        out.territory = _distinct_share(values, nz.norm_territory, n)
+        out.territory = _distinct_share(values, _country, n)
         out.currency = _distinct_share(values, nz.norm_currency, n)
     periods = nz.map_distinct(values, nz.norm_period)
     plain_int = pc.match_substring_regex(values, r"^[0-9]{1,5}$")   # 12 or 2025 is a count, not a month
