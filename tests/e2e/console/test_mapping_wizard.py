@@ -90,6 +90,9 @@ def test_wizard_maps_previews_and_imports(browser, stack, unknown_files, viewpor
         assert _png_size(shot)[0] == viewport["width"]
         assert page.evaluate(OUTSIDE) == []                                       # nothing wider than the viewport
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        widths = page.evaluate("[...document.querySelectorAll('#mapping-wizard select[data-header]')]"
+                               ".map((e) => e.getBoundingClientRect().width)")
+        assert len(widths) == 7 and min(widths) >= 150, widths                  # field names readable
         console.shot(f"wizard-{'desktop' if viewport is DESKTOP else 'phone'}")
 
         wiz.get_by_label("Layout name").fill(f"wizard-{index}-{secrets.token_hex(2)}")
