@@ -29,7 +29,7 @@ from agents.housekeeping import survive_outages
 from agents.tables import table_page
 from infra.fetch import FetchError, fetch_bytes, fetch_to_file, max_file_bytes, own_key, sniff
 from infra.metrics import record_rows
-from infra.repos import gtin_bulk, parties
+from infra.repos import gtin_bulk, import_errors, parties
 from infra.repos import import_tasks as repo
 from infra.repos import leases
 from models.gtin import BadLine, FileRecords, GtinError, ImportSpec, Ok, map_line, pending_cdn_copies
@@ -260,8 +260,11 @@ class Run:
     async def counted(self, outcomes: list, tally: dict[str, int]) -> None:
         """A batch is written: count it in the view and the checkpoint."""
         ts = now_iso()
-        self.view = apply_event(self.view, "GtinImportProgressed",
-                                batch_progress(self.view, outcomes, tally, ts), ts)
+        payload = batch_progress(self.view, outcomes, tally, ts)
+        found = {name: payload[name] for name in ERROR_LISTS if payload[name]}
+        if found:  # every entry is kept; the view lists the first MAX_LISTED of each list
+            await import_errors.add(self.db, self.task_id, found)
+        self.view = apply_event(self.view, "GtinImportProgressed", payload, ts)
         self.checkpoint["records"] = int(self.checkpoint.get("records") or 0) + len(outcomes)
         if self.progress_due():
             await self.save_progress()
@@ -365,5 +368,6 @@ def register(app: faust.App, deps: Deps) -> None:
             checkpoint = doc.get("checkpoint") or {}
             if checkpoint.get("staged") and checkpoint.get("source_key"):
                 await (await deps.store()).delete(checkpoint["source_key"])
+            await import_errors.delete(deps.db, doc["_id"])
             await repo.delete(deps.db, doc["_id"])
             await deps.emit(EVENTS, doc["_id"], "GtinImportTaskPurged", {"task_id": doc["_id"]})

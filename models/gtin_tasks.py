@@ -10,7 +10,7 @@ TERMINAL = ("done", "failed")
 ERROR_LISTS = ("bad_lines", "bad_gtins", "bad_prefixes")
 WRITTEN = ("created", "updated", "unchanged")  # imported = their sum (a line per GTIN line)
 PUBLIC = ("id", "participant", "status", "message", "ts", "total_lines", "processed_lines", "has_header",
-          *ERROR_LISTS, "limits", "counts", "kind", "created_at", "finished_at")
+          *ERROR_LISTS, "limits", "counts", "kind", "created_at", "finished_at", "errors_csv")
 View = dict[str, Any]
 BATCH_LINES = 1000  # records validated and written per batch (and per checkpoint)
 MAX_LISTED = 1000  # entries kept per error list (the counts go on)
@@ -32,7 +32,13 @@ def new_task(task_id: str, participant: str, kind: str, has_header: bool, limits
             "bad_lines": [], "bad_gtins": [], "bad_prefixes": [],
             "counts": {"imported": 0, **{name: 0 for name in WRITTEN}, "bad_lines": 0,
                        "bad_gtins": 0, "bad_prefixes": 0},
-            "limits": dict(limits)}
+            "limits": dict(limits), "errors_csv": errors_csv(task_id)}
+
+
+def errors_csv(task_id: str) -> str:
+    """Where every error entry of the task is served as CSV (the view lists the first
+    MAX_LISTED of each list; `counts` are exact)."""
+    return f"/description-service/import/tasks/{task_id}/errors.csv"
 
 
 def public_view(view: View) -> View:

@@ -1,7 +1,12 @@
 """Imports never lose a line (HTTP → Kafka → import agent → MongoDB → HTTP, default stack)."""
 from __future__ import annotations
 
-from tests.e2e.gtin_import.conftest import BASE, gtin_for, upload, wait_task
+import csv
+import io
+
+import aiohttp
+
+from tests.e2e.gtin_import.conftest import BASE, HEADER, gtin_for, upload, wait_task
 
 
 def line_numbers(entries: list) -> list[int]:
@@ -45,3 +50,32 @@ async def test_wrong_cell_counts_and_bad_encoding_are_reported_per_line(brand):
     assert task["total_lines"] == task["processed_lines"] == 1503, task
     assert line_numbers(task["bad_lines"]) == [1502, 1503]
     assert task["counts"]["imported"] == 1501
+
+
+async def test_error_lists_are_complete_behind_a_csv_link(stack, brand, rival):
+    """Before: every list silently stopped at 1,000 entries. The status still lists the first
+    1,000 with exact counts; the link serves them all."""
+    good = [gtin_for(brand.prefix) for _ in range(1_300)]
+    wrong = [g[:-1] + str((int(g[-1]) + 1) % 10) for g in good[:1_200]]  # bad check digits
+    rows = [f"{g},Item" for g in wrong] + [f"{g},Item,extra" for g in good[1_200:1_250]] \
+        + [f"{g},Item" for g in good[1_250:]]
+    task = await run(brand, "gtin,name\n" + "\n".join(rows) + "\n")
+    assert task["counts"]["bad_gtins"] == 1_200 and len(task["bad_gtins"]) == 1_000
+    assert task["counts"]["bad_lines"] == 50 and task["counts"]["imported"] == 50
+    assert task["errors_csv"] == f"{BASE}/import/tasks/{task['id']}/errors.csv"
+    headers = {HEADER: brand.api.headers[HEADER]}
+    async with aiohttp.ClientSession() as http:
+        async with http.get(stack.url + task["errors_csv"], headers=headers) as resp:
+            assert resp.status == 200 and resp.content_type == "text/csv"
+            table = list(csv.DictReader(io.StringIO(await resp.text())))
+        async with http.get(stack.url + task["errors_csv"] + "?list=bad_lines",
+                            headers=headers) as resp:
+            only = list(csv.DictReader(io.StringIO(await resp.text())))
+        async with http.get(stack.url + task["errors_csv"],
+                            headers={HEADER: rival.api.headers[HEADER]}) as resp:
+            assert resp.status == 404  # another participant's task
+    gtins = [r for r in table if r["list"] == "bad_gtins"]
+    assert [int(r["line"]) for r in gtins] == list(range(2, 1_202))
+    assert [r["gtin"] for r in gtins] == wrong and "check digit" in gtins[-1]["reason"]
+    assert [int(r["line"]) for r in only] == list(range(1_202, 1_252))
+    assert len(table) == 1_250
