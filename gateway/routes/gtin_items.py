@@ -16,7 +16,7 @@ from gateway.errors import ApiError, bad_request, conflict, not_found, read_body
 from gateway.gtin_auth import current_participant
 from infra.repos import gtins
 from models.gtin import (GtinError, Participant, default_hierarchy, normalise_gtin,
-                         parse_gdti_urn, refusal, resolve_gpc)
+                         parse_gdti, refusal, resolve_gpc)
 from topics.envelope import Message
 
 log = logging.getLogger("tributary.gateway.gtin")
@@ -110,11 +110,11 @@ def gdti_list(body: Doc) -> list[str]:
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, list):
-        raise bad_request("attachments must be a list of GDTI URNs (urn:epc:id:gdti:...)",
+        raise bad_request("attachments must be a list of GDTIs (urn:epc:id:gdti:… or (253)…)",
                           field="attachments")
     for i, urn in enumerate(raw):
         try:
-            parse_gdti_urn(urn, f"attachments[{i}]")
+            parse_gdti(urn, f"attachments[{i}]")
         except GtinError as exc:
             raise invalid(exc, "invalid_gdti") from None
     return list(dict.fromkeys(raw))

@@ -8,7 +8,7 @@ from models.gtin.codes import normalise_gtin
 from models.gtin.conditions import check_widgets, normalise_conditions
 from models.gtin.country import Registration, country_of_registration
 from models.gtin.errors import GtinError, MultiError, SourceNotFound
-from models.gtin.gdti import Gdti, parse_gdti_urn
+from models.gtin.gdti import Gdti, parse_gdti, parse_gdti_element, parse_gdti_urn
 from models.gtin.gpc import GpcHierarchy, default_hierarchy, resolve_gpc
 from models.gtin.gpc_xml import load_gpc_xml, parse_gpc_xml
 from models.gtin.import_spec import FieldSpec, ImportSpec
@@ -23,6 +23,6 @@ __all__ = [
     "Refusal", "build_widgets", "check_delimiter", "check_gtin8", "check_prefix", "check_widgets",
     "country_of_registration", "prefix_of", "refusal",
     "default_hierarchy", "delete_source", "load_gpc_xml", "map_line", "merge_sources", "normalise_conditions",
-    "normalise_gtin", "normalise_source", "parse_gdti_urn", "parse_gpc_xml",
+    "normalise_gtin", "normalise_source", "parse_gdti", "parse_gdti_element", "parse_gdti_urn", "parse_gpc_xml",
     "pending_cdn_copies", "preview", "replace_included", "resolve_gpc",
 ]

@@ -11,7 +11,9 @@ def test_valid_gdti_urn():
 
 
 def test_serial_escapes_and_twelve_digit_prefix():
-    assert parse_gdti_urn("urn:epc:id:gdti:061414112345..A%2Fb-1").serial == "A/b-1"
+    assert parse_gdti_urn("urn:epc:id:gdti:921234567890..A%2Fb-1").serial == "A/b-1"
+    with pytest.raises(GtinError, match="7-digit"):  # GS1 lists 0614141 as a 7-digit prefix
+        parse_gdti_urn("urn:epc:id:gdti:061414112345..A")
     assert parse_gdti_urn("urn:epc:id:gdti:0614141.12345.a.b").serial == "a.b"
 
 
@@ -39,3 +41,26 @@ def test_invalid_gdti_urn(urn, reason):
 
 def test_serial_length_counts_decoded_characters():
     assert parse_gdti_urn("urn:epc:id:gdti:0614141.12345." + "%2F" * 17).serial == "/" * 17
+
+
+def test_element_string_with_check_digit():
+    from models.gtin import parse_gdti
+    g = parse_gdti("(253)0614141123452400")
+    assert (g.company_prefix, g.document_type, g.serial) == ("0614141", "12345", "400")
+    assert parse_gdti("2530614141123452").serial == ""
+    assert parse_gdti("urn:epc:id:gdti:9212345.00001.008113943527211").gdti13 == "9212345000015"
+
+
+@pytest.mark.parametrize("value,reason", [
+    ("(253)0614141123453400", "invalid check digit: expected 2"),
+    ("(253)061414112345", "13 digits"),
+    ("(253)0614141123452" + "x" * 18, "serial"),
+    ("(253)0614141123452a b", "serial"),
+    ("urn:epc:id:gdti:061414.112345.400", "7-digit Company Prefixes"),  # GS1 lists 0614141
+    ("0614141123452", "must start with"),
+])
+def test_invalid_gdti_forms(value, reason):
+    from models.gtin import parse_gdti
+    with pytest.raises(GtinError) as err:
+        parse_gdti(value)
+    assert reason in err.value.reason
