@@ -79,11 +79,29 @@ def _lengths() -> dict[str, int]:
     return {prefix: int(length) for prefix, length in (row.split(",") for row in rows[1:])}
 
 
+@functools.cache
+def _depths() -> dict[str, int]:
+    """{first 3 digits: longest listed prefix starting with them}: how much of a key matters."""
+    depths: dict[str, int] = {}
+    for prefix in _lengths():
+        depths[prefix[:3]] = max(depths.get(prefix[:3], 0), len(prefix))
+    return depths
+
+
 def gcp_length(key13: str) -> int | None:
-    """Company Prefix length for a GS1 key (longest listed prefix wins), None if unlisted."""
+    """Company Prefix length for a GS1 key (longest listed prefix wins), None if unlisted.
+
+    Only the digits some listed prefix reaches matter, so lookups are cached on them (an
+    import's GTINs of one company share them)."""
+    depth = _depths().get(key13[:3])
+    return _longest(key13[:depth]) if depth else None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _longest(head: str) -> int | None:
     table = _lengths()
-    for end in range(12, 0, -1):
-        length = table.get(key13[:end])
+    for end in range(len(head), 2, -1):
+        length = table.get(head[:end])
         if length is not None:
             return length
     return None

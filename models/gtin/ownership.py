@@ -59,15 +59,21 @@ def refusal(gtin14: str, prefixes: Iterable[str], gtin8: Iterable[str] = (), *,
     """None when the participant may hold the GTIN, else why not. A system participant holds all."""
     if system:
         return None
-    found = gtin_range(gtin14)
-    if found.closed:
-        return Refusal(gtin14, found.prefix, found)
     if gtin14.startswith("000000"):
         code = gtin14[6:]
-        owned = any(code.startswith(p) for p in gtin8)
-        return None if owned else Refusal(gtin14, code)
+        found = gtin8_range(code[:7])
+        if found.closed:
+            return Refusal(gtin14, found.prefix, found)
+        return None if any(code.startswith(p) for p in gtin8) else Refusal(gtin14, code)
     key = gtin14[1:]
-    gcp = company_prefix(key)
+    found = key_range(key[:7])  # cached: called per import line
+    if found.closed:
+        return Refusal(gtin14, found.prefix, found)
+    if found.kind == "book":
+        gcp = isbn_publisher(key)
+    else:
+        length = gcp_length(key)
+        gcp = key[:length] if length else None
     if gcp is not None:
         return None if gcp in prefixes else Refusal(gtin14, gcp)
     return None if any(key.startswith(p) for p in prefixes if p) else Refusal(gtin14, key[:7])
