@@ -13,7 +13,7 @@ from pathlib import Path
 from bench import generate
 from bench.measure import machine
 from bench.printing import markdown, show
-from bench.scenarios import SCENARIOS, Context
+from bench.scenarios import OWN_STACKS, SCENARIOS, Context
 from bench.tributary import OwnStack, Stack
 
 ROOT = Path(__file__).resolve().parent
@@ -33,6 +33,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     run.add_argument("--stack", type=Path, default=None,
                      help="data dir of an already running stack (default: start our own)")
     run.add_argument("--wrk-seconds", type=float, default=None)
+    for what in ("files", "orgs", "rows", "tasks", "lines"):
+        run.add_argument(f"--scale-{what}", type=int, default=None,
+                         help=f"scale scenario: {what} (default by --size, bench/scale.py)")
+    run.add_argument("--scale-workers", default=None, help="scale scenario: e.g. 1,2,3")
     table = sub.add_parser("table", help="print a results JSON as a Markdown table")
     table.add_argument("results", type=Path)
     gen = sub.add_parser("generate", help="only generate the inputs of a size")
@@ -48,10 +52,15 @@ async def run(args: argparse.Namespace, stack: Stack, work: Path) -> dict:
         raise SystemExit(f"unknown scenario(s): {', '.join(sorted(unknown))}")
     wrk_seconds = args.wrk_seconds or (2.0 if args.size == "tiny" else 10.0)
     ctx = Context(args.size, max(1, args.repeat), stack, args.inputs, work, wrk_seconds)
+    ctx.shared["scale_overrides"] = {
+        **{k: getattr(args, f"scale_{k}") for k in ("files", "orgs", "rows", "tasks", "lines")},
+        "workers": tuple(int(w) for w in args.scale_workers.split(",")) if args.scale_workers
+        else None}
     results = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                "size": args.size, "repeat": ctx.repeat, "machine": machine(), "scenarios": {}}
     started = time.monotonic()
-    ctx.paths()
+    if set(names) - OWN_STACKS:
+        ctx.paths()
     results["generate_s"] = round(time.monotonic() - started, 1)
     for name in names:
         began = time.monotonic()
@@ -82,7 +91,9 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="tributary-bench-") as tmp:
         work = Path(tmp) / "work"
         work.mkdir()
-        owner = nullcontext(Stack(args.stack)) if args.stack else OwnStack(Path(tmp) / "stack")
+        names = {n.strip() for n in args.scenario.split(",")}
+        owner = nullcontext(Stack(args.stack)) if args.stack else \
+            nullcontext(None) if names <= OWN_STACKS else OwnStack(Path(tmp) / "stack")
         with owner as stack:
             results = asyncio.run(run(args, stack, work))
     save(args.out, results)

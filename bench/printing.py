@@ -27,6 +27,14 @@ def show(name: str, result: dict[str, Any]) -> None:
     if "error" in result or "skipped" in result:
         print(f"  {result.get('error') or 'skipped: ' + result['skipped']}")
         return
+    if "runs" in result and "plan" in result:  # scale
+        print(f"  batch {result['plan']}, {result['gateways']} gateways")
+        for r in result["runs"]:
+            print(f"  {r['workers']} worker(s): {_fmt(r['seconds'], ' s'):>10}  "
+                  f"{_fmt(r['rows_per_s'], ' rows/s'):>16}  {_fmt(r['gtin_lines_per_s'], ' lines/s')}"
+                  f"  status p50 {_fmt(r['status_p50_ms'], ' ms')} p99 {_fmt(r['status_p99_ms'], ' ms')}"
+                  f"  exact {r['exact']}  load {r['load_avg']}\n    RSS MiB {r['rss_mb']}")
+        return
     if "endpoints" in result:
         for ep, e in result["endpoints"].items():
             print(f"  {ep:<13} {_fmt(e['requests_per_s'], ' req/s'):>14}  p50 "
@@ -49,6 +57,13 @@ def markdown(results: dict[str, Any]) -> str:
     for name, res in results["scenarios"].items():
         if "error" in res or "skipped" in res:
             lines.append(f"| {name} | — | {res.get('error') or res['skipped']} | | | |")
+            continue
+        if "plan" in res:  # scale: one row per worker count
+            for r in res["runs"]:
+                lines.append(f"| {name} | {r['workers']} workers, 2 gateways | {_fmt(r['seconds'])} s"
+                             f" | {_fmt(r['rows_per_s'])} rows/s, {_fmt(r['gtin_lines_per_s'])} "
+                             f"lines/s | {max(v or 0 for v in r['rss_mb'].values())} | status p99 "
+                             f"{_fmt(r['status_p99_ms'])} ms, exact {r['exact']}, load {r['load_avg']} |")
             continue
         ratio = f"**{_fmt(res.get('ratio'))}** ({res.get('target')}; met: {res.get('target_met')})"
         if "endpoints" in res:

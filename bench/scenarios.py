@@ -251,5 +251,13 @@ async def latency(ctx: Context) -> dict[str, Any]:
             "ratio": med, "target_met": bool(med is not None and med < 1.0)}
 
 
+async def scale(ctx: Context) -> dict[str, Any]:
+    """6. Scale: one batch on 1, 2, 3 workers behind 2 gateways, stacks of its own."""
+    from bench.scale import scale as run_scale
+
+    return await run_scale(ctx)
+
+
 SCENARIOS = {"ingest": ingest, "report": report, "gtin": gtin, "status": status,
-             "latency": latency}
+             "latency": latency, "scale": scale}
+OWN_STACKS = {"scale"}  # scenarios that start their own stacks

@@ -75,6 +75,7 @@ class Stack:
         self.data_dir = Path(data_dir)
         self.state = json.loads((self.data_dir / "stack.json").read_text())
         self.url = self.state["gateway_url"]
+        self.urls = self.state.get("gateway_urls") or [self.url]
 
     def pid(self, name: str) -> int | None:
         return self.state["children"].get(name)
@@ -215,8 +216,9 @@ class FileServer:
 class OwnStack:
     """`tributary up --port 0` in a data directory of our own, stopped (SIGTERM) on exit."""
 
-    def __init__(self, data_dir: Path, workers: int = 1) -> None:
+    def __init__(self, data_dir: Path, workers: int = 1, gateways: int = 1) -> None:
         self.data_dir, self.workers, self.proc = Path(data_dir), workers, None
+        self.gateways = gateways
 
     def __enter__(self) -> Stack:
         import os
@@ -230,7 +232,8 @@ class OwnStack:
         with open(self.data_dir / "up.log", "ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "infra.cli", "--data-dir", str(self.data_dir), "up",
-                 "--port", "0", "--workers", str(self.workers)],
+                 "--port", "0", "--workers", str(self.workers),
+                 "--gateways", str(self.gateways)],
                 stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:

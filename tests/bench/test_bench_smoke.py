@@ -51,3 +51,23 @@ def test_tiny_run_writes_results_json(stack, tmp_path):
         assert "median_s" in entry or "skipped" in entry
     assert {"ratio", "target_met", "best_baseline"} <= set(ingest)
     assert len(latency["tributary"]["runs"]) >= 5 and latency["tributary"]["median_s"] > 0
+
+
+def test_tiny_scale_scenario_checks_every_result(tmp_path):
+    """`--scenario scale` at its smallest: one worker behind two gateways, its own stack."""
+    out = tmp_path / "scale.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "run", "--size", "tiny", "--scenario", "scale",
+         "--scale-workers", "1", "--scale-files", "4", "--scale-tasks", "1",
+         "--inputs", str(tmp_path / "inputs"), "--out", str(out)],
+        capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    scale = json.loads(out.read_text())["scenarios"]["scale"]
+    assert "error" not in scale, scale
+    (run,) = scale["runs"]
+    assert run["workers"] == 1 and scale["gateways"] == 2
+    assert run["exact"] is True and not run["mismatches"], run
+    assert run["files"] == 4 and run["rows"] == 4 * 200 and run["gtin_tasks"] == 1
+    assert run["rows_per_s"] > 0 and run["status_requests"] > 0 and run["status_p99_ms"] > 0
+    assert {"worker-1", "gateway", "gateway-2", "broker", "docstore"} <= set(run["rss_mb"])
+    assert all(v > 0 for v in run["rss_mb"].values())
