@@ -28,22 +28,15 @@ def check_participant(urn: str, prefixes: list[str], ptype: str, gtin8: list[str
     errors = {}
     if not urn or len(urn) > 200 or any(c.isspace() for c in urn):
         errors["id"] = "a participant id (URN) without spaces, at most 200 characters"
-    problems = []
-    for value in prefixes:
-        try:
-            check_prefix(value, system=system)
-        except GtinError as exc:
-            problems.append(f"{value}: {exc.reason}")
-    if problems:
-        errors["prefix"] = "; ".join(problems)
-    problems = []
-    for value in gtin8 or ():
-        try:
-            check_gtin8(value, system=system)
-        except GtinError as exc:
-            problems.append(f"{value}: {exc.reason}")
-    if problems:
-        errors["gtin8"] = "; ".join(problems)
+    for field, values, check in (("prefix", prefixes, check_prefix), ("gtin8", gtin8 or (), check_gtin8)):
+        problems = []
+        for value in values:
+            try:
+                check(value, system=system)
+            except GtinError as exc:
+                problems.append(f"{value}: {exc.reason}")
+        if problems:
+            errors[field] = "; ".join(problems)
     if ptype not in PARTICIPANT_TYPES:
         errors["type"] = f"one of {', '.join(PARTICIPANT_TYPES)}"
     return errors

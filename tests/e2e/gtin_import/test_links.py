@@ -8,6 +8,7 @@ import pytest
 
 from infra.stack.processes import free_port
 from tests.e2e.gtin_import.conftest import BASE, PNG, gtin_for, new_participant, wait_task
+from tests.e2e.gtin_import.test_tasks import describe, own_sources, start
 from tests.support.stack import RunningStack
 
 
@@ -22,22 +23,6 @@ def link_stack(tmp_path_factory):
 @pytest.fixture(scope="module")
 def link_brand(link_stack):
     return new_participant(link_stack)
-
-
-async def start(who, body):
-    status, answer, _ = await who.api.post(f"{BASE}/import/tasks", json=body)
-    assert status == 200, answer
-    return answer
-
-
-async def describe(who, gtin14):
-    status, doc, _ = await who.api.get(f"{BASE}/description?id={gtin14}")
-    assert status == 200, doc
-    return doc
-
-
-def own_sources(doc, who):
-    return [s for s in doc["sources"] if s["id"] == who.urn]
 
 
 async def test_preview_of_a_link_and_its_errors(link_brand, files):
