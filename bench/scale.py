@@ -36,16 +36,23 @@ def plan_for(size: str, overrides: dict[str, Any] | None = None) -> dict[str, An
     return plan
 
 
-def sales_file(path: Path, rows: int, tag: str) -> dict[str, Any]:
-    """A generic-layout TSV unique to `tag`, and its exact totals."""
+def sales_text(rows: int, tag: str, period: str = "2025-06",
+               sale_period: str = "2025-05") -> tuple[bytes, Decimal, int]:
+    """A generic-layout TSV of `rows` lines unique to `tag` (the pipeline refuses the same
+    content twice), with its exact revenue and quantity totals."""
     lines, total, quantity = [HEADER], Decimal(0), 0
     for n in range(rows):
         cents = Decimal(n % 997) / 1000
-        lines.append(f"2025-06\t2025-05\tDSP{n % 8}\tUS\tUSRC1760{n % 10000:04d}\t"
+        lines.append(f"{period}\t{sale_period}\tDSP{n % 8}\tUS\tUSRC1760{n % 10000:04d}\t"
                      f"Artist {tag} {n % 300}\tTrack {n % 5000}\t{n % 7}\tUSD\t{cents}\n")
         total += cents
         quantity += n % 7
-    path.write_text("".join(lines), encoding="utf-8")
+    return "".join(lines).encode(), total, quantity
+
+
+def sales_file(path: Path, rows: int, tag: str) -> dict[str, Any]:
+    data, total, quantity = sales_text(rows, tag)
+    path.write_bytes(data)
     return {"path": path, "rows": rows, "revenue": total, "quantity": quantity}
 
 

@@ -15,27 +15,20 @@ from pathlib import Path
 
 import pytest
 
+from bench.scale import sales_text
+
 from tests.support.http import Api
 from tests.support.sales import process, register, upload, wait_terminal
 
-HEADER = ("statement_period\tsale_period\tdsp\tterritory\tisrc\tartist\ttrack_title\tquantity"
-          "\tcurrency\trevenue\n")
 _FIGURES: dict = {}
 _PATH: list[Path] = []
 
 
-def sales_file(rows: int, tag: str | None = None, period: str = "2025-04") -> tuple[bytes, Decimal, int]:
+def sales_file(rows: int, tag: str | None = None,
+               period: str = "2025-04") -> tuple[bytes, Decimal, int]:
     """A generic-layout TSV of `rows` lines, unique to `tag` (the pipeline refuses the same
-    content twice), with its exact revenue and quantity totals."""
-    tag = tag or secrets.token_hex(4)
-    lines, total, quantity = [HEADER], Decimal(0), 0
-    for n in range(rows):
-        cents = Decimal(n % 997) / 1000
-        lines.append(f"{period}\t2025-03\tDSP{n % 8}\tUS\tUSRC1760{n % 10000:04d}\t"
-                     f"Artist {tag} {n % 300}\tTrack {n % 5000}\t{n % 7}\tUSD\t{cents}\n")
-        total += cents
-        quantity += n % 7
-    return "".join(lines).encode(), total, quantity
+    content twice), with its exact revenue and quantity totals (bench/scale.py writes them)."""
+    return sales_text(rows, tag or secrets.token_hex(4), period, "2025-03")
 
 
 async def start_file(api: Api, name: str, data: bytes) -> int:
