@@ -61,3 +61,6 @@ async def current_participant(request: web.Request) -> tuple[Participant, dict[s
     participant, doc = await _cache.get(key, lambda: _lookup(db, ticket))
     logs.bind(participant=participant.id)  # carried on this request's log lines
     return participant, dict(doc)
+
+
+current_participant.security = [{"ticketAuth": []}]  # type: ignore[attr-defined]

@@ -29,6 +29,7 @@ from typing import Any, Awaitable, Callable
 from aiohttp import web
 
 from models import files as file_model
+from gateway.schemas.gtin_import import task_status
 from models import gtin_tasks
 from topics.envelope import Message
 
@@ -165,7 +166,8 @@ class Views:
         self.files = EntityView("file_id", file_model.apply_event, ("SalesFileRegistered",),
                                 render=file_model.public_view, max_entries=max_entries)
         self.tasks = EntityView("task_id", gtin_tasks.apply_event, ("GtinImportTaskChanged",),
-                                ("GtinImportTaskPurged",), max_entries=max_entries)
+                                ("GtinImportTaskPurged",), render=task_status,
+                                max_entries=max_entries)
         self.by_topic = {"sales.files.events": self.files, "gtin.import.events": self.tasks}
         if barrier is not None:  # several gateways: consistent reads (gateway/freshness.py)
             for name, view in self.by_topic.items():

@@ -41,12 +41,17 @@ def validate_new_file(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, s
     return fields.model_dump(), {}
 
 
+# The module that takes a file in, by upload mode (the specification's `module_response`).
+INTAKE_MODULES = {"MANUALLY": "upload", "AUTOMATICALLY": "upload_automatically"}
+
+
 def new_record(fields: dict[str, Any], *, file_id: int, uuid: str, organisation: str,
                ts: str) -> dict[str, Any]:
     record: dict[str, Any] = {name: None for name in RESPONSE_FIELDS}
     record.update(fields)
     record.update(id=file_id, uuid=uuid, organisation=organisation, status="INITIALIZED",
-                  module_response=None, attempt=0, created_at=ts, updated_at=ts,
+                  module_response=INTAKE_MODULES.get(record.get("upload_mode") or "MANUALLY"),
+                  attempt=0, created_at=ts, updated_at=ts,
                   history=[{"status": "INITIALIZED", "ts": ts}], progress=None,
                   bad_rows=0, bad_samples=[], warnings=[])
     return record
@@ -82,9 +87,19 @@ def apply_event(record: dict[str, Any] | None, event_type: str, payload: dict[st
     return view
 
 
+def organisation_number(org_id: object) -> object:
+    """The specification's integer organisation id of an internal id `org-N` (N)."""
+    if isinstance(org_id, str) and org_id.startswith("org-") and org_id[4:].isdigit():
+        return int(org_id[4:])
+    return org_id
+
+
 def public_view(record: dict[str, Any]) -> dict[str, Any]:
-    """The record as the HTTP API shows it (no internal keys)."""
+    """The record as the HTTP API shows it (no internal keys; `organisation` as its integer
+    id, as the specification writes it)."""
     view = {k: v for k, v in record.items() if not k.startswith("_")}
+    if "organisation" in view:
+        view["organisation"] = organisation_number(view["organisation"])
     return view
 
 

@@ -18,7 +18,7 @@ from gateway.schemas.sales import (SalesFile, SalesFileAccepted, SalesFileAction
 from gateway.views import answer
 from infra.mongo import next_id
 from infra.repos import snapshots as snapshot_repo
-from models.files import REIMPORTABLE, object_key, public_view
+from models.files import REIMPORTABLE, object_key, organisation_number, public_view
 from topics.envelope import Message
 
 COMMANDS, EVENTS = "sales.files.commands", "sales.files.events"
@@ -48,6 +48,11 @@ async def create(request: web.Request, body: SalesFileCreate):
 
     201 with the record once stored; 202 with its id if storing takes longer than the wait."""
     org = await organisation(request)
+    if body.organisation not in (None, "") and \
+            str(body.organisation).strip() != str(organisation_number(org)):
+        raise ApiError(400, "validation_error", "organisation must be your own",
+                       errors=[{"field": "organisation", "problem":
+                                f"must be your own organisation ({organisation_number(org)})"}])
     file_id = await next_id(request.app["db"], "files")
     # allow_duplicate(_of) at registration are accepted and ignored: only a process request
     # naming the original imports a DUPLICATE (docs/money.md)
@@ -185,6 +190,8 @@ async def summary(request: web.Request):
     org = await organisation(request)
     doc = await snapshot_repo.refresh_summary(request.app["db"], org)
     doc.pop("_id", None)
+    if "organisation" in doc:
+        doc["organisation"] = organisation_number(doc["organisation"])
     return doc
 
 

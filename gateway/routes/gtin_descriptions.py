@@ -6,16 +6,19 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway.errors import ApiError, bad_request, read_body
+from gateway.contract import endpoint
+from gateway.errors import ApiError, bad_request
 from gateway.gtin_auth import current_participant
 from gateway.routes.gtin_items import BASE, Doc, change, gtin14_of, invalid, load, publish
+from gateway.schemas.gtin_items import (DescriptionBody, DescriptionDeleteBody,
+                                        DescriptionQuery, TradeItem, trade_item)
 from infra.repos import gtins
 from models.gtin import GtinError, SourceNotFound, delete_source, merge_sources
 
 
-def _gtin(body: Doc) -> str:
-    """The GTIN of a description body: `id` (as in the seed) or `gtin`."""
-    value = body.get("id", body.get("gtin"))
+def _gtin(body: DescriptionBody | DescriptionDeleteBody | DescriptionQuery) -> str:
+    """The GTIN of a description body: `id` (the specification) or `gtin` (extension)."""
+    value = body.id if body.id is not None else body.gtin
     if value in (None, ""):
         raise bad_request("id (the GTIN) is required", field="id")
     return gtin14_of(value)
@@ -28,13 +31,13 @@ def _widget_error(exc: GtinError) -> ApiError:
     return invalid(exc)
 
 
-async def upsert(request: web.Request) -> web.Response:
+@endpoint(auth=current_participant, body=DescriptionBody, responses={200: TradeItem},
+          errors=(400, 401, 404, 409), form=False)
+async def upsert(request: web.Request, body: DescriptionBody):
+    """Create or replace the caller's sources of a GTIN (`sources: []` removes them)."""
     participant, _ = await current_participant(request)
-    body = await read_body(request)
     gtin14 = _gtin(body)
-    new_sources = body.get("sources")
-    if not isinstance(new_sources, list):
-        raise bad_request("sources must be a list (`[]` removes your sources)", field="sources")
+    new_sources = body.written()  # as written: widgets and conditions are kept as given
 
     def edit(doc: Doc) -> Doc:
         try:
@@ -48,20 +51,20 @@ async def upsert(request: web.Request) -> web.Response:
     if before.get("sources") != after.get("sources"):
         await publish(request, gtin14, "GtinSourcesChanged", {
             "participant": participant.id, "action": "update", "sources": after["sources"]})
-    return web.json_response(after)
+    return trade_item(after)
 
 
-async def remove(request: web.Request) -> web.Response:
+@endpoint(auth=current_participant, body=DescriptionDeleteBody, responses={200: TradeItem},
+          errors=(400, 401, 404, 409), form=False)
+async def remove(request: web.Request, body: DescriptionDeleteBody):
+    """Remove the caller's source with exactly these conditions (the "Outdated" route)."""
     participant, _ = await current_participant(request)
-    body = await read_body(request)
     gtin14 = _gtin(body)
-    if not isinstance(body.get("conditions"), dict):
-        raise bad_request("conditions must be an object with language and/or country",
-                          field="conditions")
+    conditions = body.conditions.model_dump(exclude_unset=True)
 
     def edit(doc: Doc) -> Doc:
         try:
-            kept = delete_source(doc.get("sources") or [], participant.id, body["conditions"])
+            kept = delete_source(doc.get("sources") or [], participant.id, conditions)
         except SourceNotFound as exc:
             raise ApiError(404, "source_not_found", f"participant {participant.id} has no source "
                            f"with these conditions on GTIN {gtin14}", **exc.as_dict()) from None
@@ -72,15 +75,16 @@ async def remove(request: web.Request) -> web.Response:
     _, after = await change(request, gtin14, edit)
     await publish(request, gtin14, "GtinSourcesChanged", {
         "participant": participant.id, "action": "delete", "sources": after["sources"]})
-    return web.json_response(after)
+    return trade_item(after)
 
 
-async def read(request: web.Request) -> web.Response:
-    await current_participant(request)
-    value = request.query.get("id") or request.query.get("gtin")
-    if not value:
+@endpoint(auth=current_participant, query=DescriptionQuery, responses={200: TradeItem},
+          errors=(400, 401, 404))
+async def read(request: web.Request, query: DescriptionQuery):
+    """The GTIN document by `?id=` (the specification's "Read gtin document")."""
+    if query.id in (None, "") and query.gtin in (None, ""):
         raise bad_request("give the GTIN as ?id=", field="id")
-    return web.json_response(gtins.public(await load(request, gtin14_of(value))))
+    return trade_item(gtins.public(await load(request, _gtin(query))))
 
 
 def setup(app: web.Application) -> None:

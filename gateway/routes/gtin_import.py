@@ -16,13 +16,18 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.errors import ApiError, bad_request, not_found, read_body
+from gateway.contract import Media, endpoint
+from gateway.errors import ApiError, bad_request, not_found
 from gateway.gtin_auth import current_participant
+from gateway.schemas.gtin_import import (ImportBody, ParseStarted, ParseStatus, Preview,
+                                         PreviewBody, TaskList, TaskStarted, TaskStatus,
+                                         UploadCreated, message_of, task_status)
 from gateway.views import answer
 from infra.fetch import (UPLOAD_PATH, FetchError, check_link, fetch_head, max_file_bytes,
                          own_key, read_head, upload_prefix)
 from infra.repos import import_tasks as repo
-from models.gtin import GtinError, ImportSpec, check_delimiter, preview
+from models.gtin import GtinError, ImportSpec, preview
+from models.gtin.links import complete_link
 from models.gtin.tabular import MAX_LINE_BYTES
 from models.gtin_tasks import PUBLIC, limits, new_task
 from topics.envelope import Message, now_iso
@@ -31,7 +36,6 @@ BASE = "/description-service"
 COMMANDS = "gtin.import.commands"
 UPLOAD_TTL = 3600
 PREVIEW_BYTES = 2 * 1024 * 1024
-MAX_PREVIEW_LINES = 1000
 _IMAGE_MAGIC = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif",
                 b"RIFF": "image/webp", b"<svg": "image/svg+xml"}
 
@@ -49,6 +53,7 @@ async def _own_key(request: web.Request, link: object, participant_id: str) -> s
     any other link (checked to be http(s)). Own links are read from the store, never fetched."""
     if not isinstance(link, str) or not link.strip():
         raise bad_request("link is required", field="link")
+    link = complete_link(link)
     try:
         key = own_key(link, participant_id, request.app["settings"].public_url)
         if key is None:
@@ -62,26 +67,33 @@ async def _own_key(request: web.Request, link: object, participant_id: str) -> s
     return key
 
 
-async def create_upload(request: web.Request) -> web.Response:
+@endpoint(auth=current_participant, responses={201: UploadCreated}, errors=(401,))
+async def create_upload(request: web.Request):
+    """Extension: a presigned PUT for a file to import; give its `link` to preview/import."""
     participant, _ = await current_participant(request)
     upload_id = secrets.token_urlsafe(18)
     key = f"{upload_prefix(participant.id)}/{upload_id}"
     url = await request.app["objects"].presign(key, "PUT", UPLOAD_TTL)
     base = request.app["settings"].public_url.rstrip("/") or str(request.url.origin())
     expires = datetime.now(timezone.utc) + timedelta(seconds=UPLOAD_TTL)
-    return web.json_response({"id": upload_id, "upload_url": url, "method": "PUT",
-                              "link": f"{base}{UPLOAD_PATH}{upload_id}",
-                              "expires_at": expires.isoformat(timespec="seconds")}, status=201)
+    return 201, UploadCreated(id=upload_id, upload_url=url, method="PUT",
+                              link=f"{base}{UPLOAD_PATH}{upload_id}",
+                              expires_at=expires.isoformat(timespec="seconds"))
 
 
-async def read_upload(request: web.Request) -> web.Response:
+@endpoint(auth=current_participant, responses={302: None}, errors=(401, 422))
+async def read_upload(request: web.Request):
+    """Redirect to a short-lived GET of the caller's upload."""
     participant, _ = await current_participant(request)
     link = f"{request.app['settings'].public_url}{UPLOAD_PATH}{request.match_info['upload_id']}"
     key = await _own_key(request, link, participant.id)
     raise web.HTTPFound(await request.app["objects"].presign(key, "GET", 600))
 
 
-async def cdn_object(request: web.Request) -> web.Response:
+@endpoint(responses={200: Media("image/*", "an image an import copied (copy_to_cdn)")},
+          errors=(404,), security=[])
+async def cdn_object(request: web.Request):
+    """An image an import copied into the service (`copy_to_cdn`)."""
     name = request.match_info["name"]
     if "/" in name or name.startswith("."):
         raise not_found(f"no object {name}")
@@ -95,43 +107,30 @@ async def cdn_object(request: web.Request) -> web.Response:
                         headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
 
-async def import_preview(request: web.Request) -> web.Response:
+@endpoint(auth=current_participant, body=PreviewBody, responses={200: Preview},
+          errors=(400, 401, 413, 415, 422))
+async def import_preview(request: web.Request, body: PreviewBody):
+    """Preview the first lines of a CSV (`num_lines` 10 and `has_header` true by default)."""
     participant, _ = await current_participant(request)
-    body = await read_body(request)
-    try:
-        delimiter = check_delimiter(body.get("delimiter", ","))
-    except GtinError as exc:
-        raise _invalid(exc) from None
-    has_header = body.get("has_header", True)
-    if isinstance(has_header, str) and has_header.lower() in ("true", "false"):
-        has_header = has_header.lower() == "true"
-    if not isinstance(has_header, bool):
-        raise bad_request("has_header must be true or false", field="has_header")
-    num_lines = body.get("num_lines", 10)
-    if isinstance(num_lines, str) and num_lines.isdigit():
-        num_lines = int(num_lines)
-    if isinstance(num_lines, bool) or not isinstance(num_lines, int) or \
-            not 0 <= num_lines <= MAX_PREVIEW_LINES:
-        raise bad_request(f"num_lines must be an integer from 0 to {MAX_PREVIEW_LINES}",
-                          field="num_lines")
-    quotechar = body.get("quotechar", '"')
-    if quotechar not in ('"', "'", None):
-        raise bad_request("quotechar must be '\"', \"'\" or null", field="quotechar")
-    key = await _own_key(request, body.get("link"), participant.id)
+    delimiter, has_header, num_lines, quotechar = (body.delimiter, body.has_header,
+                                                   body.num_lines, body.quotechar)
+    key = await _own_key(request, body.link, participant.id)
     try:
         head = (await read_head(request.app["objects"], key, PREVIEW_BYTES) if key is not None
-                else await fetch_head(body["link"], PREVIEW_BYTES))
+                else await fetch_head(complete_link(body.link), PREVIEW_BYTES))
         answer = preview(head, delimiter, has_header, num_lines, quotechar=quotechar)
     except FetchError as exc:
         raise _fetch_error(exc) from None
     except GtinError as exc:
         raise _invalid(exc) from None
-    return web.json_response(answer)
+    return Preview.model_validate(answer).wire()
 
 
-async def _start(request: web.Request, kind: str) -> dict[str, Any]:
+async def _start(request: web.Request, written: ImportBody, kind: str) -> dict[str, Any]:
     participant, _ = await current_participant(request)
-    body = await read_body(request)
+    body = written.written()
+    if body["link"].strip():
+        body["link"] = complete_link(body["link"])  # the task reads the link as completed
     try:
         spec = ImportSpec.parse(body)
     except GtinError as exc:
@@ -147,14 +146,20 @@ async def _start(request: web.Request, kind: str) -> dict[str, Any]:
     return view
 
 
-async def start_task(request: web.Request) -> web.Response:
-    view = await _start(request, "task")
-    return web.json_response({"id": view["id"], "status": view["status"], "ts": view["ts"]})
+@endpoint(auth=current_participant, body=ImportBody, responses={200: TaskStarted},
+          errors=(400, 401, 422), form=False)
+async def start_task(request: web.Request, body: ImportBody):
+    """Start a background import task; follow it at `GET …/import/tasks/{id}`."""
+    view = await _start(request, body, "task")
+    return TaskStarted.model_validate(view)
 
 
-async def parse_file(request: web.Request) -> web.Response:
-    await _start(request, "parse")
-    return web.json_response("Task in progress")
+@endpoint(auth=current_participant, body=ImportBody, responses={200: ParseStarted},
+          errors=(400, 401, 422), form=False)
+async def parse_file(request: web.Request, body: ImportBody):
+    """The legacy parser: starts an import; answers the JSON string "Task in progress"."""
+    await _start(request, body, "parse")
+    return ParseStarted("Task in progress")
 
 
 async def _store_task(db, task_id: str) -> dict | None:
@@ -162,7 +167,9 @@ async def _store_task(db, task_id: str) -> dict | None:
     return {k: doc.get(k) for k in PUBLIC} if doc else None
 
 
-async def read_task(request: web.Request) -> web.Response:
+@endpoint(auth=current_participant, responses={200: TaskStatus}, errors=(401, 404))
+async def read_task(request: web.Request):
+    """An import task's status (kept 12 hours after it finishes)."""
     participant, _ = await current_participant(request)
     task_id = request.match_info["task_id"]
     if not task_id.isalnum() or len(task_id) > 64:
@@ -174,19 +181,23 @@ async def read_task(request: web.Request) -> web.Response:
     return answer(request.app["views"].tasks, task_id, view, source)
 
 
-async def list_tasks(request: web.Request) -> web.Response:
+@endpoint(auth=current_participant, responses={200: TaskList}, errors=(401,))
+async def list_tasks(request: web.Request):
+    """The status of each of the caller's import tasks: `{"tasks": [...]}`."""
     participant, _ = await current_participant(request)
     docs = await repo.for_participant(request.app["db"], participant.id, kind="task")
-    return web.json_response({"count": len(docs),
-                              "results": [{k: d.get(k) for k in PUBLIC} for d in docs]})
+    return TaskList(tasks=[task_status(d) for d in docs])
 
 
-async def parse_status(request: web.Request) -> web.Response:
+@endpoint(auth=current_participant, responses={200: ParseStatus}, errors=(401, 404))
+async def parse_status(request: web.Request):
+    """The status of the caller's latest legacy parse."""
     participant, _ = await current_participant(request)
     docs = await repo.for_participant(request.app["db"], participant.id, kind="parse", limit=1)
     if not docs:
         raise not_found("no parse task yet")
-    return web.json_response({k: docs[0].get(k) for k in ("message", "status", "ts")})
+    doc = docs[0]
+    return ParseStatus(message=message_of(doc), status=doc["status"], ts=doc["ts"])
 
 
 def setup(app: web.Application) -> None:

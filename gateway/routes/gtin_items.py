@@ -12,8 +12,11 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.errors import ApiError, bad_request, conflict, not_found, read_body
+from gateway.contract import endpoint
+from gateway.errors import ApiError, bad_request, conflict, not_found
 from gateway.gtin_auth import current_participant
+from gateway.schemas.gtin_items import (Attachments, AttachmentsBody, Deleted, ItemBody,
+                                        TradeItem, trade_item)
 from infra.repos import gtins
 from models.gtin import (GtinError, Participant, default_hierarchy, normalise_gtin,
                          parse_gdti, refusal, resolve_gpc)
@@ -80,38 +83,31 @@ async def change(request: web.Request, gtin14: str, edit: Callable[[Doc], Doc | 
     raise conflict(f"GTIN {gtin14} is being changed concurrently; try again")
 
 
-def _text(body: Doc, name: str) -> str | None:
-    value = body.get(name)
-    if value is None or isinstance(value, str):
-        return value
-    if name == "brand_id" and isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise bad_request(f"{name} must be a string or null", field=name)
-
-
-def item_fields(body: Doc) -> Doc:
-    """name, brand_id and the GPC fields of a create/update body (GPC left out → null)."""
+def item_fields(body: ItemBody) -> tuple[Doc, list[str]]:
+    """name, brand_id and the GPC fields of a create/update body (GPC left out → null), and
+    warnings about input accepted but not kept (brick attributes without a brick)."""
     try:
-        chain = resolve_gpc({f: body.get(f) for f in GPC_FIELDS})
+        chain = resolve_gpc({f: getattr(body, f) for f in GPC_FIELDS})
     except GtinError as exc:
         raise invalid(exc, "invalid_gpc") from None
+    warnings = []
+    raw_attributes = body.gpc_brick_attributes
+    if raw_attributes and chain.get("gpc_brick") is None:
+        # the specification's update example: attributes qualify a brick; without one → null
+        warnings.append("gpc_brick_attributes not kept: they qualify a brick and no gpc_brick "
+                        "was given")
+        raw_attributes = None
     try:
-        attributes = default_hierarchy().check_brick_attributes(
-            chain.get("gpc_brick"), body.get("gpc_brick_attributes"))
+        attributes = default_hierarchy().check_brick_attributes(chain.get("gpc_brick"),
+                                                                raw_attributes)
     except GtinError as exc:
         raise invalid(exc, "invalid_gpc") from None
     fields = {f: chain.get(f) for f in GPC_FIELDS}
-    return {"name": _text(body, "name"), "brand_id": _text(body, "brand_id"), **fields,
-            "gpc_brick_attributes": attributes}
+    return {"name": body.name, "brand_id": body.brand_id, **fields,
+            "gpc_brick_attributes": attributes}, warnings
 
 
-def gdti_list(body: Doc) -> list[str]:
-    raw = body.get("attachments")
-    if isinstance(raw, str):
-        raw = [raw]
-    if not isinstance(raw, list):
-        raise bad_request("attachments must be a list of GDTIs (urn:epc:id:gdti:… or (253)…)",
-                          field="attachments")
+def gdti_list(raw: list[str]) -> list[str]:
     for i, urn in enumerate(raw):
         try:
             parse_gdti(urn, f"attachments[{i}]")
@@ -120,10 +116,12 @@ def gdti_list(body: Doc) -> list[str]:
     return list(dict.fromkeys(raw))
 
 
-async def create(request: web.Request) -> web.Response:
+@endpoint(auth=current_participant, body=ItemBody, responses={201: TradeItem},
+          errors=(400, 401, 403, 409))
+async def create(request: web.Request, body: ItemBody):
+    """Create a trade item (the specification's "Create New Trade Item")."""
     participant, _ = await current_participant(request)
-    body = await read_body(request)
-    gtin14 = gtin14_of(body.get("id"))
+    gtin14 = gtin14_of(body.id)
     refused = refusal(gtin14, participant.prefixes, participant.gtin8, system=participant.system)
     if refused is not None and refused.closed is not None:
         raise ApiError(400, "restricted_range", refused.message, field="id", id=gtin14,
@@ -131,26 +129,28 @@ async def create(request: web.Request) -> web.Response:
     if refused is not None:
         raise ApiError(403, "prefix_not_owned", f"{refused.message} ({participant.id})",
                        prefix=refused.prefix, id=gtin14)
-    fields = item_fields(body)
-    if body.get("attachments") is not None:
-        fields["attachments"] = gdti_list(body)
+    fields, warnings = item_fields(body)
+    if body.attachments is not None:
+        fields["attachments"] = gdti_list(body.attachments)
     doc = gtins.new_document(gtin14, participant.id, fields)
     if not await gtins.insert(request.app["db"], doc):
         existing = await gtins.get(request.app["db"], gtin14) or {}
         raise conflict(f"GTIN {gtin14} already exists", id=gtin14, owner=existing.get("owner"))
     await publish(request, gtin14, "GtinCreated", {"participant": participant.id, "document": doc})
-    return web.json_response(doc, status=201)
+    return 201, trade_item(doc, warnings)
 
 
-async def update(request: web.Request) -> web.Response:
+@endpoint(auth=current_participant, body=ItemBody, responses={200: TradeItem},
+          errors=(400, 401, 403, 404, 409))
+async def update(request: web.Request, body: ItemBody):
+    """Update a trade item (owner only): name, brand and GPC; GPC fields not given → null."""
     participant, _ = await current_participant(request)
     gtin14 = gtin14_of(request.match_info["gtin"])
-    body = await read_body(request)
-    if body.get("id") not in (None, "") and gtin14_of(body["id"]) != gtin14:
+    if body.id not in (None, "") and gtin14_of(body.id) != gtin14:
         raise bad_request("id in the body differs from the GTIN in the path", field="id")
-    fields = item_fields(body)
+    fields, warnings = item_fields(body)
     for name in ("name", "brand_id"):
-        if name not in body:
+        if name not in body.model_fields_set:
             fields.pop(name)
 
     def edit(doc: Doc) -> Doc:
@@ -162,10 +162,12 @@ async def update(request: web.Request) -> web.Response:
     if changed:
         await publish(request, gtin14, "GtinUpdated", {"participant": participant.id,
                                                        "changed": changed, "document": after})
-    return web.json_response(after)
+    return trade_item(after, warnings)
 
 
-async def delete(request: web.Request) -> web.Response:
+@endpoint(auth=current_participant, responses={200: Deleted}, errors=(400, 401, 403, 404))
+async def delete(request: web.Request):
+    """Delete a trade item and all its sources (owner only)."""
     participant, _ = await current_participant(request)
     gtin14 = gtin14_of(request.match_info["gtin"])
     doc = gtins.public(await load(request, gtin14))
@@ -174,20 +176,23 @@ async def delete(request: web.Request) -> web.Response:
         raise not_found(f"no GTIN {gtin14}")
     await publish(request, gtin14, "GtinDeleted", {"participant": participant.id,
                                                    "owner": doc["owner"]})
-    return web.json_response({"id": gtin14, "deleted": True,
-                              "sources_removed": len(doc.get("sources") or [])})
+    return Deleted(id=gtin14, deleted=True, sources_removed=len(doc.get("sources") or []))
 
 
-async def read(request: web.Request) -> web.Response:
-    await current_participant(request)
-    return web.json_response(gtins.public(await load(request, gtin14_of(request.match_info["gtin"]))))
+@endpoint(auth=current_participant, responses={200: TradeItem}, errors=(400, 401, 404))
+async def read(request: web.Request):
+    """A trade item (the whole GTIN document)."""
+    return trade_item(gtins.public(await load(request, gtin14_of(request.match_info["gtin"]))))
 
 
-async def attachments(request: web.Request) -> web.Response:
+@endpoint(auth=current_participant, body=AttachmentsBody, responses={200: Attachments},
+          errors=(400, 401, 403, 404, 409))
+async def attachments(request: web.Request, body: AttachmentsBody):
+    """Attach (`add`) or detach (`remove`) GDTIs; answers the item's attachments (bare list)."""
     participant, _ = await current_participant(request)
     gtin14 = gtin14_of(request.match_info["gtin"])
     action = request.match_info["action"]
-    urns = gdti_list(await read_body(request))
+    urns = gdti_list(body.attachments)
 
     def edit(doc: Doc) -> Doc:
         require_owner(doc, participant)
@@ -202,7 +207,7 @@ async def attachments(request: web.Request) -> web.Response:
         await publish(request, gtin14, "GtinAttachmentsChanged", {
             "participant": participant.id, "attachments": new,
             "added": [u for u in new if u not in old], "removed": [u for u in old if u not in new]})
-    return web.json_response({"id": gtin14, "attachments": new})
+    return new  # the specification's bare list
 
 
 def setup(app: web.Application) -> None:

@@ -1,4 +1,11 @@
-"""Source conditions (language ISO 639-1, country ISO 3166-1 numeric) and widget checks."""
+"""Source conditions: `language` (ISO 639-1) and `country` (three-digit numeric code), each a
+string or a list of strings.
+
+Conditions are stored and answered exactly as the client wrote them (a string stays a string);
+`normalise_conditions` gives the comparable form used to match sources. Country codes are
+three digits: ISO 3166-1 numeric codes and the UN M49 area codes the specification's own
+examples use ("046", "054") alike, so any three-digit code is accepted.
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -8,11 +15,7 @@ import pycountry
 from models.gtin.errors import GtinError
 
 Conditions = dict[str, list[str]]
-
-BASIC_WIDGETS = frozenset({"text", "image", "nutrition_info"})
-# Widget types that need the product360 module (extend as the product grows).
-PRODUCT360_WIDGETS = frozenset({"link", "video", "certificates", "documents", "gallery", "social"})
-_REQUIRED = {"text": "value", "image": "url", "link": "url", "video": "url"}
+KEYS = ("language", "country")
 
 
 def _as_list(name: str, value: object) -> list[object]:
@@ -34,9 +37,9 @@ def _language(value: object) -> str:
 
 def _country(value: object) -> str:
     code = value.strip() if isinstance(value, str) else ""
-    if not (len(code) == 3 and code.isascii() and code.isdigit()) or pycountry.countries.get(numeric=code) is None:
-        raise GtinError("conditions.country", f"{value!r} is not an ISO 3166-1 numeric country code like \"036\"",
-                        value=value)
+    if not (len(code) == 3 and code.isascii() and code.isdigit()):
+        raise GtinError("conditions.country", f"{value!r} is not a three-digit numeric country code "
+                        "like \"036\"", value=value)
     return code
 
 
@@ -46,7 +49,7 @@ def normalise_conditions(conditions: object) -> Conditions:
         conditions = {}
     if not isinstance(conditions, Mapping):
         raise GtinError("conditions", "must be an object with language and/or country")
-    unknown = set(conditions) - {"language", "country"}
+    unknown = set(conditions) - set(KEYS)
     if unknown:
         raise GtinError("conditions", f"unknown condition(s): {', '.join(sorted(map(str, unknown)))}")
     return {
@@ -55,30 +58,15 @@ def normalise_conditions(conditions: object) -> Conditions:
     }
 
 
+def check_conditions(conditions: object) -> dict[str, object]:
+    """Validate conditions and return them as given (a copy; missing → `{}`)."""
+    normalise_conditions(conditions)
+    if not conditions:
+        return {}
+    return {k: (list(v) if isinstance(v, (list, tuple)) else v)
+            for k, v in conditions.items()}  # type: ignore[union-attr]
+
+
 def included(inner: Conditions, outer: Conditions) -> bool:
     """True if every language and country of `inner` is also in `outer` (plain per-key subset)."""
-    return all(set(inner.get(k, ())) <= set(outer.get(k, ())) for k in ("language", "country"))
-
-
-def check_widgets(widgets: object, *, product360: bool, field: str = "data") -> list[dict[str, object]]:
-    """Validate a widget list; without product360 only text, image and nutrition_info are allowed.
-
-    The error names every widget type the participant may not use.
-    """
-    if not isinstance(widgets, list):
-        raise GtinError(field, "must be a list of widgets")
-    for i, widget in enumerate(widgets):
-        if not isinstance(widget, Mapping) or not isinstance(widget.get("type"), str):
-            raise GtinError(f"{field}[{i}]", "a widget is an object with a string 'type'")
-    kinds = {w["type"] for w in widgets}
-    unknown = sorted(kinds - BASIC_WIDGETS - PRODUCT360_WIDGETS)
-    if unknown:
-        raise GtinError(f"{field}.type", f"unknown widget type(s): {', '.join(unknown)}", types=unknown)
-    if not product360 and (extra := sorted(kinds - BASIC_WIDGETS)):
-        raise GtinError(f"{field}.type", f"widget type(s) {', '.join(extra)} need the product360 module;"
-                        f" allowed: {', '.join(sorted(BASIC_WIDGETS))}", types=extra)
-    for i, widget in enumerate(widgets):
-        key = _REQUIRED.get(widget["type"])
-        if key and not isinstance(widget.get(key), str):
-            raise GtinError(f"{field}[{i}].{key}", f"a {widget['type']} widget needs a string {key!r}")
-    return [dict(w) for w in widgets]
+    return all(set(inner.get(k, ())) <= set(outer.get(k, ())) for k in KEYS)

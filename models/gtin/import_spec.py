@@ -1,13 +1,22 @@
-"""The bulk-import task request body, parsed and validated (all problems reported at once)."""
+"""The bulk-import task request body, parsed and validated (all problems reported at once).
+
+`fields` is the specification's map {column: widget description}, where a description is an
+object {title?, widget?, action?, position?} or, short form, a string (the title of a text
+widget): `{"Brand": {"title": "Brand", "position": 1}, "GST_Reported_Date": "Date"}`.
+`additional_widgets` is the specification's list `[{"position": 4, "widgets": [widget, …]}]`.
+Extensions: `fields` as a list of {field, title?, widget?, action?, position?}, and an
+additional widget written `{position, type, …}` or `{position, widget: {…}}`.
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.gtin.conditions import Conditions, normalise_conditions
+from models.gtin.conditions import check_conditions
 from models.gtin.errors import GtinError, MultiError
 from models.gtin.tabular import DELIMITERS
+from models.gtin.widgets import parse_widget
 
 FIELD_WIDGETS = ("text", "image")
 ACTIONS = ("copy_to_cdn", "to_country")
@@ -33,7 +42,7 @@ class ImportSpec:
     fields: tuple[FieldSpec, ...] = ()
     name: tuple[str, ...] = ()
     brand: str | None = None
-    conditions: Conditions = field(default_factory=lambda: normalise_conditions(None))
+    conditions: dict[str, Any] = field(default_factory=dict)  # as the client wrote them
     gpc_fields: dict[str, str] = field(default_factory=dict)  # gpc_brick -> column, ...
     additional_widgets: tuple[tuple[int, dict[str, Any]], ...] = ()
     replace_included_conditions: bool = False
@@ -85,7 +94,7 @@ class ImportSpec:
             fields=fields,
             name=tuple(get("name", _names, ())),
             brand=get("brand", _text),
-            conditions=get("conditions", lambda k, v: normalise_conditions(v), normalise_conditions(None)),
+            conditions=get("conditions", lambda k, v: check_conditions(v), {}),
             gpc_fields={k.removesuffix("_field"): v for k in GPC_FIELD_KEYS if (v := get(k, _text))},
             additional_widgets=get("additional_widgets", _additional, ()),
             replace_included_conditions=get("replace_included_conditions", _bool, False),
@@ -129,38 +138,56 @@ def _names(key: str, value: object) -> list[str]:
     return names
 
 
+def _field(where: str, column: object, item: object) -> FieldSpec:
+    if isinstance(item, str):  # short form: the title of a text widget
+        item = {"title": item}
+    if not isinstance(item, Mapping):
+        raise GtinError(where, "must be an object {title?, widget?, action?, position?} or a title")
+    column = _text(f"{where}.field", column)
+    title = _text(f"{where}.title", item["title"]) if item.get("title") is not None else None
+    widget = _choice(FIELD_WIDGETS)(f"{where}.widget", item["widget"]) if item.get("widget") else None
+    action = _choice(ACTIONS)(f"{where}.action", item["action"]) if item.get("action") else None
+    position = _position(f"{where}.position", item["position"]) if item.get("position") is not None else None
+    if action == "copy_to_cdn" and widget != "image":
+        raise GtinError(f"{where}.action", "copy_to_cdn needs \"widget\": \"image\"")
+    if title is None and widget is None and action is None:
+        raise GtinError(where, "needs a title, a widget or an action")
+    return FieldSpec(column, title, widget, action, position)
+
+
 def _fields(key: str, value: object) -> tuple[FieldSpec, ...]:
+    """The `fields` map {column: description} (or, extension, a list of {field, …})."""
+    if isinstance(value, Mapping):
+        return tuple(_field(f"{key}.{column}", column, item) for column, item in value.items())
     if not isinstance(value, list):
-        raise GtinError(key, "must be a list of {field, title?, widget?, action?, position?}")
+        raise GtinError(key, "must be an object {column: {title?, widget?, action?, position?}}")
     out = []
     for i, item in enumerate(value):
-        where = f"{key}[{i}]"
-        if not isinstance(item, Mapping):
-            raise GtinError(where, "must be an object")
-        column = _text(f"{where}.field", item.get("field"))
-        title = _text(f"{where}.title", item["title"]) if item.get("title") is not None else None
-        widget = _choice(FIELD_WIDGETS)(f"{where}.widget", item["widget"]) if item.get("widget") else None
-        action = _choice(ACTIONS)(f"{where}.action", item["action"]) if item.get("action") else None
-        position = _position(f"{where}.position", item["position"]) if item.get("position") is not None else None
-        if action == "copy_to_cdn" and widget != "image":
-            raise GtinError(f"{where}.action", "copy_to_cdn needs \"widget\": \"image\"")
-        if title is None and widget is None and action is None:
-            raise GtinError(where, "needs a title, a widget or an action")
-        out.append(FieldSpec(column, title, widget, action, position))
+        column = item.get("field") if isinstance(item, Mapping) else None
+        out.append(_field(f"{key}[{i}]", column, item))
     return tuple(out)
 
 
 def _additional(key: str, value: object) -> tuple[tuple[int, dict[str, Any]], ...]:
-    """[{position, type, ...}] or [{position, widget: {type, ...}}] -> ((position, widget), ...)."""
+    """[{position, widgets: [widget, …]}] -> ((position, widget), …) in wire form.
+
+    Extensions: {position, type, …} and {position, widget: {…}} (one widget each)."""
     if not isinstance(value, list):
-        raise GtinError(key, "must be a list of widgets with positions")
+        raise GtinError(key, "must be a list of {position, widgets}")
     out = []
     for i, item in enumerate(value):
+        where = f"{key}[{i}]"
         if not isinstance(item, Mapping) or "position" not in item:
-            raise GtinError(f"{key}[{i}]", "must be an object with a position")
-        widget = dict(item["widget"]) if isinstance(item.get("widget"), Mapping) else \
-            {k: v for k, v in item.items() if k != "position"}
-        if not isinstance(widget.get("type"), str):
-            raise GtinError(f"{key}[{i}]", "widget needs a type")
-        out.append((_position(f"{key}[{i}].position", item["position"]), widget))
+            raise GtinError(where, "must be an object with a position")
+        position = _position(f"{where}.position", item["position"])
+        if "widgets" in item:
+            widgets = item["widgets"]
+            if not isinstance(widgets, list):
+                raise GtinError(f"{where}.widgets", "must be a list of widgets")
+        elif isinstance(item.get("widget"), Mapping):
+            widgets = [item["widget"]]
+        else:
+            widgets = [{k: v for k, v in item.items() if k != "position"}]
+        for j, widget in enumerate(widgets):
+            out.append((position, parse_widget(widget, f"{where}.widgets[{j}]")))
     return tuple(out)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from models.gtin.codes import normalise_gtin
-from models.gtin.conditions import check_widgets
 from models.gtin.country import country_of_registration
 from models.gtin.errors import GtinError
 from models.gtin.gpc import GpcHierarchy, default_hierarchy
@@ -16,6 +15,7 @@ from models.gtin.import_spec import FieldSpec, ImportSpec
 from models.gtin.ownership import refusal
 from models.gtin.sources import Participant, Source
 from models.gtin.tabular import BadLine
+from models.gtin.widgets import check_widgets, image_items
 
 COUNTRY_TITLE = "Country of registration"
 
@@ -33,7 +33,7 @@ class Ok:
 @dataclass(frozen=True)
 class BadGtin:
     line: int
-    gtin: str
+    gtin: str | None  # None: the line has no GTIN
     reason: str
 
 
@@ -56,22 +56,20 @@ def _gtin(spec: ImportSpec, raw: str) -> str:
 
 
 def _field_widget(f: FieldSpec, value: str, gtin14: str) -> dict[str, Any] | None:
+    """The wire-form widget of one mapped field (None: nothing to show)."""
     if f.action == "to_country":
         reg = country_of_registration(gtin14)
         if reg is None:
             return None
-        return {"type": "text", "title": f.title or COUNTRY_TITLE, "value": reg.name,
-                "country": reg.numeric, "alpha2": reg.alpha2}
+        return {"text": {"title": f.title or COUNTRY_TITLE, "text": reg.name}}
     if not value:
         return None
     if f.widget == "image":
-        widget: dict[str, Any] = {"type": "image", "url": value}
-        if f.title:
-            widget["title"] = f.title
+        image: dict[str, Any] = {"url": value}
         if f.action == "copy_to_cdn":
-            widget["copy_to_cdn"] = True
-        return widget
-    return {"type": "text", "title": f.title, "value": value}
+            image["copy_to_cdn"] = True
+        return {"image": [image]}
+    return {"text": {"title": f.title, "text": value} if f.title else {"text": value}}
 
 
 def build_widgets(spec: ImportSpec, record: Mapping[str, str], gtin14: str) -> list[dict[str, Any]]:
@@ -100,7 +98,7 @@ def map_line(spec: ImportSpec, record: Mapping[str, str] | BadLine, participant:
     try:
         gtin14 = _gtin(spec, raw)
     except GtinError as exc:
-        return BadGtin(line, raw, exc.reason)
+        return BadGtin(line, raw.strip() or None, exc.reason)
     refused = refusal(gtin14, participant.prefixes, participant.gtin8, system=participant.system)
     if refused is not None:
         return BadPrefix(line, gtin14, refused.prefix, refused.closed.describe() if refused.closed else None)
@@ -119,5 +117,7 @@ def map_line(spec: ImportSpec, record: Mapping[str, str] | BadLine, participant:
 
 
 def pending_cdn_copies(outcome: Ok) -> list[dict[str, Any]]:
-    """Image widgets of the outcome's source the agent must copy to the CDN (then set url, drop the mark)."""
-    return [w for w in outcome.source["data"] if w.get("copy_to_cdn")]  # type: ignore[union-attr]
+    """The {url} objects of the outcome's image widgets the agent must copy to the CDN (then set
+    url, drop the mark)."""
+    return [image for w in outcome.source["data"] for image in image_items(w)  # type: ignore[union-attr]
+            if image.get("copy_to_cdn")]

@@ -1,16 +1,17 @@
 """Sources of a GTIN document: who said what, under which conditions. Pure list-in/list-out merges.
 
-A source is {id: participant id, type: participant type or "gs1", conditions: {language, country},
-data: [widgets]}. A participant only ever replaces or removes its own sources; the system participant
-(GS1 data) replaces all of them.
+A source is {id: participant id, type: participant type or "gs1", conditions: {language, country}
+as the client wrote them, data: [widgets in wire form]}. A participant only ever replaces or
+removes its own sources; the system participant (GS1 data) replaces all of them.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from models.gtin.conditions import Conditions, check_widgets, included, normalise_conditions
+from models.gtin.conditions import Conditions, check_conditions, included, normalise_conditions
 from models.gtin.errors import GtinError, SourceNotFound
+from models.gtin.widgets import check_widgets
 
 Source = dict[str, object]
 SYSTEM_SOURCE_TYPE = "gs1"
@@ -41,7 +42,8 @@ def _key(conditions: object) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
     def items(name: str) -> tuple[str, ...]:
         v = c.get(name)
-        return tuple(sorted({v} if isinstance(v, str) else set(v or ())))
+        values = {v} if isinstance(v, str) else set(v or ())
+        return tuple(sorted(x.strip().lower() if isinstance(x, str) else x for x in values))
 
     return items("language"), items("country")
 
@@ -61,7 +63,7 @@ def normalise_source(raw: object, participant: Participant, *, system: bool, fie
         if raw.get("id") not in (None, participant.id) or raw.get("type") not in (None, participant.type):
             raise GtinError(f"{field}.id", "a participant can only write its own sources")
     data = check_widgets(raw.get("data", []), product360=system or participant.product360, field=f"{field}.data")
-    return {"id": sid, "type": stype, "conditions": normalise_conditions(raw.get("conditions")), "data": data}
+    return {"id": sid, "type": stype, "conditions": check_conditions(raw.get("conditions")), "data": data}
 
 
 def merge_sources(doc_sources: Sequence[Source], participant: Participant, new_sources: Sequence[object],

@@ -43,13 +43,20 @@ export function render(root, _params, query) {
 
 function asList(v) { return v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]; }
 
+// A widget in the specification's form: {kind: body}, e.g. {"text": {title, text}}, {"image": [{url}]}.
 function widget(w) {
-  const label = `${w.type}${w.title ? ` · ${w.title}` : ""}: `;
-  const value = w.value ?? w.url ?? w.data;
-  if (w.type === "image" && typeof value === "string") {
-    const sameOrigin = value.startsWith("/") || value.startsWith(location.origin + "/");
-    // images from other hosts are shown as links: the console makes no calls outside the gateway
-    return h("li", {}, label, sameOrigin ? h("img", { class: "widget-img", src: value, alt: w.title || "product image" }) : h("a", { href: value, rel: "noreferrer noopener" }, value));
+  const kind = Object.keys(w)[0] || "?";
+  const body = w[kind];
+  if (kind === "image" && Array.isArray(body)) {
+    return h("li", {}, `${kind}: `, ...body.map((img) => {
+      const url = String(img.url || "");
+      const sameOrigin = url.startsWith("/") || url.startsWith(location.origin + "/");
+      // images from other hosts are shown as links: the console makes no calls outside the gateway
+      return sameOrigin ? h("img", { class: "widget-img", src: url, alt: "product image" }) : h("a", { href: url, rel: "noreferrer noopener" }, url);
+    }));
   }
-  return h("li", {}, label, typeof value === "string" ? value : JSON.stringify(value));
+  const title = body && typeof body === "object" && typeof body.title === "string" ? body.title : "";
+  const value = body && typeof body === "object" ? (body.text ?? body.url ?? null) : body;
+  const label = `${kind}${title ? ` · ${title}` : ""}: `;
+  return h("li", {}, label, typeof value === "string" ? value : JSON.stringify(body));
 }

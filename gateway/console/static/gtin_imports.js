@@ -141,14 +141,14 @@ export function render(root) {
       list.length ? table(cols, list.slice(0, 200), { label: title }) : h("p", { class: "muted small" }, "None."));
     const c = t.counts || {};
     fill(watch, h("h2", {}, "4. Task"),
-      h("p", {}, h("span", { id: "task-status", "data-status": t.status }, badge(t.status)), " ", t.message || ""),
+      h("p", {}, h("span", { id: "task-status", "data-status": t.status }, badge(t.status)), " ", t.detail || t.message || ""),
       h("progress", { max: t.total_lines || 1, value: t.processed_lines || 0, "aria-label": "Lines processed" }),
       h("div", { class: "tiles" }, [["Processed lines", t.processed_lines, "processed"], ["Total lines", t.total_lines, "total"], ["Imported", c.imported, "imported"],
-        ["Bad lines", c.bad_lines ?? (t.bad_lines || []).length, "bad_lines"], ["Bad GTINs", c.bad_gtins ?? (t.bad_gtins || []).length, "bad_gtins"],
+        ["Bad lines", c.bad_lines ?? (t.bad_line_details || []).length, "bad_lines"], ["Bad GTINs", c.bad_gtins ?? (t.bad_gtins || []).length, "bad_gtins"],
         ["Bad prefixes", c.bad_prefixes ?? (t.bad_prefixes || []).length, "bad_prefixes"]]
         .map(([k, v, key]) => h("div", { class: "tile", "data-counter": key }, h("div", { class: "v" }, String(v ?? "—")), h("div", { class: "k" }, k)))),
       h("p", { class: "muted small" }, `Task ${t.id} · ${when(t.ts)}`),
-      errs("Bad lines", t.bad_lines || [], [{ title: "Line", num: true, cell: (e) => e.line }, { title: "Reason", cell: (e) => e.reason }], "bad-lines"),
+      errs("Bad lines", t.bad_line_details || [], [{ title: "Line", num: true, cell: (e) => e.line }, { title: "Reason", cell: (e) => e.reason }], "bad-lines"),
       errs("Bad GTINs", t.bad_gtins || [], [{ title: "Line", num: true, cell: (e) => e.line }, { title: "GTIN", cell: (e) => e.gtin ?? "(empty)" }], "bad-gtins"),
       errs("Bad prefixes", t.bad_prefixes || [], [{ title: "Line", num: true, cell: (e) => e.line }, { title: "GTIN", cell: (e) => e.gtin }], "bad-prefixes"));
   }
@@ -156,10 +156,10 @@ export function render(root) {
   async function loadTasks() {
     try {
       const list = await gtin("GET", `${B}/import/tasks`);
-      fill(tasks, h("h2", {}, "Your import tasks"), list.results.length ? table([
+      fill(tasks, h("h2", {}, "Your import tasks"), list.tasks.length ? table([
         { title: "Task", cell: (t) => h("button", { type: "button", class: "secondary", "aria-label": `Show task ${t.id}`, onclick: () => follow(t.id) }, t.id.slice(0, 8)) },
         { title: "Status", cell: (t) => badge(t.status) }, { title: "Lines", num: true, cell: (t) => `${t.processed_lines ?? 0} / ${t.total_lines ?? "?"}` },
-        { title: "When", cell: (t) => when(t.ts) }], list.results, { label: "Import tasks" }) : h("p", { class: "muted" }, "No tasks yet."));
+        { title: "When", cell: (t) => when(t.ts) }], list.tasks, { label: "Import tasks" }) : h("p", { class: "muted" }, "No tasks yet."));
     } catch (err) { fill(tasks, h("p", { class: "error" }, errorText(err))); }
   }
   loadTasks();

@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.gtin.conftest import BASE, gtin_for
 
-TEXT = [{"type": "text", "value": "Rolled oats"}]
+TEXT = [{"text": {"text": "Rolled oats"}}]
 EN_AU = {"language": "en", "country": "036"}
 
 
@@ -20,17 +20,16 @@ async def test_sources_are_created_replaced_and_kept_apart(brand_a, retailer, it
     gtin = item["id"]
     status, doc, _ = await describe(brand_a, gtin, [{"conditions": EN_AU, "data": TEXT}])
     assert status == 200, doc
-    assert doc["sources"] == [{"id": brand_a.urn, "type": "brand",
-                               "conditions": {"language": ["en"], "country": ["036"]},
-                               "data": TEXT}]
+    assert doc["sources"] == [{"id": brand_a.urn, "type": "brand", "conditions": EN_AU,
+                               "data": TEXT}]  # conditions as given
     retail = [{"conditions": {"language": ["fr", "en"]},
-               "data": [{"type": "image", "url": "https://img.example/1.jpg"}]}]
+               "data": [{"image": [{"url": "https://img.example/1.jpg"}]}]}]
     status, doc, _ = await describe(retailer, gtin, retail)
     assert status == 200 and [s["id"] for s in doc["sources"]] == [brand_a.urn, retailer.urn]
     assert doc["sources"][1]["type"] == "retailer"
-    assert doc["sources"][1]["conditions"] == {"language": ["en", "fr"], "country": []}
+    assert doc["sources"][1]["conditions"] == {"language": ["fr", "en"]}
     # same conditions (other spelling) replace brand_a's source; a new condition adds one
-    new_text = [{"type": "text", "value": "Whole rolled oats"}]
+    new_text = [{"text": {"title": "Oats", "text": "Whole rolled oats", "lines": 2}}]
     status, doc, _ = await describe(brand_a, gtin, [
         {"conditions": {"country": ["036"], "language": ["EN"]}, "data": new_text},
         {"conditions": {"language": "de"}, "data": TEXT}])
@@ -42,6 +41,17 @@ async def test_sources_are_created_replaced_and_kept_apart(brand_a, retailer, it
     assert status == 200 and [s["id"] for s in doc["sources"]] == [retailer.urn]
     _, read, _ = await retailer.api.get(f"{BASE}/description?id={gtin}")
     assert read == doc and read["owner"] == brand_a.urn and read["type"] == "gtin"
+
+
+async def test_older_typed_widgets_are_stored_in_the_specification_form(brand_a, item):
+    """Extension: `{"type": "text", "value": …}` is accepted and converted; a client of the
+    specification only ever sees `{"text": {…}}`."""
+    status, doc, _ = await describe(brand_a, item["id"], [{"conditions": {"language": "en"}, "data": [
+        {"type": "text", "title": "Name", "value": "Oats"},
+        {"type": "image", "url": "https://img.example/2.jpg"}]}])
+    assert status == 200, doc
+    assert doc["sources"][0]["data"] == [{"text": {"title": "Name", "text": "Oats"}},
+                                         {"image": [{"url": "https://img.example/2.jpg"}]}]
 
 
 async def test_participants_cannot_touch_each_others_sources(brand_a, brand_b, item):
@@ -60,23 +70,24 @@ async def test_participants_cannot_touch_each_others_sources(brand_a, brand_b, i
 
 
 async def test_widgets_need_product360(brand_a, brand_b, item):
-    data = TEXT + [{"type": "video", "url": "https://v.example/1"},
-                   {"type": "link", "url": "https://example.org"},
-                   {"type": "nutrition_info", "per": "100g"}]
+    data = TEXT + [{"video": {"url": "https://v.example/1"}},
+                   {"link": {"text": "Site", "url": "https://example.org"}},
+                   {"nutrition_info": {"per": "100g"}}]
     status, err, _ = await describe(brand_a, item["id"], [{"conditions": EN_AU, "data": data}])
     assert status == 400 and err["code"] == "widget_not_allowed"
     assert err["types"] == ["link", "video"] and "link, video" in err["detail"]
     status, doc, _ = await describe(brand_b, item["id"], [{"conditions": EN_AU, "data": data}])
     assert status == 200 and doc["sources"][0]["data"] == data
-    status, err, _ = await describe(brand_b, item["id"], [{"data": [{"type": "hologram"}]}])
+    status, err, _ = await describe(brand_b, item["id"], [{"data": [{"hologram": {}}]}])
     assert status == 400 and err["code"] == "validation_error" and "hologram" in err["detail"]
 
 
 @pytest.mark.parametrize("body, field", [
     ({"sources": [{"conditions": {"language": "english"}, "data": TEXT}]}, "conditions.language"),
     ({"sources": [{"conditions": {"country": "AU"}, "data": TEXT}]}, "conditions.country"),
-    ({"sources": [{"conditions": {"colour": "red"}, "data": TEXT}]}, "conditions"),
-    ({"sources": [{"conditions": EN_AU, "data": [{"type": "text"}]}]}, "sources[0].data[0].value"),
+    ({"sources": [{"conditions": {"colour": "red"}, "data": TEXT}]}, "sources.0.conditions.colour"),
+    ({"sources": [{"conditions": EN_AU, "data": [{"text": {}}]}]}, "sources[0].data[0].text"),
+    ({"sources": [{"conditions": EN_AU, "data": [{"type": "text"}]}]}, "sources[0].data[0].text"),
     ({"sources": "all"}, "sources"),
     ({"sources": [{"conditions": EN_AU, "data": TEXT}] * 2}, "sources[1].conditions"),
 ])
@@ -115,8 +126,7 @@ async def test_delete_source_by_exact_conditions(brand_a, retailer, item):
     status, doc, _ = await brand_a.api.post(delete, json={"id": gtin, "conditions": EN_AU})
     assert status == 200
     assert [(s["id"], s["conditions"]) for s in doc["sources"]] == [
-        (brand_a.urn, {"language": ["en"], "country": []}),
-        (retailer.urn, {"language": ["en"], "country": ["036"]})]
+        (brand_a.urn, {"language": "en"}), (retailer.urn, EN_AU)]
     status, _, _ = await brand_a.api.post(delete, json={"id": gtin, "conditions": EN_AU})
     assert status == 404
     status, err, _ = await brand_a.api.post(delete, json={"id": gtin})
@@ -127,7 +137,7 @@ async def test_system_participant_replaces_all_sources(brand_a, retailer, system
     gtin = item["id"]
     await describe(brand_a, gtin, [{"conditions": EN_AU, "data": TEXT}])
     await describe(retailer, gtin, [{"conditions": {"language": "fr"}, "data": TEXT}])
-    video = [{"type": "video", "url": "https://v.example/gs1"}]
+    video = [{"video": {"url": "https://v.example/gs1"}}]
     status, doc, _ = await describe(system, gtin, [
         {"conditions": {"language": "en"}, "data": video},
         {"id": "urn:gs1:registry", "type": "registry", "conditions": {}, "data": TEXT}])
@@ -157,6 +167,6 @@ async def test_concurrent_writers_lose_nothing(brand_a, brand_b, retailer, item)
     answers = await asyncio.gather(*writes)
     assert all(status == 200 for status, _, _ in answers)
     _, doc, _ = await brand_a.api.get(f"{BASE}/description?id={item['id']}")
-    got = sorted((s["id"], s["conditions"]["language"][0]) for s in doc["sources"])
+    got = sorted((s["id"], s["conditions"]["language"]) for s in doc["sources"])
     assert got == sorted((who.urn, lang) for who in (brand_a, brand_b, retailer)
                          for lang in ("en", "fr", "de"))

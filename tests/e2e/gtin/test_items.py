@@ -18,7 +18,7 @@ async def test_create_answers_the_document(brand_a):
     assert status == 201, doc
     assert doc == {"id": "0" + gtin, "type": "gtin", "name": "Oat drink", "brand_id": "b-1",
                    "owner": brand_a.urn, "gpc_segment": "50000000", "gpc_family": "50130000",
-                   "gpc_class": "50132000", "gpc_brick": "10000188", "gpc_brick_attributes": {},
+                   "gpc_class": "50132000", "gpc_brick": "10000188", "gpc_brick_attributes": None,
                    "attachments": [], "sources": []}
     status, again, _ = await brand_a.api.get(f"{BASE}/description?id={gtin}")
     assert status == 200 and again == doc
@@ -70,7 +70,6 @@ async def test_gs1_us_prefix_owns_the_upc_a_form(brand_b):
      "gpc_brick_attributes.20000056"),
     ({"gpc_brick": "10000155", "gpc_brick_attributes": {"20000999": "30002654"}},
      "gpc_brick_attributes.20000999"),
-    ({"gpc_brick_attributes": {"20000056": "30002654"}}, "gpc_brick_attributes"),
 ])
 async def test_gpc_unknown_or_inconsistent_is_400(brand_a, fields, field):
     gtin = gtin_for(brand_a.prefix)
@@ -78,6 +77,20 @@ async def test_gpc_unknown_or_inconsistent_is_400(brand_a, fields, field):
     assert status == 400 and err["code"] == "invalid_gpc" and err["errors"][0]["field"] == field, err
     status, _, _ = await brand_a.api.get(f"{BASE}/description?id={gtin}")
     assert status == 404  # nothing was stored
+
+
+async def test_brick_attributes_without_a_brick_are_not_kept_and_say_so(brand_a):
+    """The specification's update example answers `gpc_brick_attributes: null` when no brick
+    is given; the answer's `warnings` (extension) says why the attributes were not kept."""
+    status, doc, _ = await brand_a.api.post(f"{BASE}/gtins", json={
+        "id": gtin_for(brand_a.prefix), "gpc_brick_attributes": {"20000056": "30002654"}})
+    assert status == 201 and doc["gpc_brick_attributes"] is None, doc
+    assert "gpc_brick_attributes" in doc["warnings"][0]
+    status, doc, _ = await brand_a.api.post(f"{BASE}/gtins", json={
+        "id": gtin_for(brand_a.prefix), "gpc_brick": "10000155",
+        "gpc_brick_attributes": [{"20000056": "30002654"}]})  # the specification's "list" form
+    assert status == 201 and doc["gpc_brick_attributes"] == {"20000056": "30002654"}, doc
+    assert "warnings" not in doc
 
 
 async def test_gpc_attributes_and_upper_levels(brand_a):
@@ -149,13 +162,13 @@ async def test_attachments_add_remove_idempotent(brand_a, item):
     add = f"{BASE}/gtins/{item['id']}/attachments/add"
     remove = f"{BASE}/gtins/{item['id']}/attachments/remove"
     status, body, _ = await brand_a.api.post(add, json={"attachments": [GDTI_1, GDTI_2, GDTI_1]})
-    assert status == 200 and body == {"id": item["id"], "attachments": [GDTI_1, GDTI_2]}
+    assert status == 200 and body == [GDTI_1, GDTI_2]  # the specification's bare list
     status, body, _ = await brand_a.api.post(add, json={"attachments": [GDTI_2]})
-    assert body["attachments"] == [GDTI_1, GDTI_2]
+    assert body == [GDTI_1, GDTI_2]
     status, body, _ = await brand_a.api.post(remove, json={"attachments": [GDTI_1]})
-    assert status == 200 and body["attachments"] == [GDTI_2]
+    assert status == 200 and body == [GDTI_2]
     status, body, _ = await brand_a.api.post(remove, json={"attachments": [GDTI_1]})
-    assert status == 200 and body["attachments"] == [GDTI_2]
+    assert status == 200 and body == [GDTI_2]
     _, doc, _ = await brand_a.api.get(f"{BASE}/description?id={item['id']}")
     assert doc["attachments"] == [GDTI_2]
 

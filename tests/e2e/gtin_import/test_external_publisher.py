@@ -33,7 +33,7 @@ async def test_start_import_task_from_kafka(stack, brand):
     status, doc, _ = await brand.api.get(f"{BASE}/description?id={gtins[0]}")
     assert status == 200 and doc["owner"] == brand.urn
     texts = [w for s in doc["sources"] if s["id"] == brand.urn for w in s["data"]]
-    assert any(w.get("value") == "note 0" or w.get("text") == "note 0" for w in texts), doc
+    assert {"text": {"title": "Notes", "text": "note 0"}} in texts, doc
     # the import counts its rows in the worker's metrics
     import aiohttp
 

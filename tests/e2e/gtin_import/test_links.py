@@ -57,16 +57,18 @@ async def test_images_are_copied_to_the_cdn_once(link_brand, files, link_stack):
             "replace_included_conditions": True}
     task = await wait_task(link_brand.api, (await start(link_brand, body))["id"])
     assert task["status"] == "done", task
-    assert [b["line"] for b in task["bad_lines"]] == [4] and "image" in task["bad_lines"][0]["reason"]
+    assert task["bad_lines"] == [4] and "image" in task["bad_line_details"][0]["reason"]
     doc = await describe(link_brand, "0" + g[0])
     [source] = own_sources(doc, link_brand)  # the en/036 source was included in the new conditions
-    assert source["conditions"] == {"language": ["de", "en"], "country": ["036", "276"]}
-    country, note, picture = source["data"]
-    assert country["title"] == "Country" and country["country"] == "276" and country["alpha2"] == "DE"
-    assert note == {"type": "text", "title": "Note", "value": "Imported"}
-    assert picture["type"] == "image" and picture["source_url"] == image
+    assert source["conditions"] == {"language": ["en", "de"], "country": ["036", "276"]}
+    country, note, image_widget = source["data"]
+    [picture] = image_widget["image"]
+    assert country == {"text": {"title": "Country", "text": "Germany"}}
+    assert note == {"text": {"title": "Note", "text": "Imported"}}
+    assert picture["source_url"] == image
     assert picture["url"].startswith(f"{link_stack.url}{BASE}/cdn/") and "copy_to_cdn" not in picture
-    assert (await describe(link_brand, "0" + g[1]))["sources"][0]["data"][2]["url"] == picture["url"]
+    second = (await describe(link_brand, "0" + g[1]))["sources"][0]["data"][2]
+    assert second["image"][0]["url"] == picture["url"]
     assert files.hits["front.png"] == 1  # copied once, served by the service from then on
     async with aiohttp.ClientSession() as http, http.get(picture["url"]) as resp:
         assert resp.status == 200 and await resp.read() == PNG

@@ -41,18 +41,20 @@ async def test_seed_text_fields_import(brand):
     assert task["status"] == "done", task
     assert task["total_lines"] == task["processed_lines"] == 3 and task["has_header"] is True
     assert task["bad_lines"] == task["bad_gtins"] == task["bad_prefixes"] == []
-    assert task["counts"]["imported"] == 3 and task["limits"]["batch_lines"] == 1000
+    assert task["counts"]["imported"] == 3 and task["file_limits"]["batch_lines"] == 1000
+    assert task["limits"] == {"current": "undefined", "max": "undefined"}  # the specification's
+    assert task["message"] == "success"
     first = await describe(brand, "0" + g[0])
     assert first["name"] == "Oat drink" and first["owner"] == brand.urn
     assert (first["gpc_brick"], first["gpc_class"], first["gpc_family"], first["gpc_segment"]) == \
         ("10000188", "50132000", "50130000", "50000000")
     assert first["sources"] == [{"id": brand.urn, "type": "brand",
                                  "conditions": {"language": ["en"], "country": ["036"]},
-                                 "data": [{"type": "text", "title": "Description", "value": "Creamy oat drink"},
-                                          {"type": "text", "title": "Ingredients", "value": "oats, water"}]}]
+                                 "data": [{"text": {"title": "Description", "text": "Creamy oat drink"}},
+                                          {"text": {"title": "Ingredients", "text": "oats, water"}}]}]
     second, third = await describe(brand, "0" + g[1]), await describe(brand, "0" + g[2])
     assert second["brand_id"] == first["brand_id"] != third["brand_id"] and first["brand_id"]
-    assert [w["title"] for w in third["sources"][0]["data"]] == ["Ingredients"]
+    assert [w["text"]["title"] for w in third["sources"][0]["data"]] == ["Ingredients"]
     # importing the same file again changes nothing: one source per participant and conditions
     again = await wait_task(brand.api, (await start(brand, body))["id"])
     assert again["status"] == "done"
@@ -69,10 +71,10 @@ async def test_seed_legacy_parse_file(brand):
     status, answer, _ = await brand.api.post(f"{BASE}/parse/file", json=body)
     assert status == 200 and answer == "Task in progress"
     final = await brand.api.wait_for(f"{BASE}/parse/status", lambda b: b["status"] == "done")
-    assert set(final) == {"message", "status", "ts"} and "imported 1 of 1" in final["message"]
-    assert (await describe(brand, "0" + g))["sources"][0]["data"][0]["value"] == "Spelt"
+    assert set(final) == {"message", "status", "ts"} and final["message"] == "success"
+    assert (await describe(brand, "0" + g))["sources"][0]["data"][0]["text"]["text"] == "Spelt"
     _, listing, _ = await brand.api.get(f"{BASE}/import/tasks")
-    assert all(t["kind"] == "task" for t in listing["results"])
+    assert all(t["kind"] == "task" for t in listing["tasks"])
 
 
 async def test_every_error_list(brand):
@@ -93,10 +95,11 @@ async def test_every_error_list(brand):
     task = await wait_task(brand.api, (await start(brand, body))["id"])
     assert task["status"] == "done", task
     assert task["processed_lines"] == task["total_lines"] == 8
-    assert [(b["line"], b["gtin"]) for b in task["bad_gtins"]] == [(3, wrong_check), (4, ""), (8, "12AB")]
+    assert [(b["line"], b["gtin"]) for b in task["bad_gtins"]] == [(3, wrong_check), (4, None), (8, "12AB")]
     assert "check digit" in task["bad_gtins"][0]["reason"]
     assert [(b["line"], b["gtin"]) for b in task["bad_prefixes"]] == [(5, "0" + foreign)]
-    assert [b["line"] for b in task["bad_lines"]] == [6, 7, 9]
+    assert task["bad_lines"] == [6, 7, 9]  # line numbers, as the specification writes them
+    assert [b["line"] for b in task["bad_line_details"]] == [6, 7, 9]
     assert task["counts"] == {"imported": 1, "created": 1, "updated": 0, "unchanged": 0,
                               "bad_lines": 3, "bad_gtins": 3, "bad_prefixes": 1}
 
@@ -122,8 +125,8 @@ async def test_tasks_are_private_and_listed(brand, rival):
     assert status == 200
     _, mine, _ = await brand.api.get(f"{BASE}/import/tasks")
     _, theirs, _ = await rival.api.get(f"{BASE}/import/tasks")
-    assert answer["id"] in [t["id"] for t in mine["results"]]
-    assert answer["id"] not in [t["id"] for t in theirs["results"]]
+    assert answer["id"] in [t["id"] for t in mine["tasks"]]
+    assert answer["id"] not in [t["id"] for t in theirs["tasks"]]
     status, _, _ = await brand.api.get(f"{BASE}/import/tasks/nope")
     assert status == 404
 

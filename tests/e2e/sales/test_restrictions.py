@@ -10,7 +10,7 @@ GOOD_HEADER = b"sale_period\tdsp\tterritory\tisrc\tartist\ttrack_title\tquantity
 
 
 def _stored(stack, record) -> bool:
-    folder = stack.data_dir / "objects" / "uploads" / record["organisation"] / str(record["id"])
+    folder = stack.data_dir / "objects" / "uploads" / f"org-{record['organisation']}" / str(record["id"])
     return folder.exists() and any(folder.iterdir())
 
 

@@ -31,9 +31,9 @@ def outcomes(path, body, participant, **kw):
 
 def test_spec_parse_defaults_and_normalisation():
     spec = ImportSpec.parse(BODY)
-    assert spec.conditions == {"language": ["en"], "country": ["840"]}
+    assert spec.conditions == {"language": "en", "country": "840"}  # as given
     assert spec.name == ("brand_name", "fdc_id") and spec.brand == "brand_owner"
-    assert spec.additional_widgets == ((1, {"type": "text", "title": "Source", "value": "USDA"}),)
+    assert spec.additional_widgets == ((1, {"text": {"title": "Source", "text": "USDA"}}),)
     assert spec.replace_included_conditions is False and spec.quotechar == '"'
     assert ImportSpec.parse({"link": "x", "gtin_field": "1", "name": "2", "quotechar": None,
                              "gpc_brick_field": "3"}).gpc_fields == {"gpc_brick": "3"}
@@ -74,15 +74,15 @@ def test_usda_like_outcomes(fixtures):
     assert first.gtin == "10038000123457" and first.line == 2
     assert first.name == "900001" and first.brand == "TRIBUTARY TEST FOODS INC."
     assert first.source["id"] == "p1" and first.source["type"] == "brand"
-    assert first.source["conditions"] == {"language": ["en"], "country": ["840"]}
-    assert [w.get("title") for w in first.source["data"]] == ["Registered in", "Source", "Category", "Ingredients"]
-    assert first.source["data"][0]["country"] == "840" and first.source["data"][0]["alpha2"] == "US"
+    assert first.source["conditions"] == {"language": "en", "country": "840"}
+    assert [w["text"]["title"] for w in first.source["data"]] == ["Registered in", "Source", "Category", "Ingredients"]
+    assert first.source["data"][0] == {"text": {"title": "Registered in", "text": "United States"}}
     assert out[1].name == "Example Pantry 900002"
     assert out[2] == BadGtin(4, "41800123452", out[2].reason) and "length" in out[2].reason
-    assert out[3].source["data"][0]["alpha2"] == "FR"
+    assert out[3].source["data"][0]["text"]["text"] == "France"
     assert out[4] == BadPrefix(6, "00000040123455", "40123455")  # a GTIN-8 not assigned to p1
     assert "length" in out[5].reason and "check digit" in out[6].reason
-    assert out[8].line == 10 and "TREE NUTS" in out[8].source["data"][-1]["value"]
+    assert out[8].line == 10 and "TREE NUTS" in out[8].source["data"][-1]["text"]["text"]
     assert sum(isinstance(o, Ok) for o in out) == 5
 
 
@@ -100,9 +100,10 @@ def test_semicolon_retailer_to_country_fr_and_images(fixtures):
                        {"field": "sku", "widget": "image", "action": "copy_to_cdn", "position": 9}]}
     out = outcomes(fixtures / "retailer_semicolon.csv", body, FR)
     assert [type(o).__name__ for o in out] == ["Ok", "Ok", "Ok", "BadGtin"]
-    assert all(o.source["data"][0]["country"] == "250" for o in out[:3])
+    assert all(o.source["data"][0]["text"]["text"] == "France" for o in out[:3])
     assert out[1].name == "Cidre doux\r\nbrut ; 4,5°"
-    assert pending_cdn_copies(out[0]) == [{"type": "image", "url": "1000001-3368954000017", "copy_to_cdn": True}]
+    assert pending_cdn_copies(out[0]) == [{"url": "1000001-3368954000017", "copy_to_cdn": True}]
+    assert out[0].source["data"][-1] == {"image": [{"url": "1000001-3368954000017", "copy_to_cdn": True}]}
     assert out[3].gtin == "1,76701E+15" and "non-digit" in out[3].reason
 
 
@@ -111,7 +112,7 @@ def test_restricted_prefix_has_no_country_widget(fixtures):
             "fields": [{"field": "code", "action": "to_country"}, {"field": "product_name_fr", "title": "Nom"}]}
     out = outcomes(fixtures / "restricted_prefix_200.tsv", body, Participant("s", "gs1", system=True))
     assert [type(o).__name__ for o in out] == ["Ok", "BadGtin", "BadGtin"]
-    assert out[0].source["data"] == [{"type": "text", "title": "Nom", "value": "Gâteau valide"}]
+    assert out[0].source["data"] == [{"text": {"title": "Nom", "text": "Gâteau valide"}}]
     assert out[0].source["type"] == "gs1"  # system import: no prefix check
 
 
@@ -121,7 +122,7 @@ def test_off_like_tsv_without_quoting(fixtures):
     owner = Participant("o", "brand", prefixes=("376000000", "8001234"), gtin8=("501",))
     out = outcomes(fixtures / "off_like_products.tsv", body, owner)
     assert [type(o).__name__ for o in out] == ["BadGtin", "Ok", "Ok", "Ok", "BadGtin", "BadGtin", "BadGtin"]
-    assert out[1].name == 'Pâte "extra fine' and out[1].source["data"][0]["url"].endswith("front_fr.jpg")
+    assert out[1].name == 'Pâte "extra fine' and out[1].source["data"][0]["image"][0]["url"].endswith("front_fr.jpg")
     assert out[2].source["data"] == []  # empty image_url: no widget
 
 
@@ -138,3 +139,42 @@ def test_gpc_columns_and_widget_permissions():
     assert isinstance(denied, BadLine) and "video" in denied.reason and "product360" in denied.reason
     assert map_line(spec, BadLine(7, "syntax: x"), basic, line=7) == BadLine(7, "syntax: x")
     assert isinstance(map_line(spec, {"x": "1"}, basic, line=8), BadLine)
+
+
+def test_spec_fields_map_short_form_and_additional_widgets():
+    """The specification's `fields` map (objects and the short form) and `additional_widgets`."""
+    spec = ImportSpec.parse({
+        "link": "x", "gtin_field": "GTIN", "name": ["Trade_Item_Description"],
+        "fields": {"Brand": {"title": "Brand", "position": 1}, "GST_Reported_Date": "Date",
+                   "GTIN": {"action": "to_country", "title": "Country of Barcode Registration",
+                            "position": 4},
+                   "Image": {"widget": "image", "position": 2}},
+        "additional_widgets": [{"position": 3, "widgets": [
+            {"certificates": {"title": "Certificates", "list": [{
+                "img_url": "http://x/y.png", "gdti": "urn:epc:id:gdti:9212345.00002.009114953628221",
+                "expired": False}]}},
+            {"video": {"title": "Video", "url": "http://x/v.mp4", "preview": "http://x/p.png"}}]}]})
+    assert [(f.field, f.title, f.widget, f.action, f.position) for f in spec.fields] == [
+        ("Brand", "Brand", None, None, 1), ("GST_Reported_Date", "Date", None, None, None),
+        ("GTIN", "Country of Barcode Registration", None, "to_country", 4),
+        ("Image", None, "image", None, 2)]
+    assert [(p, next(iter(w))) for p, w in spec.additional_widgets] == [(3, "certificates"), (3, "video")]
+    premium = Participant("p", "brand", prefixes=("301762",), product360=True)
+    ok = map_line(spec, {"GTIN": "3017620422003", "Brand": "Acme", "GST_Reported_Date": "2018-06-01",
+                         "Image": "https://x/i.jpg", "Trade_Item_Description": "Spread"}, premium, line=2)
+    # by position; no position = the field's index in the map; equal: additional widgets first
+    assert [next(iter(w)) for w in ok.source["data"]] == ["text", "text", "image", "certificates",
+                                                            "video", "text"]
+    assert ok.source["data"][0] == {"text": {"title": "Brand", "text": "Acme"}}
+    assert ok.source["data"][1] == {"text": {"title": "Date", "text": "2018-06-01"}}
+    assert ok.source["data"][2] == {"image": [{"url": "https://x/i.jpg"}]}
+    assert ok.source["data"][-1] == {"text": {"title": "Country of Barcode Registration",
+                                              "text": "France"}}
+    with pytest.raises(GtinError, match="unknown widget kind"):
+        ImportSpec.parse({"link": "x", "gtin_field": "g", "additional_widgets": [
+            {"position": 1, "widgets": [{"hologram": {}}]}]})
+
+
+def test_empty_gtin_is_reported_as_null():
+    spec = ImportSpec.parse({"link": "x", "gtin_field": "g"})
+    assert map_line(spec, {"g": "  "}, PANTRY, line=5) == BadGtin(5, None, "missing")

@@ -1,6 +1,6 @@
 import pytest
 
-from models.gtin import (GtinError, Participant, SourceNotFound, check_widgets, delete_source, merge_sources,
+from models.gtin import (GtinError, check_conditions, Participant, SourceNotFound, check_widgets, delete_source, merge_sources,
                          normalise_conditions, replace_included)
 
 ALICE = Participant(id="alice", type="brand", prefixes=("301762",))
@@ -9,17 +9,18 @@ GS1 = Participant(id="gs1-system", type="gs1", system=True)
 
 
 def text(value):
-    return [{"type": "text", "title": "t", "value": value}]
+    return [{"text": {"title": "t", "text": value}}]
 
 
 def test_conditions_normalised_and_validated():
     assert normalise_conditions({"language": "EN", "country": ["250", "036", "250"]}) == {
         "language": ["en"], "country": ["036", "250"]}
     assert normalise_conditions(None) == {"language": [], "country": []}
+    # any three-digit code: the specification's examples use "046" and "054" (UN M49 areas)
+    assert normalise_conditions({"country": ["046", "054"]}) == {"language": [], "country": ["046", "054"]}
     for bad, field, value in [({"language": ["en", "xx"]}, "conditions.language", "xx"),
                               ({"language": "eng"}, "conditions.language", "eng"),
                               ({"country": "36"}, "conditions.country", "36"),
-                              ({"country": ["036", "999"]}, "conditions.country", "999"),
                               ({"country": "AU"}, "conditions.country", "AU")]:
         with pytest.raises(GtinError) as err:
             normalise_conditions(bad)
@@ -30,18 +31,48 @@ def test_conditions_normalised_and_validated():
         normalise_conditions({"country": 36})
 
 
+def test_conditions_are_kept_as_given():
+    given = {"language": "ru", "country": ["046", "054"]}
+    assert check_conditions(given) == given and check_conditions(None) == {} == check_conditions({})
+    doc = merge_sources([], BOB, [{"conditions": given, "data": text("b")}])
+    assert doc[0]["conditions"] == given
+
+
+def test_widgets_in_the_specification_form():
+    spec = [{"text": {"title": "Main prod", "text": "Some textww", "lines": 10}},
+            {"text": {"title": "Company name", "text": "x", "markdown": False}},
+            {"image": [{"url": "https://cdn/x"}]}, {"nutrition_info": {"energy": "1 kJ"}}]
+    assert check_widgets(spec, product360=False) == spec
+    with pytest.raises(GtinError, match="one key naming its kind"):
+        check_widgets([{"text": {"text": "a"}, "image": [{"url": "u"}]}], product360=True)
+    with pytest.raises(GtinError, match="list of {url}"):
+        check_widgets([{"image": []}], product360=True)
+    with pytest.raises(GtinError, match="lines"):
+        check_widgets([{"text": {"text": "a", "lines": "10"}}], product360=True)
+    with pytest.raises(GtinError, match="gdti"):
+        check_widgets([{"certificates": {"list": [{"gdti": "urn:x"}]}}], product360=True)
+
+
 def test_widgets_without_product360_name_the_disallowed_types():
-    ok = [{"type": "text", "value": "x"}, {"type": "image", "url": "https://x/y.jpg"}, {"type": "nutrition_info"}]
+    ok = [{"text": {"text": "x"}}, {"image": [{"url": "https://x/y.jpg"}]}, {"nutrition_info": {}}]
     assert check_widgets(ok, product360=False) == ok
-    bad = ok + [{"type": "video", "url": "u"}, {"type": "link", "url": "u"}, {"type": "certificates"}]
+    bad = ok + [{"video": {"url": "u"}}, {"link": {"text": "site", "url": "u"}}, {"certificates": {}}]
     with pytest.raises(GtinError) as err:
         check_widgets(bad, product360=False)
     assert "certificates, link, video" in err.value.reason and "product360" in err.value.reason
     assert check_widgets(bad, product360=True) == bad
-    with pytest.raises(GtinError, match="unknown widget type"):
-        check_widgets([{"type": "hologram"}], product360=True)
-    with pytest.raises(GtinError, match="needs a string 'url'"):
-        check_widgets([{"type": "image"}], product360=False)
+    with pytest.raises(GtinError, match="unknown widget kind"):
+        check_widgets([{"hologram": {}}], product360=True)
+    with pytest.raises(GtinError, match="url"):
+        check_widgets([{"image": [{}]}], product360=False)
+
+
+def test_typed_widgets_are_converted_to_the_specification_form():
+    typed = [{"type": "text", "title": "t", "value": "v"}, {"type": "image", "url": "https://x/y.jpg"},
+             {"type": "link", "title": "site", "url": "https://x"}, {"type": "video", "url": "u"}]
+    assert check_widgets(typed, product360=True) == [
+        {"text": {"title": "t", "text": "v"}}, {"image": [{"url": "https://x/y.jpg"}]},
+        {"link": {"text": "site", "url": "https://x"}}, {"video": {"url": "u"}}]
 
 
 def test_merge_replaces_same_conditions_and_keeps_others():
@@ -50,8 +81,8 @@ def test_merge_replaces_same_conditions_and_keeps_others():
     assert [(s["id"], s["type"]) for s in doc] == [("alice", "brand"), ("bob", "retailer")]
     doc = merge_sources(doc, ALICE, [{"conditions": {"language": "en"}, "data": text("a2")},
                                       {"conditions": {"country": "250"}, "data": text("a3")}])
-    assert [s["data"][0]["value"] for s in doc] == ["a2", "b1", "a3"]  # replaced in place, new appended
-    assert doc[1] == {"id": "bob", "type": "retailer", "conditions": {"language": ["en"], "country": []},
+    assert [s["data"][0]["text"]["text"] for s in doc] == ["a2", "b1", "a3"]  # replaced in place, new appended
+    assert doc[1] == {"id": "bob", "type": "retailer", "conditions": {"language": ["en"]},
                       "data": text("b1")}
 
 
@@ -71,7 +102,7 @@ def test_participant_cannot_write_someone_elses_source():
         merge_sources([], ALICE, [{"conditions": {"language": "en"}, "data": []},
                                   {"conditions": {"language": ["EN"]}, "data": []}])
     with pytest.raises(GtinError, match="product360"):
-        merge_sources([], ALICE, [{"conditions": {}, "data": [{"type": "video", "url": "u"}]}])
+        merge_sources([], ALICE, [{"conditions": {}, "data": [{"video": {"url": "u"}}]}])
 
 
 def test_system_participant_replaces_all_sources():
@@ -101,4 +132,4 @@ def test_replace_included_drops_only_own_included_sources():
                                      {"conditions": {"language": "de"}, "data": text("3")}])
     doc = merge_sources(doc, BOB, [{"conditions": {"language": "en", "country": "036"}, "data": text("b")}])
     after = replace_included(doc, "alice", {"language": ["en", "fr"], "country": ["036", "554"]})
-    assert [(s["id"], s["data"][0]["value"]) for s in after] == [("alice", "3"), ("bob", "b")]
+    assert [(s["id"], s["data"][0]["text"]["text"]) for s in after] == [("alice", "3"), ("bob", "b")]

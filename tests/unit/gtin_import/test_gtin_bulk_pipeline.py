@@ -41,7 +41,7 @@ async def test_a_gtin_of_the_batch_in_flight_is_merged_from_its_pending_document
     ops, pending, tally = await prepare_batch(store, first, OWNER, spec, set(), {})
     assert tally == {"created": 1, "updated": 0, "unchanged": 0}
     assert store.reads == [["0" + gtin]]
-    assert [op._doc["sources"][0]["data"][0]["value"] for op in ops] == ["First"]  # created
+    assert [op._doc["sources"][0]["data"][0]["text"]["text"] for op in ops] == ["First"]  # created
     frozen = copy.deepcopy(pending)
     other = dict(SPEC, conditions={"language": ["fr"], "country": ["250"]})
     second = _oks([(gtin, "Deuxième")], ImportSpec.parse(other), 1002)
