@@ -2,8 +2,8 @@
 legacy parser), replayed against the running stack as a system participant.
 
 The examples' links point at the specification authors' CDN; tests touch loopback only, so
-each request is sent as printed except that its link's host is a loopback server serving a
-file at the link's own path (the links as printed are checked without network in
+each request is sent as printed except that its link is the service's own upload link holding
+a file with the example's columns (the links as printed are read without network in
 test_spec_requests_offline.py)."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import json
 
 from stdnum import ean
 
-from tests.contract.conftest import BASE
+from tests.contract.conftest import BASE, own_link
 from tests.contract.examples import assert_shape, load, raw
 
 TASK_EXTENSIONS = {"$.bad_prefixes", "$.detail", "$.counts", "$.bad_line_details",
@@ -22,11 +22,11 @@ TASK_EXTENSIONS = {"$.bad_prefixes", "$.detail", "$.counts", "$.bad_line_details
 TERMINAL = ("done", "failed")
 
 
-def relinked(name: str, links, data: bytes, scheme: str | None = "http") -> bytes:
-    """The example's bytes with only its link's host moved to the loopback server."""
+async def relinked(name: str, who, data: bytes, scheme: bool = True) -> bytes:
+    """The example's bytes with only its link replaced (by an upload link holding `data`)."""
     link = load(name)["link"]
     return raw(name).replace(json.dumps(link)[1:-1].encode(),
-                             json.dumps(links.relink(link, data, scheme=scheme))[1:-1].encode())
+                             json.dumps(await own_link(who, data, scheme=scheme))[1:-1].encode())
 
 
 def gtin13(n: int) -> str:
@@ -34,14 +34,14 @@ def gtin13(n: int) -> str:
     return body + ean.calc_check_digit(body)
 
 
-async def test_preview_example(system, links):
+async def test_preview_example(system):
     example = load("import_preview.response.json")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(example["header"])
     for record in example["records"] * 4:  # more lines than num_lines asks for
         writer.writerow([record[h] for h in example["header"]])
-    body = relinked("import_preview.request.json", links, out.getvalue().encode())
+    body = await relinked("import_preview.request.json", system, out.getvalue().encode())
     status, answer = await system.send("POST", f"{BASE}/import/preview", body)
     assert status == 200, answer
     assert_shape(answer, example, {"$.bad_lines"})
@@ -62,10 +62,10 @@ def _task_file() -> tuple[bytes, dict]:
     return (head + "\n".join(rows) + "\n").encode(), expected
 
 
-async def test_import_task_examples(system, links):
+async def test_import_task_examples(system):
     data, expected = _task_file()
     status, started = await system.send("POST", f"{BASE}/import/tasks",
-                                        relinked("import_tasks_create.request.json", links, data))
+                                        await relinked("import_tasks_create.request.json", system, data))
     assert status == 200, started
     assert_shape(started, load("import_tasks_create.response.json"))
     assert started["status"] == "started"
@@ -106,11 +106,11 @@ async def _parse(system, body: bytes) -> dict:
     return final
 
 
-async def test_parse_file_examples(system, links):
+async def test_parse_file_examples(system):
     head = "GTIN\tBrand\tFunctional_Name\tCompany_Name\tTrade_Item_Description\tGPC_Brick\n"
     gtin = gtin13(20)
     data = f"{head}{gtin}\tAcme\tSpread\tAcme Foods\tHazelnut spread\t10000188\n".encode()
-    final = await _parse(system, relinked("parse_file_gs1.request.json", links, data))
+    final = await _parse(system, await relinked("parse_file_gs1.request.json", system, data))
     assert final["status"] == "done" and final["message"] == "success", final
     _, doc, _ = await system.api.get(f"{BASE}/description?id={gtin}")
     assert doc["name"] == "Hazelnut spread" and doc["gpc_brick"] == "10000188"
@@ -121,22 +121,19 @@ async def test_parse_file_examples(system, links):
             "GTIN_gpc_brick_field\n")
     data = (f"{head}{gtin}\tAcme\tSpread\tAcme Foods\tCocoa spread\t50000000\t50130000\t"
             "50132000\t10000188\n").encode()
-    final = await _parse(system, relinked("parse_file_gs1_gpc.request.json", links, data))
+    final = await _parse(system, await relinked("parse_file_gs1_gpc.request.json", system, data))
     assert final["status"] == "done", final
     _, doc, _ = await system.api.get(f"{BASE}/description?id={gtin}")
     assert (doc["gpc_segment"], doc["gpc_class"]) == ("50000000", "50132000")
 
 
-async def test_parse_file_from_expert_example(system, links):
+async def test_parse_file_from_expert_example(system):
     gtin = gtin13(22)
     head = "gtin\ttitle\tDESCRIPTION\tSize\tSource\tCertificate\n"
     data = f"{head}{gtin}\tOrganic oats\tRolled oats\t500 g\tAustralia\tACO 1234\n".encode()
-    # as printed: no scheme, spaces in the path; read as https://… (loopback serves plain http,
-    # so this run is accepted, then fails at the download)
-    final = await _parse(system, relinked("parse_file_expert.request.json", links, data,
-                                          scheme=None))
-    assert final["status"] == "failed" and final["message"] != "success", final
-    final = await _parse(system, relinked("parse_file_expert.request.json", links, data))
+    # as the specification writes it: without a scheme (read as https://, the service's own)
+    final = await _parse(system, await relinked("parse_file_expert.request.json", system, data,
+                                                scheme=False))
     assert final["status"] == "done", final
     _, doc, _ = await system.api.get(f"{BASE}/description?id={gtin}")
     spec = load("parse_file_expert.request.json")

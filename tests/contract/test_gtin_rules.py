@@ -10,7 +10,7 @@ import pytest
 from pymongo import AsyncMongoClient
 from stdnum import ean
 
-from tests.contract.conftest import BASE
+from tests.contract.conftest import BASE, own_link
 from tests.contract.examples import load
 
 _rng = random.Random()
@@ -102,9 +102,9 @@ def _csv(rows: list[list[str]], delimiter: str = ",") -> bytes:
     return "".join(delimiter.join(r) + "\n" for r in rows).encode()
 
 
-async def test_has_header_true_and_num_lines_10_by_default(system, links):
+async def test_has_header_true_and_num_lines_10_by_default(system):
     rows = [["gtin", "name"]] + [[str(n), f"item {n}"] for n in range(15)]
-    link = links.relink("http://x/defaults.csv", _csv(rows))
+    link = await own_link(system, _csv(rows))
     status, answer, _ = await system.api.post(f"{BASE}/import/preview", json={
         "link": link, "delimiter": ","})
     assert status == 200, answer
@@ -123,19 +123,19 @@ async def test_has_header_true_and_num_lines_10_by_default(system, links):
 
 
 @pytest.mark.parametrize("delimiter", [",", "\t", ";", "|"])
-async def test_the_four_delimiters(system, links, delimiter):
+async def test_the_four_delimiters(system, delimiter):
     rows = [["GTIN Number", "Product Name"], ["8885000350025", "LITHIUM; GREASE"]]
     if delimiter == ";":
         rows[1][1] = "LITHIUM GREASE"
-    link = links.relink(f"http://x/delimiter-{ord(delimiter)}.csv", _csv(rows, delimiter))
+    link = await own_link(system, _csv(rows, delimiter))
     status, answer, _ = await system.api.post(f"{BASE}/import/preview", json={
         "link": link, "delimiter": delimiter})
     assert status == 200, answer
     assert answer["header"] == rows[0] and answer["records"] == [dict(zip(*rows))]
 
 
-async def test_other_delimiters_are_refused(system, links):
-    link = links.relink("http://x/colon.csv", b"a:b\n1:2\n")
+async def test_other_delimiters_are_refused(system):
+    link = await own_link(system, b"a:b\n1:2\n")
     status, err, _ = await system.api.post(f"{BASE}/import/preview", json={
         "link": link, "delimiter": ":"})
     assert status == 400 and [e["field"] for e in err["errors"]] == ["delimiter"], err

@@ -1,7 +1,8 @@
 """The sales specification's tables, replayed against the running stack: file create (form
 data, every field of its table), detail and list, the process actions (upload, process,
-reimport), the snapshot, the all-time summary, the automatic upload, the statuses and the
-24-hour report links. The specification prints field tables, not JSON: an answer must hold
+reimport), the snapshot, the all-time summary, the statuses and the 24-hour report links
+(the automatic upload's record, `module_response: "upload_automatically"`, is checked in
+tests/e2e/auto_upload/, which runs a stack with a Drive server of its own). The specification prints field tables, not JSON: an answer must hold
 every field of its table with the table's type."""
 from __future__ import annotations
 
@@ -110,20 +111,6 @@ async def test_file_create_detail_list_and_actions(sales_org):
     check_fields(again, load("salesfiles_reimport.json", "sales")["response_fields"],
                  nullable=False)
     assert again["status"] in STATUSES
-
-
-async def test_upload_automatically_names_its_module(sales_org, links):
-    _, api = sales_org
-    spec = load("upload_automatically.json", "sales")
-    url = links.relink(f"http://x/auto-{secrets.token_hex(4)}.tsv",
-                       sales_file(secrets.token_hex(4)))
-    status, answer, _ = await api.post("/api/files/upload_automatically/", data={"url": url})
-    assert status == 202, answer
-    check_fields(answer, spec["response_fields"], nullable=False)
-    [entry] = answer["files"]
-    status, record, _ = await api.get(f"{FILES}{entry['id']}/")
-    assert status == 200 and record["module_response"] == "upload_automatically", record
-    assert record["upload_mode"] == "AUTOMATICALLY"
 
 
 async def test_reports_have_24_hour_links(sales_org):

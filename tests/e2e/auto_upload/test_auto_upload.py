@@ -24,6 +24,7 @@ async def finalized(api, file_id: int) -> dict:
     record = await wait_terminal(api, file_id)
     assert record["status"] == "FINALIZED", record
     assert record["upload_mode"] == "AUTOMATICALLY"
+    assert record["module_response"] == "upload_automatically"  # the sales specification's
     assert [h["status"] for h in record["history"]] == PIPELINE
     return record
 
