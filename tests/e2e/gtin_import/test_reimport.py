@@ -45,7 +45,7 @@ async def test_a_corrected_file_updates_names_brands_gpc_and_sources(brand):
     assert after["name"] == "Oat drink" and after["brand_id"] != before["brand_id"]
     assert after["gpc_brick"] == "10000155" and after["gpc_brick"] != before["gpc_brick"]
     [source] = [s for s in after["sources"] if s["id"] == brand.urn]
-    assert source["data"] == [{"type": "text", "title": "Notes", "value": "new"}]
+    assert source["data"] == [{"text": {"title": "Notes", "text": "new"}}]
     assert (await doc(brand, g[2]))["name"] == "Spelt flakes"
     task = await run(brand, corrected)  # the same file again: nothing to change
     assert {k: task["counts"][k] for k in ("created", "updated", "unchanged")} == \
