@@ -40,7 +40,7 @@ async def test_a_corrected_file_updates_names_brands_gpc_and_sources(brand):
     task = await run(brand, corrected)
     assert {k: task["counts"][k] for k in ("imported", "created", "updated", "unchanged")} == \
         {"imported": 3, "created": 0, "updated": 2, "unchanged": 1}
-    assert "2 updated, 1 unchanged" in (task.get("detail") or task["message"])
+    assert task["message"] == "success" and "2 updated, 1 unchanged" in task["detail"]
     after = await doc(brand, g[0])
     assert after["name"] == "Oat drink" and after["brand_id"] != before["brand_id"]
     assert after["gpc_brick"] == "10000155" and after["gpc_brick"] != before["gpc_brick"]
