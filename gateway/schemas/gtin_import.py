@@ -110,7 +110,7 @@ class GtinProblem(BaseModel):
 class TaskStatus(Wire):
     EXTENSIONS: ClassVar[frozenset[str]] = frozenset({
         "bad_prefixes", "detail", "counts", "bad_line_details", "file_limits", "kind",
-        "created_at", "finished_at"})
+        "created_at", "finished_at", "errors_csv"})
     limits: Limits = Field(default_factory=Limits)
     bad_lines: list[int] = Field(default_factory=list)
     bad_gtins: list[GtinProblem] = Field(default_factory=list)
@@ -129,6 +129,7 @@ class TaskStatus(Wire):
     kind: str | None = None
     created_at: str | None = None
     finished_at: str | None = None
+    errors_csv: str | None = None  # extension: every entry of the error lists, as CSV
 
 
 class TaskList(BaseModel):
@@ -171,7 +172,7 @@ def task_status(view: dict[str, Any]) -> dict[str, Any]:
         "bad_line_details": [e for e in bad_lines if isinstance(e, dict)],
         "file_limits": view.get("limits"),
         **{k: view.get(k) for k in ("id", "status", "ts", "kind", "created_at", "finished_at",
-                                    "counts")},
+                                    "counts", "errors_csv")},
         "processed_lines": view.get("processed_lines") or 0,
         "total_lines": view.get("total_lines"),
         "has_header": view.get("has_header") is not False,

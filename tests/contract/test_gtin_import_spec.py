@@ -18,7 +18,7 @@ from tests.contract.examples import assert_shape, load, raw
 
 TASK_EXTENSIONS = {"$.bad_prefixes", "$.detail", "$.counts", "$.bad_line_details",
                    "$.file_limits", "$.kind", "$.created_at", "$.finished_at",
-                   "$.bad_gtins[].reason"}
+                   "$.bad_gtins[].reason", "$.errors_csv"}
 TERMINAL = ("done", "failed")
 
 
