@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from models.gtin.errors import GtinError
-from models.gtin.gdti import parse_gdti_urn
+from models.gtin.gdti import parse_gdti
 
 Widget = dict[str, Any]
 BASIC_WIDGETS = frozenset({"text", "image", "nutrition_info"})
@@ -82,7 +82,7 @@ def _check_certificates(where: str, body: object) -> Any:
         entry = _object(f"{where}.list[{i}]", entry)
         _string(f"{where}.list[{i}]", entry, "img_url")
         if entry.get("gdti") is not None:
-            parse_gdti_urn(entry["gdti"], f"{where}.list[{i}].gdti")
+            parse_gdti(entry["gdti"], f"{where}.list[{i}].gdti")
         if entry.get("expired") is not None and not isinstance(entry["expired"], bool):
             raise GtinError(f"{where}.list[{i}].expired", "must be true or false")
     return dict(body)
