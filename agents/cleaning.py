@@ -154,12 +154,19 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
     """Clean `src` into the Parquet file `out` and its snapshot into `out` + .snapshot.json;
     `cancel` set stops it at the next batch (CleaningCancelled)."""
     import json
+    from dataclasses import replace
 
-    from models.sales.clean import clean_file
+    from models.sales.clean import DateOrderRestart, clean_file
 
     sink = _RowGroupSink(out, cancel)
     try:
-        result = clean_file(src, filename, options, sink, progress)
+        try:
+            result = clean_file(src, filename, options, sink, progress)
+        except DateOrderRestart as exc:   # late rows settled the date order: clean again
+            sink.close(ok=False)
+            sink = _RowGroupSink(out, cancel)
+            result = clean_file(src, filename, replace(options, date_order_found=(exc.order, exc.example)),
+                                sink, progress)
     except BaseException:
         sink.close(ok=False)
         raise
@@ -170,7 +177,6 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
 
 
 async def clean(deps: Deps, msg: Message) -> None:
-    from models.sales.clean import CleanOptions
     from models.sales.errors import SalesFileError
 
     record = await file_repo.get(deps.db, int(msg.payload["file_id"]))
@@ -199,9 +205,7 @@ async def clean(deps: Deps, msg: Message) -> None:
         def on_progress(rows: int, percent: float) -> None:
             asyncio.run_coroutine_threadsafe(progress.report(rows, percent), loop)
 
-        options = CleanOptions(exchange_rate=_decimal(record.get("exchange_rate")),
-                               max_bad_share=deps.settings.max_bad_share,
-                               mappings=await deps.org_layouts(record["organisation"]))
+        options = await _options(deps, record)
         out = os.path.join(tmp, "clean.parquet")
         started = time.monotonic()
         # the checksum (taken during the upload, or now while the cleaning runs) comes first
@@ -254,6 +258,8 @@ async def clean(deps: Deps, msg: Message) -> None:
         warnings.append({"warning": inference_warning(result.inference)})
     cleaned = dict(checksum=checksum, layout=result.layout, encoding=result.encoding,
                    object_etag=stored.etag if stored else None, **verdict,
+                   date_order=result.date_order, data_quality=result.data_quality,
+                   conversion=result.conversion, totals_by_currency=result.totals_by_currency,
                    total_rows=result.rows, bad_rows=result.bad_rows,
                    bad_samples=result.bad_samples[:100], warnings=warnings,
                    reporting_period=result.reporting_period or record.get("reporting_period"),
@@ -271,6 +277,25 @@ def inference_warning(proposal: dict) -> str:
     return (f"layout inferred from header names and values: {fields}"
             + (f"; {extra}" if extra else "")
             + "; correct it with POST /api/files/salesfiles/{id}/layout/")
+
+
+async def _options(deps: Deps, record: dict):
+    """Cleaning options of a file: its exchange_rate and date_order, the organisation's
+    layouts, base currency, rates and date settings."""
+    from models.rates import rate_table
+    from models.sales.clean import CleanOptions
+    from infra.repos import orgs
+    from infra.repos import rates as rate_repo
+
+    org = record["organisation"]
+    settings = await orgs.settings(deps.db, org)
+    return CleanOptions(exchange_rate=_decimal(record.get("exchange_rate")),
+                        max_bad_share=deps.settings.max_bad_share,
+                        mappings=await deps.org_layouts(org),
+                        base_currency=settings["base_currency"],
+                        org_rates=rate_table(await rate_repo.find(deps.db, org)),
+                        date_order=record.get("date_order_requested"),
+                        org_date_order=settings["date_order"], org_locale=settings["locale"])
 
 
 def _decimal(value):

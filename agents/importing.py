@@ -90,11 +90,17 @@ async def import_file(deps: Deps, msg: Message) -> None:
             return
         totals = snapshot["totals"]
         record_rows("import", int(totals["rows"] or 0), time.monotonic() - started)
+        snapshot = {**snapshot, **{k: record.get(k) for k in ("data_quality", "conversion", "date_order")}}
         await retry(lambda: snapshot_repo.save(deps.db, record, snapshot, keys, attempt),
                     "save the snapshot")
+        # total_local (spec field) only when the file holds one currency; per currency always
         processed = dict(parquet_key=key, total_rows=totals["rows"],
                          total_artists=totals["artists"], total_local=totals["revenue"],
-                         total_converted=totals["revenue_converted"], processed_at=now_iso())
+                         currency=totals.get("currency", record.get("currency")),
+                         total_converted=totals["revenue_converted"],
+                         converted_currency=(record.get("conversion") or {}).get("currency"),
+                         converted_complete=totals.get("converted_complete", True),
+                         totals_by_currency=totals.get("by_currency"), processed_at=now_iso())
         record = await retry(lambda: set_status(deps, record, "PROCESSED", **processed),
                              "record PROCESSED")
         # staging goes only once PROCESSED is recorded, so a crash before that can redo the step

@@ -18,6 +18,14 @@ from topics.registry import topic
 log = logging.getLogger("tributary.registration")
 
 
+def _requested_order(payload: dict, record: dict) -> dict:
+    """`date_order` asked for by a process/reimport command (kept for later reimports)."""
+    from models.sales.dates import parse_order
+
+    order = parse_order(payload.get("date_order")) or record.get("date_order_requested")
+    return {"date_order_requested": order} if order else {}
+
+
 def register(app: faust.App, deps: Deps) -> None:
     spec = topic("sales.files.commands")
 
@@ -68,7 +76,7 @@ def register(app: faust.App, deps: Deps) -> None:
             extra["duplicate_override"] = {"of": int(override), "at": msg.ts}
         attempt = int(record.get("attempt") or 0) + 1
         record = await set_status(deps, record, "UPLOADED", attempt=attempt, object_key=key,
-                                  **extra)
+                                  **extra, **_requested_order(msg.payload, record))
         await deps.emit("sales.cleaning.commands", record["id"], "CleanSalesFile",
                         {"file_id": record["id"], "attempt": attempt})
 
@@ -82,7 +90,8 @@ def register(app: faust.App, deps: Deps) -> None:
         attempt = int(record.get("attempt") or 0) + 1
         # the duplicate check runs again: only an override naming the original lets it through
         await set_status(deps, record, "REIMPORT", attempt=attempt,
-                         bad_rows=0, bad_samples=[], warnings=[])
+                         bad_rows=0, bad_samples=[], warnings=[],
+                         **_requested_order(msg.payload, record))
         await deps.emit("sales.cleaning.commands", record["id"], "CleanSalesFile",
                         {"file_id": record["id"], "attempt": attempt})
 

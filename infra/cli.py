@@ -32,11 +32,19 @@ def _parser() -> argparse.ArgumentParser:
     gw.add_argument("--port", type=int, default=8080)
     org = sub.add_parser("org", help="organisations and API tokens")
     org_sub = org.add_subparsers(dest="org_command", required=True)
-    org_sub.add_parser("create", parents=[common]).add_argument("name")
+    from infra.cli_money import add_commands as add_money, add_org_options
+
+    create = org_sub.add_parser("create", parents=[common])
+    create.add_argument("name")
+    add_org_options(create)
     org_sub.add_parser("token", parents=[common]).add_argument("org", help="organisation id or name")
+    org_set = org_sub.add_parser("settings", parents=[common], help="show or change money/date settings")
+    org_set.add_argument("org", help="organisation id or name")
+    add_org_options(org_set)
     from infra.cli_more import add_commands
 
     add_commands(sub)
+    add_money(sub, common)
     return parser
 
 
@@ -60,8 +68,12 @@ async def _with_db(settings, fn):
 async def _org(args, db):
     from infra.repos import orgs
 
+    from infra.cli_money import checked_settings, org_settings
+
     if args.org_command == "create":
-        return await orgs.create(db, args.name)
+        return await orgs.create(db, args.name, **checked_settings(args))
+    if args.org_command == "settings":
+        return await org_settings(args, db)
     found = await orgs.find(db, args.org)
     if not found:
         sys.exit(f"no organisation {args.org!r}")
@@ -89,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "org":
         _print(asyncio.run(_with_db(settings, lambda db: _org(args, db))))
+        return 0
+    if args.command == "rates":
+        from infra.cli_money import rates_command
+
+        _print(asyncio.run(_with_db(settings, lambda db: rates_command(args, db))))
         return 0
     from infra.cli_more import run_command
 

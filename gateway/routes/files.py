@@ -136,6 +136,7 @@ async def action(request: web.Request, body: SalesFileAction):
     org = await organisation(request)
     view = await _owned(request, org)
     name = body.action
+    order = _date_order(body.date_order)
     status = view["status"]
     retry = status == "FAILED" and view.get("status_cause") == "NOT_UPLOADED"
     if name == "upload":
@@ -161,27 +162,66 @@ async def action(request: web.Request, body: SalesFileAction):
             raise conflict(f"uploaded object has {info.size} bytes but filesize is "
                            f"{view['filesize']}", current_status=status)
         result = await _wait_status(request, "ProcessSalesFile", view, ("UPLOADED", "FAILED"),
-                                    allow_duplicate_of=override)
+                                    allow_duplicate_of=override, **order)
         return 202, result
     if status not in REIMPORTABLE:
         raise conflict(f"reimport is allowed from {', '.join(REIMPORTABLE)}, not {status}",
                        current_status=status)
     await statements.unchanged_original(request, view)
-    result = await _wait_status(request, "ReimportSalesFile", view, ("REIMPORT",))
+    result = await _wait_status(request, "ReimportSalesFile", view, ("REIMPORT",), **order)
     return 202, result
 
 
-@endpoint(auth=organisation, responses={200: Snapshot}, errors=(401, 404, 409))
+def _date_order(value: str | None) -> dict:
+    """`date_order` of a process/reimport request (DMY or MDY): how to read `01/06/2025`."""
+    from models.sales.dates import parse_order
+
+    if value in (None, ""):
+        return {}
+    order = parse_order(value)
+    if order is None:
+        raise ApiError(400, "validation_error", "date_order must be DMY (day-first) or MDY (month-first)",
+                       errors=[{"field": "date_order", "problem": "must be DMY or MDY"}])
+    return {"date_order": order}
+
+
+@endpoint(auth=organisation, responses={200: Snapshot}, errors=(400, 401, 404, 409))
 async def snapshot(request: web.Request):
-    """Revenue of a processed file per artist, DSP, territory, track and release."""
+    """Revenue of a processed file per artist, DSP, territory, track and release, each entry
+    in its currency. `?group=byTrack&page=&page_size=` pages one list (exact `count`)."""
     org = await organisation(request)
     view = await _owned(request, org)
     if view["status"] not in ("PROCESSED", "FINALIZED"):
         raise conflict(f"file {view['id']} is not processed yet", current_status=view["status"])
+    group = request.query.get("group")
+    if group is not None:
+        return await _snapshot_page(request, view, group)
     doc = await snapshot_repo.get(request.app["db"], view["id"])
     if doc is None:
         raise conflict(f"file {view['id']} has no snapshot yet", current_status=view["status"])
     return doc
+
+
+async def _snapshot_page(request: web.Request, view: dict, group: str) -> web.Response:
+    """`?group=byTrack&page=2&page_size=100`: one page of one list, with its exact count."""
+    from models.sales.snapshot import GROUPS
+
+    if group not in GROUPS:
+        raise ApiError(400, "validation_error", f"unknown group {group!r}",
+                       errors=[{"field": "group", "problem": f"one of {', '.join(GROUPS)}"}])
+    try:
+        page = int(request.query.get("page", 1))
+        size = int(request.query.get("page_size", 100))
+    except ValueError:
+        raise ApiError(400, "validation_error", "page and page_size must be integers",
+                       errors=[{"field": "page", "problem": "an integer"}]) from None
+    if page < 1 or not 1 <= size <= 1000:
+        raise ApiError(400, "validation_error", "page must be ≥ 1 and page_size 1–1000",
+                       errors=[{"field": "page_size", "problem": "page ≥ 1, page_size 1–1000"}])
+    count, entries = await snapshot_repo.page(request.app["db"], view["id"], group, page, size)
+    pages = (count + size - 1) // size
+    return web.json_response({"file_id": view["id"], "group": group, "count": count, "page": page,
+                              "page_size": size, "pages": pages, "results": entries})
 
 
 @endpoint(auth=organisation, responses={200: Summary}, errors=(401,))

@@ -96,6 +96,9 @@ class SalesFileAction(RequestModel):
     allow_duplicate_of: int | None = Field(None, description="process: the id of the file this "
                                            "DUPLICATE duplicates, to import it anyway (recorded "
                                            "as duplicate_override)")
+    date_order: str | None = Field(None, description="process/reimport: read dates such as "
+                                   "01/06/2025 day-first (`DMY`) or month-first (`MDY`) when the "
+                                   "file's rows do not settle it (docs/money.md)")
 
 
 class UploadLink(ResponseModel):

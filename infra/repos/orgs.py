@@ -15,12 +15,31 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create(db: AsyncDatabase, name: str) -> dict[str, Any]:
+async def create(db: AsyncDatabase, name: str, **settings: Any) -> dict[str, Any]:
+    """A new organisation; `settings` (base_currency, locale, date_order) already checked
+    (models.org_settings); the base currency defaults to USD."""
+    from models.org_settings import effective
+
     number = await next_id(db, "organisations")
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:32] or "org"
-    org = {"_id": f"org-{number}", "id": f"org-{number}", "name": name, "slug": slug}
+    org = {"_id": f"org-{number}", "id": f"org-{number}", "name": name, "slug": slug,
+           **effective(settings)}
     await db.organisations.insert_one(org)
-    return {"id": org["id"], "name": name, "token": await issue_token(db, org["id"])}
+    return {"id": org["id"], "name": name, **effective(org),
+            "token": await issue_token(db, org["id"])}
+
+
+async def settings(db: AsyncDatabase, org_id: Any) -> dict[str, Any]:
+    """Base currency, locale and date order of an organisation (defaults filled in)."""
+    from models.org_settings import effective
+
+    return effective(await db.organisations.find_one({"_id": org_id}))
+
+
+async def update_settings(db: AsyncDatabase, org_id: Any, values: dict[str, Any]) -> dict[str, Any]:
+    if values:
+        await db.organisations.update_one({"_id": org_id}, {"$set": values})
+    return await settings(db, org_id)
 
 
 async def find(db: AsyncDatabase, ref: str) -> dict[str, Any] | None:

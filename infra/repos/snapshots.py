@@ -5,25 +5,36 @@ snapshots of the organisation's processed files, so no file is ever counted twic
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from topics.envelope import now_iso
 
-MAX_ENTRIES = 5000  # per dimension stored in the snapshot document
+MAX_ENTRIES = 1000  # per list in the snapshot document; every entry is in `snapshot_pages`
+CHUNK = 1000        # entries per page document
 
 
 async def save(db: AsyncDatabase, record: dict, snapshot: dict, keys: dict, attempt: int) -> None:
+    """The snapshot document (lists cut at MAX_ENTRIES, with their exact `counts`) and every
+    entry of every list in `snapshot_pages` chunks, so lists page without a cap."""
     doc: dict[str, Any] = {"_id": record["id"], "file_id": record["id"],
                            "organisation": record["organisation"],
                            "reporting_period": record.get("reporting_period"),
-                           "attempt": attempt, "created_at": now_iso(), "truncated": {}}
+                           "attempt": attempt, "created_at": now_iso(), "truncated": {}, "counts": {}}
+    await db.snapshot_pages.delete_many({"file_id": record["id"]})
     for name, value in snapshot.items():
-        if isinstance(value, list) and len(value) > MAX_ENTRIES:
-            doc["truncated"][name] = len(value)
-            value = value[:MAX_ENTRIES]
+        if isinstance(value, list):
+            doc["counts"][name] = len(value)
+            for start in range(0, len(value), CHUNK):
+                await db.snapshot_pages.replace_one(
+                    {"_id": f"{record['id']}:{name}:{start // CHUNK}"},
+                    {"_id": f"{record['id']}:{name}:{start // CHUNK}", "file_id": record["id"],
+                     "group": name, "chunk": start // CHUNK, "entries": value[start:start + CHUNK]},
+                    upsert=True)
+            if len(value) > MAX_ENTRIES:
+                doc["truncated"][name] = len(value)
+                value = value[:MAX_ENTRIES]
         doc[name] = value
     await db.snapshots.replace_one({"_id": record["id"]}, doc, upsert=True)
     await db.snapshot_keys.replace_one(
@@ -38,28 +49,52 @@ async def get(db: AsyncDatabase, file_id: int) -> dict | None:
     return doc
 
 
+async def page(db: AsyncDatabase, file_id: int, group: str, page_no: int, size: int) -> tuple[int, list[dict]]:
+    """(exact count, entries of page `page_no` (1-based) of `size`) of one list of a snapshot."""
+    doc = await db.snapshots.find_one({"_id": file_id}, {"counts": 1, group: 1})
+    if doc is None:
+        return 0, []
+    count = (doc.get("counts") or {}).get(group)
+    if count is None:                       # stored before pages existed: the document's list
+        entries = doc.get(group) or []
+        return len(entries), entries[(page_no - 1) * size:page_no * size]
+    start, end = (page_no - 1) * size, min(page_no * size, count)
+    if start >= end:
+        return count, []
+    chunks = range(start // CHUNK, (end - 1) // CHUNK + 1)
+    found = {d["chunk"]: d["entries"] async for d in db.snapshot_pages.find(
+        {"file_id": file_id, "group": group, "chunk": {"$in": list(chunks)}})}
+    entries = [e for c in chunks for e in found.get(c, [])]
+    offset = start - chunks[0] * CHUNK
+    return count, entries[offset:offset + (end - start)]
+
+
 async def refresh_summary(db: AsyncDatabase, organisation: str) -> dict:
+    """All-time summary over the files with rows: distinct artists, tracks (ISRC, else artist and
+    title), releases (UPC, else artist and release title); revenue per currency and per period,
+    and converted to the base currency with the rates each file used (rates added since fill in
+    lines that had none; what still has no rate is listed and marks the total incomplete)."""
+    from infra.repos import orgs
+    from infra.repos import rates as rate_repo
+    from models.rates import rate_table
+    from models.sales.money_summary import summarise
+
     ids = [d["_id"] async for d in db.files.find(
-        {"organisation": organisation, "status": {"$in": ["PROCESSED", "FINALIZED"]}},
-        {"_id": 1})]
+        {"organisation": organisation, "status": {"$in": ["PROCESSED", "FINALIZED"]},
+         "total_rows": {"$gt": 0}}, {"_id": 1})]
     artists: set = set()
     tracks: set = set()
     releases: set = set()
-    gross = Decimal(0)
-    by_period: dict[str, Decimal] = {}
     async for keys in db.snapshot_keys.find({"_id": {"$in": ids}}):
         artists.update(keys.get("artists") or [])
         tracks.update(keys.get("tracks") or [])
         releases.update(keys.get("releases") or [])
-    async for snap in db.snapshots.find({"_id": {"$in": ids}}, {"totals": 1, "reporting_period": 1}):
-        amount = Decimal(str(snap["totals"]["revenue_converted"]))
-        gross += amount
-        period = snap.get("reporting_period") or "unknown"
-        by_period[period] = by_period.get(period, Decimal(0)) + amount
+    snaps = [snap async for snap in db.snapshots.find(
+        {"_id": {"$in": ids}}, {"totals": 1, "reporting_period": 1, "byCurrency": 1})]
+    base = (await orgs.settings(db, organisation))["base_currency"]
+    money = summarise(snaps, base, rate_table(await rate_repo.find(db, organisation)))
     summary = {"_id": organisation, "organisation": organisation, "files": len(ids),
                "artists": len(artists), "releases": len(releases), "tracks": len(tracks),
-               "total_gross": str(gross),
-               "by_period": [{"period": p, "revenue": str(v)} for p, v in sorted(by_period.items())],
-               "updated_at": now_iso()}
+               **money, "updated_at": now_iso()}
     await db.summaries.replace_one({"_id": organisation}, summary, upsert=True)
     return summary

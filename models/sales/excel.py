@@ -13,7 +13,7 @@ from .errors import SalesFileError
 from .layouts import Layout, match_header
 from .result import CleanOptions, CleanResult, Emitter
 from .tabular import find_header, find_footer_rows
-from .transform import Mapper
+from .transform import Mapper, date_reader
 
 PROBE_ROWS = 40
 
@@ -100,7 +100,8 @@ def clean_excel(path: str, filename: str, options: CleanOptions, layouts: list[L
     sheet_name, match = best
     sheet = wb.get_sheet_by_name(sheet_name)
     width = len(match.headers)
-    mapper = Mapper(match.layout, match.headers)
+    mapper = Mapper(match.layout, match.headers, dates=date_reader(match.layout, options))
+    emitter.dates = mapper.dates
     total = max(1, sheet.height)
     first_line = match.row + 2
 

@@ -13,11 +13,12 @@ import pyarrow.compute as pc
 import pycountry
 from stdnum import ean, isrc as stdnum_isrc
 
+from .dates import DateOrder
 from .schema import AMOUNT, AMOUNT_SCALE
 
 _SEP = re.compile(r"[\s\-._/:]")
 _WORLD = {"WW", "WORLD", "WORLDWIDE", "WORLD WIDE", "GLOBAL", "ALL", "ROW", "INTERNATIONAL"}
-_TERRITORY_ALIASES = {"UK": "GB", "EL": "GR", "XK": "XK"}
+_TERRITORY_ALIASES = {"UK": "GB", "EL": "GR", "XK": "XK", "ROM": "RO"}  # ROM: ISO 3166 alpha-3 until 2002
 _CURRENCY_ALIASES = {"RUR": "RUB", "$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_name) if m})
@@ -64,14 +65,17 @@ def norm_upc(value: str) -> str | None:
 
 
 def norm_territory(value: str) -> str | None:
-    """ISO 3166-1 alpha-2 from alpha-2/alpha-3/name; `UK` → GB; worldwide → WW."""
+    """ISO 3166-1 alpha-2 from alpha-2, alpha-3, numeric (`276`), English names (pycountry) and
+    names in any CLDR language (babel: `Deutschland`, `Allemagne`); `UK` → GB; worldwide → WW."""
     v = value.strip().upper()
     if v in _WORLD:
         return "WW"
     if v in _TERRITORY_ALIASES:
         return _TERRITORY_ALIASES[v]
     country = None
-    if len(v) == 2:
+    if v.isdigit():
+        country = pycountry.countries.get(numeric=v.zfill(3)) if len(v) <= 3 else None
+    elif len(v) == 2:
         country = pycountry.countries.get(alpha_2=v)
     elif len(v) == 3:
         country = pycountry.countries.get(alpha_3=v)
@@ -79,11 +83,20 @@ def norm_territory(value: str) -> str | None:
         try:
             country = pycountry.countries.lookup(value.strip())
         except LookupError:
+            country = None
+    if country is not None:
+        return country.alpha_2
+    if len(v) > 2:
+        from .countries import country_by_name
+
+        code = country_by_name(value)
+        if code is None and len(v) > 5:
             try:
-                country = pycountry.countries.search_fuzzy(value.strip())[0] if len(v) > 5 else None
+                return pycountry.countries.search_fuzzy(value.strip())[0].alpha_2
             except LookupError:
-                country = None
-    return country.alpha_2 if country is not None else None
+                return None
+        return code
+    return None
 
 
 def norm_currency(value: str) -> str | None:
@@ -117,9 +130,10 @@ def _year(text: str) -> int:
     return int(text) if len(text) == 4 else 2000 + int(text)
 
 
-def norm_period(value: str, date_format: str | None = None) -> str | None:
+def norm_period(value: str, date_format: str | None = None, order: DateOrder | None = None) -> str | None:
     """A date or month in any common spelling → `YYYY-MM` (YYYY-MM, YYYY-MM-DD, YYYYMMDD, JUN-25,
-    June 2025, MM/DD/YYYY, `10/15/2023 12:00:00 AM`...). An explicit strptime format wins."""
+    June 2025, MM/DD/YYYY, `10/15/2023 12:00:00 AM`...). An explicit strptime format wins; a
+    `DateOrder` reads (and records) `a/b/yyyy` dates day-first or month-first."""
     v = value.strip()
     if date_format:
         try:
@@ -127,6 +141,11 @@ def norm_period(value: str, date_format: str | None = None) -> str | None:
             return f"{d.year:04d}-{d.month:02d}"
         except ValueError:
             return None
+    if order is not None:
+        found = order.month_of(v)
+        if found is not None:
+            year, month = found
+            return f"{year:04d}-{month:02d}" if 1 <= month <= 12 and 1900 <= year <= 2999 else None
     for pattern, extract in _PERIOD_PATTERNS:
         m = pattern.match(v)
         if m:

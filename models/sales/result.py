@@ -9,7 +9,10 @@ from typing import Any, Callable, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .dates import DateOrder
 from .errors import SalesFileError
+from .money import Converter
+from .quality import Quality
 from .schema import AMOUNT, AMOUNT_SCALE, CANONICAL_SCHEMA
 
 MAX_SAMPLES = 100
@@ -22,6 +25,12 @@ class CleanOptions:
     mappings: Sequence[Any] = ()            # organisation layouts (dicts for layout_from_mapping, or Layouts)
     batch_rows: int = 50_000
     infer: bool = True                      # propose a mapping for files no layout claims (models/sales/infer)
+    base_currency: str | None = None        # organisation currency; None = no conversion by currency (revenue × exchange_rate)
+    org_rates: dict = field(default_factory=dict)   # (from, to, "YYYY-MM") → Decimal
+    date_order: str | None = None           # requested reading of a/b/yyyy dates (DMY / MDY)
+    org_date_order: str | None = None       # the organisation's setting
+    org_locale: str | None = None           # the organisation's locale (CLDR short date pattern)
+    date_order_found: tuple[str, str] | None = None  # (order, example) the rows forced on a first attempt
 
 
 @dataclass
@@ -44,6 +53,10 @@ class CleanResult:
     imported_totals: dict[str, str] = field(default_factory=dict)  # {"revenue", "revenue_converted", "quantity"}
     warnings: list[str] = field(default_factory=list)
     inference: dict | None = None           # layout `inferred`: the proposal used (mapping, confidences)
+    totals_by_currency: list[dict] = field(default_factory=list)   # [{currency, rows, quantity, revenue}]
+    conversion: dict | None = None          # base currency, complete, rates used and missing
+    date_order: dict | None = None          # reading of a/b/yyyy dates and what decided it
+    data_quality: dict = field(default_factory=dict)  # per field: nulled, repaired, samples with lines
 
 
 class Emitter:
@@ -59,8 +72,18 @@ class Emitter:
         self.quantity = 0
         self.currencies: Counter[str] = Counter()
         self.periods: Counter[str] = Counter()
+        self.by_currency: dict[str | None, list] = {}   # currency → [rows, quantity, revenue]
+        self.quality = Quality()
+        self.dates: DateOrder | None = None             # set by the mapper of tabular layouts
+        self.sunk = 0                                    # batches handed to the sink
+        self.converter = None if not options.base_currency else Converter(
+            options.base_currency, None if options.exchange_rate is None else Decimal(options.exchange_rate),
+            dict(options.org_rates))
         rate = options.exchange_rate
         self.rate = None if rate is None else pa.scalar(Decimal(rate).quantize(Decimal(1).scaleb(-AMOUNT_SCALE)), pa.decimal256(30, 18))
+
+    def note_quality(self, name: str, kind: str, count: int, samples: list[dict]) -> None:
+        self.quality.add(name, kind, count, samples)
 
     def count_invalid(self, name: str, n: int) -> None:
         if n:
@@ -87,7 +110,9 @@ class Emitter:
         if n == 0:
             return
         revenue = cols["revenue"]
-        if self.rate is None:
+        if self.converter is not None:
+            converted = self.converter.convert(revenue, _col(cols, "currency", n), _col(cols, "statement_period", n))
+        elif self.rate is None:
             converted = revenue
         else:
             wide = pc.multiply(pc.cast(revenue, pa.decimal256(38, 18)), self.rate)
@@ -115,7 +140,21 @@ class Emitter:
             for v, c in zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist()):
                 if v is not None:
                     counter[v] += c
+        self._by_currency(batch)
+        self.sunk += 1
         self.sink(batch)
+
+    def _by_currency(self, batch: pa.RecordBatch) -> None:
+        """Exact rows, quantity and revenue per currency (one group-by per batch)."""
+        table = pa.Table.from_batches([batch]).select(["currency", "quantity", "revenue"])
+        agg = table.group_by("currency", use_threads=False).aggregate(
+            [("quantity", "sum"), ("revenue", "sum"), ([], "count_all")])
+        for cur, qty, rev, rows in zip(*(agg.column(c).to_pylist() for c in
+                                         ("currency", "quantity_sum", "revenue_sum", "count_all"))):
+            entry = self.by_currency.setdefault(cur, [0, 0, Decimal(0)])
+            entry[0] += rows
+            entry[1] += qty or 0
+            entry[2] += rev or 0
 
     def check_share(self, filename: str) -> None:
         total = self.rows + self.bad
@@ -127,10 +166,26 @@ class Emitter:
     def result(self, **kw: Any) -> CleanResult:
         kw.setdefault("currency", self.currencies.most_common(1)[0][0] if len(self.currencies) == 1 else None)
         kw.setdefault("reporting_period", self.periods.most_common(1)[0][0] if self.periods else None)
+        warnings = list(kw.pop("warnings", None) or [])
+        if self.dates is not None:
+            kw["date_order"] = self.dates.report()
+            if self.dates.warning():
+                warnings.append(self.dates.warning())
+        if self.converter is not None:
+            kw["conversion"] = self.converter.report()
+            warnings += self.converter.warnings()
+        by_currency = [{"currency": c, "rows": v[0], "quantity": str(v[1]), "revenue": _fmt(v[2])}
+                       for c, v in sorted(self.by_currency.items(), key=lambda x: x[0] or "")]
         return CleanResult(rows=self.rows, bad_rows=self.bad, bad_samples=self.samples,
-                           invalid_values=dict(self.invalid),
+                           invalid_values=dict(self.invalid), warnings=warnings,
+                           totals_by_currency=by_currency, data_quality=self.quality.report(),
                            imported_totals={"revenue": _fmt(self.revenue), "revenue_converted": _fmt(self.converted),
                                             "quantity": str(self.quantity)}, **kw)
+
+
+def _col(cols: dict[str, pa.Array], name: str, n: int) -> pa.Array:
+    arr = cols.get(name)
+    return pa.nulls(n, pa.string()) if arr is None else arr
 
 
 def _fmt(d: Decimal) -> str:

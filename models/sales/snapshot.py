@@ -10,9 +10,14 @@ import pyarrow.compute as pc
 from .result import _fmt
 from .schema import CANONICAL_SCHEMA
 
-GROUPS = {"byArtist": [("artist", "name")], "byDSP": [("dsp", "name")], "byTerritory": [("territory", "name")],
-          "byTrack": [("track_title", "name"), ("isrc", "isrc")],
-          "byRelease": [("release_title", "name"), ("upc", "upc")]}
+# every group is split by currency: amounts of two currencies are never added together
+_CUR = ("currency", "currency")
+GROUPS = {"byArtist": [("artist", "name"), _CUR], "byDSP": [("dsp", "name"), _CUR],
+          "byTerritory": [("territory", "name"), _CUR],
+          "byTrack": [("track_title", "name"), ("isrc", "isrc"), ("artist", "artist"), _CUR],
+          "byRelease": [("release_title", "name"), ("upc", "upc"), ("artist", "artist"), _CUR],
+          "byCurrency": [_CUR, ("statement_period", "period")]}
+SPEC_GROUPS = ("byArtist", "byDSP", "byTerritory", "byTrack", "byRelease")
 _SUMS = ("quantity", "revenue", "revenue_converted")
 
 
@@ -37,19 +42,20 @@ def _aliased(table: pa.Table, a: str, b: str) -> bool:
 def _partial(batch: pa.Table, cols: list[str]) -> pa.Table:
     same = _aliased(batch, "revenue", "revenue_converted")
     sums = [c for c in _SUMS if not (same and c == "revenue_converted")]
-    agg = batch.group_by(cols, use_threads=False).aggregate(
-        [(c, "sum") for c in sums] + [("line", "count")])
-    names = {f"{c}_sum": c for c in sums} | {"line_count": "rows"}
+    counts = [("line", "count")] + ([] if same else [("revenue_converted", "count")])
+    agg = batch.group_by(cols, use_threads=False).aggregate([(c, "sum") for c in sums] + counts)
+    names = {f"{c}_sum": c for c in sums} | {"line_count": "rows", "revenue_converted_count": "converted_rows"}
     agg = agg.rename_columns([names.get(n, n) for n in agg.column_names])
     if same:
         agg = agg.append_column("revenue_converted", agg.column("revenue"))
-    return agg.select([*cols, *_SUMS, "rows"])
+        agg = agg.append_column("converted_rows", agg.column("rows"))
+    return agg.select([*cols, *_SUMS, "rows", "converted_rows"])
 
 
 def _combine(parts: list[pa.Table], cols: list[str]) -> pa.Table:
     table = pa.concat_tables(parts)
     agg = table.group_by(cols, use_threads=False).aggregate(
-        [(c, "sum") for c in (*_SUMS, "rows")])
+        [(c, "sum") for c in (*_SUMS, "rows", "converted_rows")])
     names = [n.removesuffix("_sum") for n in agg.column_names]
     return agg.rename_columns(names)
 
@@ -60,8 +66,13 @@ def _entries(agg: pa.Table, keys: list[tuple[str, str]]) -> list[dict]:
     out = []
     for row in agg.to_pylist():
         entry = {label: row[col] for col, label in keys}
+        complete = row["converted_rows"] == row["rows"]
         entry.update(quantity=str(row["quantity"] or 0), revenue=_money(row["revenue"]),
-                     revenue_converted=_money(row["revenue_converted"]), rows=row["rows"])
+                     revenue_converted=_money(row["revenue_converted"]) if complete else None,
+                     rows=row["rows"])
+        if not complete:       # some lines had no rate: what was converted, and how much was not
+            entry.update(converted_partial=_money(row["revenue_converted"]),
+                         unconverted_rows=row["rows"] - row["converted_rows"])
         out.append(entry)
     return out
 
@@ -106,10 +117,20 @@ def build_snapshot(table_or_batches: pa.Table | Iterable[pa.RecordBatch]) -> dic
 
 
 def summary_keys(snapshot: dict) -> dict[str, list[str]]:
-    """Distinct keys for the organisation summary (artists; tracks by ISRC, releases by UPC)."""
+    """Distinct keys for the organisation summary: artists by name; tracks by ISRC, else by
+    (artist, track title); releases by UPC, else by (artist, release title)."""
+    def keys(entries: list[dict], code: str) -> set[str]:
+        out = set()
+        for e in entries:
+            if e.get(code):
+                out.add(e[code])
+            elif e.get("name"):
+                out.add(f"{(e.get('artist') or '').casefold()}\x1f{e['name'].casefold()}")
+        return out
+
     return {"artists": sorted({e["name"] for e in snapshot["byArtist"] if e["name"]}),
-            "tracks": sorted({e["isrc"] for e in snapshot["byTrack"] if e.get("isrc")}),
-            "releases": sorted({e["upc"] for e in snapshot["byRelease"] if e.get("upc")})}
+            "tracks": sorted(keys(snapshot["byTrack"], "isrc")),
+            "releases": sorted(keys(snapshot["byRelease"], "upc"))}
 
 
 def _finish(parts: dict[str, list[pa.Table]]) -> dict:
@@ -119,18 +140,38 @@ def _finish(parts: dict[str, list[pa.Table]]) -> dict:
         cols = [k for k, _ in keys]
         combined[name] = _combine(parts[name], cols) if parts[name] else None
         snap[name] = _entries(combined[name], keys) if parts[name] else []
-    dsp = combined["byDSP"]
-
-    def total(column: str):
-        return pc.sum(dsp[column]).as_py() if dsp is not None else None
-
+    by_currency = currency_totals(snap["byCurrency"])
+    converted = sum((Decimal(e["revenue_converted"] or e.get("converted_partial") or 0)
+                     for e in snap["byCurrency"]), Decimal(0))
+    keys = summary_keys(snap)
     snap["totals"] = {
-        "rows": int(total("rows") or 0),
-        "quantity": str(total("quantity") or 0),
-        "revenue": _money(total("revenue")),
-        "revenue_converted": _money(total("revenue_converted")),
-        "artists": sum(1 for e in snap["byArtist"] if e["name"] is not None),
-        "tracks": len(snap["byTrack"]),
-        "releases": len(snap["byRelease"]),
+        "rows": sum(c["rows"] for c in by_currency),
+        "quantity": str(sum(int(c["quantity"]) for c in by_currency)),
+        # one figure per file only when the file holds one currency (see by_currency)
+        "revenue": by_currency[0]["revenue"] if len(by_currency) == 1 else (None if by_currency else "0"),
+        "currency": by_currency[0]["currency"] if len(by_currency) == 1 else None,
+        "revenue_converted": _money(converted),
+        "converted_complete": all(c["converted_complete"] for c in by_currency),
+        "by_currency": by_currency,
+        "artists": len(keys["artists"]),
+        "tracks": len(keys["tracks"]),
+        "releases": len(keys["releases"]),
     }
     return snap
+
+
+def currency_totals(entries: list[dict]) -> list[dict]:
+    """byCurrency entries (currency × month) → one exact total per currency."""
+    out: dict = {}
+    for e in entries:
+        t = out.setdefault(e["currency"], {"currency": e["currency"], "rows": 0, "quantity": 0,
+                                           "revenue": Decimal(0), "revenue_converted": Decimal(0),
+                                           "converted_complete": True})
+        t["rows"] += e["rows"]
+        t["quantity"] += int(e["quantity"])
+        t["revenue"] += Decimal(e["revenue"])
+        t["revenue_converted"] += Decimal(e["revenue_converted"] or e.get("converted_partial") or 0)
+        t["converted_complete"] &= e["revenue_converted"] is not None
+    return [{**t, "quantity": str(t["quantity"]), "revenue": _money(t["revenue"]),
+             "revenue_converted": _money(t["revenue_converted"])}
+            for t in sorted(out.values(), key=lambda t: t["currency"] or "")]

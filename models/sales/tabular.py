@@ -19,7 +19,7 @@ from .layouts import HeaderMatch, Layout, closest, match_header
 from .layouts.base import TabularLayout
 from .result import CleanOptions, CleanResult, Emitter, _fmt, add_bad
 from .sniff import Line, TextInfo, detect_delimiter, read_lines, split_cells
-from .transform import Mapper
+from .transform import Mapper, date_reader
 
 _TOTAL = re.compile(r"^((grand|sub)[\s_-]*)?totals?\b|^sum\b|^end of (report|file)|^number of|^no earning|"
                     r"^summe\b|^gesamt|^somme\b|^totaal\b|^totale\b|^suma\b|^soma\b", re.I)
@@ -166,6 +166,9 @@ class _Recorder:
     def count_invalid(self, name: str, n: int) -> None:
         self.calls.append((name, n))
 
+    def note_quality(self, name: str, kind: str, count: int, samples: list[dict]) -> None:
+        self.calls.append(("quality", name, kind, count, samples))
+
     def emit(self, cols, lines, reasons=None, values=None) -> None:
         self.calls.append((cols, lines, reasons, values))
 
@@ -257,6 +260,9 @@ def clean_parallel(path: str, spans: list[tuple[int, int]], delimiter: str, ncol
         for call in recorder.calls:
             if len(call) == 2:
                 emitter.count_invalid(*call)
+            elif call[0] == "quality":
+                _, name, kind, count, found = call
+                emitter.note_quality(name, kind, count, [{**f, "line": f["line"] + offset} for f in found])
             else:
                 cols, nums, reasons, values = call
                 emitter.emit(cols, pc.add(nums, offset) if offset else nums, reasons, values)
@@ -328,7 +334,8 @@ def clean_text_tabular(path: str, filename: str, info: TextInfo, head: list[Line
     header = head[match.row]
     tail = read_lines(path, info, from_end=True, limit=64 * 1024)
     footer, end = find_footer(tail, header.end, delimiter, len(match.headers), match.layout)
-    mapper = Mapper(match.layout, match.headers)
+    mapper = Mapper(match.layout, match.headers, dates=date_reader(match.layout, options))
+    emitter.dates = mapper.dates
     data_bytes = max(1, end - header.start)
     spans = _ranges(path, header.start, end, CHUNK_BYTES) \
         if info.encoding == "utf-8" and WORKERS > 1 and end - header.start > 2 * CHUNK_BYTES else []

@@ -7,9 +7,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import normalise as nz
+from . import quality as dq
+from .dates import DateOrder, provisional
 from .layouts.base import TabularLayout
 from .layouts.derive import first_nonblank
-from .result import Emitter
+from .result import CleanOptions, Emitter
 
 _NULL = pa.scalar(None, pa.string())
 _TEXT_FIELDS = ("dsp", "artist", "track_title", "release_title", "usage_type")
@@ -20,6 +22,7 @@ class Mapper:
     layout: TabularLayout
     headers: list[str]                       # normalised header cells, by column index
     decimal_sep: str | None = None
+    dates: DateOrder = field(default_factory=DateOrder)
     caches: dict[str, nz.DistinctCache] = field(default_factory=lambda: {
         k: nz.DistinctCache() for k in ("isrc", "upc", "territory", "currency", "period")})
 
@@ -69,11 +72,17 @@ class Mapper:
                 text = nz.null_blanks(trimmed[f])
                 cols[f] = nz.map_distinct(text, fn, cache)
                 emitter.count_invalid(f, cols[f].null_count - text.null_count)  # valid in, null out
-        fmt = lay.date_format
+                nulled, repaired = dq.changed(text, cols[f])
+                _note(emitter, f, "nulled", nulled, lines, text, cols[f])
+                _note(emitter, f, "repaired", repaired, lines, text, cols[f])
+        fmt, dates = lay.date_format, self.dates
         for f in ("statement_period", "sale_period"):
             if f in src:
                 text = nz.null_blanks(trimmed[f])
-                cols[f] = nz.map_distinct(text, lambda v: nz.norm_period(v, fmt), c["period"])
+                cols[f] = nz.map_distinct(text, lambda v: nz.norm_period(v, fmt, dates), c["period"])
+                if f == "sale_period" or "sale_period" not in src:
+                    nulled, _ = dq.changed(text, cols[f])
+                    _note(emitter, "sale_date", "nulled", nulled, lines, text, cols[f])
         if "statement_period" in cols or "sale_period" in cols:
             sp = cols.get("sale_period", cols.get("statement_period"))
             cols["statement_period"] = _coalesce(cols.get("statement_period", sp), sp)
@@ -92,6 +101,7 @@ class Mapper:
         if "quantity" in src:
             qty, bad_qty = nz.to_quantity(src["quantity"], self.decimal_sep, thousands)
             cols["quantity"] = qty
+            _note(emitter, "quantity", "nulled", bad_qty, lines, src["quantity"], None)
             checks.append((bad_qty, "invalid quantity", src["quantity"]))
         ident = [cols[f] for f in ("isrc", "upc", "track_title", "release_title") if f in cols]
         if ident:
@@ -101,6 +111,7 @@ class Mapper:
                            src.get("sale_period", src.get("statement_period"))))
         if "revenue_converted" in src:
             checks.append((bad_converted, "invalid converted revenue", src["revenue_converted"]))
+        _note(emitter, "revenue", "nulled", bad_revenue, lines, src["revenue"], None)
         checks.append((_null_mask(revenue), "missing revenue", None))
         checks.append((bad_revenue, "invalid revenue", src["revenue"]))
         reasons = values = None
@@ -112,6 +123,24 @@ class Mapper:
             reasons = pc.if_else(mask, pa.scalar(why), reasons)
             values = pc.if_else(mask, raw if raw is not None else _NULL, values)
         emitter.emit(cols, lines, reasons, values)
+
+
+def date_reader(layout: TabularLayout, options: CleanOptions) -> DateOrder:
+    """The date reading a file starts with (or the one its rows forced on a first attempt)."""
+    if options.date_order_found:
+        order, example = options.date_order_found
+        return DateOrder(order=order, source="rows", evidence={order: example})
+    return provisional(layout.date_format, layout.date_order, options.date_order,
+                       options.org_date_order, options.org_locale)
+
+
+def _note(emitter, name: str, kind: str, mask: pa.Array | None, lines: pa.Array, raw: pa.Array | None,
+          out: pa.Array | None) -> None:
+    """Count and sample the values of `name` that `mask` marks (nothing to do when it is None)."""
+    if mask is not None and (mask.null_count or pc.any(mask).as_py()):
+        mask = pc.fill_null(mask, False)
+        count, found = dq.samples(mask, lines, raw, out)
+        emitter.note_quality(name, kind, count, found)
 
 
 def _blank_rows(trimmed: list[pa.Array]) -> pa.Array | None:

@@ -109,6 +109,24 @@ def scan(path: str, info: TextInfo) -> Scan:
     return s
 
 
+def _state_rates(summaries, period: str | None, emitter: Emitter) -> None:
+    """Exchange rates the summary records state, for the conversion to the base currency
+    (docs/money.md): SY01.02 `CurrencyOfTransaction` + `ExchangeRate` (1 transaction currency
+    = rate reporting currency); SY02.03 `ExchangeRateBaseCurrency` + `ExchangeRate` (1 base
+    currency = rate `Currency`, the usual quote convention)."""
+    if emitter.converter is None or not period:
+        return
+    for sm in summaries:
+        try:
+            rate = Decimal(sm.get("ExchangeRate", "").strip())
+        except ArithmeticError:
+            continue
+        other = sm.get("CurrencyOfTransaction") or sm.get("ExchangeRateBaseCurrency") or ""
+        src, dst = nz.norm_currency(other) if other else None, nz.norm_currency(sm.get("Currency", ""))
+        if src and dst and src != dst and rate.is_finite() and rate > 0:
+            emitter.converter.state(src, dst, period, rate)
+
+
 class _Rows:
     """Column lists for the batch being built."""
 
@@ -148,6 +166,7 @@ def clean_dsr(path: str, filename: str, info: TextInfo, options: CleanOptions, e
     if (file_no is None or n_files is None) and xofy:
         file_no, n_files = int(xofy[1]), int(xofy[2])
     single = n_files in (None, 1)
+    _state_rates(s.summaries.values(), period, emitter)
     allocated: dict[str, Decimal] = defaultdict(Decimal)
     pro_rata_total = Decimal(0)
     rows, block_id, block = _Rows(), None, {"RE": {}, "AS": {}, "SU": []}

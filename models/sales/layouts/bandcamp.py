@@ -28,4 +28,5 @@ BANDCAMP = tabular(
     required={"paid to", "item type", "item name", "net amount", "bandcamp transaction id"},
     constants={"dsp": "Bandcamp"},
     prepare=_prepare,
+    date_order="MDY",
 )

@@ -32,6 +32,7 @@ class TabularLayout:
     columns: Mapping[str, tuple[str, ...]]
     constants: Mapping[str, str] = field(default_factory=dict)      # canonical field → fixed value
     date_format: str | None = None                                 # strptime format for periods; None = auto
+    date_order: str | None = None                                  # `a/b/yyyy` dates: DMY or MDY; None = from the rows
     decimal_sep: str | None = None                                 # None = sniffed from the data
     thousands_sep: str | None = None                               # None = the other of , and .
     default_currency: str | None = None

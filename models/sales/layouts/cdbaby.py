@@ -14,4 +14,5 @@ CDBABY = tabular(
     },
     required={"Report Date", "Sales Date", "Subtotal", "CDBabySku", "Partner Name"},
     default_currency="USD",
+    date_order="MDY",
 )

@@ -10,13 +10,13 @@ GENERIC = (
     "statement_period\tsale_period\tdsp\tterritory\tisrc\tupc\tartist\ttrack_title\t"
     "release_title\tusage_type\tquantity\tcurrency\trevenue\n"
     "2025-06\t2025-05\tSpotify\tUS\tUSRC17607839\t0602537174937\tAurora Vale\tNorth Light\t"
-    "Lanterns\tstream\t1200\tUSD\t3.6000001\n"
+    "Lanterns\tstream\t1200\tEUR\t3.6000001\n"
     "2025-06\t2025-05\tSpotify\tGB\tUSRC17607839\t0602537174937\tAurora Vale\tNorth Light\t"
-    "Lanterns\tstream\t300\tUSD\t0.9000002\n"
+    "Lanterns\tstream\t300\tEUR\t0.9000002\n"
     "2025-06\t2025-05\tDeezer\tFR\tGBAYE0601498\t0602537174937\tAurora Vale\tSouth Wind\t"
-    "Lanterns\tstream\t50\tUSD\t0.0000003\n"
+    "Lanterns\tstream\t50\tEUR\t0.0000003\n"
     "2025-06\t2025-05\tApple Music\tDE\tFRZ039800212\t5099902894225\tJosé Ñúñez\tCanción\t"
-    "Río\tdownload\t2\tUSD\t1.98\n"
+    "Río\tdownload\t2\tEUR\t1.98\n"
 ).encode()
 
 

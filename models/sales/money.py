@@ -1,0 +1,133 @@
+"""Conversion of line amounts into the organisation's base currency, columnar and exact.
+
+Rates, most specific first: a rate stated in the file (DSR summary `ExchangeRate`), the upload's
+`exchange_rate` (the spec's field: the file's currency → base; a file holding several currencies
+uses it for the first currency that is not the base and says so), the organisation's rate for the
+statement month (`/api/exchange-rates/`, or its inverse). A line without a rate keeps a null
+`revenue_converted`: the converted total is then marked incomplete and names the missing pair and
+month, while the per-currency figures stay exact.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .schema import AMOUNT, AMOUNT_SCALE
+
+_Q = Decimal(1).scaleb(-AMOUNT_SCALE)
+RATE_TYPE = pa.decimal256(30, 18)  # as the emitter: 38 + 30 + 1 digits fit decimal256
+
+
+def quantize(rate: Decimal) -> Decimal:
+    return Decimal(rate).quantize(_Q)
+
+
+def inverse(rate: Decimal) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return quantize(Decimal(1) / Decimal(rate))
+
+
+@dataclass
+class Converter:
+    """Per-batch conversion to `base`; remembers which rates it used and which it missed."""
+
+    base: str
+    upload_rate: Decimal | None = None
+    org_rates: dict[tuple[str, str, str], Decimal] = field(default_factory=dict)  # (from, to, month)
+    stated: dict[tuple[str, str, str], Decimal] = field(default_factory=dict)     # rates in the file
+    upload_currency: str | None = None       # the currency the upload's exchange_rate was used for
+    used: dict[tuple[str | None, str], dict] = field(default_factory=dict)
+    missing: Counter = field(default_factory=Counter)                             # (from, month) → rows
+    skipped_upload: set[str] = field(default_factory=set)
+
+    def state(self, src: str, dst: str, month: str, rate: Decimal) -> None:
+        """A rate the file states (1 `src` = `rate` `dst` in `month`)."""
+        if rate and rate > 0:
+            self.stated.setdefault((src, dst, month), quantize(rate))
+
+    def rate_for(self, currency: str | None, month: str) -> tuple[Decimal, str] | None:
+        if currency == self.base:
+            return Decimal(1), "same currency"
+        if currency is not None:
+            for table, source in ((self.stated, "file"),):
+                if (currency, self.base, month) in table:
+                    return table[(currency, self.base, month)], source
+                if (self.base, currency, month) in table:
+                    return inverse(table[(self.base, currency, month)]), f"{source} (inverse)"
+        if self.upload_rate is not None:
+            if currency is None or self.upload_currency in (None, currency):
+                if currency is not None:
+                    self.upload_currency = currency
+                return quantize(self.upload_rate), "exchange_rate"
+            self.skipped_upload.add(currency)
+        if currency is None:
+            return None
+        if (currency, self.base, month) in self.org_rates:
+            return quantize(self.org_rates[(currency, self.base, month)]), "organisation"
+        if (self.base, currency, month) in self.org_rates:
+            return inverse(self.org_rates[(self.base, currency, month)]), "organisation (inverse)"
+        return None
+
+    def convert(self, revenue: pa.Array, currency: pa.Array, month: pa.Array) -> pa.Array:
+        """revenue × rate(currency, month), rounded half-even at 18 places; null without a rate.
+        Python runs once per distinct (currency, month) of the batch, never per row."""
+        cur = currency if currency.null_count == 0 else pc.fill_null(currency, "\x00")
+        mon = month if month.null_count == 0 else pc.fill_null(month, "")
+        keys = pc.binary_join_element_wise(cur, mon, "|")
+        counts = pc.value_counts(keys)
+        distinct = counts.field("values").to_pylist()
+        if len(distinct) == 1 and distinct[0].split("|", 1)[0] == self.base:
+            self._note(self.base, distinct[0].split("|", 1)[1], (Decimal(1), "same currency"),
+                       counts.field("counts")[0].as_py())
+            return revenue                       # the usual case: nothing to multiply
+        rates: list[Decimal | None] = []
+        for key, n in zip(distinct, counts.field("counts").to_pylist()):
+            c, m = key.split("|", 1)
+            c = None if c == "\x00" else c
+            found = self.rate_for(c, m)
+            rates.append(found[0] if found else None)
+            if found:
+                self._note(c, m, found, n)
+            else:
+                self.missing[(c, m)] += n
+        rate = pc.take(pa.array(rates, RATE_TYPE), pc.index_in(keys, value_set=pa.array(distinct)))
+        wide = pc.multiply(pc.cast(revenue, pa.decimal256(38, 18)), rate)
+        return pc.cast(pc.round(wide, AMOUNT_SCALE), AMOUNT)
+
+    def _note(self, currency: str | None, month: str, found: tuple[Decimal, str], rows: int) -> None:
+        entry = self.used.setdefault((currency, month), {
+            "from": currency, "to": self.base, "month": month or None,
+            "rate": format(found[0].normalize(), "f"), "source": found[1], "rows": 0})
+        entry["rows"] += rows
+
+    def report(self) -> dict:
+        """`conversion` of the file record: base currency, completeness, rates used and missing."""
+        used = [u for u in self.used.values() if u["source"] != "same currency"]
+        return {"currency": self.base, "complete": not self.missing,
+                "rates": sorted(used, key=lambda u: (u["from"] or "", u["month"] or "")),
+                "missing": [{"from": c, "to": self.base, "month": m or None, "rows": n}
+                            for (c, m), n in sorted(self.missing.items(), key=lambda x: (x[0][0] or "", x[0][1]))]}
+
+    def warnings(self) -> list[str]:
+        out = []
+        for (c, m), n in sorted(self.missing.items(), key=lambda x: (x[0][0] or "", x[0][1])):
+            if c is None:
+                out.append(f"{n} line(s) of {m or 'an unknown month'} name no currency: they are not "
+                           f"converted to {self.base} (the converted total is incomplete)")
+            else:
+                out.append(f"no exchange rate {c}→{self.base} for {m or 'an unknown month'} ({n} line(s)): "
+                           f"the converted total is incomplete; add it with POST /api/exchange-rates/ "
+                           f"or `tributary rates import`, then reimport the file")
+        if self.upload_rate is not None and self.upload_currency is None and \
+                not any(c is None for c, _ in self.used):
+            out.append(f"exchange_rate {self.upload_rate} was not used: every line is in {self.base}, "
+                       "the organisation's base currency")
+        if self.skipped_upload:
+            out.append(f"exchange_rate {self.upload_rate} was used for {self.upload_currency} only; "
+                       f"{', '.join(sorted(self.skipped_upload))} used the organisation's rates")
+        return out
