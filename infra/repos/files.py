@@ -41,12 +41,15 @@ async def find(db: AsyncDatabase, organisation: str, *, status: str | None = Non
         query["status"] = status
     if period:
         query["reporting_period"] = period
-    total = await db.files.count_documents(query)
-    cursor = db.files.find(query).sort("_id", -1).skip(skip).limit(limit)
-    docs = [d async for d in cursor]
+    # newest first by id as a number: ordered here, not by the store (an embedded store
+    # ordered integer ids 9, 8, 7, 18, 17 …); only ids are read for the whole organisation
+    ids = sorted([int(d["_id"]) async for d in db.files.find(query, {"_id": 1})], reverse=True)
+    page = ids[skip:skip + limit]
+    found = {int(d["_id"]): d async for d in db.files.find({"_id": {"$in": page}})}
+    docs = [found[i] for i in page if i in found]
     for doc in docs:
         doc.pop("_id", None)
-    return total, docs
+    return len(ids), docs
 
 
 async def find_by_checksum(db: AsyncDatabase, organisation: str, checksum: str,

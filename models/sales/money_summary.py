@@ -49,7 +49,8 @@ def summarise(snaps: list[dict], base: str, rates: dict) -> dict:
             if e.get("revenue_converted") is not None:
                 converted = Decimal(str(e["revenue_converted"]))
             else:
-                rate = _late_rate(cur, month, base, rates) if not e.get("converted_partial") else None
+                untouched = int(e.get("unconverted_rows") or e.get("rows") or 0) == int(e.get("rows") or 0)
+                rate = _late_rate(cur, month, base, rates) if untouched else None
                 if rate is not None:
                     converted = quantize(revenue * rate)
                 else:
