@@ -113,6 +113,7 @@ class Totals:
     revenue: Decimal = Decimal(0)
     revenue_converted: Decimal = Decimal(0)
     by_currency: dict[str, Decimal] = field(default_factory=dict)
+    unconverted_rows: int = 0             # lines without a rate to the base currency
 
     def add(self, table: pa.Table) -> None:
         if not table.num_rows:
@@ -121,14 +122,20 @@ class Totals:
         self.quantity += int(pc.sum(table["quantity"]).as_py() or 0)
         self.revenue += _dec(pc.sum(table["revenue"]).as_py())
         self.revenue_converted += _dec(pc.sum(table["revenue_converted"]).as_py())
+        self.unconverted_rows += table["revenue_converted"].null_count
         for group in table.group_by("currency").aggregate([("revenue", "sum")]).to_pylist():
             key = group["currency"] or "unknown"
             self.by_currency[key] = self.by_currency.get(key, Decimal(0)) + \
                 _dec(group["revenue_sum"])
 
     def as_json(self) -> dict[str, Any]:
-        return {"rows": self.rows, "quantity": self.quantity, "revenue": _txt(self.revenue),
+        # `revenue` adds amounts up only when they share one currency; per currency always
+        single = len(self.by_currency) <= 1
+        return {"rows": self.rows, "quantity": self.quantity,
+                "revenue": _txt(self.revenue) if single else None,
+                "currency": next(iter(self.by_currency), None) if single else None,
                 "revenue_converted": _txt(self.revenue_converted),
+                "converted_complete": self.unconverted_rows == 0,
                 "revenue_by_currency": {k: _txt(v) for k, v in sorted(self.by_currency.items())}}
 
 
@@ -147,7 +154,8 @@ def snapshot(kind: str, period: str, matched: Totals, unmatched: Totals,
     period_total = Totals(rows=matched.rows + unmatched.rows,
                           quantity=matched.quantity + unmatched.quantity,
                           revenue=matched.revenue + unmatched.revenue,
-                          revenue_converted=matched.revenue_converted + unmatched.revenue_converted)
+                          revenue_converted=matched.revenue_converted + unmatched.revenue_converted,
+                          unconverted_rows=matched.unconverted_rows + unmatched.unconverted_rows)
     for part in (matched, unmatched):
         for cur, amount in part.by_currency.items():
             period_total.by_currency[cur] = period_total.by_currency.get(cur, Decimal(0)) + amount
