@@ -7,7 +7,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.auth import organisation
-from gateway.errors import ApiError, bad_request, read_body
+from gateway.contract import endpoint
+from gateway.errors import invalid
+from gateway.schemas.money import (ExchangeRatePage, ExchangeRatesIn, OrgSettings,
+                                   OrgSettingsIn, RateQuery)
 from infra.repos import orgs
 from infra.repos import rates as rate_repo
 from models.org_settings import check_settings
@@ -15,64 +18,50 @@ from models.periods import parse_period_strict
 from models.rates import check_rate, check_rates, currency_code
 
 
-def _invalid(problems: list[dict]) -> ApiError:
-    return ApiError(400, "validation_error", "some rates are malformed", problems=problems,
-                    fields={p["field"]: p["problem"] for p in problems})
-
-
-async def list_rates(request: web.Request) -> web.Response:
+@endpoint(auth=organisation, query=RateQuery, responses={200: ExchangeRatePage}, errors=(400, 401))
+async def list_rates(request: web.Request, query: RateQuery):
+    """The organisation's rates (optionally of one month or one currency) and its base currency."""
     org = await organisation(request)
-    month = request.query.get("month")
-    if month and parse_period_strict(month) is None:
-        raise bad_request("month must be YYYY-MM")
-    cur = request.query.get("currency")
-    if cur and currency_code(cur) is None:
-        raise bad_request("currency must be an ISO 4217 code")
-    docs = await rate_repo.find(request.app["db"], org, month=month, currency=cur and currency_code(cur))
+    if query.month and parse_period_strict(query.month) is None:
+        raise invalid("month must be YYYY-MM", [{"field": "month", "problem": "YYYY-MM"}])
+    if query.currency and currency_code(query.currency) is None:
+        raise invalid("currency must be an ISO 4217 code", [{"field": "currency", "problem": "ISO 4217"}])
+    docs = await rate_repo.find(request.app["db"], org, month=query.month,
+                                currency=query.currency and currency_code(query.currency))
     base = (await orgs.settings(request.app["db"], org))["base_currency"]
-    return web.json_response({"base_currency": base, "count": len(docs), "results": docs})
+    return {"base_currency": base, "count": len(docs), "results": docs}
 
 
-async def add_rates(request: web.Request) -> web.Response:
-    """One rate `{month, from, to, rate}`, a list of them, or `{"rates": [...]}`."""
+@endpoint(auth=organisation, body=ExchangeRatesIn, responses={201: ExchangeRatePage}, errors=(400, 401))
+async def add_rates(request: web.Request, body: ExchangeRatesIn):
+    """One rate `{month, from, to, rate}` or `{"rates": [...]}`; stored per month and pair."""
     org = await organisation(request)
-    body = await _json_any(request)
-    if isinstance(body, dict) and isinstance(body.get("rates"), list):
-        good, problems = check_rates(body["rates"])
-    elif isinstance(body, list):
-        good, problems = check_rates(body, "")
+    if body.rates is not None:
+        good, problems = check_rates([r.model_dump(by_alias=True) for r in body.rates])
     else:
-        rate, problems = check_rate(body)
+        rate, problems = check_rate(body.model_dump(by_alias=True, exclude={"rates"}))
         good = [rate] if rate else []
-    if problems or not good:
-        raise _invalid(problems or [{"field": "rates", "problem": "no rate given"}])
-    stored = await rate_repo.upsert(request.app["db"], org, good)
-    return web.json_response({"count": len(stored), "results": stored}, status=201)
-
-
-async def _json_any(request: web.Request):
-    import json
-
-    if request.content_type != "application/json":
-        return await read_body(request)
-    try:
-        return json.loads(await request.read() or b"{}")
-    except ValueError:
-        raise bad_request("the body is not valid JSON") from None
-
-
-async def get_settings(request: web.Request) -> web.Response:
-    org = await organisation(request)
-    return web.json_response({"organisation": org, **await orgs.settings(request.app["db"], org)})
-
-
-async def set_settings(request: web.Request) -> web.Response:
-    org = await organisation(request)
-    values, problems = check_settings(await read_body(request))
     if problems:
-        raise _invalid(problems)
-    return web.json_response({"organisation": org,
-                              **await orgs.update_settings(request.app["db"], org, values)})
+        raise invalid("some rates are malformed", problems)
+    stored = await rate_repo.upsert(request.app["db"], org, good)
+    return 201, {"count": len(stored), "results": stored}
+
+
+@endpoint(auth=organisation, responses={200: OrgSettings}, errors=(401,))
+async def get_settings(request: web.Request):
+    """Base currency, locale and date order of the organisation."""
+    org = await organisation(request)
+    return {"organisation": org, **await orgs.settings(request.app["db"], org)}
+
+
+@endpoint(auth=organisation, body=OrgSettingsIn, responses={200: OrgSettings}, errors=(400, 401))
+async def set_settings(request: web.Request, body: OrgSettingsIn):
+    """Change any of base currency, locale and date order."""
+    org = await organisation(request)
+    values, problems = check_settings(body.model_dump(exclude_none=True))
+    if problems:
+        raise invalid("some settings are malformed", problems)
+    return {"organisation": org, **await orgs.update_settings(request.app["db"], org, values)}
 
 
 def setup(app: web.Application) -> None:

@@ -38,7 +38,8 @@ function truncate(text, n) { text = String(text); return text.length > n ? text.
 export function revenueEntries(list, keyName) {
   return (list || []).map((e) => {
     const code = keyName && e[keyName] ? ` (${e[keyName]})` : "";
-    return { label: `${e.name ?? "(none)"}${code}`, value: Number(e.revenue_converted ?? e.revenue ?? 0),
-             display: `${money(e.revenue_converted ?? e.revenue)} · qty ${e.quantity ?? "—"}` };
+    const cur = e.currency ? ` [${e.currency}]` : "";
+    return { label: `${e.name ?? "(none)"}${code}${cur}`, value: Number(e.revenue_converted ?? e.revenue ?? 0),
+             display: `${money(e.revenue, e.currency)}${e.revenue_converted != null && e.revenue_converted !== e.revenue ? ` (${money(e.revenue_converted)} converted)` : ""} · qty ${e.quantity ?? "—"}` };
   });
 }

@@ -4,6 +4,7 @@ import { h, clear, fill, badge, money, when, errorText, toast, needSignIn, table
 import { barChart, revenueEntries } from "./charts.js";
 import { applyFileEvent, FILE_EVENTS, REIMPORTABLE } from "./fold.js";
 import { wizard } from "./mapping.js";
+import { moneyFacts, qualityCard } from "./quality.js";
 import { duplicateLink, importAnywayButton, totalsNote, voidButton } from "./statements.js";
 
 export function render(root, [idText]) {
@@ -13,17 +14,18 @@ export function render(root, [idText]) {
   const head = h("div", {}), facts = h("section", { class: "card", "aria-labelledby": "facts-h" });
   const charts = h("section", { "aria-labelledby": "charts-h", id: "charts" });
   const bad = h("section", { class: "card", "aria-labelledby": "bad-h" });
+  const quality = h("div", {});
   const history = h("section", { class: "card", "aria-labelledby": "history-h" });
   const mapper = h("div", {});      // the mapping wizard (mapping.js), kept while the user edits it
   let mapperFor = null;
-  root.append(h("p", {}, h("a", { href: "#/files" }, "← Files")), head, mapper, facts, charts, bad, history);
+  root.append(h("p", {}, h("a", { href: "#/files" }, "← Files")), head, mapper, facts, charts, quality, bad, history);
 
   function draw() {
     const r = record;
     fill(head, h("h1", {}, `${r.filename} `, h("span", { id: "detail-status", "data-status": r.status }, badge(r.status))));
     const items = [["File id", r.id], ["Type", r.filetype], ["Size", `${r.filesize} bytes`], ["Reporting period", r.reporting_period],
       ["Layout", r.layout], ["Encoding", r.encoding], ["Rows", r.total_rows], ["Artists", r.total_artists],
-      ["Revenue", r.total_local != null ? `${r.total_local} ${r.currency || ""}` : null], ["Converted", r.total_converted],
+      ...moneyFacts(r),
       ["Bad rows", r.bad_rows], ["Attempt", r.attempt], ["Updated", when(r.updated_at)]];
     if (r.totals_check) items.push(["Declared totals", r.totals_check]);
     if (r.status_cause) items.push(["Cause", r.status_cause]);
@@ -31,10 +33,11 @@ export function render(root, [idText]) {
     if (r.progress) items.push(["Progress", `${r.progress.stage}: ${r.progress.rows} rows, ${r.progress.percent}%`]);
     fill(facts, h("h2", { id: "facts-h" }, "File"),
       totalsNote(r), duplicateLink(r),
-      h("dl", { class: "facts" }, items.filter(([, v]) => v !== null && v !== undefined && v !== "").flatMap(([k, v]) => [h("dt", {}, k), h("dd", { class: k === "Error" || k === "Cause" ? "error" : null }, String(v))])),
+      h("dl", { class: "facts" }, items.filter(([, v]) => v !== null && v !== undefined && v !== "").flatMap(([k, v]) => [h("dt", {}, k), h("dd", { class: k === "Error" || k === "Cause" ? "error" : null }, v instanceof Node ? v : String(v))])),
       (r.warnings || []).length ? h("ul", { class: "small" }, r.warnings.map((w) => h("li", {}, typeof w === "string" ? w : JSON.stringify(w)))) : null,
       h("p", { class: "actions" }, REIMPORTABLE.includes(r.status) ? h("button", { type: "button", class: "secondary", onclick: reimport }, "Reimport") : null,
         importAnywayButton(r), voidButton(r)));
+    fill(quality, qualityCard(r));
     fill(bad, h("h2", { id: "bad-h" }, `Bad rows (${r.bad_rows || 0})`),
       (r.bad_samples || []).length ? table([{ title: "Line", num: true, cell: (s) => s.line }, { title: "Reason", cell: (s) => s.reason }], r.bad_samples, { label: "Bad row samples" })
         : h("p", { class: "muted" }, "No bad rows."));
@@ -55,7 +58,9 @@ export function render(root, [idText]) {
       const t = s.totals || {};
       const truncated = (name) => (s.truncated || {})[name] ? `first ${(s[name] || []).length} of ${s.truncated[name]}` : undefined;
       fill(charts, h("h2", { id: "charts-h" }, "Snapshot"),
-        h("div", { class: "tiles" }, [["Rows", t.rows], ["Quantity", t.quantity], ["Revenue", money(t.revenue)], ["Converted", money(t.revenue_converted)],
+        h("div", { class: "tiles" }, [["Rows", t.rows], ["Quantity", t.quantity],
+          ["Revenue", t.revenue != null ? money(t.revenue, t.currency) : (t.by_currency || []).map((c) => money(c.revenue, c.currency)).join(" · ")],
+          ["Converted", money(t.revenue_converted, s.conversion && s.conversion.currency) + (t.converted_complete === false ? " (incomplete)" : "")],
           ["Artists", t.artists], ["Tracks", t.tracks], ["Releases", t.releases]].map(([k, v]) => h("div", { class: "tile" }, h("div", { class: "v" }, String(v ?? "—")), h("div", { class: "k" }, k)))),
         h("div", { class: "charts" },
           barChart("Revenue by DSP", revenueEntries(s.byDSP), { top: 15, note: truncated("byDSP") }),

@@ -1,7 +1,7 @@
 // Files: drag-and-drop upload (register → presigned PUT with progress → process) and the
 // organisation's file table, kept live by the `files` event stream (no polling).
 import { auth, sales, putFile, liveStream } from "./api.js";
-import { h, field, clear, fill, badge, money, errorText, toast, needSignIn, tableRow } from "./ui.js";
+import { h, field, clear, fill, badge, money, amount, amounts, errorText, toast, needSignIn, tableRow } from "./ui.js";
 import { applyFileEvent, FILE_EVENTS, STATUSES, REIMPORTABLE } from "./fold.js";
 import { duplicateLink, importAnywayButton, totalsNote, voidButton, TOTALS_CHECKS } from "./statements.js";
 
@@ -46,7 +46,8 @@ export function render(root) {
     { title: "Progress", cell: (r) => r.progress ? h("span", {}, h("progress", { max: 100, value: r.progress.percent ?? 0, "aria-label": `${r.filename} ${r.progress.stage} progress` }),
       ` ${r.progress.rows ?? 0} rows`) : "" },
     { title: "Rows", num: true, cell: (r) => r.total_rows ?? "—" },
-    { title: "Revenue", num: true, cell: (r) => r.total_local != null ? `${money(r.total_local)} ${r.currency || ""}` : "—" },
+    { title: "Revenue", num: true, cell: (r) => r.total_local != null ? amount(r.total_local, r.currency)
+      : (r.totals_by_currency || []).length ? amounts(r.totals_by_currency) : "—" },
     { title: "Problem", cell: (r) => problem(r) },
     { title: "Actions", cell: (r) => h("span", { class: "actions" }, REIMPORTABLE.includes(r.status)
       ? h("button", { type: "button", class: "secondary", "aria-label": `Reimport ${r.filename}`, onclick: (e) => reimport(r, e.target) }, "Reimport") : null,

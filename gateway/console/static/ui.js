@@ -48,10 +48,30 @@ export function errorText(err) {
 
 export const badge = (status) => h("span", { class: `badge ${status || ""}` }, status || "—");
 
-export function money(value) {
+/** An amount as text, 2 decimals, with its currency (Intl.NumberFormat); "—" when absent. */
+export function money(value, currency) {
   if (value === null || value === undefined || value === "") return "—";
   const n = Number(value);
-  return Number.isFinite(n) && Math.abs(n) >= 0.01 ? n.toLocaleString(undefined, { maximumFractionDigits: 2 }) : String(value);
+  if (!Number.isFinite(n)) return String(value);
+  const opts = { minimumFractionDigits: 2, maximumFractionDigits: 2 };
+  if (currency) {
+    try { return new Intl.NumberFormat(undefined, { ...opts, style: "currency", currency }).format(n); }
+    catch { return `${new Intl.NumberFormat(undefined, opts).format(n)} ${currency}`; }
+  }
+  return new Intl.NumberFormat(undefined, opts).format(n);
+}
+
+/** An amount element: 2 decimals and the currency, the exact figure on hover (title). */
+export function amount(value, currency) {
+  if (value === null || value === undefined || value === "") return h("span", { class: "muted" }, "—");
+  return h("span", { class: "amount", title: `${value} ${currency || "(no currency)"}`, "data-exact": String(value) },
+    money(value, currency));
+}
+
+/** Amounts per currency ([{currency, revenue}]) side by side, never added together. */
+export function amounts(list) {
+  const parts = (list || []).map((t) => amount(t.revenue, t.currency));
+  return parts.length ? h("span", { class: "amounts" }, ...parts.flatMap((p, i) => i ? [" · ", p] : [p])) : amount(null);
 }
 
 export function when(ts) { return ts ? new Date(ts).toLocaleString() : "—"; }

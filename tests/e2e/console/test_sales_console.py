@@ -96,7 +96,7 @@ def test_summary_and_a_report_run_live_and_download(console, reporting_org):
     console.sign_in("token", reporting_org["token"])
     page.get_by_role("link", name="Summary").click()
     expect(page.locator('[data-figure="Files"] .v')).to_have_text("1")
-    expect(page.locator('[data-figure="Total gross"] .v')).to_have_text("2.2")
+    expect(page.locator('[data-figure="Total gross"] .v')).to_contain_text("2.20")  # Intl.NumberFormat, USD
     expect(page.locator('figure[data-chart="Revenue by period"]')).to_contain_text("2025-06")
     console.shot("summary")
 

@@ -110,7 +110,7 @@ async def test_exchange_rates_route_validates_and_lists(stack):
     status, body, _ = await api.post("/api/exchange-rates/", json={"month": "2025-13", "from": "DOLLARS", "to": "USD",
                                                                    "rate": "-1"})
     assert status == 400
-    fields = {p["field"] for p in body["problems"]}
+    fields = {p["field"] for p in body["errors"]}
     assert {"month", "from", "rate"} <= fields
     status, body, _ = await api.post("/api/exchange-rates/", json={"month": "2025-06", "from": "gbp", "to": "USD",
                                                                    "rate": "1.27"})

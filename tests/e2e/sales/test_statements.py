@@ -37,6 +37,12 @@ async def _summary(api) -> Decimal:
     return body
 
 
+def _sek(summary: dict) -> Decimal:
+    """The summary's exact SEK revenue (the session organisation converts to USD and has no
+    SEK rate, so these statements stay out of the converted total_gross)."""
+    return sum((Decimal(c["revenue"]) for c in summary["by_currency"] if c["currency"] == "SEK"), Decimal(0))
+
+
 async def test_same_statement_as_tsv_and_xlsx_is_a_duplicate_until_overridden(api, tmp_path):
     table = rows("Dubbel Ekot")
     first = await ingest(api, "april.tsv", tsv(table).encode())
@@ -57,7 +63,7 @@ async def test_same_statement_as_tsv_and_xlsx_is_a_duplicate_until_overridden(ap
                                lambda b: b["attempt"] > second["attempt"]
                                and b["status"] in ("FINALIZED", "FAILED"))
     assert again["status"] == "FAILED" and again["status_cause"] == "DUPLICATE", again
-    assert (await _summary(api))["total_gross"] == before["total_gross"]
+    assert _sek(await _summary(api)) == _sek(before)
 
     # a bare boolean is not an override; the override must name the original
     status, body, _ = await api.post(f"/api/files/salesfiles/{second['id']}/process/",
@@ -73,7 +79,7 @@ async def test_same_statement_as_tsv_and_xlsx_is_a_duplicate_until_overridden(ap
     assert done["duplicate_override"]["of"] == first["id"] and done["duplicate_override"]["at"]
     assert done["statement"]["key"] == first["statement"]["key"]
     after = await _summary(api)
-    assert Decimal(after["total_gross"]) == Decimal(before["total_gross"]) + Decimal("39.875")
+    assert _sek(after) == _sek(before) + Decimal("39.875")
 
 
 async def test_re_encoded_and_reformatted_statement_is_recognised(api):

@@ -23,7 +23,7 @@ def statement(artist: str, amounts: list[str]) -> bytes:
 
 @pytest.fixture(scope="module")
 def void_label(stack):
-    return cli(stack.data_dir, "org", "create", "Void Label")
+    return cli(stack.data_dir, "org", "create", "Void Label", "--base-currency", "EUR")  # EUR statements
 
 
 @pytest.fixture
