@@ -2,7 +2,8 @@
 import pytest
 from aiohttp import web
 
-from infra.fetch import FetchError, fetch_head, fetch_to_file, sniff, upload_key, upload_prefix
+from infra.fetch import (FetchError, fetch_head, fetch_to_file, own_key, sniff, upload_key,
+                         upload_prefix)
 
 
 def test_sniff_refuses_what_is_not_text():
@@ -25,6 +26,17 @@ def test_upload_links_map_to_the_participants_key():
     assert upload_key(link.replace("127.0.0.1:8080", "elsewhere"), "urn:a", base) is None
     with pytest.raises(FetchError):
         upload_key(f"{base}/description-service/uploads/../../etc", "urn:a", base)
+
+
+def test_own_links_are_uploads_and_cdn_copies():
+    base = "http://127.0.0.1:8080"
+    upload = f"{base}/description-service/uploads/abcdefghijklmnopqrstuvwx"
+    assert own_key(upload, "urn:a", base) == upload_key(upload, "urn:a", base)
+    assert own_key(f"{base}/description-service/cdn/0a1b2c.png", "urn:a", base) == "cdn/0a1b2c.png"
+    assert own_key("https://cdn.example/description-service/cdn/x.png", "urn:a", base) is None
+    assert own_key("https://files.example/x.csv", "urn:a", base) is None
+    with pytest.raises(FetchError):
+        own_key(f"{base}/description-service/cdn/../secret", "urn:a", base)
 
 
 @pytest.fixture
