@@ -40,6 +40,8 @@ async def resolve(deps: Deps, msg: Message) -> None:
         await emit_outcome(deps, job)  # a redelivered command answers again, does nothing twice
         return
     try:
+        if not await deps.db.organisations.find_one({"_id": p["organisation"]}):
+            raise Rejected("unknown_organisation", f"unknown organisation {p['organisation']!r}")
         outcome = await resolve_link(deps, p["job_id"], p["organisation"], p["url"], Settings())
     except Rejected as exc:
         job = {"_id": p["job_id"], "organisation": p["organisation"], "url": p["url"],

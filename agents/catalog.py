@@ -40,8 +40,17 @@ def _convert(src: str, out: str, filename: str, on_rows) -> object:
         return read_catalog(src, filename, writer.write_batch, on_rows)
 
 
+async def rejected(deps: Deps, msg: Message, reason: str) -> None:
+    """A command for an unknown organisation or import: say so (nothing else happens)."""
+    import_id = msg.payload["import_id"]
+    await deps.emit(EVENTS, import_id, "CatalogImportRejected",
+                    {"import_id": import_id, "command": msg.type, "reason": reason})
+
+
 async def create(deps: Deps, msg: Message) -> None:
     data = msg.payload
+    if not await deps.db.organisations.find_one({"_id": data["organisation"]}):
+        return await rejected(deps, msg, f"unknown organisation {data['organisation']!r}")
     record = {"id": int(data["import_id"]), "organisation": data["organisation"],
               "filename": data["filename"], "filetype": data.get("filetype"),
               "filesize": data.get("filesize"), "object_key": data.get("object_key"),
@@ -53,6 +62,8 @@ async def create(deps: Deps, msg: Message) -> None:
 
 async def process(deps: Deps, msg: Message) -> None:
     record = await repo.get_import(deps.db, int(msg.payload["import_id"]))
+    if record is None:
+        return await rejected(deps, msg, f"no catalog import {msg.payload['import_id']}")
     retry = record and record["status"] == "FAILED" and record.get("status_cause") == "NOT_UPLOADED"
     if not record or (record["status"] not in ("UPLOADING", "UPLOADED", "PROCESSING") and not retry):
         log.info("catalog import %s: process ignored", msg.payload["import_id"])

@@ -12,8 +12,8 @@ from infra import metrics as m
 from infra.config import Settings
 from infra.kafka import key_bytes
 from infra.mongo import connect, database
-from topics.envelope import Message, UndecodableMessage, decode
-from topics.registry import TopicSpec, topic
+from topics.envelope import InvalidPayload, Message, UndecodableMessage, decode
+from topics.registry import TopicSpec, check_outgoing, topic
 
 log = logging.getLogger("tributary.agents")
 
@@ -70,6 +70,7 @@ class Deps:
         return self._topics[name]
 
     async def send(self, topic_name: str, key: Any, message: Message) -> None:
+        check_outgoing(topic_name, message)
         fut = await self.topic(topic_name).send(key=key_bytes(key), value=message.encode())
         await fut
         m.MESSAGES_PRODUCED.labels(topic=topic_name, type=message.type).inc()
@@ -111,9 +112,11 @@ async def _dead_letter(deps: Deps, spec: TopicSpec, event: Any, raw: bytes,
     import base64
 
     meta = event.message
-    await deps.emit("tributary.deadletter", spec.name, "MessageDeadLettered", {
-        "topic": spec.name, "partition": meta.partition, "offset": meta.offset,
-        "reason": str(exc), "original_b64": base64.b64encode(raw).decode()})
+    letter = {"topic": spec.name, "partition": meta.partition, "offset": meta.offset,
+              "reason": str(exc), "original_b64": base64.b64encode(raw).decode()}
+    if isinstance(exc, InvalidPayload):
+        letter["errors"] = exc.errors  # [{field, problem}] from the payload's model
+    await deps.emit("tributary.deadletter", spec.name, "MessageDeadLettered", letter)
     m.DEAD_LETTERED.labels(topic=spec.name).inc()
     log.warning("dead-lettered message from %s@%s: %s", spec.name, meta.offset, exc)
 

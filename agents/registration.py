@@ -49,13 +49,24 @@ def register(app: faust.App, deps: Deps) -> None:
         stored = await file_repo.get(deps.db, file_id)
         await deps.emit(EVENTS, file_id, "SalesFileRegistered", {"file_id": file_id, "record": stored})
 
+    async def rejected(msg: Message) -> None:
+        """A command for a file that does not exist: say so (nothing else happens)."""
+        file_id = int(msg.payload["file_id"])
+        await deps.emit(EVENTS, file_id, "SalesFileCommandRejected", {
+            "file_id": file_id, "command": msg.type, "reason": f"no sales file {file_id}",
+            "message_id": msg.message_id})
+
     async def start_upload(msg: Message) -> None:
         record = await file_repo.get(deps.db, int(msg.payload["file_id"]))
+        if record is None:
+            return await rejected(msg)
         if record and record["status"] in ("INITIALIZED", "UPLOADING"):
             await set_status(deps, record, "UPLOADING", object_key=object_key(record))
 
     async def process(msg: Message) -> None:
         record = await file_repo.get(deps.db, int(msg.payload["file_id"]))
+        if record is None:
+            return await rejected(msg)
         override = msg.payload.get("allow_duplicate_of")
         retry = record and record["status"] == "FAILED" and (
             record.get("status_cause") == "NOT_UPLOADED"
@@ -82,6 +93,8 @@ def register(app: faust.App, deps: Deps) -> None:
 
     async def reimport(msg: Message) -> None:
         record = await file_repo.get(deps.db, int(msg.payload["file_id"]))
+        if record is None:
+            return await rejected(msg)
         if not record or record["status"] not in REIMPORTABLE:
             return
         if not record.get("object_key"):
@@ -97,6 +110,8 @@ def register(app: faust.App, deps: Deps) -> None:
 
     async def void(msg: Message) -> None:
         record = await file_repo.get(deps.db, int(msg.payload["file_id"]))
+        if record is None:
+            return await rejected(msg)
         if record and record["status"] in VOIDABLE:
             await voiding.void(deps, record)
 

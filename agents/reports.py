@@ -156,6 +156,11 @@ class ReportFailure(Exception):
 
 async def create(deps: Deps, msg: Message) -> None:
     data = msg.payload
+    if not await deps.db.organisations.find_one({"_id": data["organisation"]}):
+        await deps.emit(EVENTS, data["report_id"], "ReportRejected", {
+            "report_id": data["report_id"], "organisation": data["organisation"],
+            "reason": f"unknown organisation {data['organisation']!r}"})
+        return
     record = {"id": int(data["report_id"]), "organisation": data["organisation"],
               "type": data["type"], "period": data["period"], "created_at": msg.ts}
     if await repo.insert(deps.db, record):

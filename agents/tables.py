@@ -29,6 +29,8 @@ def status_table(app: faust.App, deps: Deps, name: str, events_topic: str, key_f
                 message = decode(event.value, events.types)
             except UndecodableMessage:
                 continue  # events are ours; a foreign one is ignored, not fatal
+            if message.type.endswith("Rejected"):
+                continue  # a refused command changed no entity
             key = str(message.payload[key_field])
             view = fold(table.get(key), message.payload, message.ts)
             if view is not None:

@@ -22,7 +22,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from infra import generation
 from infra.kafka import key_bytes, producer
 from topics.envelope import Message, UndecodableMessage, decode, now_iso
-from topics.registry import topic
+from topics.registry import check_outgoing, topic
 
 log = logging.getLogger("tributary.gateway.bus")
 Predicate = Callable[[Message], bool]
@@ -68,6 +68,7 @@ class Bus:
         await self.producer.stop()
 
     async def publish(self, topic_name: str, key: Any, message: Message) -> None:
+        check_outgoing(topic_name, message)
         await self.producer.send_and_wait(topic_name, message.encode(), key=key_bytes(key))
 
     async def request(self, topic_name: str, key: Any, message: Message, event_topic: str,

@@ -8,7 +8,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from topics.envelope import Message
-from topics.registry import all_topics
+from topics.registry import all_topics, check_outgoing
 
 GENERATION_TOPIC = "tributary.generation"
 
@@ -74,4 +74,5 @@ def key_bytes(value: object) -> bytes:
 
 
 async def publish(prod: AIOKafkaProducer, topic: str, key: object, message: Message) -> None:
+    check_outgoing(topic, message)
     await prod.send_and_wait(topic, message.encode(), key=key_bytes(key))

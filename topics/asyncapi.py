@@ -2,8 +2,9 @@
 
 Every registered topic becomes a channel (address, partitions, key, messages) with a `receive`
 operation for the agent that consumes it and, for command topics, a `send` operation for outside
-publishers. Payload schemas come from `MessageType.schema` when given, otherwise they are
-inferred from `required` and the types of the `example` values. The output is deterministic, so
+publishers. Payload schemas come from the message's pydantic model (`MessageType.model`, with
+its enums, formats and limits), else `MessageType.schema`, else they are inferred from
+`required` and the types of the `example` values. The output is deterministic, so
 `docs/asyncapi.json` can be compared with a fresh generation (`tributary contract --check`).
 """
 from __future__ import annotations
@@ -41,7 +42,15 @@ def schema_of(value: Any) -> dict[str, Any]:
     return {"type": "string"}
 
 
-def payload_schema(mtype: MessageType) -> dict[str, Any]:
+def payload_schema(mtype: MessageType, defs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The payload's JSON Schema: from its pydantic model (nested definitions go to `defs`,
+    i.e. components.schemas), else the explicit schema, else inferred from the example."""
+    if mtype.model is not None:
+        schema = mtype.model.model_json_schema(ref_template="#/components/schemas/{model}")
+        nested = schema.pop("$defs", {})
+        if defs is not None:
+            defs.update(nested)
+        return schema
     if mtype.schema is not None:
         return dict(mtype.schema)
     schema = schema_of(mtype.example)
@@ -113,7 +122,7 @@ def build(topics: list[TopicSpec] | None = None) -> dict[str, Any]:
             if msg_id in owners and owners[msg_id] is not mtype:
                 msg_id = f"{cid}.{mtype.name}"  # same name, other definition on another topic
             owners.setdefault(msg_id, mtype)
-            schemas[f"{msg_id}.payload"] = payload_schema(mtype)
+            schemas[f"{msg_id}.payload"] = payload_schema(mtype, schemas)
             schemas[msg_id] = envelope_schema(mtype, f"#/components/schemas/{msg_id}.payload")
             messages[msg_id] = _message(spec, mtype, msg_id)
             refs[mtype.name] = {"$ref": f"#/components/messages/{msg_id}"}

@@ -1,7 +1,41 @@
 """Catalog-import commands and events: an organisation's catalog of releases and tracks is
 loaded from an uploaded CSV/TSV/XLSX file, one immutable version per successful import."""
+from typing import Any, Literal
+
+from pydantic import Field
+
 from topics.envelope import MessageType
+from topics.payload import EntityId, Organisation, Payload, Text
 from topics.registry import TopicSpec, register
+
+
+class CreateImportPayload(Payload):
+    import_id: EntityId
+    organisation: Organisation
+    filename: str = Field(min_length=1, max_length=255)
+    filetype: str | None = Field(None, max_length=10)
+    filesize: int | None = Field(None, ge=1, le=2**53)
+    object_key: str | None = Field(None, max_length=1024)
+
+
+class ProcessImportPayload(Payload):
+    import_id: EntityId
+
+
+class ImportStatusPayload(Payload):
+    import_id: EntityId
+    status: Literal["UPLOADING", "UPLOADED", "PROCESSING", "DONE", "FAILED"]
+    organisation: str | None = None
+    progress: dict[str, Any] | None = None
+    status_cause: str | None = None
+    error_message: str | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+
+
+class ImportRejectedPayload(Payload):
+    import_id: int
+    command: str
+    reason: Text
 
 CREATE = MessageType(
     "CreateCatalogImport", "command", 1, required=("import_id", "organisation", "filename"),
@@ -9,12 +43,12 @@ CREATE = MessageType(
         "PUT URL for `object_key`. `filesize` (bytes) is optional and checked on process.",
     example={"import_id": 7, "organisation": "org-1", "filename": "catalog.xlsx",
              "filetype": "XLSX", "filesize": 20480,
-             "object_key": "catalog-uploads/org-1/7/original.xlsx"})
+             "object_key": "catalog-uploads/org-1/7/original.xlsx"}, model=CreateImportPayload)
 PROCESS = MessageType(
     "ProcessCatalogImport", "command", 1, required=("import_id",),
     doc="The upload is in place: read it, normalise ISRC/UPC, count and sample bad rows, write "
         "catalog version N+1 and make it current in one update.",
-    example={"import_id": 7})
+    example={"import_id": 7}, model=ProcessImportPayload)
 
 STATUS_CHANGED = MessageType(
     "CatalogImportStatusChanged", "event", 1, required=("import_id", "status"),
@@ -24,7 +58,13 @@ STATUS_CHANGED = MessageType(
     example={"import_id": 7, "organisation": "org-1", "status": "DONE", "status_cause": None,
              "error_message": None,
              "fields": {"version": 3, "rows": 1200, "bad_rows": 2,
-                        "bad_samples": [{"line": 14, "reason": "invalid ISRC 'XX-1'"}]}})
+                        "bad_samples": [{"line": 14, "reason": "invalid ISRC 'XX-1'"}]}},
+    model=ImportStatusPayload)
+REJECTED = MessageType(
+    "CatalogImportRejected", "event", 1, required=("import_id", "command", "reason"),
+    doc="A command named an unknown organisation or catalog import; nothing changed.",
+    example={"import_id": 7, "command": "ProcessCatalogImport", "reason": "no catalog import 7"},
+    model=ImportRejectedPayload)
 
 COMMANDS = register(TopicSpec(
     "catalog.commands", "commands", key="import_id", consumer="agents.catalog",
@@ -32,4 +72,4 @@ COMMANDS = register(TopicSpec(
 EVENTS = register(TopicSpec(
     "catalog.events", "events", key="import_id", consumer="agents.catalog",
     doc="Status events of catalog imports, folded into the `catalog_imports` table."),
-    STATUS_CHANGED)
+    STATUS_CHANGED, REJECTED)

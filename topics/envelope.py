@@ -22,6 +22,14 @@ class UndecodableMessage(ValueError):
     """A message that is not valid JSON, not an envelope, or of an unknown type/version."""
 
 
+class InvalidPayload(UndecodableMessage):
+    """A readable envelope whose payload breaks its model; `errors` lists `{field, problem}`."""
+
+    def __init__(self, message: str, errors: list[dict[str, str]]) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+
 @dataclass(frozen=True)
 class MessageType:
     """A message type: its name, current version and how to lift older versions to it."""
@@ -36,6 +44,9 @@ class MessageType:
     # optional JSON Schema of the payload; without it the contract document infers one from
     # `required` and the types of the `example` values (topics/asyncapi.py)
     schema: dict[str, Any] | None = None
+    # the payload's pydantic model (topics/payload.py): checked on decode and before sending;
+    # the contract document's schema comes from it
+    model: Any = None
 
     def accepts(self, version: int) -> bool:
         return version == self.version or version in self.upgraders
@@ -59,6 +70,20 @@ class Message:
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def checked(mtype: MessageType, payload: dict[str, Any], what: str) -> dict[str, Any]:
+    """The payload read through its model, or InvalidPayload naming each fault."""
+    from pydantic import ValidationError
+
+    from topics.payload import problems, validate
+
+    try:
+        return validate(mtype.model, payload)
+    except ValidationError as exc:
+        errors = problems(exc)
+        listed = "; ".join(f"{e['field']}: {e['problem']}" for e in errors[:10])
+        raise InvalidPayload(f"{what} payload is invalid: {listed}", errors) from None
 
 
 def decode(raw: bytes | str | dict, types: dict[str, MessageType]) -> Message:
@@ -86,7 +111,10 @@ def decode(raw: bytes | str | dict, types: dict[str, MessageType]) -> Message:
         payload = mtype.upgraders[version](dict(payload))
     missing = [f for f in mtype.required if payload.get(f) in (None, "")]
     if missing:
-        raise UndecodableMessage(f"{name} v{version} is missing {', '.join(missing)}")
+        raise InvalidPayload(f"{name} v{version} is missing {', '.join(missing)}",
+                             [{"field": f, "problem": "missing (required)"} for f in missing])
+    if mtype.model is not None:
+        payload = checked(mtype, payload, f"{name} v{version}")
     message_id = doc.get("message_id") or uuid.uuid4().hex
     return Message(type=name, payload=payload, version=mtype.version,
                    message_id=str(message_id), ts=str(doc.get("ts") or now_iso()))

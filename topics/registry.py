@@ -9,8 +9,9 @@ the topic's work. Growing it on a live cluster re-keys entities: docs/scaling.md
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from topics.envelope import MessageType
+from topics.envelope import InvalidPayload, MessageType, checked
 
 DEFAULT_PARTITIONS = 12
 _COUNTS: dict[str, int] = {}  # "SALES_FILES_COMMANDS" → count; "*" → every other topic
@@ -68,3 +69,15 @@ CONTRACT_MODULES = ["sales", "deadletter", "gtin", "gtin_import", "catalog", "re
 def topic(name: str) -> TopicSpec:
     all_topics()
     return TOPICS[name]
+
+
+def check_outgoing(topic_name: str, message: Any) -> None:
+    """Producers call this before sending: the type must belong to the topic and the payload
+    must satisfy its model (InvalidPayload names each fault), so nothing invalid goes out."""
+    spec = topic(topic_name)
+    mtype = spec.types.get(message.type)
+    if mtype is None:
+        raise InvalidPayload(f"{message.type} is not a message of {topic_name}",
+                             [{"field": "type", "problem": f"one of {sorted(spec.types)}"}])
+    if mtype.model is not None:
+        checked(mtype, message.payload, f"outgoing {message.type}")

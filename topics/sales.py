@@ -1,6 +1,79 @@
-"""Sales-file commands and events (the public contract for the sales pipeline)."""
+"""Sales-file commands and events (the public contract for the sales pipeline).
+
+Ids: an outside system may allocate `id` (and `uuid`) of a new file itself, or omit them and
+read the allocated ones from `SalesFileRegistered`. A command naming a file that does not exist
+is answered by `SalesFileCommandRejected`; a `CreateSalesFile` for an unknown organisation by
+`SalesFileRejected`; a payload that breaks its model is dead-lettered with the errors."""
+from typing import Any, Literal
+
+from pydantic import ConfigDict, Field
+
+from models.files import STATUSES
+from models.new_file import NewSalesFile
 from topics.envelope import MessageType
+from topics.payload import EntityId, Organisation, Payload, Text
 from topics.registry import TopicSpec, register
+
+Status = Literal[STATUSES]  # type: ignore[valid-type]
+
+
+class CreateSalesFilePayload(NewSalesFile):
+    """The specification's create form plus the owner and (optionally) the ids."""
+    model_config = ConfigDict(extra="allow")
+    organisation: Organisation
+    id: EntityId | None = Field(None, description="allocated by the agent when absent")
+    uuid: str | None = Field(None, min_length=1, max_length=64)
+    allow_duplicate: bool = False
+    source: dict[str, Any] | None = Field(None, description="where an automatic upload took "
+                                                            "the file from")
+
+
+class FileCommand(Payload):
+    file_id: EntityId
+    allow_duplicate: bool = False
+    allow_duplicate_of: EntityId | None = Field(None, description="the file this one may "
+                                                                "duplicate (ProcessSalesFile)")
+    reason: Text | None = None
+
+
+class FileWork(Payload):
+    file_id: EntityId
+    attempt: int = Field(ge=0, le=10**6)
+
+
+class Registered(Payload):
+    file_id: EntityId
+    record: dict[str, Any]
+
+
+class Rejected(Payload):
+    file_id: EntityId | None = None
+    errors: dict[str, str] | list[dict[str, Any]] = Field(
+        description="field → problem (or [{field, problem}])")
+
+
+class CommandRejected(Payload):
+    file_id: int
+    command: str = Field(description="the rejected command's type")
+    reason: Text
+    message_id: str | None = None
+
+
+class StatusChanged(Payload):
+    file_id: EntityId
+    status: Status
+    organisation: str | None = None
+    attempt: int | None = None
+    status_cause: str | None = None
+    error_message: str | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+
+
+class Progressed(Payload):
+    file_id: EntityId
+    stage: str
+    rows: int | None = Field(None, ge=0)
+    percent: float | None = Field(None, ge=0, le=100)
 
 
 def _from_v0(payload: dict) -> dict:
@@ -18,53 +91,63 @@ CREATE = MessageType(
     required=("organisation", "filename", "filetype", "filesize", "mongo_db_id"),
     doc="Register a sales file. `id`/`uuid` may be given (the gateway allocates them); "
         "otherwise the agent allocates them.",
-    example={**_record_example, "id": 1, "uuid": "a1b2c3d4"},
+    example={**_record_example, "id": 1, "uuid": "a1b2c3d4"}, model=CreateSalesFilePayload,
 )
 START_UPLOAD = MessageType(
     "StartSalesFileUpload", "command", 1, required=("file_id",),
-    doc="Mark a file UPLOADING (a presigned PUT URL was handed out).", example={"file_id": 1})
+    doc="Mark a file UPLOADING (a presigned PUT URL was handed out).", example={"file_id": 1},
+    model=FileCommand)
 PROCESS = MessageType(
     "ProcessSalesFile", "command", 1, required=("file_id",),
     doc="The object is uploaded: check it, mark UPLOADED and start cleaning. Optional "
         "`allow_duplicate_of`: the id of the file this one duplicates, to import a DUPLICATE "
         "anyway. Version 0 (`{\"id\": 1}`) is still accepted.",
-    example={"file_id": 1}, upgraders={0: _from_v0})
+    example={"file_id": 1}, upgraders={0: _from_v0}, model=FileCommand)
 REIMPORT = MessageType(
     "ReimportSalesFile", "command", 1, required=("file_id",),
     doc="Run the pipeline again from the stored object (from FAILED, PROCESSED, FINALIZED, "
         "VOIDED); the duplicate check runs again. "
         "Version 0 (`{\"id\": 1}`) is still accepted.",
-    example={"file_id": 1}, upgraders={0: _from_v0})
+    example={"file_id": 1}, upgraders={0: _from_v0}, model=FileCommand)
 VOID = MessageType(
     "VoidSalesFile", "command", 1, required=("file_id",),
     doc="Void a file (from INITIALIZED, UPLOADING, FAILED or FINALIZED): its rows leave the "
         "summary, snapshots and reports; the record stays, status VOIDED. A reimport undoes it.",
-    example={"file_id": 1})
+    example={"file_id": 1}, model=FileCommand)
 CLEAN = MessageType(
     "CleanSalesFile", "command", 1, required=("file_id", "attempt"),
-    doc="Detect, normalise and validate the uploaded object.", example={"file_id": 1, "attempt": 1})
+    doc="Detect, normalise and validate the uploaded object.", example={"file_id": 1, "attempt": 1},
+    model=FileWork)
 IMPORT = MessageType(
     "ImportSalesFile", "command", 1, required=("file_id", "attempt"),
     doc="Write the cleaned rows to Parquet and build the snapshot.",
-    example={"file_id": 1, "attempt": 1})
+    example={"file_id": 1, "attempt": 1}, model=FileWork)
 
 REGISTERED = MessageType(
     "SalesFileRegistered", "event", 1, required=("file_id", "record"),
     doc="A file record was stored; `record` is the whole record.",
-    example={"file_id": 1, "record": {**_record_example, "id": 1, "status": "INITIALIZED"}})
+    example={"file_id": 1, "record": {**_record_example, "id": 1, "status": "INITIALIZED"}},
+    model=Registered)
 REJECTED = MessageType(
     "SalesFileRejected", "event", 1, required=("errors",),
-    doc="A CreateSalesFile command was invalid; `errors` maps field → reason.",
-    example={"file_id": 1, "errors": {"filesize": "must be a positive integer"}})
+    doc="A CreateSalesFile command was refused (e.g. an unknown organisation); `errors` maps "
+        "field → reason.",
+    example={"file_id": 1, "errors": {"organisation": "unknown organisation 'org-9'"}},
+    model=Rejected)
+COMMAND_REJECTED = MessageType(
+    "SalesFileCommandRejected", "event", 1, required=("file_id", "command", "reason"),
+    doc="A command named a file that does not exist; nothing changed.",
+    example={"file_id": 404, "command": "ProcessSalesFile", "reason": "no sales file 404",
+             "message_id": "0f6a3c2e9b7d4e18a5c1f2b3d4e5f607"}, model=CommandRejected)
 STATUS_CHANGED = MessageType(
     "SalesFileStatusChanged", "event", 1, required=("file_id", "status"),
     doc="A file moved to `status`; `fields` holds record fields set with it.",
     example={"file_id": 1, "organisation": "org-1", "status": "CLEANING", "attempt": 1,
-             "status_cause": None, "error_message": None, "fields": {}})
+             "status_cause": None, "error_message": None, "fields": {}}, model=StatusChanged)
 PROGRESSED = MessageType(
     "SalesFileProgressed", "event", 1, required=("file_id", "stage"),
     doc="Progress of long work: rows processed and percent.",
-    example={"file_id": 1, "stage": "CLEANING", "rows": 50000, "percent": 41.5})
+    example={"file_id": 1, "stage": "CLEANING", "rows": 50000, "percent": 41.5}, model=Progressed)
 
 FILE_COMMANDS = register(TopicSpec(
     "sales.files.commands", "commands", key="file_id", consumer="agents.registration",
@@ -79,4 +162,4 @@ IMPORT_COMMANDS = register(TopicSpec(
 FILE_EVENTS = register(TopicSpec(
     "sales.files.events", "events", key="file_id", consumer="agents.status_table",
     doc="Status events of sales files, folded into the file-status table."),
-    REGISTERED, REJECTED, STATUS_CHANGED, PROGRESSED)
+    REGISTERED, REJECTED, COMMAND_REJECTED, STATUS_CHANGED, PROGRESSED)

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from gateway.auth import organisation
 from gateway.contract import endpoint
-from gateway.errors import not_found
+from gateway.errors import ApiError, not_found
 from gateway.schemas.reports import Report, ReportAccepted, ReportPage, ReportQuery, ReportRequest
 from infra.mongo import next_id
 from infra.repos import reports as repo
@@ -29,7 +29,7 @@ def _id(request: web.Request, name: str) -> int:
 
 
 @endpoint(auth=organisation, body=ReportRequest, responses={202: ReportAccepted},
-          errors=(400, 401))
+          errors=(400, 401, 409))
 async def create(request: web.Request, body: ReportRequest):
     """Request a report of one period; follow it at `GET /api/reports/{id}/`."""
     org = await organisation(request)
@@ -38,7 +38,9 @@ async def create(request: web.Request, body: ReportRequest):
                                        "type": body.type, "period": body.period})
     reply = await request.app["bus"].request(COMMANDS, report_id, message, EVENTS,
                                              until=lambda m: True, timeout=10)
-    status = reply.payload["status"] if reply else "PENDING"
+    if reply is not None and reply.type == "ReportRejected":
+        raise ApiError(409, "rejected", reply.payload["reason"])
+    status = reply.payload.get("status", "PENDING") if reply else "PENDING"
     return ReportAccepted(id=report_id, status=status)
 
 
