@@ -102,15 +102,18 @@ async def _hand_in(client: trb.Client, other: trb.Client, item: dict) -> tuple[i
     path: Path = item["path"]
     status, rec = await client.call("POST", "/api/files/salesfiles/", json={
         "filename": path.name, "filetype": "TSV", "filesize": path.stat().st_size,
-        "mongo_db_id": "bench", "allow_duplicate": True})
+        "mongo_db_id": "bench"})
     assert status in (201, 202), rec
-    status, up = await client.call("POST", f"/api/files/salesfiles/{rec['id']}/process/",
-                                   json={"action": "upload"})
+    record = f"/api/files/salesfiles/{rec['id']}/"
+    await client.wait(record, lambda v: True, 300, 0.1)  # a 202: being stored
+    status, up = await client.call("POST", record + "process/", json={"action": "upload"})
     assert status == 200, up
+    # under load the answer may come before the UPLOADING event (the PUT needs it)
+    await client.wait(record, lambda v: v["status"] == "UPLOADING", 300, 0.1)
     await client.put_file(up["presigned_url"], path)
     started = time.time()
     status, body = await other.call("POST", f"/api/files/salesfiles/{rec['id']}/process/",
-                                    json={"action": "process", "allow_duplicate": True})
+                                    json={"action": "process"})
     assert status == 202, body
     return rec["id"], started
 

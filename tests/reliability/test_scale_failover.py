@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from pymongo import MongoClient
 
-from tests.e2e.gtin_import.conftest import BASE, FileServer, gtin_for, new_participant
+from tests.e2e.gtin_import.conftest import BASE, gtin_for, new_participant, upload
 from tests.reliability.conftest import record, sales_file
 from tests.support.http import Api, put_bytes
 from tests.support.sales import TERMINAL
@@ -51,61 +51,57 @@ async def _upload(api: Api, name: str, data: bytes) -> int:
 
 
 async def test_one_of_three_workers_killed_mid_batch_loses_and_duplicates_nothing(three):
-    server = FileServer()
     apis = [Api(three.url, cli(three.data_dir, "org", "create", f"Failover {n}")["token"])
             for n in range(ORGS)]
     who = new_participant(three)
     expected: dict[int, tuple[Api, Decimal, int]] = {}
-    try:
-        started = time.monotonic()
-        tasks = []
-        for t in range(TASKS):
-            lines = ["gtin,name"] + [f"{gtin_for(who.prefix, number=t * LINES + i)},Item {i}"
-                                     for i in range(LINES)]
-            body = {"link": server.add("\n".join(lines) + "\n"), "gtin_field": "gtin",
-                    "name": "name", "fields": [{"field": "name", "title": "Name"}],
-                    "conditions": {"language": ["en"], "country": ["276"]}}
-            status, task, _ = await who.api.post(f"{BASE}/import/tasks", json=body)
-            assert status == 200, task
-            tasks.append(task["id"])
-        gate = asyncio.Semaphore(8)
+    started = time.monotonic()
+    tasks = []
+    for t in range(TASKS):
+        lines = ["gtin,name"] + [f"{gtin_for(who.prefix, number=t * LINES + i)},Item {i}"
+                                 for i in range(LINES)]
+        body = {"link": await upload(who, "\n".join(lines) + "\n"), "gtin_field": "gtin",
+                "name": "name", "fields": [{"field": "name", "title": "Name"}],
+                "conditions": {"language": ["en"], "country": ["276"]}}
+        status, task, _ = await who.api.post(f"{BASE}/import/tasks", json=body)
+        assert status == 200, task
+        tasks.append(task["id"])
+    gate = asyncio.Semaphore(8)
 
-        async def hand_in(n: int) -> None:
-            api = apis[n % ORGS]
-            data, total, quantity = sales_file(ROWS, tag=f"fo{n}")
-            async with gate:
-                expected[await _upload(api, f"failover-{n}.tsv", data)] = (api, total, quantity)
+    async def hand_in(n: int) -> None:
+        api = apis[n % ORGS]
+        data, total, quantity = sales_file(ROWS, tag=f"fo{n}")
+        async with gate:
+            expected[await _upload(api, f"failover-{n}.tsv", data)] = (api, total, quantity)
 
-        await asyncio.gather(*(hand_in(n) for n in range(ORGS * FILES_PER_ORG)))
-        ids = list(expected)
-        for file_id in ids:
-            api = expected[file_id][0]
-            status, body, _ = await api.post(f"/api/files/salesfiles/{file_id}/process/",
-                                             json={"action": "process"})
-            assert status == 202, body
-        # mid-batch: one file finished, the others still in flight
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if any(s in TERMINAL for s in await _statuses(expected, ids[:6])):
-                break
-            await asyncio.sleep(0.05)
-        killed = three.kill_child("worker-2")
-        killed_at = time.monotonic() - started
-        statuses = await _statuses(expected, ids)
-        in_flight = sum(s not in TERMINAL for s in statuses)
-        assert in_flight > 0, "the batch finished before the kill: make it larger"
+    await asyncio.gather(*(hand_in(n) for n in range(ORGS * FILES_PER_ORG)))
+    ids = list(expected)
+    for file_id in ids:
+        api = expected[file_id][0]
+        status, body, _ = await api.post(f"/api/files/salesfiles/{file_id}/process/",
+                                         json={"action": "process"})
+        assert status == 202, body
+    # mid-batch: one file finished, the others still in flight
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if any(s in TERMINAL for s in await _statuses(expected, ids[:6])):
+            break
+        await asyncio.sleep(0.05)
+    killed = three.kill_child("worker-2")
+    killed_at = time.monotonic() - started
+    statuses = await _statuses(expected, ids)
+    in_flight = sum(s not in TERMINAL for s in statuses)
+    assert in_flight > 0, "the batch finished before the kill: make it larger"
 
-        finals = {}
-        for file_id, (api, _, _) in expected.items():
-            finals[file_id] = await api.wait_for(f"/api/files/salesfiles/{file_id}/",
-                                                 lambda b: b["status"] in TERMINAL,
-                                                 timeout=150, interval=0.25)
-        done = [await who.api.wait_for(f"{BASE}/import/tasks/{task_id}",
-                                       lambda b: b["status"] in ("done", "failed"),
-                                       timeout=150, interval=0.25) for task_id in tasks]
-        elapsed = time.monotonic() - started
-    finally:
-        server.stop()
+    finals = {}
+    for file_id, (api, _, _) in expected.items():
+        finals[file_id] = await api.wait_for(f"/api/files/salesfiles/{file_id}/",
+                                             lambda b: b["status"] in TERMINAL,
+                                             timeout=150, interval=0.25)
+    done = [await who.api.wait_for(f"{BASE}/import/tasks/{task_id}",
+                                   lambda b: b["status"] in ("done", "failed"),
+                                   timeout=150, interval=0.25) for task_id in tasks]
+    elapsed = time.monotonic() - started
 
     assert [f["status"] for f in finals.values()] == ["FINALIZED"] * len(expected), \
         [f for f in finals.values() if f["status"] != "FINALIZED"][:2]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from models.files import STATUSES
-from tests.e2e.gtin_import.conftest import BASE, FileServer, gtin_for, new_participant
+from tests.e2e.gtin_import.conftest import BASE, gtin_for, new_participant, upload
 from tests.reliability.conftest import sales_file
 from tests.support.http import Api, put_bytes
 from tests.support.sales import TERMINAL
@@ -69,22 +69,19 @@ async def test_each_command_is_seen_by_the_other_gateway_at_once(two):
 
 
 async def test_a_gtin_import_task_created_on_one_gateway_is_read_on_the_other(two):
-    server = FileServer()
-    try:
-        who = new_participant(two)
-        other = Api(two.urls[1], headers=who.api.headers)
-        lines = ["gtin,name"] + [f"{gtin_for(who.prefix, number=i)},Item {i}" for i in range(30)]
-        body = {"link": server.add("\n".join(lines) + "\n"), "gtin_field": "gtin",
-                "name": "name", "fields": [{"field": "name", "title": "Name"}],
-                "conditions": {"language": ["en"], "country": ["276"]}}
-        status, task, _ = await who.api.post(f"{BASE}/import/tasks", json=body)
-        assert status == 200, task
-        status, seen, _ = await other.get(f"{BASE}/import/tasks/{task['id']}")
-        assert status == 200, seen
-        done = await other.wait_for(f"{BASE}/import/tasks/{task['id']}",
-                                    lambda v: v["status"] in ("done", "failed"), timeout=60)
-        assert done["status"] == "done", done
-        status, mine, _ = await who.api.get(f"{BASE}/import/tasks/{task['id']}")
-        assert mine == done
-    finally:
-        server.stop()
+    # the import file goes to the service's own upload link
+    who = new_participant(two)
+    other = Api(two.urls[1], headers=who.api.headers)
+    lines = ["gtin,name"] + [f"{gtin_for(who.prefix, number=i)},Item {i}" for i in range(30)]
+    body = {"link": await upload(who, "\n".join(lines) + "\n"), "gtin_field": "gtin",
+            "name": "name", "fields": [{"field": "name", "title": "Name"}],
+            "conditions": {"language": ["en"], "country": ["276"]}}
+    status, task, _ = await who.api.post(f"{BASE}/import/tasks", json=body)
+    assert status == 200, task
+    status, seen, _ = await other.get(f"{BASE}/import/tasks/{task['id']}")
+    assert status == 200, seen
+    done = await other.wait_for(f"{BASE}/import/tasks/{task['id']}",
+                                lambda v: v["status"] in ("done", "failed"), timeout=60)
+    assert done["status"] == "done", done
+    status, mine, _ = await who.api.get(f"{BASE}/import/tasks/{task['id']}")
+    assert mine == done
