@@ -127,6 +127,11 @@ def _state_rates(summaries, period: str | None, emitter: Emitter) -> None:
             emitter.converter.state(src, dst, period, rate)
 
 
+def _nulled(emitter: Emitter, name: str, line: int, value: str) -> None:
+    """A value of a DSR line that was nulled as invalid, counted and sampled (data_quality)."""
+    emitter.note_quality(name, "nulled", 1, [{"line": line, "value": value, "result": None}])
+
+
 class _Rows:
     """Column lists for the batch being built."""
 
@@ -262,12 +267,18 @@ def _sale_row(no: int, rt: str, rec: dict[str, str], block: dict, s: Scan, perio
     isrcs = multi(resource.get("ISRC", ""))
     isrc = next((c for c in (nz.norm_isrc(v) for v in isrcs) if c), None)
     emitter.count_invalid("isrc", int(bool(isrcs) and isrc is None))
+    if isrcs and isrc is None:
+        _nulled(emitter, "isrc", no, resource.get("ISRC", ""))
     icpn = unescape(release.get("ICPN", "")).strip()
     upc = nz.norm_upc(icpn) if icpn else None
     emitter.count_invalid("upc", int(bool(icpn) and upc is None))
+    if icpn and upc is None:
+        _nulled(emitter, "upc", no, icpn)
     terr_raw = summary.get("Territory", "").strip()
     territory = tcache.setdefault(terr_raw, nz.norm_territory(terr_raw)) if terr_raw else None
     emitter.count_invalid("territory", int(bool(terr_raw) and territory is None))
+    if terr_raw and territory is None:
+        _nulled(emitter, "territory", no, terr_raw)
     sale = _month(rec.get("ValidityPeriodStart", "")) or period
     r = rows.cols
     r["statement_period"].append(period)

@@ -74,6 +74,13 @@ def test_drop_files_watch_them_finalize_live_and_open_charts(console, console_or
     expect(page.locator('figure[data-chart="Top tracks"]')).to_contain_text("QZCON2500011")
     expect(page.locator('figure[data-chart="Top artists"]')).to_contain_text(f"Artist {tag}")
     expect(page.get_by_role("table", name="Status history")).to_contain_text("FINALIZED")
+    # amounts with their currency (2 decimals), the exact figure on hover; data quality counted
+    revenue = page.locator("dl.facts .amount").first
+    expect(revenue).to_have_attribute("title", "2.2 USD")
+    expect(revenue).to_contain_text("2.20")
+    quality = page.get_by_role("table", name="Data quality")
+    expect(quality.locator("tr", has_text="territory")).to_contain_text(re.compile(r"territory\s*0\s*3"))
+    expect(quality).to_contain_text('"France" → FR')
     console.shot("detail")
     # reimport from the detail page: the page follows the new attempt live
     page.get_by_role("button", name="Reimport").click()
