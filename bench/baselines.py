@@ -131,8 +131,8 @@ def gtin_script(src: str, mongo_url: str, db: str, prefix: str, owner: str) -> i
                 seen_brands[brand] = f"+brand-{digest}"
             doc = {"_id": gtin14, "id": gtin14, "type": "gtin", "name": rec["name"],
                    "brand_id": seen_brands[brand].lstrip("+"), "owner": owner,
-                   "sources": [{**source, "data": [{"type": "text", "title": "Description",
-                                                    "value": rec["description"]}]}],
+                   "sources": [{**source, "data": [{"text": {"title": "Description",
+                                                             "text": rec["description"]}}]}],
                    "version": 1, "created_at": now, "updated_at": now}
             ops.append(ReplaceOne({"_id": gtin14}, doc, upsert=True))
             if len(ops) >= 1000:

@@ -8,6 +8,7 @@ table (routed to the partition owner), else from the task document in MongoDB.
 """
 from __future__ import annotations
 
+import json
 import mimetypes
 import secrets
 import uuid
@@ -48,12 +49,20 @@ def _invalid(exc: GtinError) -> ApiError:
     return ApiError(400, "validation_error", str(exc), **exc.as_dict())
 
 
+def _completed(link: str) -> str:
+    """The link as read (models/gtin/links.py); a 400 when it is no URL at all."""
+    try:
+        return complete_link(link)
+    except ValueError as exc:
+        raise ApiError(400, "bad_link", f"link is not a URL: {exc}", field="link") from None
+
+
 async def _own_key(request: web.Request, link: object, participant_id: str) -> str | None:
     """The store key of a link the service issued (upload, CDN), checked to exist; None for
     any other link (checked to be http(s)). Own links are read from the store, never fetched."""
     if not isinstance(link, str) or not link.strip():
         raise bad_request("link is required", field="link")
-    link = complete_link(link)
+    link = _completed(link)
     try:
         key = own_key(link, participant_id, request.app["settings"].public_url)
         if key is None:
@@ -61,6 +70,8 @@ async def _own_key(request: web.Request, link: object, participant_id: str) -> s
             return None
     except FetchError as exc:
         raise _fetch_error(exc) from None
+    except ValueError as exc:  # urlsplit: e.g. an unclosed "[" in the host
+        raise ApiError(400, "bad_link", f"link is not a URL: {exc}", field="link") from None
     if await request.app["objects"].head(key) is None:
         raise ApiError(422, "upload_missing", "nothing was uploaded to this link yet "
                        "(PUT the file to its upload_url first)")
@@ -117,7 +128,7 @@ async def import_preview(request: web.Request, body: PreviewBody):
     key = await _own_key(request, body.link, participant.id)
     try:
         head = (await read_head(request.app["objects"], key, PREVIEW_BYTES) if key is not None
-                else await fetch_head(complete_link(body.link), PREVIEW_BYTES))
+                else await fetch_head(_completed(body.link), PREVIEW_BYTES))
         answer = preview(head, delimiter, has_header, num_lines, quotechar=quotechar)
     except FetchError as exc:
         raise _fetch_error(exc) from None
@@ -129,8 +140,13 @@ async def import_preview(request: web.Request, body: PreviewBody):
 async def _start(request: web.Request, written: ImportBody, kind: str) -> dict[str, Any]:
     participant, _ = await current_participant(request)
     body = written.written()
+    try:  # stored as given: a lone surrogate ("\ud800" in JSON) cannot be a stored string
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ApiError(400, "validation_error", f"the body has text that is not Unicode: {exc}",
+                       field="body") from None
     if body["link"].strip():
-        body["link"] = complete_link(body["link"])  # the task reads the link as completed
+        body["link"] = _completed(body["link"])  # the task reads the link as completed
     try:
         spec = ImportSpec.parse(body)
     except GtinError as exc:
