@@ -71,6 +71,8 @@ class ImportBody(BaseModel):
 
 
 class Preview(Wire):
+    """The first lines of the file: `header` (or "1", "2", … without one) and `records`."""
+
     EXTENSIONS: ClassVar[frozenset[str]] = frozenset({"bad_lines"})
     header: list[str]
     records: list[dict[str, str]]
@@ -108,6 +110,8 @@ class GtinProblem(BaseModel):
 
 
 class TaskStatus(Wire):
+    """An import task's status in the specification's shape, with documented extensions."""
+
     EXTENSIONS: ClassVar[frozenset[str]] = frozenset({
         "bad_prefixes", "detail", "counts", "bad_line_details", "file_limits", "kind",
         "created_at", "finished_at", "errors_csv"})
