@@ -33,6 +33,9 @@ class FileCommand(Payload):
     allow_duplicate: bool = False
     allow_duplicate_of: EntityId | None = Field(None, description="the file this one may "
                                                                 "duplicate (ProcessSalesFile)")
+    date_order: Literal["DMY", "MDY"] | None = Field(
+        None, description="Process/Reimport: read dates such as 01/06/2025 day-first (DMY) or "
+                          "month-first (MDY) when the file's rows do not settle it")
     reason: Text | None = None
 
 
