@@ -33,6 +33,7 @@ from infra.repos import gtin_bulk, import_errors, parties
 from infra.repos import import_tasks as repo
 from infra.repos import leases
 from models.gtin import BadLine, FileRecords, GtinError, ImportSpec, Ok, map_line, pending_cdn_copies
+from models.gtin.links import complete_link
 from models.gtin.tabular import MAX_LINE_BYTES
 from models.gtin_tasks import (BATCH_LINES, ERROR_LISTS, MAX_IMAGE_BYTES, PUBLIC, TERMINAL,
                                apply_event, batch_progress, done_message, new_task,
@@ -202,7 +203,7 @@ class Run:
         store = await self.deps.store()
         key = self.checkpoint.get("source_key")
         if key is None:
-            link = self.spec_body["link"]
+            link = complete_link(self.spec_body["link"])  # as a publisher wrote it (no scheme…)
             key = own_key(link, participant_id, self.deps.settings.public_url)
             if key is None:
                 await fetch_to_file(link, path)

@@ -44,3 +44,26 @@ async def test_start_import_task_from_kafka(stack, brand):
     line = next(ln for ln in text.splitlines()
                 if ln.startswith('tributary_rows_processed_total{stage="gtin_import"}'))
     assert float(line.split()[-1]) >= 2
+
+
+async def test_a_published_link_without_a_scheme_is_read_as_the_specification_writes_it(stack,
+                                                                                         brand):
+    """The specification writes links without a scheme; a command published straight to the
+    topic with one (here the service's own upload link, `host:port/…`) imports like HTTP."""
+    gtin = gtin_for(brand.prefix)
+    link = (await upload(brand, f"gtin,name\n{gtin},Scheme-less\n")).split("://", 1)[1]
+    task_id = uuid.uuid4().hex
+    command = {"type": "StartGtinImport", "version": 1, "message_id": uuid.uuid4().hex,
+               "payload": {"task_id": task_id, "participant": brand.urn, "kind": "task",
+                           "spec": {"link": link, "gtin_field": "gtin", "name": ["name"]}}}
+    producer = AIOKafkaProducer(bootstrap_servers=stack.state["kafka_url"])
+    await producer.start()
+    try:
+        await producer.send_and_wait("gtin.import.commands", json.dumps(command).encode(),
+                                    key=task_id.encode())
+    finally:
+        await producer.stop()
+    task = await wait_task(brand.api, task_id)
+    assert task["status"] == "done" and task["counts"]["imported"] == 1, task
+    status, doc, _ = await brand.api.get(f"{BASE}/description?id={gtin}")
+    assert status == 200 and doc["name"] == "Scheme-less"
