@@ -236,11 +236,15 @@ def _plain_pattern(decimal_sep: str, thousands_sep: str | None, integers: bool) 
     return r"^-?\d{1,20}$"
 
 
-def _fast_or_slow(arr: pa.Array, pattern: str, to_type: pa.DataType, slow) -> tuple[pa.Array, pa.Array]:
+def _fast_or_slow(arr: pa.Array, pattern: str, to_type: pa.DataType, slow,
+                  notes: dict | None = None) -> tuple[pa.Array, pa.Array]:
     """Cast the cells matching `pattern` straight to `to_type` (exact: they fit the type without
-    rounding); only the other cells go through `slow` (-> values, invalid mask)."""
+    rounding); only the other cells go through `slow` (-> values, invalid mask). `notes`, when
+    given, receives `cleaned`: the mask of the cells that needed cleaning (None: every cell plain)."""
     plain = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
     nplain = pc.sum(plain).as_py() or 0
+    if notes is not None:
+        notes["cleaned"] = None if nplain == len(arr) else pc.and_(pc.invert(plain), pc.is_valid(arr))
     if nplain == len(arr):
         return pc.cast(arr, to_type), pa.repeat(pa.scalar(False), len(arr))
     if nplain == 0:
@@ -252,13 +256,14 @@ def _fast_or_slow(arr: pa.Array, pattern: str, to_type: pa.DataType, slow) -> tu
             pc.replace_with_mask(pa.repeat(pa.scalar(False), len(arr)), other, bad))
 
 
-def to_amount(arr: pa.Array, decimal_sep: str = ".", thousands_sep: str | None = None) -> tuple[pa.Array, pa.Array]:
+def to_amount(arr: pa.Array, decimal_sep: str = ".", thousands_sep: str | None = None,
+              notes: dict | None = None) -> tuple[pa.Array, pa.Array]:
     """String array → (decimal128(38,18) array, invalid mask). Empty cells are null, not invalid.
     Plain decimals (`-123.45`, the vast majority) are cast directly; the rest is cleaned first."""
     if arr.type != pa.string():
         arr = arr.cast(pa.string())
     return _fast_or_slow(arr, _plain_pattern(decimal_sep, thousands_sep, False), AMOUNT,
-                         lambda a: _to_amount_slow(a, decimal_sep, thousands_sep))
+                         lambda a: _to_amount_slow(a, decimal_sep, thousands_sep), notes)
 
 
 def _to_amount_slow(arr: pa.Array, decimal_sep: str, thousands_sep: str | None) -> tuple[pa.Array, pa.Array]:
@@ -291,12 +296,13 @@ def _py_amount(v: str | None) -> Decimal | None:
     return d if d.is_finite() and abs(d) < Decimal(10) ** 20 else None
 
 
-def to_quantity(arr: pa.Array, decimal_sep: str = ".", thousands_sep: str | None = None) -> tuple[pa.Array, pa.Array]:
+def to_quantity(arr: pa.Array, decimal_sep: str = ".", thousands_sep: str | None = None,
+                notes: dict | None = None) -> tuple[pa.Array, pa.Array]:
     """String array → (int64 array rounded half-even, invalid mask). Plain integers are cast directly."""
     if arr.type != pa.string():
         arr = arr.cast(pa.string())
     return _fast_or_slow(arr, _plain_pattern(decimal_sep, thousands_sep, True), pa.int64(),
-                         lambda a: _to_quantity_slow(a, decimal_sep, thousands_sep))
+                         lambda a: _to_quantity_slow(a, decimal_sep, thousands_sep), notes)
 
 
 def _to_quantity_slow(arr: pa.Array, decimal_sep: str, thousands_sep: str | None) -> tuple[pa.Array, pa.Array]:

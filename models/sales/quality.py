@@ -21,8 +21,18 @@ def samples(mask: pa.Array | None, lines: pa.Array, raw: pa.Array | None,
     idx = pc.indices_nonzero(mask)[:room]
     values = raw.take(idx).to_pylist() if raw is not None else [None] * len(idx)
     results = out.take(idx).to_pylist() if out is not None else [None] * len(idx)
-    return n, [{"line": ln, "value": v, "result": r}
+    return n, [{"line": ln, "value": v, "result": _text(r)}
                for ln, v, r in zip(lines.take(idx).to_pylist(), values, results)]
+
+
+def _text(value):
+    """A sample's result as JSON text: decimals exact without exponent, numbers as numbers."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return value
 
 
 def changed(text: pa.Array, out: pa.Array) -> tuple[pa.Array | None, pa.Array | None]:

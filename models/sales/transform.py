@@ -92,14 +92,17 @@ class Mapper:
         if lay.default_currency:
             cols["currency"] = pc.coalesce(cols.get("currency", pa.nulls(n, pa.string())), pa.scalar(lay.default_currency))
         thousands = lay.thousands_sep
-        revenue, bad_revenue = nz.to_amount(src["revenue"], self.decimal_sep, thousands)
+        notes: dict = {}
+        revenue, bad_revenue = nz.to_amount(src["revenue"], self.decimal_sep, thousands, notes)
+        _note_repaired(emitter, "revenue", notes, bad_revenue, lines, src["revenue"], revenue)
         cols["revenue"] = revenue
         if "revenue_converted" in src:
             converted, bad_converted = nz.to_amount(src["revenue_converted"], self.decimal_sep, thousands)
             cols["revenue_converted"] = converted
         checks: list[tuple[pa.Array | None, str, pa.Array | None]] = []
         if "quantity" in src:
-            qty, bad_qty = nz.to_quantity(src["quantity"], self.decimal_sep, thousands)
+            qty, bad_qty = nz.to_quantity(src["quantity"], self.decimal_sep, thousands, notes)
+            _note_repaired(emitter, "quantity", notes, bad_qty, lines, src["quantity"], qty)
             cols["quantity"] = qty
             _note(emitter, "quantity", "nulled", bad_qty, lines, src["quantity"], None)
             checks.append((bad_qty, "invalid quantity", src["quantity"]))
@@ -141,6 +144,15 @@ def _note(emitter, name: str, kind: str, mask: pa.Array | None, lines: pa.Array,
         mask = pc.fill_null(mask, False)
         count, found = dq.samples(mask, lines, raw, out)
         emitter.note_quality(name, kind, count, found)
+
+
+def _note_repaired(emitter, name: str, notes: dict, bad: pa.Array, lines: pa.Array, raw: pa.Array,
+                   out: pa.Array) -> None:
+    """Numbers that needed cleaning (`$1,234.50`, `(1.5)`, `1.234,5`) and still parsed: repaired."""
+    cleaned = notes.pop("cleaned", None)
+    if cleaned is not None:
+        _note(emitter, name, "repaired", pc.and_(cleaned, pc.and_(pc.invert(bad), pc.is_valid(out))),
+              lines, raw, out)
 
 
 def _blank_rows(trimmed: list[pa.Array]) -> pa.Array | None:

@@ -56,3 +56,17 @@ def test_rates_csv_names_bad_lines():
     good, problems = read_csv("month,from,to,rate\n2025-06,GBP,USD,1.27\n2025-13,GBP,USD,-1\n")
     assert good == [{"month": "2025-06", "from": "GBP", "to": "USD", "rate": "1.27"}]
     assert {p["field"] for p in problems} == {"line 3: month", "line 3: rate"}
+
+
+def test_amounts_that_needed_cleaning_are_counted_as_repaired(tmp_path):
+    from models.sales.clean import CleanOptions, clean_file
+
+    path = tmp_path / "r.csv"
+    path.write_text("sale_period,dsp,territory,isrc,artist,track_title,quantity,currency,revenue\n"
+                    '2025-06,S,FR,GBXYZ2400001,A,T,"1,200",USD,"$1,234.50"\n'
+                    "2025-06,S,FR,GBXYZ2400001,A,T,3,USD,(1.5)\n"
+                    "2025-06,S,FR,GBXYZ2400001,A,T,3,USD,1.5\n")
+    dq = clean_file(str(path), "r.csv", CleanOptions(base_currency="USD"), lambda b: None).data_quality
+    assert [(s["line"], s["value"], s["result"]) for s in dq["revenue"]["samples"]] == \
+        [(2, "$1,234.50", "1234.5"), (3, "(1.5)", "-1.5")]
+    assert dq["quantity"]["repaired"] == 1 and dq["quantity"]["samples"][0]["result"] == 1200
