@@ -16,9 +16,18 @@ from datetime import datetime, timedelta, timezone
 
 import faust
 
-from agents.auto_upload_jobs import (ARCHIVES, EVENTS, FETCH, JOBS, Rejected, Settings,
-                                     create_file, emit_outcome, process_after_store,
-                                     resolve_link)
+from agents.auto_upload_jobs import (
+    ARCHIVES,
+    EVENTS,
+    FETCH,
+    JOBS,
+    Rejected,
+    Settings,
+    create_file,
+    emit_outcome,
+    process_after_store,
+    resolve_link,
+)
 from agents.deps import Deps, dispatch
 from agents.sales_status import fail
 from infra.drive import DriveClient, DriveError, DriveFile

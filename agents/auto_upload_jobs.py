@@ -22,8 +22,17 @@ from infra.fetch_public import AllowList, FetchError, FetchLimits, fetch
 from infra.mongo import next_id
 from infra.repos import files as file_repo
 from models.archives import ArchiveLimits
-from models.drive_links import (DIRECT_ZIP, LinkError, classify, filetype, http_filename,
-                                is_zip, parse_link, redact, safe_filename)
+from models.drive_links import (
+    DIRECT_ZIP,
+    LinkError,
+    classify,
+    filetype,
+    http_filename,
+    is_zip,
+    parse_link,
+    redact,
+    safe_filename,
+)
 from models.files import object_key
 
 JOBS, ARCHIVES, SOURCES = "auto_uploads", "auto_upload_archives", "auto_upload_sources"

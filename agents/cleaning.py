@@ -282,10 +282,10 @@ def inference_warning(proposal: dict) -> str:
 async def _options(deps: Deps, record: dict):
     """Cleaning options of a file: its exchange_rate and date_order, the organisation's
     layouts, base currency, rates and date settings."""
-    from models.rates import rate_table
-    from models.sales.clean import CleanOptions
     from infra.repos import orgs
     from infra.repos import rates as rate_repo
+    from models.rates import rate_table
+    from models.sales.clean import CleanOptions
 
     org = record["organisation"]
     settings = await orgs.settings(deps.db, org)

@@ -29,15 +29,23 @@ from agents.housekeeping import survive_outages
 from agents.tables import table_page
 from infra.fetch import FetchError, fetch_bytes, fetch_to_file, max_file_bytes, own_key, sniff
 from infra.metrics import record_rows
-from infra.repos import gtin_bulk, import_errors, parties
+from infra.repos import gtin_bulk, import_errors, leases, parties
 from infra.repos import import_tasks as repo
-from infra.repos import leases
 from models.gtin import BadLine, FileRecords, GtinError, ImportSpec, Ok, map_line, pending_cdn_copies
 from models.gtin.links import complete_link
 from models.gtin.tabular import MAX_LINE_BYTES
-from models.gtin_tasks import (BATCH_LINES, ERROR_LISTS, MAX_IMAGE_BYTES, PUBLIC, TERMINAL,
-                               apply_event, batch_progress, done_message, new_task,
-                               progress_message)
+from models.gtin_tasks import (
+    BATCH_LINES,
+    ERROR_LISTS,
+    MAX_IMAGE_BYTES,
+    PUBLIC,
+    TERMINAL,
+    apply_event,
+    batch_progress,
+    done_message,
+    new_task,
+    progress_message,
+)
 from models.gtin_tasks import limits as task_limits
 from topics.envelope import UndecodableMessage, decode, now_iso
 from topics.registry import topic

@@ -35,9 +35,7 @@ def sales_key(record: dict) -> str:
 def _summarise(path: str) -> tuple[dict, dict]:
     import pyarrow.parquet as pq
 
-    from models.sales.snapshot import build_snapshot
-
-    from models.sales.snapshot import summary_keys
+    from models.sales.snapshot import build_snapshot, summary_keys
 
     parquet = pq.ParquetFile(path)
     snapshot = build_snapshot(parquet.iter_batches(batch_size=256 * 1024))

@@ -6,11 +6,11 @@ import secrets
 
 import faust
 
+from agents import voiding
 from agents.deps import Deps, dispatch
 from agents.sales_status import EVENTS, fail, set_status
 from infra.mongo import next_id
 from infra.repos import files as file_repo
-from agents import voiding
 from models.files import REIMPORTABLE, VOIDABLE, new_record, object_key, validate_new_file
 from topics.envelope import Message, now_iso
 from topics.registry import topic

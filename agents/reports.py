@@ -16,9 +16,9 @@ import time
 import faust
 
 from agents.deps import Deps, dispatch
+from agents.housekeeping import STALE_AFTER
 from agents.tables import reissue_stale, status_table, table_page
 from infra.metrics import record_rows
-from agents.housekeeping import STALE_AFTER
 from infra.repos import catalog as catalog_repo
 from infra.repos import reports as repo
 from models.reports import COLUMNS, CatalogIndex, Totals, apply_report_event, csv_table, snapshot

@@ -28,8 +28,8 @@ from typing import Any, Awaitable, Callable
 
 from aiohttp import web
 
-from models import files as file_model
 from gateway.schemas.gtin_import import task_status
+from models import files as file_model
 from models import gtin_tasks
 from topics.envelope import Message
 

@@ -32,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     gw.add_argument("--port", type=int, default=8080)
     org = sub.add_parser("org", help="organisations and API tokens")
     org_sub = org.add_subparsers(dest="org_command", required=True)
-    from infra.cli_money import add_commands as add_money, add_org_options
+    from infra.cli_money import add_commands as add_money
+    from infra.cli_money import add_org_options
 
     create = org_sub.add_parser("create", parents=[common])
     create.add_argument("name")
@@ -66,9 +67,8 @@ async def _with_db(settings, fn):
 
 
 async def _org(args, db):
-    from infra.repos import orgs
-
     from infra.cli_money import checked_settings, org_settings
+    from infra.repos import orgs
 
     if args.org_command == "create":
         return await orgs.create(db, args.name, **checked_settings(args))

@@ -15,8 +15,15 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from infra.fetch_public import (AllowList, FetchLimits, FetchResult, HttpStatusError, fetch,
-                                fetch_json, public_session)
+from infra.fetch_public import (
+    AllowList,
+    FetchLimits,
+    FetchResult,
+    HttpStatusError,
+    fetch,
+    fetch_json,
+    public_session,
+)
 
 DEFAULT_API_URL = "https://www.googleapis.com/drive/v3"
 KEY_ENV, URL_ENV = "TRIBUTARY_GOOGLE_API_KEY", "TRIBUTARY_DRIVE_API_URL"

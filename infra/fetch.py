@@ -120,9 +120,8 @@ async def _open(link: str, max_bytes: int, timeouts: Timeouts) -> AsyncIterator[
     """GET a link from a public address only: every redirect hop is checked and the
     connector's resolver refuses loopback, private, link-local and metadata addresses
     (TRIBUTARY_FETCH_ALLOW lets named addresses through, e.g. loopback in tests)."""
-    from infra.fetch_public import AllowList, FetchLimits, FetchRefused
+    from infra.fetch_public import AllowList, FetchLimits, FetchRefused, public_session
     from infra.fetch_public import _open as open_public
-    from infra.fetch_public import public_session
 
     check_link(link)
     allow = AllowList.from_env()

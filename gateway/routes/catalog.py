@@ -16,8 +16,15 @@ from gateway.contract import endpoint
 from gateway.errors import conflict, not_found
 from gateway.routes.reports import _id
 from gateway.schemas.common import PageQuery
-from gateway.schemas.reports import (CatalogImport, CatalogImportPage, CatalogImportRequest,
-                                     CatalogQuery, CatalogSearch, CatalogStatus, CatalogUpload)
+from gateway.schemas.reports import (
+    CatalogImport,
+    CatalogImportPage,
+    CatalogImportRequest,
+    CatalogQuery,
+    CatalogSearch,
+    CatalogStatus,
+    CatalogUpload,
+)
 from infra.mongo import next_id
 from infra.repos import catalog as repo
 from models.catalog import search

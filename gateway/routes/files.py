@@ -12,9 +12,18 @@ from gateway.auth import organisation
 from gateway.contract import endpoint
 from gateway.errors import ApiError, conflict, not_found
 from gateway.routes import statements
-from gateway.schemas.sales import (SalesFile, SalesFileAccepted, SalesFileAction, SalesFileCreate,
-                                   SalesFilePage, SalesFileQuery, Snapshot, StatusAnswer, Summary,
-                                   UploadLink)
+from gateway.schemas.sales import (
+    SalesFile,
+    SalesFileAccepted,
+    SalesFileAction,
+    SalesFileCreate,
+    SalesFilePage,
+    SalesFileQuery,
+    Snapshot,
+    StatusAnswer,
+    Summary,
+    UploadLink,
+)
 from gateway.views import answer
 from infra.mongo import next_id
 from infra.repos import snapshots as snapshot_repo

@@ -10,8 +10,13 @@ from gateway.contract import endpoint
 from gateway.errors import ApiError, bad_request
 from gateway.gtin_auth import current_participant
 from gateway.routes.gtin_items import BASE, Doc, change, gtin14_of, invalid, load, publish
-from gateway.schemas.gtin_items import (DescriptionBody, DescriptionDeleteBody,
-                                        DescriptionQuery, TradeItem, trade_item)
+from gateway.schemas.gtin_items import (
+    DescriptionBody,
+    DescriptionDeleteBody,
+    DescriptionQuery,
+    TradeItem,
+    trade_item,
+)
 from infra.repos import gtins
 from models.gtin import GtinError, SourceNotFound, delete_source, merge_sources
 

@@ -20,12 +20,30 @@ from aiohttp import web
 from gateway.contract import Media, endpoint
 from gateway.errors import ApiError, bad_request, not_found
 from gateway.gtin_auth import current_participant
-from gateway.schemas.gtin_import import (ImportBody, ParseStarted, ParseStatus, Preview,
-                                         PreviewBody, TaskList, TaskStarted, TaskStatus,
-                                         UploadCreated, message_of, task_status)
+from gateway.schemas.gtin_import import (
+    ImportBody,
+    ParseStarted,
+    ParseStatus,
+    Preview,
+    PreviewBody,
+    TaskList,
+    TaskStarted,
+    TaskStatus,
+    UploadCreated,
+    message_of,
+    task_status,
+)
 from gateway.views import answer
-from infra.fetch import (UPLOAD_PATH, FetchError, check_link, fetch_head, max_file_bytes,
-                         own_key, read_head, upload_prefix)
+from infra.fetch import (
+    UPLOAD_PATH,
+    FetchError,
+    check_link,
+    fetch_head,
+    max_file_bytes,
+    own_key,
+    read_head,
+    upload_prefix,
+)
 from infra.repos import import_tasks as repo
 from models.gtin import GtinError, ImportSpec, preview
 from models.gtin.links import complete_link

@@ -15,11 +15,17 @@ from aiohttp import web
 from gateway.contract import endpoint
 from gateway.errors import ApiError, bad_request, conflict, not_found
 from gateway.gtin_auth import current_participant
-from gateway.schemas.gtin_items import (Attachments, AttachmentsBody, Deleted, ItemBody,
-                                        TradeItem, trade_item)
+from gateway.schemas.gtin_items import Attachments, AttachmentsBody, Deleted, ItemBody, TradeItem, trade_item
 from infra.repos import gtins
-from models.gtin import (GtinError, Participant, default_hierarchy, normalise_gtin,
-                         parse_gdti, refusal, resolve_gpc)
+from models.gtin import (
+    GtinError,
+    Participant,
+    default_hierarchy,
+    normalise_gtin,
+    parse_gdti,
+    refusal,
+    resolve_gpc,
+)
 from topics.envelope import Message
 
 log = logging.getLogger("tributary.gateway.gtin")

@@ -9,8 +9,7 @@ from aiohttp import web
 from gateway.auth import organisation
 from gateway.contract import endpoint
 from gateway.errors import invalid
-from gateway.schemas.money import (ExchangeRatePage, ExchangeRatesIn, OrgSettings,
-                                   OrgSettingsIn, RateQuery)
+from gateway.schemas.money import ExchangeRatePage, ExchangeRatesIn, OrgSettings, OrgSettingsIn, RateQuery
 from infra.repos import orgs
 from infra.repos import rates as rate_repo
 from models.org_settings import check_settings

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from gateway.schemas.gtin_items import Code, Conditions
+from gateway.schemas.gtin_items import Conditions
 from gateway.schemas.gtin_wire import Wire
 
 NO_QUOTA = "undefined"  # the specification's value: no GTIN quota applies to the participant

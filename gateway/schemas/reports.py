@@ -5,8 +5,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
-from gateway.schemas.common import (Page, PageQuery, Period, RequestModel, ResponseModel,
-                                    Timestamp)
+from gateway.schemas.common import Page, PageQuery, Period, RequestModel, ResponseModel, Timestamp
 from models.reports import TYPES
 
 ReportType = Literal[TYPES]  # type: ignore[valid-type]

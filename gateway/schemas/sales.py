@@ -7,8 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from gateway.schemas.common import (Page, PageQuery, Period, RequestModel, ResponseModel,
-                                    Timestamp)
+from gateway.schemas.common import Page, PageQuery, Period, RequestModel, ResponseModel, Timestamp
 from models.files import STATUSES
 from models.new_file import NewSalesFile, Upper
 from models.sales.totals import TOTALS_CHECKS

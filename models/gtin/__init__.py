@@ -12,8 +12,16 @@ from models.gtin.gdti import Gdti, parse_gdti, parse_gdti_element, parse_gdti_ur
 from models.gtin.gpc import GpcHierarchy, default_hierarchy, resolve_gpc
 from models.gtin.gpc_xml import load_gpc_xml, parse_gpc_xml
 from models.gtin.import_spec import FieldSpec, ImportSpec
+from models.gtin.mapping import (
+    BadGtin,
+    BadPrefix,
+    LineOutcome,
+    Ok,
+    build_widgets,
+    map_line,
+    pending_cdn_copies,
+)
 from models.gtin.ownership import Refusal, check_gtin8, check_prefix, prefix_of, refusal
-from models.gtin.mapping import BadGtin, BadPrefix, LineOutcome, Ok, build_widgets, map_line, pending_cdn_copies
 from models.gtin.sources import Participant, delete_source, merge_sources, normalise_source, replace_included
 from models.gtin.tabular import BadLine, FileRecords, check_delimiter, preview
 from models.gtin.widgets import check_widgets, parse_widget

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+
 from stdnum import ean
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 

@@ -12,7 +12,7 @@ from python_calamine import CalamineWorkbook
 from .errors import SalesFileError
 from .layouts import Layout, match_header
 from .result import CleanOptions, CleanResult, Emitter
-from .tabular import find_header, find_footer_rows
+from .tabular import find_footer_rows, find_header
 from .transform import Mapper, date_reader
 
 PROBE_ROWS = 40

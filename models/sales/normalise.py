@@ -11,7 +11,8 @@ from typing import Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 import pycountry
-from stdnum import ean, isrc as stdnum_isrc
+from stdnum import ean
+from stdnum import isrc as stdnum_isrc
 
 from .dates import DateOrder
 from .schema import AMOUNT, AMOUNT_SCALE

@@ -5,10 +5,8 @@ from decimal import Decimal
 from typing import Iterable
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .result import _fmt
-from .schema import CANONICAL_SCHEMA
 
 # every group is split by currency: amounts of two currencies are never added together
 _CUR = ("currency", "currency")

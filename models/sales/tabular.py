@@ -46,7 +46,8 @@ def find_header(rows: list[list[str]], layouts: list[Layout], filename: str,
     if not infer:
         raise SalesFileError("UNKNOWN_LAYOUT", message + "; or teach this layout to your organisation with "
                              "POST /api/layouts/ (docs/formats.md)")
-    from .infer import infer as propose, inferred_layout
+    from .infer import infer as propose
+    from .infer import inferred_layout
 
     proposal = propose(sample or rows, filename)
     if proposal["sure"]:

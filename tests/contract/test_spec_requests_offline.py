@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.schemas.gtin_import import (ImportBody, ParseStatus, Preview, PreviewBody,
-                                         TaskList, TaskStarted, TaskStatus)
-from gateway.schemas.gtin_items import (Attachments, AttachmentsBody, DescriptionBody, ItemBody,
-                                        TradeItem)
+from gateway.schemas.gtin_import import (
+    ImportBody,
+    ParseStatus,
+    Preview,
+    PreviewBody,
+    TaskList,
+    TaskStarted,
+    TaskStatus,
+)
+from gateway.schemas.gtin_items import Attachments, AttachmentsBody, DescriptionBody, ItemBody, TradeItem
 from models.gtin import ImportSpec, Participant, merge_sources
 from models.gtin.links import complete_link
 from tests.contract.examples import load, shape_problems

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from bench.scale import sales_text
-
 from tests.support.http import Api
 from tests.support.sales import process, register, upload, wait_terminal
 

@@ -13,10 +13,10 @@ The number of examples each property ran is recorded in the figures file.
 from __future__ import annotations
 
 import json
-import urllib.parse
 import os
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 from pathlib import Path

@@ -3,8 +3,16 @@ from __future__ import annotations
 
 import pytest
 
-from models.drive_links import (DIRECT_ZIP, LinkError, classify, filetype, http_filename,
-                                parse_link, redact, safe_filename)
+from models.drive_links import (
+    DIRECT_ZIP,
+    LinkError,
+    classify,
+    filetype,
+    http_filename,
+    parse_link,
+    redact,
+    safe_filename,
+)
 
 ID = "1AbC-dEf_GhIjKlMnOpQrStUv"
 

@@ -6,8 +6,16 @@ import ipaddress
 import pytest
 
 from infra.drive import DriveClient, DriveConfig, DriveError, walk
-from infra.fetch_public import (AllowList, FetchLimits, FetchRefused, HttpStatusError, TooLarge,
-                                check_url, fetch, refusal)
+from infra.fetch_public import (
+    AllowList,
+    FetchLimits,
+    FetchRefused,
+    HttpStatusError,
+    TooLarge,
+    check_url,
+    fetch,
+    refusal,
+)
 from tests.support.drive import FakeDrive
 
 FAST = FetchLimits(retries=2, backoff=0.01, read_timeout=5, total_timeout=20)

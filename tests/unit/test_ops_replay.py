@@ -7,8 +7,16 @@ import logging
 import pytest
 
 from infra import logs
-from infra.ops.replay import (ReplayError, Selection, command_topic, matches, parse_time,
-                              parse_where, replayed, Found)
+from infra.ops.replay import (
+    Found,
+    ReplayError,
+    Selection,
+    command_topic,
+    matches,
+    parse_time,
+    parse_where,
+    replayed,
+)
 from topics.envelope import Message
 
 

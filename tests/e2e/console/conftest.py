@@ -13,6 +13,7 @@ from tests.support.browser import PHONE, chromium_or_skip, launch
 from tests.support.gs1 import company_prefix_for
 from tests.support.stack import cli
 
+
 @pytest.fixture(scope="module")
 def browser():
     """Module-scoped: sync Playwright keeps its event loop marked running in this thread while

@@ -20,10 +20,8 @@ async def document(stack):
 
 def _router_operations(stack) -> set[tuple[str, str]]:
     from gateway.app import create_app
-    from gateway.openapi import METHODS, route_path
+    from gateway.openapi import METHODS, is_internal, route_path
     from infra.config import load_settings
-
-    from gateway.openapi import is_internal
 
     app = create_app(load_settings(stack.data_dir))
     return {(r.method.lower(), route_path(r.resource)) for r in app.router.routes()

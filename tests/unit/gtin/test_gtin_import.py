@@ -1,7 +1,18 @@
 import pytest
 
-from models.gtin import (BadGtin, BadLine, BadPrefix, FileRecords, GtinError, ImportSpec, MultiError, Ok,
-                         Participant, map_line, pending_cdn_copies)
+from models.gtin import (
+    BadGtin,
+    BadLine,
+    BadPrefix,
+    FileRecords,
+    GtinError,
+    ImportSpec,
+    MultiError,
+    Ok,
+    Participant,
+    map_line,
+    pending_cdn_copies,
+)
 
 # GS1 Company Prefixes as GS1 lists them (UPC prefix 077000 is GCP 0077000; France 301234500001)
 PANTRY = Participant(id="p1", type="brand", prefixes=("0077000", "0038000", "0041800", "301234500001",

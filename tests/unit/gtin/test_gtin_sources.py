@@ -1,7 +1,16 @@
 import pytest
 
-from models.gtin import (GtinError, check_conditions, Participant, SourceNotFound, check_widgets, delete_source, merge_sources,
-                         normalise_conditions, replace_included)
+from models.gtin import (
+    GtinError,
+    Participant,
+    SourceNotFound,
+    check_conditions,
+    check_widgets,
+    delete_source,
+    merge_sources,
+    normalise_conditions,
+    replace_included,
+)
 
 ALICE = Participant(id="alice", type="brand", prefixes=("301762",))
 BOB = Participant(id="bob", type="retailer", product360=True)

@@ -2,8 +2,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.gtin import BadLine, FileRecords, GtinError, preview
-from models.gtin import tabular
+from models.gtin import BadLine, FileRecords, GtinError, preview, tabular
 
 
 def test_preview_quoted_newlines_bom_crlf(fixtures):

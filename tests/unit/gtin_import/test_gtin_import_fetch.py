@@ -2,8 +2,7 @@
 import pytest
 from aiohttp import web
 
-from infra.fetch import (FetchError, fetch_head, fetch_to_file, own_key, sniff, upload_key,
-                         upload_prefix)
+from infra.fetch import FetchError, fetch_head, fetch_to_file, own_key, sniff, upload_key, upload_prefix
 
 
 def test_sniff_refuses_what_is_not_text():

@@ -4,9 +4,16 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
+from models.catalog import (
+    CATALOG_SCHEMA,
+    CatalogFileError,
+    apply_import_event,
+    isrc_keys,
+    read_catalog,
+    search,
+    upc_keys,
+)
 from tests.support.xlsx import write_xlsx
-from models.catalog import (CATALOG_SCHEMA, CatalogFileError, apply_import_event, isrc_keys,
-                            read_catalog, search, upc_keys)
 
 
 def _read(tmp_path, name: str, data: bytes):

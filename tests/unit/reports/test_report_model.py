@@ -4,11 +4,20 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pyarrow as pa
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.catalog import CATALOG_SCHEMA
-from models.reports import (CatalogIndex, Totals, apply_report_event, csv_table, format_amount,
-                            neutralise, snapshot, staleness)
+from models.reports import (
+    CatalogIndex,
+    Totals,
+    apply_report_event,
+    csv_table,
+    format_amount,
+    neutralise,
+    snapshot,
+    staleness,
+)
 from models.sales.schema import CANONICAL_SCHEMA
 
 CATALOG = pa.Table.from_pylist([

@@ -9,7 +9,6 @@ import pytest
 
 from models.sales.errors import SalesFileError
 
-
 # language: (delimiter, header cells, month cells, total word, decimal comma?)
 LANGS = {
     "en": (",", ["Sales Month", "Store", "Country", "Artist", "Track Title", "ISRC", "Units", "Net Revenue (USD)"],

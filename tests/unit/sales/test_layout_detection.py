@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.paths import SHARED
-
 from models.sales.clean import CleanOptions, clean_file
 from models.sales.errors import SalesFileError
 from models.sales.layouts import registered
 from models.sales.layouts.detect import rank_file
+from tests.support.paths import SHARED
 
 LAYOUTS = Path(__file__).resolve().parents[2] / "fixtures" / "sales" / "layouts"
 SAMPLES = SHARED / "samples" / "sales" / "distributor"

@@ -5,9 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.support.paths import SHARED
-
 from models.sales.dsr.records import multi, split_line, unescape
+from tests.support.paths import SHARED
 
 SINGLE = "DSR_PADPIDA0000000002B_PADPIDA0000000001A_ExamplePremium_2025-06_NO_1of1_20250702T100000.tsv"
 MULTI = "DSR_PADPIDA0000000002B_PADPIDA0000000001A_ExampleFree_2025-05_FR_{}of2_20250702T100000.tsv"

@@ -26,6 +26,7 @@ def test_xlsx_picks_sales_sheet(tmp_path, run):
 
 def test_xlsx_without_sales_sheet_is_unknown_layout(tmp_path):
     import pytest
+
     from models.sales.clean import CleanOptions, clean_file
     from models.sales.errors import SalesFileError
     p = tmp_path / "other.xlsx"
