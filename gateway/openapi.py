@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 import re
 from typing import Any, Callable
 
@@ -158,6 +159,24 @@ def _typed(op: dict, contract: Contract, path: str, schemas: _Schemas) -> None:
         op["security"] = contract.security
 
 
+def _portable(node: Any) -> Any:
+    """A nullable enum's non-null default moves into its description: client generators
+    (openapi-python-client) check a default against every branch of the union and drop the
+    whole model when the `null` branch refuses it."""
+    if isinstance(node, dict):
+        alts = node.get("anyOf")
+        if isinstance(alts, list) and {"type": "null"} in alts and \
+                node.get("default") is not None and any("enum" in a for a in alts):
+            default = json.dumps(node.pop("default"))
+            node["description"] = f"{node.get('description', '')} (default {default})".strip()
+        for value in node.values():
+            _portable(value)
+    elif isinstance(node, list):
+        for value in node:
+            _portable(value)
+    return node
+
+
 def _docstring_of(kind: Any) -> str:
     doc = inspect.getdoc(kind) if isinstance(kind, type) else None
     if not doc or doc.startswith(("Usage docs", "A base class")):
@@ -245,7 +264,7 @@ def build(app: web.Application, title: str = "Tributary HTTP API") -> dict[str, 
                                                                 schemas)
     problem_slot: dict[str, Any] = {}
     schemas.ref(Problem, problem_slot)
-    components = schemas.resolve()
+    components = _portable(schemas.resolve())
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": "1.0.0", "description": (
