@@ -1,11 +1,11 @@
 """Catalog-import commands and events: an organisation's catalog of releases and tracks is
 loaded from an uploaded CSV/TSV/XLSX file, one immutable version per successful import."""
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from topics.envelope import MessageType
-from topics.payload import EntityId, Organisation, Payload, Text
+from topics.payload import EntityId, Organisation, Payload, StatusChange, Text
 from topics.registry import TopicSpec, register
 
 
@@ -22,14 +22,9 @@ class ProcessImportPayload(Payload):
     import_id: EntityId
 
 
-class ImportStatusPayload(Payload):
+class ImportStatusPayload(StatusChange):
     import_id: EntityId
     status: Literal["UPLOADING", "UPLOADED", "PROCESSING", "DONE", "FAILED"]
-    organisation: str | None = None
-    progress: dict[str, Any] | None = None
-    status_cause: str | None = None
-    error_message: str | None = None
-    fields: dict[str, Any] = Field(default_factory=dict)
 
 
 class ImportRejectedPayload(Payload):

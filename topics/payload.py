@@ -26,6 +26,15 @@ class Payload(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class StatusChange(Payload):
+    """An entity moved to a status: its owner, why (when FAILED) and record fields set with it."""
+    organisation: str | None = None
+    status_cause: str | None = None
+    error_message: str | None = None
+    progress: dict[str, Any] | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+
+
 def problems(exc: ValidationError) -> list[dict[str, str]]:
     """`[{field, problem}]`, the gateway's error-list shape, for a payload's validation errors."""
     out = []

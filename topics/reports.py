@@ -1,12 +1,10 @@
 """Report commands and events: monthly (catalog-matched) and unmatched sales reports of one
 organisation and one reporting period, written as report.csv.gz to object storage."""
-from typing import Any, Literal
-
-from pydantic import Field
+from typing import Literal
 
 from models.reports import TYPES
 from topics.envelope import MessageType
-from topics.payload import EntityId, Organisation, Payload, Period, Text
+from topics.payload import EntityId, Organisation, Payload, Period, StatusChange, Text
 from topics.registry import TopicSpec, register
 
 ReportStatus = Literal["PENDING", "RUNNING", "DONE", "FAILED"]
@@ -19,14 +17,9 @@ class CreateReportPayload(Payload):
     period: Period
 
 
-class ReportStatusPayload(Payload):
+class ReportStatusPayload(StatusChange):
     report_id: EntityId
     status: ReportStatus
-    organisation: str | None = None
-    progress: dict[str, Any] | None = None
-    status_cause: str | None = None
-    error_message: str | None = None
-    fields: dict[str, Any] = Field(default_factory=dict)
 
 
 class ReportRejectedPayload(Payload):

@@ -11,7 +11,7 @@ from pydantic import ConfigDict, Field
 from models.files import STATUSES
 from models.new_file import NewSalesFile
 from topics.envelope import MessageType
-from topics.payload import EntityId, Organisation, Payload, Text
+from topics.payload import EntityId, Organisation, Payload, StatusChange, Text
 from topics.registry import TopicSpec, register
 
 Status = Literal[STATUSES]  # type: ignore[valid-type]
@@ -62,14 +62,10 @@ class CommandRejected(Payload):
     message_id: str | None = None
 
 
-class StatusChanged(Payload):
+class StatusChanged(StatusChange):
     file_id: EntityId
     status: Status
-    organisation: str | None = None
     attempt: int | None = None
-    status_cause: str | None = None
-    error_message: str | None = None
-    fields: dict[str, Any] = Field(default_factory=dict)
 
 
 class Progressed(Payload):
