@@ -51,6 +51,7 @@ class Contract:
     form: bool = True  # the body may also come as form fields
     max_body: int = MAX_BODY
     auth: Callable | None = None  # checked before anything is parsed (401 before 400)
+    find: Callable | None = None  # the entity the path names (404 before 400), as `found=`
 
     @property
     def success(self) -> int:
@@ -154,15 +155,18 @@ def endpoint(*, body: Any = None, query: type[BaseModel] | None = None,
              responses: Mapping[int, Any] | None = None, errors: tuple[int, ...] = (),
              summary: str | None = None, tags: tuple[str, ...] = (), security: list | None = None,
              examples: Mapping[str, Any] | None = None, form: bool = True,
-             max_body: int = MAX_BODY, auth: Callable | None = None) -> Callable:
+             max_body: int = MAX_BODY, auth: Callable | None = None,
+             find: Callable | None = None) -> Callable:
     """Declare a route's request and response models (see the module docstring). `auth` (e.g.
     gateway.auth.organisation) runs first, so a request without credentials answers 401
-    whatever its body; its `security` attribute is the route's OpenAPI security."""
+    whatever its body; its `security` attribute is the route's OpenAPI security. `find` runs
+    next and hands the entity the path names to the handler as `found=`, so a missing or
+    foreign entity answers 404 before its body is judged."""
     contract = Contract(body=body, query=query, responses=dict(responses or {200: None}),
                         errors=tuple(errors), summary=summary, tags=tuple(tags),
                         security=security if security is not None
                         else getattr(auth, "security", None), examples=dict(examples or {}),
-                        form=form, max_body=max_body, auth=auth)
+                        form=form, max_body=max_body, auth=auth, find=find)
 
     def wrap(fn: Callable) -> Callable:
         @functools.wraps(fn)
@@ -170,6 +174,8 @@ def endpoint(*, body: Any = None, query: type[BaseModel] | None = None,
             kwargs: dict[str, Any] = {}
             if auth is not None:
                 await auth(request)
+            if find is not None:
+                kwargs["found"] = await find(request)
             if query is not None:
                 kwargs["query"] = parse_query(request, query)
             if body is not None:

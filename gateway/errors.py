@@ -92,6 +92,14 @@ def not_found(detail: str = "not found") -> ApiError:
     return ApiError(404, "not_found", detail)
 
 
+def path_id(request: Any, name: str, what: str) -> int:
+    """A numeric id from the path; anything else ("²", "-1", 19 digits) is a 404, never a 500."""
+    raw = request.match_info[name]
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        raise not_found(f"no {what} {raw}")
+    return int(raw)
+
+
 def conflict(detail: str, /, **extensions: Any) -> ApiError:
     return ApiError(409, "conflict", detail, **extensions)
 

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from gateway.auth import organisation
 from gateway.contract import endpoint
-from gateway.errors import ApiError, conflict, not_found
+from gateway.errors import ApiError, conflict, not_found, path_id
 from gateway.routes import statements
 from gateway.schemas.sales import (
     SalesFile,
@@ -35,10 +35,7 @@ UPLOAD_TTL = 3600
 
 
 def _file_id(request: web.Request) -> int:
-    raw = request.match_info["file_id"]
-    if not raw.isdigit() or len(raw) > 18:
-        raise not_found(f"no file {raw}")
-    return int(raw)
+    return path_id(request, "file_id", "file")
 
 
 async def _owned(request: web.Request, org: str) -> dict:

@@ -9,17 +9,24 @@ from aiohttp import web
 
 from gateway.auth import organisation
 from gateway.contract import endpoint, validation_error
-from gateway.errors import conflict, not_found
+from gateway.errors import conflict, not_found, path_id
 from gateway.schemas.layouts import EXAMPLE, Layout, LayoutList, LayoutMapping
 from infra.repos import layouts as repo
 from models.sales.layouts.validate import validate_mapping
 
 
 def _layout_id(request: web.Request) -> int:
-    raw = request.match_info["layout_id"]
-    if not raw.isdigit() or len(raw) > 18:
-        raise not_found(f"no layout {raw}")
-    return int(raw)
+    return path_id(request, "layout_id", "layout")
+
+
+async def _owned(request: web.Request) -> dict:
+    """The caller's layout named by the path (404 before the body is read: another
+    organisation's layout is answered as missing whatever the body says)."""
+    org = await organisation(request)
+    doc = await repo.get(request.app["db"], org, _layout_id(request))
+    if doc is None:
+        raise not_found(f"no layout {request.match_info['layout_id']}")
+    return doc
 
 
 def _validated(body: LayoutMapping) -> dict:
@@ -53,24 +60,18 @@ async def listing(request: web.Request):
     return {"count": len(docs), "results": docs}
 
 
-@endpoint(auth=organisation, responses={200: Layout}, errors=(401, 404))
-async def read(request: web.Request):
+@endpoint(auth=organisation, find=_owned, responses={200: Layout}, errors=(401, 404))
+async def read(request: web.Request, found: dict):
     """One layout of the organisation."""
-    org = await organisation(request)
-    doc = await repo.get(request.app["db"], org, _layout_id(request))
-    if doc is None:
-        raise not_found(f"no layout {request.match_info['layout_id']}")
-    return doc
+    return found
 
 
-@endpoint(**WRITE, responses={200: Layout}, errors=(400, 401, 404, 409))
-async def update(request: web.Request, body: LayoutMapping):
+@endpoint(**WRITE, find=_owned, responses={200: Layout}, errors=(400, 401, 404, 409))
+async def update(request: web.Request, body: LayoutMapping, found: dict):
     """Replace a layout (files already imported keep what they were imported with)."""
     org = await organisation(request)
-    layout_id = _layout_id(request)
+    layout_id = found["id"]
     db = request.app["db"]
-    if await repo.get(db, org, layout_id) is None:
-        raise not_found(f"no layout {layout_id}")
     mapping = _validated(body)
     twin = await repo.find_by_name(db, org, mapping["name"])
     if twin and twin["id"] != layout_id:

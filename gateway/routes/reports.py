@@ -10,7 +10,7 @@ from aiohttp import web
 
 from gateway.auth import organisation
 from gateway.contract import endpoint
-from gateway.errors import ApiError, not_found
+from gateway.errors import ApiError, not_found, path_id
 from gateway.schemas.reports import Report, ReportAccepted, ReportPage, ReportQuery, ReportRequest
 from infra.mongo import next_id
 from infra.repos import reports as repo
@@ -22,10 +22,7 @@ LINK_TTL = 24 * 3600
 
 
 def _id(request: web.Request, name: str) -> int:
-    raw = request.match_info[name]
-    if not raw.isdigit() or len(raw) > 18:
-        raise not_found(f"no such id {raw}")
-    return int(raw)
+    return path_id(request, name, "such id")
 
 
 @endpoint(auth=organisation, body=ReportRequest, responses={202: ReportAccepted},
