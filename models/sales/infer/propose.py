@@ -151,6 +151,8 @@ def _finish(headers, h, profiles, cols, chosen, conf, currency_in, dec, notes, s
             else "track_title"
         chosen[target], fconf[target] = i, c
         notes.append(f"{headers[i]!r} read as {target.replace('_', ' ')}")
+    names = [headers[i] for i in chosen.values()]
+    shared = sorted({n for n in names if names.count(n) > 1})   # one header name, several fields
     columns = {headers[i]: f for f, i in chosen.items() if f != "catalog"}
     order = {headers[i]: i for i in range(len(headers))}
     catalog = set()
@@ -161,7 +163,7 @@ def _finish(headers, h, profiles, cols, chosen, conf, currency_in, dec, notes, s
         columns[cat] = "release_title"
         fconf.setdefault("release_title", conf.get(("catalog", order[cat]), 0.0))
         notes.append(f"{cat!r} names the release where its title is blank")
-    ambiguous = []
+    ambiguous = [f"header {n!r} names several columns" for n in shared]
     if "revenue" in chosen and (ru := _runner_up("revenue", chosen, conf)) and ru[1] >= fconf["revenue"] - 0.04:
         ambiguous.append(f"revenue: {headers[chosen['revenue']]!r} or {headers[ru[0]]!r}")
     pfield = max(("sale_period", "statement_period"), key=lambda f: fconf.get(f, 0))

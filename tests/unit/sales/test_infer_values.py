@@ -58,3 +58,14 @@ def test_stated_total_picks_the_revenue_column_among_unnamed_amounts():
     assert any("stated total" in n for n in proposal["notes"])
     assert proposal["mapping"]["columns"]["Nr"] == "isrc"                 # by its values alone
     assert not infer(rows[:-1])["sure"]                                    # without it: two unnamed amounts, unsure
+
+
+def test_one_header_name_for_two_fields_is_not_sure():
+    """A mangled export repeating a header name cannot be mapped by name: the proposal says so
+    instead of building a layout that lost its revenue column."""
+    rows = [["Month", "Artist", "Amount", "Amount"],
+            ["2025-06", "Aurora", "GBXYZ2400001", "1.25"],
+            ["2025-06", "Nordlicht", "GBXYZ2400002", "2.00"]]
+    proposal = infer(rows)
+    assert not proposal["sure"]
+    assert "header 'Amount' names several columns" in proposal["ambiguous"]
