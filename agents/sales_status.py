@@ -1,6 +1,7 @@
 """Record a sales-file status change: fold it into MongoDB, then emit it as an event."""
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -32,19 +33,23 @@ async def fail(deps: Deps, record: dict[str, Any], cause: str, message: str,
 
 
 class Progress:
-    """Throttled progress events (at most one a second) for long work."""
+    """Throttled progress events (at most one a second) for long work. Reports scheduled from the
+    cleaning thread can arrive late: one that would go backwards (fewer rows than already shown, or
+    after the forced final report) is dropped, so the last event is always the final figure."""
 
     def __init__(self, deps: Deps, record: dict[str, Any], stage: str, every: float = 1.0):
         self.deps, self.record, self.stage, self.every = deps, record, stage, every
-        self._last = 0.0
+        self._last, self._rows, self._final = 0.0, -1, False
+        self._lock = asyncio.Lock()  # one report written and emitted at a time, in order
 
     async def report(self, rows: int, percent: float, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._last < self.every:
-            return
-        self._last = now
-        payload = {"file_id": self.record["id"], "stage": self.stage, "rows": rows,
-                   "percent": round(min(max(percent, 0.0), 100.0), 1)}
-        await file_repo.apply(self.deps.db, self.record["id"], "SalesFileProgressed", payload,
-                              now_iso())
-        await self.deps.emit(EVENTS, self.record["id"], "SalesFileProgressed", payload)
+        async with self._lock:
+            now = time.monotonic()
+            if not force and (self._final or rows <= self._rows or now - self._last < self.every):
+                return
+            self._last, self._rows, self._final = now, max(rows, self._rows), self._final or force
+            payload = {"file_id": self.record["id"], "stage": self.stage, "rows": rows,
+                       "percent": round(min(max(percent, 0.0), 100.0), 1)}
+            await file_repo.apply(self.deps.db, self.record["id"], "SalesFileProgressed", payload,
+                                  now_iso())
+            await self.deps.emit(EVENTS, self.record["id"], "SalesFileProgressed", payload)
