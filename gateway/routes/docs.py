@@ -13,7 +13,7 @@ from gateway.errors import not_found
 from gateway.metrics import metrics_page
 from gateway.openapi import build
 
-UI = Path(__file__).resolve().parent.parent / "docs_ui"
+UI = Path(__file__).resolve().parent.parent / "docs_ui" / "vendor"
 ASSETS = {"redoc.standalone.js": "text/javascript"}
 CSP = ("default-src 'self'; script-src 'self'; worker-src 'self' blob:; "
        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
