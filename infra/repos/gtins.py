@@ -13,7 +13,10 @@ Stored document (`_id` = `id` = the GTIN normalised to 14 digits)::
      "version": int,            # +1 on every write; guards read-modify-write (optimistic)
      "created_at": iso, "updated_at": iso}
 
-`public(doc)` is the API form (no `_id`, `version` or timestamps). Every write goes by `_id`
+Documents are read with their widgets in the specification's form (`get`, `get_many`): ones
+stored earlier in the older typed form (`{"type": "text", …}`) are converted on read and written
+back in the new form by their next change. `public(doc)` is the API form (no `_id`, `version`
+or timestamps). Every write goes by `_id`
 (fast on nx-27017); bulk helpers batch 1,000 operations per `bulk_write`.
 """
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
+from models.gtin.widgets import wire_sources
 from topics.envelope import now_iso
 
 BATCH = 1000
@@ -58,9 +62,17 @@ def _stored(doc: dict[str, Any], version: int) -> dict[str, Any]:
             "created_at": doc.get("created_at") or now, "updated_at": now}
 
 
+def _read(doc: dict[str, Any]) -> dict[str, Any]:
+    """A stored document as read: widgets of older documents in the specification's form."""
+    if "sources" in doc:
+        doc["sources"] = wire_sources(doc["sources"])
+    return doc
+
+
 async def get(db: AsyncDatabase, gtin14: str) -> dict[str, Any] | None:
     """The stored document (with `version`), or None."""
-    return await db.gtins.find_one({"_id": gtin14})
+    doc = await db.gtins.find_one({"_id": gtin14})
+    return None if doc is None else _read(doc)
 
 
 async def get_many(db: AsyncDatabase, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -68,7 +80,7 @@ async def get_many(db: AsyncDatabase, ids: Sequence[str]) -> dict[str, dict[str,
     out: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), BATCH):
         async for doc in db.gtins.find({"_id": {"$in": list(ids[start:start + BATCH])}}):
-            out[doc["_id"]] = doc
+            out[doc["_id"]] = _read(doc)
     return out
 
 

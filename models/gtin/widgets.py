@@ -4,7 +4,8 @@ value is the widget's body, e.g. ``{"text": {"title": "Brand", "text": "Acme", "
 
 That form is what is stored and answered. The older typed form
 (``{"type": "text", "title": …, "value": …}``) is still accepted as an extension and converted
-to the wire form on the way in, so a client of the specification never sees it.
+to the wire form on the way in, and documents stored earlier in that form are converted when
+read (`wire_sources`), so a client of the specification never sees it.
 Without the product360 module a participant may use only text, image and nutrition_info.
 """
 from __future__ import annotations
@@ -114,10 +115,25 @@ def from_typed(raw: Mapping[str, Any]) -> Widget:
     return {kind: rest}
 
 
+def wire_widget(stored: object) -> object:
+    """A stored widget in wire form: an older typed one converted, anything else as stored
+    (stored data is not re-validated on read)."""
+    if isinstance(stored, Mapping) and isinstance(stored.get("type"), str):
+        return from_typed(stored)
+    return stored
+
+
+def wire_sources(sources: object) -> object:
+    """Stored sources with every widget in wire form (read-time conversion of old documents)."""
+    if not isinstance(sources, list):
+        return sources
+    return [{**s, "data": [wire_widget(w) for w in s["data"]]}
+            if isinstance(s, Mapping) and isinstance(s.get("data"), list) else s for s in sources]
+
+
 def parse_widget(raw: object, where: str = "data[0]") -> Widget:
     """One widget in wire form, validated; GtinError names the offending part."""
-    if isinstance(raw, Mapping) and isinstance(raw.get("type"), str):  # older typed form
-        raw = from_typed(raw)
+    raw = wire_widget(raw)  # the older typed form, converted
     if not isinstance(raw, Mapping) or len(raw) != 1:
         raise GtinError(where, 'a widget is an object with one key naming its kind, e.g. '
                         '{"text": {"title": …, "text": …}}')

@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 
 from models.gtin import (
@@ -11,6 +13,7 @@ from models.gtin import (
     normalise_conditions,
     replace_included,
 )
+from models.gtin.widgets import wire_sources, wire_widget
 
 ALICE = Participant(id="alice", type="brand", prefixes=("301762",))
 BOB = Participant(id="bob", type="retailer", product360=True)
@@ -82,6 +85,25 @@ def test_typed_widgets_are_converted_to_the_specification_form():
     assert check_widgets(typed, product360=True) == [
         {"text": {"title": "t", "text": "v"}}, {"image": [{"url": "https://x/y.jpg"}]},
         {"link": {"text": "site", "url": "https://x"}}, {"video": {"url": "u"}}]
+
+
+def test_stored_typed_widgets_are_read_in_the_specification_form():
+    """Documents stored before the wire contract keep typed widgets; reads convert them, leave
+    wire-form widgets and malformed entries as stored, and do not touch the stored list."""
+    stored = [{"id": "alice", "type": "brand", "conditions": {"language": "en"}, "data": [
+        {"type": "text", "title": "Name", "value": "Oats"}, {"text": {"text": "kept"}},
+        {"type": "image", "url": "https://x/y.jpg", "title": "front"},
+        {"type": "link", "title": "site", "url": "https://x"}, "junk"]},
+        {"id": "bob"}, "junk"]
+    before = copy.deepcopy(stored)
+    assert wire_sources(stored) == [{"id": "alice", "type": "brand", "conditions": {"language": "en"},
+                                     "data": [{"text": {"title": "Name", "text": "Oats"}},
+                                              {"text": {"text": "kept"}},
+                                              {"image": [{"url": "https://x/y.jpg"}]},
+                                              {"link": {"text": "site", "url": "https://x"}}, "junk"]},
+                                    {"id": "bob"}, "junk"]
+    assert stored == before and wire_sources(None) is None
+    assert wire_widget({"type": "video", "url": "u"}) == {"video": {"url": "u"}}
 
 
 def test_merge_replaces_same_conditions_and_keeps_others():
