@@ -13,31 +13,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import os
 import tempfile
 import time
 from itertools import islice
 from typing import Any
-from urllib.parse import urlsplit
 
 import faust
 
 from agents.deps import Deps, dispatch
+from agents.gtin_cdn import CdnCopier
 from agents.housekeeping import survive_outages
 from agents.tables import table_page
-from infra.fetch import FetchError, fetch_bytes, fetch_to_file, max_file_bytes, own_key, sniff
+from infra.fetch import FetchError, fetch_to_file, max_file_bytes, own_key, sniff
 from infra.metrics import record_rows
 from infra.repos import gtin_bulk, import_errors, leases, parties
 from infra.repos import import_tasks as repo
-from models.gtin import BadLine, FileRecords, GtinError, ImportSpec, Ok, map_line, pending_cdn_copies
+from models.gtin import FileRecords, GtinError, ImportSpec, Ok, map_line
 from models.gtin.links import complete_link
 from models.gtin.tabular import MAX_LINE_BYTES
 from models.gtin_tasks import (
     BATCH_LINES,
     ERROR_LISTS,
-    MAX_IMAGE_BYTES,
     PUBLIC,
     TERMINAL,
     apply_event,
@@ -56,65 +54,11 @@ PROGRESS_EVERY = 0.5  # seconds between progress events (and checkpoints)
 STALE_AFTER = float(os.environ.get("TRIBUTARY_STALE_AFTER", "30"))
 RETENTION_HOURS = float(os.environ.get("TRIBUTARY_TASK_RETENTION_HOURS", "12"))
 PURGE_EVERY = float(os.environ.get("TRIBUTARY_TASK_PURGE_INTERVAL", "60"))
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".avif")
 _RUNNING: set[str] = set()  # task ids this process is running
 
 
 def limits() -> dict[str, int]:
     return task_limits(max_file_bytes(), MAX_LINE_BYTES)
-
-
-def cdn_name(url: str) -> str:
-    ext = os.path.splitext(urlsplit(url).path)[1].lower()
-    return hashlib.sha256(url.encode()).hexdigest()[:40] + (ext if ext in IMAGE_EXTENSIONS else "")
-
-
-class CdnCopier:
-    """Copies images into the object store once per URL; the service serves them itself."""
-
-    def __init__(self, deps: Deps) -> None:
-        self.deps, self.done, self.sem = deps, {}, asyncio.Semaphore(8)
-
-    async def copy(self, url: str) -> str:
-        if url not in self.done and (own := own_key(url, "", self.deps.settings.public_url)):
-            if own.startswith("cdn/"):  # already one of ours: never fetched over the network
-                self.done[url] = url
-        if url not in self.done:
-            if len(self.done) > 10_000:
-                self.done.clear()
-            name = cdn_name(url)
-            store = await self.deps.store()
-            if await store.head(f"cdn/{name}") is None:
-                async with self.sem:
-                    data, ctype = await fetch_bytes(url, max_bytes=MAX_IMAGE_BYTES)
-                if not (ctype or "").lower().startswith("image/"):
-                    try:
-                        sniff(data, ctype, what="an image")
-                    except FetchError:
-                        pass  # binary: looks like an image
-                    else:
-                        raise FetchError(415, "not_image", f"not an image ({ctype or 'text'})")
-                await store.put(f"cdn/{name}", data, ctype)
-            base = self.deps.settings.public_url.rstrip("/")
-            self.done[url] = f"{base}/description-service/cdn/{name}"
-        return self.done[url]
-
-    async def apply(self, outcomes: list) -> list:
-        """Point copied images at the service; a line whose image cannot be copied is bad."""
-        wanted = [(i, w) for i, o in enumerate(outcomes) if isinstance(o, Ok)
-                  for w in pending_cdn_copies(o)]
-        urls = list(dict.fromkeys(w["url"] for _, w in wanted))
-        results = await asyncio.gather(*(self.copy(u) for u in urls), return_exceptions=True)
-        by_url = dict(zip(urls, results))
-        for i, widget in wanted:
-            result = by_url[widget["url"]]
-            if isinstance(result, BaseException):
-                reason = result.message if isinstance(result, FetchError) else repr(result)
-                outcomes[i] = BadLine(outcomes[i].line, f"image {widget['url']}: {reason}")
-            elif isinstance(outcomes[i], Ok):
-                widget.pop("copy_to_cdn", None)
-                widget.update(url=result, source_url=widget["url"])
-        return outcomes
 
 
 def _count(path: str, spec: ImportSpec) -> tuple[int, list[str] | None]:
@@ -228,7 +172,7 @@ class Run:
             sniff(handle.read(1 << 16))
 
     async def import_records(self, path: str, spec: ImportSpec, participant) -> None:
-        copier = CdnCopier(self.deps)
+        copier = CdnCopier(self.deps, participant.id)
         records = iter(FileRecords(path, spec.delimiter, spec.has_header, quotechar=spec.quotechar))
         skip = int(self.checkpoint.get("records") or 0)
         brands: set[str] = set()  # brand names already upserted by this run

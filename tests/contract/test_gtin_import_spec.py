@@ -11,6 +11,7 @@ import csv
 import io
 import json
 
+import aiohttp
 from stdnum import ean
 
 from tests.contract.conftest import BASE, own_link
@@ -95,6 +96,34 @@ async def test_import_task_examples(system):
     assert_shape(listing, load("import_tasks_list.response.json"),
                  {f"$.tasks[]{e[1:]}" for e in TASK_EXTENSIONS})
     assert started["id"] in [t["id"] for t in listing["tasks"]]
+
+
+async def test_fields_mapping_example(system, stack):
+    """The "fields" example of Start Import Task, sent as printed: Name → a text widget, Image → an
+    image widget with the cell's URL as is, Cert → an image copied into the service first. The
+    image to copy is at the participant's own upload link: read from the store, never fetched
+    (the session stack has no fetch allow-list, so a fetch of its loopback link would fail)."""
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(64))
+    cert = await own_link(system, png)
+    gtin = gtin13(30)
+    data = f"GTIN,Name,Image,Cert\n{gtin},Oat drink,https://img.example/front.jpg,{cert}\n"
+    body = (b'{"link": "' + (await own_link(system, data.encode())).encode()
+            + b'", "delimiter": ",", "gtin_field": "GTIN", "name": ["Name"], "fields": '
+            + raw("import_fields_mapping.json") + b"}")
+    status, started = await system.send("POST", f"{BASE}/import/tasks", body)
+    assert status == 200, started
+    task = await system.api.wait_for(f"{BASE}/import/tasks/{started['id']}",
+                                     lambda b: b["status"] in TERMINAL, timeout=90)
+    assert task["status"] == "done" and task["bad_lines"] == [], task
+    _, doc, _ = await system.api.get(f"{BASE}/description?id={gtin}")
+    [source] = doc["sources"]
+    name, image, copied = source["data"]
+    assert name == {"text": {"title": "Product Name", "text": "Oat drink"}}
+    assert image == {"image": [{"url": "https://img.example/front.jpg"}]}
+    [picture] = copied["image"]
+    assert picture["source_url"] == cert and picture["url"].startswith(f"{stack.url}{BASE}/cdn/")
+    async with aiohttp.ClientSession() as http, http.get(picture["url"]) as resp:
+        assert resp.status == 200 and await resp.read() == png
 
 
 async def _parse(system, body: bytes) -> dict:
