@@ -6,6 +6,7 @@ import io
 import os
 import zipfile
 
+from tests.contract.examples import load
 from tests.e2e.auto_upload.conftest import report, tag
 from tests.support.sales import wait_terminal
 
@@ -44,7 +45,9 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
 async def test_single_drive_file(auto_api, drive):
     t = tag()
     file_id = drive.file(f"june-{t}.csv", report(t))
+    spec = load("upload_automatically.json", "sales")  # the specification's table
     body = await submit(auto_api, drive.file_link(file_id))
+    assert set(spec["request"]) == {"url"} and set(spec["response_fields"]) <= set(body)
     assert body["status"] == "RESOLVED" and body["skipped"] == []
     [entry] = body["files"]
     assert entry["filename"] == f"june-{t}.csv" and entry["upload_mode"] == "AUTOMATICALLY"
