@@ -3,7 +3,7 @@
 Range classification comes from biip's GS1 prefix table; the Company Prefix length of a GS1 key
 comes from GS1's prefix-format list (data/gcp_length_by_prefix.csv.gz, see data/SOURCES.md).
 Books (978/979) have no entry there: their prefix is the ISBN publisher's (python-stdnum's ISBN
-ranges). Where GS1 publishes no length the Company Prefix is `None` ("unknown"), never a guess.
+ranges); a serial's (977) is 977 + the 7 digits of its ISSN (`ISSN_PREFIX_LENGTH`). Where GS1 publishes no length the Company Prefix is `None` ("unknown"), never a guess.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from biip.gs1_prefixes import GS1Prefix, GS18Prefix
 from stdnum import isbn
 
 # Ranges where no company owns GTINs (GS1 GenSpecs figure 1.4.2-1); biip has no entry for 984.
+ISSN_PREFIX_LENGTH = 10  # 977 + ISSN without its check digit; then 2 variant digits + check
 _EXTRA = {"984": "GS1 coupon identification for common currency areas"}
 _CLOSED_WORDS = (("restricted circulation", "restricted"), ("coupon", "coupon"),
                  ("refund", "coupon"), ("unused", "reserved"), ("reserved", "reserved"))
@@ -121,5 +122,7 @@ def company_prefix(key13: str) -> str | None:
     head = key_range(key13[:7])
     if head.kind == "book":
         return isbn_publisher(key13)
+    if head.kind == "serial":
+        return key13[:ISSN_PREFIX_LENGTH]
     length = gcp_length(key13)
     return key13[:length] if length else None

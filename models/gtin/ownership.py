@@ -3,7 +3,8 @@ participant's prefixes, or the GTIN-8 is assigned to it (GS1 General Specificati
 
 A declared prefix matches only as GS1 wrote it: prefix 9300675 (Australia) owns 9300675xxxxxx,
 never 0930067xxxxxx (a GS1 US GTIN-12 of another company). Where GS1 lists no Company Prefix
-length for a range, the longest declared prefix the key starts with owns it. Restricted
+length for a range, the longest declared prefix the key starts with owns it. Books are owned
+through the ISBN publisher's prefix, serials through 977 + their ISSN. Restricted
 circulation, coupon and reserved ranges belong to no company: only a system participant may
 hold them.
 """
@@ -15,7 +16,15 @@ from dataclasses import dataclass
 from stdnum import ean
 
 from models.gtin.errors import GtinError
-from models.gtin.gs1 import Range, company_prefix, gcp_length, gtin8_range, isbn_publisher, key_range
+from models.gtin.gs1 import (
+    ISSN_PREFIX_LENGTH,
+    Range,
+    company_prefix,
+    gcp_length,
+    gtin8_range,
+    isbn_publisher,
+    key_range,
+)
 
 PREFIX_LENGTHS = range(4, 13)  # GS1 Company Prefixes have 4 to 12 digits
 
@@ -69,8 +78,8 @@ def refusal(gtin14: str, prefixes: Iterable[str], gtin8: Iterable[str] = (), *,
     found = key_range(key[:7])  # cached: called per import line
     if found.closed:
         return Refusal(gtin14, found.prefix, found)
-    if found.kind == "book":
-        gcp = isbn_publisher(key)
+    if found.kind in ("book", "serial"):
+        gcp = company_prefix(key)
     else:
         length = gcp_length(key)
         gcp = key[:length] if length else None
@@ -98,8 +107,13 @@ def check_prefix(value: object, *, system: bool = False, field: str = "prefix") 
             raise GtinError(field, f"ISBN publisher prefixes starting {expected[:len(p)]} have "
                             f"{len(expected)} digits (978 + group + publisher)", value=p)
         return p
+    if found.kind == "serial":
+        if len(p) != ISSN_PREFIX_LENGTH:
+            raise GtinError(field, f"a serial's (ISSN) prefix is 977 + the ISSN's 7 digits without "
+                            f"its check digit ({ISSN_PREFIX_LENGTH} digits)", value=p)
+        return p
     length = gcp_length(key)
-    if length is None or length == len(p) or found.kind == "serial":
+    if length is None or length == len(p):
         return p
     hint = ""
     if 6 <= len(p) <= 11 and gcp_length(("0" + p).ljust(13, "0")) == len(p) + 1:

@@ -88,3 +88,22 @@ async def test_import_applies_the_same_rules(aussie):
     assert bad == {(3, "0930067"), (4, "99")}
     status, _, _ = await aussie.api.get(f"{BASE}/description?id={leak}")
     assert status == 404
+
+
+async def test_books_serials_and_gs1_8_prefixes_through_their_own_prefixes(stack):
+    """A book is owned through its ISBN publisher's prefix (978 + group + registrant), a serial
+    through 977 + its ISSN, a GTIN-8 through a GS1-8 prefix: each names what the participant
+    lacks when it is another's."""
+    issn = "".join(str(_rng.randint(0, 9)) for _ in range(7))
+    who = _participant(stack, "publisher", "--gtin8", "9631",
+                       prefixes=("97814028", f"977{issn}"))
+    book, other_book = _gtin("97814028", 13), _gtin("97814027", 13)
+    serial, other_serial = _gtin(f"977{issn}", 13), _gtin(f"977{issn[:6]}{(int(issn[6]) + 1) % 10}", 13)
+    gtin8, other_gtin8 = _gtin("9631", 8), _gtin("9632", 8)
+    for gtin in (book, serial, gtin8):
+        status, doc, _ = await who.api.post(f"{BASE}/gtins", json={"id": gtin})
+        assert status == 201 and doc["owner"] == who.urn, (gtin, doc)
+    for gtin, prefix in ((other_book, "97814027"), (other_serial, other_serial[:10]),
+                         (other_gtin8, other_gtin8)):
+        status, err, _ = await who.api.post(f"{BASE}/gtins", json={"id": gtin})
+        assert status == 403 and err["prefix"] == prefix, (gtin, err)

@@ -53,11 +53,15 @@ def test_gtin8_individually_or_through_gs1_8_prefix():
 def test_books_and_serials_are_ordinary_items():
     assert owns("9780996791304", ["97809967913"]) and not owns("9780996791304", ["978"])
     assert owns("9771234567003", ["9771234567"])
+    # a serial's prefix is 977 + its ISSN's 7 digits: a shorter one owns no other title
+    assert not owns("9771234567003", ["977123456"]) and not owns("9771234567003", ["9771"])
+    assert company_prefix("9771234567003") == prefix_of(normalise_gtin("9771234567003")) == "9771234567"
 
 
 @pytest.mark.parametrize("prefix,problem", [
     ("930067", "7-digit"), ("036000", "0036000"), ("2001234", "200"), ("9912345", "coupon"),
-    ("12", "4 to 12"), ("00000123", "GTIN-8"), ("abc1234", "4 to 12"),
+    ("12", "4 to 12"), ("00000123", "GTIN-8"), ("abc1234", "4 to 12"), ("9771", "ISSN"),
+    ("97712345678", "ISSN"),
 ])
 def test_declared_prefixes_checked(prefix, problem):
     with pytest.raises(GtinError, match=problem):
