@@ -1,10 +1,10 @@
-"""GTIN normalisation (GS1 General Specifications §3.3.2); ownership is in ownership.py."""
+"""GTIN normalisation (GS1 General Specifications §3.3.2) with biip's GS1 check digit;
+ownership is in ownership.py."""
 from __future__ import annotations
 
 import re
 
-from stdnum import ean
-from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+from biip.checksums import gs1_standard_check_digit
 
 from models.gtin.errors import GtinError
 
@@ -27,14 +27,8 @@ def normalise_gtin(value: object, field: str = "gtin") -> str:
         raise GtinError(field, "non-digit: a GTIN has only the digits 0-9", value=text)
     if len(text) not in GTIN_LENGTHS:
         raise GtinError(field, f"invalid length: {len(text)} digits, expected 8, 12, 13 or 14", value=text)
-    try:
-        ean.validate(text)
-    except InvalidChecksum:
-        raise GtinError(field, "invalid check digit", value=text) from None
-    except InvalidLength:  # pragma: no cover - lengths checked above
-        raise GtinError(field, "invalid length", value=text) from None
-    except ValidationError as exc:  # pragma: no cover
-        raise GtinError(field, f"invalid: {exc}", value=text) from None
+    if gs1_standard_check_digit(text[:-1]) != int(text[-1]):
+        raise GtinError(field, "invalid check digit", value=text)
     return text.zfill(14)
 
 
