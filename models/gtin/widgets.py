@@ -115,12 +115,19 @@ def from_typed(raw: Mapping[str, Any]) -> Widget:
     return {kind: rest}
 
 
+# Keys older imports added to their `to_country` text widget; today's import writes only
+# {title, text}, so old documents read the same as re-imported ones.
+_OLD_COUNTRY_KEYS = ("country", "alpha2")
+
+
 def wire_widget(stored: object) -> object:
     """A stored widget in wire form: an older typed one converted, anything else as stored
     (stored data is not re-validated on read)."""
-    if isinstance(stored, Mapping) and isinstance(stored.get("type"), str):
-        return from_typed(stored)
-    return stored
+    if not (isinstance(stored, Mapping) and isinstance(stored.get("type"), str)):
+        return stored
+    if stored["type"] == "text":
+        stored = {k: v for k, v in stored.items() if k not in _OLD_COUNTRY_KEYS}
+    return from_typed(stored)
 
 
 def wire_sources(sources: object) -> object:

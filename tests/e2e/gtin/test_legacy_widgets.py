@@ -11,10 +11,13 @@ from tests.e2e.gtin_import.conftest import upload, wait_task
 
 LEGACY = [{"type": "text", "title": "Name", "value": "Oats"},
           {"type": "image", "url": "https://img.example/legacy.jpg", "title": "front"},
-          {"type": "link", "title": "Brand site", "url": "http://www.koalabi.com.au"}]
+          {"type": "link", "title": "Brand site", "url": "http://www.koalabi.com.au"},
+          {"type": "text", "title": "Country of Barcode Registration", "value": "Australia",
+           "country": "036", "alpha2": "AU"}]  # an older import's to_country widget
 WIRE = [{"text": {"title": "Name", "text": "Oats"}},
         {"image": [{"url": "https://img.example/legacy.jpg"}]},
-        {"link": {"text": "Brand site", "url": "http://www.koalabi.com.au"}}]
+        {"link": {"text": "Brand site", "url": "http://www.koalabi.com.au"}},
+        {"text": {"title": "Country of Barcode Registration", "text": "Australia"}}]
 
 
 async def test_legacy_typed_widgets_are_read_in_the_specification_form(stack, brand_a, brand_b):

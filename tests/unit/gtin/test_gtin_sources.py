@@ -104,6 +104,9 @@ def test_stored_typed_widgets_are_read_in_the_specification_form():
                                     {"id": "bob"}, "junk"]
     assert stored == before and wire_sources(None) is None
     assert wire_widget({"type": "video", "url": "u"}) == {"video": {"url": "u"}}
+    # an older import's to_country widget reads as today's import writes it
+    assert wire_widget({"type": "text", "title": "Country", "value": "Australia", "country": "036",
+                        "alpha2": "AU"}) == {"text": {"title": "Country", "text": "Australia"}}
 
 
 def test_merge_replaces_same_conditions_and_keeps_others():
