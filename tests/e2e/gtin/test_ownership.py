@@ -95,7 +95,7 @@ async def test_books_serials_and_gs1_8_prefixes_through_their_own_prefixes(stack
     through 977 + its ISSN, a GTIN-8 through a GS1-8 prefix: each names what the participant
     lacks when it is another's."""
     issn = "".join(str(_rng.randint(0, 9)) for _ in range(7))
-    who = _participant(stack, "publisher", "--gtin8", "9631",
+    who = _participant(stack, "brand", "--gtin8", "9631",
                        prefixes=("97814028", f"977{issn}"))
     book, other_book = _gtin("97814028", 13), _gtin("97814027", 13)
     serial, other_serial = _gtin(f"977{issn}", 13), _gtin(f"977{issn[:6]}{(int(issn[6]) + 1) % 10}", 13)
