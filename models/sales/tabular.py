@@ -173,6 +173,9 @@ class _Recorder:
     def emit(self, cols, lines, reasons=None, values=None) -> None:
         self.calls.append((cols, lines, reasons, values))
 
+    def state_rate(self, src: str, dst: str, month: str, rate) -> None:
+        self.calls.append(("rate", src, dst, month, rate))
+
 
 def _ranges(path: str, start: int, end: int, size: int) -> list[tuple[int, int]]:
     """[start, end) cut after a newline about every `size` bytes (rows never span lines: the
@@ -261,6 +264,8 @@ def clean_parallel(path: str, spans: list[tuple[int, int]], delimiter: str, ncol
         for call in recorder.calls:
             if len(call) == 2:
                 emitter.count_invalid(*call)
+            elif call[0] == "rate":
+                emitter.state_rate(*call[1:])
             elif call[0] == "quality":
                 _, name, kind, count, found = call
                 emitter.note_quality(name, kind, count, [{**f, "line": f["line"] + offset} for f in found])
