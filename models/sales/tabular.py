@@ -296,11 +296,18 @@ def clean_parallel(path: str, spans: list[tuple[int, int]], delimiter: str, ncol
 
 
 def declared_from_footer(footer: list[Line], delimiter: str | None, mapper: Mapper) -> dict | None:
+    return declared_from_rows([split_cells(line.text, delimiter) for line in footer], mapper)
+
+
+def declared_from_rows(footer: list[list[str]], mapper: Mapper) -> dict | None:
+    """The totals a file's footer/trailer rows state (cells already split; CSV/TSV or XLSX): the
+    layout's own trailer reader (Apple Total_Amount…), else a `Total…` row's revenue cell."""
+    if not footer:
+        return None
     if mapper.layout.footer_totals is not None:       # layout-specific trailers (Apple Total_Amount…)
-        return mapper.layout.footer_totals([split_cells(line.text, delimiter) for line in footer])
+        return mapper.layout.footer_totals(footer)
     idx = next((mapper.headers.index(s) for s in mapper.layout.columns["revenue"] if s in mapper.headers), None)
-    for line in footer:
-        cells = split_cells(line.text, delimiter)
+    for cells in footer:
         first = next((c.strip() for c in cells if c.strip()), "")
         if idx is not None and idx < len(cells) and _TOTAL.match(first):
             amount, bad = nz.to_amount(pa.array([cells[idx]]), mapper.decimal_sep or ".", mapper.layout.thousands_sep)

@@ -14,6 +14,7 @@ from tests.support.http import Api
 from tests.support.paths import SHARED
 from tests.support.sales import ingest, wait_terminal
 from tests.support.stack import cli
+from tests.support.xlsx import write_xlsx
 
 SAMPLES = SHARED / "samples" / "sales" / "dsr"
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "sales"
@@ -159,3 +160,18 @@ async def test_multi_part_mismatch_under_strict_totals_fails_every_part(stack):
     _, summary, _ = await api.get("/api/sales/summary/")
     assert summary["files"] == 0
     await wait_terminal(api, second["id"])
+
+
+async def test_xlsx_total_row_is_checked(stack, tmp_path):
+    api, _ = new_org(stack, "Declared Totals Workbook")
+    header = ["sale_period", "dsp", "territory", "isrc", "artist", "track_title", "quantity", "currency",
+              "revenue"]
+    rows = [["2025-06", "Spotify", "GB", "GBXYZ2400001", "The Examples", "One", 10, "GBP", "1.25"],
+            ["2025-06", "Deezer", "FR", "GBXYZ2400002", "The Examples", "Two", 3, "GBP", "0.5"]]
+    path = tmp_path / "workbook.xlsx"
+    write_xlsx(path, {"Sales": [header, *rows, ["Total", "", "", "", "", "", "", "", "2.75"]]})
+    final = await ingest(api, "workbook.xlsx", path.read_bytes())
+    assert final["status"] == "FINALIZED" and final["totals_check"] == "MISMATCH", final
+    assert final["totals"]["revenue"] == [{"currency": "GBP", "declared": "2.75", "imported": "1.75",
+                                           "gap": "-1", "match": False}]
+    assert final["totals"]["declared_in"] == ["Total footer line"]
