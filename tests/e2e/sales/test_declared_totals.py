@@ -87,6 +87,10 @@ async def test_strict_totals_fails_a_wide_gap_and_warns_on_a_narrow_one(stack):
     assert status == 200 and body["strict_totals"] is True, body
     _, body, _ = await api.get("/api/organisation/settings/")
     assert body["strict_totals"] is True
+    _, spec, _ = await api.get("/api/openapi.json")        # typed in the contract
+    patch = spec["paths"]["/api/organisation/settings/"]["patch"]["requestBody"]["content"]["application/json"]
+    ref = patch["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert spec["components"]["schemas"][ref]["properties"]["strict_totals"]["anyOf"][0] == {"type": "boolean"}
 
     # 99.80 of 100.00 declared: a gap of 0.2 %, within TRIBUTARY_MAX_TOTAL_GAP (0.5 %)
     narrow = await ingest(api, dsr_name("Narrow"), ugc_dsr("MSG-N", ("59.90", "39.90")), "TSV")
