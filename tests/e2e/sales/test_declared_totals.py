@@ -79,6 +79,24 @@ async def test_orfium_basic_audio_sample_matches(stack):
     assert Decimal(final["total_local"]) == Decimal("5000.00")
 
 
+@needs_samples
+async def test_orfium_adfunded_sample_states_its_rate_and_more_than_its_lines(stack):
+    org = cli(stack.data_dir, "org", "create", "Declared Totals AdFunded", "--base-currency", "GBP")
+    api = Api(stack.url, org["token"])
+    path = next(SAMPLES.glob("orfium__*AdFunded*.tsv"))
+    final = await ingest(api, path.name.split("__", 1)[1], path.read_bytes(), "TSV")
+    assert final["status"] == "FINALIZED" and final["totals_check"] == "MISMATCH", final
+    assert final["totals"]["revenue"] == [{"currency": "EUR", "declared": "10", "imported": "0.3",
+                                           "gap": "-9.7", "match": False}]
+    bad = {c["name"]: (c["declared"], c["found"]) for c in final["totals"]["counts"] if not c["match"]}
+    assert bad == {"blocks_in_report": (94, 3), "usages": (100, 3)}
+    # SY02.03: ExchangeRateBaseCurrency GBP, ExchangeRate 0.87 (1 GBP = 0.87 EUR)
+    assert final["conversion"]["complete"] is True
+    assert [(r["from"], r["to"], r["rate"], r["source"]) for r in final["conversion"]["rates"]] == [
+        ("EUR", "GBP", "1.149425287356321839", "file (inverse)")]
+    assert Decimal(final["total_converted"]) == Decimal("0.344827586206896552")
+
+
 async def test_strict_totals_fails_a_wide_gap_and_warns_on_a_narrow_one(stack):
     api, org = new_org(stack, "Declared Totals Strict")
     status, body, _ = await api.call("PATCH", "/api/organisation/settings/", json={"strict_totals": "maybe"})
