@@ -1,5 +1,7 @@
-"""Two streamed passes over a DSR file: (1) HEAD, summaries, FOOT, counts and usages per summary;
-(2) blocks → canonical rows, revenue from the line (SU03) or allocated pro rata from its summary."""
+"""Two streamed passes over a DSR file: (1) HEAD, every summary record (named by the file's own
+`#SYxx` heading row when there is one), FOOT, counts and usages per summary id; (2) blocks →
+canonical rows, revenue from the line (SU03) or allocated pro rata from its summary. What the
+summaries and FOOT declare is returned for the declared-totals check (summaries.py)."""
 from __future__ import annotations
 
 import re
@@ -36,9 +38,6 @@ def iter_records(path: str, info: TextInfo, comments: bool = False) -> Iterator[
                 yield no, read, None
             else:
                 yield no, read, split_line(text)
-
-
-_dec, _int = dec, integer
 
 
 @dataclass
@@ -88,10 +87,10 @@ def scan(path: str, info: TextInfo) -> Scan:
                 s.blocks, block = s.blocks + 1, bid
             if SALE.match(rt):
                 rec = record(cells)
-                s.line_usages += _int(rec.get("Usages", "")) or 0
+                s.line_usages += integer(rec.get("Usages", "")) or 0
                 if not rec.get("NetRevenue", "").strip():
                     sid = rec.get("SummaryRecordId", "")
-                    raw_usages[sid] += _int(rec.get("Usages", "")) or 0
+                    raw_usages[sid] += integer(rec.get("Usages", "")) or 0
                     raw_last[sid] = no
                     s.sources.setdefault(rt, f"{rt} usages, NetRevenue allocated pro rata from its summary")
                 else:
@@ -152,7 +151,7 @@ def clean_dsr(path: str, filename: str, info: TextInfo, options: CleanOptions, e
     m = _FILE_PERIOD.search(filename)
     period = _month(head.get("UsageStartDate", "")) or (nz.norm_period(m[1]) if m else None)
     dsp = unescape(head.get("SenderName") or head.get("ServiceDescription") or head.get("SenderPartyId") or "") or None
-    file_no, n_files = _int(head.get("FileNumber", "")), _int(head.get("NumberOfFiles", ""))
+    file_no, n_files = integer(head.get("FileNumber", "")), integer(head.get("NumberOfFiles", ""))
     xofy = _XOFY.search(filename)
     if (file_no is None or n_files is None) and xofy:
         file_no, n_files = int(xofy[1]), int(xofy[2])
@@ -218,13 +217,13 @@ def _sale_row(no: int, rt: str, rec: dict[str, str], block: dict, s: Scan, perio
     """Append one canonical row."""
     key = s.summary_key(rec.get("SummaryRecordId", ""))
     summary = s.summaries.view(key) if key is not None else {}
-    usages = _int(rec.get("Usages", ""))
-    returns = _int(rec.get("Returns", "")) or 0
+    usages = integer(rec.get("Usages", ""))
+    returns = integer(rec.get("Returns", "")) or 0
     reason = None
     own = rec.get("NetRevenue", "").strip()
     revenue: Decimal | None = None
     if own:
-        revenue = _dec(own)
+        revenue = dec(own)
         reason = None if revenue is not None else f"invalid NetRevenue {own!r}"
     elif usages is None:
         reason = f"invalid usages {rec.get('Usages', '')!r}"
@@ -234,8 +233,8 @@ def _sale_row(no: int, rt: str, rec: dict[str, str], block: dict, s: Scan, perio
         reason = (f"SummaryRecordId {rec.get('SummaryRecordId', '')!r} names summary records in several "
                   "currencies: its share of each cannot be told")
     else:
-        net = _dec(summary.get("NetRevenue", ""))
-        total = _int(summary.get("Usages", "")) or s.usages.get(key, 0)
+        net = dec(summary.get("NetRevenue", ""))
+        total = integer(summary.get("Usages", "")) or s.usages.get(key, 0)
         if net is None or total == 0:
             reason = "summary record has no usable NetRevenue/Usages"
         elif no == s.last_line.get(key) and s.usages.get(key) == total:

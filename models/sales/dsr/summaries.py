@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from .. import normalise as nz
+from ..result import _fmt
 
 
 def dec(text: str) -> Decimal | None:
@@ -26,11 +27,6 @@ def dec(text: str) -> Decimal | None:
 def integer(text: str) -> int | None:
     d = dec(text)
     return int(d) if d is not None and d == d.to_integral_value() else None
-
-
-def _fmt(d: Decimal) -> str:
-    text = format(d, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @dataclass
