@@ -13,9 +13,12 @@ from __future__ import annotations
 import logging
 import re
 
+from agents import withdraw
 from agents.deps import Deps
 from agents.sales_status import fail, set_status
+from infra.repos import snapshots as snapshot_repo
 from infra.repos import statements as repo
+from infra.retry import retry
 from models.sales import totals as tc
 from models.sales.statement import relation
 
@@ -36,15 +39,28 @@ async def duplicate(deps: Deps, record: dict, twin: dict, checksum: str, how: st
 
 
 async def _strict(deps: Deps, organisation: str) -> bool:
-    org = await deps.db.organisations.find_one({"_id": organisation}, {"settings": 1})
-    return bool(((org or {}).get("settings") or {}).get("strict_totals"))
+    org = await deps.db.organisations.find_one({"_id": organisation}, {"strict_totals": 1})
+    return bool((org or {}).get("strict_totals"))
 
 
 def _parts(result, filename: str) -> dict | None:
+    """The report a part belongs to: the sender and MessageId its HEAD states (shared by every
+    file of a multi-file message), else the file name without its `_1of2_`."""
     if not result.number_of_files or result.number_of_files < 2:
         return None
     group = (result.declared_totals or {}).get("message") or _XOFY.sub("_", filename)
     return {"group": group, "part": result.file_number, "of": result.number_of_files}
+
+
+async def _refused(deps: Deps, organisation: str, check: dict) -> str | None:
+    """strict_totals: why a MISMATCH fails the file (a revenue gap above TRIBUTARY_MAX_TOTAL_GAP
+    of the declared revenue), or None when it only warns."""
+    if check["status"] != "MISMATCH" or not tc.over_gap(check, tc.max_gap()):
+        return None
+    if not await _strict(deps, organisation):
+        return None
+    return (f"strict_totals: {check['message']} (gap above {tc.max_gap() * 100}% of the "
+            "declared revenue)")
 
 
 async def after_cleaning(deps: Deps, record: dict, result, statement: dict,
@@ -83,20 +99,45 @@ async def after_cleaning(deps: Deps, record: dict, result, statement: dict,
     if check["status"] == "MISMATCH":
         warnings.insert(0, {"warning": f"declared totals do not match: {check['message']}",
                             "totals_check": "MISMATCH"})
-        if await _strict(deps, record["organisation"]):
-            wide = tc.over_gap(check, tc.max_gap())
-            if wide:
-                await fail(deps, record, "TOTALS_MISMATCH",
-                           f"strict_totals: {check['message']} (gap above "
-                           f"{tc.max_gap() * 100}% of the declared revenue)", checksum=checksum,
-                           **fields)
-                return None
+        why = await _refused(deps, record["organisation"], check)
+        if why:
+            await fail(deps, record, "TOTALS_MISMATCH", why, checksum=checksum, **fields)
+            return None
     return {**fields, "warnings": warnings}
+
+
+def _report(docs: list[dict]) -> tuple[dict | None, dict]:
+    """Declared and imported figures of a whole multi-part report: the summaries (repeated in
+    every part) once, each part's own FOOT counts, report-wide counts summed over the parts."""
+    docs = sorted(docs, key=lambda d: d["parts"].get("part") or 0)
+    revenue: dict = {}
+    quantity = 0
+    for doc in docs:
+        imported = doc.get("imported_totals") or {}
+        for cur, amount in (imported.get("revenue") or {}).items():
+            revenue[cur] = str(tc.Decimal(revenue.get(cur, "0")) + tc.Decimal(amount))
+        quantity += int(imported.get("quantity") or 0)
+    stated = [d.get("declared_totals") or {} for d in docs]
+    first = next((s for s in stated if s), None)
+    if first is None:
+        return None, {"revenue": revenue, "quantity": quantity}
+    declared = {k: v for k, v in first.items() if k not in ("counts", "report_counts")}
+    counts: dict = {}
+    for doc, own in zip(docs, stated):
+        for name, pair in (own.get("counts") or {}).items():
+            counts[f"part {doc['parts'].get('part')} {name}"] = pair
+    for name, pair in (stated[-1].get("report_counts") or {}).items():
+        found = sum(int(((s.get("report_counts") or {}).get(name) or {}).get("found") or 0)
+                    for s in stated)
+        counts[name] = {"declared": pair["declared"], "found": found}
+    declared["counts"] = counts
+    return declared, {"revenue": revenue, "quantity": quantity}
 
 
 async def check_parts(deps: Deps, record: dict) -> None:
     """Once every part of a multi-part report is imported, check the report's totals over all
-    parts and record the verdict on each part; until then each part says which are missing."""
+    parts once and record the verdict on each part; until then each part says which are
+    missing. Under strict_totals a failing report fails every part (their rows are taken out)."""
     parts = record.get("parts")
     if not parts:
         return
@@ -107,20 +148,18 @@ async def check_parts(deps: Deps, record: dict) -> None:
     if len(have) < parts["of"]:
         check = tc.pending(parts["part"], parts["of"], have)
     else:
-        revenue: dict = {}
-        quantity = 0
-        for doc in docs:
-            imported = doc.get("imported_totals") or {}
-            for cur, amount in (imported.get("revenue") or {}).items():
-                revenue[cur] = str(tc.Decimal(revenue.get(cur, "0")) + tc.Decimal(amount))
-            quantity += int(imported.get("quantity") or 0)
-        declared = next((d.get("declared_totals") for d in sorted(docs, key=lambda d: d["_id"])
-                         if d.get("declared_totals")), None)
-        if declared:  # summaries repeat in every part; counts are per file, checked per part
-            declared = {k: v for k, v in declared.items() if k != "counts"}
-        check = tc.compare(declared, {"revenue": revenue, "quantity": quantity})
+        check = tc.compare(*_report(docs))
         check["parts"] = {"of": parts["of"], "received": have,
                           "files": sorted(d["_id"] for d in docs)}
+    why = await _refused(deps, record["organisation"], check)
     for doc in docs:
         doc.pop("_id", None)
-        await set_status(deps, doc, doc["status"], totals_check=check["status"], totals=check)
+        if why:
+            await withdraw.remove_rows(deps, doc)
+            await fail(deps, doc, "TOTALS_MISMATCH", why, totals_check=check["status"], totals=check,
+                       parquet_key=None)
+        else:
+            await set_status(deps, doc, doc["status"], totals_check=check["status"], totals=check)
+    if why:
+        await retry(lambda: snapshot_repo.refresh_summary(deps.db, record["organisation"]),
+                    "refresh the summary")

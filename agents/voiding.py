@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from agents import statements
+from agents import statements, withdraw
 from agents.deps import Deps
 from agents.sales_status import set_status
 from infra.repos import snapshots as snapshot_repo
@@ -18,11 +18,7 @@ log = logging.getLogger("tributary.voiding")
 
 async def void(deps: Deps, record: dict) -> None:
     before = record["status"]
-    store = await deps.store()
-    if record.get("parquet_key"):
-        await retry(lambda: store.delete(record["parquet_key"]), "remove the sales Parquet")
-    await deps.db.snapshots.delete_one({"_id": record["id"]})
-    await deps.db.snapshot_keys.delete_one({"_id": record["id"]})
+    await withdraw.remove_rows(deps, record)
     record = await set_status(deps, record, "VOIDED", parquet_key=None,
                               voided={"at": now_iso(), "status_before": before})
     await retry(lambda: snapshot_repo.refresh_summary(deps.db, record["organisation"]),

@@ -102,6 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "org":
         _print(asyncio.run(_with_db(settings, lambda db: _org(args, db))))
         return 0
+    if args.command == "strict-totals":
+        from infra.cli_money import org_settings
+
+        _print(asyncio.run(_with_db(settings, lambda db: org_settings(args, db))))
+        return 0
     if args.command == "rates":
         from infra.cli_money import rates_command
 

@@ -1,5 +1,6 @@
-"""`tributary rates …` and the money settings of `tributary org …`: base currency, locale and
-date order of an organisation, and its exchange rates (CSV of month, from, to, rate)."""
+"""`tributary rates …`, `tributary strict-totals ORG on|off` and the money settings of
+`tributary org …`: base currency, locale, date order and strict_totals of an organisation, and
+its exchange rates (CSV of month, from, to, rate)."""
 from __future__ import annotations
 
 import argparse
@@ -21,20 +22,26 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     imp.add_argument("--org", required=True, help="organisation id or name")
     lst = rsub.add_parser("list", parents=[common])
     lst.add_argument("--org", required=True, help="organisation id or name")
+    strict = sub.add_parser("strict-totals",
+                            help="fail files whose declared totals do not match (on) or only warn (off)")
+    strict.add_argument("org", help="organisation id or name")
+    strict.add_argument("state", choices=("on", "off"))
 
 
 def checked_settings(args) -> dict:
     from models.org_settings import check_settings
 
-    values, problems = check_settings({"base_currency": args.base_currency, "locale": args.locale,
-                                       "date_order": args.date_order})
+    values, problems = check_settings({key: getattr(args, key, None) for key in
+                                       ("base_currency", "locale", "date_order")} |
+                                      {"strict_totals": getattr(args, "state", None)})
     if problems:
         sys.exit(json.dumps({"error": "validation_error", "fields": problems}))
     return values
 
 
 async def org_settings(args, db) -> dict:
-    """`tributary org settings ORG [--base-currency …]`: show or change the settings."""
+    """`tributary org settings ORG [--base-currency …]` (show or change the settings) and
+    `tributary strict-totals ORG on|off`."""
     from infra.repos import orgs
 
     found = await orgs.find(db, args.org)

@@ -1,7 +1,7 @@
 """Exchange rates and money settings of the calling organisation.
 
 GET/POST /api/exchange-rates/ — rates per month and currency pair (1 `from` = `rate` `to`);
-GET/PATCH /api/organisation/settings/ — base currency, locale, date order."""
+GET/PATCH /api/organisation/settings/ — base currency, locale, date order, strict_totals."""
 from __future__ import annotations
 
 from aiohttp import web
@@ -55,7 +55,7 @@ async def get_settings(request: web.Request):
 
 @endpoint(auth=organisation, body=OrgSettingsIn, responses={200: OrgSettings}, errors=(400, 401))
 async def set_settings(request: web.Request, body: OrgSettingsIn):
-    """Change any of base currency, locale and date order."""
+    """Change any of base currency, locale, date order and strict_totals."""
     org = await organisation(request)
     values, problems = check_settings(body.model_dump(exclude_none=True))
     if problems:

@@ -54,6 +54,10 @@ class OrgSettingsIn(RequestModel):
     locale: str | None = Field(None, description="CLDR locale (de_DE, en_US): date order by default")
     date_order: str | None = Field(None, description="DMY or MDY: reading of 01/06/2025 when a file "
                                    "does not settle it")
+    strict_totals: bool | None = Field(None, description="true: a file whose declared totals miss the "
+                                       "imported revenue by more than TRIBUTARY_MAX_TOTAL_GAP (default "
+                                       "0.5 % of the declared revenue) fails with cause TOTALS_MISMATCH; "
+                                       "false: it imports with totals_check MISMATCH and a warning")
 
 
 class OrgSettings(ResponseModel):
@@ -61,3 +65,5 @@ class OrgSettings(ResponseModel):
     base_currency: str
     locale: str | None = None
     date_order: str | None = None
+    strict_totals: bool = Field(False, description="declared-totals mismatches fail the file "
+                                "(TOTALS_MISMATCH) instead of only warning")

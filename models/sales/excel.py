@@ -12,7 +12,7 @@ from python_calamine import CalamineWorkbook
 from .errors import SalesFileError
 from .layouts import Layout, match_header
 from .result import CleanOptions, CleanResult, Emitter
-from .tabular import find_footer_rows, find_header
+from .tabular import declared_from_rows, find_footer_rows, find_header, totals_check
 from .transform import Mapper, date_reader
 
 PROBE_ROWS = 40
@@ -126,8 +126,10 @@ def clean_excel(path: str, filename: str, options: CleanOptions, layouts: list[L
     if len(data) - footer_n > 0:
         flush(data[:len(data) - footer_n], first_line)
     emitter.check_share(filename)
+    declared = declared_from_rows(data[len(data) - footer_n:], mapper) if footer_n else None
     return emitter.result(layout=match.layout.name, encoding="xlsx" if filename.lower().endswith("x") else "xls",
                           delimiter=None, header_line=match.row + 1, footer_lines=footer_n,
+                          declared_totals=declared, totals_check=totals_check(declared, emitter),
                           inference=getattr(match.layout, "proposal", None))
 
 

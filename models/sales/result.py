@@ -85,6 +85,11 @@ class Emitter:
     def note_quality(self, name: str, kind: str, count: int, samples: list[dict]) -> None:
         self.quality.add(name, kind, count, samples)
 
+    def state_rate(self, src: str, dst: str, month: str, rate) -> None:
+        """A rate the file states (1 `src` = `rate` `dst` in `month`), for the conversion."""
+        if self.converter is not None:
+            self.converter.state(src, dst, month, rate)
+
     def count_invalid(self, name: str, n: int) -> None:
         if n:
             self.invalid[name] += n

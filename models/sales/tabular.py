@@ -173,6 +173,9 @@ class _Recorder:
     def emit(self, cols, lines, reasons=None, values=None) -> None:
         self.calls.append((cols, lines, reasons, values))
 
+    def state_rate(self, src: str, dst: str, month: str, rate) -> None:
+        self.calls.append(("rate", src, dst, month, rate))
+
 
 def _ranges(path: str, start: int, end: int, size: int) -> list[tuple[int, int]]:
     """[start, end) cut after a newline about every `size` bytes (rows never span lines: the
@@ -261,6 +264,8 @@ def clean_parallel(path: str, spans: list[tuple[int, int]], delimiter: str, ncol
         for call in recorder.calls:
             if len(call) == 2:
                 emitter.count_invalid(*call)
+            elif call[0] == "rate":
+                emitter.state_rate(*call[1:])
             elif call[0] == "quality":
                 _, name, kind, count, found = call
                 emitter.note_quality(name, kind, count, [{**f, "line": f["line"] + offset} for f in found])
@@ -291,11 +296,18 @@ def clean_parallel(path: str, spans: list[tuple[int, int]], delimiter: str, ncol
 
 
 def declared_from_footer(footer: list[Line], delimiter: str | None, mapper: Mapper) -> dict | None:
+    return declared_from_rows([split_cells(line.text, delimiter) for line in footer], mapper)
+
+
+def declared_from_rows(footer: list[list[str]], mapper: Mapper) -> dict | None:
+    """The totals a file's footer/trailer rows state (cells already split; CSV/TSV or XLSX): the
+    layout's own trailer reader (Apple Total_Amount…), else a `Total…` row's revenue cell."""
+    if not footer:
+        return None
     if mapper.layout.footer_totals is not None:       # layout-specific trailers (Apple Total_Amount…)
-        return mapper.layout.footer_totals([split_cells(line.text, delimiter) for line in footer])
+        return mapper.layout.footer_totals(footer)
     idx = next((mapper.headers.index(s) for s in mapper.layout.columns["revenue"] if s in mapper.headers), None)
-    for line in footer:
-        cells = split_cells(line.text, delimiter)
+    for cells in footer:
         first = next((c.strip() for c in cells if c.strip()), "")
         if idx is not None and idx < len(cells) and _TOTAL.match(first):
             amount, bad = nz.to_amount(pa.array([cells[idx]]), mapper.decimal_sep or ".", mapper.layout.thousands_sep)

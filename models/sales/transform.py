@@ -43,7 +43,10 @@ class Mapper:
         return out
 
     def apply(self, columns: list[pa.Array], lines: pa.Array, emitter: Emitter) -> None:
-        src = self.sources(self.raw_columns(columns))
+        raw = self.raw_columns(columns)
+        src = self.sources(raw)
+        if self.layout.stated_rate and all(h in raw for h in self.layout.stated_rate):
+            src["_rate_from"], src["_rate"] = (raw[h] for h in self.layout.stated_rate)
         n = len(lines)
         if not src or n == 0:
             return
@@ -125,7 +128,21 @@ class Mapper:
                 reasons, values = pa.nulls(n, pa.string()), pa.nulls(n, pa.string())
             reasons = pc.if_else(mask, pa.scalar(why), reasons)
             values = pc.if_else(mask, raw if raw is not None else _NULL, values)
+        if "_rate" in src and "currency" in cols and "statement_period" in cols:
+            _state_rates(emitter, src["_rate_from"], src["_rate"], cols, self.decimal_sep)
         emitter.emit(cols, lines, reasons, values)
+
+
+def _state_rates(emitter, from_cur: pa.Array, rate: pa.Array, cols: dict, sep: str | None) -> None:
+    """Rates a layout's columns state (1 `from` = rate line currency), once per distinct
+    (from, rate, currency, month) of the batch, before the batch is converted."""
+    rates, _ = nz.to_amount(rate, sep or ".")
+    table = pa.table({"f": pc.utf8_trim_whitespace(from_cur), "r": rates, "t": cols["currency"],
+                      "m": cols["statement_period"]}).group_by(["f", "r", "t", "m"]).aggregate([])
+    for f, r, t, m in zip(*(table.column(c).to_pylist() for c in ("f", "r", "t", "m"))):
+        src = nz.norm_currency(f) if f else None
+        if src and t and m and r is not None and r > 0 and src != t:
+            emitter.state_rate(src, t, m, r)
 
 
 def date_reader(layout: TabularLayout, options: CleanOptions) -> DateOrder:

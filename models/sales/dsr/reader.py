@@ -1,130 +1,115 @@
-"""Two streamed passes over a DSR file: (1) HEAD, summaries, FOOT, counts and usages per summary;
-(2) blocks → canonical rows, revenue from the line (SU03) or allocated pro rata from its summary."""
+"""Two streamed passes over a DSR file: (1) HEAD, every summary record (named by the file's own
+`#SYxx` heading row when there is one), FOOT, counts and usages per summary id; (2) blocks →
+canonical rows, revenue from the line (SU03) or allocated pro rata from its summary. What the
+summaries and FOOT declare is returned for the declared-totals check (summaries.py)."""
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_DOWN, Decimal, localcontext
 from typing import Callable, Iterator
 
 import pyarrow as pa
 
 from .. import normalise as nz
+from .. import totals as tc
 from ..result import CleanOptions, CleanResult, Emitter, _fmt
 from ..schema import AMOUNT, AMOUNT_SCALE
 from ..sniff import TextInfo
-from .records import BLOCK, SALE, SUMMARY, multi, record, split_line, unescape
+from .records import BLOCK, SALE, SUMMARY, heading, multi, record, split_line, unescape
+from .summaries import Summaries, dec, foot_counts, integer
 
 QUANTUM = Decimal(1).scaleb(-AMOUNT_SCALE)
 _XOFY = re.compile(r"_(\d+)of(\d+)_")
 _FILE_PERIOD = re.compile(r"_(\d{4}-\d{2})(?:-\d{2})?(?:--[\d-]+)?_")
 
 
-def iter_records(path: str, info: TextInfo) -> Iterator[tuple[int, int, list[str] | None]]:
-    """(line number, characters read so far, cells or None for comment/blank lines)."""
+def iter_records(path: str, info: TextInfo, comments: bool = False) -> Iterator[tuple[int, int, list[str] | None]]:
+    """(line number, characters read so far, cells or None for blank lines and, unless
+    `comments`, for `#` heading/comment lines)."""
     enc = "utf-8-sig" if info.encoding == "utf-8" else info.encoding
     read = 0
     with open(path, encoding=enc, newline="\n", errors="replace") as f:
         for no, raw in enumerate(f, 1):
             read += len(raw)
             text = raw.rstrip("\r\n")
-            if not text.strip() or text.startswith("#"):
+            if not text.strip() or (text.startswith("#") and not comments):
                 yield no, read, None
             else:
                 yield no, read, split_line(text)
-
-
-def _dec(text: str) -> Decimal | None:
-    try:
-        d = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        return None
-    return d if d.is_finite() else None
-
-
-def _int(text: str) -> int | None:
-    d = _dec(text)
-    return int(d) if d is not None and d == d.to_integral_value() else None
 
 
 @dataclass
 class Scan:
     head: dict[str, str] = field(default_factory=dict)
     foot: dict[str, str] | None = None
-    summaries: dict[str, dict[str, str]] = field(default_factory=dict)
-    summary_records: int = 0
+    summaries: Summaries = field(default_factory=Summaries)
+    headings: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the file's `#SYxx` rows
     blocks: int = 0
     lines: int = 0
     usages: dict[str, int] = field(default_factory=lambda: defaultdict(int))   # pro-rata lines only
     last_line: dict[str, int] = field(default_factory=dict)
+    line_usages: int = 0                      # Usages of every sale line, as written
+    sources: dict[str, str] = field(default_factory=dict)   # sale record type → where its revenue comes from
     warnings: list[str] = field(default_factory=list)
 
     def summary_key(self, sid: str) -> str | None:
-        if sid in self.summaries:
-            return sid
-        if len(self.summaries) == 1:
-            return next(iter(self.summaries))
-        digits = re.sub(r"\D", "", sid)
-        return digits if digits in self.summaries else None
+        return self.summaries.key(sid)
+
+    def names(self, rt: str) -> tuple[str, ...] | None:
+        return self.headings.get(rt)
 
 
 def scan(path: str, info: TextInfo) -> Scan:
     s, block = Scan(), None
-    for no, _, cells in iter_records(path, info):
+    raw_usages: dict[str, int] = defaultdict(int)
+    raw_last: dict[str, int] = {}
+    for no, _, cells in iter_records(path, info, comments=True):
         s.lines = no
         if cells is None:
             continue
         rt = cells[0].strip()
+        if rt.startswith("#"):
+            named = heading(cells)
+            if named:
+                s.headings.setdefault(*named)
+            continue
         if rt == "HEAD":
             s.head = record(cells)
         elif rt == "FOOT":
             s.foot = record(cells)
         elif SUMMARY.match(rt):
-            s.summary_records += 1
-            rec = record(cells) or {"SummaryRecordId": str(s.summary_records)}
-            if rec.get("SummaryRecordId", "") in s.summaries:
-                s.warnings.append(f"line {no}: repeated SummaryRecordId {rec['SummaryRecordId']!r} (first one used)")
-            else:
-                s.summaries[rec.get("SummaryRecordId", "")] = rec
+            s.summaries.add(no, rt, record(cells, s.names(rt)))
         elif BLOCK.match(rt):
             bid = cells[1] if len(cells) > 1 else ""
             if bid != block:
                 s.blocks, block = s.blocks + 1, bid
             if SALE.match(rt):
                 rec = record(cells)
+                s.line_usages += integer(rec.get("Usages", "")) or 0
                 if not rec.get("NetRevenue", "").strip():
                     sid = rec.get("SummaryRecordId", "")
-                    s.usages[sid] += _int(rec.get("Usages", "")) or 0
-                    s.last_line[sid] = no
-    # merge raw summary ids that resolve to the same summary
-    usages: dict[str, int] = defaultdict(int)
-    last: dict[str, int] = {}
-    for sid, u in s.usages.items():
+                    raw_usages[sid] += integer(rec.get("Usages", "")) or 0
+                    raw_last[sid] = no
+                    s.sources.setdefault(rt, f"{rt} usages, NetRevenue allocated pro rata from its summary")
+                else:
+                    s.sources.setdefault(rt, f"{rt} NetRevenue")
+    for sid, u in raw_usages.items():         # raw ids that name the same summary id are merged
         key = s.summary_key(sid)
         if key is not None:
-            usages[key] += u
-            last[key] = max(last.get(key, 0), s.last_line[sid])
-    s.usages, s.last_line = usages, last
+            s.usages[key] += u
+            s.last_line[key] = max(s.last_line.get(key, 0), raw_last[sid])
     return s
 
 
-def _state_rates(summaries, period: str | None, emitter: Emitter) -> None:
-    """Exchange rates the summary records state, for the conversion to the base currency
-    (docs/money.md): SY01.02 `CurrencyOfTransaction` + `ExchangeRate` (1 transaction currency
-    = rate reporting currency); SY02.03 `ExchangeRateBaseCurrency` + `ExchangeRate` (1 base
-    currency = rate `Currency`, the usual quote convention)."""
+def _state_rates(summaries: Summaries, period: str | None, emitter: Emitter) -> None:
+    """Exchange rates the summary records state (Summaries.stated_rates), used before the
+    organisation's for the conversion to the base currency (source `file`, docs/money.md)."""
     if emitter.converter is None or not period:
         return
-    for sm in summaries:
-        try:
-            rate = Decimal(sm.get("ExchangeRate", "").strip())
-        except ArithmeticError:
-            continue
-        other = sm.get("CurrencyOfTransaction") or sm.get("ExchangeRateBaseCurrency") or ""
-        src, dst = nz.norm_currency(other) if other else None, nz.norm_currency(sm.get("Currency", ""))
-        if src and dst and src != dst and rate.is_finite() and rate > 0:
-            emitter.converter.state(src, dst, period, rate)
+    for src, dst, rate in summaries.stated_rates():
+        emitter.converter.state(src, dst, period, rate)
 
 
 def _nulled(emitter: Emitter, name: str, line: int, value: str) -> None:
@@ -166,23 +151,19 @@ def clean_dsr(path: str, filename: str, info: TextInfo, options: CleanOptions, e
     m = _FILE_PERIOD.search(filename)
     period = _month(head.get("UsageStartDate", "")) or (nz.norm_period(m[1]) if m else None)
     dsp = unescape(head.get("SenderName") or head.get("ServiceDescription") or head.get("SenderPartyId") or "") or None
-    file_no, n_files = _int(head.get("FileNumber", "")), _int(head.get("NumberOfFiles", ""))
+    file_no, n_files = integer(head.get("FileNumber", "")), integer(head.get("NumberOfFiles", ""))
     xofy = _XOFY.search(filename)
     if (file_no is None or n_files is None) and xofy:
         file_no, n_files = int(xofy[1]), int(xofy[2])
     single = n_files in (None, 1)
-    _state_rates(s.summaries.values(), period, emitter)
+    _state_rates(s.summaries, period, emitter)
     allocated: dict[str, Decimal] = defaultdict(Decimal)
-    pro_rata_total = Decimal(0)
     rows, block_id, block = _Rows(), None, {"RE": {}, "AS": {}, "SU": []}
     territory_cache: dict = {}
 
     def flush_block() -> None:
-        nonlocal pro_rata_total
         for no, rt, rec in block["SU"]:
-            pro = _sale_row(no, rt, rec, block, s, period, dsp, allocated, rows, emitter, territory_cache)
-            if pro is not None:
-                pro_rata_total += pro
+            _sale_row(no, rt, rec, block, s, period, dsp, allocated, rows, emitter, territory_cache)
             if len(rows) >= options.batch_rows:
                 rows.flush(emitter)
         block["RE"], block["AS"], block["SU"] = {}, {}, []
@@ -214,8 +195,8 @@ def clean_dsr(path: str, filename: str, info: TextInfo, options: CleanOptions, e
         flush_block()
     rows.flush(emitter)
     emitter.check_share(filename)
-    declared, check = _totals(s, single, pro_rata_total)
-    currencies = {sm.get("Currency", "") for sm in s.summaries.values()} - {""}
+    declared, check = _totals(s, single, emitter, head)
+    currencies = {sm.get("Currency", "") for _, _, sm in s.summaries.records} - {""}
     return emitter.result(layout="ddex-dsr", encoding=info.encoding, delimiter="\t", reporting_period=period,
                           currency=nz.norm_currency(currencies.pop()) if len(currencies) == 1 else None,
                           file_number=file_no, number_of_files=n_files, declared_totals=declared,
@@ -232,25 +213,28 @@ def _pick(refs: dict[str, dict], ref: str) -> dict:
 
 
 def _sale_row(no: int, rt: str, rec: dict[str, str], block: dict, s: Scan, period: str | None, dsp: str | None,
-              allocated: dict[str, Decimal], rows: _Rows, emitter: Emitter, tcache: dict) -> Decimal | None:
-    """Append one canonical row; returns its revenue when it was allocated pro rata."""
+              allocated: dict[str, Decimal], rows: _Rows, emitter: Emitter, tcache: dict) -> None:
+    """Append one canonical row."""
     key = s.summary_key(rec.get("SummaryRecordId", ""))
-    summary = s.summaries.get(key, {}) if key is not None else {}
-    usages = _int(rec.get("Usages", ""))
-    returns = _int(rec.get("Returns", "")) or 0
-    reason, pro = None, None
+    summary = s.summaries.view(key) if key is not None else {}
+    usages = integer(rec.get("Usages", ""))
+    returns = integer(rec.get("Returns", "")) or 0
+    reason = None
     own = rec.get("NetRevenue", "").strip()
     revenue: Decimal | None = None
     if own:
-        revenue = _dec(own)
+        revenue = dec(own)
         reason = None if revenue is not None else f"invalid NetRevenue {own!r}"
     elif usages is None:
         reason = f"invalid usages {rec.get('Usages', '')!r}"
     elif not summary:
         reason = f"unknown SummaryRecordId {rec.get('SummaryRecordId', '')!r}"
+    elif "Currency" in summary.get("Conflict", ""):
+        reason = (f"SummaryRecordId {rec.get('SummaryRecordId', '')!r} names summary records in several "
+                  "currencies: its share of each cannot be told")
     else:
-        net = _dec(summary.get("NetRevenue", ""))
-        total = _int(summary.get("Usages", "")) or s.usages.get(key, 0)
+        net = dec(summary.get("NetRevenue", ""))
+        total = integer(summary.get("Usages", "")) or s.usages.get(key, 0)
         if net is None or total == 0:
             reason = "summary record has no usable NetRevenue/Usages"
         elif no == s.last_line.get(key) and s.usages.get(key) == total:
@@ -259,7 +243,6 @@ def _sale_row(no: int, rt: str, rec: dict[str, str], block: dict, s: Scan, perio
             revenue = (net * usages / total).quantize(QUANTUM, rounding=ROUND_DOWN)
         if revenue is not None:
             allocated[key] += revenue
-            pro = revenue
     if revenue is not None:
         revenue = revenue.quantize(QUANTUM)
     resource = _pick(block["AS"], rec.get("TransactedResource") or rec.get("DspResourceId", ""))
@@ -296,38 +279,34 @@ def _sale_row(no: int, rt: str, rec: dict[str, str], block: dict, s: Scan, perio
     r["revenue"].append(revenue)
     rows.lines.append(no)
     rows.reasons.append(reason)
-    return pro
 
 
-def _totals(s: Scan, single: bool, pro_rata_total: Decimal) -> tuple[dict | None, dict | None]:
-    """What FOOT and the summaries state vs what was read. Mismatches are warnings, never failures."""
-    declared: dict = {}
-    imported: dict = {"lines_in_file": s.lines, "summary_records": s.summary_records, "blocks_in_file": s.blocks}
-    foot = s.foot or {}
-    for key, name in (("lines_in_file", "NumberOfLinesInFile"), ("summary_records", "NumberOfSummaryRecords"),
-                      ("blocks_in_file", "NumberOfBlocksInFile")):
-        if _int(foot.get(name, "")) is not None:
-            declared[key] = _int(foot[name])
-    if single and _int(foot.get("NumberOfBlocksInReport", "")) is not None:
-        declared["blocks_in_report"] = _int(foot["NumberOfBlocksInReport"])
-        imported["blocks_in_report"] = s.blocks
-    if s.usages:
-        declared["revenue"] = _fmt(sum((_dec(s.summaries[k].get("NetRevenue", "")) or Decimal(0)) for k in s.usages))
-        imported["revenue"] = _fmt(pro_rata_total)
-    problems = []
+def _totals(s: Scan, single: bool, emitter: Emitter, head: dict[str, str]) -> tuple[dict | None, dict | None]:
+    """What the summaries and FOOT declare (models.sales.totals shape), and this file's own
+    check of it. A multi-file report's revenue and report-wide counts cover all its files: they
+    are checked once every part is in (agents.statements), so a part checks its own counts only."""
+    revenue, declared_in, warnings = s.summaries.declared_revenue()
+    s.warnings.extend(warnings)
     if s.foot is None:
-        problems.append("no FOOT record")
-    for key, value in declared.items():
-        if key == "revenue" and not single:
-            continue   # a multi-file report's summaries cover all files
-        if key == "revenue" and any(s.usages[k] != (_int(s.summaries[k].get("Usages", "")) or s.usages[k]) for k in s.usages):
-            problems.append("summary Usages differ from the sum of line usages; allocated revenue does not reach NetRevenue")
-        if key == "revenue":
-            if Decimal(value) != Decimal(imported["revenue"]):
-                problems.append(f"revenue: summaries state {value}, lines sum to {imported['revenue']}")
-        elif value != imported[key]:
-            problems.append(f"{key}: FOOT states {value}, file has {imported[key]}")
-    if not declared and not problems:
+        s.warnings.append("no FOOT record: the file may be cut short")
+    per_file, report = foot_counts(s.foot, {"lines_in_file": s.lines, "summary_records": len(s.summaries),
+                                            "blocks_in_file": s.blocks})
+    usages = s.summaries.declared_usages()
+    if usages is not None and s.sources:
+        report["usages"] = {"declared": usages, "found": s.line_usages}
+    if not revenue and not per_file and not report:
         return None, None
-    return declared or None, {"ok": not problems, "declared": declared, "imported": imported,
-                              "warning": "; ".join(problems) or None}
+    declared: dict = {"declared_in": declared_in,
+                      "imported_from": sorted(s.sources.values()) or ["no sale lines"]}
+    if revenue:
+        declared["revenue"] = revenue
+    message = (head.get("MessageId") or "").strip()
+    if message:
+        declared["message"] = f"{(head.get('SenderPartyId') or '').strip()}:{message}"
+    if single:
+        declared["counts"] = {**per_file, **report}
+        imported = {"revenue": {c or "": _fmt(v[2]) for c, v in emitter.by_currency.items()}}
+        return declared, tc.compare(declared, imported)
+    declared["counts"] = per_file
+    declared["report_counts"] = report
+    return declared, tc.compare({k: v for k, v in declared.items() if k != "revenue"}, {})

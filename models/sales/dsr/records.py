@@ -18,6 +18,19 @@ RECORDS: dict[str, tuple[str, ...]] = {
              "Territory", "ServiceDescription", "Usages", "Users", "Currency", "NetRevenue", "RightsController",
              "RightsControllerPartyId", "AllocatedUsages", "AllocatedRevenue", "AllocatedNetRevenue", "RightsType",
              "ContentCategory", "ExchangeRateBaseCurrency", "ExchangeRate", "RightsTypePercentage"),
+    # SY03 and SY05 follow the SY01/SY02 pattern (sales-formats.md §1.3: "similar patterns"); a file's
+    # own `#SY03.01…` heading row, when it has one, names the cells instead (headings()).
+    "SY03": ("SummaryRecordId", "DistributionChannel", "DistributionChannelDPID", "CommercialModel", "UseType",
+             "Territory", "ServiceDescription", "Usages", "Users", "Currency", "NetRevenue", "RightsController",
+             "RightsControllerPartyId", "AllocatedUsages", "AllocatedRevenue", "AllocatedNetRevenue", "RightsType",
+             "ContentCategory", "ExchangeRateBaseCurrency", "ExchangeRate"),
+    "SY04": ("SummaryRecordId", "DistributionChannel", "DistributionChannelDPID", "CommercialModel", "UseType",
+             "Territory", "ServiceDescription", "SubscriberType", "Subscribers", "SubPeriodStartDate",
+             "SubPeriodEndDate", "Usages", "Currency", "CurrencyOfTransaction", "ExchangeRate",
+             "ConsumerPaidUnitPrice", "NetRevenue", "MusicUsagePercentage"),
+    "SY05": ("SummaryRecordId", "DistributionChannel", "DistributionChannelDPID", "CommercialModel", "UseType",
+             "Territory", "ServiceDescription", "SubscriberType", "Usages", "Subscribers", "Currency",
+             "NetRevenue", "IndirectNetRevenue", "CurrencyOfTransaction", "ExchangeRate"),
     "RE01": ("BlockId", "ReleaseReference", "DspReleaseId", "ProprietaryReleaseId", "CatalogNumber", "ICPN",
              "DisplayArtistName", "DisplayArtistPartyId", "Title", "SubTitle", "ReleaseType", "Label", "PLine",
              "DataProvider", "ReleaseDate"),
@@ -32,7 +45,7 @@ RECORDS: dict[str, tuple[str, ...]] = {
              "ValidityPeriodStart", "ValidityPeriodEnd", "ContentCategory", "IsRoyaltyBearing"),
 }
 RECORDS["AS02"] = RECORDS["AS01"]
-SUMMARY = re.compile(r"^SY\d\d")
+SUMMARY = re.compile(r"^SY\d\d")                 # summary records, every profile (SY01…SY05, SY10…)
 SALE = re.compile(r"^SU0[123]")            # detail lines that become canonical rows
 BLOCK = re.compile(r"^(RE|AS|MW|RU|SU|LI)\d\d")
 
@@ -76,7 +89,27 @@ def multi(cell: str) -> list[str]:
     return [unescape(v) for v in split_escaped(cell, "|") if v != ""]
 
 
-def record(cells: list[str]) -> dict[str, str]:
-    """Named cells of one record (missing trailing cells → "", extra cells dropped)."""
-    names = columns(cells[0]) or ()
-    return {name: (cells[i + 1] if i + 1 < len(cells) else "") for i, name in enumerate(names)}
+# Spellings of the same summary cell across profiles and heading rows → the name the reader uses.
+SYNONYMS = {"CurrencyOfReporting": "Currency", "TotalUsages": "Usages", "NumberOfUsages": "Usages",
+            "UsagesInSubPeriod": "Usages"}
+
+
+def heading(cells: list[str]) -> tuple[str, tuple[str, ...]] | None:
+    """A `#SY02.01	SummaryRecordId	…` heading row → (record type, cell names), synonyms applied.
+    Only summary headings are used: they differ most between profiles (TotalUsages, Currency…)."""
+    rt = cells[0].lstrip("#").strip()
+    if not SUMMARY.match(rt) or len(cells) < 3:
+        return None
+    return rt, tuple(SYNONYMS.get(c.strip(), c.strip()) for c in cells[1:])
+
+
+def record(cells: list[str], names: tuple[str, ...] | None = None) -> dict[str, str]:
+    """Named cells of one record (missing trailing cells → "", extra cells dropped); `names` are the
+    file's own heading for this record type, else the built-in definition."""
+    names = names or columns(cells[0]) or ()
+    out: dict[str, str] = {}
+    for i, name in enumerate(names):
+        value = cells[i + 1] if i + 1 < len(cells) else ""
+        if name not in out or (value.strip() and not out[name].strip()):
+            out[name] = value
+    return out

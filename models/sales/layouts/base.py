@@ -45,6 +45,7 @@ class TabularLayout:
     footer_totals: Callable[[list[list[str]]], dict | None] | None = None  # trailer cells → declared totals
     refuse: Callable[[list[list[str]], int], str] | None = None    # not sales lines: (rows, header row) → why
     coalesce: bool = False                                         # several present sources: first non-blank per row
+    stated_rate: tuple[str, str] | None = None                     # (from-currency, rate) headers: 1 from = rate line currency
     kind: str = "tabular"
 
     def __post_init__(self) -> None:
@@ -85,6 +86,8 @@ def tabular(name: str, columns: Mapping[str, str | tuple[str, ...]], required: s
     req = frozenset(norm_header(h) for h in required) if required is not None else frozenset(s[0] for s in cols.values())
     if "forbidden" in kwargs:
         kwargs["forbidden"] = frozenset(norm_header(h) for h in kwargs["forbidden"])
+    if kwargs.get("stated_rate"):
+        kwargs["stated_rate"] = tuple(norm_header(h) for h in kwargs["stated_rate"])
     return TabularLayout(name=name, required=req, columns=cols, **kwargs)
 
 

@@ -1,7 +1,8 @@
 """ONErpm (and OFFstep) XLSX statement. The workbook has sheets `Masters` (sales lines), `Shares In
 & Out`, `Youtube Channels` and `Summary`; only the sheet whose header matches is imported (the
 Excel reader picks it). ISRC and UPC hide in `ID` / `Parent ID`; revenue is `Net` in `Currency`
-(`RUR` is normalised to `RUB`)."""
+(`RUR` is normalised to `RUB`). `Exchange Rate` states 1 `Original Currency` = rate `Currency`
+(Gross = Gross (Original Currency) × rate): a rate stated in the file for the conversion."""
 from __future__ import annotations
 
 import pyarrow as pa
@@ -34,4 +35,5 @@ ONERPM = tabular(
     },
     required={"Transaction Month", "Accounted Date", "Original Currency", "Gross (Original Currency)", "Fees", "Net"},
     prepare=_prepare,
+    stated_rate=("Original Currency", "Exchange Rate"),
 )

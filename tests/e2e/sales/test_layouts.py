@@ -42,6 +42,8 @@ EXPECTED = {
     "soundon-my-royalty.csv": ("soundon", 3, D("0.0123456") + D("0.0000078") + D("0.5"), None, 0, "USD", "2025-07"),
 }
 
+STATED = {"onerpm-2025-07-01-statement.xlsx": "file (inverse)"}   # Exchange Rate: 1 USD = 80.25 RUB
+
 
 @pytest.fixture(scope="module")
 async def ingested(stack, org) -> dict[str, dict]:
@@ -72,6 +74,9 @@ async def test_layout_imports_with_exact_totals(api, ingested, name):
     if currency == "USD":
         assert D(totals["revenue_converted"]) == (revenue if converted is None else converted)
         assert totals["converted_complete"] is True
+    elif name in STATED:                       # the file states the rate (docs/money.md)
+        assert totals["converted_complete"] is True
+        assert [(c["from"], c["source"]) for c in final["conversion"]["rates"]] == [(currency, STATED[name])]
     else:                                      # no rate to USD: exact local figures, marked incomplete
         assert totals["converted_complete"] is False
         assert [m["from"] for m in final["conversion"]["missing"]] == [currency]
