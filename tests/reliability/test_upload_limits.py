@@ -44,6 +44,10 @@ async def _bounded_and_single_use(api: Api, tag: str) -> tuple[dict, str]:
     status, refused, kind = await _put(url, data + b"x")
     assert status == 413 and kind == "application/problem+json", refused
     assert refused["code"] == "body_too_large" and refused["max_bytes"] == len(data), refused
+    parts = urlsplit(url)
+    raised = parts._replace(query=parts.query.replace(f"size={len(data)}", "size=5368709120"))
+    status, refused, _ = await _put(raised.geturl(), data + b"x")  # the size is signed
+    assert status == 403 and refused["code"] == "signature_invalid", refused
 
     async def stream():  # no Content-Length: refused while it streams, nothing kept
         yield data
