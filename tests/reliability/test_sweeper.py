@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from tests.reliability.conftest import record
 from tests.support.http import Api, put_bytes
 from tests.support.sales import ingest, register
 from tests.support.stack import RunningStack, cli
@@ -55,13 +56,15 @@ async def test_sweeper_expires_stuck_records_and_removes_partials(swept_stack):
     live.write_bytes(b"still streaming")
     os.utime(stale, (time.time() - 120, time.time() - 120))
 
-    for record in (waiting, sent):
-        view = await api.wait_for(f"/api/files/salesfiles/{record['id']}/",
+    started = asyncio.get_running_loop().time()
+    for sample in (waiting, sent):
+        view = await api.wait_for(f"/api/files/salesfiles/{sample['id']}/",
                                   lambda b: b["status"] == "FAILED", timeout=UPLOAD_TTL + 30)
         assert view["status_cause"] == "EXPIRED", view
         assert "TRIBUTARY_UPLOAD_TTL" in view["error_message"], view
         assert view["history"][-1] == {"status": "FAILED", "ts": view["history"][-1]["ts"],
                                        "status_cause": "EXPIRED"}, view
+    expired_after = asyncio.get_running_loop().time() - started
     _, listed, _ = await api.get("/api/files/salesfiles/?status=FAILED")
     assert {r["id"] for r in listed["results"]} == {waiting["id"], sent["id"]}, listed
     for _ in range(50):
@@ -78,3 +81,8 @@ async def test_sweeper_expires_stuck_records_and_removes_partials(swept_stack):
     logs = "".join(p.read_text(errors="replace")
                    for p in (swept_stack.data_dir / "logs").glob("*.log"))
     assert "swept: " in logs and "expired records" in logs
+    record("storage_limits", "sweeper", {
+        "upload_ttl_s": UPLOAD_TTL, "sweep_every_s": 1,
+        "waited_for_both_expired_s": round(expired_after, 1),
+        "result": "INITIALIZED and UPLOADING records FAILED EXPIRED, object and stale .tmp "
+                  "removed, FINALIZED file kept"})

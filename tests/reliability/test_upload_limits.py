@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 import pytest
 
+from tests.reliability.conftest import record
 from tests.support.http import Api
 from tests.support.sales import process, register, wait_terminal
 from tests.support.stack import RunningStack, cli
@@ -68,6 +69,8 @@ async def _bounded_and_single_use(api: Api, tag: str) -> tuple[dict, str]:
 
 async def test_local_upload_is_bounded_by_filesize_and_single_use(api):
     await _bounded_and_single_use(api, "Borne")
+    record("storage_limits", "local_upload", "declared size +1 byte: 413; streamed past it: 413; "
+           "size raised in the URL: 403; second PUT: 409; PUT after FINALIZED: 409")
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +114,6 @@ async def test_s3_upload_is_bounded_single_use_and_a_replaced_original_is_not_re
     assert status == 409 and body["cause"] == "OBJECT_CHANGED", body
     _, view, _ = await api.get(f"/api/files/salesfiles/{final['id']}/")
     assert view["status"] == "FINALIZED" and view["attempt"] == final["attempt"], view
+    record("storage_limits", "s3_upload", "through the gateway into S3 (moto): declared size +1 "
+           "byte: 413; second PUT: 409; PUT after FINALIZED: 409; original replaced in the "
+           "bucket: reimport 409 OBJECT_CHANGED")
