@@ -52,11 +52,14 @@ def _mount_objects(app: web.Application, settings: Settings) -> None:
     store = open_store(settings.storage_url, public_base_url=settings.public_url,
                        secret=settings.secret)
     app["objects"] = store
-    if settings.storage_url.startswith("file://"):
+    from gateway.upload_links import through_gateway
+
+    if through_gateway(settings):  # sales uploads: bounded and single-use on every backend
         from gateway.upload_guard import UploadGuard
         from infra.storage.local_http import add_routes
 
-        add_routes(app, store, guard=UploadGuard(app))
+        local = settings.storage_url.startswith("file://")
+        add_routes(app, store, secret=settings.secret, guard=UploadGuard(app), gets=local)
 
 
 async def _start(app: web.Application) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -24,7 +25,8 @@ async def ensure_topics(bootstrap: str, replication: int = 1, attempts: int = 30
             contract = all_topics()
             _check_counts(await admin.describe_topics(
                 [t.name for t in contract if t.name in existing]))
-            wanted = [NewTopic(t.name, t.partitions, replication)
+            configs = retention_configs()
+            wanted = [NewTopic(t.name, t.partitions, replication, topic_configs=configs)
                       for t in contract if t.name not in existing]
             if GENERATION_TOPIC not in existing:  # see infra/generation.py
                 wanted.append(NewTopic(GENERATION_TOPIC, 1, replication))
@@ -42,6 +44,20 @@ async def ensure_topics(bootstrap: str, replication: int = 1, attempts: int = 30
         finally:
             await admin.close()
     raise RuntimeError(f"could not create topics on {bootstrap}: {last}")
+
+
+def retention_configs(env=None) -> dict[str, str]:
+    """Retention of the contract topics: commands and events are kept
+    TRIBUTARY_TOPIC_RETENTION_MS (7 days) and, when TRIBUTARY_TOPIC_RETENTION_BYTES is set, at
+    most that many bytes per partition. MongoDB holds the durable truth, so an old log is only
+    replay. Kafka applies both; the embedded Tansu (memory) accepts and ignores them — see
+    docs/operations.md, "Bounded storage"."""
+    env = os.environ if env is None else env
+    configs = {"cleanup.policy": "delete",
+               "retention.ms": str(int(env.get("TRIBUTARY_TOPIC_RETENTION_MS") or 7 * 86_400_000))}
+    if env.get("TRIBUTARY_TOPIC_RETENTION_BYTES"):
+        configs["retention.bytes"] = str(int(env["TRIBUTARY_TOPIC_RETENTION_BYTES"]))
+    return configs
 
 
 class PartitionCountMismatch(RuntimeError):

@@ -28,6 +28,8 @@ ROWS_PER_SECOND = Gauge("tributary_rows_per_second", "throughput of the last run
                         ["stage"])
 FAILURES = Counter("tributary_failures", "work that ended FAILED, by stage and cause",
                    ["stage", "cause"])
+SWEPT = Counter("tributary_swept", "what the sweeper removed: expired records, rejected "
+                "objects, partial uploads (agents/sweeper.py)", ["kind"])
 CONSUMER_LAG = Gauge("tributary_consumer_lag",
                      "messages not yet processed per topic-partition (highwater - position)",
                      ["topic", "partition"])

@@ -24,6 +24,7 @@ from gateway.schemas.sales import (
     Summary,
     UploadLink,
 )
+from gateway.upload_links import upload_link
 from gateway.views import answer
 from infra.mongo import next_id
 from infra.repos import snapshots as snapshot_repo
@@ -148,8 +149,7 @@ async def action(request: web.Request, body: SalesFileAction):
     if name == "upload":
         if status not in ("INITIALIZED", "UPLOADING") and not retry:
             raise conflict(f"cannot upload a file in status {status}", current_status=status)
-        store = request.app["objects"]
-        url = await store.presign(object_key(view), "PUT", UPLOAD_TTL)
+        url = await upload_link(request.app, object_key(view), view["filesize"], UPLOAD_TTL)
         expires = datetime.now(timezone.utc) + timedelta(seconds=UPLOAD_TTL)
         await _wait_status(request, "StartSalesFileUpload", view, ("UPLOADING",))
         return 200, {"id": view["id"], "presigned_url": url,

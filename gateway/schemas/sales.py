@@ -102,8 +102,12 @@ class SalesFileAction(RequestModel):
 
 class UploadLink(ResponseModel):
     id: int
-    presigned_url: str = Field(description="PUT the file's bytes here", examples=[
-        "http://127.0.0.1:8080/_objects/uploads/1/1/original.tsv?expires=…&signature=…"])
+    presigned_url: str = Field(
+        description="PUT the file's bytes here, once: at most `filesize` bytes (a larger body is "
+                    "413; the size is signed into the URL), and no PUT after a first one succeeded "
+                    "or once the file left UPLOADING (409)",
+        examples=["http://127.0.0.1:8080/_objects/uploads/1/1/original.tsv?expires=…&size=120"
+                  "&signature=…"])
     expires_at: Timestamp
 
 

@@ -33,6 +33,10 @@ class ObjectNotFound(ObjectStoreError, KeyError):
         return f"object not found: {self.key!r}"
 
 
+class BodyTooLarge(ObjectStoreError):
+    """A streamed body went past the bytes its URL allows."""
+
+
 class InvalidKey(ObjectStoreError, ValueError):
     """The key is not portable between backends (or would escape a local root)."""
 
@@ -131,8 +135,17 @@ class ObjectStore(abc.ABC):
         """Every object whose key starts with ``prefix`` (plain string prefix), sorted by key."""
 
     @abc.abstractmethod
-    async def presign(self, key: str, method: str = "PUT", expires_in: int = 3600) -> str:
-        """Absolute URL a plain HTTP client can GET or PUT (body only, no extra headers)."""
+    async def presign(self, key: str, method: str = "PUT", expires_in: int = 3600,
+                      max_bytes: int | None = None) -> str:
+        """Absolute URL a plain HTTP client can GET or PUT (body only, no extra headers).
+        `max_bytes` (PUT): the body size the URL is for, signed into it — LocalStore refuses a
+        larger body (413); S3 signs it as the exact Content-Length (a real S3 answers 403 to
+        any other length; moto does not check)."""
+
+    async def sweep_partials(self, older_than: datetime) -> int:
+        """Remove uploads begun before `older_than` and never completed (LocalStore's staged
+        temp files, S3's incomplete multipart uploads); return how many."""
+        return 0
 
     @abc.abstractmethod
     async def ping(self) -> bool:

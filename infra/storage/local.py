@@ -13,22 +13,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import math
 import os
 import secrets
 import shutil
 import stat
 import tempfile
-import time
 from collections.abc import AsyncIterable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import quote, urlencode
 
 from infra.storage import signing
 from infra.storage.base import (
     CHUNK_SIZE,
+    BodyTooLarge,
     InvalidKey,
     ObjectInfo,
     ObjectNotFound,
@@ -40,12 +38,8 @@ from infra.storage.base import (
 )
 
 TMP_DIR = ".tmp"  # staging area inside the root, so rename into place stays on one filesystem
-ROUTE_PREFIX = "/_objects"
+ROUTE_PREFIX = signing.ROUTE_PREFIX
 SHA256_ATTR = "user.tributary.sha256"
-
-
-class BodyTooLarge(Exception):
-    pass
 
 
 class LocalStore(ObjectStore):
@@ -269,14 +263,31 @@ class LocalStore(ObjectStore):
             return len(infos)
         return await asyncio.to_thread(run)
 
+    async def sweep_partials(self, older_than: datetime) -> int:
+        """Staged writes (`.tmp/`) untouched since `older_than`: a PUT cut off half-way or a
+        process killed mid-write. A live write touches its file with every chunk."""
+        cutoff = older_than.timestamp()
+
+        def run() -> int:
+            removed = 0
+            with os.scandir(self.root / TMP_DIR) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_file(follow_symlinks=False) and \
+                                entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                            os.unlink(entry.path)
+                            removed += 1
+                    except FileNotFoundError:
+                        continue  # finished (renamed into place) meanwhile
+            return removed
+        return await asyncio.to_thread(run)
+
     # -- presign -----------------------------------------------------------------------------
-    async def presign(self, key: str, method: str = "PUT", expires_in: int = 3600) -> str:
+    async def presign(self, key: str, method: str = "PUT", expires_in: int = 3600,
+                      max_bytes: int | None = None) -> str:
         method = validate_presign(key, method, expires_in)
         self.path_for(key)
         if not self.public_base_url:
             raise RuntimeError("LocalStore.public_base_url is not set (the gateway base URL)")
-        expires = math.ceil(time.time() + expires_in)  # valid for at least expires_in seconds
-        query = urlencode({"expires": expires,
-                           "signature": signing.sign(self.secret, method, key, expires)})
-        base = self.public_base_url.rstrip("/")
-        return f"{base}{ROUTE_PREFIX}/{quote(key, safe='/')}?{query}"
+        size = max_bytes if method == "PUT" else None
+        return signing.url(self.public_base_url, self.secret, method, key, expires_in, size)

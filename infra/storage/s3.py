@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import mimetypes
 import os
+from collections.abc import AsyncIterable
 from contextlib import AsyncExitStack
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.storage.base import (
     CHUNK_SIZE,
+    BodyTooLarge,
     ObjectInfo,
     ObjectNotFound,
     ObjectStore,
@@ -142,6 +145,64 @@ class S3Store(ObjectStore):
                     Bucket=self.bucket, Key=key, UploadId=upload_id)
             raise
 
+    async def write_stream(self, key: str, chunks: AsyncIterable[bytes],
+                           max_bytes: int | None = None) -> ObjectInfo:
+        """Stream a body into S3 with bounded memory (one part buffered): a single PUT when it
+        fits one part, else a multipart upload, aborted when the stream fails or exceeds
+        `max_bytes` (BodyTooLarge). Used by the gateway's upload route on this backend."""
+        validate_key(key)
+        buffer, written, upload_id = bytearray(), 0, None
+        parts: list[dict[str, Any]] = []
+        try:
+            async for chunk in chunks:
+                written += len(chunk)
+                if max_bytes is not None and written > max_bytes:
+                    raise BodyTooLarge(f"body larger than {max_bytes} bytes")
+                buffer += chunk
+                if len(buffer) >= self.part_size:
+                    if upload_id is None:
+                        upload_id = (await self._client.create_multipart_upload(
+                            Bucket=self.bucket, Key=key))["UploadId"]
+                    await self._part(key, upload_id, parts, bytes(buffer[:self.part_size]))
+                    del buffer[:self.part_size]
+            if upload_id is None:
+                await self.put(key, bytes(buffer))
+            else:
+                if buffer or not parts:
+                    await self._part(key, upload_id, parts, bytes(buffer))
+                await self._client.complete_multipart_upload(
+                    Bucket=self.bucket, Key=key, UploadId=upload_id,
+                    MultipartUpload={"Parts": parts})
+        except BaseException:
+            if upload_id is not None:
+                with contextlib.suppress(Exception):  # keep the original error
+                    await self._client.abort_multipart_upload(
+                        Bucket=self.bucket, Key=key, UploadId=upload_id)
+            raise
+        info = await self.head(key)
+        assert info is not None
+        return info
+
+    async def _part(self, key: str, upload_id: str, parts: list, data: bytes) -> None:
+        number = len(parts) + 1
+        resp = await self._client.upload_part(Bucket=self.bucket, Key=key, UploadId=upload_id,
+                                              PartNumber=number, Body=data)
+        parts.append({"PartNumber": number, "ETag": resp["ETag"]})
+
+    async def sweep_partials(self, older_than: datetime) -> int:
+        """Abort multipart uploads begun before `older_than` (their parts are billed and
+        invisible until aborted)."""
+        aborted = 0
+        paginator = self._client.get_paginator("list_multipart_uploads")
+        async for page in paginator.paginate(Bucket=self.bucket):
+            for upload in page.get("Uploads", []):
+                if upload["Initiated"] < older_than:
+                    with contextlib.suppress(ClientError):  # completed or aborted meanwhile
+                        await self._client.abort_multipart_upload(
+                            Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+                        aborted += 1
+        return aborted
+
     # -- reads -------------------------------------------------------------------------------
     async def _get_object(self, key: str) -> dict[str, Any]:
         try:
@@ -212,8 +273,12 @@ class S3Store(ObjectStore):
         return len(keys)
 
     # -- presign -----------------------------------------------------------------------------
-    async def presign(self, key: str, method: str = "PUT", expires_in: int = 3600) -> str:
+    async def presign(self, key: str, method: str = "PUT", expires_in: int = 3600,
+                      max_bytes: int | None = None) -> str:
         method = validate_presign(key, method, expires_in)
         operation = "put_object" if method == "PUT" else "get_object"
+        params = {"Bucket": self.bucket, "Key": key}
+        if method == "PUT" and max_bytes is not None:
+            params["ContentLength"] = max_bytes  # signed header: S3 refuses any other length
         return await self._signer.generate_presigned_url(
-            operation, Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in)
+            operation, Params=params, ExpiresIn=expires_in)

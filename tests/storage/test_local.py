@@ -142,7 +142,7 @@ async def test_http_errors_are_json(served: tuple[LocalStore, str]) -> None:
         async with http.delete(await store.presign("k.txt", "GET")) as resp:
             assert resp.status == 405
         async with http.put(await store.presign("big.bin", "PUT"), data=b"x" * (1024 * 1024 + 1)) as resp:
-            assert resp.status == 413 and (await _json(resp))["code"] == "too_large"
+            assert resp.status == 413 and (await _json(resp))["code"] == "body_too_large"
     assert await store.head("big.bin") is None
     assert list((store.root / TMP_DIR).iterdir()) == []
 

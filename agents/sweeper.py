@@ -1,0 +1,93 @@
+"""The sweeper: storage and records stay bounded. On the leader worker, every
+TRIBUTARY_SWEEP_EVERY seconds it
+
+- fails sales files left INITIALIZED or UPLOADING past TRIBUTARY_UPLOAD_TTL (FAILED,
+  status_cause EXPIRED, through the normal status event, so tables and views fold it) and
+  deletes whatever object they left;
+- deletes the objects of rejected files: at once for EXPIRED ones, after
+  TRIBUTARY_REJECTED_TTL for other FAILED ones (until then they can still be processed with
+  an override or reimported); the record stays, marked `object_swept_at`;
+- removes partial uploads begun before TRIBUTARY_PARTIAL_UPLOAD_TTL (LocalStore's `.tmp/`,
+  S3's incomplete multipart uploads).
+
+Counts go to `tributary_swept_total{kind}` and the log. `sweep(deps, now)` takes the clock as
+an argument, so a test can run one pass at any time.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import faust
+
+from agents.deps import Deps
+from agents.housekeeping import survive_outages
+from agents.sales_status import fail
+from infra.metrics import SWEPT
+from infra.repos import files as file_repo
+from models.files import object_key
+from topics.envelope import now_iso
+
+log = logging.getLogger("tributary.sweeper")
+WAITING = ("INITIALIZED", "UPLOADING")
+
+
+@dataclass(frozen=True)
+class SweepSettings:
+    every: float = 300.0
+    upload_ttl: float = 24 * 3600.0  # longer than an upload URL lives (1 h)
+    partial_ttl: float = 3600.0
+    rejected_ttl: float = 7 * 24 * 3600.0
+
+    @classmethod
+    def from_env(cls, env=None) -> SweepSettings:
+        env = os.environ if env is None else env
+        names = {"every": "TRIBUTARY_SWEEP_EVERY", "upload_ttl": "TRIBUTARY_UPLOAD_TTL",
+                 "partial_ttl": "TRIBUTARY_PARTIAL_UPLOAD_TTL",
+                 "rejected_ttl": "TRIBUTARY_REJECTED_TTL"}
+        return cls(**{field: float(env[name]) for field, name in names.items() if env.get(name)})
+
+
+def _before(now: datetime, seconds: float) -> str:
+    return (now - timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
+
+
+async def sweep(deps: Deps, now: datetime, policy: SweepSettings) -> dict[str, int]:
+    """One pass; returns what it swept by kind."""
+    counts = {"expired": 0, "objects": 0, "partials": 0}
+    store = await deps.store()
+    for stale in await file_repo.in_flight(deps.db, WAITING, _before(now, policy.upload_ttl)):
+        record = await file_repo.get(deps.db, stale["id"])
+        if record is None or record["status"] not in WAITING or \
+                record["updated_at"] >= _before(now, policy.upload_ttl):
+            continue  # moved on meanwhile
+        hours = policy.upload_ttl / 3600
+        await fail(deps, record, "EXPIRED", f"not uploaded and processed within {hours:g} h of "
+                   f"its last change (TRIBUTARY_UPLOAD_TTL={policy.upload_ttl:g} s); register "
+                   "the file again to send it")
+        counts["expired"] += 1
+    rejected = {"status": "FAILED", "object_swept_at": None, "$or": [
+        {"status_cause": "EXPIRED"}, {"updated_at": {"$lt": _before(now, policy.rejected_ttl)}}]}
+    async for doc in deps.db.files.find(rejected):
+        await store.delete(object_key(doc))
+        await deps.db.files.update_one({"_id": doc["_id"], "status": "FAILED"},
+                                       {"$set": {"object_swept_at": now_iso()}})
+        counts["objects"] += 1
+    counts["partials"] = await store.sweep_partials(now - timedelta(seconds=policy.partial_ttl))
+    for kind, count in counts.items():
+        SWEPT.labels(kind=kind).inc(count)
+    if any(counts.values()):
+        log.info("swept: %d expired records, %d rejected objects, %d partial uploads",
+                 counts["expired"], counts["objects"], counts["partials"])
+    return counts
+
+
+def register(app: faust.App, deps: Deps) -> None:
+    policy = SweepSettings.from_env()
+
+    @app.timer(policy.every, on_leader=True)
+    @survive_outages
+    async def sweeper():
+        await sweep(deps, datetime.now(timezone.utc), policy)

@@ -1,0 +1,119 @@
+"""Issue 19 item 6 and issue 18's one-PUT rule, on both object stores: a sales file's upload
+URL carries its declared `filesize` (signed) and refuses a larger body with 413 in the one
+problem+json shape; it takes one PUT, none once the file has left UPLOADING (409); a reimport
+refuses an original replaced behind the API's back. The local store runs on the shared stack,
+S3 on a private stack whose objects live in moto's server."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import aiohttp
+import pytest
+
+from tests.reliability.conftest import record
+from tests.support.http import Api
+from tests.support.sales import process, register, wait_terminal
+from tests.support.stack import RunningStack, cli
+
+DATA = ("sale_period\tdsp\tterritory\tisrc\tartist\ttrack_title\tquantity\tcurrency\trevenue\n"
+        "2025-05\tDeezer\tFR\tFRABC2500001\tBorne\tUne fois\t4\tEUR\t0.40\n")
+
+
+async def _put(url: str, data) -> tuple[int, dict | bytes, str]:
+    async with aiohttp.ClientSession() as session:
+        async with session.put(url, data=data) as resp:
+            raw = await resp.read()
+            try:
+                return resp.status, await resp.json(content_type=None), resp.content_type
+            except ValueError:
+                return resp.status, raw, resp.content_type
+
+
+async def _upload_url(api: Api, file_id: int) -> str:
+    status, body, _ = await api.post(f"/api/files/salesfiles/{file_id}/process/",
+                                     json={"action": "upload"})
+    assert status == 200, body
+    return body["presigned_url"]
+
+
+async def _bounded_and_single_use(api: Api, tag: str) -> tuple[dict, str]:
+    data = DATA.replace("Borne", tag).encode()
+    record = await register(api, f"{tag}.tsv", data)
+    url = await _upload_url(api, record["id"])
+    assert parse_qs(urlsplit(url).query)["size"] == [str(len(data))]
+    # a declared 60-byte file cannot take 300 MB (or one byte more): refused before the body
+    status, refused, kind = await _put(url, data + b"x")
+    assert status == 413 and kind == "application/problem+json", refused
+    assert refused["code"] == "body_too_large" and refused["max_bytes"] == len(data), refused
+    parts = urlsplit(url)
+    raised = parts._replace(query=parts.query.replace(f"size={len(data)}", "size=5368709120"))
+    status, refused, _ = await _put(raised.geturl(), data + b"x")  # the size is signed
+    assert status == 403 and refused["code"] == "signature_invalid", refused
+
+    async def stream():  # no Content-Length: refused while it streams, nothing kept
+        yield data
+        yield b"extra line that was never declared\n"
+    status, refused, _ = await _put(url, stream())
+    assert status == 413 and refused["code"] == "body_too_large", refused
+    # the refused PUTs used nothing up: the declared bytes go in once, then never again
+    assert (await _put(url, data))[0] == 200
+    status, refused, _ = await _put(url, data)
+    assert status == 409 and "already used" in refused["detail"], refused
+    await process(api, record["id"])
+    final = await wait_terminal(api, record["id"])
+    assert final["status"] == "FINALIZED", final
+    status, refused, _ = await _put(url, data.replace(b"0.40", b"9.40"))
+    assert status == 409 and refused["current_status"] == "FINALIZED", refused
+    return final, url
+
+
+async def test_local_upload_is_bounded_by_filesize_and_single_use(api):
+    await _bounded_and_single_use(api, "Borne")
+    record("storage_limits", "local_upload", "declared size +1 byte: 413; streamed past it: 413; "
+           "size raised in the URL: 403; second PUT: 409; PUT after FINALIZED: 409")
+
+
+@pytest.fixture(scope="module")
+def s3_stack(tmp_path_factory):
+    from moto.server import ThreadedMotoServer
+
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    url = (f"s3://tributary-limits?endpoint={endpoint}&region=us-east-1"
+           "&access_key=test&secret_key=test")
+    running = RunningStack(tmp_path_factory.mktemp("s3_limits"),
+                           env={"TRIBUTARY_STORAGE_URL": url}).start()
+    running.moto_endpoint = endpoint
+    try:
+        yield running
+    finally:
+        running.stop()
+        moto.stop()
+
+
+async def test_s3_upload_is_bounded_single_use_and_a_replaced_original_is_not_reimported(s3_stack):
+    """moto checks neither signatures nor sizes of its own presigned URLs, and no S3 refuses a
+    second PUT of a valid URL: the upload URL is the gateway's, which streams into S3."""
+    import boto3
+
+    org = cli(s3_stack.data_dir, "org", "create", "S3 Limits")
+    api = Api(s3_stack.url, org["token"])
+    final, url = await _bounded_and_single_use(api, "Seau")
+    assert url.startswith(s3_stack.url + "/_objects/uploads/"), url
+    key = urlsplit(url).path.removeprefix("/_objects/")
+    s3 = boto3.client("s3", endpoint_url=s3_stack.moto_endpoint, region_name="us-east-1",
+                      aws_access_key_id="test", aws_secret_access_key="test")
+    stored = s3.get_object(Bucket="tributary-limits", Key=key)["Body"].read()
+    assert b"0.40" in stored and b"9.40" not in stored  # the refused PUTs never reached S3
+    # replaced behind the API's back (straight into the bucket): reimport refuses it
+    s3.put_object(Bucket="tributary-limits", Key=key, Body=stored.replace(b"0.40", b"7.40"))
+    status, body, _ = await api.post(f"/api/files/salesfiles/{final['id']}/process/",
+                                     json={"action": "reimport"})
+    assert status == 409 and body["cause"] == "OBJECT_CHANGED", body
+    _, view, _ = await api.get(f"/api/files/salesfiles/{final['id']}/")
+    assert view["status"] == "FINALIZED" and view["attempt"] == final["attempt"], view
+    record("storage_limits", "s3_upload", "through the gateway into S3 (moto): declared size +1 "
+           "byte: 413; second PUT: 409; PUT after FINALIZED: 409; original replaced in the "
+           "bucket: reimport 409 OBJECT_CHANGED")
