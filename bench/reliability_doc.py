@@ -21,6 +21,8 @@ FAULTS = [
     (("liveness", "sigstop_worker"), "worker hung (SIGSTOP) mid-file",
      "SIGSTOP the worker whose work directory is busy; short heartbeats on that stack only",
      "test_hung_worker.py"),
+    (("liveness", "sigstop_gateway"), "gateway hung (SIGSTOP)",
+     "SIGSTOP the gateway; short heartbeats on that stack only", "test_hung_worker.py"),
     (("faults", "sigkill_worker_processing"), "worker SIGKILLed while importing",
      "kill when the file shows PROCESSING", "test_faults.py"),
     (("faults", "sigkill_worker_report_running"), "worker SIGKILLed while a report runs",

@@ -1,7 +1,7 @@
-"""A hung worker (issue 19, failure 3) on a stack of our own with short heartbeats (1 s, hung
+"""Hung processes (issue 19, failure 3) on a stack of our own with short heartbeats (1 s, hung
 after 3 missed): a worker SIGSTOPped in the middle of a file is detected by the supervisor,
 SIGKILLed and started again; /healthz says `degraded` meanwhile; the file ends FINALIZED with
-exact totals and each sale once in its Parquet.
+exact totals and each sale once in its Parquet. A SIGSTOPped gateway is replaced likewise.
 
 Object-store writes of this stack wait 1.5 s (TRIBUTARY_FAULTS delay), holding each stage that
 writes an object open long enough to find the worker doing it (its work directory is not empty)
@@ -14,6 +14,7 @@ import signal
 import time
 from decimal import Decimal
 
+import aiohttp
 import pyarrow.parquet as pq
 import pytest
 
@@ -104,3 +105,34 @@ async def test_stopped_worker_is_replaced_and_its_file_finishes_exactly(hstack):
         "hung_after_missed": 3, "replaced_after_s": round(replaced_after, 1),
         "healthz_degraded_polls": seen.count("degraded"), "healthz_polls": len(seen),
         "result": "FINALIZED, rows, revenue and quantity exact, Parquet rows once"})
+
+
+async def test_stopped_gateway_is_replaced_on_its_port(hstack):
+    """The gateway's event reader heartbeats too: a stopped gateway is SIGKILLed and started
+    again on the same port, and answers (a client retrying its request gets through)."""
+    api = Api(hstack.url)
+    stopped_pid = hstack.kill_child("gateway", signal.SIGSTOP)
+    stopped_at = time.monotonic()
+    try:
+        while hstack.state["children"]["gateway"] == stopped_pid:
+            assert time.monotonic() - stopped_at < 60, f"gateway never replaced\n{hstack.log()}"
+            await asyncio.sleep(0.1)
+        replaced_after = time.monotonic() - stopped_at
+        while True:
+            try:
+                if (await _health(api))["status"] == "ok":
+                    break
+            except (OSError, aiohttp.ClientError):
+                pass  # the new gateway is not listening yet
+            assert time.monotonic() - stopped_at < 120, hstack.log()
+            await asyncio.sleep(0.25)
+        serving_after = time.monotonic() - stopped_at
+    finally:
+        try:
+            os.kill(stopped_pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    restarts = hstack.state["restarts"]["gateway"]
+    assert restarts["hung"] >= 1 and "heartbeat stopped" in restarts["reasons"][-1], restarts
+    record("liveness", "sigstop_gateway", {"replaced_after_s": round(replaced_after, 1),
+                                           "healthy_after_s": round(serving_after, 1)})
