@@ -96,7 +96,8 @@ def _run(figures: dict) -> list[str]:
            f"{fmt(run.get('load_average_at_end'))} at the end: other test runs share the "
            f"machine; times are wall-clock under that load). {len(tests):,} tests: "
            f"{counts['passed']:,} passed, {counts['failed']:,} failed, {counts['skipped']:,} "
-           f"skipped; {seconds:,} s in the tests' own calls.", ""]
+           f"skipped; {seconds:,} s in the tests' own calls." + (
+               f" {run['note']}" if run.get("note") else ""), ""]
     rows = [(f"`{name}`", t["outcome"], t.get("seconds")) for name, t in sorted(tests.items())]
     return out + _table(("test", "outcome", "seconds"), rows)
 
@@ -132,7 +133,8 @@ reconcilers (`agents/housekeeping.py`, `agents/reports.py`, `agents/gtin_import.
 keys, snapshots replaced by file id, GTIN sources merged by participant and conditions, GTIN
 tasks under a lease with a fencing token). Object-store and MongoDB writes of the cleaning and
 import agents retry with backoff (`infra/retry.py`); after the last attempt the file fails with
-`STORAGE_ERROR` and its message.
+`STORAGE_ERROR` and its message. Faults are injected in tests only, through
+`TRIBUTARY_FAULTS` (object-store calls fail or wait; `infra/storage/faults.py`).
 
 Hung processes (`infra/liveness.py`): every worker and the gateway's event reader rewrite a
 heartbeat file with their progress each `TRIBUTARY_HEARTBEAT_INTERVAL` seconds; the supervisor
@@ -159,7 +161,9 @@ def render(figures: dict) -> str:
              "the figures file of a run of `tests/reliability/` (see the script's docstring); "
              "nothing here is copied by hand. A test records its figures only after its "
              f"assertions held, so \"{MISSING}\" means it did not run or failed in that run.",
-             ""]
+             "", "```bash", "TRIBUTARY_RELIABILITY_OUT=docs/reliability-figures.json "
+             ".venv/bin/pytest tests/reliability", ".venv/bin/python -m bench.reliability_doc",
+             "```", ""]
     lines += _run(figures) + _faults(figures, used) + _sections(figures, used)
     return "\n".join(lines) + "\n" + HOW
 
