@@ -1,7 +1,10 @@
 """Write docs/reliability.md from the figures JSON the reliability suite emits.
 
-    TRIBUTARY_RELIABILITY_OUT=docs/reliability-figures.json pytest -s tests/reliability
-    python -m bench.reliability_doc docs/reliability-figures.json docs/reliability.md
+    TRIBUTARY_RELIABILITY_OUT=/tmp/figures.json pytest tests/reliability
+    python -m bench.reliability_doc /tmp/figures.json [/tmp/more-figures.json ...]
+
+The figures files are merged into docs/reliability-figures.json (committed; without arguments
+the document is rendered from it again).
 
 Every number in the document comes from that file (tests/reliability/conftest.py `record`; a
 test records its figures only after its assertions held). Rows whose figures are missing say
@@ -82,22 +85,36 @@ def _table(head: tuple[str, ...], rows: list[tuple]) -> list[str]:
     return lines + [""]
 
 
+def merge(parts: list[dict]) -> dict:
+    """Figures of several invocations (e.g. the heavy load tests run apart) as one: later files
+    win figure by figure; each invocation's `run` (start, CPUs, load) is kept in `runs`, with
+    the tests it ran."""
+    merged: dict = {"runs": []}
+    for part in parts:
+        for run in part.get("runs") or [dict(part.get("run") or {},
+                                             tests=sorted(part.get("tests", {})))]:
+            merged["runs"].append(run)
+        for section, values in part.items():
+            if section not in ("run", "runs"):
+                merged.setdefault(section, {}).update(values)
+    return merged
+
+
 def _run(figures: dict) -> list[str]:
     tests = figures.get("tests", {})
     outcomes = [t["outcome"] for t in tests.values()]
     counts = {o: outcomes.count(o) for o in ("passed", "failed", "skipped")}
     seconds = round(sum(t.get("seconds", 0) for t in tests.values()), 1)
-    run = figures.get("run")
-    out = ["## The run", ""]
-    if not run:
-        return out + ["No run in the figures file.", ""]
-    out += [f"Started {fmt(run.get('started'))} on {fmt(run.get('cpus'))} CPUs (load average "
-           f"{fmt(run.get('load_average_at_start'))} at the start, "
-           f"{fmt(run.get('load_average_at_end'))} at the end: other test runs share the "
-           f"machine; times are wall-clock under that load). {len(tests):,} tests: "
-           f"{counts['passed']:,} passed, {counts['failed']:,} failed, {counts['skipped']:,} "
-           f"skipped; {seconds:,} s in the tests' own calls." + (
-               f" {run['note']}" if run.get("note") else ""), ""]
+    out = ["## The runs", "",
+           f"{len(tests):,} tests: {counts['passed']:,} passed, {counts['failed']:,} failed, "
+           f"{counts['skipped']:,} skipped; {seconds:,} s in the tests' own calls (wall-clock, "
+           "on a machine shared with other test runs: see the load averages).", ""]
+    runs = [(fmt(r.get("started")), fmt(r.get("cpus")), fmt(r.get("load_average_at_start")),
+             fmt(r.get("load_average_at_end")),
+             ", ".join(sorted({t.split("::")[0] for t in r.get("tests", [])})) or MISSING)
+            for r in figures.get("runs", [])]
+    out += _table(("invocation started", "CPUs", "load average at start", "at end",
+                   "test files"), runs)
     rows = [(f"`{name}`", t["outcome"], t.get("seconds")) for name, t in sorted(tests.items())]
     return out + _table(("test", "outcome", "seconds"), rows)
 
@@ -113,7 +130,7 @@ def _faults(figures: dict, used: set) -> list[str]:
 
 def _sections(figures: dict, used: set) -> list[str]:
     out: list[str] = []
-    for section in list(LABELS) + sorted(set(figures) - set(LABELS) - {"tests", "run"}):
+    for section in list(LABELS) + sorted(set(figures) - set(LABELS) - {"tests", "runs"}):
         items = [(k, v) for k, v in figures.get(section, {}).items() if (section, k) not in used]
         if section not in LABELS and not items:
             continue
@@ -158,21 +175,25 @@ def render(figures: dict) -> str:
     used: set = set()
     lines = ["# Reliability and security: what the suite proves, with figures", "",
              "Written by `python -m bench.reliability_doc` from `docs/reliability-figures.json`, "
-             "the figures file of a run of `tests/reliability/` (see the script's docstring); "
+             "the figures files of runs of `tests/reliability/` (see the script's docstring); "
              "nothing here is copied by hand. A test records its figures only after its "
              f"assertions held, so \"{MISSING}\" means it did not run or failed in that run.",
-             "", "```bash", "TRIBUTARY_RELIABILITY_OUT=docs/reliability-figures.json "
-             ".venv/bin/pytest tests/reliability", ".venv/bin/python -m bench.reliability_doc",
-             "```", ""]
+             "", "```bash", "TRIBUTARY_RELIABILITY_OUT=/tmp/figures.json "
+             ".venv/bin/pytest tests/reliability",
+             ".venv/bin/python -m bench.reliability_doc /tmp/figures.json", "```", ""]
     lines += _run(figures) + _faults(figures, used) + _sections(figures, used)
     return "\n".join(lines) + "\n" + HOW
 
 
 def main(argv: list[str]) -> int:
-    source = Path(argv[0] if argv else "docs/reliability-figures.json")
-    target = Path(argv[1] if len(argv) > 1 else "docs/reliability.md")
-    target.write_text(render(json.loads(source.read_text())))
-    print(f"{target} written from {source}")
+    """`[RUN.json ...]`: merge these figures files into docs/reliability-figures.json first
+    (replacing it); then write docs/reliability.md from it."""
+    figures_path, target = Path("docs/reliability-figures.json"), Path("docs/reliability.md")
+    if argv:
+        merged = merge([json.loads(Path(a).read_text()) for a in argv])
+        figures_path.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n")
+    target.write_text(render(json.loads(figures_path.read_text())))
+    print(f"{target} written from {figures_path}")
     return 0
 
 
