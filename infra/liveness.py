@@ -6,6 +6,9 @@ handled, events read) and what it is stuck in, if anything (table recovery, a st
 reader). A file, not MongoDB, so a store outage never looks like a hung process, and a process
 that is stopped (SIGSTOP) or whose loop is blocked simply stops writing.
 
+Outside `tributary up` (containers), set `TRIBUTARY_HEARTBEAT_FILE` yourself and probe with
+`python -m infra.liveness FILE` (exit 1 and the reason when hung; docker-compose.yml does).
+
 | variable | meaning | default |
 |---|---|---|
 | TRIBUTARY_HEARTBEAT_INTERVAL | seconds between heartbeats | 2 |
@@ -71,6 +74,13 @@ def verdict(doc: dict | None, pid: int, started: float, now: float | None = None
     return None
 
 
+def probe(path: Path) -> str | None:
+    """A container's liveness probe: why the process writing `path` is hung, or None (also
+    while no heartbeat exists yet: the probe's start period covers a start)."""
+    doc = read(path)
+    return None if doc is None else verdict(doc, doc.get("pid"), float(doc["ts"]))
+
+
 class Stuck:
     """How long a condition (e.g. 'recovering') has held, from successive observations."""
 
@@ -84,3 +94,12 @@ class Stuck:
         if self.since is None:
             self.since = time.monotonic()
         return time.monotonic() - self.since
+
+
+if __name__ == "__main__":
+    import sys
+
+    reason = probe(Path(sys.argv[1] if len(sys.argv) > 1 else os.environ[ENV_FILE]))
+    if reason:
+        print(reason)
+    sys.exit(1 if reason else 0)

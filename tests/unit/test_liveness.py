@@ -53,3 +53,13 @@ def test_partition_behind_its_changelog_is_rebuilt():
     assert rebuild_behind(recovery, offsets, {tp, other}) == [tp]
     assert offsets[tp] == -1 and offsets[other] == 40
     assert store.data == {"b": 2} and store._key_partition == {"b": 4}
+
+
+def test_container_probe(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIBUTARY_HEARTBEAT_INTERVAL", "0.1")
+    path = tmp_path / "beat.json"
+    assert liveness.probe(path) is None  # nothing written yet: starting
+    liveness.beat(1, path=str(path))
+    assert liveness.probe(path) is None
+    time.sleep(0.4)
+    assert "heartbeat stopped" in liveness.probe(path)
