@@ -45,7 +45,7 @@ def survive_outages(timer):
 def register(app: faust.App, deps: Deps) -> None:
     url = f"http://{deps.settings.worker_host}:{deps.settings.worker_port}"
 
-    @app.timer(liveness.interval())
+    @app.timer(min(1.0, liveness.interval()))  # table routing wants workers seen within 5 s
     @survive_outages
     async def heartbeat():
         assigned = app.consumer.assignment() if app.consumer else set()
