@@ -99,12 +99,17 @@ class Child:
             self._due = now + self.backoff
         return now >= self._due
 
-    def kill(self) -> None:
-        """SIGKILL: a hung process may not answer SIGTERM (a stopped one cannot)."""
+    def kill(self) -> bool:
+        """SIGKILL: a hung process may not answer SIGTERM (a stopped one cannot). False while
+        it has not died yet (e.g. in uninterruptible sleep): the supervisor tries again."""
         if self.alive():
             assert self.proc is not None
             self.proc.kill()
-            self.proc.wait(10)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                return False
+        return True
 
     def stop(self, timeout: float = 10.0) -> None:
         if not self.alive():

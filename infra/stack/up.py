@@ -138,7 +138,8 @@ class Stack:
                 if reason:
                     print(f"[tributary] {child.name} (pid {child.pid}) is hung: {reason}; "
                           "SIGKILL and start again", flush=True)
-                    child.kill()
+                    if not child.kill():
+                        continue
                     child.hung += 1
                     child.reasons.append(reason)
                     child.start()
