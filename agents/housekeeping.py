@@ -59,6 +59,7 @@ def register(app: faust.App, deps: Deps) -> None:
     recovering = liveness.Stuck()
 
     @app.timer(liveness.interval())
+    @survive_outages  # a write that fails is a missed beat, not a crashed worker
     async def beat_file():
         """For the supervisor: written even while MongoDB is away (a file, no store)."""
         busy = bool(app.rebalancing or app.tables.recovery.in_recovery)

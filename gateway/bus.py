@@ -111,8 +111,11 @@ class Bus:
         while True:
             quiet = time.monotonic() - self.beat
             stuck = stalled.seen(self.connected and quiet > liveness.deadline())
-            liveness.beat(self.events_read, "event reader" if stuck else None, stuck,
-                          lag=self.lag, connected=self.connected)
+            try:
+                liveness.beat(self.events_read, "event reader" if stuck else None, stuck,
+                              lag=self.lag, connected=self.connected)
+            except OSError as exc:  # a missed beat; the supervisor judges
+                log.warning("heartbeat not written: %s", exc)
             await asyncio.sleep(liveness.interval())
 
     # -- broker generations ----------------------------------------------------------------
