@@ -45,8 +45,8 @@ def build_app(settings: Settings, generation: str | None = None) -> tuple[faust.
         stream_wait_empty=False,
         table_standby_replicas=0,
         consumer_auto_offset_reset="earliest",
-        # a changelog behind the offsets a table remembers (a broker that lost its log) is not
-        # fatal: tables are views, MongoDB holds the truth (agents/generation.py restarts us)
+        # a changelog behind the offsets a table remembers is not fatal: that partition is
+        # rebuilt from its changelog start (agents/faust_tuning.py), reads fall back to MongoDB
         recovery_consistency_check=False,
     )
     deps = Deps(app, settings)

@@ -1,13 +1,27 @@
-"""Faust's aiokafka driver hard-codes `fetch_max_wait_ms=1500`. Tansu answers a fetch only when
-that wait is over, so every hop between agents cost ~0.5–1.5 s. The worker swaps in a consumer
-class with a short wait (TRIBUTARY_FETCH_WAIT_MS, default 50 ms)."""
+"""Two changes to Faust, applied once per worker.
+
+Fetch wait: Faust's aiokafka driver hard-codes `fetch_max_wait_ms=1500`. Tansu answers a fetch
+only when that wait is over, so every hop between agents cost ~0.5–1.5 s. The worker swaps in a
+consumer class with a short wait (TRIBUTARY_FETCH_WAIT_MS, default 50 ms).
+
+Changelog consistency: a table remembers the changelog offset it had read. When the changelog
+ends before that offset (a broker that lost or truncated its log, a partition that came back to
+a worker whose in-memory store had dropped it), Faust either raises ConsistencyError (the worker
+crash-looped on it, issue 19) or, with the check off, resumes past the end and keeps a table
+missing what it dropped. Instead the partition is rebuilt: its keys are dropped and recovery
+reads its changelog from the start; meanwhile a key the table lacks is read from MongoDB
+(agents/tables.table_page)."""
 from __future__ import annotations
 
+import logging
 import os
 import types
 
 import aiokafka
 import faust.transport.drivers.aiokafka as driver
+from faust.tables.recovery import Recovery
+
+log = logging.getLogger("tributary.recovery")
 
 FETCH_WAIT_MS = int(os.environ.get("TRIBUTARY_FETCH_WAIT_MS", "50"))
 
@@ -18,7 +32,44 @@ class _ShortWaitConsumer(aiokafka.AIOKafkaConsumer):
         super().__init__(*args, **kwargs)
 
 
+def rebuild_behind(recovery, offsets, tps) -> list:
+    """Changelog partitions among `tps` whose remembered offset is past the changelog's end:
+    forget the offset (read from the start) and the keys the table holds for that partition."""
+    rebuilt = []
+    for tp in tps:
+        high = recovery.active_highwaters.get(tp)
+        if offsets.get(tp) is None or high is None or offsets[tp] <= high:
+            continue
+        log.warning("changelog %s ends at %s, before the table's offset %s: rebuilding that "
+                    "partition from the changelog start (reads fall back to MongoDB)",
+                    tp, high, offsets[tp])
+        offsets[tp] = -1
+        table = recovery.tp_to_table.get(tp)
+        store = getattr(table, "data", None)
+        owned = getattr(store, "_key_partition", None)
+        if owned is not None:
+            for key in [k for k, p in owned.items() if p == tp.partition]:
+                store.data.pop(key, None)
+                owned.pop(key, None)
+        rebuilt.append(tp)
+    return rebuilt
+
+
+def _patch_recovery() -> None:
+    original = Recovery._build_offsets
+
+    async def build_offsets(self, consumer, tps, destination, title):
+        await original(self, consumer, tps, destination, title)
+        if destination is self.active_offsets:
+            rebuild_behind(self, destination, tps)
+
+    build_offsets._tributary = True
+    Recovery._build_offsets = build_offsets
+
+
 def apply() -> None:
+    if not getattr(Recovery._build_offsets, "_tributary", False):
+        _patch_recovery()
     if getattr(driver.aiokafka, "_tributary_patched", False):
         return
     proxy = types.ModuleType("aiokafka")

@@ -1,4 +1,5 @@
-"""Worker heartbeats (for /healthz and table routing) and the reconciler that drives
+"""Worker heartbeats (MongoDB for /healthz and table routing; a file for the supervisor,
+infra/liveness.py) and the reconciler that drives
 work left in flight (after a crash or a broker restart) to a terminal state."""
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import faust
 from pymongo.errors import PyMongoError
 
 from agents.deps import Deps
+from infra import liveness
 from infra.repos import files as file_repo
 from infra.storage.base import ObjectStoreError
 from topics.envelope import now_iso
@@ -43,7 +45,7 @@ def survive_outages(timer):
 def register(app: faust.App, deps: Deps) -> None:
     url = f"http://{deps.settings.worker_host}:{deps.settings.worker_port}"
 
-    @app.timer(1.0)
+    @app.timer(min(1.0, liveness.interval()))  # table routing wants workers seen within 5 s
     @survive_outages
     async def heartbeat():
         assigned = app.consumer.assignment() if app.consumer else set()
@@ -53,6 +55,16 @@ def register(app: faust.App, deps: Deps) -> None:
                       "ready": bool(assigned) and not app.rebalancing,
                       "recovering": bool(app.rebalancing or app.tables.recovery.in_recovery),
                       "progress": deps.progress}}, upsert=True)
+
+    recovering = liveness.Stuck()
+
+    @app.timer(liveness.interval())
+    @survive_outages  # a write that fails is a missed beat, not a crashed worker
+    async def beat_file():
+        """For the supervisor: written even while MongoDB is away (a file, no store)."""
+        busy = bool(app.rebalancing or app.tables.recovery.in_recovery)
+        liveness.beat(deps.progress, "table recovery" if busy else None, recovering.seen(busy),
+                      worker=deps.settings.worker_id)
 
     @app.timer(5.0, on_leader=True)
     @survive_outages

@@ -48,6 +48,7 @@ class Progress:
             if not force and (self._final or rows <= self._rows or now - self._last < self.every):
                 return
             self._last, self._rows, self._final = now, max(rows, self._rows), self._final or force
+            self.deps.progress += 1  # long work shows in the heartbeat, not only messages
             payload = {"file_id": self.record["id"], "stage": self.stage, "rows": rows,
                        "percent": round(min(max(percent, 0.0), 100.0), 1)}
             await file_repo.apply(self.deps.db, self.record["id"], "SalesFileProgressed", payload,

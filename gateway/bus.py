@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from infra import generation
+from infra import generation, liveness
 from infra.kafka import key_bytes, producer
 from topics.envelope import Message, UndecodableMessage, decode, now_iso
 from topics.registry import check_outgoing, topic
@@ -52,13 +52,15 @@ class Bus:
         self.generation_since: str | None = None
         self.lag = 0  # events on the followed topics not read yet
         self.beat = time.monotonic()  # the follower's last turn (liveness)
+        self.events_read = 0  # progress, in the heartbeat file (infra/liveness.py)
 
     async def start(self) -> None:
         await self.producer.start()
         self._reader = generation.Reader(self.bootstrap)
         self.generation = await self._reader.read()
         self.generation_since = now_iso()
-        self._tasks = [asyncio.create_task(self._follow()), asyncio.create_task(self._watch())]
+        self._tasks = [asyncio.create_task(self._follow()), asyncio.create_task(self._watch()),
+                       asyncio.create_task(self._heartbeat())]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -101,6 +103,20 @@ class Bus:
 
     def unsubscribe(self, queue: asyncio.Queue) -> None:
         self._subscribers = [s for s in self._subscribers if s[1] is not queue]
+
+    async def _heartbeat(self) -> None:
+        """The supervisor restarts the gateway when this stops (a blocked loop) or when the
+        follower, connected, has not turned for longer than its recovery bound."""
+        stalled = liveness.Stuck()
+        while True:
+            quiet = time.monotonic() - self.beat
+            stuck = stalled.seen(self.connected and quiet > liveness.deadline())
+            try:
+                liveness.beat(self.events_read, "event reader" if stuck else None, stuck,
+                              lag=self.lag, connected=self.connected)
+            except OSError as exc:  # a missed beat; the supervisor judges
+                log.warning("heartbeat not written: %s", exc)
+            await asyncio.sleep(liveness.interval())
 
     # -- broker generations ----------------------------------------------------------------
     async def _watch(self) -> None:
@@ -188,6 +204,7 @@ class Bus:
                 await consumer.stop()
 
     def _deliver(self, topic_name: str, key: bytes | None, value: bytes) -> None:
+        self.events_read += 1
         try:
             message = decode(value, topic(topic_name).types)
         except UndecodableMessage:

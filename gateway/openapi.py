@@ -279,7 +279,11 @@ def build(app: web.Application, title: str = "Tributary HTTP API") -> dict[str, 
                 "bearerAuth": {"type": "http", "scheme": "bearer",
                                "description": "organisation token (`tributary org create`)"},
                 "ticketAuth": {"type": "apiKey", "in": "header", "name": TICKET_HEADER,
-                               "description": "session ticket (`tributary session create`)"}},
+                               "description": "session ticket (`tributary session create`)"},
+                "streamTicket": {"type": "apiKey", "in": "query", "name": "ticket",
+                                 "description": "60-second event-stream ticket from POST "
+                                                "/api/events/ticket (EventSource sends no "
+                                                "headers)"}},
             "schemas": dict(sorted(components.items())),
         },
     }

@@ -145,7 +145,8 @@ class StreamTicket(ResponseModel):
     streams: dict[str, str] = Field(description="stream name → URL (with the ticket)")
 
 
-stream = endpoint(query=StreamQuery, security=[], errors=(401, 404), responses={
+# EventSource cannot send headers: the credential is the `ticket` query parameter
+stream = endpoint(query=StreamQuery, security=[{"streamTicket": []}], errors=(401, 404), responses={
     200: Media("text/event-stream", "server-sent events")})(stream)
 issue_ticket = endpoint(auth=organisation, responses={200: StreamTicket},
                         errors=(401,))(issue_ticket)

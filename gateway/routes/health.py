@@ -15,10 +15,12 @@ from aiohttp import web
 
 from gateway.contract import endpoint
 from gateway.schemas.health import Health
+from infra import liveness
 from infra.mongo import ping
 
 LAG_LIMIT = 1000      # events the gateway's follower may be behind
-BEAT_LIMIT = 5.0      # seconds without a heartbeat before a process counts as not alive
+# seconds without a heartbeat before a process counts as not alive: the supervisor's bound
+BEAT_LIMIT = max(liveness.deadline(), 3.0)
 SEEN_WITHIN = 60.0    # workers heartbeating within this window are listed
 
 

@@ -1,4 +1,6 @@
-"""Child processes of the embedded stack: started so they die with their parent, stopped in order."""
+"""Child processes of the embedded stack: started so they die with their parent, stopped in
+order, replaced when their heartbeat stops (infra/liveness.py), restarted with a growing delay
+when they keep exiting soon after a start (a crash loop must not spin)."""
 from __future__ import annotations
 
 import ctypes
@@ -11,7 +13,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from infra import liveness
+
 _PR_SET_PDEATHSIG = 1
+STABLE_AFTER = 30.0  # a child that ran this long before exiting is restarted at once
+MAX_BACKOFF = 30.0  # longest wait between starts of a child that keeps exiting
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
@@ -49,10 +55,20 @@ class Child:
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen | None = None
-    restarts: int = 0
+    restarts: int = 0  # after an exit
+    hung: int = 0  # killed and restarted because its heartbeat stopped or it was stuck
+    heartbeat: Path | None = None  # written by the child when set (workers, gateways)
+    started: float = 0.0
+    backoff: float = 0.0
+    _due: float | None = None
+    reasons: list = field(default_factory=list)
 
     def start(self) -> "Child":
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        if self.heartbeat is not None:
+            self.heartbeat.parent.mkdir(parents=True, exist_ok=True)
+            self.env[liveness.ENV_FILE] = str(self.heartbeat)
+        self.started, self._due = time.time(), None
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, env={**os.environ, **self.env},
@@ -66,6 +82,34 @@ class Child:
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
+
+    def hang_reason(self) -> str | None:
+        """Why this running child counts as hung (infra/liveness.verdict), or None."""
+        if self.heartbeat is None or not self.alive():
+            return None
+        return liveness.verdict(liveness.read(self.heartbeat), self.pid, self.started)
+
+    def due(self) -> bool:
+        """An exited child may start again: at once after a stable run, else after a delay that
+        doubles with each quick exit (0.5 s … MAX_BACKOFF)."""
+        now = time.time()
+        if self._due is None:
+            quick = now - self.started < STABLE_AFTER
+            self.backoff = min(max(self.backoff * 2, 0.5), MAX_BACKOFF) if quick else 0.0
+            self._due = now + self.backoff
+        return now >= self._due
+
+    def kill(self) -> bool:
+        """SIGKILL: a hung process may not answer SIGTERM (a stopped one cannot). False while
+        it has not died yet (e.g. in uninterruptible sleep): the supervisor tries again."""
+        if self.alive():
+            assert self.proc is not None
+            self.proc.kill()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                return False
+        return True
 
     def stop(self, timeout: float = 10.0) -> None:
         if not self.alive():

@@ -3,7 +3,10 @@
 Order: broker → document store → topics → workers (one after another) → gateway. Parts given
 through TRIBUTARY_*_URL are used instead of being embedded. The addresses go to
 DATA_DIR/stack.json so every other command with the same --data-dir reaches this stack.
-A child that dies is started again; SIGINT/SIGTERM stops every child in reverse order.
+A child that dies is started again (with a growing delay if it keeps dying: processes.Child.due);
+a worker or gateway whose heartbeat stops, or that stays stuck in table recovery past
+TRIBUTARY_RECOVERY_LIMIT, is SIGKILLed and started again (infra/liveness.py).
+SIGINT/SIGTERM stops every child in reverse order.
 """
 from __future__ import annotations
 
@@ -77,7 +80,8 @@ class Stack:
         env = {**settings_env(self.settings), "TRIBUTARY_WORKER_ID": f"worker-{number}",
                "TRIBUTARY_WORKER_HOST": "127.0.0.1", "TRIBUTARY_WORKER_PORT": str(port)}
         child = Child(f"worker-{number}", python_argv("worker"),
-                      self.settings.data_dir / "logs" / f"worker-{number}.log", env=env)
+                      self.settings.data_dir / "logs" / f"worker-{number}.log", env=env,
+                      heartbeat=self._beat_file(f"worker-{number}"))
         child.env["_PORT"] = str(port)
         return child
 
@@ -88,7 +92,11 @@ class Stack:
             env.setdefault("TRIBUTARY_CONSISTENT_READS", os.environ.get(
                 "TRIBUTARY_CONSISTENT_READS", "1"))
         return Child(name, python_argv("gateway", "--port", str(port)),
-                     self.settings.data_dir / "logs" / f"{name}.log", env=env)
+                     self.settings.data_dir / "logs" / f"{name}.log", env=env,
+                     heartbeat=self._beat_file(name))
+
+    def _beat_file(self, name: str) -> Path:
+        return self.settings.data_dir / "heartbeats" / f"{name}.json"
 
     def _wait_http(self, child: Child, path: str, timeout: float = 90.0) -> None:
         url = f"http://127.0.0.1:{child.env['_PORT']}{path}"
@@ -112,6 +120,9 @@ class Stack:
                  "gateway_url": f"http://127.0.0.1:{self.port}",
                  "gateway_urls": [f"http://127.0.0.1:{p}" for p in self.gateway_ports],
                  "children": {c.name: c.pid for c in self.servers + self.apps},
+                 "restarts": {c.name: {"exited": c.restarts, "hung": c.hung,
+                                       "reasons": c.reasons[-5:]}
+                              for c in self.servers + self.apps if c.restarts or c.hung},
                  "worker_ports": {c.name: int(c.env["_PORT"]) for c in self.apps if "_PORT" in c.env}}
         tmp = s.state_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(state, indent=2))
@@ -121,11 +132,25 @@ class Stack:
     def supervise(self) -> None:
         while not self.stopping:
             for child in self.servers + self.apps:
-                if not self.stopping and not child.alive():
+                if self.stopping:
+                    break
+                reason = child.hang_reason()
+                if reason:
+                    print(f"[tributary] {child.name} (pid {child.pid}) is hung: {reason}; "
+                          "SIGKILL and start again", flush=True)
+                    if not child.kill():
+                        continue
+                    child.hung += 1
+                    child.reasons.append(reason)
+                    child.start()
+                    self._write_state()
+                    continue
+                if not child.alive() and child.due():
                     code = child.proc.returncode if child.proc else None
-                    print(f"[tributary] {child.name} exited ({code}); starting it again",
-                          flush=True)
+                    print(f"[tributary] {child.name} exited ({code}); starting it again"
+                          + (f" after {child.backoff:.1f}s" if child.backoff else ""), flush=True)
                     child.restarts += 1
+                    child.reasons.append(f"exited ({code})")
                     child.start()
                     if child.name == "broker":  # the embedded broker comes back empty
                         wait_port(int(self.settings.kafka_url.rsplit(":", 1)[1]), proc=child.proc)

@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import secrets
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -84,11 +85,23 @@ def record(section: str, name: str, value) -> None:
         _PATH[0].write_text(json.dumps(_FIGURES, indent=2, sort_keys=True, default=str))
 
 
+def pytest_runtest_logreport(report) -> None:
+    """Each test's outcome and duration go to the figures too (section `tests`), so the
+    document shows what ran, what failed and what was skipped, not only what passed."""
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        name = report.nodeid.split("tests/reliability/", 1)[-1]
+        record("tests", name, {"outcome": report.outcome, "seconds": round(report.duration, 1)})
+
+
 @pytest.fixture(scope="session", autouse=True)
 def figures_file(tmp_path_factory):
     path = Path(os.environ.get("TRIBUTARY_RELIABILITY_OUT") or
                 tmp_path_factory.getbasetemp() / "reliability-figures.json")
     _PATH[:] = [path]
+    record("run", "started", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    record("run", "cpus", os.cpu_count())
+    record("run", "load_average_at_start", round(os.getloadavg()[0], 1))
     yield path
+    record("run", "load_average_at_end", round(os.getloadavg()[0], 1))
     if _FIGURES:
         print(f"\nreliability figures: {path}\n{json.dumps(_FIGURES, indent=2, default=str)}")

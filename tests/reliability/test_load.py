@@ -91,6 +91,9 @@ async def test_200_files_and_20_gtin_tasks_at_once_on_two_workers(lstack):
     assert summary["files"] == FILES  # each file counted once in the summary
     assert not [s for s in Counting.statuses if s >= 500], "a 5xx answer under load"
     memory = peak_memory_kb(lstack)
+    # default heartbeat settings: no process under this load was taken for hung
+    hung = {name: r for name, r in lstack.state.get("restarts", {}).items() if r["hung"]}
+    assert not hung, hung
     record("load", "files", FILES)
     record("load", "rows_per_file", FILE_ROWS)
     record("load", "client_concurrency", AT_ONCE)
@@ -100,6 +103,7 @@ async def test_200_files_and_20_gtin_tasks_at_once_on_two_workers(lstack):
     record("load", "seconds", round(elapsed, 1))
     record("load", "requests", len(Counting.statuses))
     record("load", "http_5xx", 0)
+    record("load", "processes_restarted_as_hung", 0)
     record("load", "peak_rss_mb", {k: round(v / 1024, 1) for k, v in memory.items()})
     print(f"\nload: {FILES} files + {TASKS} GTIN tasks in {elapsed:.1f}s; "
           f"peak RSS (MB): { {k: round(v / 1024) for k, v in memory.items()} }")

@@ -1,0 +1,201 @@
+"""Write docs/reliability.md from the figures JSON the reliability suite emits.
+
+    TRIBUTARY_RELIABILITY_OUT=/tmp/figures.json pytest tests/reliability
+    python -m bench.reliability_doc /tmp/figures.json [/tmp/more-figures.json ...]
+
+The figures files are merged into docs/reliability-figures.json (committed; without arguments
+the document is rendered from it again).
+
+Every number in the document comes from that file (tests/reliability/conftest.py `record`; a
+test records its figures only after its assertions held). Rows whose figures are missing say
+so: the test did not run, or failed, in that run. tests/unit/test_reliability_doc.py checks that
+the committed document is this script's rendering of the committed figures.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+MISSING = "— not in this run"
+
+# (section, figure) → (fault, how it is injected, test file); the outcome is the figure
+FAULTS = [
+    (("liveness", "sigstop_worker"), "worker hung (SIGSTOP) mid-file",
+     "SIGSTOP the worker whose work directory is busy; short heartbeats on that stack only",
+     "test_hung_worker.py"),
+    (("liveness", "sigstop_gateway"), "gateway hung (SIGSTOP)",
+     "SIGSTOP the gateway; short heartbeats on that stack only", "test_hung_worker.py"),
+    (("faults", "sigkill_worker_processing"), "worker SIGKILLed while importing",
+     "kill when the file shows PROCESSING", "test_faults.py"),
+    (("faults", "sigkill_worker_report_running"), "worker SIGKILLed while a report runs",
+     "kill when the report shows RUNNING", "test_faults.py"),
+    (("faults", "sigkill_worker_gtin_import_task"), "worker SIGKILLed during a GTIN import task",
+     "kill after the first lines are imported", "test_faults.py"),
+    (("leases", "abandoned_gtin_task"), "GTIN task lease abandoned",
+     "a task's lease left to expire", "test_leases.py"),
+    (("broker_restart", "healthy_new_generation_s"), "broker SIGKILLed, restarted empty: "
+     "seconds until /healthz is ok on the new generation", "`kill_child(\"broker\")` with "
+     "requests before, during and after", "test_broker_generations.py"),
+    (("broker_restart", "slowest_request_after_s"), "broker SIGKILLed, restarted empty: "
+     "slowest request once back, seconds", "as above", "test_broker_generations.py"),
+    (("faults", "docstore_restart_during_import"), "document store restarted during an import",
+     "`kill_child(\"docstore\")`, same port and file", "test_faults.py"),
+    (("faults", "object_store_put_errors"), "object-store write errors",
+     "`TRIBUTARY_FAULTS` fails `put_file` calls of one organisation", "test_faults.py"),
+    (("faults", "sigterm_worker"), "SIGTERM to a worker mid-cleaning",
+     "`kill_child(\"worker-1\", SIGTERM)`", "test_faults.py"),
+    (("faults", "sigterm_stack_restart"), "SIGTERM to the whole stack with work in flight",
+     "`stack.stop()`, then `start()` on the same data", "test_faults.py"),
+    (("scale_failover", "killed"), "worker SIGKILLed under a scaled batch",
+     "kill worker-2 of a multi-worker stack mid-batch", "test_scale_failover.py"),
+]
+LABELS = {
+    "load": "Load held (one gateway, several workers; `test_load.py`)",
+    "scale_failover": "Failover under a scaled batch (`test_scale_failover.py`)",
+    "hostile_bodies": "Hostile request bodies, per body over the body-taking routes "
+                      "(`test_hostile_bodies.py`)",
+    "parsers": "Parsers under property tests: examples run (`test_parsers_property.py`)",
+    "fuzz": "API fuzzing from /api/openapi.json (`test_api_fuzz.py`)",
+    "hostile_files": "Hostile files refused (`test_hostile_files.py`)",
+    "formulas": "Formula cells (`test_formulas.py`)",
+    "fetch": "Links fetched only from public addresses (`test_public_fetch.py`)",
+    "access": "Access control over every route (`test_access.py`)",
+}
+
+
+def fmt(value) -> str:
+    if value is None:
+        return MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, dict):
+        return "; ".join(f"{k.replace('_', ' ')}: {fmt(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "<br>".join(fmt(v) for v in value) if value else "none"
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(head: tuple[str, ...], rows: list[tuple]) -> list[str]:
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(fmt(c) if not isinstance(c, str) else c for c in row) + " |"
+              for row in rows]
+    return lines + [""]
+
+
+def merge(parts: list[dict]) -> dict:
+    """Figures of several invocations (e.g. the heavy load tests run apart) as one: later files
+    win figure by figure; each invocation's `run` (start, CPUs, load) is kept in `runs`, with
+    the tests it ran."""
+    merged: dict = {"runs": []}
+    for part in parts:
+        for run in part.get("runs") or [dict(part.get("run") or {},
+                                             tests=sorted(part.get("tests", {})))]:
+            merged["runs"].append(run)
+        for section, values in part.items():
+            if section not in ("run", "runs"):
+                merged.setdefault(section, {}).update(values)
+    return merged
+
+
+def _run(figures: dict) -> list[str]:
+    tests = figures.get("tests", {})
+    outcomes = [t["outcome"] for t in tests.values()]
+    counts = {o: outcomes.count(o) for o in ("passed", "failed", "skipped")}
+    seconds = round(sum(t.get("seconds", 0) for t in tests.values()), 1)
+    out = ["## The runs", "",
+           f"{len(tests):,} tests: {counts['passed']:,} passed, {counts['failed']:,} failed, "
+           f"{counts['skipped']:,} skipped; {seconds:,} s in the tests' own calls (wall-clock, "
+           "on a machine shared with other test runs: see the load averages).", ""]
+    runs = [(fmt(r.get("started")), fmt(r.get("cpus")), fmt(r.get("load_average_at_start")),
+             fmt(r.get("load_average_at_end")),
+             ", ".join(sorted({t.split("::")[0] for t in r.get("tests", [])})) or MISSING)
+            for r in figures.get("runs", [])]
+    out += _table(("invocation started", "CPUs", "load average at start", "at end",
+                   "test files"), runs)
+    rows = [(f"`{name}`", t["outcome"], t.get("seconds")) for name, t in sorted(tests.items())]
+    return out + _table(("test", "outcome", "seconds"), rows)
+
+
+def _faults(figures: dict, used: set) -> list[str]:
+    rows = []
+    for (section, name), fault, how, test in FAULTS:
+        used.add((section, name))
+        rows.append((fault, how, fmt(figures.get(section, {}).get(name)), f"`{test}`"))
+    return ["## Faults injected", ""] + _table(("fault", "how", "outcome (figures)", "test"),
+                                                rows)
+
+
+def _sections(figures: dict, used: set) -> list[str]:
+    out: list[str] = []
+    for section in list(LABELS) + sorted(set(figures) - set(LABELS) - {"tests", "runs"}):
+        items = [(k, v) for k, v in figures.get(section, {}).items() if (section, k) not in used]
+        if section not in LABELS and not items:
+            continue
+        out += [f"### {LABELS.get(section, section.replace('_', ' '))}", ""]
+        if not items:
+            out += [f"{MISSING}.", ""]
+            continue
+        out += _table(("figure", "value"), [(k.replace("_", " "), fmt(v)) for k, v in items])
+    return ["## Figures by area", ""] + out
+
+
+HOW = """## How the faults are healed
+
+A killed or stopped worker's command is redelivered (not committed) or re-issued by the
+reconcilers (`agents/housekeeping.py`, `agents/reports.py`, `agents/gtin_import.py`) after
+`TRIBUTARY_STALE_AFTER` seconds without progress; handlers are idempotent (deterministic object
+keys, snapshots replaced by file id, GTIN sources merged by participant and conditions, GTIN
+tasks under a lease with a fencing token). Object-store and MongoDB writes of the cleaning and
+import agents retry with backoff (`infra/retry.py`); after the last attempt the file fails with
+`STORAGE_ERROR` and its message. Faults are injected in tests only, through
+`TRIBUTARY_FAULTS` (object-store calls fail or wait; `infra/storage/faults.py`).
+
+Hung processes (`infra/liveness.py`): every worker and the gateway's event reader rewrite a
+heartbeat file with their progress each `TRIBUTARY_HEARTBEAT_INTERVAL` seconds; the supervisor
+(`infra/stack/up.py`) SIGKILLs and restarts a process whose heartbeat stops for
+`TRIBUTARY_HEARTBEAT_MISSES` intervals, that stays in table recovery (or, connected, whose event
+reader stalls) past `TRIBUTARY_RECOVERY_LIMIT`, or that gives no first heartbeat within that
+bound. A process that keeps exiting soon after a start is restarted with a doubling delay
+(`infra/stack/processes.py`). A table partition whose changelog ends before the offset the table
+remembers is rebuilt from the changelog start instead of failing Faust's consistency check
+(`agents/faust_tuning.py`); keys a table lacks meanwhile are read from MongoDB. `/healthz` says
+`degraded` while a process is not alive or not ready.
+
+A broker that lost its log is a new generation (`infra/generation.py`): the gateway rewinds its
+reader, rebuilds its views and republishes waiting commands; workers leave and are started
+fresh; reconcilers re-issue work in flight. What the broker-restart rows above measure is all
+this document claims about it.
+"""
+
+
+def render(figures: dict) -> str:
+    used: set = set()
+    lines = ["# Reliability and security: what the suite proves, with figures", "",
+             "Written by `python -m bench.reliability_doc` from `docs/reliability-figures.json`, "
+             "the figures files of runs of `tests/reliability/` (see the script's docstring); "
+             "nothing here is copied by hand. A test records its figures only after its "
+             f"assertions held, so \"{MISSING}\" means it did not run or failed in that run.",
+             "", "```bash", "TRIBUTARY_RELIABILITY_OUT=/tmp/figures.json "
+             ".venv/bin/pytest tests/reliability",
+             ".venv/bin/python -m bench.reliability_doc /tmp/figures.json", "```", ""]
+    lines += _run(figures) + _faults(figures, used) + _sections(figures, used)
+    return "\n".join(lines) + "\n" + HOW
+
+
+def main(argv: list[str]) -> int:
+    """`[RUN.json ...]`: merge these figures files into docs/reliability-figures.json first
+    (replacing it); then write docs/reliability.md from it."""
+    figures_path, target = Path("docs/reliability-figures.json"), Path("docs/reliability.md")
+    if argv:
+        merged = merge([json.loads(Path(a).read_text()) for a in argv])
+        figures_path.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n")
+    target.write_text(render(json.loads(figures_path.read_text())))
+    print(f"{target} written from {figures_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,65 @@
+"""Liveness without a stack: the supervisor's verdict on heartbeat files, its crash-loop
+backoff, and the rebuild of a table partition whose changelog ends before its offset."""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from types import SimpleNamespace
+
+from faust.types import TP
+
+from agents.faust_tuning import rebuild_behind
+from infra import liveness
+from infra.stack.processes import MAX_BACKOFF, Child
+
+
+def test_verdict_on_heartbeats(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIBUTARY_HEARTBEAT_INTERVAL", "1")
+    monkeypatch.setenv("TRIBUTARY_RECOVERY_LIMIT", "20")
+    path = tmp_path / "w.json"
+    monkeypatch.setenv(liveness.ENV_FILE, str(path))
+    liveness.beat(7)
+    doc = liveness.read(path)
+    me, now = doc["pid"], doc["ts"]
+    assert liveness.verdict(doc, me, now - 5, now + 2.9) is None
+    assert "stopped" in liveness.verdict(doc, me, now - 5, now + 3.1)
+    assert "progress 7" in liveness.verdict(doc, me, now - 5, now + 3.1)
+    # another process's beat does not count; a process without one gets the start bound
+    assert liveness.verdict(doc, me + 1, now, now + 19) is None
+    assert "after start" in liveness.verdict(doc, me + 1, now, now + 21)
+    liveness.beat(8, "table recovery", 21.0)
+    stuck = liveness.read(path)
+    assert "table recovery" in liveness.verdict(stuck, me, now, stuck["ts"])
+
+
+def test_quick_exits_back_off(tmp_path):
+    child = Child("w", ["true"], tmp_path / "w.log")
+    waits = []
+    for _ in range(8):
+        child.started, child._due = time.time(), None
+        child.due()
+        waits.append(child.backoff)
+    assert waits[:3] == [0.5, 1.0, 2.0] and waits[-1] == MAX_BACKOFF
+    child.started, child._due = time.time() - 60, None
+    assert child.due() and child.backoff == 0.0  # after a stable run: at once
+
+
+def test_partition_behind_its_changelog_is_rebuilt():
+    tp, other = TP("t-changelog", 3), TP("t-changelog", 4)
+    store = SimpleNamespace(data={"a": 1, "b": 2, "c": 3}, _key_partition={"a": 3, "b": 4, "c": 3})
+    recovery = SimpleNamespace(active_highwaters=Counter({tp: 10, other: 50}),
+                               tp_to_table={tp: SimpleNamespace(data=store)})
+    offsets = Counter({tp: 42, other: 40})
+    assert rebuild_behind(recovery, offsets, {tp, other}) == [tp]
+    assert offsets[tp] == -1 and offsets[other] == 40
+    assert store.data == {"b": 2} and store._key_partition == {"b": 4}
+
+
+def test_container_probe(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIBUTARY_HEARTBEAT_INTERVAL", "0.1")
+    path = tmp_path / "beat.json"
+    assert liveness.probe(path) is None  # nothing written yet: starting
+    liveness.beat(1, path=str(path))
+    assert liveness.probe(path) is None
+    time.sleep(0.4)
+    assert "heartbeat stopped" in liveness.probe(path)
