@@ -10,7 +10,7 @@ export function render(root) {
     hint: "Create one with `tributary org create NAME` (or `tributary org token ORG`).",
     current: auth.token, label: "Organisation token",
     check: async (v) => { auth.setToken(v); await sales("GET", "/api/sales/summary/"); },
-    clearIt: () => auth.setToken(""), next: "#/files",
+    clearIt: () => auth.setToken(""), next: "#/dashboard",
   }));
   root.append(form({
     id: "ticket", legend: "GTIN description service: session ticket",
