@@ -5,9 +5,14 @@ import { h, money } from "./ui.js";
 
 const Chart = globalThis.Chart;
 const ACCENT = "#1f6feb", MUTED = "#5b6573", GRID = "#e6e9ee";
-const live = new Set();   // charts still drawn; destroyed once their canvas left the page
+const live = new Set();   // charts drawn; destroyed once their canvas left the page
+let sweeping = null;
 
-function sweep() { for (const c of live) if (!c.canvas.isConnected) { c.destroy(); live.delete(c); } }
+/** After the current task (new charts are in the page by then), free the charts that left it. */
+function sweep() {
+  clearTimeout(sweeping);
+  sweeping = setTimeout(() => { for (const c of live) if (!c.canvas.isConnected) { c.destroy(); live.delete(c); } }, 0);
+}
 
 function short(text, n) { text = String(text); return text.length > n ? text.slice(0, n - 1) + "…" : text; }
 

@@ -1,6 +1,7 @@
 // File detail: facts, the snapshot as charts, bad-row samples and the status history — live.
 import { auth, sales, liveStream } from "./api.js";
-import { h, clear, fill, badge, money, when, errorText, toast, needSignIn, table } from "./ui.js";
+import { h, clear, fill, money, when, errorText, toast, needSignIn, table } from "./ui.js";
+import { statusBadge } from "./status.js";
 import { barChart, revenueEntries } from "./charts.js";
 import { applyFileEvent, FILE_EVENTS, REIMPORTABLE } from "./fold.js";
 import { wizard } from "./mapping.js";
@@ -22,7 +23,7 @@ export function render(root, [idText]) {
 
   function draw() {
     const r = record;
-    fill(head, h("h1", {}, `${r.filename} `, h("span", { id: "detail-status", "data-status": r.status }, badge(r.status))));
+    fill(head, h("h1", {}, `${r.filename} `, h("span", { id: "detail-status", "data-status": r.status }, statusBadge(r.status))));
     const items = [["File id", r.id], ["Type", r.filetype], ["Size", `${r.filesize} bytes`], ["Reporting period", r.reporting_period],
       ["Layout", r.layout], ["Encoding", r.encoding], ["Rows", r.total_rows], ["Artists", r.total_artists],
       ...moneyFacts(r),
@@ -42,7 +43,7 @@ export function render(root, [idText]) {
       (r.bad_samples || []).length ? table([{ title: "Line", num: true, cell: (s) => s.line }, { title: "Reason", cell: (s) => s.reason }], r.bad_samples, { label: "Bad row samples" })
         : h("p", { class: "muted" }, "No bad rows."));
     fill(history, h("h2", { id: "history-h" }, "Status history"),
-      table([{ title: "Status", cell: (e) => badge(e.status) }, { title: "When", cell: (e) => when(e.ts) }, { title: "Cause", cell: (e) => e.status_cause || "" }],
+      table([{ title: "Status", cell: (e) => statusBadge(e.status) }, { title: "When", cell: (e) => when(e.ts) }, { title: "Cause", cell: (e) => e.status_cause || "" }],
         r.history || [], { label: "Status history" }));
     const proposal = r.status_cause === "UNKNOWN_LAYOUT" ? r.layout_proposal : r.layout === "inferred" ? r.inference : null;
     const key = proposal ? `${r.id}:${r.attempt}:${r.status_cause || r.layout}` : null;

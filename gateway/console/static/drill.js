@@ -4,7 +4,7 @@ import { sales } from "./api.js";
 import { h, fill, amount, errorText, table } from "./ui.js";
 import { PATH, ROWS_PATH, query, entries, csvButton } from "./analytics.js";
 
-const PAGE_SIZE = 25;
+const PAGE_SIZE = window.matchMedia("(max-width: 640px)").matches ? 10 : 25;   // phones stack each line
 
 const COLUMNS = [
   { title: "File", cell: (r) => h("a", { href: `#/files/${r.file_id}` }, `#${r.file_id}`) },
