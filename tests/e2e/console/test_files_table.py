@@ -1,0 +1,86 @@
+"""The Files table at desktop (1440×900) and phone (390×844) width: statuses in plain words, a
+one-line problem that folds out, the link that fixes it (the mapping wizard, the original of a
+duplicate), Revenue and Actions on screen, an empty state; and the offline banner with Retry."""
+from __future__ import annotations
+
+import re
+import secrets
+
+import pytest
+
+from tests.support.browser import PHONE
+from tests.support.stack import cli
+
+from .layout import DESKTOP, check_layout, kind
+
+expect = pytest.importorskip("playwright.sync_api", reason="pip install playwright").expect
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_files_table_speaks_plainly_and_links_the_fix(open_console, label, viewport):
+    console = open_console(viewport)
+    page = console.page
+    files = label["files"]
+    console.sign_in("token", label["token"])
+    page.get_by_role("link", name="Files").click()
+    row = lambda name: page.locator(f"#file-{files[name]['id']}")  # noqa: E731
+    expect(row("june").locator(".badge")).to_have_text("Ready")
+    expect(row("june").locator(".badge")).to_have_attribute("title", "FINALIZED")
+    expect(row("june").locator(".amount")).to_have_text(re.compile(r"\$2\.20"))
+    expect(row("july").locator(".amount")).to_have_text(re.compile(r"€3\.00"))
+
+    odd = row("odd")
+    expect(odd.locator(".badge")).to_have_text("Failed")
+    expect(odd.locator(".problem-line")).to_contain_text("Columns not recognised")
+    expect(odd.get_by_role("link", name="Map the columns")).to_have_attribute("href", f"#/files/{files['odd']['id']}")
+    details = odd.locator(".details-text")
+    expect(details).to_be_hidden()                                   # one line until asked
+    odd.locator("details.problem > summary").click()
+    expect(details).to_have_text(files["odd"]["error_message"])
+    again = row("again")
+    expect(again.locator(".problem-line")).to_contain_text("Same statement as another file")
+    original = again.get_by_role("link", name=f"Open the original #{files['june']['id']}")
+    expect(original).to_have_attribute("href", f"#/files/{files['june']['id']}")
+    expect(again.get_by_role("button", name=re.compile("Import .* anyway"))).to_be_visible()
+
+    for name in ("june", "again"):                                   # Revenue and Actions on screen
+        for cell in (row(name).locator('td[data-label="Revenue"]'), row(name).locator('td[data-label="Actions"] button').first):
+            box = cell.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (name, box)
+    check_layout(page, viewport, f"files-{kind(viewport)}")
+
+    odd.get_by_role("link", name="Map the columns").click()          # the fix: the mapping wizard
+    expect(page.locator("#mapping-wizard")).to_be_visible()
+    page.go_back()
+    row("again").get_by_role("link", name=re.compile("Open the original")).click()
+    expect(page.locator("#detail-status")).to_have_attribute("data-status", "FINALIZED")
+    expect(page.locator("#detail-status .badge")).to_have_text("Ready")
+
+
+def test_empty_files_and_dashboard_say_what_to_do(console, stack):
+    org = cli(stack.data_dir, "org", "create", f"Empty Records {secrets.token_hex(3)}")
+    console.sign_in("token", org["token"])
+    expect(console.page.locator('figure[data-chart="Top DSPs"]')).to_contain_text("No data")
+    console.page.get_by_role("link", name="Files").click()
+    empty = console.page.locator("#files-empty")
+    expect(empty).to_contain_text("No sales files yet")
+    expect(console.page.locator("#files-table")).to_be_hidden()
+    check_layout(console.page, PHONE, "files-empty-phone")
+
+
+def test_offline_banner_and_retry(console, label):
+    page = console.page
+    console.sign_in("token", label["token"])
+    page.route("**/api/**", lambda route: route.abort())            # the gateway stops answering
+    page.get_by_role("link", name="Summary").click()
+    banner = page.locator("#offline")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("cannot be reached")
+    expect(page.locator("#summary")).to_contain_text("cannot be reached")   # said, not a blank page
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.locator("#dash-notes")).to_contain_text("could not be read")
+    check_layout(page, PHONE, "offline-phone")
+    page.unroute("**/api/**")                                        # back: Retry draws the page again
+    banner.get_by_role("button", name="Retry").click()
+    expect(banner).to_be_hidden()
+    expect(page.locator('[data-figure="Revenue"] .amount')).to_have_text(re.compile(r"\$5\.50"))
