@@ -60,7 +60,7 @@ export function barChart(title, entries, { top = 10, note, onPick, pickLabel = "
   const { canvas, box } = canvasBox(id, shown.length * 30 + 24, onPick);
   const narrow = window.matchMedia("(max-width: 640px)").matches;
   const chart = new Chart(canvas, { type: "bar",
-    data: { labels: shown.map((e) => short(e.label, narrow ? 16 : 32)),
+    data: { labels: shown.map((e) => short(e.label, narrow ? 15 : 24)),
       datasets: [{ data: shown.map((e) => e.value), backgroundColor: ACCENT, borderRadius: 2, maxBarThickness: 18 }] },
     options: { ...base(onPick, shown), indexAxis: "y",
       scales: { x: { grid: { color: GRID }, ticks: { color: MUTED, maxTicksLimit: narrow ? 4 : 8, callback: (v) => compact(v) } },
@@ -78,7 +78,7 @@ export function lineChart(title, points, { note, onPick, pickLabel = "Show rows 
   const chart = new Chart(canvas, { type: points.length > 1 ? "line" : "bar",
     data: { labels: points.map((p) => p.label),
       datasets: [{ data: points.map((p) => p.value), borderColor: ACCENT, backgroundColor: ACCENT, pointRadius: 4,
-                   pointHoverRadius: 6, tension: 0.2, maxBarThickness: 40 }] },
+                   pointHoverRadius: 6, tension: 0, maxBarThickness: 40 }] },
     options: { ...base(onPick, points), interaction: { mode: "index", intersect: false },
       scales: { x: { grid: { display: false }, ticks: { color: MUTED, autoSkip: true, maxRotation: 0 } },
                 y: { beginAtZero: true, grid: { color: GRID }, ticks: { color: MUTED, maxTicksLimit: 6, callback: (v) => compact(v) } } } } });

@@ -42,7 +42,7 @@ export function render(root, _match, params) {
   for (const el of [dateSel, curSel]) el.addEventListener("change", () => form.requestSubmit());
 
   let timer = null;
-  const open = (group) => (entry) => drill(panel, state, { [FILTER_OF[group]]: entry.key }, entry.label);
+  const open = (group) => (entry) => drill(panel, state, drillable(entry.key) ? { [FILTER_OF[group]]: entry.key } : null, entry.label);
   let seq = 0;
 
   async function load() {
@@ -88,6 +88,10 @@ export function render(root, _match, params) {
   }, load);
   return () => { clearTimeout(timer); stop(); };
 }
+
+/** A key the API can filter on: not "not stated" (null), nor a track or release without ISRC/UPC
+ * (keyed by artist and title folded together, which no filter takes). */
+function drillable(key) { return key !== null && key !== undefined && !String(key).includes("\u001f"); }
 
 function pick(params, name, re) { const v = params.get(name) || ""; return re.test(v) ? v : ""; }
 

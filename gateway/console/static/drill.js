@@ -25,7 +25,7 @@ const COLUMNS = [
  * scrolls into view and takes focus so keyboard and screen-reader users land on it.
  */
 export function drill(panel, state, filter, label) {
-  const q = query(state, filter);
+  const q = query(state, filter || {});
   const filesBox = h("div", { id: "drill-files" }, h("p", { class: "muted" }, "Loading files…"));
   const rowsBox = h("div", { id: "drill-rows" }, h("p", { class: "muted" }, "Loading lines…"));
   const close = h("button", { type: "button", class: "secondary", onclick: () => { fill(panel); panel.hidden = true; } }, "Close");
@@ -34,6 +34,11 @@ export function drill(panel, state, filter, label) {
     h("h3", {}, "Files"), filesBox, h("h3", {}, "Lines"), rowsBox);
   panel.scrollIntoView({ block: "start" });
   panel.querySelector("#drill-h").focus({ preventScroll: true });
+  if (!filter) {   // "not stated", or a track/release without ISRC/UPC: no filter selects just it
+    fill(filesBox, h("p", { class: "muted" }, `${label} has no DSP, territory, artist, ISRC or UPC of its own to select its lines by.`));
+    fill(rowsBox);
+    return;
+  }
   loadFiles(filesBox, state, q);
   loadRows(rowsBox, q, 1, label);
 }
