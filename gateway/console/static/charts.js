@@ -20,7 +20,7 @@ function short(text, n) { text = String(text); return text.length > n ? text.sli
 function figure(title, note, entries, { pickLabel, onPick, tools }) {
   const id = `chart-${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
   const fig = h("figure", { class: "chart", "data-chart": title },
-    h("figcaption", { id }, h("span", {}, title), note ? h("span", { class: "muted small" }, ` — ${note}`) : null, tools || null));
+    h("figcaption", {}, h("span", { id }, title), note ? h("span", { class: "muted small" }, ` — ${note}`) : null, tools || null));
   const rows = entries.map((e, i) => h("tr", { "data-key": e.key ?? e.label },
     h("td", {}, onPick ? h("button", { type: "button", class: "link", "aria-label": `${pickLabel} ${e.label}`, onclick: () => onPick(e, i) }, e.label) : e.label),
     h("td", { class: "num" }, e.display instanceof Node ? e.display : String(e.display))));

@@ -49,7 +49,7 @@ def test_dashboard_is_home_with_figures_and_drill_down(open_console, label, view
     dsps = chart_rows(page, "Top DSPs")
     expect(dsps).to_have_count(3)
     assert [dsps.nth(i).get_attribute("data-key") for i in range(3)] == ["Spotify", "Apple Music", "Deezer"]
-    expect(dsps.nth(0).locator(".amount")).to_have_attribute("title", re.compile(r"^4\.00* USD$"))
+    expect(dsps.nth(0).locator(".amount")).to_have_attribute("title", re.compile(r"^4(\.0*)? USD$"))
     expect(chart_rows(page, "Top territories")).to_have_count(4)
     expect(chart_rows(page, "Top artists")).to_have_count(1)
     expect(chart_rows(page, "Top tracks")).to_have_count(3)
@@ -63,7 +63,7 @@ def test_dashboard_is_home_with_figures_and_drill_down(open_console, label, view
     lines = drill.get_by_role("table", name="Lines behind the selection").locator("tbody tr")
     expect(lines).to_have_count(3)                                   # June's two, July's one
     expect(drill).to_contain_text("3 line(s)")
-    expect(lines.filter(has_text="2025-07").locator(".amount")).to_have_attribute("title", re.compile(r"^2\.00* EUR$"))
+    expect(lines.filter(has_text="2025-07").locator(".amount")).to_have_attribute("title", re.compile(r"^2(\.0*)? EUR$"))
     check_layout(page, viewport, f"drill-{kind(viewport)}")
     text = csv_of(page, drill.get_by_role("button", name=re.compile("Download lines")))
     assert len(text.strip().splitlines()) == 4 and text.count("Spotify") == 3, text
@@ -87,8 +87,8 @@ def test_date_range_and_currency_switch(open_console, label, viewport):
     page = console.page
     console.sign_in("token", label["token"])
     expect(chart_rows(page, "Revenue by sale month")).to_have_count(2)
-    page.get_by_label("From").fill("2025-07")
-    page.get_by_label("To").fill("2025-07")
+    page.get_by_label("From", exact=True).fill("2025-07")
+    page.get_by_label("To", exact=True).fill("2025-07")
     page.get_by_role("button", name="Apply").click()
     expect(page).to_have_url(re.compile(r"from=2025-07&to=2025-07"))
     over = chart_rows(page, "Revenue by sale month")
@@ -98,12 +98,12 @@ def test_date_range_and_currency_switch(open_console, label, viewport):
     expect(dsps).to_have_count(2)                                    # no Deezer in July
     expect(page.locator('[data-figure="Revenue"] .amount')).to_have_text(re.compile(r"\$3\.30"))
 
-    page.get_by_label("Currency").select_option("EUR")               # amounts in EUR, as sold
+    page.get_by_label("Currency", exact=True).select_option("EUR")               # amounts in EUR, as sold
     expect(page).to_have_url(re.compile(r"currency=EUR"))
     expect(page.locator('[data-figure="Revenue"] .amount')).to_have_text(re.compile(r"€3\.00"))
-    expect(dsps.first.locator(".amount")).to_have_attribute("title", re.compile(r"^2\.00* EUR$"))
+    expect(dsps.first.locator(".amount")).to_have_attribute("title", re.compile(r"^2(\.0*)? EUR$"))
     check_layout(page, viewport, f"dashboard-eur-{kind(viewport)}")
     page.reload()                                                    # the range and currency live in the URL
-    expect(page.get_by_label("From")).to_have_value("2025-07")
-    expect(page.get_by_label("Currency")).to_have_value("EUR")
+    expect(page.get_by_label("From", exact=True)).to_have_value("2025-07")
+    expect(page.get_by_label("Currency", exact=True)).to_have_value("EUR")
     expect(page.locator('[data-figure="Revenue"] .amount')).to_have_text(re.compile(r"€3\.00"))

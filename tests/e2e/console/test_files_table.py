@@ -35,7 +35,7 @@ def test_files_table_speaks_plainly_and_links_the_fix(open_console, label, viewp
     expect(odd.get_by_role("link", name="Map the columns")).to_have_attribute("href", f"#/files/{files['odd']['id']}")
     details = odd.locator(".details-text")
     expect(details).to_be_hidden()                                   # one line until asked
-    odd.locator("details.problem > summary").click()
+    odd.locator(".problem-line > span").first.click()                 # (the fix link sits beside it)
     expect(details).to_have_text(files["odd"]["error_message"])
     again = row("again")
     expect(again.locator(".problem-line")).to_contain_text("Same statement as another file")
