@@ -62,7 +62,7 @@ export function render(root, _match, params) {
         note: unit, onPick: open(overGroup), tools: csvButton(PATH, query(state, { group_by: overGroup }), `revenue by ${overGroup}`) })));
       fill(tops, ...TOPS.map(([g, title], i) => barChart(title, entries(answers[i], state.currency), {
         note: others(answers[i], state.currency), onPick: open(g), tools: csvButton(PATH, query(state, { group_by: g, top: 10 }), title) })));
-      status.textContent = `${describe(state)} · ${time.base_currency ? `converted to ${time.base_currency}` : ""}`;
+      status.textContent = `${describe(state)} · ${state.currency ? `${state.currency} lines only, as sold` : `converted to ${time.base_currency}`}`;
     } catch (err) {
       if (mine !== seq) return;
       status.textContent = "";

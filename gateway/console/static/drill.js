@@ -32,7 +32,8 @@ export function drill(panel, state, filter, label) {
   panel.hidden = false;
   fill(panel, h("div", { class: "drill-head" }, h("h2", { id: "drill-h", tabindex: "-1" }, `Behind ${label}`), close),
     h("h3", {}, "Files"), filesBox, h("h3", {}, "Lines"), rowsBox);
-  panel.scrollIntoView({ block: "start" });
+  const header = document.querySelector("header.top");   // sticky: keep the heading below it
+  window.scrollTo({ top: panel.getBoundingClientRect().top + window.scrollY - (header ? header.offsetHeight : 0) - 8 });
   panel.querySelector("#drill-h").focus({ preventScroll: true });
   if (!filter) {   // "not stated", or a track/release without ISRC/UPC: no filter selects just it
     fill(filesBox, h("p", { class: "muted" }, `${label} has no DSP, territory, artist, ISRC or UPC of its own to select its lines by.`));
