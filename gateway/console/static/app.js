@@ -1,4 +1,4 @@
-// Hash router: #/dashboard (home), #/files, #/files/<id>, #/summary, #/reports, #/gtin/imports, #/gtin/document, #/signin.
+// Hash router: #/dashboard (home), #/files, #/files/<id>, #/summary, #/reports, #/catalog, #/gtin/imports, #/gtin/document, #/signin.
 import { auth } from "./api.js";
 import { clear } from "./ui.js";
 import * as signin from "./signin.js";
@@ -7,6 +7,7 @@ import * as files from "./files.js";
 import * as detail from "./detail.js";
 import * as summary from "./summary.js";
 import * as reports from "./reports.js";
+import * as catalog from "./catalog.js";
 import * as gtinImports from "./gtin_imports.js";
 import * as gtinDocument from "./gtin_document.js";
 
@@ -17,6 +18,7 @@ const ROUTES = [
   [/^\/files\/(\d+)$/, detail, "File"],
   [/^\/summary$/, summary, "Summary"],
   [/^\/reports$/, reports, "Reports"],
+  [/^\/catalog$/, catalog, "Catalog"],
   [/^\/gtin\/imports$/, gtinImports, "GTIN imports"],
   [/^\/gtin\/document$/, gtinDocument, "GTIN document"],
 ];
