@@ -17,9 +17,9 @@ from gateway.errors import not_found
 
 STATIC = Path(__file__).resolve().parent.parent / "console" / "static"
 TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml",
-         ".html": "text/html"}
+         ".html": "text/html", ".json": "application/json"}
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*\.(js|css|svg)$")
-VENDOR_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*\.(js|css)$")  # pinned third-party builds (vendor.sh)
+VENDOR_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*\.(js|css|json)$")  # pinned third-party builds (vendor.sh)
 _ORIGIN = "console.storage_origin"
 
 

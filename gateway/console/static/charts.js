@@ -14,6 +14,9 @@ function sweep() {
   sweeping = setTimeout(() => { for (const c of live) if (!c.canvas.isConnected) { c.destroy(); live.delete(c); } }, 0);
 }
 
+/** Keep a chart drawn elsewhere (map.js) in the same clean-up. */
+export function track(chart) { sweep(); live.add(chart); }
+
 function short(text, n) { text = String(text); return text.length > n ? text.slice(0, n - 1) + "…" : text; }
 
 /** The figure around a chart: caption, canvas box, and the table of exact figures. */

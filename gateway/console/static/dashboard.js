@@ -7,10 +7,12 @@ import { h, field, fill, amount, money, errorText, needSignIn } from "./ui.js";
 import { barChart, lineChart } from "./charts.js";
 import { PATH, FILTER_OF, query, entries, figureOf, csvButton } from "./analytics.js";
 import { drill } from "./drill.js";
+import { worldMap } from "./map.js";
 
 const TOPS = [["dsp", "Top DSPs"], ["territory", "Top territories"], ["artist", "Top artists"],
   ["track", "Top tracks"], ["release", "Top releases"]];
 const MONTH = /^\d{4}-\d{2}$/;
+const WORLD = 300;   // every territory (ISO 3166-1 has 249) for the map
 
 export function render(root, _match, params) {
   if (!auth.token) return needSignIn(root, "an organisation token");
@@ -29,9 +31,10 @@ export function render(root, _match, params) {
   const tiles = h("div", { class: "tiles", id: "dash-tiles" });
   const notes = h("div", { id: "dash-notes" });
   const over = h("div", { id: "dash-over-time" });
+  const map = h("div", { class: "charts one", id: "dash-map" });
   const tops = h("div", { class: "charts", id: "dash-tops" });
   const panel = h("section", { class: "card drill", id: "drill", "aria-labelledby": "drill-h", hidden: true });
-  root.append(h("h1", {}, "Dashboard"), form, status, tiles, notes, over, panel, tops);
+  root.append(h("h1", {}, "Dashboard"), form, status, tiles, notes, over, panel, tops, map);
 
   form.addEventListener("submit", (e) => {
     e.preventDefault();
@@ -50,8 +53,9 @@ export function render(root, _match, params) {
     const overGroup = state.date === "period" ? "period" : "month";
     status.textContent = "Loading…";
     try {
-      const [time, ...answers] = await Promise.all([
+      const [time, world, ...answers] = await Promise.all([
         sales("GET", `${PATH}?${query(state, { group_by: overGroup })}`),
+        sales("GET", `${PATH}?${query(state, { group_by: "territory", top: WORLD })}`),
         ...TOPS.map(([g]) => sales("GET", `${PATH}?${query(state, { group_by: g, top: 10 })}`))]);
       if (mine !== seq) return;
       currencies(curSel, [time, ...answers], state.currency);
@@ -62,11 +66,13 @@ export function render(root, _match, params) {
         note: unit, onPick: open(overGroup), tools: csvButton(PATH, query(state, { group_by: overGroup }), `revenue by ${overGroup}`) })));
       fill(tops, ...TOPS.map(([g, title], i) => barChart(title, entries(answers[i], state.currency), {
         note: others(answers[i], state.currency), onPick: open(g), tools: csvButton(PATH, query(state, { group_by: g, top: 10 }), title) })));
+      fill(map, worldMap("Revenue by territory", entries(world, state.currency), { note: unit, onPick: open("territory"),
+        tools: csvButton(PATH, query(state, { group_by: "territory", top: WORLD }), "revenue by territory") }));
       status.textContent = `${describe(state)} · ${state.currency ? `${state.currency} lines only, as sold` : `converted to ${time.base_currency}`}`;
     } catch (err) {
       if (mine !== seq) return;
       status.textContent = "";
-      fill(tiles); fill(over); fill(tops);
+      fill(tiles); fill(over); fill(tops); fill(map);
       fill(notes, h("p", { class: "error card" }, `The figures could not be read: ${errorText(err)}`));
     }
   }

@@ -72,6 +72,18 @@ def test_dashboard_is_home_with_figures_and_drill_down(open_console, label, view
     assert "Deezer" in text and "Apple Music" in text, text
     assert any("format=csv" in r and "group_by=dsp" in r for r in console.requests)
 
+    # the world map (vendored atlas): a country drills into its lines
+    drill.get_by_role("button", name="Close").click()
+    world = page.locator('figure[data-chart="Revenue by territory"] canvas')
+    world.scroll_into_view_if_needed()
+    at = world.evaluate("(c) => { const chart = Chart.getChart(c); const i = chart.data.datasets[0].data"
+                        ".findIndex((d) => d.feature.id === '840'); const p = chart.getDatasetMeta(0).data[i].getCenterPoint();"
+                        " return { x: p.x, y: p.y, value: chart.data.datasets[0].data[i].value }; }")
+    assert at.pop("value") == pytest.approx(1.5 + 2.2)                  # the US: June's 1.50 USD, July's 2.00 EUR × 1.1
+    world.click(position=at)
+    expect(drill.get_by_role("heading", name=re.compile("Behind United States"))).to_be_visible()
+    expect(drill.get_by_role("table", name="Lines behind the selection").locator("tbody tr")).to_have_count(2)
+
     # a point on the line drills into that month
     drill.get_by_role("button", name="Close").click()
     expect(drill).to_be_hidden()
