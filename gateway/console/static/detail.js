@@ -35,7 +35,7 @@ export function render(root, [idText]) {
     fill(facts, h("h2", { id: "facts-h" }, "File"),
       totalsNote(r), duplicateLink(r),
       h("dl", { class: "facts" }, items.filter(([, v]) => v !== null && v !== undefined && v !== "").flatMap(([k, v]) => [h("dt", {}, k), h("dd", { class: k === "Error" || k === "Cause" ? "error" : null }, v instanceof Node ? v : String(v))])),
-      (r.warnings || []).length ? h("ul", { class: "small" }, r.warnings.map((w) => h("li", {}, typeof w === "string" ? w : JSON.stringify(w)))) : null,
+      (r.warnings || []).length ? h("ul", { class: "small warnings" }, r.warnings.map((w) => h("li", {}, warningText(w)))) : null,
       h("p", { class: "actions" }, REIMPORTABLE.includes(r.status) ? h("button", { type: "button", class: "secondary", onclick: reimport }, "Reimport") : null,
         importAnywayButton(r), voidButton(r)));
     fill(quality, qualityCard(r));
@@ -86,4 +86,12 @@ export function render(root, [idText]) {
     if (ev.payload.file_id !== id || !record) return;
     record = applyFileEvent(record, ev); draw();
   }, load);
+}
+
+/** A warning as a sentence: its text, else its fields as "name: value" (never raw JSON). */
+function warningText(w) {
+  if (typeof w === "string") return w;
+  const text = w.warning || w.message || w.detail;
+  if (typeof text === "string") return text;
+  return Object.entries(w).map(([k, v]) => `${k.replace(/_/g, " ")}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join("; ");
 }
