@@ -84,3 +84,19 @@ def test_offline_banner_and_retry(console, label):
     banner.get_by_role("button", name="Retry").click()
     expect(banner).to_be_hidden()
     expect(page.locator('[data-figure="Revenue"] .amount')).to_have_text(re.compile(r"\$5\.50"))
+
+
+def test_an_empty_report_says_why(console, label):
+    page = console.page
+    console.sign_in("token", label["token"])
+    page.get_by_role("link", name="Reports").click()
+    page.get_by_label("Type", exact=True).select_option("monthly")
+    page.get_by_label("Reporting period").fill("2024-01")              # nothing imported for it
+    page.get_by_role("button", name="Request").click()
+    row = page.locator("#reports-body tr").first
+    expect(row.locator(".status")).to_have_attribute("data-status", "DONE", timeout=30_000)
+    note = row.locator(".empty-report")
+    expect(note).to_contain_text("No file imported for this statement period")
+    expect(note).to_contain_text("No catalog yet")
+    expect(note.get_by_role("link", name="Upload a catalog")).to_have_attribute("href", "#/catalog")
+    check_layout(page, PHONE, "report-empty-phone")
