@@ -6,6 +6,7 @@ import { barChart, revenueEntries } from "./charts.js";
 import { applyFileEvent, FILE_EVENTS, REIMPORTABLE } from "./fold.js";
 import { wizard } from "./mapping.js";
 import { moneyFacts, qualityCard } from "./quality.js";
+import { missingRatesCard } from "./rates.js";
 import { duplicateLink, importAnywayButton, totalsNote, voidButton } from "./statements.js";
 
 export function render(root, [idText]) {
@@ -16,10 +17,12 @@ export function render(root, [idText]) {
   const charts = h("section", { "aria-labelledby": "charts-h", id: "charts" });
   const bad = h("section", { class: "card", "aria-labelledby": "bad-h" });
   const quality = h("div", {});
+  const rates = h("div", {});
+  let ratesFor = null;
   const history = h("section", { class: "card", "aria-labelledby": "history-h" });
   const mapper = h("div", {});      // the mapping wizard (mapping.js), kept while the user edits it
   let mapperFor = null;
-  root.append(h("p", {}, h("a", { href: "#/files" }, "← Files")), head, mapper, facts, charts, quality, bad, history);
+  root.append(h("p", {}, h("a", { href: "#/files" }, "← Files")), head, mapper, rates, facts, charts, quality, bad, history);
 
   function draw() {
     const r = record;
@@ -39,6 +42,8 @@ export function render(root, [idText]) {
       h("p", { class: "actions" }, REIMPORTABLE.includes(r.status) ? h("button", { type: "button", class: "secondary", onclick: reimport }, "Reimport") : null,
         importAnywayButton(r), voidButton(r)));
     fill(quality, qualityCard(r));
+    const ratesKey = `${r.attempt}:${JSON.stringify((r.conversion || {}).missing || [])}`;
+    if (ratesKey !== ratesFor) { ratesFor = ratesKey; fill(rates, missingRatesCard(r)); }   // kept while typed in
     fill(bad, h("h2", { id: "bad-h" }, `Bad rows (${r.bad_rows || 0})`),
       (r.bad_samples || []).length ? table([{ title: "Line", num: true, cell: (s) => s.line }, { title: "Reason", cell: (s) => s.reason }], r.bad_samples, { label: "Bad row samples" })
         : h("p", { class: "muted" }, "No bad rows."));

@@ -37,8 +37,8 @@ export function problemOf(r) {
   }
   if (missing.length) {
     return { text: `No exchange rate for ${missing.map((m) => `${m.from ?? "?"}→${m.to} ${m.month ?? ""}`.trim()).join(", ")}`,
-      fix: [`#/files/${r.id}`, "See the missing rates"],
-      details: "Lines in a currency without a rate for their month are left out of converted totals. Add the rate with POST /api/exchange-rates/, then reimport." };
+      fix: [`#/files/${r.id}`, "Add the missing rate"],
+      details: "Lines in a currency without a rate for their month are left out of converted totals. The file's page takes the rate and reimports the file." };
   }
   return null;
 }

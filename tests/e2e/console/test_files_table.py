@@ -1,6 +1,7 @@
 """The Files table at desktop (1440×900) and phone (390×844) width: statuses in plain words, a
 one-line problem that folds out, the link that fixes it (the mapping wizard, the original of a
-duplicate), Revenue and Actions on screen, an empty state; and the offline banner with Retry."""
+duplicate, the missing rate), Revenue and Actions on screen, an empty state; an empty report
+saying why; and the offline banner with Retry."""
 from __future__ import annotations
 
 import re
@@ -9,8 +10,11 @@ import secrets
 import pytest
 
 from tests.support.browser import PHONE
+from tests.support.http import Api
+from tests.support.sales import ingest
 from tests.support.stack import cli
 
+from .label import run, statement
 from .layout import DESKTOP, check_layout, kind
 
 expect = pytest.importorskip("playwright.sync_api", reason="pip install playwright").expect
@@ -100,3 +104,23 @@ def test_an_empty_report_says_why(console, label):
     expect(note).to_contain_text("No catalog yet")
     expect(note.get_by_role("link", name="Upload a catalog")).to_have_attribute("href", "#/catalog")
     check_layout(page, PHONE, "report-empty-phone")
+
+
+def test_a_missing_rate_is_fixed_from_the_files_table(console, stack):
+    org = cli(stack.data_dir, "org", "create", f"Rate Records {secrets.token_hex(3)}")
+    tag = secrets.token_hex(3)
+    record = run(ingest(Api(stack.url, org["token"]), f"august-{tag}.tsv",
+                        statement(tag, "202508", "EUR", [(1, "Spotify", "USA", 1, 5, "2.00")])))
+    assert record["status"] == "FINALIZED" and record["converted_complete"] is False, record
+    page = console.page
+    console.sign_in("token", org["token"])
+    page.get_by_role("link", name="Files").click()
+    row = page.locator(f"#file-{record['id']}")
+    expect(row.locator(".problem-line")).to_contain_text("No exchange rate for EUR→USD 2025-08")
+    row.get_by_role("link", name="Add the missing rate").click()
+    page.get_by_label("1 EUR in USD, 2025-08 (1 lines)").fill("1.25")
+    page.get_by_role("button", name="Save rate and reimport").click()
+    expect(page.locator("dl.facts")).to_contain_text(re.compile(r"Attempt\s*2"), timeout=30_000)
+    expect(page.locator("#detail-status")).to_have_attribute("data-status", "FINALIZED", timeout=30_000)
+    expect(page.locator("#missing-rates-fix")).to_have_count(0)
+    expect(page.locator("dl.facts")).to_contain_text("$2.50")                # 2.00 EUR × 1.25
