@@ -90,20 +90,28 @@ def test_offline_banner_and_retry(console, label):
     expect(page.locator('[data-figure="Revenue"] .amount')).to_have_text(re.compile(r"\$5\.50"))
 
 
-def test_an_empty_report_says_why(console, label):
+def test_an_empty_report_says_why_and_statements_per_artist(console, label):
     page = console.page
     console.sign_in("token", label["token"])
     page.get_by_role("link", name="Reports").click()
-    page.get_by_label("Type", exact=True).select_option("monthly")
-    page.get_by_label("Reporting period").fill("2024-01")              # nothing imported for it
-    page.get_by_role("button", name="Request").click()
-    row = page.locator("#reports-body tr").first
-    expect(row.locator(".status")).to_have_attribute("data-status", "DONE", timeout=30_000)
-    note = row.locator(".empty-report")
-    expect(note).to_contain_text("No file imported for this statement period")
-    expect(note).to_contain_text("No catalog yet")
-    expect(note.get_by_role("link", name="Upload a catalog")).to_have_attribute("href", "#/catalog")
+    rows = page.locator("#reports-body tr")
+    for period in ("2024-01", "2025-06"):                              # nothing imported / no catalog
+        page.get_by_label("Type", exact=True).select_option("monthly")
+        page.get_by_label("Reporting period").fill(period)
+        page.get_by_role("button", name="Request").click()
+        expect(rows.filter(has_text=period).locator(".status")).to_have_attribute("data-status", "DONE", timeout=30_000)
+    empty, june = rows.filter(has_text="2024-01"), rows.filter(has_text="2025-06")
+    expect(empty.locator(".empty-report")).to_contain_text("No file imported for this statement period")
+    expect(empty.locator(".empty-report")).to_contain_text("No catalog yet")
+    expect(june.locator(".empty-report")).to_contain_text("No catalog yet")
+    expect(june.locator(".empty-report")).not_to_contain_text("No file imported")
+    expect(june.get_by_role("link", name="Upload a catalog")).to_have_attribute("href", "#/catalog")
     check_layout(page, PHONE, "report-empty-phone")
+    with page.expect_download() as download:
+        june.get_by_role("button", name="Download statement 2025-06 per artist as CSV").click()
+    text = open(download.value.path(), encoding="utf-8").read()
+    lines = text.strip().splitlines()                                  # one artist (June's 2.20 USD) and the total
+    assert len(lines) == 3 and lines[1].startswith("Artist ") and ",16,2.2," in lines[1], text
 
 
 def test_a_missing_rate_is_fixed_from_the_files_table(console, stack):
