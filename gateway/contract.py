@@ -52,6 +52,7 @@ class Contract:
     max_body: int = MAX_BODY
     auth: Callable | None = None  # checked before anything is parsed (401 before 400)
     find: Callable | None = None  # the entity the path names (404 before 400), as `found=`
+    also: Mapping[int, Media] = field(default_factory=dict)  # another media type of a status (CSV)
 
     @property
     def success(self) -> int:
@@ -156,17 +157,18 @@ def endpoint(*, body: Any = None, query: type[BaseModel] | None = None,
              summary: str | None = None, tags: tuple[str, ...] = (), security: list | None = None,
              examples: Mapping[str, Any] | None = None, form: bool = True,
              max_body: int = MAX_BODY, auth: Callable | None = None,
-             find: Callable | None = None) -> Callable:
+             find: Callable | None = None, also: Mapping[int, Media] | None = None) -> Callable:
     """Declare a route's request and response models (see the module docstring). `auth` (e.g.
     gateway.auth.organisation) runs first, so a request without credentials answers 401
     whatever its body; its `security` attribute is the route's OpenAPI security. `find` runs
     next and hands the entity the path names to the handler as `found=`, so a missing or
-    foreign entity answers 404 before its body is judged."""
+    foreign entity answers 404 before its body is judged. `also` documents another media type a
+    status may answer in (the handler returns it as an aiohttp response)."""
     contract = Contract(body=body, query=query, responses=dict(responses or {200: None}),
                         errors=tuple(errors), summary=summary, tags=tuple(tags),
                         security=security if security is not None
                         else getattr(auth, "security", None), examples=dict(examples or {}),
-                        form=form, max_body=max_body, auth=auth, find=find)
+                        form=form, max_body=max_body, auth=auth, find=find, also=dict(also or {}))
 
     def wrap(fn: Callable) -> Callable:
         @functools.wraps(fn)

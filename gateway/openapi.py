@@ -150,6 +150,10 @@ def _typed(op: dict, contract: Contract, path: str, schemas: _Schemas) -> None:
             entry["content"] = {kind.media_type: {"schema": {"type": "string"}}}
         elif kind is not None:
             entry["content"] = {"application/json": schemas.ref(kind, {})}
+        if status in contract.also:
+            other = contract.also[status]
+            entry.setdefault("content", {})[other.media_type] = {"schema": {"type": "string"}}
+            entry["description"] += f"; {other.description or other.media_type}"
         responses[str(status)] = entry
     for status in contract.errors:
         responses[str(status)] = {"description": ERROR_TEXT.get(status, "error"),

@@ -1,5 +1,6 @@
 """GET /console/: the web console — one server-rendered HTML shell and hand-written static
-JS/CSS from gateway/console/static (no build step, no CDN), hash-routed pages that call the
+JS/CSS from gateway/console/static (no build step, no CDN; Chart.js is vendored at a pinned
+version in static/vendor/ by its vendor.sh), hash-routed pages that call the
 same HTTP API as any client. Also mounts the console's event streams (gateway/console/stream.py).
 """
 from __future__ import annotations
@@ -16,8 +17,9 @@ from gateway.errors import not_found
 
 STATIC = Path(__file__).resolve().parent.parent / "console" / "static"
 TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml",
-         ".html": "text/html"}
+         ".html": "text/html", ".json": "application/json"}
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*\.(js|css|svg)$")
+VENDOR_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*\.(js|css|json)$")  # pinned third-party builds (vendor.sh)
 _ORIGIN = "console.storage_origin"
 
 
@@ -47,10 +49,11 @@ async def index(request: web.Request) -> web.Response:
 
 
 async def static(request: web.Request) -> web.StreamResponse:
-    """A static file of the console (JS, CSS, SVG) from gateway/console/static."""
+    """A static file of the console (JS, CSS, SVG) from gateway/console/static (or its vendor/)."""
     name = request.match_info["name"]
-    path = STATIC / name
-    if not NAME.match(name) or not path.is_file():
+    vendored = request.path.startswith("/console/static/vendor/")
+    path = STATIC / "vendor" / name if vendored else STATIC / name
+    if not (VENDOR_NAME if vendored else NAME).match(name) or not path.is_file():
         raise not_found(f"no console file {name}")
     return web.FileResponse(path, headers={"Content-Type": TYPES[path.suffix],
                                            "Cache-Control": "no-cache",
@@ -72,4 +75,5 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/console", to_console)
     app.router.add_get("/console/", index)
     app.router.add_get("/console/static/{name}", static)
+    app.router.add_get("/console/static/vendor/{name}", static)
     stream.setup(app)

@@ -5,6 +5,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from infra.repos.reports import INCLUDED
 from models.files import apply_event
 
 
@@ -68,3 +69,16 @@ async def in_flight(db: AsyncDatabase, statuses: tuple[str, ...], older_than: st
     for doc in docs:
         doc.pop("_id", None)
     return docs
+
+
+
+
+async def counted(db: AsyncDatabase, organisation: str) -> dict[int, dict[str, Any]]:
+    """The organisation's imported files with rows in the sales store (as reports count them:
+    voided and duplicate (FAILED) files are not):
+    {file id: {parquet_key, filename, conversion}}."""
+    cursor = db.files.find({"organisation": organisation, "status": {"$in": list(INCLUDED)},
+                            "parquet_key": {"$nin": [None, ""]}},
+                           {"parquet_key": 1, "filename": 1, "conversion": 1})
+    return {int(d["_id"]): {"parquet_key": d["parquet_key"], "filename": d.get("filename"),
+                            "conversion": d.get("conversion")} async for d in cursor}

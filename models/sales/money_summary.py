@@ -19,7 +19,7 @@ def _entries(snap: dict) -> list[dict]:
              "revenue_converted": t.get("revenue_converted")}]
 
 
-def _late_rate(currency: str | None, month: str | None, base: str, rates: dict) -> Decimal | None:
+def late_rate(currency: str | None, month: str | None, base: str, rates: dict) -> Decimal | None:
     """An organisation rate added after the file was imported."""
     if currency is None or month is None:
         return None
@@ -50,7 +50,7 @@ def summarise(snaps: list[dict], base: str, rates: dict) -> dict:
                 converted = Decimal(str(e["revenue_converted"]))
             else:
                 untouched = int(e.get("unconverted_rows") or e.get("rows") or 0) == int(e.get("rows") or 0)
-                rate = _late_rate(cur, month, base, rates) if untouched else None
+                rate = late_rate(cur, month, base, rates) if untouched else None
                 if rate is not None:
                     converted = quantize(revenue * rate)
                 else:

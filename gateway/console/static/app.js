@@ -1,20 +1,24 @@
-// Hash router: #/files, #/files/<id>, #/summary, #/reports, #/gtin/imports, #/gtin/document, #/signin.
+// Hash router: #/dashboard (home), #/files, #/files/<id>, #/summary, #/reports, #/catalog, #/gtin/imports, #/gtin/document, #/signin.
 import { auth } from "./api.js";
 import { clear } from "./ui.js";
 import * as signin from "./signin.js";
+import * as dashboard from "./dashboard.js";
 import * as files from "./files.js";
 import * as detail from "./detail.js";
 import * as summary from "./summary.js";
 import * as reports from "./reports.js";
+import * as catalog from "./catalog.js";
 import * as gtinImports from "./gtin_imports.js";
 import * as gtinDocument from "./gtin_document.js";
 
 const ROUTES = [
   [/^\/signin$/, signin, "Sign in"],
+  [/^\/dashboard$/, dashboard, "Dashboard"],
   [/^\/files$/, files, "Files"],
   [/^\/files\/(\d+)$/, detail, "File"],
   [/^\/summary$/, summary, "Summary"],
   [/^\/reports$/, reports, "Reports"],
+  [/^\/catalog$/, catalog, "Catalog"],
   [/^\/gtin\/imports$/, gtinImports, "GTIN imports"],
   [/^\/gtin\/document$/, gtinDocument, "GTIN document"],
 ];
@@ -22,12 +26,13 @@ const ROUTES = [
 let cleanup = null;
 
 function route() {
-  const path = (location.hash.replace(/^#/, "").split("?")[0]) || (auth.token ? "/files" : auth.ticket ? "/gtin/imports" : "/signin");
+  const path = (location.hash.replace(/^#/, "").split("?")[0]) || (auth.token ? "/dashboard" : auth.ticket ? "/gtin/imports" : "/signin");
   const match = ROUTES.find(([re]) => re.test(path)) || ROUTES[0];
   const [re, page, title] = match;
   if (cleanup) { try { cleanup(); } catch (e) { console.error(e); } cleanup = null; }
   const view = clear(document.getElementById("view"));
   document.title = `${title} · Tributary`;
+  view.classList.toggle("wide", page === dashboard || page === files);
   for (const a of document.querySelectorAll("nav a")) {
     const target = a.getAttribute("href").slice(1);
     a.toggleAttribute("aria-current", path === target || path.startsWith(target + "/"));
@@ -38,6 +43,11 @@ function route() {
   cleanup = page.render(view, path.match(re).slice(1), params) || null;
   view.focus({ preventScroll: true });
 }
+
+// the offline banner: shown while the gateway cannot be reached (api.js), Retry draws the page again
+const offline = document.getElementById("offline");
+window.addEventListener("tributary:reachable", (ev) => { offline.hidden = ev.detail; });
+document.getElementById("offline-retry").addEventListener("click", () => { offline.hidden = true; route(); });
 
 window.addEventListener("hashchange", route);
 route();

@@ -1,10 +1,12 @@
 // File detail: facts, the snapshot as charts, bad-row samples and the status history — live.
 import { auth, sales, liveStream } from "./api.js";
-import { h, clear, fill, badge, money, when, errorText, toast, needSignIn, table } from "./ui.js";
+import { h, clear, fill, money, when, errorText, toast, needSignIn, table } from "./ui.js";
+import { statusBadge } from "./status.js";
 import { barChart, revenueEntries } from "./charts.js";
 import { applyFileEvent, FILE_EVENTS, REIMPORTABLE } from "./fold.js";
 import { wizard } from "./mapping.js";
 import { moneyFacts, qualityCard } from "./quality.js";
+import { missingRatesCard } from "./rates.js";
 import { duplicateLink, importAnywayButton, totalsNote, voidButton } from "./statements.js";
 
 export function render(root, [idText]) {
@@ -15,14 +17,16 @@ export function render(root, [idText]) {
   const charts = h("section", { "aria-labelledby": "charts-h", id: "charts" });
   const bad = h("section", { class: "card", "aria-labelledby": "bad-h" });
   const quality = h("div", {});
+  const rates = h("div", {});
+  let ratesFor = null;
   const history = h("section", { class: "card", "aria-labelledby": "history-h" });
   const mapper = h("div", {});      // the mapping wizard (mapping.js), kept while the user edits it
   let mapperFor = null;
-  root.append(h("p", {}, h("a", { href: "#/files" }, "← Files")), head, mapper, facts, charts, quality, bad, history);
+  root.append(h("p", {}, h("a", { href: "#/files" }, "← Files")), head, mapper, rates, facts, charts, quality, bad, history);
 
   function draw() {
     const r = record;
-    fill(head, h("h1", {}, `${r.filename} `, h("span", { id: "detail-status", "data-status": r.status }, badge(r.status))));
+    fill(head, h("h1", {}, `${r.filename} `, h("span", { id: "detail-status", "data-status": r.status }, statusBadge(r.status))));
     const items = [["File id", r.id], ["Type", r.filetype], ["Size", `${r.filesize} bytes`], ["Reporting period", r.reporting_period],
       ["Layout", r.layout], ["Encoding", r.encoding], ["Rows", r.total_rows], ["Artists", r.total_artists],
       ...moneyFacts(r),
@@ -34,15 +38,17 @@ export function render(root, [idText]) {
     fill(facts, h("h2", { id: "facts-h" }, "File"),
       totalsNote(r), duplicateLink(r),
       h("dl", { class: "facts" }, items.filter(([, v]) => v !== null && v !== undefined && v !== "").flatMap(([k, v]) => [h("dt", {}, k), h("dd", { class: k === "Error" || k === "Cause" ? "error" : null }, v instanceof Node ? v : String(v))])),
-      (r.warnings || []).length ? h("ul", { class: "small" }, r.warnings.map((w) => h("li", {}, typeof w === "string" ? w : JSON.stringify(w)))) : null,
+      (r.warnings || []).length ? h("ul", { class: "small warnings" }, r.warnings.map((w) => h("li", {}, warningText(w)))) : null,
       h("p", { class: "actions" }, REIMPORTABLE.includes(r.status) ? h("button", { type: "button", class: "secondary", onclick: reimport }, "Reimport") : null,
         importAnywayButton(r), voidButton(r)));
     fill(quality, qualityCard(r));
+    const ratesKey = `${r.attempt}:${JSON.stringify((r.conversion || {}).missing || [])}`;
+    if (ratesKey !== ratesFor) { ratesFor = ratesKey; fill(rates, missingRatesCard(r)); }   // kept while typed in
     fill(bad, h("h2", { id: "bad-h" }, `Bad rows (${r.bad_rows || 0})`),
       (r.bad_samples || []).length ? table([{ title: "Line", num: true, cell: (s) => s.line }, { title: "Reason", cell: (s) => s.reason }], r.bad_samples, { label: "Bad row samples" })
         : h("p", { class: "muted" }, "No bad rows."));
     fill(history, h("h2", { id: "history-h" }, "Status history"),
-      table([{ title: "Status", cell: (e) => badge(e.status) }, { title: "When", cell: (e) => when(e.ts) }, { title: "Cause", cell: (e) => e.status_cause || "" }],
+      table([{ title: "Status", cell: (e) => statusBadge(e.status) }, { title: "When", cell: (e) => when(e.ts) }, { title: "Cause", cell: (e) => e.status_cause || "" }],
         r.history || [], { label: "Status history" }));
     const proposal = r.status_cause === "UNKNOWN_LAYOUT" ? r.layout_proposal : r.layout === "inferred" ? r.inference : null;
     const key = proposal ? `${r.id}:${r.attempt}:${r.status_cause || r.layout}` : null;
@@ -85,4 +91,12 @@ export function render(root, [idText]) {
     if (ev.payload.file_id !== id || !record) return;
     record = applyFileEvent(record, ev); draw();
   }, load);
+}
+
+/** A warning as a sentence: its text, else its fields as "name: value" (never raw JSON). */
+function warningText(w) {
+  if (typeof w === "string") return w;
+  const text = w.warning || w.message || w.detail;
+  if (typeof text === "string") return text;
+  return Object.entries(w).map(([k, v]) => `${k.replace(/_/g, " ")}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join("; ");
 }

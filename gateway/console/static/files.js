@@ -1,13 +1,15 @@
 // Files: drag-and-drop upload (register → presigned PUT with progress → process) and the
 // organisation's file table, kept live by the `files` event stream (no polling).
 import { auth, sales, putFile, liveStream } from "./api.js";
-import { h, field, clear, fill, badge, money, amount, amounts, errorText, toast, needSignIn, tableRow } from "./ui.js";
+import { h, field, clear, fill, amount, amounts, errorText, toast, needSignIn, tableRow } from "./ui.js";
+import { WORDS, statusBadge, problemCell } from "./status.js";
 import { applyFileEvent, FILE_EVENTS, STATUSES, REIMPORTABLE } from "./fold.js";
 import { duplicateLink, importAnywayButton, totalsNote, voidButton, TOTALS_CHECKS } from "./statements.js";
 
 const TYPES = ["CSV", "TSV", "TXT", "XLS", "XLSX", "ZIP"];
 const PAGE = 100;
 const PARALLEL = 3;
+const LOG = 20;   // upload log entries kept
 
 export function render(root) {
   if (!auth.token) return needSignIn(root, "an organisation token");
@@ -17,6 +19,10 @@ export function render(root) {
 
   const input = h("input", { type: "file", id: "file-input", multiple: true, accept: TYPES.map((t) => "." + t.toLowerCase()).join(",") });
   const uploads = h("ul", { class: "uploads", id: "uploads", "aria-live": "polite", "aria-label": "Uploads" });
+  const uploadCount = h("span", {}, "Uploads");
+  const uploadLog = h("details", { class: "upload-log", id: "upload-log", open: true, hidden: true },
+    h("summary", {}, uploadCount, " ", h("button", { type: "button", class: "secondary small", onclick: (e) => { e.preventDefault(); clearLog(); } }, "Clear")),
+    uploads);
   const drop = h("div", { class: "drop", id: "drop-zone" },
     h("p", {}, "Drop sales files here (CSV, TSV, TXT, XLS, XLSX, or a ZIP of them), or"),
     field("Choose sales files", input));
@@ -26,7 +32,7 @@ export function render(root) {
   input.addEventListener("change", () => { start([...input.files]); input.value = ""; });
 
   const statusSel = h("select", { id: "filter-status", name: "status" }, h("option", { value: "" }, "Any status"),
-    STATUSES.map((s) => h("option", { value: s }, s)));
+    STATUSES.map((s) => h("option", { value: s }, WORDS[s] || s)));
   const periodIn = h("input", { type: "month", id: "filter-period", name: "period", placeholder: "YYYY-MM" });
   const totalsSel = h("select", { id: "filter-totals", name: "totals_check" }, h("option", { value: "" }, "Any totals check"),
     TOTALS_CHECKS.map((s) => h("option", { value: s }, s)));
@@ -39,30 +45,30 @@ export function render(root) {
   statusSel.addEventListener("change", () => filterForm.requestSubmit());
 
   const columns = [
-    { title: "#", cell: (r) => h("a", { href: `#/files/${r.id}` }, String(r.id)) },
-    { title: "File", cell: (r) => h("a", { href: `#/files/${r.id}` }, r.filename) },
+    { title: "File", cell: (r) => h("span", { class: "file-name" }, h("a", { href: `#/files/${r.id}` }, r.filename), h("span", { class: "muted small" }, ` #${r.id}`)) },
     { title: "Period", cell: (r) => r.reporting_period || "—" },
-    { title: "Status", cell: (r) => h("span", { class: "status", "data-status": r.status }, badge(r.status)) },
-    { title: "Progress", cell: (r) => r.progress ? h("span", {}, h("progress", { max: 100, value: r.progress.percent ?? 0, "aria-label": `${r.filename} ${r.progress.stage} progress` }),
-      ` ${r.progress.rows ?? 0} rows`) : "" },
+    { title: "Status", cell: (r) => h("span", { class: "status", "data-status": r.status }, statusBadge(r.status),
+      r.progress ? h("span", { class: "small" }, " ", h("progress", { max: 100, value: r.progress.percent ?? 0, "aria-label": `${r.filename} ${r.progress.stage} progress` }),
+        ` ${r.progress.rows ?? 0} rows`) : null) },
     { title: "Rows", num: true, cell: (r) => r.total_rows ?? "—" },
     { title: "Revenue", num: true, cell: (r) => r.total_local != null ? amount(r.total_local, r.currency)
       : (r.totals_by_currency || []).length ? amounts(r.totals_by_currency) : "—" },
     { title: "Problem", cell: (r) => problem(r) },
     { title: "Actions", cell: (r) => h("span", { class: "actions" }, REIMPORTABLE.includes(r.status)
-      ? h("button", { type: "button", class: "secondary", "aria-label": `Reimport ${r.filename}`, onclick: (e) => reimport(r, e.target) }, "Reimport") : null,
+      ? h("button", { type: "button", class: "secondary small", "aria-label": `Reimport ${r.filename}`, onclick: (e) => reimport(r, e.target) }, "Reimport") : null,
       importAnywayButton(r), voidButton(r)) },
   ];
   const tbody = h("tbody", { id: "files-body" });
   const tableEl = h("div", { class: "table-wrap" }, h("table", { class: "responsive", id: "files-table", "aria-label": "Sales files" },
     h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col", class: c.num ? "num" : null }, c.title)))), tbody));
   const info = h("p", { class: "muted small", id: "files-count", role: "status" });
+  const empty = h("div", { class: "empty", id: "files-empty", hidden: true });
   const more = h("button", { type: "button", class: "secondary", hidden: true, onclick: () => { shown += PAGE; load(); } }, "Show more");
 
   root.append(h("h1", {}, "Sales files"),
     h("section", { class: "card", "aria-labelledby": "upload-h" }, h("h2", { id: "upload-h" }, "Upload"), drop,
-      uploads),
-    h("section", { class: "card", "aria-labelledby": "list-h" }, h("h2", { id: "list-h" }, "Files"), filterForm, info, tableEl, more));
+      uploadLog),
+    h("section", { class: "card", "aria-labelledby": "list-h" }, h("h2", { id: "list-h" }, "Files"), filterForm, info, empty, tableEl, more));
 
   function matches(r) {
     return (!filter.status || r.status === filter.status) && (!filter.period || r.reporting_period === filter.period)
@@ -73,6 +79,14 @@ export function render(root) {
     fill(tbody, ...list.map((r) => tableRow(columns, r, { id: `file-${r.id}`, "data-status": r.status })));
     info.textContent = `${list.length} of ${Math.max(count, list.length)} file(s)`;
     more.hidden = count <= list.length;
+    const filtered = filter.status || filter.period || filter.totals;
+    empty.hidden = list.length > 0; tableEl.hidden = list.length === 0;
+    fill(empty, filtered ? h("p", {}, "No file matches this filter.")
+      : [h("p", {}, h("strong", {}, "No sales files yet.")), h("p", { class: "muted" }, "Drop your first statement above: Tributary reads it, checks it and adds it to the dashboard.")]);
+    for (const li of uploads.children) {   // the upload log follows each file's real status
+      const rec = rows.get(Number(li.dataset.id));
+      if (rec && li.dataset.status !== rec.status) { li.dataset.status = rec.status; fill(li.querySelector(".state"), " ", statusBadge(rec.status), " ", problemCell(rec)); }
+    }
   }
   async function load() {
     const q = new URLSearchParams({ page_size: String(Math.min(shown, 500)) });
@@ -113,9 +127,11 @@ export function render(root) {
   }
   async function uploadOne(file) {
     const bar = h("progress", { max: 100, value: 0, "aria-label": `Upload of ${file.name}` });
-    const state = h("span", { class: "small" }, " registering…");
+    const state = h("span", { class: "small state" }, " registering…");
     const li = h("li", { "data-file": file.name }, h("strong", {}, file.name), " ", bar, state);
     uploads.prepend(li);
+    while (uploads.children.length > LOG) uploads.lastChild.remove();
+    uploadLog.hidden = false; uploadCount.textContent = `Uploads (${uploads.children.length})`;
     const ext = (file.name.split(".").pop() || "").toUpperCase();
     try {
       const rec = await sales("POST", "/api/files/salesfiles/", { filename: file.name, filetype: ext, filesize: file.size,
@@ -127,22 +143,20 @@ export function render(root) {
       await putFile(up.presigned_url, file, (done, total) => { bar.value = total ? Math.round((done / total) * 100) : 100; });
       state.textContent = " uploaded; processing…";
       const res = await sales("POST", `/api/files/salesfiles/${rec.id}/process/`, { action: "process" });
-      state.textContent = res.status === "FAILED" ? ` failed: ${res.status_cause} — ${res.error_message || ""}` : ` #${rec.id} ${res.status}; the table follows it live`;
-      if (res.status === "FAILED") state.classList.add("error");
+      const now = rows.get(rec.id) || { ...rec, ...res };
+      li.dataset.status = now.status;
+      fill(state, " ", statusBadge(now.status), " ", problemCell(now));
     } catch (err) {
       state.textContent = ` failed: ${errorText(err)}`; state.classList.add("error");
     }
   }
 
+  function clearLog() { clear(uploads); uploadLog.hidden = true; }
+
   return liveStream("files", FILE_EVENTS, onEvent, load);
 }
 
 function problem(r) {
-  const parts = [];
-  if (r.status === "FAILED" || r.status_cause) parts.push(h("span", { class: "error" }, [r.status_cause, r.error_message].filter(Boolean).join(": ")));
-  if (r.duplicate_of != null) parts.push(" ", duplicateLink(r));
-  const totals = totalsNote(r);
-  if (totals) parts.push(" ", totals);
-  if (r.bad_rows) parts.push(h("span", { class: "muted small" }, ` ${r.bad_rows} bad row(s)`));
-  return parts.length ? h("span", {}, parts) : "";
+  const overridden = r.duplicate_of != null && r.status_cause !== "DUPLICATE" ? duplicateLink(r) : null;
+  return problemCell(r, [overridden, totalsNote(r), r.bad_rows ? h("span", { class: "muted small" }, ` ${r.bad_rows} bad row(s)`) : null]);
 }

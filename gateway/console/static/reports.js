@@ -2,10 +2,14 @@
 // event stream), download when done (GET /api/reports/{id} hands out a 24-hour link).
 import { auth, sales, liveStream } from "./api.js";
 import { h, field, clear, fill, badge, money, errorText, toast, needSignIn, tableRow } from "./ui.js";
+import { emptyNote } from "./report_notes.js";
+import { PATH, csvButton } from "./analytics.js";
 
 export function render(root) {
   if (!auth.token) return needSignIn(root, "an organisation token");
   const reports = new Map();
+  const notes = new Map();   // report id → why it is empty (asked once per finished report)
+  const noteOf = (r) => { if (!notes.has(r.id) && r.snapshot) notes.set(r.id, emptyNote(r)); return notes.get(r.id) ?? null; };
   const typeSel = h("select", { id: "report-type", name: "type" }, h("option", { value: "monthly" }, "Monthly (matched to the catalog)"),
     h("option", { value: "unmatched" }, "Unmatched"));
   const periodIn = h("input", { type: "month", id: "report-period", name: "period", required: true, placeholder: "YYYY-MM" });
@@ -32,7 +36,8 @@ export function render(root) {
     { title: "Rows", num: true, cell: (r) => r.snapshot ? r.snapshot.rows : "—" },
     { title: "Revenue", num: true, cell: (r) => r.snapshot ? money(r.snapshot.revenue_converted) : "—" },
     { title: "Match rate", num: true, cell: (r) => r.snapshot && r.snapshot.match_rate != null ? `${(r.snapshot.match_rate * 100).toFixed(1)}%` : "—" },
-    { title: "Result", cell: (r) => r.status === "DONE" ? h("button", { type: "button", class: "secondary", "aria-label": `Download report ${r.id}`, onclick: () => download(r.id) }, "Download")
+    { title: "Result", cell: (r) => r.status === "DONE" ? h("span", { class: "actions" }, h("button", { type: "button", class: "secondary", "aria-label": `Download report ${r.id}`, onclick: () => download(r.id) }, "Download"),
+      ...statements(r), noteOf(r))
       : r.status === "FAILED" ? h("span", { class: "error" }, [r.status_cause, r.error_message].filter(Boolean).join(": ")) : "" },
   ];
   const tbody = h("tbody", { id: "reports-body" });
@@ -66,4 +71,11 @@ export function render(root) {
     reports.set(r.id, r); draw();
   }
   return liveStream("reports", ["ReportStatusChanged"], onEvent, load);
+}
+
+/** The period's statement per artist and per release (Analytics API, format=csv). */
+function statements(r) {
+  if (r.type !== "monthly" || !r.period) return [];
+  return ["artist", "release"].map((g) => csvButton(PATH, new URLSearchParams({ group_by: g, period: r.period, date: "period", top: "1000" }),
+    `statement ${r.period} per ${g}`, `Per ${g} (CSV)`));
 }

@@ -7,14 +7,14 @@ export function render(root) {
   root.append(h("h1", {}, "Sign in"));
   root.append(form({
     id: "token", legend: "Sales: organisation token",
-    hint: "Create one with `tributary org create NAME` (or `tributary org token ORG`).",
+    hint: "Your organisation's token, from whoever runs Tributary for you.",
     current: auth.token, label: "Organisation token",
     check: async (v) => { auth.setToken(v); await sales("GET", "/api/sales/summary/"); },
-    clearIt: () => auth.setToken(""), next: "#/files",
+    clearIt: () => auth.setToken(""), next: "#/dashboard",
   }));
   root.append(form({
     id: "ticket", legend: "GTIN description service: session ticket",
-    hint: "Create one with `tributary session create --participant URN --user ID`.",
+    hint: "A session ticket for your brand, from whoever runs Tributary for you.",
     current: auth.ticket, label: "Session ticket",
     check: async (v) => { auth.setTicket(v); await gtin("GET", "/description-service/import/tasks"); },
     clearIt: () => auth.setTicket(""), next: "#/gtin/imports",

@@ -13,6 +13,8 @@ from tests.support.browser import PHONE, chromium_or_skip, launch
 from tests.support.gs1 import company_prefix_for
 from tests.support.stack import cli
 
+from .label import seed_label
+
 
 @pytest.fixture(scope="module")
 def browser():
@@ -82,3 +84,29 @@ def participant(stack) -> dict:
     cli(stack.data_dir, "participant", "create", "--id", urn, "--type", "brand", "--prefix", prefix)
     session = cli(stack.data_dir, "session", "create", "--participant", urn, "--user", "console")
     return {"urn": urn, "prefix": prefix, "ticket": session["ticket"]}
+
+
+@pytest.fixture(scope="package")
+def label(stack) -> dict:
+    """A label with June (USD), July (EUR) statements and two failed files (label.py)."""
+    return seed_label(stack)
+
+
+@pytest.fixture
+def open_console(browser, stack):
+    """Consoles at the sizes asked for, each closed after the test; page errors fail it."""
+    contexts, consoles = [], []
+
+    def make(viewport: dict) -> Console:
+        context = browser.new_context(viewport=viewport, is_mobile=viewport is PHONE, has_touch=viewport is PHONE,
+                                      accept_downloads=True)
+        contexts.append(context)
+        consoles.append(Console(context.new_page(), stack.url))
+        return consoles[-1]
+    yield make
+    for c in contexts:
+        c.close()
+    for view in consoles:
+        assert [e for e in view.errors if "Failed to load resource" not in e] == []
+
+

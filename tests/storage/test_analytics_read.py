@@ -1,0 +1,75 @@
+"""DuckDB reads the sales Parquet where the object store keeps it: a local directory's files, or
+S3 objects through httpfs with the store URL's endpoint and credentials (moto's S3 server here;
+TRIBUTARY_TEST_S3_URL adds a real S3/MinIO through the storage suite's backends)."""
+from __future__ import annotations
+
+import io
+import uuid
+from decimal import Decimal as D
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from infra.analytics.duck import Location
+from infra.analytics.run import _paths, _relations
+from infra.storage import open_store
+from models.analytics import query, shape
+from models.analytics.filters import Filters, View
+from models.sales.schema import CANONICAL_SCHEMA
+
+KEY = "sales/org=7/period=2025-05/file=1.parquet"
+FILES = {1: {"parquet_key": KEY, "filename": "may.csv", "conversion": {"currency": "EUR"}}}
+ROWS = [dict(statement_period="2025-05", sale_period="2025-05", dsp="Spotify", territory="FR",
+             quantity=3, currency="EUR", revenue=D("1.000000000000000001"),
+             revenue_converted=D("1.000000000000000001"), line=2),
+        dict(statement_period="2025-05", sale_period="2025-05", dsp="Deezer", territory="US",
+             quantity=4, currency="USD", revenue=D("123456.5"), revenue_converted=None, line=3)]
+
+
+def parquet() -> bytes:
+    table = pa.table({n: [r.get(n) for r in ROWS] for n in CANONICAL_SCHEMA.names}, schema=CANONICAL_SCHEMA)
+    out = io.BytesIO()
+    pq.write_table(table, out)
+    return out.getvalue()
+
+
+def by_dsp(location: Location) -> dict:
+    """The grouped view as the gateway computes it, USD→EUR at 0.123456789012345678 for May."""
+    late = [{"currency": "USD", "month": "2025-05", "rate": D("0.123456789012345678"),
+             "source": "organisation"}]
+    sql, params = query.grouped(View("dsp", Filters()), _paths(location, FILES), "EUR", 10)
+    cur = location.cursor(*_relations(location, FILES, "EUR", late))
+    lines = cur.execute(sql, params).fetchall()
+    return shape.answer("dsp", None, None, "EUR", 10, lines, FILES, {("USD", "2025-05"): late[0]})
+
+
+def check(answer: dict) -> None:
+    # 123456.5 × 0.123456789012345678 = 15241.5430727026541960070 exactly, rounded at 18 places
+    assert [(r["key"], r["revenue_converted"]) for r in answer["rows"]] == [
+        ("Deezer", "15241.543072702654196007"), ("Spotify", "1.000000000000000001")]
+    assert answer["totals"]["revenue"] == [{"currency": "EUR", "amount": "1.000000000000000001"},
+                                           {"currency": "USD", "amount": "123456.5"}]
+    assert answer["totals"]["revenue_converted"] == "15242.543072702654196008"
+    assert answer["files"] == 1
+
+
+def test_local_directory(tmp_path):
+    path = tmp_path / KEY
+    path.parent.mkdir(parents=True)
+    path.write_bytes(parquet())
+    check(by_dsp(Location(f"file://{tmp_path}")))
+
+
+async def test_s3_through_httpfs(moto_endpoint):
+    url = (f"s3://an-{uuid.uuid4().hex[:10]}?endpoint={moto_endpoint}&region=us-east-1"
+           "&access_key=testing&secret_key=testing")
+    store = open_store(url, secret="")
+    async with store:
+        await store.put(KEY, parquet())
+        check(by_dsp(Location(url)))
+
+
+def test_unsupported_store():
+    with pytest.raises(ValueError):
+        Location("ftp://example/x")
