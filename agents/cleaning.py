@@ -6,7 +6,6 @@ the worker keeps heartbeating; this module only moves bytes and records statuses
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import os
 import tempfile
@@ -23,6 +22,7 @@ from agents.zip_upload import expand_upload, is_zip_upload
 from infra.metrics import record_rows
 from infra.repos import files as file_repo
 from infra.retry import RetryError, retry
+from infra.storage.base import file_sha256
 from models.sales.schema import CANONICAL_SCHEMA
 from topics.envelope import Message
 from topics.registry import topic
@@ -33,14 +33,6 @@ DISCARDED = ("UNSUPPORTED_TYPE", "EMPTY", "CORRUPTED")
 
 def staging_key(record: dict) -> str:
     return f"staging/{record['organisation']}/{record['id']}/attempt-{record['attempt']}.parquet"
-
-
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def snapshot_key(record: dict) -> str:
@@ -214,7 +206,7 @@ async def clean(deps: Deps, msg: Message) -> None:
             _clean_to_parquet, src, out, record["filename"], options, on_progress, cancel))
         try:
             checksum = await store.sha256(record["object_key"]) or \
-                await asyncio.to_thread(_sha256, src)
+                await asyncio.to_thread(file_sha256, src)
             twin = await file_repo.find_by_checksum(deps.db, record["organisation"], checksum,
                                                     record["id"])
         except BaseException:

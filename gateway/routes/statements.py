@@ -4,7 +4,6 @@ that was imported. The agents do the work; these checks answer the client at onc
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 import tempfile
 
@@ -14,6 +13,7 @@ from gateway.auth import organisation
 from gateway.contract import endpoint
 from gateway.errors import ApiError, conflict
 from gateway.schemas.sales import StatusAnswer
+from infra.storage.base import file_sha256
 from models.files import VOIDABLE
 
 
@@ -52,14 +52,6 @@ def duplicate_override(body, view: dict) -> int | None:
     return wanted
 
 
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 async def unchanged_original(request: web.Request, view: dict) -> None:
     """Refuse (409) to reimport an object whose bytes changed since they were processed."""
     key, checksum = view.get("object_key"), view.get("checksum")
@@ -77,7 +69,7 @@ async def unchanged_original(request: web.Request, view: dict) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "original")
             await store.download(key, path)
-            now = await asyncio.to_thread(_sha256, path)
+            now = await asyncio.to_thread(file_sha256, path)
     if now != checksum:
         raise conflict(f"the stored original of file {view['id']} changed since it was processed "
                        f"(SHA-256 {now[:12]}…, processed {checksum[:12]}…); register the new "

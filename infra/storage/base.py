@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -155,6 +156,16 @@ class ObjectStore(abc.ABC):
         """SHA-256 (hex) of the object's bytes when the store took it while they streamed in,
         else None (the caller hashes the bytes itself)."""
         return None
+
+
+def file_sha256(path: str) -> str:
+    """SHA-256 (hex) of a local file, read in 1 MiB chunks (a download's checksum when the
+    store did not record one)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def check_delete_prefix(prefix: str) -> str:
