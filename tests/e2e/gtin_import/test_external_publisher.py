@@ -10,6 +10,17 @@ from aiokafka import AIOKafkaProducer
 from tests.e2e.gtin_import.conftest import BASE, gtin_for, upload, wait_task
 
 
+async def _publish(stack, task_id: str, command: dict) -> None:
+    """Send a command to the topic as an outside system would: no gateway involved."""
+    producer = AIOKafkaProducer(bootstrap_servers=stack.state["kafka_url"])
+    await producer.start()
+    try:
+        await producer.send_and_wait("gtin.import.commands", json.dumps(command).encode(),
+                                    key=task_id.encode())
+    finally:
+        await producer.stop()
+
+
 async def test_start_import_task_from_kafka(stack, brand):
     gtins = [gtin_for(brand.prefix) for _ in range(2)]
     csv = "gtin,name,notes\n" + "".join(f"{g},Item {n},note {n}\n" for n, g in enumerate(gtins))
@@ -20,13 +31,7 @@ async def test_start_import_task_from_kafka(stack, brand):
                                     "gtin_field": "gtin", "name": ["name"],
                                     "fields": [{"field": "notes", "title": "Notes"}],
                                     "conditions": {"language": ["en"]}}}}
-    producer = AIOKafkaProducer(bootstrap_servers=stack.state["kafka_url"])
-    await producer.start()
-    try:
-        await producer.send_and_wait("gtin.import.commands", json.dumps(command).encode(),
-                                    key=task_id.encode())
-    finally:
-        await producer.stop()
+    await _publish(stack, task_id, command)
     task = await wait_task(brand.api, task_id)
     assert task["status"] == "done", task
     assert task["processed_lines"] == 2 and not task["bad_gtins"]
@@ -56,13 +61,7 @@ async def test_a_published_link_without_a_scheme_is_read_as_the_specification_wr
     command = {"type": "StartGtinImport", "version": 1, "message_id": uuid.uuid4().hex,
                "payload": {"task_id": task_id, "participant": brand.urn, "kind": "task",
                            "spec": {"link": link, "gtin_field": "gtin", "name": ["name"]}}}
-    producer = AIOKafkaProducer(bootstrap_servers=stack.state["kafka_url"])
-    await producer.start()
-    try:
-        await producer.send_and_wait("gtin.import.commands", json.dumps(command).encode(),
-                                    key=task_id.encode())
-    finally:
-        await producer.stop()
+    await _publish(stack, task_id, command)
     task = await wait_task(brand.api, task_id)
     assert task["status"] == "done" and task["counts"]["imported"] == 1, task
     status, doc, _ = await brand.api.get(f"{BASE}/description?id={gtin}")
