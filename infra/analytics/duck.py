@@ -72,10 +72,3 @@ class Location:
                     con.execute(s3_secret(self.query))
                 _DATABASES[self.url] = con
             return _DATABASES[self.url]
-
-    def cursor(self, files, rates):
-        """A cursor with the `files` and `rates` relations (Arrow tables) registered."""
-        cur = self.database().cursor()
-        cur.register("files", files)
-        cur.register("rates", rates)
-        return cur
