@@ -52,13 +52,19 @@ def _stored(unstored: list[str]) -> str:
 
 
 def stored_sum(unstored: list[str]) -> str:
-    """The line in the base currency when no rate is needed now (else NULL)."""
+    """The line in the base currency when no rate is needed now (else NULL). When every file
+    was converted into today's base, that is the stored conversion itself (a line in the base
+    currency was stored at rate 1)."""
+    if not unstored:
+        return "s.revenue_converted"
     return (f"CASE WHEN {_same()} THEN CAST(s.revenue AS {D18}) "
             f"WHEN {_stored(unstored)} THEN CAST(s.revenue_converted AS {D18}) END")
 
 
 def late_sql(unstored: list[str]) -> str:
     """True when the line needs today's organisation rate."""
+    if not unstored:
+        return "(s.revenue_converted IS NULL)"
     return f"(NOT {_same()} AND NOT {_stored(unstored)})"
 
 

@@ -2,9 +2,11 @@
 parameters (file paths, the service's own object keys, are quoted literals: a table function
 takes no parameters).
 
-One scan of `read_parquet` over the organisation's counted files, grouped twice at once
-(GROUPING SETS): by (key, currency, late, month) for the view and by (file, currency, statement
-month, late) for the totals, files and rates. Rows whose import-time conversion stands
+One scan of `read_parquet` over the organisation's counted files, grouped twice: by (key,
+currency, late, month) for the view and by (file, currency, statement month, late) for the
+totals, files and rates — for groupings with few keys as one hash table over both, rolled up
+(one hash probe a row, as a plain GROUP BY), for the others as GROUPING SETS (a table of every
+key by file would be ten times larger). Rows whose import-time conversion stands
 (models.analytics.convert) are summed as converted; the others are summed in their currency and
 converted once per group, with the `rates(currency, month, rate)` relation the executor
 registers. Only these groups, never rows, are joined, ranked and returned."""
@@ -28,6 +30,7 @@ KEYS = {
                 "s.release_title"),
     "file": ("s.filename", "s.filename"),
 }
+FEW = ("month", "period", "dsp", "territory", "file")  # groupings with at most a few hundred keys
 ROW_COLUMNS = ("file_id", "line", "sale_month", "period", "dsp", "territory", "artist",
                "track_title", "isrc", "release_title", "upc", "quantity", "revenue", "currency")
 _EQUAL = {"currency": "s.currency", "dsp": "s.dsp", "territory": "s.territory",
@@ -71,21 +74,40 @@ def grouped(view: View, files: dict[int, str], unstored: list[str], base: str,
     into another currency than today's base. The answer's lines (shape.COLUMNS): kind 'row'
     (slot 1..top, or top+1 for the others), 'file' (per file, currency, month, late)."""
     key, label = KEYS[view.group_by]
+    label = key if label == key else f"any_value({label})"
     cond, params = where(view.filters, files)
-    params.update(base=base, top=top if top is not None else 2 ** 62)
+    params["top"] = top if top is not None else 2 ** 62
+    if unstored:
+        params["base"] = base  # DuckDB refuses a parameter the statement does not use
     late = late_sql(unstored)
     order = ("k ASC NULLS LAST" if view.group_by in TIME_GROUPS
              else "coalesce(conv, 0) DESC, q DESC, k ASC NULLS LAST")
-    sql = f"""
-WITH g AS MATERIALIZED (
-  SELECT {key} AS k, any_value({label}) AS l, s.currency AS currency, {late} AS late,
+    sums = (f"sum(s.quantity) AS q, sum(s.revenue) AS rev, sum({stored_sum(unstored)}) AS stored, "
+            "count(*) AS n")
+    scan = f"FROM {source(list(files.values()))}\n  {cond}"
+    if view.group_by in FEW:  # few keys: one hash table over (key, file, month), rolled up twice
+        g = f"""g0 AS MATERIALIZED (
+  SELECT {key} AS k, {label} AS l, s.currency AS currency, {late} AS late,
+         s.filename AS file, s.statement_period AS cmonth, {sums}
+  {scan}
+  GROUP BY k, currency, late, file, cmonth
+), g AS (
+  SELECT k, any_value(l) AS l, currency, late, CASE WHEN late THEN cmonth END AS lmonth,
+         NULL::VARCHAR AS file, NULL::VARCHAR AS cmonth, 1 AS by_key,
+         sum(q) AS q, sum(rev) AS rev, sum(stored) AS stored, sum(n) AS n
+  FROM g0 GROUP BY k, currency, late, CASE WHEN late THEN cmonth END
+  UNION ALL
+  SELECT NULL, NULL, currency, late, NULL, file, cmonth, 0, sum(q), sum(rev), sum(stored), sum(n)
+  FROM g0 GROUP BY file, currency, cmonth, late"""
+    else:                     # many keys: two hash tables in the one scan
+        g = f"""g AS MATERIALIZED (
+  SELECT {key} AS k, {label} AS l, s.currency AS currency, {late} AS late,
          CASE WHEN {late} THEN s.statement_period END AS lmonth,
-         s.filename AS file, s.statement_period AS cmonth, grouping(s.filename) AS by_key,
-         sum(s.quantity) AS q, sum(s.revenue) AS rev, sum({stored_sum(unstored)}) AS stored, count(*) AS n
-  FROM {source(list(files.values()))}
-  {cond}
-  GROUP BY GROUPING SETS ((k, currency, late, lmonth), (file, currency, cmonth, late))
-), c AS (
+         s.filename AS file, s.statement_period AS cmonth, grouping(s.filename) AS by_key, {sums}
+  {scan}
+  GROUP BY GROUPING SETS ((k, currency, late, lmonth), (file, currency, cmonth, late))"""
+    sql = f"""
+WITH {g}), c AS (
   SELECT g.*, CASE WHEN g.late THEN {exact_product('g.rev', 'r.rate')} ELSE g.stored END AS conv,
          CASE WHEN g.late AND r.rate IS NULL THEN g.n ELSE 0 END AS miss
   FROM g LEFT JOIN rates r

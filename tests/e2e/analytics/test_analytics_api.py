@@ -160,6 +160,15 @@ async def test_missing_rate_listed_then_applied_once_added(stack):
     assert body["missing_rates"] == [] and body["totals"]["revenue_converted"] == "7.725"
     assert body["rates"] == [{"from": "USD", "to": "EUR", "month": "2025-06", "rate": "0.8",
                               "source": "organisation (inverse)"}]
+    # a new base currency: the conversions stored at import (into EUR) no longer count
+    status, _, _ = await api.call("PATCH", "/api/organisation/settings/", json={"base_currency": "USD"})
+    assert status == 200
+    body = await view(api, "group_by=dsp")
+    assert body["base_currency"] == "USD" and body["missing_rates"] == []
+    assert [(r["key"], r["revenue_converted"]) for r in body["rows"]] == [("Spotify", "8"), ("Deezer", "1.65625")]
+    assert body["totals"]["revenue_converted"] == "9.65625" and body["totals"]["converted_complete"]
+    assert body["rates"] == [{"from": "EUR", "to": "USD", "month": "2025-06", "rate": "1.25",
+                              "source": "organisation"}]
 
 
 async def test_bad_input_and_other_organisations(stack, label):
