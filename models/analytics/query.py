@@ -18,17 +18,17 @@ from models.analytics.filters import TIME_GROUPS, Filters, View
 # group → (key, label): a track is its ISRC, else artist and title folded (as the summary counts
 # tracks: models.sales.snapshot.summary_keys); a release its UPC, else artist and release title;
 # a file its path (the executor names it by id and filename)
-KEYS = {
-    "month": ("s.sale_period", "s.sale_period"),
-    "period": ("s.statement_period", "s.statement_period"),
-    "dsp": ("s.dsp", "s.dsp"),
-    "territory": ("s.territory", "s.territory"),
-    "artist": ("s.artist", "s.artist"),
+KEYS = {  # key, label (an aggregate; None: the key itself)
+    "month": ("s.sale_period", None),
+    "period": ("s.statement_period", None),
+    "dsp": ("s.dsp", None),
+    "territory": ("s.territory", None),
+    "artist": ("s.artist", None),
     "track": ("coalesce(s.isrc, lower(s.artist) || chr(31) || lower(s.track_title))",
-              "concat_ws(' — ', s.track_title, s.artist)"),
+              "concat_ws(' — ', any_value(s.track_title), any_value(s.artist))"),
     "release": ("coalesce(s.upc, lower(s.artist) || chr(31) || lower(s.release_title))",
-                "s.release_title"),
-    "file": ("s.filename", "s.filename"),
+                "any_value(s.release_title)"),
+    "file": ("s.filename", None),
 }
 FEW = ("month", "period", "dsp", "territory", "file")  # groupings with at most a few hundred keys
 ROW_COLUMNS = ("file_id", "line", "sale_month", "period", "dsp", "territory", "artist",
@@ -74,7 +74,7 @@ def grouped(view: View, files: dict[int, str], unstored: list[str], base: str,
     into another currency than today's base. The answer's lines (shape.COLUMNS): kind 'row'
     (slot 1..top, or top+1 for the others), 'file' (per file, currency, month, late)."""
     key, label = KEYS[view.group_by]
-    label = key if label == key else f"any_value({label})"
+    label = label or key
     cond, params = where(view.filters, files)
     params["top"] = top if top is not None else 2 ** 62
     if unstored:
