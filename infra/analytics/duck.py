@@ -72,3 +72,10 @@ class Location:
                     con.execute(s3_secret(self.query))
                 _DATABASES[self.url] = con
             return _DATABASES[self.url]
+
+    def cursor(self):
+        """A connection of its own to the store's database, for one thread (DuckDB connections
+        are not thread-safe; making one from the shared parent is serialised here)."""
+        database = self.database()
+        with _LOCK:
+            return database.cursor()

@@ -37,7 +37,7 @@ class Context:
 
     def run(self, *statements: tuple[str, dict]) -> list[list[tuple]]:
         """The statements' results, on one cursor of the store's DuckDB (in this thread)."""
-        cur = self.location.database().cursor()
+        cur = self.location.cursor()
         try:
             cur.register("rates", self.rates())
             return [cur.execute(sql, params).fetchall() for sql, params in statements]

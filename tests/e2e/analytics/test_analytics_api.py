@@ -3,6 +3,7 @@ currency conversion (stored at import or the organisation's rate added since), v
 duplicate files left out, filters, top/others, rows paging, CSV, and bad input as 400."""
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 
@@ -126,6 +127,13 @@ async def test_rows_paging(label):
         [(label["june"]["id"], 3, "8")]
     _, everything, _ = await api.get("/api/sales/analytics/rows/?page_size=100")
     assert everything["count"] == 6 and sum(r["quantity"] for r in everything["results"]) == 232
+
+
+async def test_concurrent_views_answer_alike(label):
+    """Requests at once each get their own DuckDB connection and the same exact figures."""
+    answers = await asyncio.gather(*[view(label["api"], q) for q in ["group_by=dsp", "group_by=month"] * 4])
+    assert all(a["totals"] == TOTALS for a in answers)
+    assert len({str(a["rows"]) for a in answers}) == 2
 
 
 async def test_csv(label):
