@@ -79,6 +79,30 @@ def duckdb_report(sales: str, catalog: str, out: str) -> int:
     return con.execute(f"SELECT count(*) FROM read_parquet('{sales}')").fetchone()[0]
 
 
+ANALYTICS = {  # what a DuckDB user writes for each view of bench/analytics.py
+    "dsp": "SELECT dsp, currency, sum(quantity), sum(revenue), sum(revenue_converted) AS c FROM {src} "
+           "GROUP BY dsp, currency ORDER BY c DESC",
+    "month": "SELECT sale_period, currency, sum(quantity), sum(revenue), sum(revenue_converted) FROM {src} "
+             "GROUP BY sale_period, currency ORDER BY sale_period",
+    "track": "SELECT isrc, currency, any_value(track_title), sum(quantity), sum(revenue), "
+             "sum(revenue_converted) AS c FROM {src} GROUP BY isrc, currency ORDER BY c DESC LIMIT 10",
+    "territory_2025h1": "SELECT territory, currency, sum(quantity), sum(revenue), sum(revenue_converted) "
+                        "AS c FROM {src} WHERE sale_period BETWEEN '2025-01' AND '2025-06' "
+                        "GROUP BY territory, currency ORDER BY c DESC",
+    "rows_page": "SELECT (SELECT count(*) FROM {src} WHERE dsp = 'Spotify'), * FROM {src} "
+                 "WHERE dsp = 'Spotify' ORDER BY filename, line LIMIT 50 OFFSET 100",
+}
+
+
+def duckdb_analytics(paths: list[str], view: str) -> int:
+    """One analytics view by hand, on the same Parquet files (a fresh connection)."""
+    import duckdb
+
+    listed = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+    src = f"read_parquet([{listed}], filename = true, hive_partitioning = false)"
+    return len(duckdb.connect().execute(ANALYTICS[view].format(src=src)).fetchall())
+
+
 def gtin_script(src: str, mongo_url: str, db: str, prefix: str, owner: str) -> int:
     """Validate each line (cell count, python-stdnum GTIN check, company prefix) and bulk-write
     the GTIN documents by `_id`, 1,000 per batch, to the same document store."""
@@ -144,9 +168,10 @@ def gtin_script(src: str, mongo_url: str, db: str, prefix: str, owner: str) -> i
 
 BASELINES: dict[str, Callable[..., int]] = {
     "pandas_ingest": pandas_ingest, "duckdb_ingest": duckdb_ingest,
-    "polars_ingest": polars_ingest, "duckdb_report": duckdb_report, "gtin_script": gtin_script}
+    "polars_ingest": polars_ingest, "duckdb_report": duckdb_report, "gtin_script": gtin_script,
+    "duckdb_analytics": duckdb_analytics}
 NEEDS = {"pandas_ingest": "pandas", "duckdb_ingest": "duckdb", "polars_ingest": "polars",
-         "duckdb_report": "duckdb", "gtin_script": "pymongo"}
+         "duckdb_report": "duckdb", "gtin_script": "pymongo", "duckdb_analytics": "duckdb"}
 
 
 def main(argv: list[str]) -> None:

@@ -37,6 +37,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         run.add_argument(f"--scale-{what}", type=int, default=None,
                          help=f"scale scenario: {what} (default by --size, bench/scale.py)")
     run.add_argument("--scale-workers", default=None, help="scale scenario: e.g. 1,2,3")
+    run.add_argument("--analytics-rows", type=int, default=None,
+                     help="analytics scenario: rows generated (default by --size, bench/analytics.py)")
     table = sub.add_parser("table", help="print a results JSON as a Markdown table")
     table.add_argument("results", type=Path)
     gen = sub.add_parser("generate", help="only generate the inputs of a size")
@@ -56,10 +58,11 @@ async def run(args: argparse.Namespace, stack: Stack, work: Path) -> dict:
         **{k: getattr(args, f"scale_{k}") for k in ("files", "orgs", "rows", "tasks", "lines")},
         "workers": tuple(int(w) for w in args.scale_workers.split(",")) if args.scale_workers
         else None}
+    ctx.shared["analytics_rows"] = args.analytics_rows
     results = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                "size": args.size, "repeat": ctx.repeat, "machine": machine(), "scenarios": {}}
     started = time.monotonic()
-    if set(names) - OWN_STACKS:
+    if set(names) - OWN_STACKS - {"analytics"}:
         ctx.paths()
     results["generate_s"] = round(time.monotonic() - started, 1)
     for name in names:

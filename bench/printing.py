@@ -35,7 +35,12 @@ def show(name: str, result: dict[str, Any]) -> None:
                   f"  status p50 {_fmt(r['status_p50_ms'], ' ms')} p99 {_fmt(r['status_p99_ms'], ' ms')}"
                   f"  exact {r['exact']}  load {r['load_avg']}\n    RSS MiB {r['rss_mb']}")
         return
-    if "endpoints" in result:
+    if "views" in result:  # analytics
+        print(f"  {result['rows']:,} rows in {result['files']} files")
+        for view, v in result["views"].items():
+            print(f"  {view:<17} API {_fmt(v['api_s'], ' s'):>9}  DuckDB {_fmt(v['duckdb_s'], ' s'):>9}"
+                  f"  ratio {_fmt(v['ratio'])}  {v['checked']}")
+    elif "endpoints" in result:
         for ep, e in result["endpoints"].items():
             print(f"  {ep:<13} {_fmt(e['requests_per_s'], ' req/s'):>14}  p50 "
                   f"{_fmt(e['p50_ms'], ' ms'):>10}  p99 {_fmt(e['p99_ms'], ' ms'):>10}  "
@@ -66,6 +71,12 @@ def markdown(results: dict[str, Any]) -> str:
                              f"{_fmt(r['status_p99_ms'])} ms, exact {r['exact']}, load {r['load_avg']} |")
             continue
         ratio = f"**{_fmt(res.get('ratio'))}** ({res.get('target')}; met: {res.get('target_met')})"
+        if "views" in res:
+            for view, v in res["views"].items():
+                lines.append(f"| {name} | {view} ({res['rows']:,} rows) | API {_fmt(v['api_s'])} s | "
+                             f"DuckDB {_fmt(v['duckdb_s'])} s | | {_fmt(v['ratio'])} |")
+            lines.append(f"| {name} | worst | | | | {ratio} |")
+            continue
         if "endpoints" in res:
             rss = res["peak_rss_mb"]
             for ep, e in res["endpoints"].items():

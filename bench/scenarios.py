@@ -258,6 +258,13 @@ async def scale(ctx: Context) -> dict[str, Any]:
     return await run_scale(ctx)
 
 
+async def analytics(ctx: Context) -> dict[str, Any]:
+    """7. Analytics API over generated rows against DuckDB run directly on the same Parquet."""
+    from bench.analytics import analytics as run_analytics
+
+    return await run_analytics(ctx)
+
+
 SCENARIOS = {"ingest": ingest, "report": report, "gtin": gtin, "status": status,
-             "latency": latency, "scale": scale}
+             "latency": latency, "scale": scale, "analytics": analytics}
 OWN_STACKS = {"scale"}  # scenarios that start their own stacks

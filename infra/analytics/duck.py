@@ -73,9 +73,9 @@ class Location:
                 _DATABASES[self.url] = con
             return _DATABASES[self.url]
 
-    def cursor(self, files, rates):
-        """A cursor with the `files` and `rates` relations (Arrow tables) registered."""
-        cur = self.database().cursor()
-        cur.register("files", files)
-        cur.register("rates", rates)
-        return cur
+    def cursor(self):
+        """A connection of its own to the store's database, for one thread (DuckDB connections
+        are not thread-safe; making one from the shared parent is serialised here)."""
+        database = self.database()
+        with _LOCK:
+            return database.cursor()

@@ -15,75 +15,62 @@ from models.analytics.filters import Filters, View, default_top
 from models.rates import rate_table
 
 
-async def _context(db, organisation: str) -> tuple[str, dict, list[dict]]:
-    base = (await orgs.settings(db, organisation))["base_currency"]
-    files = await file_repo.counted(db, organisation)
-    late = late_rates(base, rate_table(await rate_repo.find(db, organisation)))
-    return base, files, late
+class Context:
+    """What a view needs besides its filters: base currency, files by path, rates."""
 
+    def __init__(self, location: Location, base: str, records: dict[int, dict], late: list[dict]):
+        self.location, self.base, self.late = location, base, late
+        self.paths = {i: location.path(records[i]["parquet_key"]) for i in sorted(records)}
+        self.files = {self.paths[i]: {"id": i, **records[i]} for i in self.paths}
+        # converted at import into another base currency than today's: today's rates instead
+        self.unstored = [p for p, r in self.files.items()
+                         if ((r.get("conversion") or {}).get("currency") or base) != base]
 
-def _relations(location: Location, files: dict, base: str, late: list[dict]):
-    import pyarrow as pa
+    def rates(self):
+        import pyarrow as pa
 
-    from models.sales.schema import AMOUNT
+        from models.sales.schema import AMOUNT
 
-    ids = sorted(files)
-    file_table = pa.table({
-        "path": pa.array([location.path(files[i]["parquet_key"]) for i in ids], pa.string()),
-        "file_id": pa.array(ids, pa.int64()),
-        # the import converted into today's base currency (else the organisation's rates now)
-        "stored_ok": pa.array([((files[i].get("conversion") or {}).get("currency") or base) == base
-                               for i in ids], pa.bool_())})
-    rate_rel = pa.table({"currency": pa.array([r["currency"] for r in late], pa.string()),
-                         "month": pa.array([r["month"] for r in late], pa.string()),
-                         "rate": pa.array([r["rate"] for r in late], AMOUNT)})
-    return file_table, rate_rel
+        return pa.table({"currency": pa.array([r["currency"] for r in self.late], pa.string()),
+                         "month": pa.array([r["month"] for r in self.late], pa.string()),
+                         "rate": pa.array([r["rate"] for r in self.late], AMOUNT)})
 
-
-def _paths(location: Location, files: dict) -> list[str]:
-    return [location.path(files[i]["parquet_key"]) for i in sorted(files)]
-
-
-async def grouped(db, storage_url: str, organisation: str, view: View) -> dict:
-    base, files, late = await _context(db, organisation)
-    top = default_top(view.group_by, view.top)
-    f = view.filters
-    if not files:
-        return shape.answer(view.group_by, f.start, f.end, base, top, [], {}, {})
-    location = Location(storage_url)
-    sql, params = query.grouped(view, _paths(location, files), base, top)
-
-    def run() -> list[tuple]:
-        cur = location.cursor(*_relations(location, files, base, late))
+    def run(self, *statements: tuple[str, dict]) -> list[list[tuple]]:
+        """The statements' results, on one cursor of the store's DuckDB (in this thread)."""
+        cur = self.location.cursor()
         try:
-            return cur.execute(sql, params).fetchall()
+            cur.register("rates", self.rates())
+            return [cur.execute(sql, params).fetchall() for sql, params in statements]
         finally:
             cur.close()
 
-    lines = await asyncio.to_thread(run)
-    by_pair = {(r["currency"], r["month"]): r for r in late}
-    return shape.answer(view.group_by, f.start, f.end, base, top, lines, files, by_pair)
+
+async def _context(db, storage_url: str, organisation: str) -> Context:
+    base = (await orgs.settings(db, organisation))["base_currency"]
+    records = await file_repo.counted(db, organisation)
+    late = late_rates(base, rate_table(await rate_repo.find(db, organisation)))
+    return Context(Location(storage_url), base, records, late)
+
+
+async def grouped(db, storage_url: str, organisation: str, view: View) -> dict:
+    ctx = await _context(db, storage_url, organisation)
+    top = default_top(view.group_by, view.top)
+    f = view.filters
+    if not ctx.paths:
+        return shape.answer(view.group_by, f.start, f.end, ctx.base, top, [], {}, {})
+    sql = query.grouped(view, ctx.paths, ctx.unstored, ctx.base, top)
+    [lines] = await asyncio.to_thread(ctx.run, sql)
+    late = {(r["currency"], r["month"]): r for r in ctx.late}
+    return shape.answer(view.group_by, f.start, f.end, ctx.base, top, lines, ctx.files, late)
 
 
 async def rows(db, storage_url: str, organisation: str, filters: Filters, page: int,
                page_size: int) -> dict:
-    base, files, late = await _context(db, organisation)
+    ctx = await _context(db, storage_url, organisation)
     out: dict = {"count": 0, "page": page, "page_size": page_size, "results": []}
-    if not files:
+    if not ctx.paths:
         return out
-    location = Location(storage_url)
-    count_sql, page_sql, params = query.rows(filters, _paths(location, files), page, page_size)
-
-    def run() -> tuple[int, list[tuple]]:
-        cur = location.cursor(*_relations(location, files, base, late))
-        try:
-            count = cur.execute(count_sql, params).fetchone()[0]
-            return count, cur.execute(page_sql, params).fetchall()
-        finally:
-            cur.close()
-
-    count, found = await asyncio.to_thread(run)
-    return {**out, "count": int(count), "results": [shape.row_record(v) for v in found]}
-
-
-
+    count_sql, page_sql, params = query.rows(filters, ctx.paths, page, page_size)
+    counted, found = await asyncio.to_thread(ctx.run, (count_sql, params), (page_sql, params))
+    ids = {p: r["id"] for p, r in ctx.files.items()}
+    return {**out, "count": int(counted[0][0]), "results": [shape.row_record(v, ids) for v in found]}

@@ -12,7 +12,12 @@ DuckDB multiplies DECIMAL(38,18) by DECIMAL(38,18) into scale 36 and overflows a
 product is taken in parts that each fit (integer × integer, integer × fraction, fraction ×
 fraction) and only the fraction × fraction part, the one finer than 1e-18, is rounded: the result
 is the exact product rounded at 18 places (half away from zero, where the import rounds half-even:
-the two differ only on an exact tie at the 19th decimal)."""
+the two differ only on an exact tie at the 19th decimal).
+
+Lines converted now are summed first and converted once per group (currency and month), as the
+summary converts a file's per-currency, per-month totals: the totals, computed per file, do not
+depend on the grouping; a grouping's rows may differ from them by rounding at the 18th decimal.
+Where the summary differs (a rate added later, a former base currency): docs/money.md."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -35,25 +40,33 @@ def exact_product(a: str, b: str) -> str:
             f" + CAST({lo(a)} * {hi(b)} AS {D18}) + CAST(round({lo(a)} * {lo(b)}, 18) AS {D18}))")
 
 
-def same_currency(base_param: str = "$base") -> str:
-    return f"coalesce(s.currency = {base_param}, false)"
+def _same() -> str:
+    return "coalesce(s.currency = $base, false)"
 
 
-def stored() -> str:
-    """The line's import-time conversion is into today's base currency."""
-    return "(f.stored_ok AND s.revenue_converted IS NOT NULL)"
+def _stored(unstored: list[str]) -> str:
+    """The line's import-time conversion stands: into today's base currency, and made."""
+    if not unstored:
+        return "s.revenue_converted IS NOT NULL"
+    listed = ", ".join("'" + p.replace("'", "''") + "'" for p in unstored)
+    return f"(s.revenue_converted IS NOT NULL AND s.filename NOT IN ({listed}))"
 
 
-def converted_sql() -> str:
-    """The line in the base currency (rates joined as `r`, files as `f`, rows as `s`)."""
-    return (f"CASE WHEN {same_currency()} THEN CAST(s.revenue AS {D18}) "
-            f"WHEN {stored()} THEN CAST(s.revenue_converted AS {D18}) "
-            f"ELSE {exact_product(f'CAST(s.revenue AS {D18})', 'r.rate')} END")
+def stored_sum(unstored: list[str]) -> str:
+    """The line in the base currency when no rate is needed now (else NULL). When every file
+    was converted into today's base, that is the stored conversion itself (a line in the base
+    currency was stored at rate 1)."""
+    if not unstored:
+        return "s.revenue_converted"
+    return (f"CASE WHEN {_same()} THEN CAST(s.revenue AS {D18}) "
+            f"WHEN {_stored(unstored)} THEN CAST(s.revenue_converted AS {D18}) END")
 
 
-def late_sql() -> str:
+def late_sql(unstored: list[str]) -> str:
     """True when the line needs today's organisation rate."""
-    return f"(NOT {same_currency()} AND NOT {stored()})"
+    if not unstored:
+        return "(s.revenue_converted IS NULL)"
+    return f"(NOT {_same()} AND NOT {_stored(unstored)})"
 
 
 def late_rates(base: str, rates: dict[tuple[str, str, str], Decimal]) -> list[dict]:

@@ -10,6 +10,7 @@ from models.analytics.convert import rate_entry
 from models.sales.result import _fmt
 
 COLUMNS = ("kind", "slot", "key", "label", "currency", "cmonth", "late", "q", "rev", "conv", "n", "miss")
+# a 'file' line has its path as key
 UNSTATED = "(not stated)"
 
 
@@ -26,16 +27,18 @@ def _figures(lines: list[dict]) -> dict:
             "converted_complete": all(not line["miss"] for line in lines)}
 
 
-def _label(group_by: str, key: str | None, label: str | None, files: dict) -> str:
+def _named(group_by: str, key: str | None, label: str | None, files: dict) -> tuple[str | None, str]:
+    """(key, label) as answered: a file by its id and filename, a territory by its name."""
     if key is None:
-        return UNSTATED
+        return None, UNSTATED
     if group_by == "file":
-        return (files.get(int(key)) or {}).get("filename") or key
+        record = files.get(key) or {}
+        return str(record.get("id", key)), record.get("filename") or key
     if group_by == "territory":
         from models.analytics.names import territory_name
 
-        return territory_name(key)
-    return label or key
+        return key, territory_name(key)
+    return key, label or key
 
 
 def _rates(file_lines: list[dict], files: dict, base: str, late: dict) -> tuple[list, list, int]:
@@ -54,19 +57,20 @@ def _rates(file_lines: list[dict], files: dict, base: str, late: dict) -> tuple[
                 entry = rate_entry(cur, base, month, found["rate"], found["source"])
                 used[tuple(entry.values())] = entry
             continue
-        for r in ((files.get(line["slot"]) or {}).get("conversion") or {}).get("rates") or []:
+        for r in ((files.get(line["key"]) or {}).get("conversion") or {}).get("rates") or []:
             if r.get("from") == cur and (r.get("month") or None) == month:
                 entry = rate_entry(cur, base, month, r["rate"], r.get("source") or "file")
                 used[tuple(entry.values())] = entry
     rates = sorted(used.values(), key=lambda e: (e["from"] or "", e["month"] or "", e["source"]))
     gaps = [{"from": c, "to": base, "month": m, "rows": n}
             for (c, m), n in sorted(missing.items(), key=lambda x: (x[0][0] or "", x[0][1] or ""))]
-    return rates, gaps, len({line["slot"] for line in file_lines})
+    return rates, gaps, len({line["key"] for line in file_lines})
 
 
 def answer(group_by: str, start: str | None, end: str | None, base: str, top: int | None,
            lines: list[tuple], files: dict, late: dict) -> dict:
-    """`files`: {file id: {filename, conversion}}; `late`: {(currency, month): late rate}."""
+    """`files`: {path: {id, filename, conversion}}; `late`: {(currency, month): late rate}.
+    The totals add the per-file lines (as the summary adds files), whatever the grouping."""
     parsed = [dict(zip(COLUMNS, line)) for line in lines]
     slots: dict = defaultdict(list)
     for line in parsed:
@@ -78,19 +82,21 @@ def answer(group_by: str, start: str | None, end: str | None, base: str, top: in
         if top is not None and slot > top:
             others = _figures(group)
             continue
-        key, label = group[0]["key"], group[0]["label"]
-        rows.append({"key": key, "label": _label(group_by, key, label, files), **_figures(group)})
-    totals = _figures([line for line in parsed if line["kind"] == "total"])
-    rates, gaps, count = _rates([line for line in parsed if line["kind"] == "file"], files, base, late)
+        key, label = _named(group_by, group[0]["key"], group[0]["label"], files)
+        rows.append({"key": key, "label": label, **_figures(group)})
+    per_file = [line for line in parsed if line["kind"] == "file"]
+    totals = _figures(per_file)
+    rates, gaps, count = _rates(per_file, files, base, late)
     return {"group_by": group_by, "from": start, "to": end, "base_currency": base, "rows": rows,
             "others": others, "totals": totals, "rates": rates, "missing_rates": gaps, "files": count}
 
 
-def row_record(values: tuple) -> dict:
-    """One line of the rows view, amounts as exact strings."""
+def row_record(values: tuple, ids: dict[str, int]) -> dict:
+    """One line of the rows view (its file named by id: `ids` path → id), amounts exact strings."""
     from models.analytics.query import ROW_COLUMNS
 
     out = dict(zip(ROW_COLUMNS, values))
+    out["file_id"] = ids[out["file_id"]]
     if out["revenue"] is not None:
         out["revenue"] = _fmt(out["revenue"])
     return out

@@ -71,3 +71,20 @@ def test_tiny_scale_scenario_checks_every_result(tmp_path):
     assert run["rows_per_s"] > 0 and run["status_requests"] > 0 and run["status_p99_ms"] > 0
     assert {"worker-1", "gateway", "gateway-2", "broker", "docstore"} <= set(run["rss_mb"])
     assert all(v > 0 for v in run["rss_mb"].values())
+
+
+def test_tiny_analytics_scenario_answers_exactly(stack, tmp_path):
+    """`--scenario analytics` at tiny size: every view's answer is checked against DuckDB's own
+    sums over the same files ('ok'), and both contenders have times."""
+    out = tmp_path / "analytics.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "run", "--size", "tiny", "--scenario", "analytics",
+         "--repeat", "1", "--stack", str(stack.data_dir), "--inputs", str(tmp_path / "inputs"),
+         "--out", str(out)], capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    analytics = json.loads(out.read_text())["scenarios"]["analytics"]
+    assert "error" not in analytics, analytics
+    assert analytics["rows"] == 20_000 and analytics["files"] == 1
+    for name, view in analytics["views"].items():
+        assert view["checked"] == "ok", (name, view)
+        assert view["api_s"] > 0 and view["duckdb_s"] > 0 and view["ratio"] > 0

@@ -12,14 +12,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from infra.analytics.duck import Location
-from infra.analytics.run import _paths, _relations
+from infra.analytics.run import Context
 from infra.storage import open_store
 from models.analytics import query, shape
 from models.analytics.filters import Filters, View
 from models.sales.schema import CANONICAL_SCHEMA
 
 KEY = "sales/org=7/period=2025-05/file=1.parquet"
-FILES = {1: {"parquet_key": KEY, "filename": "may.csv", "conversion": {"currency": "EUR"}}}
+RECORDS = {1: {"parquet_key": KEY, "filename": "may.csv", "conversion": {"currency": "EUR"}}}
 ROWS = [dict(statement_period="2025-05", sale_period="2025-05", dsp="Spotify", territory="FR",
              quantity=3, currency="EUR", revenue=D("1.000000000000000001"),
              revenue_converted=D("1.000000000000000001"), line=2),
@@ -38,10 +38,9 @@ def by_dsp(location: Location) -> dict:
     """The grouped view as the gateway computes it, USD→EUR at 0.123456789012345678 for May."""
     late = [{"currency": "USD", "month": "2025-05", "rate": D("0.123456789012345678"),
              "source": "organisation"}]
-    sql, params = query.grouped(View("dsp", Filters()), _paths(location, FILES), "EUR", 10)
-    cur = location.cursor(*_relations(location, FILES, "EUR", late))
-    lines = cur.execute(sql, params).fetchall()
-    return shape.answer("dsp", None, None, "EUR", 10, lines, FILES, {("USD", "2025-05"): late[0]})
+    ctx = Context(location, "EUR", RECORDS, late)
+    [lines] = ctx.run(query.grouped(View("dsp", Filters()), ctx.paths, ctx.unstored, "EUR", 10))
+    return shape.answer("dsp", None, None, "EUR", 10, lines, ctx.files, {("USD", "2025-05"): late[0]})
 
 
 def check(answer: dict) -> None:

@@ -3,6 +3,7 @@ currency conversion (stored at import or the organisation's rate added since), v
 duplicate files left out, filters, top/others, rows paging, CSV, and bad input as 400."""
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 
@@ -128,6 +129,13 @@ async def test_rows_paging(label):
     assert everything["count"] == 6 and sum(r["quantity"] for r in everything["results"]) == 232
 
 
+async def test_concurrent_views_answer_alike(label):
+    """Requests at once each get their own DuckDB connection and the same exact figures."""
+    answers = await asyncio.gather(*[view(label["api"], q) for q in ["group_by=dsp", "group_by=month"] * 4])
+    assert all(a["totals"] == TOTALS for a in answers)
+    assert len({str(a["rows"]) for a in answers}) == 2
+
+
 async def test_csv(label):
     api = label["api"]
     status, body, headers = await api.get("/api/sales/analytics/?group_by=dsp&top=1&format=csv")
@@ -160,6 +168,15 @@ async def test_missing_rate_listed_then_applied_once_added(stack):
     assert body["missing_rates"] == [] and body["totals"]["revenue_converted"] == "7.725"
     assert body["rates"] == [{"from": "USD", "to": "EUR", "month": "2025-06", "rate": "0.8",
                               "source": "organisation (inverse)"}]
+    # a new base currency: the conversions stored at import (into EUR) no longer count
+    status, _, _ = await api.call("PATCH", "/api/organisation/settings/", json={"base_currency": "USD"})
+    assert status == 200
+    body = await view(api, "group_by=dsp")
+    assert body["base_currency"] == "USD" and body["missing_rates"] == []
+    assert [(r["key"], r["revenue_converted"]) for r in body["rows"]] == [("Spotify", "8"), ("Deezer", "1.65625")]
+    assert body["totals"]["revenue_converted"] == "9.65625" and body["totals"]["converted_complete"]
+    assert body["rates"] == [{"from": "EUR", "to": "USD", "month": "2025-06", "rate": "1.25",
+                              "source": "organisation"}]
 
 
 async def test_bad_input_and_other_organisations(stack, label):
