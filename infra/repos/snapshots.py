@@ -90,7 +90,7 @@ async def refresh_summary(db: AsyncDatabase, organisation: str) -> dict:
         tracks.update(keys.get("tracks") or [])
         releases.update(keys.get("releases") or [])
     snaps = [snap async for snap in db.snapshots.find(
-        {"_id": {"$in": ids}}, {"totals": 1, "reporting_period": 1, "byCurrency": 1})]
+        {"_id": {"$in": ids}}, {"totals": 1, "reporting_period": 1, "byCurrency": 1, "conversion.currency": 1})]
     base = (await orgs.settings(db, organisation))["base_currency"]
     money = summarise(snaps, base, rate_table(await rate_repo.find(db, organisation)))
     summary = {"_id": organisation, "organisation": organisation, "files": len(ids),

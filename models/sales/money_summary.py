@@ -39,6 +39,9 @@ def summarise(snaps: list[dict], base: str, rates: dict) -> dict:
     missing: dict = defaultdict(int)
     gross, complete = Decimal(0), True
     for snap in snaps:
+        # a conversion stored at import counts only if it was into today's base currency; after
+        # the base changed, the file's amounts are converted afresh (never a sum of two currencies)
+        stored = ((snap.get("conversion") or {}).get("currency") or base) == base
         for e in _entries(snap):
             cur, month = e.get("currency"), e.get("period") or snap.get("reporting_period")
             revenue = Decimal(str(e.get("revenue") or 0))
@@ -46,16 +49,23 @@ def summarise(snaps: list[dict], base: str, rates: dict) -> dict:
             per_cur[cur][1] += int(e.get("rows") or 0)
             bucket = per_period[month or "unknown"]
             bucket["currencies"][cur] += revenue
-            if e.get("revenue_converted") is not None:
+            if stored and e.get("revenue_converted") is not None:
                 converted = Decimal(str(e["revenue_converted"]))
+            elif not stored and cur == base:
+                converted = revenue
             else:
-                untouched = int(e.get("unconverted_rows") or e.get("rows") or 0) == int(e.get("rows") or 0)
+                untouched = not stored or \
+                    int(e.get("unconverted_rows") or e.get("rows") or 0) == int(e.get("rows") or 0)
                 rate = late_rate(cur, month, base, rates) if untouched else None
                 if rate is not None:
                     converted = quantize(revenue * rate)
-                else:
+                elif stored:
                     converted = Decimal(str(e.get("converted_partial") or 0))
                     missing[(cur, month)] += int(e.get("unconverted_rows") or e.get("rows") or 0)
+                else:                          # its partial conversion is in the former base
+                    converted = Decimal(0)
+                    missing[(cur, month)] += int(e.get("rows") or 0)
+                if rate is None:
                     bucket["complete"] = complete = False
             bucket["converted"] += converted
             gross += converted
