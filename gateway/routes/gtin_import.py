@@ -34,6 +34,7 @@ from gateway.schemas.gtin_import import (
     task_status,
 )
 from gateway.views import answer
+from infra import outbox
 from infra.fetch import (
     UPLOAD_PATH,
     FetchError,
@@ -174,9 +175,13 @@ async def _start(request: web.Request, written: ImportBody, kind: str) -> dict[s
     view = new_task(task_id, participant.id, kind, spec.has_header,
                     limits(max_file_bytes(), MAX_LINE_BYTES), now_iso())
     db = request.app["db"]
-    await repo.create(db, view, body)
-    await request.app["bus"].publish(COMMANDS, task_id, Message("StartGtinImport", {
-        "task_id": task_id, "participant": participant.id, "kind": kind, "spec": body}))
+    message = Message("StartGtinImport", {"task_id": task_id, "participant": participant.id,
+                                          "kind": kind, "spec": body})
+    item = outbox.entry(COMMANDS, task_id, message)
+    # the task and its command in one write; a failed publish is the relay's (infra/outbox.py)
+    await repo.create(db, view, body, **outbox.embed({}, item))
+    await outbox.publish(db, request.app["bus"].publish,
+                         outbox.Place("gtin_import_tasks", task_id, item["id"]), item)
     return view
 
 
