@@ -165,8 +165,12 @@ async def read_body(request: web.Request) -> dict[str, Any]:
     model with gateway.contract.endpoint instead)."""
     ctype = request.content_type
     if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        from gateway.body_limits import check_text
+
         form = await request.post()
-        return {k: v for k, v in form.items() if isinstance(v, str)}
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        check_text(fields)
+        return fields
     from gateway.body_limits import read_json
 
     body = await read_json(request)

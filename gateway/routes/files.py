@@ -62,7 +62,8 @@ async def _owned(request: web.Request, org: str) -> dict:
 async def create(request: web.Request, body: SalesFileCreate):
     """Register a sales file (the specification's create form).
 
-    201 with the record once stored; 202 with its id if storing takes longer than the wait."""
+    The record and its command are stored first (the outbox): 201 with the record once a worker
+    registered it, else 202 with its id (durable: the relay delivers the command)."""
     org = await organisation(request)
     if body.organisation not in (None, "") and \
             str(body.organisation).strip() != str(organisation_number(org)):
