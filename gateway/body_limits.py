@@ -52,28 +52,35 @@ def check_text(fields: dict[str, Any]) -> None:
 
 
 def check_shape(value: Any) -> None:
-    """Depth, size and text of a parsed JSON value, walked without recursion."""
-    stack, count = [(value, 1, "body")], 0
+    """Depth, size and text of a parsed JSON value, walked without recursion (a value's path,
+    `(parent, key)` links, is spelled out only for an answer)."""
+    stack: list[tuple[Any, int, Any]] = [(value, 1, None)]
+    count = 0
     while stack:
         node, depth, where = stack.pop()
         count += 1
         if count > MAX_VALUES:
             raise _too_complex(f"more than {MAX_VALUES} values")
         if isinstance(node, str) and _not_unicode(node):
-            raise invalid_text(where)
-        if isinstance(node, dict) and any(_not_unicode(k) for k in node):
-            raise invalid_text(where)
+            raise invalid_text(_spelled(where))
         if isinstance(node, (dict, list)):
             if depth > MAX_DEPTH:
                 raise _too_complex(f"nested deeper than {MAX_DEPTH} levels")
             if len(node) > MAX_VALUES:
                 raise _too_complex(f"more than {MAX_VALUES} values")
+            if isinstance(node, dict) and any(_not_unicode(k) for k in node):
+                raise invalid_text(_spelled(where))
             items = node.items() if isinstance(node, dict) else enumerate(node)
-            stack.extend((child, depth + 1, _path(where, key)) for key, child in items)
+            stack.extend((child, depth + 1, (where, key)) for key, child in items)
 
 
-def _path(where: str, key: Any) -> str:
-    return str(key) if where == "body" else f"{where}.{key}"
+def _spelled(where: Any) -> str:
+    """`a.0.b` from the links `((( None, 'a'), 0), 'b')`; `body` for the whole body."""
+    keys = []
+    while where is not None:
+        where, key = where
+        keys.append(str(key))
+    return ".".join(reversed(keys)) or "body"
 
 
 def loads(raw: bytes) -> Any:
