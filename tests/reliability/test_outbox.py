@@ -176,6 +176,37 @@ async def test_a_command_never_handled_ends_failed_undelivered(ostack, oapi):
         client.close()
 
 
+async def test_a_delete_event_is_sent_only_if_the_delete_happened(ostack):
+    """A GTIN delete stores its event before deleting; an entry whose delete never happened is
+    dropped unsent, the real delete's event goes out once."""
+    who = new_participant(ostack)
+    status, item, _ = await who.api.post(f"{BASE}/gtins", json={"id": gtin_for(who.prefix),
+                                                                "name": "Kept"})
+    assert status == 201, item
+    gtin = item["id"]
+    client, db = _db(ostack)
+    try:
+        mid = secrets.token_hex(16)
+        message = {"type": "GtinDeleted", "version": 1, "message_id": mid, "ts": now_iso(),
+                   "payload": {"gtin": gtin, "participant": who.urn, "owner": who.urn}}
+        db.outbox.insert_one({"_id": mid, "id": mid, "topic": "gtin.changes", "key": gtin,
+                              "message": message, "tries": 0, "next_at": now_iso(),
+                              "collection": "gtins", "doc_id": gtin})
+        for _ in range(60):
+            if db.outbox.find_one({"_id": mid}) is None:
+                break
+            await asyncio.sleep(0.5)
+        assert db.outbox.find_one({"_id": mid}) is None, "the void entry was dropped"
+        assert not [m for m in await changes(ostack, gtin) if m.type == "GtinDeleted"]
+        status, body, _ = await who.api.call("DELETE", f"{BASE}/gtins/{gtin}")
+        assert status == 200, body
+        await _drained(db)
+        deleted = [m for m in await changes(ostack, gtin) if m.type == "GtinDeleted"]
+        assert len(deleted) == 1, deleted
+    finally:
+        client.close()
+
+
 async def test_poison_creates_end_400_or_failed_with_a_cause(stack):
     """Through the gateway both are refused by its model (400); published straight onto the
     command topic, the worker rejects them: FAILED, REJECTED, the reason; never a 404."""
