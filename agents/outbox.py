@@ -24,7 +24,7 @@ from topics.envelope import now_iso
 from topics.registry import topic
 
 log = logging.getLogger("tributary.outbox")
-RELAY_EVERY = 1.0
+RELAY_EVERY = 2.0  # each turn scans the records for `_outbox` (≈ 50 ms over 40,000 GTINs embedded)
 SEND_TIMEOUT = 10.0
 
 

@@ -7,7 +7,6 @@ relay (agents/outbox.py). The helpers at the top are shared with gateway/routes/
 """
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -30,7 +29,6 @@ from models.gtin import (
 )
 from topics.envelope import Message
 
-log = logging.getLogger("tributary.gateway.gtin")
 TOPIC = "gtin.changes"
 BASE = "/description-service"
 GPC_FIELDS = ("gpc_segment", "gpc_family", "gpc_class", "gpc_brick")
