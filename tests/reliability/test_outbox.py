@@ -221,7 +221,8 @@ async def test_poison_creates_end_400_or_failed_with_a_cause(stack):
                                                                "surrogate)"}]
 
     base = 10**12 + secrets.randbelow(10**9)
-    poison = {base: {**good, "filesize": 10**30}, base + 1: {**good, "filename": "\ud800.tsv"}}
+    poison = {base: {**good, "filesize": 10**30}, base + 1: {**good, "filename": "\ud800.tsv"},
+              base + 2: {**good, "source": {"n": 10**30}}}  # valid, but no store holds it
     producer = AIOKafkaProducer(bootstrap_servers=stack.state["kafka_url"], acks="all")
     await producer.start()
     try:
@@ -233,9 +234,10 @@ async def test_poison_creates_end_400_or_failed_with_a_cause(stack):
                                          key=str(file_id).encode())
     finally:
         await producer.stop()
-    for file_id, problem in ((base, "filesize"), (base + 1, "filename")):
+    for file_id, problem in ((base, "filesize"), (base + 1, "filename"),
+                             (base + 2, "cannot be stored")):
         failed = await api.wait_for(f"{FILES}{file_id}/", lambda b: b["status"] == "FAILED", 60)
         assert failed["status_cause"] == "REJECTED", failed
         assert problem in failed["error_message"], failed
-    record("outbox", "poison_creates", "HTTP: 400 (filesize bound, invalid_text); on the topic: "
-           "FAILED REJECTED with the reason")
+    record("outbox", "poison_creates", "HTTP: 400 (filesize bound, invalid_text); on the topic "
+           "(model refused, or the store refused a value): FAILED REJECTED with the reason")
