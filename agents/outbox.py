@@ -40,6 +40,12 @@ async def delivered(deps: Deps, item: dict[str, Any]) -> bool:
         return doc is not None and doc.get("status") != "started"
     if message["type"] == "CreateReport":
         return await report_repo.get(deps.db, int(payload["report_id"])) is not None
+    if message["type"] == "ProcessCatalogImport":  # moved on since it was asked for
+        doc = await deps.db.catalog_imports.find_one({"_id": int(payload["import_id"])})
+        return doc is not None and (doc.get("updated_at") or "") > message["ts"]
+    if message["type"] == "ResolveAutoUpload":
+        doc = await deps.db.auto_uploads.find_one({"_id": payload["job_id"]}, {"status": 1})
+        return doc is not None and doc.get("status") != "RESOLVING"
     return False
 
 
@@ -69,6 +75,29 @@ async def undelivered(deps: Deps, item: dict[str, Any]) -> None:
                                  type=record["type"], period=record["period"])
     elif kind == "StartGtinImport":
         await _fail_task(deps, payload["task_id"], reason)
+    elif kind in ("CreateCatalogImport", "ProcessCatalogImport"):
+        await _fail_catalog_import(deps, payload, message["ts"], reason)
+    elif kind == "ResolveAutoUpload":
+        await deps.db.auto_uploads.update_one(
+            {"_id": payload["job_id"], "status": "RESOLVING"},
+            {"$set": {"status": "REJECTED", "code": "undelivered", "message": reason,
+                      "updated_at": now_iso()}})
+
+
+async def _fail_catalog_import(deps: Deps, payload: dict, ts: str, reason: str) -> None:
+    from agents import catalog
+    from infra.repos import catalog as catalog_repo
+
+    import_id = int(payload["import_id"])
+    record = await catalog_repo.get_import(deps.db, import_id)
+    if record is None and "organisation" in payload:
+        record = {"id": import_id, "organisation": payload["organisation"],
+                  "filename": payload.get("filename"), "filetype": payload.get("filetype"),
+                  "filesize": payload.get("filesize"), "object_key": payload.get("object_key"),
+                  "created_at": ts}
+        await catalog_repo.insert_import(deps.db, record)
+    if record is not None and record.get("status") not in ("DONE", "FAILED"):
+        await catalog.set_status(deps, record, "FAILED", cause="UNDELIVERED", error=reason)
 
 
 async def _fail_task(deps: Deps, task_id: str, reason: str) -> None:

@@ -26,7 +26,7 @@ DELAY = float(os.environ.get("TRIBUTARY_OUTBOX_DELAY", "5"))  # s before the fir
 TRIES = int(os.environ.get("TRIBUTARY_OUTBOX_TRIES", "10"))  # then UNDELIVERED
 MAX_BACKOFF = 60.0
 # collections whose records may carry `_outbox`; "outbox" holds entries of their own
-EMBEDDED = ("files", "gtin_import_tasks", "gtins")
+EMBEDDED = ("files", "gtin_import_tasks", "gtins", "auto_uploads")
 Publish = Callable[[str, Any, Message], Awaitable[None]]
 
 

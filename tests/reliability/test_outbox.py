@@ -26,7 +26,7 @@ from tests.support.sales import wait_terminal
 from tests.support.stack import RunningStack, cli
 from topics.envelope import now_iso
 
-FAULTS = 5  # create, upload, process, report, GTIN event: each publish fails once
+FAULTS = 6  # create, upload, process, report, GTIN event, catalog import: each fails once
 FILES = "/api/files/salesfiles/"
 
 
@@ -118,13 +118,20 @@ async def test_refused_publishes_are_relayed_and_the_file_finishes_exactly(ostac
                 break
             await asyncio.sleep(0.5)
         assert len(events) == 1 and events[0].payload["document"]["name"] == "Oats", events
+
+        status, imp, _ = await oapi.post("/api/catalog/imports/", json={"filename": "c.csv",
+                                                                        "filesize": 10})
+        assert status == 201 and imp["status"] == "INITIALIZED", imp  # its publish failed
+        await oapi.wait_for(f"/api/catalog/imports/{imp['id']}/",
+                            lambda b: b["status"] == "UPLOADING", 60)
         await _drained(db)
         log = (ostack.data_dir / "logs" / "gateway.log")
         assert not log.exists() or log.read_text().count("injected publish failure") >= FAULTS
     finally:
         client.close()
     record("outbox", "publish_refused", f"{FAULTS} publishes refused (create, upload, process, "
-           "report, GTIN event): each relayed; file FINALIZED exact, report DONE, event once")
+           "report, GTIN event, catalog import): each relayed; file FINALIZED exact, report DONE, "
+           "event once, import UPLOADING")
 
 
 async def test_creates_while_the_worker_is_stuck_are_not_lost(ostack, oapi):
