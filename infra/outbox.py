@@ -97,7 +97,10 @@ async def publish(db: AsyncDatabase, send: Publish, place: Place, item: dict[str
                     item["message"]["type"], item["id"], exc)
         return False
     if topic(item["topic"]).kind == "events":
-        await place.done(db)
+        try:
+            await place.done(db)
+        except Exception as exc:  # noqa: BLE001 - sent; the relay drops it (at-least-once)
+            log.warning("sent %s but could not drop its entry: %s", item["id"], exc)
     return True
 
 
