@@ -61,8 +61,8 @@ LABELS = {
     "formulas": "Formula cells (`test_formulas.py`)",
     "fetch": "Links fetched only from public addresses (`test_public_fetch.py`)",
     "access": "Access control over every route (`test_access.py`)",
-    "outbox": "Nothing acknowledged is lost: refused publishes, a stopped worker, poison creates "
-              "(`test_outbox.py`)",
+    "outbox": "Nothing acknowledged is lost: refused publishes, a stopped worker, a lost broker "
+              "log, poison creates (`test_outbox.py`)",
 }
 
 

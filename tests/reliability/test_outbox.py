@@ -21,7 +21,7 @@ from pymongo import MongoClient
 
 from tests.e2e.gtin.conftest import changes
 from tests.e2e.gtin_import.conftest import BASE, gtin_for, new_participant
-from tests.reliability.conftest import record, sales_file, wait_status
+from tests.reliability.conftest import healthy, record, sales_file, wait_status
 from tests.support.http import Api, put_bytes
 from tests.support.sales import wait_terminal
 from tests.support.stack import RunningStack, cli
@@ -59,6 +59,17 @@ async def _exact(api: Api, file_id: int, rows: int, total: Decimal, quantity: in
     assert snap["totals"]["rows"] == rows
     assert Decimal(snap["totals"]["revenue"]) == total
     assert int(snap["totals"]["quantity"]) == quantity
+
+
+async def _upload_and_process(api: Api, file_id: int, data: bytes) -> None:
+    """Upload link (once registered: the link's PUT is accepted only while UPLOADING), PUT,
+    process."""
+    status, link, _ = await api.post(f"{FILES}{file_id}/process/", json={"action": "upload"})
+    assert status == 200, link
+    await api.wait_for(f"{FILES}{file_id}/", lambda b: b["status"] == "UPLOADING", 120)
+    assert await put_bytes(link["presigned_url"], data) in (200, 201)
+    status, body, _ = await api.post(f"{FILES}{file_id}/process/", json={"action": "process"})
+    assert status == 202, body
 
 
 async def _drained(db, timeout: float = 30.0) -> None:
@@ -150,13 +161,7 @@ async def test_creates_while_the_worker_is_stuck_are_not_lost(ostack, oapi):
     assert [a[0] for a in answers] == [202] * len(files), answers
     ids = [a[1]["id"] for a in answers]
     for file_id, (data, _, _) in zip(ids, files):
-        status, link, _ = await oapi.post(f"{FILES}{file_id}/process/", json={"action": "upload"})
-        assert status == 200, link
-        await oapi.wait_for(f"{FILES}{file_id}/", lambda b: b["status"] == "UPLOADING", 60)
-        assert await put_bytes(link["presigned_url"], data) in (200, 201)
-        status, body, _ = await oapi.post(f"{FILES}{file_id}/process/",
-                                          json={"action": "process"})
-        assert status == 202, body
+        await _upload_and_process(oapi, file_id, data)
     for file_id, (_, total, quantity) in zip(ids, files):
         done = await wait_terminal(oapi, file_id, timeout=180)
         assert done["status"] == "FINALIZED", done
@@ -251,3 +256,31 @@ async def test_poison_creates_end_400_or_failed_with_a_cause(stack):
         assert problem in failed["error_message"], failed
     record("outbox", "poison_creates", "HTTP: 400 (filesize bound, invalid_text); on the topic "
            "(model refused, or the store refused a value): FAILED REJECTED with the reason")
+
+
+async def test_commands_the_broker_lost_are_published_again(ostack, oapi):
+    """Creates acknowledged while the only worker is stopped sit in the memory broker; the
+    broker is SIGKILLed (its log is gone) and the worker replaced: the relay publishes the stored
+    commands again and every file finishes exactly. (Runs last: it restarts the broker.)"""
+    files = [sales_file(40) for _ in range(3)]
+    pid = ostack.kill_child("worker-1", signal.SIGSTOP)
+    try:
+        answers = await asyncio.gather(*(oapi.post(FILES, json=_body(f"lost-{i}.tsv", data))
+                                         for i, (data, _, _) in enumerate(files)))
+        ostack.kill_child("broker")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert [a[0] for a in answers] == [202] * len(files), answers
+    assert await healthy(ostack), ostack.log()
+    for file_id, (data, _, _) in zip([a[1]["id"] for a in answers], files):
+        await _upload_and_process(oapi, file_id, data)
+    for file_id, (_, total, quantity) in zip([a[1]["id"] for a in answers], files):
+        done = await wait_terminal(oapi, file_id, timeout=180)
+        assert done["status"] == "FINALIZED", done
+        await _exact(oapi, file_id, 40, total, quantity)
+    relayed = "".join(p.read_text(errors="replace") for p in
+                      (ostack.data_dir / "logs").glob("worker-*.log")).count("relayed CreateSalesFile")
+    assert relayed >= len(files), "the creates came back through the relay"
+    record("outbox", "commands_lost_with_the_broker", f"{len(files)} creates acknowledged, then "
+           "the broker SIGKILLed with them: relayed, all FINALIZED, totals exact")
