@@ -1,8 +1,9 @@
 """The transactional outbox: a message the gateway acknowledges is stored in MongoDB before it is
 published, in the same write as the record it concerns, so a 202 means durable.
 
-An entry lives either inside its record (`_outbox.<message id>` of a file, import task or GTIN
-document: the record and its first command are one write) or, for a command on a record that
+An entry lives either inside its record (`_outbox.<message id>` of a file, GTIN import task,
+automatic-upload job or GTIN document: the record and its first command or change event are one
+write) or, for a command on a record that
 exists already or has none yet, as its own document in `outbox`. The relay (agents/outbox.py)
 republishes entries that no worker has handled (`handled`, written by agents/deps.dispatch) and
 drops them once one has. A republished command keeps its message id: handlers are idempotent
