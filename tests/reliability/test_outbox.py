@@ -33,8 +33,11 @@ FILES = "/api/files/salesfiles/"
 
 @pytest.fixture(scope="module")
 def ostack(tmp_path_factory):
+    # the supervisor's hang check is slowed down here: these tests stop the worker themselves
+    # and decide when it is killed (test_hung_worker.py covers that check)
     stack = RunningStack(tmp_path_factory.mktemp("outbox"), env={
-        "TRIBUTARY_PUBLISH_FAULTS": str(FAULTS), "TRIBUTARY_OUTBOX_DELAY": "1"}).start()
+        "TRIBUTARY_PUBLISH_FAULTS": str(FAULTS), "TRIBUTARY_OUTBOX_DELAY": "1",
+        "TRIBUTARY_HEARTBEAT_MISSES": "60"}).start()
     yield stack
     stack.stop()
 
@@ -147,9 +150,8 @@ async def test_refused_publishes_are_relayed_and_the_file_finishes_exactly(ostac
 
 
 async def test_creates_while_the_worker_is_stuck_are_not_lost(ostack, oapi):
-    """The only worker is stopped (SIGSTOP) while creates arrive, then killed (unless the
-    supervisor's liveness check replaced it first); the new worker takes every stored command:
-    each file registers and finishes exactly."""
+    """The only worker is stopped (SIGSTOP) while creates arrive, then killed; the new worker
+    takes every stored command: each file registers and finishes exactly."""
     files = [sales_file(50) for _ in range(5)]
     pid = ostack.kill_child("worker-1", signal.SIGSTOP)
     try:
