@@ -58,7 +58,8 @@ def build_app(settings: Settings, generation: str | None = None) -> tuple[faust.
 
 # one module per agent under agents/, each with register(app, deps); tables first, web last
 AGENT_MODULES = ["status_table", "registration", "cleaning", "importing", "gtin_changes",
-                 "gtin_import", "catalog", "reports", "auto_upload", "web", "housekeeping", "sweeper", "generation"]
+                 "gtin_import", "catalog", "reports", "auto_upload", "web", "housekeeping", "sweeper",
+                 "generation", "outbox"]
 
 
 def _agent_modules():

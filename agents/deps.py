@@ -84,8 +84,10 @@ class Deps:
 Handler = Callable[[Message], Awaitable[None]]
 
 
-async def dispatch(deps: Deps, spec: TopicSpec, event: Any, handlers: dict[str, Handler]) -> None:
-    """Decode one raw event and run its handler; unreadable messages go to the dead-letter topic.
+async def dispatch(deps: Deps, spec: TopicSpec, event: Any, handlers: dict[str, Handler],
+                   invalid: Callable[[dict, InvalidPayload], Awaitable[None]] | None = None) -> None:
+    """Decode one raw event and run its handler; unreadable messages go to the dead-letter topic
+    (and a readable envelope whose payload breaks its model to `invalid` too, to refuse it).
     Log lines of the handler carry the message id and the entity ids of its payload."""
     raw = event.value if isinstance(event.value, bytes) else bytes(str(event.value), "utf-8")
     try:
@@ -96,6 +98,13 @@ async def dispatch(deps: Deps, spec: TopicSpec, event: Any, handlers: dict[str, 
     except UndecodableMessage as exc:
         m.MESSAGES_CONSUMED.labels(topic=spec.name, type="(undecodable)").inc()
         await _dead_letter(deps, spec, event, raw, exc)
+        if invalid is not None and isinstance(exc, InvalidPayload):
+            import json
+
+            try:
+                await invalid(json.loads(raw), exc)
+            except Exception:  # noqa: BLE001 - the dead letter keeps it
+                log.exception("refusing an invalid %s message failed", spec.name)
         return
     m.MESSAGES_CONSUMED.labels(topic=spec.name, type=message.type).inc()
     deps.progress += 1

@@ -8,11 +8,12 @@ import faust
 
 from agents import voiding
 from agents.deps import Deps, dispatch
+from agents.rejection import reject
 from agents.sales_status import EVENTS, fail, set_status
 from infra.mongo import next_id
 from infra.repos import files as file_repo
 from models.files import REIMPORTABLE, VOIDABLE, new_record, object_key, validate_new_file
-from topics.envelope import Message, now_iso
+from topics.envelope import InvalidPayload, Message, now_iso
 from topics.registry import topic
 
 log = logging.getLogger("tributary.registration")
@@ -30,6 +31,15 @@ def register(app: faust.App, deps: Deps) -> None:
     spec = topic("sales.files.commands")
 
     async def create(msg: Message) -> None:
+        """Store the record (the gateway stored it already with its outbox entry: then this
+        only announces it). A create that cannot be applied is rejected, never dropped."""
+        try:
+            await _create(msg)
+        except Exception as exc:  # noqa: BLE001 - e.g. a value the store cannot hold
+            log.exception("create of file %s cannot be applied", msg.payload.get("id"))
+            await reject(deps, msg.payload, {"body": f"cannot be stored: {exc}"[:500]}, msg.ts)
+
+    async def _create(msg: Message) -> None:
         data = msg.payload
         fields, errors = validate_new_file(data)
         org = data.get("organisation")
@@ -37,9 +47,7 @@ def register(app: faust.App, deps: Deps) -> None:
             errors["organisation"] = f"unknown organisation {org!r}"
         file_id = data.get("id")
         if errors:
-            await deps.emit(EVENTS, file_id or "unknown", "SalesFileRejected",
-                            {"file_id": file_id, "errors": errors})
-            return
+            return await reject(deps, data, errors, msg.ts)
         file_id = int(file_id) if file_id else await next_id(deps.db, "files")
         uuid = data.get("uuid") or secrets.token_hex(4)
         record = new_record(fields, file_id=file_id, uuid=uuid, organisation=org, ts=msg.ts)
@@ -48,6 +56,13 @@ def register(app: faust.App, deps: Deps) -> None:
         await file_repo.insert(deps.db, record)
         stored = await file_repo.get(deps.db, file_id)
         await deps.emit(EVENTS, file_id, "SalesFileRegistered", {"file_id": file_id, "record": stored})
+
+    async def invalid(raw: dict, exc: InvalidPayload) -> None:
+        """A create whose payload breaks its model was dead-lettered: reject it as well, so
+        its id answers FAILED with the reason."""
+        if raw.get("type") == "CreateSalesFile" and isinstance(raw.get("payload"), dict):
+            errors = {e["field"]: e["problem"] for e in exc.errors} or {"body": str(exc)}
+            await reject(deps, raw["payload"], errors, str(raw.get("ts") or now_iso()))
 
     async def rejected(msg: Message) -> None:
         """A command for a file that does not exist: say so (nothing else happens)."""
@@ -122,7 +137,7 @@ def register(app: faust.App, deps: Deps) -> None:
     @app.agent(deps.topic(spec.name), name="registration")
     async def registration(stream):
         async for event in stream.events():
-            await dispatch(deps, spec, event, handlers)
+            await dispatch(deps, spec, event, handlers, invalid=invalid)
 
 
 __all__ = ["register", "now_iso"]

@@ -61,6 +61,8 @@ LABELS = {
     "formulas": "Formula cells (`test_formulas.py`)",
     "fetch": "Links fetched only from public addresses (`test_public_fetch.py`)",
     "access": "Access control over every route (`test_access.py`)",
+    "outbox": "Nothing acknowledged is lost: refused publishes, a stopped worker, a lost broker "
+              "log, poison creates (`test_outbox.py`)",
 }
 
 
@@ -151,7 +153,19 @@ keys, snapshots replaced by file id, GTIN sources merged by participant and cond
 tasks under a lease with a fencing token). Object-store and MongoDB writes of the cleaning and
 import agents retry with backoff (`infra/retry.py`); after the last attempt the file fails with
 `STORAGE_ERROR` and its message. Faults are injected in tests only, through
-`TRIBUTARY_FAULTS` (object-store calls fail or wait; `infra/storage/faults.py`).
+`TRIBUTARY_FAULTS` (object-store calls fail or wait; `infra/storage/faults.py`) and
+`TRIBUTARY_PUBLISH_FAULTS=N` (the gateway's first N publishes raise, as a broker outage would;
+`gateway/bus.py`, set only by `test_outbox.py`).
+
+Nothing acknowledged is lost (`test_outbox.py`): every command the gateway answers 201/202 for
+is stored in MongoDB with its record before it is published (the outbox, `infra/outbox.py`), and
+the relay (`agents/outbox.py`) publishes again whatever no worker has handled: a publish the
+broker refused, a command a stopped worker never took, a GTIN change event (before, one whose
+publish failed after the store write was lost). A refused publish answers 202 at once; after
+10 unhandled tries the entity is FAILED with status_cause `UNDELIVERED`. Poison creates never
+answer "accepted" and vanish: a `filesize` past 2^53 or text with a lone surrogate is a 400
+(`validation_error`, `invalid_text`); a create published straight onto the topic that the
+worker cannot apply reads FAILED `REJECTED` with the reason (and a `SalesFileRejected` event).
 
 Hung processes (`infra/liveness.py`): every worker and the gateway's event reader rewrite a
 heartbeat file with their progress each `TRIBUTARY_HEARTBEAT_INTERVAL` seconds; the supervisor

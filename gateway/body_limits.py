@@ -3,7 +3,9 @@
 A JSON body is at most `MAX_BYTES` (413), nested at most `MAX_DEPTH` deep and holds at most
 `MAX_VALUES` values in all (400, `body_too_complex`); a body above `OFF_LOOP_BYTES` is parsed in
 a thread, so parsing never holds the event loop. Form bodies are bounded by the application's
-`client_max_size` (gateway/app.py). Errors are raised in the gateway's one error shape."""
+`client_max_size` (gateway/app.py). Text holding a lone surrogate ("\\ud800" in JSON) is no
+Unicode and cannot be stored: 400 `invalid_text` naming its field, for JSON and form bodies.
+Errors are raised in the gateway's one error shape."""
 from __future__ import annotations
 
 import asyncio
@@ -28,21 +30,57 @@ def _too_complex(problem: str) -> ApiError:
                     errors=[{"field": "body", "problem": problem}])
 
 
+def _not_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def invalid_text(field: str) -> ApiError:
+    return ApiError(400, "invalid_text", f"{field} holds text that is not Unicode (a lone "
+                    "surrogate)", errors=[{"field": field, "problem": "not Unicode text (a "
+                                           "lone surrogate)"}])
+
+
+def check_text(fields: dict[str, Any]) -> None:
+    """Form fields: 400 `invalid_text` on a lone surrogate."""
+    for name, value in fields.items():
+        if isinstance(value, str) and (_not_unicode(value) or _not_unicode(name)):
+            raise invalid_text(name if not _not_unicode(name) else "body")
+
+
 def check_shape(value: Any) -> None:
-    """Depth and size of a parsed JSON value, walked without recursion."""
-    stack, count = [(value, 1)], 0
+    """Depth, size and text of a parsed JSON value, walked without recursion (a value's path,
+    `(parent, key)` links, is spelled out only for an answer)."""
+    stack: list[tuple[Any, int, Any]] = [(value, 1, None)]
+    count = 0
     while stack:
-        node, depth = stack.pop()
+        node, depth, where = stack.pop()
         count += 1
         if count > MAX_VALUES:
             raise _too_complex(f"more than {MAX_VALUES} values")
+        if isinstance(node, str) and _not_unicode(node):
+            raise invalid_text(_spelled(where))
         if isinstance(node, (dict, list)):
             if depth > MAX_DEPTH:
                 raise _too_complex(f"nested deeper than {MAX_DEPTH} levels")
-            children = node.values() if isinstance(node, dict) else node
-            if len(children) > MAX_VALUES:
+            if len(node) > MAX_VALUES:
                 raise _too_complex(f"more than {MAX_VALUES} values")
-            stack.extend((child, depth + 1) for child in children)
+            if isinstance(node, dict) and any(_not_unicode(k) for k in node):
+                raise invalid_text(_spelled(where))
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            stack.extend((child, depth + 1, (where, key)) for key, child in items)
+
+
+def _spelled(where: Any) -> str:
+    """`a.0.b` from the links `((( None, 'a'), 0), 'b')`; `body` for the whole body."""
+    keys = []
+    while where is not None:
+        where, key = where
+        keys.append(str(key))
+    return ".".join(reversed(keys)) or "body"
 
 
 def loads(raw: bytes) -> Any:

@@ -29,6 +29,8 @@ Predicate = Callable[[Message], bool]
 # a short fetch wait: the embedded broker answers a fetch only when the wait is over
 FETCH_WAIT_MS = int(os.environ.get("TRIBUTARY_FETCH_WAIT_MS", "50"))
 WATCH_EVERY = 1.0  # seconds between reads of the broker's generation stamp
+# tests only: the first N publishes of this process raise, as a broker outage would
+PUBLISH_FAULTS = "TRIBUTARY_PUBLISH_FAULTS"
 
 
 class Bus:
@@ -53,6 +55,7 @@ class Bus:
         self.lag = 0  # events on the followed topics not read yet
         self.beat = time.monotonic()  # the follower's last turn (liveness)
         self.events_read = 0  # progress, in the heartbeat file (infra/liveness.py)
+        self._faults = int(os.environ.get(PUBLISH_FAULTS) or 0)
 
     async def start(self) -> None:
         await self.producer.start()
@@ -71,17 +74,25 @@ class Bus:
 
     async def publish(self, topic_name: str, key: Any, message: Message) -> None:
         check_outgoing(topic_name, message)
+        if self._faults > 0:
+            self._faults -= 1
+            raise ConnectionError(f"{PUBLISH_FAULTS}: injected publish failure")
         await self.producer.send_and_wait(topic_name, message.encode(), key=key_bytes(key))
 
     async def request(self, topic_name: str, key: Any, message: Message, event_topic: str,
-                      until: Predicate, timeout: float = 10.0) -> Message | None:
-        """Publish a command, then wait for the first event on `key` matching `until`."""
+                      until: Predicate, timeout: float = 10.0,
+                      durable: bool = False) -> Message | None:
+        """Publish a command, then wait for the first event on `key` matching `until`.
+
+        `durable`: the command is in the outbox (infra/outbox.py), so a failed publish answers
+        None at once (the relay delivers it) instead of raising."""
         fut: asyncio.Future = asyncio.get_running_loop().create_future()
         slot = (event_topic, str(key))
         self._waiters[slot].append((until, fut))
         self._inflight[fut] = (topic_name, key, message)
         try:
-            await asyncio.wait_for(self._publish_then_wait(topic_name, key, message, fut), timeout)
+            await asyncio.wait_for(self._publish_then_wait(topic_name, key, message, fut,
+                                                           durable), timeout)
             return fut.result()
         except asyncio.TimeoutError:
             return None
@@ -92,8 +103,17 @@ class Bus:
                 del self._waiters[slot]
 
     async def _publish_then_wait(self, topic_name: str, key: Any, message: Message,
-                                 fut: asyncio.Future) -> None:
-        await self.publish(topic_name, key, message)
+                                 fut: asyncio.Future, durable: bool = False) -> None:
+        try:
+            await self.publish(topic_name, key, message)
+        except Exception as exc:  # noqa: BLE001 - stored in the outbox: the relay retries
+            if not durable:
+                raise
+            log.warning("publish of %s %s failed (the outbox relay retries): %s",
+                        message.type, message.message_id, exc)
+            if not fut.done():
+                fut.set_result(None)
+            return
         await asyncio.shield(fut)
 
     def subscribe(self, event_topic: str) -> asyncio.Queue:

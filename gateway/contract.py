@@ -23,7 +23,7 @@ from typing import Any, Callable, Mapping
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from gateway.body_limits import read_json, too_large
+from gateway.body_limits import check_text, read_json, too_large
 from gateway.errors import ApiError
 
 log = logging.getLogger("tributary.gateway")
@@ -97,6 +97,7 @@ async def parse_body(request: web.Request, kind: Any, *, form: bool = True,
     if form and request.content_type in FORMS:
         data = await request.post()
         raw: Any = {k: v for k, v in data.items() if isinstance(v, str)}
+        check_text(raw)
     else:
         raw = await read_json(request, max_body)  # bounded, parsed off the loop when large
     try:

@@ -109,6 +109,18 @@ def invalid(detail: str, errors: Any, code: str = "validation_error") -> ApiErro
     return ApiError(400, code, detail, errors=errors)
 
 
+async def storable(write: Any) -> Any:
+    """Await a document-store write; a value the store cannot hold (an integer past 64 bits,
+    text that is not Unicode) is the client's 400 `unstorable`, never a 500."""
+    from bson.errors import InvalidDocument
+
+    try:
+        return await write
+    except (InvalidDocument, OverflowError, UnicodeEncodeError) as exc:
+        raise ApiError(400, "unstorable", f"a value cannot be stored: {exc}",
+                       errors=[{"field": "body", "problem": str(exc)[:200]}]) from None
+
+
 def _with_instance(exc: ApiError, request: web.Request) -> ApiError:
     if "instance" not in exc.problem:
         body = {**exc.problem, "instance": request.path}
@@ -153,8 +165,12 @@ async def read_body(request: web.Request) -> dict[str, Any]:
     model with gateway.contract.endpoint instead)."""
     ctype = request.content_type
     if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        from gateway.body_limits import check_text
+
         form = await request.post()
-        return {k: v for k, v in form.items() if isinstance(v, str)}
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        check_text(fields)
+        return fields
     from gateway.body_limits import read_json
 
     body = await read_json(request)

@@ -19,6 +19,7 @@ from gateway.auth import organisation
 from gateway.contract import endpoint
 from gateway.errors import ApiError, not_found
 from gateway.schemas.auto_upload import AutoUploadJob, AutoUploadRequest
+from infra import outbox
 from infra.drive import DriveConfig, DriveError
 from models.drive_links import DIRECT_ZIP, LinkError, parse_link
 from models.files import TERMINAL
@@ -46,13 +47,15 @@ async def submit(request: web.Request, body: AutoUploadRequest):
         raise ApiError(400, "drive_not_configured", exc.message) from None
     db = request.app["db"]
     job_id = "au-" + secrets.token_hex(8)
+    message = Message("ResolveAutoUpload", {"job_id": job_id, "organisation": org,
+                                            "url": link.url})
+    # the job and its command in one write (infra/outbox.py): the relay delivers it if we cannot
     await db[JOBS].insert_one({"_id": job_id, "organisation": org, "url": link.url,
-                               "status": "RESOLVING", "created_at": now_iso()})
+                               "status": "RESOLVING", "created_at": now_iso(),
+                               **outbox.embed({}, outbox.entry(COMMANDS, job_id, message))})
     reply = await request.app["bus"].request(
-        COMMANDS, job_id, Message("ResolveAutoUpload", {"job_id": job_id, "organisation": org,
-                                                        "url": link.url}),
-        EVENTS, until=lambda m: m.type in ("AutoUploadResolved", "AutoUploadRejected"),
-        timeout=WAIT)
+        COMMANDS, job_id, message, EVENTS, durable=True, timeout=WAIT,
+        until=lambda m: m.type in ("AutoUploadResolved", "AutoUploadRejected"))
     follow = f"{PATH}{job_id}/"
     if reply is None:
         return {"job_id": job_id, "status": "RESOLVING", "files": [], "skipped": [],

@@ -25,6 +25,7 @@ from gateway.schemas.reports import (
     CatalogStatus,
     CatalogUpload,
 )
+from infra import outbox
 from infra.mongo import next_id
 from infra.repos import catalog as repo
 from models.catalog import search
@@ -45,14 +46,22 @@ async def create(request: web.Request, body: CatalogImportRequest):
     key = f"catalog-uploads/{org}/{import_id}/original{ext}"
     payload = {"import_id": import_id, "organisation": org, "filename": filename,
                "filetype": ext[1:].upper(), "filesize": size, "object_key": key}
-    reply = await request.app["bus"].request(
-        COMMANDS, import_id, Message("CreateCatalogImport", payload), EVENTS,
-        until=lambda m: m.payload.get("status") == "UPLOADING", timeout=10)
+    reply = await _durable(request, import_id, Message("CreateCatalogImport", payload),
+                           lambda m: m.payload.get("status") == "UPLOADING")
     url = await request.app["objects"].presign(key, "PUT", UPLOAD_TTL)
     expires = datetime.now(timezone.utc) + timedelta(seconds=UPLOAD_TTL)
     return 201, {"id": import_id, "status": "UPLOADING" if reply else "INITIALIZED",
                  "filename": filename, "presigned_url": url,
                  "expires_at": expires.isoformat(timespec="seconds")}
+
+
+async def _durable(request: web.Request, import_id: int, message: Message, until):
+    """Store the command (outbox, infra/outbox.py), then publish it and wait for `until`."""
+    await outbox.add(request.app["db"], outbox.entry(COMMANDS, import_id, message,
+                                                     collection="catalog_imports",
+                                                     doc_id=import_id))
+    return await request.app["bus"].request(COMMANDS, import_id, message, EVENTS, until=until,
+                                            timeout=10, durable=True)
 
 
 async def _owned(request: web.Request, org: str) -> dict:
@@ -81,9 +90,9 @@ async def process(request: web.Request):
     if view.get("filesize") and info.size != view["filesize"]:
         raise conflict(f"uploaded object has {info.size} bytes but filesize is "
                        f"{view['filesize']}", current_status=status)
-    reply = await request.app["bus"].request(
-        COMMANDS, view["id"], Message("ProcessCatalogImport", {"import_id": view["id"]}), EVENTS,
-        until=lambda m: m.payload.get("status") in ("UPLOADED", "FAILED"), timeout=10)
+    reply = await _durable(request, view["id"], Message("ProcessCatalogImport",
+                                                        {"import_id": view["id"]}),
+                           lambda m: m.payload.get("status") in ("UPLOADED", "FAILED"))
     return 202, {"id": view["id"], "status": reply.payload["status"] if reply else status}
 
 

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from gateway.auth import organisation
 from gateway.contract import endpoint
-from gateway.errors import ApiError, conflict, not_found, path_id
+from gateway.errors import ApiError, conflict, not_found, path_id, storable
 from gateway.routes import statements
 from gateway.schemas.sales import (
     SalesFile,
@@ -26,9 +26,18 @@ from gateway.schemas.sales import (
 )
 from gateway.upload_links import upload_link
 from gateway.views import answer
+from infra import outbox
 from infra.mongo import next_id
+from infra.repos import files as file_repo
 from infra.repos import snapshots as snapshot_repo
-from models.files import REIMPORTABLE, object_key, organisation_number, public_view
+from models.files import (
+    REIMPORTABLE,
+    new_record,
+    object_key,
+    organisation_number,
+    public_view,
+    validate_new_file,
+)
 from topics.envelope import Message
 
 COMMANDS, EVENTS = "sales.files.commands", "sales.files.events"
@@ -53,25 +62,37 @@ async def _owned(request: web.Request, org: str) -> dict:
 async def create(request: web.Request, body: SalesFileCreate):
     """Register a sales file (the specification's create form).
 
-    201 with the record once stored; 202 with its id if storing takes longer than the wait."""
+    The record and its command are stored first (the outbox): 201 with the record once a worker
+    registered it, else 202 with its id (durable: the relay delivers the command)."""
     org = await organisation(request)
     if body.organisation not in (None, "") and \
             str(body.organisation).strip() != str(organisation_number(org)):
         raise ApiError(400, "validation_error", "organisation must be your own",
                        errors=[{"field": "organisation", "problem":
                                 f"must be your own organisation ({organisation_number(org)})"}])
-    file_id = await next_id(request.app["db"], "files")
+    db = request.app["db"]
+    file_id = await next_id(db, "files")
     # allow_duplicate(_of) at registration are accepted and ignored: only a process request
     # naming the original imports a DUPLICATE (docs/money.md)
     payload = {**body.model_dump(exclude={"organisation", "allow_duplicate", "allow_duplicate_of"},
                                  exclude_none=True),
                "organisation": org, "id": file_id, "uuid": secrets.token_hex(4)}
+    message = Message("CreateSalesFile", payload)
+    fields, errors = validate_new_file(payload)
+    if errors:  # the body's model is the command's: only a drift between them lands here
+        raise ApiError(400, "validation_error", "the file record was rejected", errors=errors)
+    record = new_record(fields, file_id=file_id, uuid=payload["uuid"], organisation=org,
+                        ts=message.ts)
+    # the record and its command in one write: a 202 below means durable (infra/outbox.py)
+    await storable(file_repo.insert(db, outbox.embed(record, outbox.entry(COMMANDS, file_id,
+                                                                          message))))
     reply = await request.app["bus"].request(
-        COMMANDS, file_id, Message("CreateSalesFile", payload), EVENTS,
+        COMMANDS, file_id, message, EVENTS, durable=True,
         until=lambda m: m.type in ("SalesFileRegistered", "SalesFileRejected"))
     if reply is None:
         return 202, SalesFileAccepted(id=file_id, uuid=payload["uuid"], status="INITIALIZED",
-                                      message="accepted; the record is being stored")
+                                      message="accepted: the record is stored and its command "
+                                              "is being delivered")
     if reply.type == "SalesFileRejected":
         raise ApiError(400, "validation_error", "the file record was rejected",
                        errors=reply.payload.get("errors", {}))
@@ -93,7 +114,6 @@ async def read(request: web.Request):
 async def listing(request: web.Request, query: SalesFileQuery):
     """The organisation's sales files, newest first, filtered by status and period."""
     org = await organisation(request)
-    from infra.repos import files as file_repo
     page, size = query.page, query.page_size
     total, docs = await file_repo.find(request.app["db"], org, status=query.status,
                                        period=query.reporting_period or query.period,
@@ -105,8 +125,12 @@ async def listing(request: web.Request, query: SalesFileQuery):
 
 async def _wait_status(request, command: str, view: dict, statuses: tuple[str, ...],
                        **extra) -> dict:
+    message = Message(command, {"file_id": view["id"], **extra})
+    # stored first (an entry of its own, the record exists): the relay delivers it if we cannot
+    await outbox.add(request.app["db"], outbox.entry(COMMANDS, view["id"], message,
+                                                     collection="files", doc_id=view["id"]))
     reply = await request.app["bus"].request(
-        COMMANDS, view["id"], Message(command, {"file_id": view["id"], **extra}), EVENTS,
+        COMMANDS, view["id"], message, EVENTS, durable=True,
         until=lambda m: m.type == "SalesFileStatusChanged" and m.payload["status"] in statuses,
         timeout=10)
     status = reply.payload["status"] if reply else view["status"]

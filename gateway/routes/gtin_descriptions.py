@@ -9,7 +9,7 @@ from aiohttp import web
 from gateway.contract import endpoint
 from gateway.errors import ApiError, bad_request
 from gateway.gtin_auth import current_participant
-from gateway.routes.gtin_items import BASE, Doc, change, gtin14_of, invalid, load, publish
+from gateway.routes.gtin_items import BASE, Doc, change, gtin14_of, invalid, load
 from gateway.schemas.gtin_items import (
     DescriptionBody,
     DescriptionDeleteBody,
@@ -52,10 +52,12 @@ async def upsert(request: web.Request, body: DescriptionBody):
             raise _widget_error(exc) from None
         return {**doc, "sources": merged}
 
-    before, after = await change(request, gtin14, edit)
-    if before.get("sources") != after.get("sources"):
-        await publish(request, gtin14, "GtinSourcesChanged", {
-            "participant": participant.id, "action": "update", "sources": after["sources"]})
+    def announce(before: Doc, after: Doc) -> tuple[str, Doc] | None:
+        return ("GtinSourcesChanged", {"participant": participant.id, "action": "update",
+                                       "sources": after["sources"]}) \
+            if before.get("sources") != after.get("sources") else None
+
+    _, after = await change(request, gtin14, edit, announce)
     return trade_item(after)
 
 
@@ -77,9 +79,9 @@ async def remove(request: web.Request, body: DescriptionDeleteBody):
             raise invalid(exc) from None
         return {**doc, "sources": kept}
 
-    _, after = await change(request, gtin14, edit)
-    await publish(request, gtin14, "GtinSourcesChanged", {
-        "participant": participant.id, "action": "delete", "sources": after["sources"]})
+    _, after = await change(request, gtin14, edit, lambda before, after: (
+        "GtinSourcesChanged", {"participant": participant.id, "action": "delete",
+                               "sources": after["sources"]}))
     return trade_item(after)
 
 

@@ -8,7 +8,6 @@ table (routed to the partition owner), else from the task document in MongoDB.
 """
 from __future__ import annotations
 
-import json
 import mimetypes
 import secrets
 import uuid
@@ -34,6 +33,7 @@ from gateway.schemas.gtin_import import (
     task_status,
 )
 from gateway.views import answer
+from infra import outbox
 from infra.fetch import (
     UPLOAD_PATH,
     FetchError,
@@ -158,11 +158,7 @@ async def import_preview(request: web.Request, body: PreviewBody):
 async def _start(request: web.Request, written: ImportBody, kind: str) -> dict[str, Any]:
     participant, _ = await current_participant(request)
     body = written.written()
-    try:  # stored as given: a lone surrogate ("\ud800" in JSON) cannot be a stored string
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ApiError(400, "validation_error", f"the body has text that is not Unicode: {exc}",
-                       field="body") from None
+    # stored as given: text that is not Unicode was refused with the body (gateway/body_limits)
     if body["link"].strip():
         body["link"] = _completed(body["link"])  # the task reads the link as completed
     try:
@@ -174,9 +170,13 @@ async def _start(request: web.Request, written: ImportBody, kind: str) -> dict[s
     view = new_task(task_id, participant.id, kind, spec.has_header,
                     limits(max_file_bytes(), MAX_LINE_BYTES), now_iso())
     db = request.app["db"]
-    await repo.create(db, view, body)
-    await request.app["bus"].publish(COMMANDS, task_id, Message("StartGtinImport", {
-        "task_id": task_id, "participant": participant.id, "kind": kind, "spec": body}))
+    message = Message("StartGtinImport", {"task_id": task_id, "participant": participant.id,
+                                          "kind": kind, "spec": body})
+    item = outbox.entry(COMMANDS, task_id, message)
+    # the task and its command in one write; a failed publish is the relay's (infra/outbox.py)
+    await repo.create(db, view, body, **outbox.embed({}, item))
+    await outbox.publish(db, request.app["bus"].publish,
+                         outbox.Place("gtin_import_tasks", task_id, item["id"]), item)
     return view
 
 

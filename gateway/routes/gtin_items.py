@@ -1,12 +1,12 @@
 """Description service, trade items: create, update (owner only), delete, GDTI attachments.
 
-Answers come synchronously from the document store (`infra.repos.gtins`); each change is then
-published as an event on `gtin.changes` (topics/gtin.py). The helpers at the top are shared with
-gateway/routes/gtin_descriptions.py.
+Answers come synchronously from the document store (`infra.repos.gtins`); each change's event
+on `gtin.changes` (topics/gtin.py) is stored in the same write (`_outbox`, infra/outbox.py; a
+delete's before the delete) and then published; one the broker refused is published by the
+relay (agents/outbox.py). The helpers at the top are shared with gateway/routes/gtin_descriptions.py.
 """
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +16,7 @@ from gateway.contract import endpoint
 from gateway.errors import ApiError, bad_request, conflict, not_found
 from gateway.gtin_auth import current_participant
 from gateway.schemas.gtin_items import Attachments, AttachmentsBody, Deleted, ItemBody, TradeItem, trade_item
+from infra import outbox
 from infra.repos import gtins
 from models.gtin import (
     GtinError,
@@ -28,7 +29,6 @@ from models.gtin import (
 )
 from topics.envelope import Message
 
-log = logging.getLogger("tributary.gateway.gtin")
 TOPIC = "gtin.changes"
 BASE = "/description-service"
 GPC_FIELDS = ("gpc_segment", "gpc_family", "gpc_class", "gpc_brick")
@@ -47,12 +47,16 @@ def gtin14_of(value: object, field: str = "id") -> str:
         raise invalid(exc, "invalid_gtin") from None
 
 
-async def publish(request: web.Request, gtin14: str, event: str, payload: Doc) -> None:
-    """Publish one change event; the write is already durable, so a broker failure is logged."""
-    try:
-        await request.app["bus"].publish(TOPIC, gtin14, Message(event, {"gtin": gtin14, **payload}))
-    except Exception:  # noqa: BLE001 - the document store is the truth; keep answering
-        log.exception("could not publish %s for %s", event, gtin14)
+def event(gtin14: str, kind: str, payload: Doc) -> tuple[Message, Doc]:
+    """A change event and its outbox entry, to be stored with the write it describes."""
+    message = Message(kind, {"gtin": gtin14, **payload})
+    return message, outbox.entry(TOPIC, gtin14, message)
+
+
+async def publish(request: web.Request, collection: str, doc_id: str, item: Doc) -> None:
+    """Publish a stored event; if the broker refuses, the relay publishes it later."""
+    await outbox.publish(request.app["db"], request.app["bus"].publish,
+                         outbox.Place(collection, doc_id, item["id"]), item)
 
 
 async def load(request: web.Request, gtin14: str) -> Doc:
@@ -69,11 +73,13 @@ def require_owner(doc: Doc, participant: Participant) -> None:
 
 
 async def change(request: web.Request, gtin14: str, edit: Callable[[Doc], Doc | None],
+                 announce: Callable[[Doc, Doc], tuple[str, Doc] | None] = lambda b, a: None,
                  attempts: int = 10) -> tuple[Doc, Doc]:
     """Read-modify-write with an optimistic version check: (before, after) public documents.
 
     `edit` gets a copy of the stored document and returns the new one, or None for no change;
-    it may raise ApiError (404/403/400) which is passed on.
+    it may raise ApiError (404/403/400) which is passed on. `announce(before, after)` names the
+    change event (type, payload), stored with the write and then published.
     """
     db = request.app["db"]
     for _ in range(attempts):
@@ -82,9 +88,16 @@ async def change(request: web.Request, gtin14: str, edit: Callable[[Doc], Doc | 
         new = edit(dict(before))
         if new is None or new == before:
             return before, before
-        stored = await gtins.replace(db, {**new, "created_at": current.get("created_at")},
+        after = gtins.public(new)
+        said = announce(before, after)
+        item = event(gtin14, *said)[1] if said else None
+        pending = outbox.embed(current, item)["_outbox"] if item else current.get("_outbox")
+        stored = await gtins.replace(db, {**new, "created_at": current.get("created_at"),
+                                          **({"_outbox": pending} if pending else {})},
                                      expected_version=current.get("version") or 0)
         if stored is not None:
+            if item:
+                await publish(request, "gtins", gtin14, item)
             return before, gtins.public(stored)
     raise conflict(f"GTIN {gtin14} is being changed concurrently; try again")
 
@@ -139,10 +152,11 @@ async def create(request: web.Request, body: ItemBody):
     if body.attachments is not None:
         fields["attachments"] = gdti_list(body.attachments)
     doc = gtins.new_document(gtin14, participant.id, fields)
-    if not await gtins.insert(request.app["db"], doc):
+    _, item = event(gtin14, "GtinCreated", {"participant": participant.id, "document": doc})
+    if not await gtins.insert(request.app["db"], outbox.embed(doc, item)):
         existing = await gtins.get(request.app["db"], gtin14) or {}
         raise conflict(f"GTIN {gtin14} already exists", id=gtin14, owner=existing.get("owner"))
-    await publish(request, gtin14, "GtinCreated", {"participant": participant.id, "document": doc})
+    await publish(request, "gtins", gtin14, item)
     return 201, trade_item(doc, warnings)
 
 
@@ -163,11 +177,12 @@ async def update(request: web.Request, body: ItemBody):
         require_owner(doc, participant)
         return {**doc, **fields}
 
-    before, after = await change(request, gtin14, edit)
-    changed = [k for k in after if before.get(k) != after.get(k)]
-    if changed:
-        await publish(request, gtin14, "GtinUpdated", {"participant": participant.id,
-                                                       "changed": changed, "document": after})
+    def announce(before: Doc, after: Doc) -> tuple[str, Doc] | None:
+        changed = [k for k in after if before.get(k) != after.get(k)]
+        return ("GtinUpdated", {"participant": participant.id, "changed": changed,
+                                "document": after}) if changed else None
+
+    before, after = await change(request, gtin14, edit, announce)
     return trade_item(after, warnings)
 
 
@@ -178,10 +193,14 @@ async def delete(request: web.Request):
     gtin14 = gtin14_of(request.match_info["gtin"])
     doc = gtins.public(await load(request, gtin14))
     require_owner(doc, participant)
-    if not await gtins.delete(request.app["db"], gtin14):
+    # the event is stored first (the document goes): the relay drops it if the delete never was
+    db = request.app["db"]
+    _, item = event(gtin14, "GtinDeleted", {"participant": participant.id, "owner": doc["owner"]})
+    await outbox.add(db, {**item, "collection": "gtins", "doc_id": gtin14})
+    if not await gtins.delete(db, gtin14):
+        await db.outbox.delete_one({"_id": item["id"]})
         raise not_found(f"no GTIN {gtin14}")
-    await publish(request, gtin14, "GtinDeleted", {"participant": participant.id,
-                                                   "owner": doc["owner"]})
+    await publish(request, "outbox", item["id"], item)
     return Deleted(id=gtin14, deleted=True, sources_removed=len(doc.get("sources") or []))
 
 
@@ -207,13 +226,15 @@ async def attachments(request: web.Request, body: AttachmentsBody):
             return {**doc, "attachments": current + [u for u in urns if u not in current]}
         return {**doc, "attachments": [u for u in current if u not in urns]}
 
-    before, after = await change(request, gtin14, edit)
-    old, new = before.get("attachments") or [], after["attachments"]
-    if old != new:
-        await publish(request, gtin14, "GtinAttachmentsChanged", {
+    def announce(before: Doc, after: Doc) -> tuple[str, Doc] | None:
+        old, new = before.get("attachments") or [], after["attachments"]
+        return ("GtinAttachmentsChanged", {
             "participant": participant.id, "attachments": new,
-            "added": [u for u in new if u not in old], "removed": [u for u in old if u not in new]})
-    return new  # the specification's bare list
+            "added": [u for u in new if u not in old],
+            "removed": [u for u in old if u not in new]}) if old != new else None
+
+    _, after = await change(request, gtin14, edit, announce)
+    return after["attachments"]  # the specification's bare list
 
 
 def setup(app: web.Application) -> None:

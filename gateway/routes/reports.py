@@ -12,6 +12,7 @@ from gateway.auth import organisation
 from gateway.contract import endpoint
 from gateway.errors import ApiError, not_found, path_id
 from gateway.schemas.reports import Report, ReportAccepted, ReportPage, ReportQuery, ReportRequest
+from infra import outbox
 from infra.mongo import next_id
 from infra.repos import reports as repo
 from models.reports import staleness
@@ -33,12 +34,25 @@ async def create(request: web.Request, body: ReportRequest):
     report_id = await next_id(request.app["db"], "reports")
     message = Message("CreateReport", {"report_id": report_id, "organisation": org,
                                        "type": body.type, "period": body.period})
+    # stored before it is published (no record yet: an entry of its own, infra/outbox.py)
+    await outbox.add(request.app["db"], outbox.entry(COMMANDS, report_id, message,
+                                                     collection="reports", doc_id=report_id))
     reply = await request.app["bus"].request(COMMANDS, report_id, message, EVENTS,
-                                             until=lambda m: True, timeout=10)
+                                             until=lambda m: True, timeout=10, durable=True)
     if reply is not None and reply.type == "ReportRejected":
         raise ApiError(409, "rejected", reply.payload["reason"])
     status = reply.payload.get("status", "PENDING") if reply else "PENDING"
     return ReportAccepted(id=report_id, status=status)
+
+
+async def _pending(db, report_id: int) -> dict | None:
+    """A report acknowledged but not yet taken by a worker: PENDING, from its outbox entry."""
+    doc = await db.outbox.find_one({"collection": "reports", "doc_id": report_id})
+    if doc is None:
+        return None
+    payload = doc["message"]["payload"]
+    return {"id": report_id, "organisation": payload["organisation"], "type": payload["type"],
+            "period": payload["period"], "status": "PENDING", "created_at": doc["message"]["ts"]}
 
 
 async def _with_staleness(db, view: dict, cache: dict) -> dict:
@@ -66,6 +80,8 @@ async def read(request: web.Request):
     db = request.app["db"]
     view, source = await request.app["tables"].view(f"/reports/{report_id}/",
                                                     lambda: repo.get(db, report_id))
+    if view is None:
+        view, source = await _pending(db, report_id), "outbox"
     if view is None or view.get("organisation") != org:
         raise not_found(f"no report {report_id}")
     if view.get("status") not in ("DONE", "FAILED"):

@@ -63,7 +63,8 @@ class SalesFile(ResponseModel):
 
 
 class SalesFileAccepted(ResponseModel):
-    """202 when the record is still being stored: follow `GET …/{id}/`."""
+    """202: the record and its command are stored (durable), a worker has not registered it
+    yet; follow `GET …/{id}/`."""
     id: int
     uuid: str
     status: Literal["INITIALIZED"]

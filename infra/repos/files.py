@@ -1,4 +1,7 @@
-"""Durable sales-file records in MongoDB (`files`, keyed by the integer file id)."""
+"""Durable sales-file records in MongoDB (`files`, keyed by the integer file id).
+
+A record may carry `_outbox` (infra/outbox.py: the commands stored with it, not yet handled);
+reads leave it out and writes never touch it, so no fold can drop an entry in flight."""
 from __future__ import annotations
 
 from typing import Any
@@ -16,7 +19,7 @@ async def insert(db: AsyncDatabase, record: dict[str, Any]) -> bool:
 
 
 async def get(db: AsyncDatabase, file_id: int) -> dict[str, Any] | None:
-    doc = await db.files.find_one({"_id": file_id})
+    doc = await db.files.find_one({"_id": file_id}, {"_outbox": 0})
     if doc:
         doc.pop("_id", None)
     return doc
@@ -28,7 +31,11 @@ async def apply(db: AsyncDatabase, file_id: int, event_type: str, payload: dict[
     current = await get(db, file_id)
     updated = apply_event(current, event_type, payload, ts)
     if updated is not None:
-        await db.files.replace_one({"_id": file_id}, {**updated, "_id": file_id})
+        gone = {k: "" for k in (current or {}) if k not in updated and k != "_outbox"}
+        change: dict[str, Any] = {"$set": {k: v for k, v in updated.items() if k != "_outbox"}}
+        if gone:
+            change["$unset"] = gone
+        await db.files.update_one({"_id": file_id}, change)
     return updated
 
 

@@ -33,7 +33,7 @@ from topics.envelope import now_iso
 BATCH = 1000
 ITEM_FIELDS = ("name", "brand_id", "gpc_segment", "gpc_family", "gpc_class", "gpc_brick",
                "gpc_brick_attributes")
-_INTERNAL = ("_id", "version", "created_at", "updated_at")
+_INTERNAL = ("_id", "version", "created_at", "updated_at", "_outbox")
 
 
 def new_document(gtin14: str, owner: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -58,8 +58,10 @@ def public(doc: dict[str, Any] | None) -> dict[str, Any] | None:
 def _stored(doc: dict[str, Any], version: int) -> dict[str, Any]:
     now = now_iso()
     body = public(doc) or {}
+    # events stored with the document (infra/outbox.py) and not yet sent are kept
+    pending = {"_outbox": doc["_outbox"]} if doc.get("_outbox") else {}
     return {**body, "_id": body["id"], "version": version,
-            "created_at": doc.get("created_at") or now, "updated_at": now}
+            "created_at": doc.get("created_at") or now, "updated_at": now, **pending}
 
 
 def _read(doc: dict[str, Any]) -> dict[str, Any]:

@@ -29,10 +29,10 @@ def ago(seconds: float) -> str:
         timespec="milliseconds")
 
 
-async def create(db: AsyncDatabase, view: View, spec: dict[str, Any]) -> bool:
-    """Store a new task (idempotent: False when it already exists)."""
+async def create(db: AsyncDatabase, view: View, spec: dict[str, Any], **extra: Any) -> bool:
+    """Store a new task (idempotent: False when it already exists); `extra`: e.g. `_outbox`."""
     doc = {**view, "_id": view["id"], "spec": spec, "checkpoint": {"records": 0},
-           "lease": None, "updated_at": now_iso()}
+           "lease": None, "updated_at": now_iso(), **extra}
     result = await _coll(db).update_one({"_id": view["id"]}, {"$setOnInsert": doc}, upsert=True)
     return result.upserted_id is not None
 

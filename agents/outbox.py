@@ -1,0 +1,161 @@
+"""The outbox relay (infra/outbox.py): what the gateway stored and acknowledged but no worker has
+handled yet is published again (same message id: handlers are idempotent, at-least-once), with
+growing pauses; after `TRIES` tries its entity is FAILED with status_cause UNDELIVERED.
+
+Runs on the leader worker every `RELAY_EVERY` seconds; a try is claimed in MongoDB first, so two
+relays (a leader change) never both count it."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import faust
+
+from agents import reports
+from agents.deps import Deps
+from agents.housekeeping import survive_outages
+from agents.sales_status import fail
+from infra import outbox
+from infra.repos import files as file_repo
+from infra.repos import reports as report_repo
+from models.files import IN_FLIGHT
+from topics.envelope import now_iso
+from topics.registry import topic
+
+log = logging.getLogger("tributary.outbox")
+RELAY_EVERY = 2.0  # each turn scans the records for `_outbox` (≈ 50 ms over 40,000 GTINs embedded)
+SEND_TIMEOUT = 10.0
+
+
+async def delivered(deps: Deps, item: dict[str, Any]) -> bool:
+    """Has a worker taken the command? (`handled` once its handler returned; a long handler,
+    a report or an import task, shows it by the record it writes first.)"""
+    if await outbox.handled(deps.db, item["id"]):
+        return True
+    message = item["message"]
+    payload = message["payload"]
+    if message["type"] == "StartGtinImport":
+        doc = await deps.db.gtin_import_tasks.find_one({"_id": payload["task_id"]}, {"status": 1})
+        return doc is not None and doc.get("status") != "started"
+    if message["type"] == "CreateReport":
+        return await report_repo.get(deps.db, int(payload["report_id"])) is not None
+    if message["type"] == "ProcessCatalogImport":  # moved on since it was asked for
+        doc = await deps.db.catalog_imports.find_one({"_id": int(payload["import_id"])})
+        return doc is not None and (doc.get("updated_at") or "") > message["ts"]
+    if message["type"] == "ResolveAutoUpload":
+        doc = await deps.db.auto_uploads.find_one({"_id": payload["job_id"]}, {"status": 1})
+        return doc is not None and doc.get("status") != "RESOLVING"
+    return False
+
+
+async def void(deps: Deps, item: dict[str, Any]) -> bool:
+    """An event stored before its write (a GTIN delete) whose write never happened."""
+    message = item["message"]
+    if message["type"] != "GtinDeleted":
+        return False
+    return await deps.db.gtins.find_one({"_id": message["payload"]["gtin"]}, {"_id": 1}) is not None
+
+
+async def undelivered(deps: Deps, item: dict[str, Any]) -> None:
+    """The last try went unhandled: the entity says so (FAILED, UNDELIVERED, the reason)."""
+    message = item["message"]
+    kind, payload = message["type"], message["payload"]
+    reason = f"{kind} was not handled after {outbox.TRIES} deliveries"
+    log.error("undelivered: %s %s", kind, item["id"])
+    if "file_id" in payload or kind == "CreateSalesFile":
+        record = await file_repo.get(deps.db, int(payload.get("file_id") or payload["id"]))
+        if record is not None and record["status"] not in IN_FLIGHT:
+            await fail(deps, record, "UNDELIVERED", reason)
+    elif kind == "CreateReport":
+        record = {"id": int(payload["report_id"]), "organisation": payload["organisation"],
+                  "type": payload["type"], "period": payload["period"], "created_at": message["ts"]}
+        await report_repo.insert(deps.db, record)
+        await reports.set_status(deps, record, "FAILED", cause="UNDELIVERED", error=reason,
+                                 type=record["type"], period=record["period"])
+    elif kind == "StartGtinImport":
+        await _fail_task(deps, payload["task_id"], reason)
+    elif kind in ("CreateCatalogImport", "ProcessCatalogImport"):
+        await _fail_catalog_import(deps, payload, message["ts"], reason)
+    elif kind == "ResolveAutoUpload":
+        await deps.db.auto_uploads.update_one(
+            {"_id": payload["job_id"], "status": "RESOLVING"},
+            {"$set": {"status": "REJECTED", "code": "undelivered", "message": reason,
+                      "updated_at": now_iso()}})
+
+
+async def _fail_catalog_import(deps: Deps, payload: dict, ts: str, reason: str) -> None:
+    from agents import catalog
+    from infra.repos import catalog as catalog_repo
+
+    import_id = int(payload["import_id"])
+    record = await catalog_repo.get_import(deps.db, import_id)
+    if record is None and "organisation" in payload:
+        record = {"id": import_id, "organisation": payload["organisation"],
+                  "filename": payload.get("filename"), "filetype": payload.get("filetype"),
+                  "filesize": payload.get("filesize"), "object_key": payload.get("object_key"),
+                  "created_at": ts}
+        await catalog_repo.insert_import(deps.db, record)
+    if record is not None and record.get("status") not in ("DONE", "FAILED"):
+        await catalog.set_status(deps, record, "FAILED", cause="UNDELIVERED", error=reason)
+
+
+async def _fail_task(deps: Deps, task_id: str, reason: str) -> None:
+    from models.gtin_tasks import PUBLIC
+
+    ts = now_iso()
+    await deps.db.gtin_import_tasks.update_one(
+        {"_id": task_id, "status": "started"},
+        {"$set": {"status": "failed", "status_cause": "UNDELIVERED", "message": reason,
+                  "ts": ts, "finished_at": ts, "updated_at": ts}})
+    doc = await deps.db.gtin_import_tasks.find_one({"_id": task_id})
+    if doc is not None:
+        await deps.emit("gtin.import.events", task_id, "GtinImportTaskChanged",
+                        {"task_id": task_id, "task": {k: doc.get(k) for k in PUBLIC}})
+
+
+async def relay_one(deps: Deps, place: outbox.Place, item: dict[str, Any]) -> str:
+    """One due entry: 'done', 'undelivered', 'sent', 'skipped' (another relay) or 'failed'."""
+    command = topic(item["topic"]).kind == "commands"
+    if await delivered(deps, item) if command else await void(deps, item):
+        await place.done(deps.db)
+        return "done"
+    if int(item.get("tries") or 0) >= outbox.TRIES:
+        if command:
+            await undelivered(deps, item)
+            await place.done(deps.db)
+        else:  # an event nobody waits on: kept, marked, for an operator to see
+            await place.dead(deps.db)
+        return "undelivered"
+    if not await place.claim(deps.db, item):
+        return "skipped"
+    try:
+        await asyncio.wait_for(deps.send(item["topic"], item["key"], outbox.message_of(item)),
+                               SEND_TIMEOUT)
+    except Exception as exc:  # noqa: BLE001 - the next try is due later
+        log.warning("relay of %s %s failed: %s", item["message"]["type"], item["id"], exc)
+        return "failed"
+    if not command:
+        await place.done(deps.db)
+    log.info("relayed %s %s (try %s)", item["message"]["type"], item["id"],
+             int(item.get("tries") or 0) + 1)
+    return "sent"
+
+
+async def relay(deps: Deps) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    async for place, item in outbox.due(deps.db):
+        try:
+            outcome = await relay_one(deps, place, item)
+        except Exception:  # noqa: BLE001 - one entry must not stop the others
+            log.exception("relay of outbox entry %s failed", item.get("id"))
+            outcome = "failed"
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def register(app: faust.App, deps: Deps) -> None:
+    @app.timer(RELAY_EVERY, on_leader=True)
+    @survive_outages
+    async def outbox_relay():
+        await relay(deps)
