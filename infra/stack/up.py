@@ -143,6 +143,7 @@ class Stack:
                     child.hung += 1
                     child.reasons.append(reason)
                     child.start()
+                    self._broker_back(child)
                     self._write_state()
                     continue
                 if not child.alive() and child.due():
@@ -152,12 +153,23 @@ class Stack:
                     child.restarts += 1
                     child.reasons.append(f"exited ({code})")
                     child.start()
-                    if child.name == "broker":  # the embedded broker comes back empty
-                        wait_port(int(self.settings.kafka_url.rsplit(":", 1)[1]), proc=child.proc)
-                        asyncio.run(ensure_topics(self.settings.kafka_url,
-                                                  self.settings.replication))
+                    self._broker_back(child)
                     self._write_state()
             time.sleep(0.2)
+
+    def _broker_back(self, child: Child) -> None:
+        """A restarted embedded broker comes back empty: create the topics again. If that fails
+        (the broker died again, or answers too slowly) the supervisor must not die with it: the
+        broker is killed and the next round starts it again (with its backoff)."""
+        if child.name != "broker":
+            return
+        try:
+            wait_port(int(self.settings.kafka_url.rsplit(":", 1)[1]), proc=child.proc)
+            asyncio.run(ensure_topics(self.settings.kafka_url, self.settings.replication))
+        except Exception as exc:  # noqa: BLE001 - any failure means: try the broker again
+            print(f"[tributary] broker restarted but its topics could not be created ({exc!r}); "
+                  "starting it again", flush=True)
+            child.kill()
 
     def stop(self) -> None:
         self.stopping = True

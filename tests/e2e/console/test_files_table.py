@@ -105,7 +105,7 @@ def test_an_empty_report_says_why_and_statements_per_artist(console, label):
         page.get_by_label("Type", exact=True).select_option("monthly")
         page.get_by_label("Reporting period").fill(period)
         page.get_by_role("button", name="Request").click()
-        expect(rows.filter(has_text=period).locator(".status")).to_have_attribute("data-status", "DONE", timeout=30_000)
+        expect(rows.filter(has_text=period).locator(".status")).to_have_attribute("data-status", "DONE", timeout=60_000)
     empty, june = rows.filter(has_text="2024-01"), rows.filter(has_text="2025-06")
     expect(empty.locator(".empty-report")).to_contain_text("No file imported for this statement period")
     expect(empty.locator(".empty-report")).to_contain_text("No catalog yet")
