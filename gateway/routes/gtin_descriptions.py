@@ -9,7 +9,7 @@ from aiohttp import web
 from gateway.contract import endpoint
 from gateway.errors import ApiError, bad_request
 from gateway.gtin_auth import current_participant
-from gateway.routes.gtin_items import BASE, Doc, change, gtin14_of, invalid, load
+from gateway.routes.gtin_items import BASE, Doc, change, invalid, load
 from gateway.schemas.gtin_items import (
     DescriptionBody,
     DescriptionDeleteBody,
@@ -19,14 +19,29 @@ from gateway.schemas.gtin_items import (
 )
 from infra.repos import gtins
 from models.gtin import GtinError, SourceNotFound, delete_source, merge_sources
+from models.gtin.codes import split_add_on
 
 
 def _gtin(body: DescriptionBody | DescriptionDeleteBody | DescriptionQuery) -> str:
     """The GTIN of a description body: `id` (the specification) or `gtin` (extension)."""
+    return _base_gtin(body)[0]
+
+
+def _base_gtin(body: DescriptionBody | DescriptionDeleteBody | DescriptionQuery
+               ) -> tuple[str, list[str] | None]:
+    """The specification's `id` is the "base gtin": one printed with its 2- or 5-digit add-on
+    (as in its own example) names the GTIN's document; the reading is said in `warnings`."""
     value = body.id if body.id is not None else body.gtin
     if value in (None, ""):
         raise bad_request("id (the GTIN) is required", field="id")
-    return gtin14_of(value)
+    try:
+        gtin14, add_on = split_add_on(value)
+    except GtinError as exc:
+        raise invalid(exc, "invalid_gtin") from None
+    if add_on is None:
+        return gtin14, None
+    return gtin14, [f"id {value} read as GTIN {gtin14} with the add-on {add_on} (a printed "
+                    "supplement, no part of the GTIN): the document is the GTIN's"]
 
 
 def _widget_error(exc: GtinError) -> ApiError:
@@ -41,7 +56,7 @@ def _widget_error(exc: GtinError) -> ApiError:
 async def upsert(request: web.Request, body: DescriptionBody):
     """Create or replace the caller's sources of a GTIN (`sources: []` removes them)."""
     participant, _ = await current_participant(request)
-    gtin14 = _gtin(body)
+    gtin14, warnings = _base_gtin(body)
     new_sources = body.written()  # as written: widgets and conditions are kept as given
 
     def edit(doc: Doc) -> Doc:
@@ -58,7 +73,7 @@ async def upsert(request: web.Request, body: DescriptionBody):
             if before.get("sources") != after.get("sources") else None
 
     _, after = await change(request, gtin14, edit, announce)
-    return trade_item(after)
+    return trade_item(after, warnings)
 
 
 @endpoint(auth=current_participant, body=DescriptionDeleteBody, responses={200: TradeItem},

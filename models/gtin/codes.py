@@ -32,6 +32,23 @@ def normalise_gtin(value: object, field: str = "gtin") -> str:
     return text.zfill(14)
 
 
+ADD_ON_LENGTHS = (2, 5)  # EAN-2 / EAN-5 supplements (GS1 General Specifications §5.2.3.3)
+
+
+def split_add_on(value: object, field: str = "id") -> tuple[str, str | None]:
+    """A base GTIN written with its printed add-on (`0978099679130451`: GTIN-14 `09780996791304`
+    and supplement `51`): the 14-digit GTIN and the add-on. The add-on is no part of the GTIN,
+    so only a code that is no GTIN itself but a valid GTIN-13/14 followed by 2 or 5 digits is
+    read this way; anything else is judged by normalise_gtin (and its error stands)."""
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if _DIGITS.fullmatch(text) and len(text) not in GTIN_LENGTHS:
+        for extra in ADD_ON_LENGTHS:
+            head = text[:-extra]
+            if len(head) in (13, 14) and gs1_standard_check_digit(head[:-1]) == int(head[-1]):
+                return head.zfill(14), text[-extra:]
+    return normalise_gtin(value, field), None
+
+
 def gs1_key(gtin14: str) -> str:
     """The 13-digit GS1 key: the 14-digit form without its indicator digit."""
     return gtin14[1:]

@@ -53,19 +53,19 @@ async def test_create_update_and_attachments_examples(system):
 
 async def test_add_and_remove_source_examples(system, contributor):
     body = load("description_add.request.json")
-    # the example's id has 16 digits (no GTIN): sent as printed, it is a 400 naming `id`
-    status, err = await contributor.send("POST", f"{BASE}/description",
-                                         raw("description_add.request.json"))
-    assert status == 400 and [e["field"] for e in err["errors"]] == ["id"], err
-    assert "length" in err["detail"] and err["code"] == "invalid_gtin"
-    gtin = body["id"][:14]  # 09780996791304, the GTIN-14 those digits start with
+    # the example's id has 16 digits: GTIN-14 09780996791304 printed with its add-on "51"
+    gtin = body["id"][:14]
     await _fresh(system, gtin)
     status, _ = await system.send("POST", f"{BASE}/gtins", json.dumps(
         {"id": gtin, "name": "Test product"}).encode())
     assert status == 201
-    replay = raw("description_add.request.json").replace(body["id"].encode(), gtin.encode())
-    status, doc = await contributor.send("POST", f"{BASE}/description", replay)
-    assert status == 200, doc
+    status, doc = await contributor.send("POST", f"{BASE}/description",
+                                         raw("description_add.request.json"))   # as printed
+    assert status == 200 and doc["id"] == gtin, doc
+    assert "add-on 51" in doc.pop("warnings")[0]                       # the reading is said
+    status, bad = await contributor.send("POST", f"{BASE}/description", json.dumps(
+        {"id": gtin[:-1] + str((int(gtin[-1]) + 1) % 10) + "51", "sources": []}).encode())
+    assert status == 400 and bad["code"] == "invalid_gtin", bad         # no GTIN before the add-on
 
     status, read, _ = await contributor.api.get(f"{BASE}/description?id={gtin}")
     assert status == 200
@@ -77,9 +77,8 @@ async def test_add_and_remove_source_examples(system, contributor):
         [(s["conditions"], s["data"]) for s in body["sources"]]
     assert {s["type"] for s in mine} == {"contributor"}
 
-    remove = raw("description_remove_own.request.json").replace(body["id"].encode(),
-                                                                gtin.encode())
-    status, doc = await contributor.send("POST", f"{BASE}/description", remove)
+    status, doc = await contributor.send("POST", f"{BASE}/description",
+                                         raw("description_remove_own.request.json"))
     assert status == 200 and not [s for s in doc["sources"] if s["id"] == contributor.urn], doc
 
 

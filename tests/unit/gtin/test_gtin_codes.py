@@ -40,3 +40,13 @@ def test_short_codes_never_valid_even_if_padding_fits():
         normalise_gtin("1236")
     with pytest.raises(GtinError, match="invalid length"):
         normalise_gtin("0001236")
+
+
+def test_a_base_gtin_printed_with_its_add_on():
+    from models.gtin.codes import split_add_on
+
+    assert split_add_on("0978099679130451") == ("09780996791304", "51")     # the spec's example
+    assert split_add_on("978099679130412345") == ("09780996791304", "12345")  # EAN-13 + EAN-5
+    assert split_add_on("09780996791304") == ("09780996791304", None)          # a GTIN is a GTIN
+    with pytest.raises(GtinError, match="invalid length"):
+        split_add_on("0978099679130551")                                       # no GTIN before it
