@@ -5,6 +5,8 @@ import { h, field, clear, fill, badge, money, errorText, toast, needSignIn, tabl
 import { emptyNote } from "./report_notes.js";
 import { PATH, csvButton } from "./analytics.js";
 
+const TERMINAL = ["DONE", "FAILED"];
+
 export function render(root) {
   if (!auth.token) return needSignIn(root, "an organisation token");
   const reports = new Map();
@@ -50,7 +52,13 @@ export function render(root) {
     fill(tbody, ...list.map((r) => tableRow(columns, r, { id: `report-${r.id}` })));
   }
   async function load() {
-    try { const page = await sales("GET", "/api/reports/?page_size=100"); reports.clear(); for (const r of page.results) reports.set(r.id, r); draw(); }
+    try {
+      const page = await sales("GET", "/api/reports/?page_size=100");
+      const known = new Map(page.results.map((r) => [r.id, r]));
+      // a report just requested may not be listed yet: keep it rather than let its row vanish
+      for (const [id, r] of reports) if (!known.has(id) && !TERMINAL.includes(r.status)) known.set(id, r);
+      reports.clear(); for (const [id, r] of known) reports.set(id, r); draw();
+    }
     catch (err) { msg.textContent = errorText(err); msg.classList.add("error"); }
   }
   async function download(id) {
@@ -70,7 +78,17 @@ export function render(root) {
     r.status_cause = payload.status_cause; r.error_message = payload.error_message; r.updated_at = ts;
     reports.set(r.id, r); draw();
   }
-  return liveStream("reports", ["ReportStatusChanged"], onEvent, load);
+  // events missed while the stream reconnects must not leave a row RUNNING for ever: reports
+  // still at work are also asked for now and then
+  async function refresh() {
+    for (const r of [...reports.values()].filter((x) => !TERMINAL.includes(x.status))) {
+      try { const now = await sales("GET", `/api/reports/${r.id}`); reports.set(r.id, { ...r, ...now }); draw(); }
+      catch { /* offline or not stored yet: the next round asks again */ }
+    }
+  }
+  const timer = setInterval(refresh, 3000);
+  const stop = liveStream("reports", ["ReportStatusChanged"], onEvent, load);
+  return () => { clearInterval(timer); stop(); };
 }
 
 /** The period's statement per artist and per release (Analytics API, format=csv). */
