@@ -32,14 +32,19 @@ def test_generated_sales_and_gtin_files_are_valid(tmp_path):
     assert counts["bad_check"] and counts["foreign"] and counts["malformed"]
 
 
-def test_tiny_run_writes_results_json(stack, tmp_path):
+def _bench(tmp_path, *args: str, timeout: float = 180) -> dict:
+    """`python -m bench run --size tiny …` in a subprocess; its results JSON."""
     out = tmp_path / "results.json"
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench", "run", "--size", "tiny", "--scenario", "ingest,latency",
-         "--repeat", "1", "--stack", str(stack.data_dir), "--inputs", str(tmp_path / "inputs"),
-         "--out", str(out)], capture_output=True, text=True, timeout=180)
+    proc = subprocess.run([sys.executable, "-m", "bench", "run", "--size", "tiny", *args,
+                           "--inputs", str(tmp_path / "inputs"), "--out", str(out)],
+                          capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    results = json.loads(out.read_text())
+    return json.loads(out.read_text())
+
+
+def test_tiny_run_writes_results_json(stack, tmp_path):
+    results = _bench(tmp_path, "--scenario", "ingest,latency", "--repeat", "1",
+                     "--stack", str(stack.data_dir))
     assert {"machine", "size", "repeat", "scenarios"} <= set(results)
     assert results["machine"]["nproc"] >= 1
     ingest, latency = results["scenarios"]["ingest"], results["scenarios"]["latency"]
@@ -55,14 +60,8 @@ def test_tiny_run_writes_results_json(stack, tmp_path):
 
 def test_tiny_scale_scenario_checks_every_result(tmp_path):
     """`--scenario scale` at its smallest: one worker behind two gateways, its own stack."""
-    out = tmp_path / "scale.json"
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench", "run", "--size", "tiny", "--scenario", "scale",
-         "--scale-workers", "1", "--scale-files", "4", "--scale-tasks", "1",
-         "--inputs", str(tmp_path / "inputs"), "--out", str(out)],
-        capture_output=True, text=True, timeout=240)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    scale = json.loads(out.read_text())["scenarios"]["scale"]
+    scale = _bench(tmp_path, "--scenario", "scale", "--scale-workers", "1", "--scale-files", "4",
+                   "--scale-tasks", "1", timeout=240)["scenarios"]["scale"]
     assert "error" not in scale, scale
     (run,) = scale["runs"]
     assert run["workers"] == 1 and scale["gateways"] == 2
@@ -76,13 +75,8 @@ def test_tiny_scale_scenario_checks_every_result(tmp_path):
 def test_tiny_analytics_scenario_answers_exactly(stack, tmp_path):
     """`--scenario analytics` at tiny size: every view's answer is checked against DuckDB's own
     sums over the same files ('ok'), and both contenders have times."""
-    out = tmp_path / "analytics.json"
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench", "run", "--size", "tiny", "--scenario", "analytics",
-         "--repeat", "1", "--stack", str(stack.data_dir), "--inputs", str(tmp_path / "inputs"),
-         "--out", str(out)], capture_output=True, text=True, timeout=240)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    analytics = json.loads(out.read_text())["scenarios"]["analytics"]
+    analytics = _bench(tmp_path, "--scenario", "analytics", "--repeat", "1",
+                       "--stack", str(stack.data_dir), timeout=240)["scenarios"]["analytics"]
     assert "error" not in analytics, analytics
     assert analytics["rows"] == 20_000 and analytics["files"] == 1
     for name, view in analytics["views"].items():
