@@ -1,8 +1,9 @@
 // Reports: request a monthly or unmatched report for a period, watch it run (the `reports`
 // event stream), download when done (GET /api/reports/{id} hands out a 24-hour link).
 import { auth, sales, liveStream } from "./api.js";
-import { h, field, clear, fill, badge, money, errorText, toast, needSignIn, tableRow } from "./ui.js";
+import { h, field, clear, fill, money, errorText, toast, needSignIn, tableRow } from "./ui.js";
 import { emptyNote } from "./report_notes.js";
+import { WORDS, statusBadge } from "./status.js";
 import { PATH, csvButton } from "./analytics.js";
 
 const TERMINAL = ["DONE", "FAILED"];
@@ -23,7 +24,7 @@ export function render(root) {
     e.preventDefault();
     try {
       const r = await sales("POST", "/api/reports/", { type: typeSel.value, period: periodIn.value });
-      msg.textContent = `Report #${r.id} ${r.status}`; msg.classList.remove("error");
+      msg.textContent = `Report #${r.id}: ${WORDS[r.status] || r.status}`; msg.classList.remove("error");
       if (!reports.has(r.id)) reports.set(r.id, { id: r.id, type: typeSel.value, period: periodIn.value, status: r.status });
       draw();
     } catch (err) { msg.textContent = errorText(err); msg.classList.add("error"); }
@@ -33,7 +34,7 @@ export function render(root) {
     { title: "#", cell: (r) => String(r.id) },
     { title: "Type", cell: (r) => r.type },
     { title: "Period", cell: (r) => r.period },
-    { title: "Status", cell: (r) => h("span", { class: "status", "data-status": r.status }, badge(r.status), r.stale ? h("span", { class: "badge", title: JSON.stringify(r.stale_reason || {}) }, "stale") : "") },
+    { title: "Status", cell: (r) => h("span", { class: "status", "data-status": r.status }, statusBadge(r.status), r.stale ? h("span", { class: "badge", title: JSON.stringify(r.stale_reason || {}) }, "stale") : "") },
     { title: "Progress", cell: (r) => r.progress ? h("progress", { max: 100, value: r.progress.percent ?? 0, "aria-label": `Report ${r.id} progress` }) : "" },
     { title: "Rows", num: true, cell: (r) => r.snapshot ? r.snapshot.rows : "—" },
     { title: "Revenue", num: true, cell: (r) => r.snapshot ? money(r.snapshot.revenue_converted) : "—" },

@@ -1,12 +1,13 @@
-// File statuses and failure causes in plain words, and the link that fixes each problem: the
+// File and report statuses and failure causes in plain words, and the link that fixes each problem: the
 // internal names stay in data-status / title for tools and tests, people read the words.
 import { h } from "./ui.js";
 
 export const WORDS = { INITIALIZED: "Registered", UPLOADING: "Uploading", UPLOADED: "Uploaded",
   CLEANING: "Checking", CLEANED: "Checked", PROCESSING: "Importing", PROCESSED: "Imported",
-  FINALIZED: "Ready", FAILED: "Failed", REIMPORT: "Reimporting", VOIDED: "Voided" };
+  FINALIZED: "Ready", FAILED: "Failed", REIMPORT: "Reimporting", VOIDED: "Voided",
+  PENDING: "Queued", RUNNING: "Running", DONE: "Ready" };   // the last three: reports
 
-const TONE = { FINALIZED: "ok", FAILED: "bad", VOIDED: "off" };
+const TONE = { FINALIZED: "ok", DONE: "ok", FAILED: "bad", VOIDED: "off" };
 
 /** A status badge: the plain word, the internal name on hover. */
 export function statusBadge(status) {

@@ -107,6 +107,8 @@ def test_an_empty_report_says_why_and_statements_per_artist(console, label):
         page.get_by_role("button", name="Request").click()
         expect(rows.filter(has_text=period).locator(".status")).to_have_attribute("data-status", "DONE", timeout=60_000)
     empty, june = rows.filter(has_text="2024-01"), rows.filter(has_text="2025-06")
+    expect(empty.locator(".status .badge")).to_have_text("Ready")       # plain words, DONE on hover
+    expect(empty.locator(".status .badge")).to_have_attribute("title", "DONE")
     expect(empty.locator(".empty-report")).to_contain_text("No file imported for this statement period")
     expect(empty.locator(".empty-report")).to_contain_text("No catalog yet")
     expect(june.locator(".empty-report")).to_contain_text("No catalog yet")
