@@ -13,7 +13,7 @@ import faust
 
 from agents.deps import Deps, dispatch
 from agents.housekeeping import STALE_AFTER
-from agents.tables import reissue_stale, status_table, table_page
+from agents.tables import by_number, reissue_stale, status_table, table_page
 from infra.repos import catalog as repo
 from models.catalog import CATALOG_SCHEMA, CatalogFileError, apply_import_event, read_catalog
 from topics.envelope import Message, now_iso
@@ -141,7 +141,5 @@ def register(app: faust.App, deps: Deps) -> None:
                   command="ProcessCatalogImport", payload=lambda doc: {"import_id": doc["_id"]},
                   what="catalog import")
 
-    async def stored(key: str):
-        return await repo.get_import(deps.db, int(key)) if key.isdigit() else None
-
-    table_page(app, table, "/catalog/imports/{import_id}/", "import_id", "import", stored)
+    table_page(app, table, "/catalog/imports/{import_id}/", "import_id", "import",
+               by_number(lambda import_id: repo.get_import(deps.db, import_id)))

@@ -17,7 +17,7 @@ import faust
 
 from agents.deps import Deps, dispatch
 from agents.housekeeping import STALE_AFTER
-from agents.tables import reissue_stale, status_table, table_page
+from agents.tables import by_number, reissue_stale, status_table, table_page
 from infra.metrics import record_rows
 from infra.repos import catalog as catalog_repo
 from infra.repos import reports as repo
@@ -195,7 +195,5 @@ def register(app: faust.App, deps: Deps) -> None:
                                        "type": doc["type"], "period": doc["period"]},
                   what="report")
 
-    async def stored(key: str):
-        return await repo.get(deps.db, int(key)) if key.isdigit() else None
-
-    table_page(app, table, "/reports/{report_id}/", "report_id", "report", stored)
+    table_page(app, table, "/reports/{report_id}/", "report_id", "report",
+               by_number(lambda report_id: repo.get(deps.db, report_id)))

@@ -61,6 +61,14 @@ def reissue_stale(app: faust.App, deps: Deps, *, collection: str, statuses: list
     app.timer(5.0, on_leader=True)(sweep)
 
 
+def by_number(load: Callable[[int], Awaitable[dict | None]]) -> Callable[[str], Awaitable[dict | None]]:
+    """A store loader for numeric ids: a key that is not ASCII digits ("²", "-1") names nothing
+    (int() of it would raise, a 500, where the answer is a 404)."""
+    async def stored(key: str) -> dict | None:
+        return await load(int(key)) if key.isascii() and key.isdigit() else None
+    return stored
+
+
 def table_page(app: faust.App, table: Any, path: str, match: str, what: str,
                load: Callable[[str], Awaitable[dict | None]]) -> None:
     """A worker page answering one key of `table` (routed to the partition owner). The table is

@@ -5,7 +5,7 @@ import faust
 
 from agents import metrics
 from agents.deps import Deps
-from agents.tables import table_page
+from agents.tables import by_number, table_page
 from infra.repos import files as file_repo
 
 
@@ -13,10 +13,8 @@ def register(app: faust.App, deps: Deps) -> None:
     metrics.register(app, deps)  # GET /metrics (Prometheus)
     table = deps.tables["file_status"]
 
-    async def stored(key: str):
-        return await file_repo.get(deps.db, int(key)) if key.isdigit() else None
-
-    table_page(app, table, "/files/{file_id}/", "file_id", "file", stored)
+    table_page(app, table, "/files/{file_id}/", "file_id", "file",
+               by_number(lambda file_id: file_repo.get(deps.db, file_id)))
 
     @app.page("/ready/")
     async def ready(web, request):
