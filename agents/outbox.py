@@ -101,6 +101,7 @@ async def _fail_catalog_import(deps: Deps, payload: dict, ts: str, reason: str) 
 
 
 async def _fail_task(deps: Deps, task_id: str, reason: str) -> None:
+    from agents.gtin_import import EVENTS
     from models.gtin_tasks import PUBLIC
 
     ts = now_iso()
@@ -110,7 +111,7 @@ async def _fail_task(deps: Deps, task_id: str, reason: str) -> None:
                   "ts": ts, "finished_at": ts, "updated_at": ts}})
     doc = await deps.db.gtin_import_tasks.find_one({"_id": task_id})
     if doc is not None:
-        await deps.emit("gtin.import.events", task_id, "GtinImportTaskChanged",
+        await deps.emit(EVENTS, task_id, "GtinImportTaskChanged",
                         {"task_id": task_id, "task": {k: doc.get(k) for k in PUBLIC}})
 
 

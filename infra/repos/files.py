@@ -78,8 +78,6 @@ async def in_flight(db: AsyncDatabase, statuses: tuple[str, ...], older_than: st
     return docs
 
 
-
-
 async def counted(db: AsyncDatabase, organisation: str) -> dict[int, dict[str, Any]]:
     """The organisation's imported files with rows in the sales store (as reports count them:
     voided and duplicate (FAILED) files are not):

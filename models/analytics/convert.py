@@ -17,7 +17,7 @@ the two differ only on an exact tie at the 19th decimal).
 Lines converted now are summed first and converted once per group (currency and month), as the
 summary converts a file's per-currency, per-month totals: the totals, computed per file, do not
 depend on the grouping; a grouping's rows may differ from them by rounding at the 18th decimal.
-Where the summary differs (a rate added later, a former base currency): docs/money.md."""
+Where the summary differs (a rate added later to a partly converted month): docs/money.md."""
 from __future__ import annotations
 
 from decimal import Decimal
