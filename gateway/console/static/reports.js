@@ -1,7 +1,7 @@
 // Reports: request a monthly or unmatched report for a period, watch it run (the `reports`
 // event stream), download when done (GET /api/reports/{id} hands out a 24-hour link).
 import { auth, sales, liveStream } from "./api.js";
-import { h, field, clear, fill, money, errorText, toast, needSignIn, tableRow } from "./ui.js";
+import { h, field, clear, fill, amounts, errorText, toast, needSignIn, tableRow } from "./ui.js";
 import { emptyNote } from "./report_notes.js";
 import { WORDS, statusBadge } from "./status.js";
 import { PATH, csvButton } from "./analytics.js";
@@ -37,7 +37,9 @@ export function render(root) {
     { title: "Status", cell: (r) => h("span", { class: "status", "data-status": r.status }, statusBadge(r.status), r.stale ? h("span", { class: "badge", title: JSON.stringify(r.stale_reason || {}) }, "stale") : "") },
     { title: "Progress", cell: (r) => r.progress ? h("progress", { max: 100, value: r.progress.percent ?? 0, "aria-label": `Report ${r.id} progress` }) : "" },
     { title: "Rows", num: true, cell: (r) => r.snapshot ? r.snapshot.rows : "—" },
-    { title: "Revenue", num: true, cell: (r) => r.snapshot ? money(r.snapshot.revenue_converted) : "—" },
+    // exact per currency, never added (the report's converted sum names no currency)
+    { title: "Revenue", num: true, cell: (r) => r.snapshot ? amounts(Object.entries(r.snapshot.revenue_by_currency || {})
+      .map(([currency, revenue]) => ({ currency: currency === "unknown" ? null : currency, revenue }))) : "—" },
     { title: "Match rate", num: true, cell: (r) => r.snapshot && r.snapshot.match_rate != null ? `${(r.snapshot.match_rate * 100).toFixed(1)}%` : "—" },
     { title: "Result", cell: (r) => r.status === "DONE" ? h("span", { class: "actions" }, h("button", { type: "button", class: "secondary", "aria-label": `Download report ${r.id}`, onclick: () => download(r.id) }, "Download"),
       ...statements(r), noteOf(r))

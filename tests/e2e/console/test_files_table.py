@@ -121,6 +121,13 @@ def test_an_empty_report_says_why_and_statements_per_artist(console, label):
     lines = text.strip().splitlines()                                  # one artist (June's 2.20 USD) and the total
     assert len(lines) == 3 and lines[1].startswith("Artist ") and ",16,2.2," in lines[1], text
 
+    page.get_by_label("Type", exact=True).select_option("unmatched")      # June's lines, unmatched
+    page.get_by_label("Reporting period").fill("2025-06")
+    page.get_by_role("button", name="Request").click()
+    unmatched = rows.filter(has_text="unmatched").filter(has_text="2025-06")
+    expect(unmatched.locator(".status")).to_have_attribute("data-status", "DONE", timeout=60_000)
+    expect(unmatched.locator(".amount")).to_have_attribute("title", "2.2 USD")  # with its currency
+
 
 def test_a_missing_rate_is_fixed_from_the_files_table(console, stack):
     org = cli(stack.data_dir, "org", "create", f"Rate Records {secrets.token_hex(3)}")
