@@ -56,7 +56,7 @@ class ReportWriter:
         self.gz = GzipMembersWriter(path)
         self.header = True
 
-    def add_batches(self, batches, file_id: int, limit: int = 8) -> int:
+    def add_batches(self, batches, file_id: int, limit: int = 8, base: str | None = None) -> int:
         """Split and write up to `limit` batches of an iterator; the number of rows read."""
         import pyarrow as pa
         import pyarrow.csv as pcsv
@@ -64,8 +64,8 @@ class ReportWriter:
         rows = 0
         for _, batch in zip(range(limit), batches):
             matched, unmatched = self.catalog.split(batch, file_id)
-            self.matched.add(matched)
-            self.unmatched.add(unmatched)
+            self.matched.add(matched, base)
+            self.unmatched.add(unmatched, base)
             table = csv_table(self.kind, matched if self.kind == "monthly" else unmatched)
             if table.num_rows or self.header:
                 text = pa.BufferOutputStream()
@@ -118,7 +118,8 @@ async def run(deps: Deps, record: dict) -> None:
                 batches = _batches(path)
                 rows = 0
                 while True:  # a thread hop per few batches: the worker keeps heartbeating
-                    step = await asyncio.to_thread(writer.add_batches, batches, info["file_id"])
+                    step = await asyncio.to_thread(writer.add_batches, batches, info["file_id"], 8,
+                                                    info.get("base"))
                     if not step:
                         break
                     rows += step
