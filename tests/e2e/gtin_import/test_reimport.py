@@ -3,7 +3,8 @@ line created, updated or unchanged (before: existing GTINs stayed as they were, 
 counted as imported)."""
 from __future__ import annotations
 
-from tests.e2e.gtin_import.conftest import BASE, gtin_for, upload, wait_task
+from tests.e2e.gtin_import.conftest import upload, wait_task
+from tests.support.participants import BASE, gtin_for
 
 SPEC = {"delimiter": ",", "gtin_field": "gtin", "name": ["name"], "brand": "brand",
         "gpc_brick_field": "brick", "fields": [{"field": "notes", "title": "Notes"}],
