@@ -31,10 +31,13 @@ from infra.repos import catalog as repo
 from models.catalog import search
 from topics.envelope import Message
 
+routes = web.RouteTableDef()
+
 COMMANDS, EVENTS = "catalog.commands", "catalog.events"
 UPLOAD_TTL = 3600
 
 
+@routes.post("/api/catalog/imports/")
 @endpoint(auth=organisation, body=CatalogImportRequest, responses={201: CatalogUpload},
           errors=(400, 401))
 async def create(request: web.Request, body: CatalogImportRequest):
@@ -74,6 +77,7 @@ async def _owned(request: web.Request, org: str) -> dict:
     return view
 
 
+@routes.post("/api/catalog/imports/{import_id}/process/")
 @endpoint(auth=organisation, responses={202: CatalogStatus}, errors=(401, 404, 409))
 async def process(request: web.Request):
     """Import the uploaded catalog file (after the PUT); it becomes the current version."""
@@ -96,6 +100,8 @@ async def process(request: web.Request):
     return 202, {"id": view["id"], "status": reply.payload["status"] if reply else status}
 
 
+@routes.get("/api/catalog/imports/{import_id}")
+@routes.get("/api/catalog/imports/{import_id}/")
 @endpoint(auth=organisation, responses={200: CatalogImport}, errors=(401, 404))
 async def read(request: web.Request):
     """A catalog import's status and progress."""
@@ -103,6 +109,7 @@ async def read(request: web.Request):
     return await _owned(request, org)
 
 
+@routes.get("/api/catalog/imports/")
 @endpoint(auth=organisation, query=PageQuery, responses={200: CatalogImportPage},
           errors=(400, 401))
 async def imports(request: web.Request, query: PageQuery):
@@ -129,6 +136,7 @@ def _search(path: str, filters: dict, offset: int, limit: int) -> tuple[int, lis
     return search(batches, **filters, offset=offset, limit=limit)
 
 
+@routes.get("/api/catalog/")
 @endpoint(auth=organisation, query=CatalogQuery, responses={200: CatalogSearch},
           errors=(400, 401))
 async def catalog(request: web.Request, query: CatalogQuery):
@@ -150,10 +158,4 @@ async def catalog(request: web.Request, query: CatalogQuery):
 
 
 def setup(app: web.Application) -> None:
-    r = app.router
-    r.add_post("/api/catalog/imports/", create)
-    r.add_get("/api/catalog/imports/", imports)
-    r.add_get("/api/catalog/imports/{import_id}", read)
-    r.add_get("/api/catalog/imports/{import_id}/", read)
-    r.add_post("/api/catalog/imports/{import_id}/process/", process)
-    r.add_get("/api/catalog/", catalog)
+    app.router.add_routes(routes)
