@@ -2,13 +2,12 @@
 local aiohttp file server on 127.0.0.1:0 (in its own thread), and file builders."""
 from __future__ import annotations
 
-import asyncio
 import secrets
-import threading
 
 import pytest
 from aiohttp import web
 
+from bench.threaded_server import ThreadedServer
 from tests.support.http import Api, put_bytes
 from tests.support.participants import BASE, Who, participant, prefix_for
 
@@ -37,31 +36,17 @@ def rival(stack) -> Who:
     return new_participant(stack, "retailer")
 
 
-class FileServer:
+class FileServer(ThreadedServer):
     """Serves registered bytes at /f/<name>; /huge claims 10 GiB; /status/<code> answers it."""
 
     def __init__(self) -> None:
         self.files: dict[str, tuple[bytes, str]] = {}
         self.hits: dict[str, int] = {}
-        self.loop = asyncio.new_event_loop()
-        self.ready = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-        self.ready.wait(10)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
         app = web.Application()
         app.router.add_get("/f/{name}", self._file)
         app.router.add_get("/huge", self._huge)
         app.router.add_get("/status/{code}", lambda r: web.Response(status=int(r.match_info["code"])))
-        self.runner = web.AppRunner(app)
-        self.loop.run_until_complete(self.runner.setup())
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        self.loop.run_until_complete(site.start())
-        self.port = site._server.sockets[0].getsockname()[1]
-        self.ready.set()
-        self.loop.run_forever()
+        super().__init__(app, "gtin-files")
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
@@ -79,16 +64,12 @@ class FileServer:
         return resp
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return self.base_url + path
 
     def add(self, data: bytes | str, content_type: str = "text/csv", name: str | None = None) -> str:
         name = name or secrets.token_hex(6)
         self.files[name] = (data.encode() if isinstance(data, str) else data, content_type)
         return self.url(f"/f/{name}")
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
 
 
 @pytest.fixture(scope="session")
