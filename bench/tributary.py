@@ -19,6 +19,7 @@ import aiohttp
 from aiohttp import web
 
 from bench.measure import reset_hwm, vmhwm_mb
+from bench.processes import terminate
 from bench.threaded_server import ThreadedServer
 
 GTIN_TICKET = "authenticateit_identity_ticket"
@@ -234,13 +235,4 @@ class OwnStack:
         raise TimeoutError("stack not healthy after 180 s")
 
     def __exit__(self, *exc) -> None:
-        import os
-        import signal
-
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
+        terminate(self.proc, 60)
