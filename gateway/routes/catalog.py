@@ -115,9 +115,8 @@ async def read(request: web.Request):
 async def imports(request: web.Request, query: PageQuery):
     """The organisation's catalog imports."""
     org = await organisation(request)
-    page, size = query.page, query.page_size
-    total, docs = await repo.list_imports(request.app["db"], org, (page - 1) * size, size)
-    return {"count": total, "page": page, "page_size": size, "results": docs}
+    total, docs = await repo.list_imports(request.app["db"], org, query.skip, query.page_size)
+    return query.answer(total, docs)
 
 
 async def _cached(request: web.Request, current: dict) -> str:
@@ -142,19 +141,17 @@ def _search(path: str, filters: dict, offset: int, limit: int) -> tuple[int, lis
 async def catalog(request: web.Request, query: CatalogQuery):
     """Search the organisation's current catalog version (filters combine)."""
     org = await organisation(request)
-    page, size = query.page, query.page_size
     filters = {name: getattr(query, name) for name in ("isrc", "upc", "title", "artist")
                if getattr(query, name)}
     current = await repo.current(request.app["db"], org)
-    body = {"version": None, "import_id": None, "switched_at": None, "catalog_rows": 0,
-            "count": 0, "page": page, "page_size": size, "results": []}
-    if current:
-        total, rows = await asyncio.to_thread(_search, await _cached(request, current), filters,
-                                              (page - 1) * size, size)
-        body.update(version=current["version"], import_id=current["import_id"],
-                    switched_at=current["switched_at"], catalog_rows=current["rows"],
-                    count=total, results=rows)
-    return body
+    if not current:
+        return {"version": None, "import_id": None, "switched_at": None, "catalog_rows": 0,
+                **query.answer(0, [])}
+    total, rows = await asyncio.to_thread(_search, await _cached(request, current), filters,
+                                          query.skip, query.page_size)
+    return {"version": current["version"], "import_id": current["import_id"],
+            "switched_at": current["switched_at"], "catalog_rows": current["rows"],
+            **query.answer(total, rows)}
 
 
 def setup(app: web.Application) -> None:

@@ -119,13 +119,11 @@ async def read(request: web.Request):
 async def listing(request: web.Request, query: SalesFileQuery):
     """The organisation's sales files, newest first, filtered by status and period."""
     org = await organisation(request)
-    page, size = query.page, query.page_size
     total, docs = await file_repo.find(request.app["db"], org, status=query.status,
                                        period=query.reporting_period or query.period,
-                                       skip=(page - 1) * size, limit=size,
+                                       skip=query.skip, limit=query.page_size,
                                        totals_check=query.totals_check)
-    return {"count": total, "page": page, "page_size": size,
-            "results": [public_view(d) for d in docs]}
+    return query.answer(total, [public_view(d) for d in docs])
 
 
 async def _wait_status(request, command: str, view: dict, statuses: tuple[str, ...],
