@@ -31,10 +31,13 @@ from infra.repos import catalog as repo
 from models.catalog import search
 from topics.envelope import Message
 
+routes = web.RouteTableDef()
+
 COMMANDS, EVENTS = "catalog.commands", "catalog.events"
 UPLOAD_TTL = 3600
 
 
+@routes.post("/api/catalog/imports/")
 @endpoint(auth=organisation, body=CatalogImportRequest, responses={201: CatalogUpload},
           errors=(400, 401))
 async def create(request: web.Request, body: CatalogImportRequest):
@@ -74,6 +77,7 @@ async def _owned(request: web.Request, org: str) -> dict:
     return view
 
 
+@routes.post("/api/catalog/imports/{import_id}/process/")
 @endpoint(auth=organisation, responses={202: CatalogStatus}, errors=(401, 404, 409))
 async def process(request: web.Request):
     """Import the uploaded catalog file (after the PUT); it becomes the current version."""
@@ -96,6 +100,8 @@ async def process(request: web.Request):
     return 202, {"id": view["id"], "status": reply.payload["status"] if reply else status}
 
 
+@routes.get("/api/catalog/imports/{import_id}")
+@routes.get("/api/catalog/imports/{import_id}/")
 @endpoint(auth=organisation, responses={200: CatalogImport}, errors=(401, 404))
 async def read(request: web.Request):
     """A catalog import's status and progress."""
@@ -103,14 +109,14 @@ async def read(request: web.Request):
     return await _owned(request, org)
 
 
+@routes.get("/api/catalog/imports/")
 @endpoint(auth=organisation, query=PageQuery, responses={200: CatalogImportPage},
           errors=(400, 401))
 async def imports(request: web.Request, query: PageQuery):
     """The organisation's catalog imports."""
     org = await organisation(request)
-    page, size = query.page, query.page_size
-    total, docs = await repo.list_imports(request.app["db"], org, (page - 1) * size, size)
-    return {"count": total, "page": page, "page_size": size, "results": docs}
+    total, docs = await repo.list_imports(request.app["db"], org, query.skip, query.page_size)
+    return query.answer(total, docs)
 
 
 async def _cached(request: web.Request, current: dict) -> str:
@@ -129,31 +135,24 @@ def _search(path: str, filters: dict, offset: int, limit: int) -> tuple[int, lis
     return search(batches, **filters, offset=offset, limit=limit)
 
 
+@routes.get("/api/catalog/")
 @endpoint(auth=organisation, query=CatalogQuery, responses={200: CatalogSearch},
           errors=(400, 401))
 async def catalog(request: web.Request, query: CatalogQuery):
     """Search the organisation's current catalog version (filters combine)."""
     org = await organisation(request)
-    page, size = query.page, query.page_size
     filters = {name: getattr(query, name) for name in ("isrc", "upc", "title", "artist")
                if getattr(query, name)}
     current = await repo.current(request.app["db"], org)
-    body = {"version": None, "import_id": None, "switched_at": None, "catalog_rows": 0,
-            "count": 0, "page": page, "page_size": size, "results": []}
-    if current:
-        total, rows = await asyncio.to_thread(_search, await _cached(request, current), filters,
-                                              (page - 1) * size, size)
-        body.update(version=current["version"], import_id=current["import_id"],
-                    switched_at=current["switched_at"], catalog_rows=current["rows"],
-                    count=total, results=rows)
-    return body
+    if not current:
+        return {"version": None, "import_id": None, "switched_at": None, "catalog_rows": 0,
+                **query.answer(0, [])}
+    total, rows = await asyncio.to_thread(_search, await _cached(request, current), filters,
+                                          query.skip, query.page_size)
+    return {"version": current["version"], "import_id": current["import_id"],
+            "switched_at": current["switched_at"], "catalog_rows": current["rows"],
+            **query.answer(total, rows)}
 
 
 def setup(app: web.Application) -> None:
-    r = app.router
-    r.add_post("/api/catalog/imports/", create)
-    r.add_get("/api/catalog/imports/", imports)
-    r.add_get("/api/catalog/imports/{import_id}", read)
-    r.add_get("/api/catalog/imports/{import_id}/", read)
-    r.add_post("/api/catalog/imports/{import_id}/process/", process)
-    r.add_get("/api/catalog/", catalog)
+    app.router.add_routes(routes)

@@ -40,6 +40,8 @@ from models.files import (
 )
 from topics.envelope import Message
 
+routes = web.RouteTableDef()
+
 COMMANDS, EVENTS = "sales.files.commands", "sales.files.events"
 UPLOAD_TTL = 3600
 
@@ -57,6 +59,7 @@ async def _owned(request: web.Request, org: str) -> dict:
     return view
 
 
+@routes.post("/api/files/salesfiles/")
 @endpoint(auth=organisation, body=SalesFileCreate, errors=(400, 401),
           responses={201: SalesFile, 202: SalesFileAccepted})
 async def create(request: web.Request, body: SalesFileCreate):
@@ -100,6 +103,7 @@ async def create(request: web.Request, body: SalesFileCreate):
     return 201, public_view(reply.payload["record"])
 
 
+@routes.get("/api/files/salesfiles/{file_id}/")
 @endpoint(auth=organisation, responses={200: SalesFile}, errors=(401, 404))
 async def read(request: web.Request):
     """A sales file's record and status (`X-Tributary-Source` says which view answered)."""
@@ -109,18 +113,17 @@ async def read(request: web.Request):
     return answer(request.app["views"].files, str(view["id"]), view, source)
 
 
+@routes.get("/api/files/salesfiles/")
 @endpoint(auth=organisation, query=SalesFileQuery, responses={200: SalesFilePage},
           errors=(400, 401))
 async def listing(request: web.Request, query: SalesFileQuery):
     """The organisation's sales files, newest first, filtered by status and period."""
     org = await organisation(request)
-    page, size = query.page, query.page_size
     total, docs = await file_repo.find(request.app["db"], org, status=query.status,
                                        period=query.reporting_period or query.period,
-                                       skip=(page - 1) * size, limit=size,
+                                       skip=query.skip, limit=query.page_size,
                                        totals_check=query.totals_check)
-    return {"count": total, "page": page, "page_size": size,
-            "results": [public_view(d) for d in docs]}
+    return query.answer(total, [public_view(d) for d in docs])
 
 
 async def _wait_status(request, command: str, view: dict, statuses: tuple[str, ...],
@@ -159,6 +162,7 @@ async def _table_caught_up(request: web.Request, file_id: int, done, tries: int 
         await asyncio.sleep(0.02)
 
 
+@routes.post("/api/files/salesfiles/{file_id}/process/")
 @endpoint(auth=organisation, body=SalesFileAction, errors=(400, 401, 404, 409),
           responses={200: UploadLink, 202: StatusAnswer})
 async def action(request: web.Request, body: SalesFileAction):
@@ -215,6 +219,7 @@ def _date_order(value: str | None) -> dict:
     return {"date_order": order}
 
 
+@routes.get("/api/files/salesfiles/{file_id}/snapshot/")
 @endpoint(auth=organisation, responses={200: Snapshot}, errors=(400, 401, 404, 409))
 async def snapshot(request: web.Request):
     """Revenue of a processed file per artist, DSP, territory, track and release, each entry
@@ -254,6 +259,7 @@ async def _snapshot_page(request: web.Request, view: dict, group: str) -> web.Re
                               "page_size": size, "pages": pages, "results": entries})
 
 
+@routes.get("/api/sales/summary/")
 @endpoint(auth=organisation, responses={200: Summary}, errors=(401,))
 async def summary(request: web.Request):
     """All-time counts and revenue of the organisation's processed files."""
@@ -266,10 +272,4 @@ async def summary(request: web.Request):
 
 
 def setup(app: web.Application) -> None:
-    r = app.router
-    r.add_post("/api/files/salesfiles/", create)
-    r.add_get("/api/files/salesfiles/", listing)
-    r.add_get("/api/files/salesfiles/{file_id}/", read)
-    r.add_post("/api/files/salesfiles/{file_id}/process/", action)
-    r.add_get("/api/files/salesfiles/{file_id}/snapshot/", snapshot)
-    r.add_get("/api/sales/summary/", summary)
+    app.router.add_routes(routes)

@@ -14,6 +14,8 @@ from gateway.schemas.layouts import EXAMPLE, Layout, LayoutList, LayoutMapping
 from infra.repos import layouts as repo
 from models.sales.layouts.validate import validate_mapping
 
+routes = web.RouteTableDef()
+
 
 def _layout_id(request: web.Request) -> int:
     return path_id(request, "layout_id", "layout")
@@ -40,6 +42,7 @@ def _validated(body: LayoutMapping) -> dict:
 WRITE = dict(auth=organisation, body=LayoutMapping, examples={"acme": EXAMPLE}, form=False)
 
 
+@routes.post("/api/layouts/")
 @endpoint(**WRITE, responses={201: Layout}, errors=(400, 401, 409))
 async def create(request: web.Request, body: LayoutMapping):
     """Teach the cleaner a layout of this organisation's files."""
@@ -52,6 +55,7 @@ async def create(request: web.Request, body: LayoutMapping):
     return 201, await repo.create(db, org, mapping)
 
 
+@routes.get("/api/layouts/")
 @endpoint(auth=organisation, responses={200: LayoutList}, errors=(401,))
 async def listing(request: web.Request):
     """The organisation's layouts."""
@@ -60,12 +64,14 @@ async def listing(request: web.Request):
     return {"count": len(docs), "results": docs}
 
 
+@routes.get("/api/layouts/{layout_id}/")
 @endpoint(auth=organisation, find=_owned, responses={200: Layout}, errors=(401, 404))
 async def read(request: web.Request, found: dict):
     """One layout of the organisation."""
     return found
 
 
+@routes.put("/api/layouts/{layout_id}/")
 @endpoint(**WRITE, find=_owned, responses={200: Layout}, errors=(400, 401, 404, 409))
 async def update(request: web.Request, body: LayoutMapping, found: dict):
     """Replace a layout (files already imported keep what they were imported with)."""
@@ -79,6 +85,7 @@ async def update(request: web.Request, body: LayoutMapping, found: dict):
     return await repo.replace(db, org, layout_id, mapping)
 
 
+@routes.delete("/api/layouts/{layout_id}/")
 @endpoint(auth=organisation, responses={204: None}, errors=(401, 404))
 async def delete(request: web.Request):
     """Delete a layout."""
@@ -89,9 +96,4 @@ async def delete(request: web.Request):
 
 
 def setup(app: web.Application) -> None:
-    r = app.router
-    r.add_post("/api/layouts/", create)
-    r.add_get("/api/layouts/", listing)
-    r.add_get("/api/layouts/{layout_id}/", read)
-    r.add_put("/api/layouts/{layout_id}/", update)
-    r.add_delete("/api/layouts/{layout_id}/", delete)
+    app.router.add_routes(routes)

@@ -16,7 +16,10 @@ from models.org_settings import check_settings
 from models.periods import parse_period_strict
 from models.rates import check_rate, check_rates, currency_code
 
+routes = web.RouteTableDef()
 
+
+@routes.get("/api/exchange-rates/")
 @endpoint(auth=organisation, query=RateQuery, responses={200: ExchangeRatePage}, errors=(400, 401))
 async def list_rates(request: web.Request, query: RateQuery):
     """The organisation's rates (optionally of one month or one currency) and its base currency."""
@@ -31,6 +34,7 @@ async def list_rates(request: web.Request, query: RateQuery):
     return {"base_currency": base, "count": len(docs), "results": docs}
 
 
+@routes.post("/api/exchange-rates/")
 @endpoint(auth=organisation, body=ExchangeRatesIn, responses={201: ExchangeRatePage}, errors=(400, 401))
 async def add_rates(request: web.Request, body: ExchangeRatesIn):
     """One rate `{month, from, to, rate}` or `{"rates": [...]}`; stored per month and pair."""
@@ -46,6 +50,7 @@ async def add_rates(request: web.Request, body: ExchangeRatesIn):
     return 201, {"count": len(stored), "results": stored}
 
 
+@routes.get("/api/organisation/settings/")
 @endpoint(auth=organisation, responses={200: OrgSettings}, errors=(401,))
 async def get_settings(request: web.Request):
     """Base currency, locale and date order of the organisation."""
@@ -53,6 +58,7 @@ async def get_settings(request: web.Request):
     return {"organisation": org, **await orgs.settings(request.app["db"], org)}
 
 
+@routes.patch("/api/organisation/settings/")
 @endpoint(auth=organisation, body=OrgSettingsIn, responses={200: OrgSettings}, errors=(400, 401))
 async def set_settings(request: web.Request, body: OrgSettingsIn):
     """Change any of base currency, locale, date order and strict_totals."""
@@ -64,8 +70,4 @@ async def set_settings(request: web.Request, body: OrgSettingsIn):
 
 
 def setup(app: web.Application) -> None:
-    r = app.router
-    r.add_get("/api/exchange-rates/", list_rates)
-    r.add_post("/api/exchange-rates/", add_rates)
-    r.add_get("/api/organisation/settings/", get_settings)
-    r.add_patch("/api/organisation/settings/", set_settings)
+    app.router.add_routes(routes)

@@ -106,13 +106,11 @@ async def read(request: web.Request):
 async def listing(request: web.Request, query: ReportQuery):
     """The organisation's reports, filtered by type and period."""
     org = await organisation(request)
-    page, size = query.page, query.page_size
     db = request.app["db"]
     total, docs = await repo.find(db, org, kind=query.type, period=query.period,
-                                  skip=(page - 1) * size, limit=size)
+                                  skip=query.skip, limit=query.page_size)
     cache: dict = {}
-    results = [_public(await _with_staleness(db, d, cache)) for d in docs]
-    return {"count": total, "page": page, "page_size": size, "results": results}
+    return query.answer(total, [_public(await _with_staleness(db, d, cache)) for d in docs])
 
 
 def setup(app: web.Application) -> None:

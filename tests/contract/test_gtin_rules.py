@@ -10,8 +10,9 @@ import pytest
 from pymongo import AsyncMongoClient
 from stdnum import ean
 
-from tests.contract.conftest import BASE, own_link
+from tests.contract.conftest import own_link
 from tests.contract.examples import load
+from tests.support.participants import BASE
 
 _rng = random.Random()
 

@@ -10,9 +10,10 @@ from pymongo import AsyncMongoClient
 
 from infra.repos import import_tasks, leases
 from models.gtin_tasks import new_task
-from tests.e2e.gtin_import.conftest import BASE, gtin_for, new_participant
+from tests.e2e.gtin_import.conftest import new_participant
 from tests.reliability.conftest import record
 from tests.support.http import put_bytes
+from tests.support.participants import BASE, gtin_for
 
 
 def _db(stack):

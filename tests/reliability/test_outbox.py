@@ -20,9 +20,10 @@ from aiokafka import AIOKafkaProducer
 from pymongo import MongoClient
 
 from tests.e2e.gtin.conftest import changes
-from tests.e2e.gtin_import.conftest import BASE, gtin_for, new_participant
+from tests.e2e.gtin_import.conftest import new_participant
 from tests.reliability.conftest import healthy, record, sales_file, wait_status
 from tests.support.http import Api, put_bytes
+from tests.support.participants import BASE, gtin_for
 from tests.support.sales import wait_terminal
 from tests.support.stack import RunningStack, cli
 from topics.envelope import now_iso

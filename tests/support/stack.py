@@ -10,6 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.processes import terminate
+
 
 class RunningStack:
     def __init__(self, data_dir: Path, workers: int = 1, env: dict | None = None,
@@ -86,13 +88,7 @@ class RunningStack:
         time.sleep(0.5)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(40)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
+        terminate(self.proc, 40)
 
 
 def cli(data_dir: Path, *args: str) -> dict:

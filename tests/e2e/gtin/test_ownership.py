@@ -11,8 +11,9 @@ import sys
 import pytest
 from stdnum import ean
 
-from tests.e2e.gtin.conftest import BASE, _participant
+from tests.e2e.gtin.conftest import _participant
 from tests.e2e.gtin_import.conftest import upload, wait_task
+from tests.support.participants import BASE
 
 _rng = random.Random()
 

@@ -12,8 +12,9 @@ from aiokafka import AIOKafkaProducer
 from gateway.gtin_auth import TICKET_TTL
 from gateway.schemas.gtin_import import task_status
 from infra.repos.parties import ticket_hash
-from tests.e2e.gtin_import.conftest import BASE, HEADER, gtin_for, new_participant, upload, wait_task
+from tests.e2e.gtin_import.conftest import new_participant, upload, wait_task
 from tests.support.http import Api
+from tests.support.participants import BASE, HEADER, gtin_for
 from tests.support.status import SOURCE, store, table_answer
 from topics.envelope import Message
 

@@ -1,0 +1,25 @@
+"""A store's local_http routes served on a free loopback port, for the storage tests."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+
+from infra.storage.local_http import add_routes
+
+
+@asynccontextmanager
+async def serving(store, **route_options) -> AsyncIterator[str]:
+    """Serve `store` through `add_routes(…, **route_options)` on 127.0.0.1:0 until the block ends;
+    yields the base URL (the port is known only after binding)."""
+    app = web.Application()
+    add_routes(app, store, **route_options)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+    finally:
+        await runner.cleanup()
