@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 
 from agents.cleaning import snapshot_key, staging_key
 from infra.repos import files as file_repo
-from tests.unit.agents.sales import FILES, SALES, uploaded
+from tests.unit.agents.sales_files import FILES, SALES, uploaded
 
 CLEAN = "sales.cleaning.commands"
 BANDCAMP = SALES / "layouts" / "bandcamp-sales.csv"

@@ -6,7 +6,7 @@ import json
 
 from infra.repos import files as file_repo
 from models.files import object_key
-from tests.unit.agents.sales import FILES, SALES, create_payload, registered, uploaded
+from tests.unit.agents.sales_files import FILES, SALES, create_payload, registered, uploaded
 
 GENERIC = SALES / "generic.tsv"
 
