@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 
+import agents
 from infra.stack.processes import wait_port
 from infra.stack.servers import nx27017
 from tests.support.harness import harness
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+REPO = Path(__file__).resolve().parents[3]
+# no __init__.py here: as a package this directory would shadow the `agents` package
+assert Path(agents.__file__).parent == REPO / "agents", agents.__file__
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,116 @@
+"""agents/gtin_import.py (and agents/gtin_cdn.py): GTIN import tasks on the participant's own
+uploads, without a broker."""
+from __future__ import annotations
+
+import secrets
+
+from stdnum import ean
+
+from agents.gtin_import import purge_expired
+from infra.fetch import upload_prefix
+from infra.repos import import_tasks, parties
+
+COMMANDS = "gtin.import.commands"
+URN = "urn:test:harness:brand"
+PREFIX = "4012345"  # GS1 Germany
+
+
+def gtin(number: int) -> str:
+    body = PREFIX + str(number).zfill(12 - len(PREFIX))
+    return body + ean.calc_check_digit(body)
+
+
+def wrong(code: str) -> str:
+    return code[:-1] + str((int(code[-1]) + 1) % 10)
+
+
+async def brand(h) -> str:
+    await parties.create_participant(h.db, URN, [PREFIX], "brand")
+    return URN
+
+
+async def upload(h, text: str, participant: str = URN) -> str:
+    """An own upload link (POST /description-service/uploads) holding `text`."""
+    upload_id = secrets.token_hex(12)
+    await h.put(f"{upload_prefix(participant)}/{upload_id}", text.encode())
+    return f"{h.deps.settings.public_url}/description-service/uploads/{upload_id}"
+
+
+def start(task_id: str, link: str, participant: str = URN, **spec) -> dict:
+    return {"task_id": task_id, "participant": participant, "kind": "task",
+            "spec": {"link": link, "gtin_field": "gtin", "name": ["name"],
+                     "fields": [{"field": "notes", "title": "Notes"}],
+                     "conditions": {"language": ["en"]}, **spec}}
+
+
+async def test_an_import_writes_the_gtins_and_reports_done(h):
+    await brand(h)
+    csv = ("gtin,name,notes\n" + f"{gtin(1)},First,note one\n{gtin(2)},Second,note two\n"
+           + f"{wrong(gtin(3))},Bad check digit,x\n")
+    await h.send(COMMANDS, "t1", "StartGtinImport", start("t1", await upload(h, csv)))
+    changes = [p["task"]["status"] for p in h.events_of("GtinImportTaskChanged")]
+    assert changes[0] == "in_progress" and changes[-1] == "done"
+    task = h.events_of("GtinImportTaskChanged")[-1]["task"]
+    assert (task["total_lines"], task["processed_lines"]) == (3, 3)
+    assert task["counts"]["created"] == 2 and task["counts"]["bad_gtins"] == 1
+    assert [b["line"] for b in task["bad_gtins"]] == [4]
+    doc = await h.db.gtins.find_one({"_id": "0" + gtin(1)})
+    assert doc["owner"] == URN and doc["name"] == "First"
+    texts = [w for s in doc["sources"] for w in s["data"]]
+    assert {"text": {"title": "Notes", "text": "note one"}} in texts
+    stored = await import_tasks.get(h.db, "t1")
+    assert stored["status"] == "done" and stored["checkpoint"]["records"] == 3
+
+
+async def test_the_task_table_folds_the_events(h):
+    await brand(h)
+    await h.send(COMMANDS, "t2", "StartGtinImport",
+                 start("t2", await upload(h, f"gtin,name,notes\n{gtin(4)},Fourth,n\n")))
+    await h.settle()
+    view = h.table("gtin_import_tasks")["t2"]
+    assert (view["status"], view["processed_lines"]) == ("done", 1)
+
+
+async def test_a_link_nothing_was_uploaded_to_fails_the_task(h):
+    await brand(h)
+    link = f"{h.deps.settings.public_url}/description-service/uploads/{'x' * 24}"
+    await h.send(COMMANDS, "t3", "StartGtinImport", start("t3", link))
+    task = h.events_of("GtinImportTaskChanged")[-1]["task"]
+    assert task["status"] == "failed" and "nothing was uploaded" in task["message"]
+
+
+async def test_an_unknown_participant_fails_the_task(h):
+    link = await upload(h, "gtin,name,notes\n", participant="urn:test:nobody")
+    await h.send(COMMANDS, "t4", "StartGtinImport", start("t4", link, participant="urn:test:nobody"))
+    task = h.events_of("GtinImportTaskChanged")[-1]["task"]
+    assert task["status"] == "failed" and "urn:test:nobody" in task["message"]
+    assert (await import_tasks.get(h.db, "t4"))["status"] == "failed"
+
+
+async def test_a_column_missing_from_the_file_fails_the_task(h):
+    await brand(h)
+    await h.send(COMMANDS, "t5", "StartGtinImport",
+                 start("t5", await upload(h, f"gtin,name\n{gtin(5)},Fifth\n")))
+    task = h.events_of("GtinImportTaskChanged")[-1]["task"]
+    assert task["status"] == "failed" and "notes" in task["message"]
+    assert await h.db.gtins.count_documents({}) == 0
+
+
+async def test_a_finished_task_is_not_run_again(h):
+    await brand(h)
+    payload = start("t6", await upload(h, f"gtin,name,notes\n{gtin(6)},Sixth,n\n"))
+    await h.send(COMMANDS, "t6", "StartGtinImport", payload)
+    assert await h.send(COMMANDS, "t6", "StartGtinImport", payload) == []
+
+
+async def test_expired_tasks_are_purged(h):
+    await brand(h)
+    await h.send(COMMANDS, "t7", "StartGtinImport",
+                 start("t7", await upload(h, f"gtin,name,notes\n{gtin(7)},Seventh,n\n")))
+    await purge_expired(h.deps, 1.0)
+    assert not h.events_of("GtinImportTaskPurged")  # finished just now
+    await h.db.gtin_import_tasks.update_one({"_id": "t7"},
+                                            {"$set": {"finished_at": "2020-01-01T00:00:00"}})
+    await purge_expired(h.deps, 1.0)
+    assert h.last("GtinImportTaskPurged") == {"task_id": "t7"}
+    assert await import_tasks.get(h.db, "t7") is None
