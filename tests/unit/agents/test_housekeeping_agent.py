@@ -1,0 +1,30 @@
+"""agents/housekeeping.py: the worker heartbeat and the reconciler that re-issues the next
+command for files left in flight, run as the timers they are."""
+from __future__ import annotations
+
+from infra.repos import files as file_repo
+from tests.unit.agents.sales_files import SALES, uploaded
+
+OLD = "2020-01-01T00:00:00.000+00:00"
+
+
+async def test_the_heartbeat_records_the_worker(h):
+    h.deps.progress = 7
+    await h.tick("housekeeping.heartbeat")
+    doc = await h.db.workers.find_one({"_id": "harness"})
+    assert (doc["progress"], doc["ready"], doc["recovering"]) == (7, False, False)
+    assert doc["url"] == f"http://127.0.0.1:{h.deps.settings.worker_port}"
+
+
+async def test_a_file_left_in_flight_gets_its_next_command_again(h):
+    org = await h.org()
+    await uploaded(h, org, 1301, SALES / "generic.tsv")           # UPLOADED, attempt 1
+    await uploaded(h, org, 1302, SALES / "generic.tsv")           # UPLOADED, recent: left alone
+    await h.db.files.update_one({"_id": 1301}, {"$set": {"updated_at": OLD}})
+    h.clear()
+    await h.tick("housekeeping.reconcile")
+    assert [(s.topic, s.key, s.type, s.payload) for s in h.sent] == [
+        ("sales.cleaning.commands", "1301", "CleanSalesFile", {"file_id": 1301, "attempt": 1})]
+    assert (await file_repo.get(h.db, 1301))["updated_at"] > OLD
+    await h.settle()
+    assert (await file_repo.get(h.db, 1301))["status"] == "FINALIZED"
