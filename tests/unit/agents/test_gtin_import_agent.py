@@ -1,46 +1,10 @@
-"""agents/gtin_import.py (and agents/gtin_cdn.py): GTIN import tasks on the participant's own
+"""agents/gtin_import.py: GTIN import tasks on the participant's own
 uploads, without a broker."""
 from __future__ import annotations
 
-import secrets
-
-from stdnum import ean
-
 from agents.gtin_import import purge_expired
-from infra.fetch import upload_prefix
-from infra.repos import import_tasks, parties
-
-COMMANDS = "gtin.import.commands"
-URN = "urn:test:harness:brand"
-PREFIX = "4012345"  # GS1 Germany
-
-
-def gtin(number: int) -> str:
-    body = PREFIX + str(number).zfill(12 - len(PREFIX))
-    return body + ean.calc_check_digit(body)
-
-
-def wrong(code: str) -> str:
-    return code[:-1] + str((int(code[-1]) + 1) % 10)
-
-
-async def brand(h) -> str:
-    await parties.create_participant(h.db, URN, [PREFIX], "brand")
-    return URN
-
-
-async def upload(h, text: str, participant: str = URN) -> str:
-    """An own upload link (POST /description-service/uploads) holding `text`."""
-    upload_id = secrets.token_hex(12)
-    await h.put(f"{upload_prefix(participant)}/{upload_id}", text.encode())
-    return f"{h.deps.settings.public_url}/description-service/uploads/{upload_id}"
-
-
-def start(task_id: str, link: str, participant: str = URN, **spec) -> dict:
-    return {"task_id": task_id, "participant": participant, "kind": "task",
-            "spec": {"link": link, "gtin_field": "gtin", "name": ["name"],
-                     "fields": [{"field": "notes", "title": "Notes"}],
-                     "conditions": {"language": ["en"]}, **spec}}
+from infra.repos import import_tasks
+from tests.unit.agents.gtin_helpers import COMMANDS, URN, brand, gtin, start, upload, wrong
 
 
 async def test_an_import_writes_the_gtins_and_reports_done(h):
