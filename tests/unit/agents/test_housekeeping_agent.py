@@ -2,6 +2,9 @@
 command for files left in flight, run as the timers they are."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from infra import liveness
 from infra.repos import files as file_repo
 from tests.unit.agents.sales_files import SALES, uploaded
 
@@ -14,6 +17,28 @@ async def test_the_heartbeat_records_the_worker(h):
     doc = await h.db.workers.find_one({"_id": "harness"})
     assert (doc["progress"], doc["ready"], doc["recovering"]) == (7, False, False)
     assert doc["url"] == f"http://127.0.0.1:{h.deps.settings.worker_port}"
+
+
+async def test_a_worker_with_partitions_and_no_rebalance_is_ready(h):
+    h.app.consumer = SimpleNamespace(assignment=lambda: {("sales.files.commands", 0)})
+    await h.tick("housekeeping.heartbeat")
+    assert (await h.db.workers.find_one({"_id": "harness"}))["ready"] is True
+    h.app.rebalancing = True
+    await h.tick("housekeeping.heartbeat")
+    doc = await h.db.workers.find_one({"_id": "harness"})
+    assert (doc["ready"], doc["recovering"]) == (False, True)
+
+
+async def test_the_beat_file_tells_the_supervisor_what_the_worker_does(h, monkeypatch):
+    path = h.root / "beat.json"
+    monkeypatch.setenv(liveness.ENV_FILE, str(path))
+    h.deps.progress = 3
+    await h.tick("housekeeping.beat_file")
+    beat = liveness.read(path)
+    assert (beat["progress"], beat["worker"], beat["stuck_in"]) == (3, "harness", None)
+    h.app.tables.recovery.in_recovery = True
+    await h.tick("housekeeping.beat_file")
+    assert liveness.read(path)["stuck_in"] == "table recovery"
 
 
 async def test_a_file_left_in_flight_gets_its_next_command_again(h):
