@@ -156,13 +156,13 @@ class Harness:
         return Message(type=type_, payload=payload, **fields)
 
     async def send(self, topic: str, key: Any, type_: str, payload: dict, *,
-                   check: bool = True, **fields: Any) -> list[Sent]:
+                   check: bool = True, expect_failure: bool = False, **fields: Any) -> list[Sent]:
         """Deliver one message (checked like a producer's unless `check=False`) to the topic's
         agents; the messages they produced meanwhile."""
         message = self.message(type_, payload, **fields)
         if check:
             check_outgoing(topic, message)
-        return await self.send_raw(topic, key, message.encode())
+        return await self.send_raw(topic, key, message.encode(), expect_failure=expect_failure)
 
     async def send_raw(self, topic: str, key: Any, raw: bytes, *,
                        expect_failure: bool = False) -> list[Sent]:

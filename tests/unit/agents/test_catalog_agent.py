@@ -72,3 +72,16 @@ async def test_the_status_table_folds_the_events(h):
     await imported(h, org, 808)
     await h.settle()
     assert h.table("catalog_imports")["808"]["status"] == "DONE"
+
+
+async def test_an_import_left_processing_is_processed_again(h):
+    org = await h.org()
+    await imported(h, org, 809)
+    await h.db.catalog_imports.update_one({"_id": 809}, {"$set": {
+        "status": "PROCESSING", "updated_at": "2020-01-01T00:00:00"}})
+    h.clear()
+    await h.tick("catalog.reissue_stale_catalog_imports")
+    assert [(s.topic, s.key, s.type) for s in h.sent] == [
+        (CATALOG, "809", "ProcessCatalogImport")]
+    await h.settle()
+    assert h.last("CatalogImportStatusChanged")["fields"]["version"] == 2

@@ -78,3 +78,32 @@ async def test_expired_tasks_are_purged(h):
     await purge_expired(h.deps, 1.0)
     assert h.last("GtinImportTaskPurged") == {"task_id": "t7"}
     assert await import_tasks.get(h.db, "t7") is None
+
+
+async def test_a_task_left_without_progress_is_started_again_and_resumes(h):
+    await brand(h)
+    payload = start("t8", await upload(h, f"gtin,name,notes\n{gtin(8)},Eighth,n\n"))
+    await h.send(COMMANDS, "t8", "StartGtinImport", payload)
+    await h.db.gtin_import_tasks.update_one({"_id": "t8"}, {"$set": {
+        "status": "in_progress", "updated_at": "2020-01-01T00:00:00"}})
+    h.clear()
+    await h.tick("gtin_import.reconcile")
+    [again] = h.sent
+    assert (again.topic, again.key, again.type) == (COMMANDS, "t8", "StartGtinImport")
+    assert again.payload["spec"]["link"] == payload["spec"]["link"]
+    h.clear()
+    await h.tick("gtin_import.reconcile")          # re-issued once, not at every tick
+    assert h.sent == []
+
+
+async def test_a_purged_task_leaves_the_table(h):
+    await brand(h)
+    await h.send(COMMANDS, "t9", "StartGtinImport",
+                 start("t9", await upload(h, f"gtin,name,notes\n{gtin(9)},Ninth,n\n")))
+    await h.settle()
+    assert h.table("gtin_import_tasks")["t9"]["status"] == "done"
+    await h.db.gtin_import_tasks.update_one({"_id": "t9"},
+                                            {"$set": {"finished_at": "2020-01-01T00:00:00"}})
+    await purge_expired(h.deps, 1.0)
+    await h.settle()
+    assert "t9" not in h.table("gtin_import_tasks")

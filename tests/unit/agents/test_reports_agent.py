@@ -97,3 +97,16 @@ async def test_a_bad_period_is_dead_lettered(h):
                                                "type": "monthly", "period": "June"}, check=False)
     [letter] = h.dead_letters
     assert [e["field"] for e in letter["errors"]] == ["period"]
+
+
+async def test_a_report_left_running_is_requested_again(h):
+    org = await h.org()
+    await h.send(REPORTS, 38, "CreateReport", {"report_id": 38, "organisation": org,
+                                               "type": "monthly", "period": "2024-01"})
+    await h.db.reports.update_one({"_id": 38}, {"$set": {
+        "status": "RUNNING", "updated_at": "2020-01-01T00:00:00"}})
+    h.clear()
+    await h.tick("reports.reissue_stale_reports")
+    assert [(s.topic, s.type, s.payload) for s in h.sent] == [
+        (REPORTS, "CreateReport", {"report_id": 38, "organisation": org, "type": "monthly",
+                                   "period": "2024-01"})]
