@@ -264,17 +264,6 @@ async def run_task(deps: Deps, payload: dict[str, Any]) -> None:
         _RUNNING.discard(task_id)
 
 
-async def purge_expired(deps: Deps, hours: float) -> None:
-    """Tasks finished more than `hours` ago go, with their error lists and staged source."""
-    for doc in await repo.expired(deps.db, hours):
-        checkpoint = doc.get("checkpoint") or {}
-        if checkpoint.get("staged") and checkpoint.get("source_key"):
-            await (await deps.store()).delete(checkpoint["source_key"])
-        await import_errors.delete(deps.db, doc["_id"])
-        await repo.delete(deps.db, doc["_id"])
-        await deps.emit(EVENTS, doc["_id"], "GtinImportTaskPurged", {"task_id": doc["_id"]})
-
-
 def _store_view(doc: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: doc.get(k) for k in PUBLIC} if doc else None
 
@@ -328,4 +317,10 @@ def register(app: faust.App, deps: Deps) -> None:
     @app.timer(PURGE_EVERY, on_leader=True)
     @survive_outages
     async def purge():
-        await purge_expired(deps, RETENTION_HOURS)
+        for doc in await repo.expired(deps.db, RETENTION_HOURS):
+            checkpoint = doc.get("checkpoint") or {}
+            if checkpoint.get("staged") and checkpoint.get("source_key"):
+                await (await deps.store()).delete(checkpoint["source_key"])
+            await import_errors.delete(deps.db, doc["_id"])
+            await repo.delete(deps.db, doc["_id"])
+            await deps.emit(EVENTS, doc["_id"], "GtinImportTaskPurged", {"task_id": doc["_id"]})

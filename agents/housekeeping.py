@@ -42,38 +42,29 @@ def survive_outages(timer):
     return guarded
 
 
-async def record_worker(deps: Deps, app: faust.App, url: str) -> None:
-    """This worker's heartbeat in MongoDB (for /healthz and table routing)."""
-    assigned = app.consumer.assignment() if app.consumer else set()
-    await deps.db.workers.update_one(
-        {"_id": deps.settings.worker_id},
-        {"$set": {"url": url, "ts": now_iso(), "pid": os.getpid(),
-                  "ready": bool(assigned) and not app.rebalancing,
-                  "recovering": bool(app.rebalancing or app.tables.recovery.in_recovery),
-                  "progress": deps.progress}}, upsert=True)
-
-
-def write_beat(deps: Deps, app: faust.App, recovering: liveness.Stuck) -> None:
-    """For the supervisor: written even while MongoDB is away (a file, no store)."""
-    busy = bool(app.rebalancing or app.tables.recovery.in_recovery)
-    liveness.beat(deps.progress, "table recovery" if busy else None, recovering.seen(busy),
-                  worker=deps.settings.worker_id)
-
-
 def register(app: faust.App, deps: Deps) -> None:
     url = f"http://{deps.settings.worker_host}:{deps.settings.worker_port}"
 
     @app.timer(min(1.0, liveness.interval()))  # table routing wants workers seen within 5 s
     @survive_outages
     async def heartbeat():
-        await record_worker(deps, app, url)
+        assigned = app.consumer.assignment() if app.consumer else set()
+        await deps.db.workers.update_one(
+            {"_id": deps.settings.worker_id},
+            {"$set": {"url": url, "ts": now_iso(), "pid": os.getpid(),
+                      "ready": bool(assigned) and not app.rebalancing,
+                      "recovering": bool(app.rebalancing or app.tables.recovery.in_recovery),
+                      "progress": deps.progress}}, upsert=True)
 
     recovering = liveness.Stuck()
 
     @app.timer(liveness.interval())
     @survive_outages  # a write that fails is a missed beat, not a crashed worker
     async def beat_file():
-        write_beat(deps, app, recovering)
+        """For the supervisor: written even while MongoDB is away (a file, no store)."""
+        busy = bool(app.rebalancing or app.tables.recovery.in_recovery)
+        liveness.beat(deps.progress, "table recovery" if busy else None, recovering.seen(busy),
+                      worker=deps.settings.worker_id)
 
     @app.timer(5.0, on_leader=True)
     @survive_outages

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import os
 import secrets
 import shutil
 import tempfile
@@ -251,6 +252,7 @@ async def harness(mongo_url: str, modules: list[str] | None = None, env: dict | 
 
     root = Path(tempfile.mkdtemp(prefix="harness-"))
     settings = load_settings(root, use_state=False, env={
+        **os.environ,  # like a worker's (TRIBUTARY_FETCH_ALLOW…), but its own stores
         "TRIBUTARY_MONGO_URL": mongo_url, "TRIBUTARY_MONGO_DB": f"h{secrets.token_hex(6)}",
         "TRIBUTARY_STORAGE_URL": f"file://{root / 'objects'}",
         "TRIBUTARY_PUBLIC_URL": "http://127.0.0.1:9", "TRIBUTARY_SECRET": "harness-secret",

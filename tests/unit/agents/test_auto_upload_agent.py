@@ -34,7 +34,7 @@ def resolve(job_id: str, org: str, url: str) -> dict:
     return {"job_id": job_id, "organisation": org, "url": url}
 
 
-async def test_an_http_link_becomes_a_sales_file_that_goes_through_the_pipeline(h, server):
+async def test_an_http_link_becomes_a_sales_file_that_goes_through_the_pipeline(server, h):
     org = await h.org()
     await h.send(AUTO, "au-1", "ResolveAutoUpload", resolve("au-1", org, f"{server}/march.csv"))
     resolved = h.last("AutoUploadResolved")
@@ -55,7 +55,7 @@ async def test_an_http_link_becomes_a_sales_file_that_goes_through_the_pipeline(
     assert final["source"]["kind"] == "http"
 
 
-async def test_the_same_link_again_names_the_file_already_imported(h, server):
+async def test_the_same_link_again_names_the_file_already_imported(server, h):
     org = await h.org()
     await h.send(AUTO, "au-2", "ResolveAutoUpload", resolve("au-2", org, f"{server}/march.csv"))
     first = h.last("AutoUploadResolved")["files"][0]
@@ -66,7 +66,7 @@ async def test_the_same_link_again_names_the_file_already_imported(h, server):
     assert not h.events_of("CreateSalesFile")
 
 
-async def test_a_redelivered_resolve_answers_again_and_does_nothing_twice(h, server):
+async def test_a_redelivered_resolve_answers_again_and_does_nothing_twice(server, h):
     org = await h.org()
     payload = resolve("au-4", org, f"{server}/march.csv")
     await h.send(AUTO, "au-4", "ResolveAutoUpload", payload)
@@ -87,7 +87,7 @@ async def test_unusable_links_are_rejected(h, url, code):
     assert (await h.db.auto_uploads.find_one({"_id": "au-5"}))["status"] == "REJECTED"
 
 
-async def test_an_empty_file_and_an_unknown_organisation_are_rejected(h, server):
+async def test_an_empty_file_and_an_unknown_organisation_are_rejected(server, h):
     org = await h.org()
     await h.send(AUTO, "au-6", "ResolveAutoUpload", resolve("au-6", org, f"{server}/empty.csv"))
     assert h.last("AutoUploadRejected")["code"] == "empty"

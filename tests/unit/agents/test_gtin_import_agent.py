@@ -2,7 +2,6 @@
 uploads, without a broker."""
 from __future__ import annotations
 
-from agents.gtin_import import purge_expired
 from infra.repos import import_tasks
 from tests.unit.agents.gtin_helpers import COMMANDS, URN, brand, gtin, start, upload, wrong
 
@@ -71,11 +70,11 @@ async def test_expired_tasks_are_purged(h):
     await brand(h)
     await h.send(COMMANDS, "t7", "StartGtinImport",
                  start("t7", await upload(h, f"gtin,name,notes\n{gtin(7)},Seventh,n\n")))
-    await purge_expired(h.deps, 1.0)
+    await h.tick("gtin_import.purge")
     assert not h.events_of("GtinImportTaskPurged")  # finished just now
     await h.db.gtin_import_tasks.update_one({"_id": "t7"},
                                             {"$set": {"finished_at": "2020-01-01T00:00:00"}})
-    await purge_expired(h.deps, 1.0)
+    await h.tick("gtin_import.purge")
     assert h.last("GtinImportTaskPurged") == {"task_id": "t7"}
     assert await import_tasks.get(h.db, "t7") is None
 
@@ -104,6 +103,6 @@ async def test_a_purged_task_leaves_the_table(h):
     assert h.table("gtin_import_tasks")["t9"]["status"] == "done"
     await h.db.gtin_import_tasks.update_one({"_id": "t9"},
                                             {"$set": {"finished_at": "2020-01-01T00:00:00"}})
-    await purge_expired(h.deps, 1.0)
+    await h.tick("gtin_import.purge")
     await h.settle()
     assert "t9" not in h.table("gtin_import_tasks")

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 from infra import liveness
 from infra.repos import files as file_repo
+from tests.support.harness import harness
 from tests.unit.agents.sales_files import SALES, uploaded
 
 OLD = "2020-01-01T00:00:00.000+00:00"
@@ -29,9 +30,15 @@ async def test_a_worker_with_partitions_and_no_rebalance_is_ready(h):
     assert (doc["ready"], doc["recovering"]) == (False, True)
 
 
-async def test_the_beat_file_tells_the_supervisor_what_the_worker_does(h, monkeypatch):
-    path = h.root / "beat.json"
-    monkeypatch.setenv(liveness.ENV_FILE, str(path))
+async def test_the_beat_file_tells_the_supervisor_what_the_worker_does(docstore, tmp_path,
+                                                                      monkeypatch):
+    path = tmp_path / "beat.json"
+    monkeypatch.setenv(liveness.ENV_FILE, str(path))  # before the worker reads its settings
+    async with harness(docstore) as h:
+        await _beats(h, path)
+
+
+async def _beats(h, path) -> None:
     h.deps.progress = 3
     await h.tick("housekeeping.beat_file")
     beat = liveness.read(path)
