@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 import time
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
-from agents.sweeper import SweepSettings, sweep
+from agents.sweeper import sweep
 from infra.repos import files as file_repo
 from models.files import object_key
 from tests.unit.agents.sales_files import SALES, registered
 
 GENERIC = SALES / "generic.tsv"
-POLICY = SweepSettings(upload_ttl=3600.0, partial_ttl=3600.0, rejected_ttl=7 * 86400.0)
+# the sweeper's settings (the TTLs it reads), shorter than the defaults
+POLICY = SimpleNamespace(every=300.0, upload_ttl=3600.0, partial_ttl=3600.0,
+                         rejected_ttl=7 * 86400.0)
 
 
 async def test_a_file_never_processed_expires_and_its_object_goes(h):
