@@ -15,7 +15,8 @@ own on the given MongoDB and a `LocalStore` in a temporary directory.
 `agents.deps.dispatch`: decoding, dead letters, duplicate commands); `send_raw` delivers bytes.
 What the handlers emit is captured, not delivered, unless `settle()` is awaited: it delivers the
 captured messages to their consumers until nothing new is emitted. A handler that raises (which
-`dispatch` logs and swallows in a worker) fails the `send` with `HandlerFailed`.
+`dispatch` logs and swallows in a worker) fails the `send` with `HandlerFailed`. `call(handler,
+type, payload)` runs one module-level handler directly; `tick("module.timer")` runs a timer.
 """
 from __future__ import annotations
 
@@ -178,6 +179,13 @@ class Harness:
         crashes = self._failures.records[failed:]
         if crashes and not expect_failure:
             raise HandlerFailed("\n".join(self._failures.format(r) for r in crashes))
+        return self.sent[before:]
+
+    async def call(self, handler: Callable, type_: str, payload: dict) -> list[Sent]:
+        """Run one module-level handler (`handler(deps, message)`) on a message directly,
+        without `dispatch`; the messages it produced."""
+        before = len(self.sent)
+        await handler(self.deps, self.message(type_, payload))
         return self.sent[before:]
 
     async def settle(self, limit: int = 200) -> int:

@@ -36,3 +36,12 @@ async def test_each_harness_has_a_database_of_its_own(h):
     assert await h.db.files.count_documents({}) == 0
     assert await h.db.organisations.count_documents({}) == 0
     assert h.deps.settings.mongo_db.startswith("h")
+
+
+async def test_a_module_level_handler_runs_directly(h):
+    from agents import registration
+
+    sent = await h.call(registration.start_upload, "StartSalesFileUpload", {"file_id": 3})
+    assert [(s.type, s.payload["reason"]) for s in sent] == [
+        ("SalesFileCommandRejected", "no sales file 3")]
+    assert await h.db.handled.count_documents({}) == 0   # no dispatch: nothing marked handled
