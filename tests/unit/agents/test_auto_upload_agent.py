@@ -120,3 +120,11 @@ async def test_the_sweep_moves_interrupted_automatic_uploads_on(h):
     failed = h.last("SalesFileStatusChanged")
     assert (failed["file_id"], failed["status"], failed["status_cause"]) == (
         1103, "FAILED", "FETCH_FAILED")
+
+
+async def test_a_resolve_without_a_url_is_dead_lettered(h):
+    await h.send(AUTO, "au-9", "ResolveAutoUpload", {"job_id": "au-9", "organisation": "org-1"},
+                 check=False)
+    [letter] = h.dead_letters
+    assert [e["field"] for e in letter["errors"]] == ["url"]
+    assert await h.db.auto_uploads.count_documents({}) == 0

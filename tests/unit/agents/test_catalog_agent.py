@@ -85,3 +85,12 @@ async def test_an_import_left_processing_is_processed_again(h):
         (CATALOG, "809", "ProcessCatalogImport")]
     await h.settle()
     assert h.last("CatalogImportStatusChanged")["fields"]["version"] == 2
+
+
+async def test_a_create_without_a_filename_is_dead_lettered(h):
+    org = await h.org()
+    await h.send(CATALOG, 810, "CreateCatalogImport", {"import_id": 810, "organisation": org},
+                 check=False)
+    [letter] = h.dead_letters
+    assert [e["field"] for e in letter["errors"]] == ["filename"]
+    assert await h.db.catalog_imports.count_documents({}) == 0

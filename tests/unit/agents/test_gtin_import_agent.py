@@ -106,3 +106,10 @@ async def test_a_purged_task_leaves_the_table(h):
     await h.tick("gtin_import.purge")
     await h.settle()
     assert "t9" not in h.table("gtin_import_tasks")
+
+
+async def test_a_start_without_a_participant_is_dead_lettered(h):
+    await h.send(COMMANDS, "t10", "StartGtinImport", {"task_id": "t10", "spec": {}}, check=False)
+    [letter] = h.dead_letters
+    assert [e["field"] for e in letter["errors"]] == ["participant"]
+    assert await import_tasks.get(h.db, "t10") is None

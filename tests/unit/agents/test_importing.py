@@ -87,3 +87,9 @@ async def test_void_takes_the_rows_out_and_reimport_brings_them_back(h):
     back = await file_repo.get(h.db, 706)
     assert (back["status"], back["attempt"], back["total_rows"]) == ("FINALIZED", 2, 3)
     assert (await h.db.summaries.find_one({"_id": org}))["files"] == 1
+
+
+async def test_an_import_without_its_attempt_is_dead_lettered(h):
+    await h.send(IMPORT, 707, "ImportSalesFile", {"file_id": 707}, check=False)
+    [letter] = h.dead_letters
+    assert letter["topic"] == IMPORT and [e["field"] for e in letter["errors"]] == ["attempt"]
