@@ -15,6 +15,7 @@ from aiohttp import web
 
 from gateway.credentials import CredentialCache
 from gateway.errors import ApiError
+from gateway.keys import DB
 from infra import logs
 from infra.repos import orgs
 
@@ -42,7 +43,7 @@ async def organisation(request: web.Request) -> str:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "send Authorization: Bearer <token> "
                        "(create one with `tributary org create NAME`)")
-    org = await _resolve(request.app["db"], token.strip())
+    org = await _resolve(request.app[DB], token.strip())
     if org is None:
         raise ApiError(401, "unauthorized", "unknown or revoked token")
     logs.bind(organisation=org)  # carried on this request's log lines

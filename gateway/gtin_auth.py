@@ -21,6 +21,7 @@ from aiohttp import web
 
 from gateway.credentials import CredentialCache
 from gateway.errors import ApiError
+from gateway.keys import DB
 from infra import logs
 from infra.repos import parties
 from models.gtin import Participant
@@ -56,7 +57,7 @@ async def current_participant(request: web.Request) -> tuple[Participant, dict[s
     if not ticket:
         raise ApiError(401, "unauthorized", f"send the {HEADER} header "
                        "(create a session with `tributary session create`)")
-    db = request.app["db"]
+    db = request.app[DB]
     key = (id(db), hashlib.sha256(ticket.encode()).hexdigest())
     participant, doc = await _cache.get(key, lambda: _lookup(db, ticket))
     logs.bind(participant=participant.id)  # carried on this request's log lines

@@ -16,6 +16,7 @@ import os
 
 from aiohttp import web
 
+from gateway.keys import OBJECTS, SETTINGS
 from infra.storage import signing
 
 
@@ -30,8 +31,8 @@ def through_gateway(settings) -> bool:
 
 
 async def upload_link(app: web.Application, key: str, size: int, ttl: int) -> str:
-    settings = app["settings"]
-    store = app["objects"]
+    settings = app[SETTINGS]
+    store = app[OBJECTS]
     if settings.storage_url.startswith("file://") or direct_s3(settings):
         return await store.presign(key, "PUT", ttl, max_bytes=size)
     return signing.url(settings.public_url, settings.secret.encode(), "PUT", key, ttl, size)

@@ -18,6 +18,7 @@ from aiohttp import web
 from gateway.auth import organisation
 from gateway.contract import endpoint
 from gateway.errors import ApiError, not_found
+from gateway.keys import BUS, DB
 from gateway.schemas.auto_upload import AutoUploadJob, AutoUploadRequest
 from infra import outbox
 from infra.drive import DriveConfig, DriveError
@@ -45,7 +46,7 @@ async def submit(request: web.Request, body: AutoUploadRequest):
                        errors=[{"field": "url", "problem": str(exc)}]) from None
     except DriveError as exc:
         raise ApiError(400, "drive_not_configured", exc.message) from None
-    db = request.app["db"]
+    db = request.app[DB]
     job_id = "au-" + secrets.token_hex(8)
     message = Message("ResolveAutoUpload", {"job_id": job_id, "organisation": org,
                                             "url": link.url})
@@ -53,7 +54,7 @@ async def submit(request: web.Request, body: AutoUploadRequest):
     await db[JOBS].insert_one({"_id": job_id, "organisation": org, "url": link.url,
                                "status": "RESOLVING", "created_at": now_iso(),
                                **outbox.embed({}, outbox.entry(COMMANDS, job_id, message))})
-    reply = await request.app["bus"].request(
+    reply = await request.app[BUS].request(
         COMMANDS, job_id, message, EVENTS, durable=True, timeout=WAIT,
         until=lambda m: m.type in ("AutoUploadResolved", "AutoUploadRejected"))
     follow = f"{PATH}{job_id}/"
@@ -99,7 +100,7 @@ async def _current(db, files: list[dict]) -> list[dict]:
 async def read(request: web.Request):
     """An automatic upload's files (with their current status), skips and archives."""
     org = await organisation(request)
-    db = request.app["db"]
+    db = request.app[DB]
     job = await db[JOBS].find_one({"_id": request.match_info["job_id"]})
     if not job or job.get("organisation") != org:
         raise not_found(f"no automatic upload {request.match_info['job_id']}")

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from aiohttp import web
 
 from gateway.contract import endpoint
+from gateway.keys import BUS, DB, OBJECTS
 from gateway.schemas.health import Health
 from infra import liveness
 from infra.mongo import ping
@@ -34,7 +35,7 @@ def _age(ts: str | None) -> float | None:
 
 
 async def _broker(app: web.Application) -> dict:
-    bus = app["bus"]
+    bus = app[BUS]
     follower_age = round(time.monotonic() - bus.beat, 1)
     check = {"generation": bus.generation, "generation_since": bus.generation_since,
              "generation_changes": bus.generation_changes, "consumer_lag": bus.lag,
@@ -73,12 +74,12 @@ async def healthz(request: web.Request):
     """Readiness: 200 when the broker, stores and a worker answer, else 503 naming what not."""
     app = request.app
     checks: dict[str, dict] = {"broker": await _broker(app)}
-    checks["store"] = {"ok": await ping(app["db"])}
+    checks["store"] = {"ok": await ping(app[DB])}
     try:
-        checks["objects"] = {"ok": await asyncio.wait_for(app["objects"].ping(), 3)}
+        checks["objects"] = {"ok": await asyncio.wait_for(app[OBJECTS].ping(), 3)}
     except Exception as exc:  # noqa: BLE001
         checks["objects"] = {"ok": False, "error": str(exc)}
-    checks["workers"] = await _workers(app["db"])
+    checks["workers"] = await _workers(app[DB])
     if not all(c["ok"] for c in checks.values()):
         status = "unavailable"
     elif all(c.get("keeping_up", True) for c in checks.values()):

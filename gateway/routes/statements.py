@@ -12,6 +12,7 @@ from aiohttp import web
 from gateway.auth import organisation
 from gateway.contract import endpoint
 from gateway.errors import ApiError, conflict
+from gateway.keys import OBJECTS
 from gateway.schemas.sales import StatusAnswer
 from infra.storage.base import file_sha256
 from models.files import VOIDABLE
@@ -57,7 +58,7 @@ async def unchanged_original(request: web.Request, view: dict) -> None:
     key, checksum = view.get("object_key"), view.get("checksum")
     if not key or not checksum:
         return
-    store = request.app["objects"]
+    store = request.app[OBJECTS]
     info = await store.head(key)
     if info is None:
         raise conflict(f"the original of file {view['id']} is no longer stored",
