@@ -124,4 +124,6 @@ class Child:
 
 
 def python_argv(*args: str) -> list[str]:
-    return [sys.executable, "-m", "infra.cli", *args]
+    """A child of the stack: this interpreter running the `tributary` command (the composition
+    root above infra, named here by module only, never imported)."""
+    return [sys.executable, "-m", "tributary", *args]
