@@ -21,7 +21,7 @@ log = logging.getLogger("tributary.gateway")
 # one module per area under gateway/routes/, each with setup(app)
 ROUTE_MODULES = ["health", "files", "file_layout", "gtin_items", "gtin_descriptions", "gtin_import",
                  "gtin_import_errors", "catalog", "reports", "layouts", "auto_upload", "console",
-                 "docs", "statements", "money", "analytics"]
+                 "docs", "void", "money", "analytics"]
 
 
 def _route_modules():
