@@ -7,8 +7,9 @@ import logging
 from aiohttp import web
 
 from gateway.bus import Bus
+from gateway.credentials import CredentialCache
 from gateway.errors import json_errors
-from gateway.keys import BUS, DB, MONGO, OBJECTS, SETTINGS, TABLES, VIEWS
+from gateway.keys import BUS, DB, MONGO, OBJECTS, SETTINGS, TABLES, TICKETS, TOKENS, VIEWS
 from gateway.metrics import metrics_middleware
 from gateway.tables import Tables
 from gateway.views import Views
@@ -39,6 +40,8 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[metrics_middleware, json_errors],
                           client_max_size=2 * 1024 * 1024)  # forms; JSON: gateway/body_limits.py
     app[SETTINGS] = settings
+    app[TOKENS] = CredentialCache(settings.gateway.token_cache_seconds)
+    app[TICKETS] = CredentialCache(settings.gateway.ticket_cache_seconds)
     for module in _route_modules():
         module.setup(app)
     _mount_objects(app, settings)
@@ -51,7 +54,7 @@ def _mount_objects(app: web.Application, settings: Settings) -> None:
     from infra.storage import open_store
 
     store = open_store(settings.storage_url, public_base_url=settings.public_url,
-                       secret=settings.secret)
+                       secret=settings.secret, faults=settings.faults.objects)
     app[OBJECTS] = store
     from gateway.upload_links import through_gateway
 
@@ -76,7 +79,7 @@ async def _start(app: web.Application) -> None:
     from topics.registry import all_topics
 
     event_topics = [t.name for t in all_topics() if t.kind == "events" and t.follow]
-    bus = Bus(settings.kafka_url, event_topics, app[VIEWS], barrier, settings.replication)
+    bus = Bus(settings, event_topics, app[VIEWS], barrier)
     for _ in range(60):
         try:
             await bus.start()
@@ -84,7 +87,7 @@ async def _start(app: web.Application) -> None:
         except Exception as exc:  # noqa: BLE001 - broker still starting
             log.warning("waiting for the broker: %s", exc)
             await __import__("asyncio").sleep(0.5)
-            bus = Bus(settings.kafka_url, event_topics, app[VIEWS], barrier, settings.replication)
+            bus = Bus(settings, event_topics, app[VIEWS], barrier)
     app[BUS] = bus
 
 

@@ -12,8 +12,6 @@ original is refused) and the size check of `process`.
 """
 from __future__ import annotations
 
-import os
-
 from aiohttp import web
 
 from gateway.keys import OBJECTS, SETTINGS
@@ -22,7 +20,7 @@ from infra.storage import signing
 
 def direct_s3(settings) -> bool:
     return (settings.storage_url.startswith("s3://") and
-            os.environ.get("TRIBUTARY_S3_DIRECT_UPLOADS", "").lower() in ("1", "true", "on"))
+            settings.gateway.s3_direct_uploads)
 
 
 def through_gateway(settings) -> bool:

@@ -10,7 +10,6 @@ size limits, retries on 5xx).
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import aiohttp
@@ -50,11 +49,10 @@ class DriveConfig:
     page_size: int = 100
 
     @classmethod
-    def from_env(cls, env: dict | None = None) -> "DriveConfig":
-        env = os.environ if env is None else env
-        return cls(api_key=(env.get(KEY_ENV) or "").strip(),
-                   base_url=(env.get(URL_ENV) or DEFAULT_API_URL).rstrip("/"),
-                   page_size=int(env.get("TRIBUTARY_DRIVE_PAGE_SIZE") or 100))
+    def of(cls, drive) -> "DriveConfig":
+        """From the settings tree's `drive` group (infra/config.py)."""
+        return cls(api_key=drive.api_key.strip(), base_url=drive.api_url.rstrip("/"),
+                   page_size=drive.page_size)
 
     def require_key(self) -> None:
         if not self.api_key:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from infra.config import load_settings
 from tributary.cli_db import print_json, with_db
@@ -30,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     gw = sub.add_parser("gateway", help="run the HTTP gateway")
     gw.add_argument("--host", default="127.0.0.1")
     gw.add_argument("--port", type=int, default=8080)
+    table = sub.add_parser("settings", help="every TRIBUTARY_* variable (docs/settings.md)")
+    table.add_argument("--write", action="store_true", help="regenerate docs/settings.md")
     org = sub.add_parser("org", help="organisations and API tokens")
     org_sub = org.add_subparsers(dest="org_command", required=True)
     from tributary.cli_money import add_commands as add_money
@@ -63,9 +66,25 @@ async def _org(args, db):
     return {"id": found["id"], "name": found["name"], "token": await orgs.issue_token(db, found["id"])}
 
 
+SETTINGS_DOC = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
+
+
+def _settings_table(write: bool) -> int:
+    from infra.config import markdown
+
+    if write:
+        SETTINGS_DOC.write_text(markdown())
+        print(f"wrote {SETTINGS_DOC}")
+    else:
+        sys.stdout.write(markdown())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.data_dir = getattr(args, "data_dir", None)
+    if args.command == "settings":
+        return _settings_table(args.write)
     settings = load_settings(args.data_dir)
     if args.command == "up":
         from infra.stack.up import run_up

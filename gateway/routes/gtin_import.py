@@ -147,7 +147,8 @@ async def import_preview(request: web.Request, body: PreviewBody):
     key = await _own_key(request, body.link, participant.id)
     try:
         head = (await read_head(request.app[OBJECTS], key, PREVIEW_BYTES) if key is not None
-                else await fetch_head(_completed(body.link), PREVIEW_BYTES))
+                else await fetch_head(_completed(body.link), PREVIEW_BYTES,
+                                     request.app[SETTINGS].fetch))
         answer = preview(head, delimiter, has_header, num_lines, quotechar=quotechar)
     except FetchError as exc:
         raise _fetch_error(exc) from None
@@ -169,7 +170,7 @@ async def _start(request: web.Request, written: ImportBody, kind: str) -> dict[s
     await _own_key(request, spec.link, participant.id)  # fail fast on a malformed/missing link
     task_id = uuid.uuid4().hex
     view = new_task(task_id, participant.id, kind, spec.has_header,
-                    limits(max_file_bytes(), MAX_LINE_BYTES), now_iso())
+                    limits(max_file_bytes(request.app[SETTINGS].fetch), MAX_LINE_BYTES), now_iso())
     db = request.app[DB]
     message = Message("StartGtinImport", {"task_id": task_id, "participant": participant.id,
                                           "kind": kind, "spec": body})
