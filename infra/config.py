@@ -72,7 +72,8 @@ class Work(Group):
                                       "hours a finished GTIN import task is kept")
     task_purge_interval: float = var(60.0, "TASK_PURGE_INTERVAL",
                                      "seconds between purges of expired GTIN import tasks")
-    clean_ahead: int = var(4, "CLEAN_AHEAD", "ranges of a sales file cleaned ahead of the one written")
+    clean_ahead: int = var(4, "CLEAN_AHEAD", "byte ranges (8 MiB) of a large sales file cleaned ahead of the one "
+                         "written (memory vs. speed)")
 
 
 class Outbox(Group):
@@ -146,7 +147,8 @@ class Liveness(Group):
 
 class Retry(Group):
     """Retries of MongoDB and object-store calls during an outage (infra/retry.py)."""
-    attempts: int = var(4, "RETRY_ATTEMPTS", "attempts of a call")
+    attempts: int = var(4, "RETRY_ATTEMPTS", "attempts of a store call before a file fails "
+                        "with STORAGE_ERROR")
     backoff: float = var(0.5, "RETRY_BACKOFF", "first wait between attempts, seconds (doubling)")
 
 
@@ -198,7 +200,8 @@ class Settings(Group):
                                  "before answering (several behind a balancer; gateway/freshness.py)",
                                  "off")
     replication: int = var(1, "TOPIC_REPLICATION", "replication factor of created topics")
-    session_timeout: float = var(2.0, "SESSION_TIMEOUT", "Kafka consumer session timeout, seconds")
+    session_timeout: float = var(2.0, "SESSION_TIMEOUT", "Kafka consumer session timeout, seconds "
+                                 "(2 suits the embedded broker, ≥ 6 real Kafka)")
     max_bad_share: float = var(0.5, "MAX_BAD_SHARE", "share of unusable rows above which a sales "
                                "file fails")
     broker: Broker = Field(default_factory=Broker)
