@@ -113,3 +113,11 @@ def test_no_import_cycles_at_module_level():
 def test_no_import_cycles_through_imports_inside_functions():
     """A deferred import only hides a cycle: the two modules still need each other."""
     assert not _cycles(_graph(top_level_only=False))
+
+
+def test_every_package_is_installed_and_in_the_image():
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for package in PACKAGES:
+        assert f'"{package}*"' in pyproject, f"{package} is not in [tool.setuptools.packages.find]"
+        assert f"COPY {package} {package}" in dockerfile, f"the image lacks {package}/"
