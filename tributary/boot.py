@@ -1,5 +1,6 @@
-"""What every long-running process does first with its settings tree: logging, and the two
-process-wide policies deep helpers use from many call sites (retry, outbox timing)."""
+"""What every process does first with its settings tree: install the two process-wide policies
+deep helpers use from many call sites (retry, outbox timing) and, for the long-running gateway
+and workers, logging."""
 from __future__ import annotations
 
 import logging
@@ -8,7 +9,11 @@ from infra import logs, outbox, retry
 from infra.config import Settings
 
 
-def boot(settings: Settings, service: str, level: int = logging.WARNING) -> None:
-    logs.configure(service, level=level, fmt=settings.logs.format)
+def policies(settings: Settings) -> None:
     retry.configure(settings.retry)
     outbox.configure(settings.outbox)
+
+
+def boot(settings: Settings, service: str, level: int = logging.WARNING) -> None:
+    logs.configure(service, level=level, fmt=settings.logs.format)
+    policies(settings)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from infra.config import load_settings
+from tributary.boot import policies
 from tributary.cli_db import print_json, with_db
 
 
@@ -86,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "settings":
         return _settings_table(args.write)
     settings = load_settings(args.data_dir)
+    policies(settings)  # the operations (replay, reimport, …) retry and write outbox entries too
     if args.command == "up":
         from infra.stack.up import run_up
 

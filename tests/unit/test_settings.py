@@ -102,3 +102,18 @@ def test_docs_table_is_the_trees(capsys):
     assert main(["settings"]) == 0
     out = capsys.readouterr().out
     assert "| `TRIBUTARY_OUTBOX_DELAY` | `outbox.delay` | float | 5.0 |" in out
+
+
+def test_process_start_installs_the_retry_and_outbox_policies(tmp_path):
+    from infra import outbox, retry
+    from tributary.boot import policies
+
+    chosen = load_settings(tmp_path, use_state=False, env={
+        "TRIBUTARY_OUTBOX_DELAY": "1.5", "TRIBUTARY_OUTBOX_TRIES": "3",
+        "TRIBUTARY_RETRY_ATTEMPTS": "2", "TRIBUTARY_RETRY_BACKOFF": "0.1"})
+    try:
+        policies(chosen)
+        assert (outbox.DELAY, outbox.TRIES, retry._settings()) == (1.5, 3, (2, 0.1))
+    finally:
+        policies(load_settings(tmp_path, env={}, use_state=False))
+    assert (outbox.DELAY, outbox.TRIES, retry._settings()) == (5.0, 10, (4, 0.5))
