@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from infra.config import Drive
 from infra.fetch_public import (
     AllowList,
     FetchLimits,
@@ -24,8 +25,8 @@ from infra.fetch_public import (
     public_session,
 )
 
-DEFAULT_API_URL = "https://www.googleapis.com/drive/v3"
-KEY_ENV, URL_ENV = "TRIBUTARY_GOOGLE_API_KEY", "TRIBUTARY_DRIVE_API_URL"
+DEFAULT_API_URL = Drive.model_fields["api_url"].default  # declared in the settings tree
+KEY_ENV = "TRIBUTARY_GOOGLE_API_KEY"  # named in the messages
 FIELDS = "id,name,mimeType,size,md5Checksum,resourceKey"
 SETUP_HELP = (f"Google Drive links need a Google API key: create one in the Google Cloud "
               f"console (APIs & Services → Credentials → API key), enable the Google Drive API "
