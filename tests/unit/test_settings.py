@@ -117,3 +117,35 @@ def test_process_start_installs_the_retry_and_outbox_policies(tmp_path):
     finally:
         policies(load_settings(tmp_path, env={}, use_state=False))
     assert (outbox.DELAY, outbox.TRIES, retry._settings()) == (5.0, 10, (4, 0.5))
+
+
+def _import_time_calls(tree: ast.Module) -> list[ast.Call]:
+    """Calls that run when the module is imported (not inside functions, not under __main__)."""
+    found, todo = [], list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            todo.extend(node.decorator_list if not isinstance(node, ast.Lambda) else [])
+            todo.extend(d for d in node.args.defaults + node.args.kw_defaults if d is not None)
+            continue
+        if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test):
+            continue
+        if isinstance(node, ast.Call):
+            found.append(node)
+        todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def test_no_module_reads_settings_at_import_time():
+    from infra.config import GROUPS
+
+    builders = {"load_settings", "Settings", *(cls.__name__ for cls in GROUPS.values())}
+    bad = []
+    for path in _product_files():
+        for call in _import_time_calls(ast.parse(path.read_text(encoding="utf-8"))):
+            name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+            if name in builders and path != SETTINGS_MODULE:
+                bad.append(f"{path.relative_to(ROOT)}:{call.lineno} {ast.unparse(call)}")
+    assert not bad, bad
+    sample = ast.parse("A = Outbox()\ndef f(x=Retry()):\n    return Settings()\n")
+    assert [ast.unparse(c) for c in _import_time_calls(sample)] == ["Retry()", "Outbox()"]
