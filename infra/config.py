@@ -162,6 +162,8 @@ class Faults(Group):
     """Injected faults, for tests (infra/storage/faults.py, gateway/bus.py)."""
     objects: str = var("", "FAULTS", "object-store faults, e.g. `objects.put_file:fail=3`", "none")
     publishes: int = var(0, "PUBLISH_FAULTS", "the gateway's first N publishes raise")
+    worker_publishes: str = var("", "WORKER_PUBLISH_FAULTS", "a worker's first N publishes of a message "
+                                "type raise: `Type:N,…` (agents/deps.py)", "none")
 
 
 class Logs(Group):
