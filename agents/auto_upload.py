@@ -39,7 +39,6 @@ from topics.envelope import Message, now_iso
 from topics.registry import topic
 
 log = logging.getLogger("tributary.auto_upload")
-STALE_AFTER = float(os.environ.get("TRIBUTARY_AUTO_UPLOAD_STALE_AFTER", "120"))
 
 
 async def resolve(deps: Deps, msg: Message) -> None:
@@ -51,7 +50,7 @@ async def resolve(deps: Deps, msg: Message) -> None:
     try:
         if not await deps.db.organisations.find_one({"_id": p["organisation"]}):
             raise Rejected("unknown_organisation", f"unknown organisation {p['organisation']!r}")
-        outcome = await resolve_link(deps, p["job_id"], p["organisation"], p["url"], Settings())
+        outcome = await resolve_link(deps, p["job_id"], p["organisation"], p["url"], Settings.of(deps.settings))
     except Rejected as exc:
         job = {"_id": p["job_id"], "organisation": p["organisation"], "url": p["url"],
                "status": "REJECTED", "code": exc.code, "message": exc.message,
@@ -80,7 +79,7 @@ async def _record(deps: Deps, file_id: int, wait: float = 15.0) -> dict | None:
 
 
 async def fetch_file(deps: Deps, msg: Message) -> None:
-    p, settings = msg.payload, Settings()
+    p, settings = msg.payload, Settings.of(deps.settings)
     record = await _record(deps, int(p["file_id"]))
     if record is None or record["status"] not in ("INITIALIZED", "UPLOADING"):
         log.info("fetch skipped for %s (%s)", p["file_id"], record and record["status"])
@@ -110,7 +109,7 @@ async def fetch_file(deps: Deps, msg: Message) -> None:
 
 
 async def expand_archive(deps: Deps, msg: Message) -> None:
-    p, settings = msg.payload, Settings()
+    p, settings = msg.payload, Settings.of(deps.settings)
     doc_id = f"{p['job_id']}:{p['drive_file_id']}"
     done = await deps.db[ARCHIVES].find_one({"_id": doc_id})
     if done:
@@ -166,7 +165,7 @@ def _event(doc: dict) -> dict:
 
 async def reconcile(deps: Deps) -> None:
     """Automatic records left INITIALIZED/UPLOADING (a worker died mid-fetch) move on or fail."""
-    cutoff = (datetime.now(timezone.utc) - timedelta(seconds=STALE_AFTER)).isoformat(
+    cutoff = (datetime.now(timezone.utc) - timedelta(seconds=deps.settings.work.auto_upload_stale_after)).isoformat(
         timespec="milliseconds")
     cursor = deps.db.files.find({"upload_mode": "AUTOMATICALLY",
                                  "status": {"$in": ["INITIALIZED", "UPLOADING"]},

@@ -59,16 +59,24 @@ def _bundle_selector() -> Callable | None:
 
 @dataclass
 class Settings:
-    drive: DriveConfig = field(default_factory=DriveConfig.from_env)
-    allow: AllowList = field(default_factory=AllowList.from_env)
-    limits: FetchLimits = field(default_factory=FetchLimits.from_env)
-    link_max_bytes: int = int(float(os.environ.get("TRIBUTARY_FETCH_MAX_LINK_MB", 4096)) * MB)
-    max_items: int = int(os.environ.get("TRIBUTARY_AUTO_UPLOAD_MAX_FILES", 2000))
-    archive_limits: ArchiveLimits = field(default_factory=lambda: ArchiveLimits(
-        max_members=int(os.environ.get("TRIBUTARY_ZIP_MAX_MEMBERS", 1000)),
-        max_total_bytes=int(float(os.environ.get("TRIBUTARY_ZIP_MAX_MB", 2048)) * MB),
-        max_ratio=float(os.environ.get("TRIBUTARY_ZIP_MAX_RATIO", 200))))
+    """What a job may fetch, from the process's settings tree (`Settings.of(deps.settings)`)."""
+    drive: DriveConfig
+    allow: AllowList
+    limits: FetchLimits
+    link_max_bytes: int
+    max_items: int
+    archive_limits: ArchiveLimits
     select_members: Callable | None = field(default_factory=_bundle_selector)
+
+    @classmethod
+    def of(cls, settings: Any) -> Settings:
+        fetch = settings.fetch
+        return cls(drive=DriveConfig.of(settings.drive), allow=AllowList.parse(fetch.allow),
+                   limits=FetchLimits.of(fetch), link_max_bytes=int(fetch.max_link_mb * MB),
+                   max_items=fetch.auto_upload_max_files,
+                   archive_limits=ArchiveLimits(max_members=fetch.zip_max_members,
+                                                max_total_bytes=int(fetch.zip_max_mb * MB),
+                                                max_ratio=fetch.zip_max_ratio))
 
 
 @dataclass

@@ -12,7 +12,6 @@ import time
 import faust
 
 from agents.deps import Deps, dispatch
-from agents.housekeeping import STALE_AFTER
 from agents.tables import by_number, reissue_stale, status_table, table_page
 from infra.repos import catalog as repo
 from models.catalog import CATALOG_SCHEMA, CatalogFileError, apply_import_event, read_catalog
@@ -137,7 +136,7 @@ def register(app: faust.App, deps: Deps) -> None:
             await dispatch(deps, spec, event, handlers)
 
     reissue_stale(app, deps, collection="catalog_imports", statuses=["UPLOADED", "PROCESSING"],
-                  stale_after=STALE_AFTER, command_topic="catalog.commands",
+                  stale_after=deps.settings.work.stale_after, command_topic="catalog.commands",
                   command="ProcessCatalogImport", payload=lambda doc: {"import_id": doc["_id"]},
                   what="catalog import")
 

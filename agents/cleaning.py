@@ -283,6 +283,7 @@ async def _options(deps: Deps, record: dict):
     settings = await orgs.settings(deps.db, org)
     return CleanOptions(exchange_rate=_decimal(record.get("exchange_rate")),
                         max_bad_share=deps.settings.max_bad_share,
+                        clean_ahead=deps.settings.work.clean_ahead,
                         mappings=await deps.org_layouts(org),
                         base_currency=settings["base_currency"],
                         org_rates=rate_table(await rate_repo.find(deps.db, org)),

@@ -40,7 +40,8 @@ class Deps:
         if self._store is None:
             from infra.storage import open_store
             store = open_store(self.settings.storage_url, public_base_url=self.settings.public_url,
-                               secret=self.settings.secret)
+                               secret=self.settings.secret,
+                               faults=self.settings.faults.objects)
             await store.start()
             self._store = store
         return self._store

@@ -51,14 +51,11 @@ from topics.registry import topic
 log = logging.getLogger("tributary.gtin_import")
 COMMANDS, EVENTS = "gtin.import.commands", "gtin.import.events"
 PROGRESS_EVERY = 0.5  # seconds between progress events (and checkpoints)
-STALE_AFTER = float(os.environ.get("TRIBUTARY_STALE_AFTER", "30"))
-RETENTION_HOURS = float(os.environ.get("TRIBUTARY_TASK_RETENTION_HOURS", "12"))
-PURGE_EVERY = float(os.environ.get("TRIBUTARY_TASK_PURGE_INTERVAL", "60"))
 _RUNNING: set[str] = set()  # task ids this process is running
 
 
-def limits() -> dict[str, int]:
-    return task_limits(max_file_bytes(), MAX_LINE_BYTES)
+def limits(settings) -> dict[str, int]:
+    return task_limits(max_file_bytes(settings.fetch), MAX_LINE_BYTES)
 
 
 def _count(path: str, spec: ImportSpec) -> tuple[int, list[str] | None]:
@@ -158,7 +155,7 @@ class Run:
             link = complete_link(self.spec_body["link"])  # as a publisher wrote it (no scheme…)
             key = own_key(link, participant_id, self.deps.settings.public_url)
             if key is None:
-                await fetch_to_file(link, path)
+                await fetch_to_file(link, path, self.deps.settings.fetch)
                 key = f"gtin-imports/{self.task_id}/source"
                 await store.put_file(key, path)
                 self.checkpoint.update(source_key=key, staged=True)
@@ -233,10 +230,10 @@ async def run_task(deps: Deps, payload: dict[str, Any]) -> None:
         await repo.create(deps.db, new_task(task_id, payload["participant"],
                                             payload.get("kind", "task"),
                                             spec.get("has_header", True) is not False,
-                                            limits(), now_iso()), spec)
+                                            limits(deps.settings), now_iso()), spec)
     elif doc["status"] in TERMINAL:
         return
-    doc = await repo.claim(deps.db, task_id, deps.settings.worker_id, STALE_AFTER)
+    doc = await repo.claim(deps.db, task_id, deps.settings.worker_id, deps.settings.work.stale_after)
     if doc is None:
         log.info("task %s is finished or running elsewhere", task_id)
         return
@@ -245,8 +242,8 @@ async def run_task(deps: Deps, payload: dict[str, Any]) -> None:
     run = Run(deps, doc)
 
     async def heartbeat() -> None:
-        while await repo.renew(deps.db, task_id, run.fence, STALE_AFTER):
-            await asyncio.sleep(max(STALE_AFTER / 3, 0.5))
+        while await repo.renew(deps.db, task_id, run.fence, deps.settings.work.stale_after):
+            await asyncio.sleep(max(deps.settings.work.stale_after / 3, 0.5))
         log.warning("task %s: lease lost to another worker", task_id)
 
     beat = asyncio.create_task(heartbeat())
@@ -305,19 +302,20 @@ def register(app: faust.App, deps: Deps) -> None:
     @app.timer(5.0, on_leader=True)
     @survive_outages
     async def reconcile():
-        for doc in await repo.stale(deps.db, deps.stale_cutoff(STALE_AFTER)):
+        for doc in await repo.stale(deps.db, deps.stale_cutoff(deps.settings.work.stale_after)):
             if doc["_id"] in _RUNNING:
                 continue
             await repo.mark_reissued(deps.db, doc["_id"])
-            log.warning("re-issuing import task %s (no progress for %ss)", doc["_id"], STALE_AFTER)
+            log.warning("re-issuing import task %s (no progress for %ss)", doc["_id"],
+                        deps.settings.work.stale_after)
             await deps.emit(COMMANDS, doc["_id"], "StartGtinImport",
                             {"task_id": doc["_id"], "participant": doc["participant"],
                              "kind": doc.get("kind", "task"), "spec": doc["spec"]})
 
-    @app.timer(PURGE_EVERY, on_leader=True)
+    @app.timer(deps.settings.work.task_purge_interval, on_leader=True)
     @survive_outages
     async def purge():
-        for doc in await repo.expired(deps.db, RETENTION_HOURS):
+        for doc in await repo.expired(deps.db, deps.settings.work.task_retention_hours):
             checkpoint = doc.get("checkpoint") or {}
             if checkpoint.get("staged") and checkpoint.get("source_key"):
                 await (await deps.store()).delete(checkpoint["source_key"])

@@ -17,7 +17,6 @@ from infra.storage.base import ObjectStoreError
 from topics.envelope import now_iso
 
 log = logging.getLogger("tributary.housekeeping")
-STALE_AFTER = float(os.environ.get("TRIBUTARY_STALE_AFTER", "30"))
 
 # status → (topic, command) that moves a file on from there
 NEXT_STEP = {
@@ -45,7 +44,9 @@ def survive_outages(timer):
 def register(app: faust.App, deps: Deps) -> None:
     url = f"http://{deps.settings.worker_host}:{deps.settings.worker_port}"
 
-    @app.timer(min(1.0, liveness.interval()))  # table routing wants workers seen within 5 s
+    beats = deps.settings.liveness
+
+    @app.timer(min(1.0, beats.heartbeat_interval))  # table routing wants workers seen within 5 s
     @survive_outages
     async def heartbeat():
         assigned = app.consumer.assignment() if app.consumer else set()
@@ -58,18 +59,19 @@ def register(app: faust.App, deps: Deps) -> None:
 
     recovering = liveness.Stuck()
 
-    @app.timer(liveness.interval())
+    @app.timer(beats.heartbeat_interval)
     @survive_outages  # a write that fails is a missed beat, not a crashed worker
     async def beat_file():
         """For the supervisor: written even while MongoDB is away (a file, no store)."""
         busy = bool(app.rebalancing or app.tables.recovery.in_recovery)
-        liveness.beat(deps.progress, "table recovery" if busy else None, recovering.seen(busy),
+        liveness.beat(beats.heartbeat_file, deps.progress, "table recovery" if busy else None,
+                      recovering.seen(busy),
                       worker=deps.settings.worker_id)
 
     @app.timer(5.0, on_leader=True)
     @survive_outages
     async def reconcile():
-        cutoff = deps.stale_cutoff(STALE_AFTER)
+        cutoff = deps.stale_cutoff(deps.settings.work.stale_after)
         for record in await file_repo.in_flight(deps.db, tuple(NEXT_STEP), cutoff):
             topic_name, command = NEXT_STEP[record["status"]]
             log.warning("re-issuing %s for file %s stuck in %s", command, record["id"],

@@ -16,7 +16,6 @@ import time
 import faust
 
 from agents.deps import Deps, dispatch
-from agents.housekeeping import STALE_AFTER
 from agents.tables import by_number, reissue_stale, status_table, table_page
 from infra.metrics import record_rows
 from infra.repos import catalog as catalog_repo
@@ -191,7 +190,7 @@ def register(app: faust.App, deps: Deps) -> None:
             await dispatch(deps, spec, event, handlers)
 
     reissue_stale(app, deps, collection="reports", statuses=["PENDING", "RUNNING"],
-                  stale_after=STALE_AFTER, command_topic="reports.commands", command="CreateReport",
+                  stale_after=deps.settings.work.stale_after, command_topic="reports.commands", command="CreateReport",
                   payload=lambda doc: {"report_id": doc["_id"], "organisation": doc["organisation"],
                                        "type": doc["type"], "period": doc["period"]},
                   what="report")

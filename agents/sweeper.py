@@ -16,8 +16,6 @@ an argument, so a test can run one pass at any time.
 from __future__ import annotations
 
 import logging
-import os
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import faust
@@ -25,6 +23,7 @@ import faust
 from agents.deps import Deps
 from agents.housekeeping import survive_outages
 from agents.sales_status import fail
+from infra.config import Sweeper
 from infra.metrics import SWEPT
 from infra.repos import files as file_repo
 from models.files import object_key
@@ -34,27 +33,11 @@ log = logging.getLogger("tributary.sweeper")
 WAITING = ("INITIALIZED", "UPLOADING")
 
 
-@dataclass(frozen=True)
-class SweepSettings:
-    every: float = 300.0
-    upload_ttl: float = 24 * 3600.0  # longer than an upload URL lives (1 h)
-    partial_ttl: float = 3600.0
-    rejected_ttl: float = 7 * 24 * 3600.0
-
-    @classmethod
-    def from_env(cls, env=None) -> SweepSettings:
-        env = os.environ if env is None else env
-        names = {"every": "TRIBUTARY_SWEEP_EVERY", "upload_ttl": "TRIBUTARY_UPLOAD_TTL",
-                 "partial_ttl": "TRIBUTARY_PARTIAL_UPLOAD_TTL",
-                 "rejected_ttl": "TRIBUTARY_REJECTED_TTL"}
-        return cls(**{field: float(env[name]) for field, name in names.items() if env.get(name)})
-
-
 def _before(now: datetime, seconds: float) -> str:
     return (now - timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
 
 
-async def sweep(deps: Deps, now: datetime, policy: SweepSettings) -> dict[str, int]:
+async def sweep(deps: Deps, now: datetime, policy: Sweeper) -> dict[str, int]:
     """One pass; returns what it swept by kind."""
     counts = {"expired": 0, "objects": 0, "partials": 0}
     store = await deps.store()
@@ -85,7 +68,7 @@ async def sweep(deps: Deps, now: datetime, policy: SweepSettings) -> dict[str, i
 
 
 def register(app: faust.App, deps: Deps) -> None:
-    policy = SweepSettings.from_env()
+    policy = deps.settings.sweeper
 
     @app.timer(policy.every, on_leader=True)
     @survive_outages

@@ -26,7 +26,7 @@ GTIN_TICKET = "authenticateit_identity_ticket"
 
 
 def cli(data_dir: Path, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "infra.cli", "--data-dir", str(data_dir), *args],
+    out = subprocess.run([sys.executable, "-m", "tributary", "--data-dir", str(data_dir), *args],
                          check=True, capture_output=True, text=True, timeout=120)
     return json.loads(out.stdout)
 
@@ -216,7 +216,7 @@ class OwnStack:
             env.pop(name, None)
         with open(self.data_dir / "up.log", "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "infra.cli", "--data-dir", str(self.data_dir), "up",
+                [sys.executable, "-m", "tributary", "--data-dir", str(self.data_dir), "up",
                  "--port", "0", "--workers", str(self.workers),
                  "--gateways", str(self.gateways)],
                 stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)

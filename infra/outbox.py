@@ -13,22 +13,30 @@ them.
 from __future__ import annotations
 
 import logging
-import os
 from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Awaitable, Callable
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from infra.config import Outbox
 from topics.envelope import Message, decode
 from topics.registry import topic
 
 log = logging.getLogger("tributary.outbox")
-DELAY = float(os.environ.get("TRIBUTARY_OUTBOX_DELAY", "5"))  # s before the first republish
-TRIES = int(os.environ.get("TRIBUTARY_OUTBOX_TRIES", "10"))  # then UNDELIVERED
+# this process's timing: settings.outbox (TRIBUTARY_OUTBOX_DELAY, _TRIES), installed once at its
+# start by configure() (tributary/boot.py): entries are written from many places of the gateway
+# and the agents, which need not each carry it
+DELAY = Outbox.model_fields["delay"].default  # s before the first republish
+TRIES = Outbox.model_fields["tries"].default  # then UNDELIVERED
 MAX_BACKOFF = 60.0
 # collections whose records may carry `_outbox`; "outbox" holds entries of their own
 EMBEDDED = ("files", "gtin_import_tasks", "gtins", "auto_uploads")
 Publish = Callable[[str, Any, Message], Awaitable[None]]
+
+
+def configure(policy: Outbox) -> None:
+    global DELAY, TRIES
+    DELAY, TRIES = policy.delay, policy.tries
 
 
 def at(seconds: float) -> str:

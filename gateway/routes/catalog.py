@@ -14,6 +14,7 @@ from aiohttp import web
 from gateway.auth import organisation
 from gateway.contract import endpoint
 from gateway.errors import conflict, not_found
+from gateway.keys import BUS, DB, OBJECTS, SETTINGS, TABLES
 from gateway.routes.reports import _id
 from gateway.schemas.common import PageQuery
 from gateway.schemas.reports import (
@@ -45,13 +46,13 @@ async def create(request: web.Request, body: CatalogImportRequest):
     org = await organisation(request)
     filename, size = body.filename, body.filesize
     ext = os.path.splitext(filename.lower())[1]
-    import_id = await next_id(request.app["db"], "catalog_imports")
+    import_id = await next_id(request.app[DB], "catalog_imports")
     key = f"catalog-uploads/{org}/{import_id}/original{ext}"
     payload = {"import_id": import_id, "organisation": org, "filename": filename,
                "filetype": ext[1:].upper(), "filesize": size, "object_key": key}
     reply = await _durable(request, import_id, Message("CreateCatalogImport", payload),
                            lambda m: m.payload.get("status") == "UPLOADING")
-    url = await request.app["objects"].presign(key, "PUT", UPLOAD_TTL)
+    url = await request.app[OBJECTS].presign(key, "PUT", UPLOAD_TTL)
     expires = datetime.now(timezone.utc) + timedelta(seconds=UPLOAD_TTL)
     return 201, {"id": import_id, "status": "UPLOADING" if reply else "INITIALIZED",
                  "filename": filename, "presigned_url": url,
@@ -60,17 +61,17 @@ async def create(request: web.Request, body: CatalogImportRequest):
 
 async def _durable(request: web.Request, import_id: int, message: Message, until):
     """Store the command (outbox, infra/outbox.py), then publish it and wait for `until`."""
-    await outbox.add(request.app["db"], outbox.entry(COMMANDS, import_id, message,
+    await outbox.add(request.app[DB], outbox.entry(COMMANDS, import_id, message,
                                                      collection="catalog_imports",
                                                      doc_id=import_id))
-    return await request.app["bus"].request(COMMANDS, import_id, message, EVENTS, until=until,
+    return await request.app[BUS].request(COMMANDS, import_id, message, EVENTS, until=until,
                                             timeout=10, durable=True)
 
 
 async def _owned(request: web.Request, org: str) -> dict:
     import_id = _id(request, "import_id")
-    db = request.app["db"]
-    view, _ = await request.app["tables"].view(f"/catalog/imports/{import_id}/",
+    db = request.app[DB]
+    view, _ = await request.app[TABLES].view(f"/catalog/imports/{import_id}/",
                                                lambda: repo.get_import(db, import_id))
     if view is None or view.get("organisation") != org:
         raise not_found(f"no catalog import {import_id}")
@@ -87,7 +88,7 @@ async def process(request: web.Request):
     retry = status == "FAILED" and view.get("status_cause") == "NOT_UPLOADED"
     if status != "UPLOADING" and not retry:
         raise conflict(f"cannot process a catalog import in status {status}", current_status=status)
-    info = await request.app["objects"].head(view["object_key"])
+    info = await request.app[OBJECTS].head(view["object_key"])
     if info is None:
         raise conflict("the file has not been uploaded yet; PUT it to the presigned URL first",
                        current_status=status)
@@ -115,16 +116,16 @@ async def read(request: web.Request):
 async def imports(request: web.Request, query: PageQuery):
     """The organisation's catalog imports."""
     org = await organisation(request)
-    total, docs = await repo.list_imports(request.app["db"], org, query.skip, query.page_size)
+    total, docs = await repo.list_imports(request.app[DB], org, query.skip, query.page_size)
     return query.answer(total, docs)
 
 
 async def _cached(request: web.Request, current: dict) -> str:
-    folder = request.app["settings"].data_dir / "cache" / "catalog"
+    folder = request.app[SETTINGS].data_dir / "cache" / "catalog"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{current['organisation']}-v{current['version']}.parquet"
     if not path.exists():  # versions are immutable: a cached copy never goes stale
-        await request.app["objects"].download(current["object_key"], str(path))
+        await request.app[OBJECTS].download(current["object_key"], str(path))
     return str(path)
 
 
@@ -143,7 +144,7 @@ async def catalog(request: web.Request, query: CatalogQuery):
     org = await organisation(request)
     filters = {name: getattr(query, name) for name in ("isrc", "upc", "title", "artist")
                if getattr(query, name)}
-    current = await repo.current(request.app["db"], org)
+    current = await repo.current(request.app[DB], org)
     if not current:
         return {"version": None, "import_id": None, "switched_at": None, "catalog_rows": 0,
                 **query.answer(0, [])}

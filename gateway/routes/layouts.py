@@ -10,6 +10,7 @@ from aiohttp import web
 from gateway.auth import organisation
 from gateway.contract import endpoint, validation_error
 from gateway.errors import conflict, not_found, path_id
+from gateway.keys import DB
 from gateway.schemas.layouts import EXAMPLE, Layout, LayoutList, LayoutMapping
 from infra.repos import layouts as repo
 from models.sales.layouts.validate import validate_mapping
@@ -25,7 +26,7 @@ async def _owned(request: web.Request) -> dict:
     """The caller's layout named by the path (404 before the body is read: another
     organisation's layout is answered as missing whatever the body says)."""
     org = await organisation(request)
-    doc = await repo.get(request.app["db"], org, _layout_id(request))
+    doc = await repo.get(request.app[DB], org, _layout_id(request))
     if doc is None:
         raise not_found(f"no layout {request.match_info['layout_id']}")
     return doc
@@ -48,7 +49,7 @@ async def create(request: web.Request, body: LayoutMapping):
     """Teach the cleaner a layout of this organisation's files."""
     org = await organisation(request)
     mapping = _validated(body)
-    db = request.app["db"]
+    db = request.app[DB]
     if await repo.find_by_name(db, org, mapping["name"]):
         raise conflict(f"a layout named {mapping['name']!r} exists; "
                        "PUT /api/layouts/{id}/ to change it")
@@ -60,7 +61,7 @@ async def create(request: web.Request, body: LayoutMapping):
 async def listing(request: web.Request):
     """The organisation's layouts."""
     org = await organisation(request)
-    docs = await repo.list_for(request.app["db"], org)
+    docs = await repo.list_for(request.app[DB], org)
     return {"count": len(docs), "results": docs}
 
 
@@ -77,7 +78,7 @@ async def update(request: web.Request, body: LayoutMapping, found: dict):
     """Replace a layout (files already imported keep what they were imported with)."""
     org = await organisation(request)
     layout_id = found["id"]
-    db = request.app["db"]
+    db = request.app[DB]
     mapping = _validated(body)
     twin = await repo.find_by_name(db, org, mapping["name"])
     if twin and twin["id"] != layout_id:
@@ -90,7 +91,7 @@ async def update(request: web.Request, body: LayoutMapping, found: dict):
 async def delete(request: web.Request):
     """Delete a layout."""
     org = await organisation(request)
-    if not await repo.delete(request.app["db"], org, _layout_id(request)):
+    if not await repo.delete(request.app[DB], org, _layout_id(request)):
         raise not_found(f"no layout {request.match_info['layout_id']}")
     return 204, None
 

@@ -9,6 +9,7 @@ from aiohttp import web
 from gateway.auth import organisation
 from gateway.contract import endpoint
 from gateway.errors import invalid
+from gateway.keys import DB
 from gateway.schemas.money import ExchangeRatePage, ExchangeRatesIn, OrgSettings, OrgSettingsIn, RateQuery
 from infra.repos import orgs
 from infra.repos import rates as rate_repo
@@ -28,9 +29,9 @@ async def list_rates(request: web.Request, query: RateQuery):
         raise invalid("month must be YYYY-MM", [{"field": "month", "problem": "YYYY-MM"}])
     if query.currency and currency_code(query.currency) is None:
         raise invalid("currency must be an ISO 4217 code", [{"field": "currency", "problem": "ISO 4217"}])
-    docs = await rate_repo.find(request.app["db"], org, month=query.month,
+    docs = await rate_repo.find(request.app[DB], org, month=query.month,
                                 currency=query.currency and currency_code(query.currency))
-    base = (await orgs.settings(request.app["db"], org))["base_currency"]
+    base = (await orgs.settings(request.app[DB], org))["base_currency"]
     return {"base_currency": base, "count": len(docs), "results": docs}
 
 
@@ -46,7 +47,7 @@ async def add_rates(request: web.Request, body: ExchangeRatesIn):
         good = [rate] if rate else []
     if problems:
         raise invalid("some rates are malformed", problems)
-    stored = await rate_repo.upsert(request.app["db"], org, good)
+    stored = await rate_repo.upsert(request.app[DB], org, good)
     return 201, {"count": len(stored), "results": stored}
 
 
@@ -55,7 +56,7 @@ async def add_rates(request: web.Request, body: ExchangeRatesIn):
 async def get_settings(request: web.Request):
     """Base currency, locale and date order of the organisation."""
     org = await organisation(request)
-    return {"organisation": org, **await orgs.settings(request.app["db"], org)}
+    return {"organisation": org, **await orgs.settings(request.app[DB], org)}
 
 
 @routes.patch("/api/organisation/settings/")
@@ -66,7 +67,7 @@ async def set_settings(request: web.Request, body: OrgSettingsIn):
     values, problems = check_settings(body.model_dump(exclude_none=True))
     if problems:
         raise invalid("some settings are malformed", problems)
-    return {"organisation": org, **await orgs.update_settings(request.app["db"], org, values)}
+    return {"organisation": org, **await orgs.update_settings(request.app[DB], org, values)}
 
 
 def setup(app: web.Application) -> None:

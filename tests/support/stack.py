@@ -32,7 +32,7 @@ class RunningStack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.data_dir / "up.log", "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "infra.cli", "--data-dir", str(self.data_dir), "up",
+            [sys.executable, "-m", "tributary", "--data-dir", str(self.data_dir), "up",
              "--port", "0", "--workers", str(self.workers), "--gateways", str(self.gateways)],
             stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True)
         log.close()
@@ -92,6 +92,6 @@ class RunningStack:
 
 
 def cli(data_dir: Path, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "infra.cli", "--data-dir", str(data_dir), *args],
+    out = subprocess.run([sys.executable, "-m", "tributary", "--data-dir", str(data_dir), *args],
                          check=True, capture_output=True, text=True, timeout=60)
     return json.loads(out.stdout)
