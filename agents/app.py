@@ -55,17 +55,13 @@ def build_app(settings: Settings, generation: str | None = None) -> tuple[faust.
 
 
 # one module per agent under agents/, each with register(app, deps); tables first, web last
-AGENT_MODULES = ["status_table", "registration", "cleaning", "importing", "gtin_changes",
+AGENT_MODULES = ["status_table", "registration", "cleaning", "importing",
                  "gtin_import", "catalog", "reports", "auto_upload", "web", "housekeeping", "sweeper",
                  "generation", "outbox"]
 
 
-def _agent_modules():
+def _agent_modules() -> list:
+    """The listed modules; a missing one is an error, never silently skipped."""
     import importlib
 
-    for name in AGENT_MODULES:
-        try:
-            yield importlib.import_module(f"agents.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"agents.{name}":
-                raise
+    return [importlib.import_module(f"agents.{name}") for name in AGENT_MODULES]

@@ -25,15 +25,11 @@ ROUTE_MODULES = ["health", "files", "file_layout", "gtin_items", "gtin_descripti
                  "docs", "void", "money", "analytics"]
 
 
-def _route_modules():
+def _route_modules() -> list:
+    """The listed modules; a missing one is an error, never silently skipped."""
     import importlib
 
-    for name in ROUTE_MODULES:
-        try:
-            yield importlib.import_module(f"gateway.routes.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"gateway.routes.{name}":
-                raise
+    return [importlib.import_module(f"gateway.routes.{name}") for name in ROUTE_MODULES]
 
 
 def create_app(settings: Settings) -> web.Application:
