@@ -67,6 +67,14 @@ async def _org(args, db):
     return {"id": found["id"], "name": found["name"], "token": await orgs.issue_token(db, found["id"])}
 
 
+def _db_commands() -> dict:
+    """Sub-commands that read or write the document store: name → async handler(args, db)."""
+    from tributary.cli_money import org_settings, rates_command
+    from tributary.cli_more import DB_COMMANDS
+
+    return {"org": _org, "strict-totals": org_settings, "rates": rates_command, **DB_COMMANDS}
+
+
 SETTINGS_DOC = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
 
 
@@ -103,18 +111,9 @@ def main(argv: list[str] | None = None) -> int:
 
         run_gateway(settings, args.host, args.port)
         return 0
-    if args.command == "org":
-        print_json(asyncio.run(with_db(settings, lambda db: _org(args, db))))
-        return 0
-    if args.command == "strict-totals":
-        from tributary.cli_money import org_settings
-
-        print_json(asyncio.run(with_db(settings, lambda db: org_settings(args, db))))
-        return 0
-    if args.command == "rates":
-        from tributary.cli_money import rates_command
-
-        print_json(asyncio.run(with_db(settings, lambda db: rates_command(args, db))))
+    handler = _db_commands().get(args.command)
+    if handler is not None:
+        print_json(asyncio.run(with_db(settings, lambda db: handler(args, db))))
         return 0
     from tributary.cli_more import run_command
 

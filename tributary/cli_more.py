@@ -82,15 +82,10 @@ async def _session(args, db):
     return await parties.create_session(db, args.participant, args.user, args.name)
 
 
-def run_command(args, settings) -> int:
-    from tributary.cli_db import print_json, with_db
+DB_COMMANDS = {"participant": _participant, "session": _session}
 
-    if args.command == "participant":
-        print_json(asyncio.run(with_db(settings, lambda db: _participant(args, db))))
-        return 0
-    if args.command == "session":
-        print_json(asyncio.run(with_db(settings, lambda db: _session(args, db))))
-        return 0
+
+def run_command(args, settings) -> int:
     if args.command in ("replay", "reimport", "status", "contract"):
         return _run_op(args, settings)
     raise SystemExit(f"unknown command {args.command}")
