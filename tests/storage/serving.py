@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from aiohttp import web
 
 from infra.storage.local_http import add_routes
+from tests.support.http import serving_app
 
 
 @asynccontextmanager
@@ -15,11 +16,5 @@ async def serving(store, **route_options) -> AsyncIterator[str]:
     yields the base URL (the port is known only after binding)."""
     app = web.Application()
     add_routes(app, store, **route_options)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-    finally:
-        await runner.cleanup()
+    async with serving_app(app) as url:
+        yield url

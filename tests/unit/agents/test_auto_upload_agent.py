@@ -9,6 +9,7 @@ from aiohttp import web
 from agents import auto_upload
 from infra.repos import files as file_repo
 from models.files import object_key
+from tests.support.http import serving_app
 from tests.unit.agents.sales_files import FILES, SALES, registered
 
 AUTO = "auto_upload.commands"
@@ -22,12 +23,8 @@ async def server(monkeypatch):
     app.router.add_get("/march.csv", lambda r: web.Response(
         body=BANDCAMP.read_bytes(), content_type="text/csv"))
     app.router.add_get("/empty.csv", lambda r: web.Response(body=b"", content_type="text/csv"))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
-    await runner.cleanup()
+    async with serving_app(app) as url:
+        yield url
 
 
 def resolve(job_id: str, org: str, url: str) -> dict:

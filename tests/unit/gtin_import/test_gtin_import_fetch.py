@@ -4,6 +4,7 @@ from aiohttp import web
 
 from infra.config import Fetch
 from infra.fetch import FetchError, fetch_head, fetch_to_file, own_key, sniff, upload_key, upload_prefix
+from tests.support.http import serving_app
 
 
 def test_sniff_refuses_what_is_not_text():
@@ -51,12 +52,8 @@ async def server():
     app = web.Application()
     app.router.add_get("/chunked", chunked)
     app.router.add_get("/small", lambda r: web.Response(text="a,b\n1,2\n3,4\n"))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
-    await runner.cleanup()
+    async with serving_app(app) as url:
+        yield url
 
 
 async def test_streaming_size_limit_and_head(server, tmp_path):
