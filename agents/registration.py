@@ -102,9 +102,14 @@ async def process(deps: Deps, msg: Message) -> None:
     extra = {}
     if override is not None:  # visible in the record: who allowed which duplicate, when
         extra["duplicate_override"] = {"of": int(override), "at": msg.ts}
+    await _to_cleaning(deps, record, "UPLOADED", object_key=key, **extra,
+                       **_requested_order(msg.payload, record))
+
+
+async def _to_cleaning(deps: Deps, record: dict, status: str, **fields) -> None:
+    """Record `status` under a new attempt and send the file to cleaning."""
     attempt = int(record.get("attempt") or 0) + 1
-    record = await set_status(deps, record, "UPLOADED", attempt=attempt, object_key=key,
-                              **extra, **_requested_order(msg.payload, record))
+    record = await set_status(deps, record, status, attempt=attempt, **fields)
     await deps.emit("sales.cleaning.commands", record["id"], "CleanSalesFile",
                     {"file_id": record["id"], "attempt": attempt})
 
@@ -118,13 +123,9 @@ async def reimport(deps: Deps, msg: Message) -> None:
     if not record.get("object_key"):
         await fail(deps, record, "NOT_UPLOADED", "the file was never uploaded")
         return
-    attempt = int(record.get("attempt") or 0) + 1
     # the duplicate check runs again: only an override naming the original lets it through
-    await set_status(deps, record, "REIMPORT", attempt=attempt,
-                     bad_rows=0, bad_samples=[], warnings=[],
-                     **_requested_order(msg.payload, record))
-    await deps.emit("sales.cleaning.commands", record["id"], "CleanSalesFile",
-                    {"file_id": record["id"], "attempt": attempt})
+    await _to_cleaning(deps, record, "REIMPORT", bad_rows=0, bad_samples=[], warnings=[],
+                       **_requested_order(msg.payload, record))
 
 
 async def void(deps: Deps, msg: Message) -> None:
