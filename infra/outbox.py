@@ -2,9 +2,9 @@
 published, in the same write as the record it concerns, so a 202 means durable.
 
 An entry lives either inside its record (`_outbox.<message id>` of a file, GTIN import task,
-automatic-upload job or GTIN document: the record and its first command or change event are one
-write) or, for a command on a record that
-exists already or has none yet, as its own document in `outbox`. The relay (agents/outbox.py)
+automatic-upload job, catalog import or GTIN document: the record and its first command or change
+event are one write) or, for a command on a record that exists already or has none yet, as its
+own document in `outbox`. The relay (agents/outbox.py)
 republishes entries that no worker has handled (`handled`, written by agents/deps.dispatch) and
 drops them once one has. A republished command keeps its message id: handlers are idempotent
 by it (at-least-once). Events (no handler to wait for) are done once the broker acknowledged
@@ -30,7 +30,7 @@ DELAY = Outbox.model_fields["delay"].default  # s before the first republish
 TRIES = Outbox.model_fields["tries"].default  # then UNDELIVERED
 MAX_BACKOFF = 60.0
 # collections whose records may carry `_outbox`; "outbox" holds entries of their own
-EMBEDDED = ("files", "gtin_import_tasks", "gtins", "auto_uploads")
+EMBEDDED = ("files", "gtin_import_tasks", "gtins", "auto_uploads", "catalog_imports")
 Publish = Callable[[str, Any, Message], Awaitable[None]]
 
 
