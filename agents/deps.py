@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable
 
@@ -16,6 +17,14 @@ from topics.envelope import InvalidPayload, Message, UndecodableMessage, decode
 from topics.registry import TopicSpec, check_outgoing, topic
 
 log = logging.getLogger("tributary.agents")
+# tests only: "Type:N,…" — the first N publishes of each message type by this process raise, as a
+# broker refusing them would (the worker's side of gateway/bus.py's TRIBUTARY_PUBLISH_FAULTS)
+PUBLISH_FAULTS = "TRIBUTARY_WORKER_PUBLISH_FAULTS"
+
+
+def _faults(spec: str) -> dict[str, int]:
+    kinds = (part.strip().partition(":") for part in spec.split(",") if part.strip())
+    return {kind: int(count or 1) for kind, _, count in kinds}
 
 
 class Deps:
@@ -29,6 +38,7 @@ class Deps:
         self.generation: str | None = None  # the broker log's stamp at start (agents/app.py)
         self.progress = 0  # messages handled by this process (sent with each heartbeat)
         self.generation_since = ""  # when this broker generation was first seen (agents/generation.py)
+        self._faults = _faults(os.environ.get(PUBLISH_FAULTS, ""))
 
     @property
     def db(self):
@@ -72,6 +82,9 @@ class Deps:
 
     async def send(self, topic_name: str, key: Any, message: Message) -> None:
         check_outgoing(topic_name, message)
+        if self._faults.get(message.type, 0) > 0:
+            self._faults[message.type] -= 1
+            raise ConnectionError(f"{PUBLISH_FAULTS}: injected publish failure of {message.type}")
         fut = await self.topic(topic_name).send(key=key_bytes(key), value=message.encode())
         await fut
         m.MESSAGES_PRODUCED.labels(topic=topic_name, type=message.type).inc()
