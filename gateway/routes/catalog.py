@@ -26,6 +26,7 @@ from gateway.schemas.reports import (
     CatalogStatus,
     CatalogUpload,
 )
+from gateway.upload_links import upload_link
 from infra import outbox
 from infra.mongo import next_id
 from infra.repos import catalog as repo
@@ -60,7 +61,9 @@ async def create(request: web.Request, body: CatalogImportRequest):
     await request.app[BUS].request(COMMANDS, import_id, message, EVENTS, timeout=10,
                                      durable=True,
                                      until=lambda m: m.payload.get("status") == "UPLOADING")
-    url = await request.app[OBJECTS].presign(key, "PUT", UPLOAD_TTL)
+    # one PUT of at most the declared size, as for sales files (unbounded without one)
+    url = await (upload_link(request.app, key, size, UPLOAD_TTL) if size else
+                 request.app[OBJECTS].presign(key, "PUT", UPLOAD_TTL))
     expires = datetime.now(timezone.utc) + timedelta(seconds=UPLOAD_TTL)
     return 201, {"id": import_id, "status": stored["status"], "filename": filename,
                  "presigned_url": url, "expires_at": expires.isoformat(timespec="seconds")}
