@@ -40,6 +40,9 @@ from topics.envelope import Message
 JOBS, ARCHIVES, SOURCES = "auto_uploads", "auto_upload_archives", "auto_upload_sources"
 EVENTS, FETCH = "auto_upload.events", "auto_upload.fetch.commands"
 FILES = "sales.files.commands"
+# relay tries of a fetch or expansion (≈ 1 h at the 60 s pause): they wait their turn behind the
+# other files of the folder, one at a time, so "not handled yet" is no sign of a loss for long
+FETCH_PATIENCE = 60
 RETRY_CAUSES = ("FETCH_FAILED", "NOT_UPLOADED")  # a failed fetch does not block a new try
 MB = 1024 * 1024
 
@@ -148,7 +151,9 @@ async def send_durably(deps: Deps, collection: str, doc_id: Any,
     """Store `commands` (topic, key, message) in the record `doc_id` of `collection` (`_outbox`,
     with `fields` in the same update), then publish them; one the broker refuses or loses is
     published again by the relay (agents/outbox.py), not left to a reconciler."""
-    items = [outbox.entry(name, key, message) for name, key, message in commands]
+    items = [outbox.entry(name, key, message, **({"patience": FETCH_PATIENCE} if name == FETCH
+                                                 else {}))
+             for name, key, message in commands]
     await deps.db[collection].update_one({"_id": doc_id},
                                          {"$set": {**(fields or {}), **outbox.pending(*items)}},
                                          upsert=upsert)

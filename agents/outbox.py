@@ -64,7 +64,7 @@ async def undelivered(deps: Deps, item: dict[str, Any]) -> None:
     """The last try went unhandled: the entity says so (FAILED, UNDELIVERED, the reason)."""
     message = item["message"]
     kind, payload = message["type"], message["payload"]
-    reason = f"{kind} was not handled after {outbox.TRIES} deliveries"
+    reason = f"{kind} was not handled after {outbox.tries(item)} deliveries"
     log.error("undelivered: %s %s", kind, item["id"])
     if "file_id" in payload or kind == "CreateSalesFile":
         record = await file_repo.get(deps.db, int(payload.get("file_id") or payload["id"]))
@@ -141,7 +141,7 @@ async def relay_one(deps: Deps, place: outbox.Place, item: dict[str, Any]) -> st
     if await delivered(deps, item) if command else await void(deps, item):
         await place.done(deps.db)
         return "done"
-    if int(item.get("tries") or 0) >= outbox.TRIES:
+    if int(item.get("tries") or 0) >= outbox.tries(item):
         if command:
             await undelivered(deps, item)
             await place.done(deps.db)

@@ -64,6 +64,12 @@ def pending(*entries: dict[str, Any]) -> dict[str, Any]:
     return {**{f"_outbox.{e['id']}": e for e in entries}, f"_outbox.{VERSION}": secrets.token_hex(8)}
 
 
+def tries(item: dict[str, Any]) -> int:
+    """Tries before an entry is given up: its own `patience` (a command that may wait long in
+    a queue, e.g. one fetch among a folder's thousands) or TRIES."""
+    return int(item.get("patience") or TRIES)
+
+
 def message_of(item: dict[str, Any]) -> Message:
     return decode(item["message"], topic(item["topic"]).types)
 

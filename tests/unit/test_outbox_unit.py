@@ -57,3 +57,9 @@ def test_a_rejected_create_keeps_only_what_the_store_can_hold():
     assert _file_id({"id": "42"}) == 42
     assert _file_id({"id": 10**30}) is None and _file_id({"id": True}) is None
     assert _file_id({}) is None
+
+
+def test_an_entry_may_carry_its_own_patience():
+    message = Message("ProcessSalesFile", {"file_id": 7})
+    assert outbox.tries(outbox.entry("sales.files.commands", 7, message)) == outbox.TRIES
+    assert outbox.tries(outbox.entry("sales.files.commands", 7, message, patience=60)) == 60
