@@ -177,7 +177,8 @@ Automatic uploads (`test_outbox_auto_upload.py`): the records a job lists are st
 worker with their creates, and the fetches and zip expansions it schedules, and the pipeline
 commands of each fetched or expanded file, are stored in the job or file record before they are
 published, so the relay delivers what the broker refused or lost (the test turns the
-automatic-upload reconciler off to show it). The reconciler (`agents/auto_upload.py`,
+automatic-upload reconciler off to show it); a fetch or expansion waits its turn behind the
+folder's other files, so it is given up after 60 tries (about an hour), not 10. The reconciler (`agents/auto_upload.py`,
 `TRIBUTARY_AUTO_UPLOAD_STALE_AFTER`) remains for a worker that dies in the middle of a download
 (the relay drops a fetch's entry once its file moved to UPLOADING).
 
