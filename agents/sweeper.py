@@ -68,7 +68,7 @@ async def sweep(deps: Deps, now: datetime, policy: Sweeper) -> dict[str, int]:
     return counts
 
 
-async def _expire_catalog_imports(deps: Deps, store, now: datetime, policy: SweepSettings) -> int:
+async def _expire_catalog_imports(deps: Deps, store, now: datetime, policy: Sweeper) -> int:
     """Catalog imports left UPLOADING past the TTL: FAILED EXPIRED, their upload deleted."""
     from agents import catalog
     from infra.repos import catalog as catalog_repo
