@@ -25,8 +25,10 @@ from agents.auto_upload_jobs import (
     Settings,
     create_file,
     emit_outcome,
+    file_command,
     process_after_store,
     resolve_link,
+    send_durably,
 )
 from agents.deps import Deps, dispatch
 from agents.sales_status import fail
@@ -61,11 +63,12 @@ async def resolve(deps: Deps, msg: Message) -> None:
     job = {"_id": p["job_id"], "organisation": p["organisation"], "url": p["url"],
            "status": "RESOLVED", "files": outcome.files, "skipped": outcome.skipped,
            "archives": outcome.archives, "updated_at": now_iso()}
-    await deps.db[JOBS].update_one({"_id": job["_id"]}, {"$set": job}, upsert=True)
+    # the job's answer and its fetches/expansions in one write (the outbox): a fetch the
+    # broker refuses or loses is published again by the relay
+    fetches = [(FETCH, command.get("file_id") or command["drive_file_id"],
+                Message(command.pop("_type"), command)) for command in outcome.fetches]
+    await send_durably(deps, JOBS, job["_id"], fetches, fields=job, upsert=True)
     await emit_outcome(deps, job)
-    for command in outcome.fetches:
-        await deps.emit(FETCH, command.get("file_id") or command["drive_file_id"],
-                        command.pop("_type"), command)
 
 
 async def _record(deps: Deps, file_id: int, wait: float = 15.0) -> dict | None:
@@ -84,8 +87,8 @@ async def fetch_file(deps: Deps, msg: Message) -> None:
     if record is None or record["status"] not in ("INITIALIZED", "UPLOADING"):
         log.info("fetch skipped for %s (%s)", p["file_id"], record and record["status"])
         return
-    await deps.emit("sales.files.commands", record["id"], "StartSalesFileUpload",
-                    {"file_id": record["id"]})
+    await send_durably(deps, "files", record["id"],
+                       [file_command("StartSalesFileUpload", record["id"])])
     item = DriveFile(p["drive_file_id"], record["filename"], "", p.get("size"), p.get("md5"),
                      p.get("resource_key"))
     with tempfile.TemporaryDirectory(dir=deps.work_dir()) as tmp:
@@ -104,8 +107,7 @@ async def fetch_file(deps: Deps, msg: Message) -> None:
             await fail(deps, record, "FETCH_FAILED", f"download from Google Drive failed: "
                        f"{exc.message}; submit the link again to retry")
             return
-    await deps.emit("sales.files.commands", record["id"], "ProcessSalesFile",
-                    {"file_id": record["id"]})
+    await send_durably(deps, "files", record["id"], [file_command("ProcessSalesFile", record["id"])])
 
 
 async def expand_archive(deps: Deps, msg: Message) -> None:

@@ -1,9 +1,9 @@
 """The sweeper: storage and records stay bounded. On the leader worker, every
 TRIBUTARY_SWEEP_EVERY seconds it
 
-- fails sales files left INITIALIZED or UPLOADING past TRIBUTARY_UPLOAD_TTL (FAILED,
-  status_cause EXPIRED, through the normal status event, so tables and views fold it) and
-  deletes whatever object they left;
+- fails sales files left INITIALIZED or UPLOADING, and catalog imports left UPLOADING, past
+  TRIBUTARY_UPLOAD_TTL (FAILED, status_cause EXPIRED, through the normal status event, so tables
+  and views fold it) and deletes whatever object they left;
 - deletes the objects of rejected files: at once for EXPIRED ones, after
   TRIBUTARY_REJECTED_TTL for other FAILED ones (until then they can still be processed with
   an override or reimported); the record stays, marked `object_swept_at`;
@@ -51,6 +51,7 @@ async def sweep(deps: Deps, now: datetime, policy: Sweeper) -> dict[str, int]:
                    f"its last change (TRIBUTARY_UPLOAD_TTL={policy.upload_ttl:g} s); register "
                    "the file again to send it")
         counts["expired"] += 1
+    counts["expired"] += await _expire_catalog_imports(deps, store, now, policy)
     rejected = {"status": "FAILED", "object_swept_at": None, "$or": [
         {"status_cause": "EXPIRED"}, {"updated_at": {"$lt": _before(now, policy.rejected_ttl)}}]}
     async for doc in deps.db.files.find(rejected):
@@ -65,6 +66,27 @@ async def sweep(deps: Deps, now: datetime, policy: Sweeper) -> dict[str, int]:
         log.info("swept: %d expired records, %d rejected objects, %d partial uploads",
                  counts["expired"], counts["objects"], counts["partials"])
     return counts
+
+
+async def _expire_catalog_imports(deps: Deps, store, now: datetime, policy: Sweeper) -> int:
+    """Catalog imports left UPLOADING past the TTL: FAILED EXPIRED, their upload deleted."""
+    from agents import catalog
+    from infra.repos import catalog as catalog_repo
+
+    cutoff, expired = _before(now, policy.upload_ttl), 0
+    stale = [doc["_id"] async for doc in deps.db.catalog_imports.find(
+        {"status": "UPLOADING", "updated_at": {"$lt": cutoff}}, {"_id": 1})]
+    for import_id in stale:
+        doc = await catalog_repo.get_import(deps.db, import_id)
+        if doc is None or doc["status"] != "UPLOADING" or doc["updated_at"] >= cutoff:
+            continue  # moved on meanwhile
+        await catalog.set_status(deps, doc, "FAILED", cause="EXPIRED", error=(
+            f"not uploaded and processed within {policy.upload_ttl / 3600:g} h of its last "
+            f"change (TRIBUTARY_UPLOAD_TTL={policy.upload_ttl:g} s); start a new import"))
+        if doc.get("object_key"):
+            await store.delete(doc["object_key"])
+        expired += 1
+    return expired
 
 
 def register(app: faust.App, deps: Deps) -> None:

@@ -279,3 +279,15 @@ def apply_import_event(view: dict | None, payload: dict, ts: str) -> dict | None
                status_cause=payload.get("status_cause"), error_message=payload.get("error_message"),
                updated_at=ts)
     return out
+
+
+def import_created(command: dict, ts: str) -> tuple[dict, dict]:
+    """(first status event, first record) of the import a `CreateCatalogImport` payload starts:
+    the gateway stores this record with the command (readable at once), the worker stores the
+    same one (a no-op when it exists) and announces it with the event."""
+    fields = {name: command.get(name) for name in ("filename", "filetype", "filesize",
+                                                   "object_key")}
+    event = {"import_id": int(command["import_id"]), "organisation": command["organisation"],
+             "status": "UPLOADING", "status_cause": None, "error_message": None,
+             "progress": None, "fields": {**fields, "created_at": ts}}
+    return event, apply_import_event(None, event, ts)

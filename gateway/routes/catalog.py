@@ -13,7 +13,7 @@ from aiohttp import web
 
 from gateway.auth import organisation
 from gateway.contract import endpoint
-from gateway.errors import conflict, not_found
+from gateway.errors import conflict, not_found, storable
 from gateway.keys import BUS, DB, OBJECTS, SETTINGS, TABLES
 from gateway.routes.reports import _id
 from gateway.schemas.common import PageQuery
@@ -26,10 +26,11 @@ from gateway.schemas.reports import (
     CatalogStatus,
     CatalogUpload,
 )
+from gateway.upload_links import upload_link
 from infra import outbox
 from infra.mongo import next_id
 from infra.repos import catalog as repo
-from models.catalog import search
+from models.catalog import import_created, search
 from topics.envelope import Message
 
 routes = web.RouteTableDef()
@@ -50,17 +51,27 @@ async def create(request: web.Request, body: CatalogImportRequest):
     key = f"catalog-uploads/{org}/{import_id}/original{ext}"
     payload = {"import_id": import_id, "organisation": org, "filename": filename,
                "filetype": ext[1:].upper(), "filesize": size, "object_key": key}
-    reply = await _durable(request, import_id, Message("CreateCatalogImport", payload),
-                           lambda m: m.payload.get("status") == "UPLOADING")
-    url = await request.app[OBJECTS].presign(key, "PUT", UPLOAD_TTL)
+    message = Message("CreateCatalogImport", payload)
+    _, stored = import_created(payload, message.ts)
+    # the record (its first status) and its command in one write: readable at once, and the
+    # relay delivers the command if the publish below fails (infra/outbox.py)
+    db = request.app[DB]
+    await storable(repo.insert_import(db, outbox.embed(stored, outbox.entry(COMMANDS, import_id,
+                                                                            message))))
+    await request.app[BUS].request(COMMANDS, import_id, message, EVENTS, timeout=10,
+                                     durable=True,
+                                     until=lambda m: m.payload.get("status") == "UPLOADING")
+    # one PUT of at most the declared size, as for sales files (unbounded without one)
+    url = await (upload_link(request.app, key, size, UPLOAD_TTL) if size else
+                 request.app[OBJECTS].presign(key, "PUT", UPLOAD_TTL))
     expires = datetime.now(timezone.utc) + timedelta(seconds=UPLOAD_TTL)
-    return 201, {"id": import_id, "status": "UPLOADING" if reply else "INITIALIZED",
-                 "filename": filename, "presigned_url": url,
-                 "expires_at": expires.isoformat(timespec="seconds")}
+    return 201, {"id": import_id, "status": stored["status"], "filename": filename,
+                 "presigned_url": url, "expires_at": expires.isoformat(timespec="seconds")}
 
 
 async def _durable(request: web.Request, import_id: int, message: Message, until):
-    """Store the command (outbox, infra/outbox.py), then publish it and wait for `until`."""
+    """Store the command (an outbox entry of its own: the record exists), then publish it and
+    wait for `until`."""
     await outbox.add(request.app[DB], outbox.entry(COMMANDS, import_id, message,
                                                      collection="catalog_imports",
                                                      doc_id=import_id))

@@ -27,7 +27,7 @@ async def insert_import(db: AsyncDatabase, record: dict[str, Any]) -> bool:
 
 
 async def get_import(db: AsyncDatabase, import_id: int) -> dict[str, Any] | None:
-    doc = await db.catalog_imports.find_one({"_id": import_id})
+    doc = await db.catalog_imports.find_one({"_id": import_id}, {"_outbox": 0})
     if doc:
         doc.pop("_id", None)
     return doc
@@ -47,7 +47,8 @@ async def list_imports(db: AsyncDatabase, organisation: str, skip: int = 0,
                        limit: int = 50) -> tuple[int, list[dict]]:
     query = {"organisation": organisation}
     total = await db.catalog_imports.count_documents(query)
-    docs = [d async for d in db.catalog_imports.find(query).sort("_id", -1).skip(skip).limit(limit)]
+    docs = [d async for d in db.catalog_imports.find(query, {"_outbox": 0}).sort("_id", -1)
+            .skip(skip).limit(limit)]
     for doc in docs:
         doc.pop("_id", None)
     return total, docs

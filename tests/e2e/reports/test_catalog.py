@@ -62,6 +62,7 @@ async def test_process_before_upload_is_409_and_bad_names_400(lapi):
                                                                     "filesize": 10})
     status, err, _ = await lapi.post(f"/api/catalog/imports/{body['id']}/process/")
     assert status == 409
+    assert await put_bytes(body["presigned_url"], b"x" * 11) == 413  # past the declared size
     assert await put_bytes(body["presigned_url"], b"isrc\n") in (200, 201, 204)
     status, err, _ = await lapi.post(f"/api/catalog/imports/{body['id']}/process/")
     assert status == 409 and "10" in err["detail"]  # size differs from the declared filesize
