@@ -9,6 +9,7 @@ import re
 import secrets
 
 import pytest
+from python_calamine import CalamineWorkbook
 
 from tests.support.browser import PHONE
 from tests.support.http import Api
@@ -120,6 +121,13 @@ def test_an_empty_report_says_why_and_statements_per_artist(console, label):
     text = open(download.value.path(), encoding="utf-8").read()
     lines = text.strip().splitlines()                                  # one artist (June's 2.20 USD) and the total
     assert len(lines) == 3 and lines[1].startswith("Artist ") and ",16,2.2," in lines[1], text
+    xlsx = june.get_by_role("button", name="Download statement 2025-06 per artist as XLSX")
+    expect(xlsx).to_have_text("Per artist (XLSX)")                     # next to the CSV
+    with page.expect_download() as download:
+        xlsx.click()
+    assert download.value.suggested_filename == "statement-2025-06-per-artist.xlsx"
+    sheet = CalamineWorkbook.from_path(download.value.path()).get_sheet_by_name("Statement").to_python()
+    assert [row[1:4] for row in sheet[1:]] == [[lines[1].split(",")[1], 16, 2.2], ["(total)", 16, 2.2]], sheet
 
     page.get_by_label("Type", exact=True).select_option("unmatched")      # June's lines, unmatched
     page.get_by_label("Reporting period").fill("2025-06")
