@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from infra.analytics import rollup
 from infra.analytics.duck import Location
 from infra.repos import files as file_repo
 from infra.repos import orgs
@@ -26,6 +27,12 @@ class Context:
         self.unstored = [p for p, r in self.files.items()
                          if ((r.get("conversion") or {}).get("currency") or base) != base]
 
+    def roll(self, rollups: dict[str, str]) -> None:
+        """Read each file's rollup in place of its rows (row path → rollup path)."""
+        self.paths = {i: rollups[p] for i, p in self.paths.items()}
+        self.files = {rollups[p]: r for p, r in self.files.items()}
+        self.unstored = [rollups[p] for p in self.unstored]
+
     def rates(self):
         import pyarrow as pa
 
@@ -35,10 +42,17 @@ class Context:
                          "month": pa.array([r["month"] for r in self.late], pa.string()),
                          "rate": pa.array([r["rate"] for r in self.late], AMOUNT)})
 
-    def run(self, *statements: tuple[str, dict]) -> list[list[tuple]]:
-        """The statements' results, on one cursor of the store's DuckDB (in this thread)."""
+    def run(self, *statements: tuple[str, dict], view: View | None = None,
+            top: int | None = None) -> list[list[tuple]]:
+        """The statements' results (or, with `view`, that grouped view's, from the files'
+        rollups when it can), on one cursor of the store's DuckDB (in this thread)."""
         cur = self.location.cursor()
         try:
+            if view is not None:
+                rolled = rollup.usable(view)
+                if rolled:
+                    self.roll(rollup.ensure(cur, self.location.url, self.files))
+                statements = (query.grouped(view, self.paths, self.unstored, self.base, top, rolled),)
             cur.register("rates", self.rates())
             return [cur.execute(sql, params).fetchall() for sql, params in statements]
         finally:
@@ -58,8 +72,7 @@ async def grouped(db, storage_url: str, organisation: str, view: View) -> dict:
     f = view.filters
     if not ctx.paths:
         return shape.answer(view.group_by, f.start, f.end, ctx.base, top, [], {}, {})
-    sql = query.grouped(view, ctx.paths, ctx.unstored, ctx.base, top)
-    [lines] = await asyncio.to_thread(ctx.run, sql)
+    [lines] = await asyncio.to_thread(ctx.run, view=view, top=top)
     late = {(r["currency"], r["month"]): r for r in ctx.late}
     return shape.answer(view.group_by, f.start, f.end, ctx.base, top, lines, ctx.files, late)
 
