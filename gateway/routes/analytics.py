@@ -38,11 +38,13 @@ def _csv(text: str, name: str) -> web.Response:
           errors=(400, 401), tags=("sales",))
 async def analytics(request: web.Request, query: AnalyticsQuery):
     """Quantity and revenue grouped by one dimension: exact per currency, converted to the base
-    currency with the rates named; the top groups and the rest as `others`."""
+    currency with the rates named; the top groups and the rest as `others`. An answer asked
+    before over the same files and rates is given again (`Cache-Control: no-cache`: computed)."""
     org = await organisation(request)
     view = View(query.group_by, _filters(query), query.top)
     settings = request.app["settings"]
-    answer = await run.grouped(request.app["db"], settings.storage_url, org, view)
+    fresh = "no-cache" in request.headers.get("Cache-Control", "")
+    answer = await run.grouped(request.app["db"], settings.storage_url, org, view, fresh)
     if query.format == "csv":
         return _csv(csv_out.grouped_csv(answer), f"analytics-{query.group_by}")
     if query.format == "xlsx":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from infra.analytics import rollup
+from infra.analytics import answers, rollup
 from infra.analytics.duck import Location
 from infra.repos import files as file_repo
 from infra.repos import orgs
@@ -66,15 +66,24 @@ async def _context(db, storage_url: str, organisation: str) -> Context:
     return Context(Location(storage_url), base, records, late)
 
 
-async def grouped(db, storage_url: str, organisation: str, view: View) -> dict:
+async def grouped(db, storage_url: str, organisation: str, view: View, fresh: bool = False) -> dict:
+    """The view's answer; one asked before over the same files, rates and base currency is
+    given again as it was (`fresh`: computed again all the same)."""
     ctx = await _context(db, storage_url, organisation)
     top = default_top(view.group_by, view.top)
     f = view.filters
     if not ctx.paths:
         return shape.answer(view.group_by, f.start, f.end, ctx.base, top, [], {}, {})
+    name = await asyncio.to_thread(answers.key, storage_url, organisation, ctx.base, ctx.files,
+                                   ctx.late, view, top)
+    kept = None if fresh else answers.get(name)
+    if kept is not None:
+        return kept
     [lines] = await asyncio.to_thread(ctx.run, view=view, top=top)
     late = {(r["currency"], r["month"]): r for r in ctx.late}
-    return shape.answer(view.group_by, f.start, f.end, ctx.base, top, lines, ctx.files, late)
+    answer = shape.answer(view.group_by, f.start, f.end, ctx.base, top, lines, ctx.files, late)
+    answers.put(name, answer)
+    return answer
 
 
 async def rows(db, storage_url: str, organisation: str, filters: Filters, page: int,
