@@ -1,15 +1,17 @@
-"""Per-file rollups: each counted file's rows summed by (sale month, statement period, DSP,
-territory, currency, converted at import or not), written by DuckDB from the file's Parquet
-the first time a view needs it, and kept as a small Parquet file in a local cache folder.
+"""Per-file rollups: each counted file's rows summed by DuckDB from the file's Parquet the
+first time a view needs them, kept as small Parquet files in a local cache folder. Every kind
+keeps the statement period, the currency and whether the line was converted at import; the
+`few` kind adds sale month, DSP and territory (~10 000 groups a 1 M-row file), the `artist`,
+`track` and `release` kinds their key (ISRC or UPC, else artist and title).
 
-The views over few keys (month, period, DSP, territory, file) whose filters name only those
-columns read the rollups instead of the rows: ~10 000 groups a 1 M-row file, so an answer
-over 10 M rows reads ~100 000 lines. Sums of DECIMAL(38,18) are exact in DuckDB (128-bit), so
-the rollups' sums of sums are the rows' sums. A rollup is named by the store, the object key,
-the file's import attempt (a reimport writes the same key again) and, in a local store, the
-Parquet's size and modification time; a new import or a void changes the counted set, never a
-rollup in place. A rollup not read for a week (its file was replaced or voided) is removed when another is
-built."""
+A view whose grouping and filters are columns of a kind reads those rollups instead of the
+rows (month, period, DSP, territory and file views: `few`; artist, track and release views
+without a DSP, territory, sale-month or name filter: their kind). Sums of DECIMAL(38,18) are
+exact in DuckDB (128-bit), so the rollups' sums of sums are the rows' sums. A rollup is named
+by its kind, the store, the object key, the file's import attempt (a reimport writes the same
+key again) and, in a local store, the Parquet's size and modification time; a new import or a
+void changes the counted set, never a rollup in place. A rollup not read for a week (its file
+was replaced or voided) is removed when another is built."""
 from __future__ import annotations
 
 import hashlib
@@ -21,18 +23,35 @@ from pathlib import Path
 from models.analytics.filters import View
 from models.analytics.query import FEW, literal
 
-_UNROLLED = ("artist", "isrc", "upc")  # filters on columns a rollup does not keep
 KEEP_S = 7 * 24 * 3600
-
-BUILD = """COPY (
-  SELECT sale_period, statement_period, dsp, territory, currency,
-         CAST(sum(quantity) AS BIGINT) AS quantity,
+_SUMS = """CAST(sum(quantity) AS BIGINT) AS quantity,
          CAST(sum(revenue) AS DECIMAL(38,18)) AS revenue,
          CAST(sum(revenue_converted) AS DECIMAL(38,18)) AS revenue_converted,
-         CAST(count(*) AS BIGINT) AS n
+         CAST(count(*) AS BIGINT) AS n"""
+
+
+def _named(key: str, title: str) -> tuple[str, str]:
+    """Columns and grouping of a track or release rollup: the ISRC or UPC, else the artist
+    and title folded as models.analytics.query.KEYS folds them (one name of each kept)."""
+    fold = f"CASE WHEN {key} IS NULL THEN lower(artist) END, CASE WHEN {key} IS NULL THEN lower({title}) END"
+    return f"{key}, any_value(artist) AS artist, any_value({title}) AS {title}", f"{key}, {fold}"
+
+
+# kind → (columns kept, grouping); each also keeps the statement period, the currency and
+# whether the line was converted at import, which the conversion needs
+KINDS = {
+    "few": ("sale_period, dsp, territory", "sale_period, dsp, territory"),
+    "artist": ("artist", "artist"),
+    "track": _named("isrc", "track_title"),
+    "release": _named("upc", "release_title"),
+}
+BUILD = """COPY (
+  SELECT {columns}, statement_period, currency, {sums}
   FROM read_parquet({source}, union_by_name = true, hive_partitioning = false)
-  GROUP BY sale_period, statement_period, dsp, territory, currency, revenue_converted IS NULL
+  GROUP BY {grouping}, statement_period, currency, revenue_converted IS NULL
 ) TO {target} (FORMAT parquet, COMPRESSION zstd)"""
+_NOT_KEPT = {"few": ("artist", "isrc", "upc"),  # filters on columns a rollup does not keep
+             "keyed": ("dsp", "territory", "month", "artist", "isrc", "upc")}
 
 
 def folder() -> Path:
@@ -41,30 +60,42 @@ def folder() -> Path:
     return path
 
 
-def usable(view: View) -> bool:
-    """The view can be answered from the rollups: few keys, filters on rolled-up columns."""
-    return view.group_by in FEW and all(getattr(view.filters, f) is None for f in _UNROLLED)
+def usable(view: View) -> str | None:
+    """The rollup kind that answers the view (its grouping and filters are columns the rollup
+    keeps), or None: the rows are read."""
+    f = view.filters
+    if view.group_by in FEW:
+        kind, unkept = "few", _NOT_KEPT["few"]
+    elif view.group_by in ("artist", "track", "release"):
+        kind, unkept = view.group_by, _NOT_KEPT["keyed"]
+        if f.date != "period" and (f.start or f.end):  # a range of sale months
+            return None
+    else:
+        return None
+    return kind if all(getattr(f, name) is None for name in unkept) else None
 
 
-def name(store_url: str, key: str, attempt, path: str) -> str:
-    parts = [store_url, key, str(attempt)]
+def name(store_url: str, key: str, attempt, path: str, kind: str = "few") -> str:
+    parts = [store_url, key, str(attempt), kind]
     if not path.startswith("s3://"):
         st = os.stat(path)
         parts += [str(st.st_size), str(st.st_mtime_ns)]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32] + ".parquet"
 
 
-def ensure(cursor, store_url: str, files: dict[str, dict]) -> dict[str, str]:
-    """Row path → rollup path for each file (`files`: row path → record), building the
-    missing rollups on `cursor` (a DuckDB connection of this thread)."""
+def ensure(cursor, store_url: str, files: dict[str, dict], kind: str = "few") -> dict[str, str]:
+    """Row path → rollup path of that kind for each file (`files`: row path → record),
+    building the missing rollups on `cursor` (a DuckDB connection of this thread)."""
     out, where, built = {}, folder(), False
     for path, record in files.items():
-        target = where / name(store_url, record["parquet_key"], record.get("attempt"), path)
+        target = where / name(store_url, record["parquet_key"], record.get("attempt"), path, kind)
         try:
             os.utime(target)  # read now: kept a week longer
         except FileNotFoundError:
             tmp = target.with_suffix(f".{os.getpid()}.{os.urandom(4).hex()}.tmp")
-            cursor.execute(BUILD.format(source=literal(path), target=literal(str(tmp))))
+            columns, grouping = KINDS[kind]
+            cursor.execute(BUILD.format(columns=columns, grouping=grouping, sums=_SUMS,
+                                        source=literal(path), target=literal(str(tmp))))
             os.replace(tmp, target)
             built = True
         out[path] = str(target)

@@ -49,9 +49,10 @@ class Context:
         cur = self.location.cursor()
         try:
             if view is not None:
-                rolled = rollup.usable(view)
+                kind = rollup.usable(view)
+                rolled = bool(kind)
                 if rolled:
-                    self.roll(rollup.ensure(cur, self.location.url, self.files))
+                    self.roll(rollup.ensure(cur, self.location.url, self.files, kind))
                 statements = (query.grouped(view, self.paths, self.unstored, self.base, top, rolled),)
             cur.register("rates", self.rates())
             return [cur.execute(sql, params).fetchall() for sql, params in statements]
