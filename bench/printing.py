@@ -39,7 +39,8 @@ def show(name: str, result: dict[str, Any]) -> None:
         print(f"  {result['rows']:,} rows in {result['files']} files")
         for view, v in result["views"].items():
             print(f"  {view:<17} API {_fmt(v['api_s'], ' s'):>9}  DuckDB {_fmt(v['duckdb_s'], ' s'):>9}"
-                  f"  ratio {_fmt(v['ratio'])}  {v['checked']}")
+                  f"  ratio {_fmt(v['ratio'])}  first {_fmt(v.get('first_s'), ' s')}"
+                  f"  kept {_fmt(v.get('kept_s'), ' s')}  {v['checked']}")
     elif "endpoints" in result:
         for ep, e in result["endpoints"].items():
             print(f"  {ep:<13} {_fmt(e['requests_per_s'], ' req/s'):>14}  p50 "

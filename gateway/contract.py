@@ -36,6 +36,7 @@ class Media:
     """A non-JSON answer (HTML page, file, event stream) documented by its media type."""
     media_type: str
     description: str = ""
+    binary: bool = False  # bytes (a workbook), not text
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ class Contract:
     max_body: int = MAX_BODY
     auth: Callable | None = None  # checked before anything is parsed (401 before 400)
     find: Callable | None = None  # the entity the path names (404 before 400), as `found=`
-    also: Mapping[int, Media] = field(default_factory=dict)  # another media type of a status (CSV)
+    # other media types of a status (CSV, XLSX)
+    also: Mapping[int, Media | tuple[Media, ...]] = field(default_factory=dict)
 
     @property
     def success(self) -> int:
@@ -158,7 +160,8 @@ def endpoint(*, body: Any = None, query: type[BaseModel] | None = None,
              summary: str | None = None, tags: tuple[str, ...] = (), security: list | None = None,
              examples: Mapping[str, Any] | None = None, form: bool = True,
              max_body: int = MAX_BODY, auth: Callable | None = None,
-             find: Callable | None = None, also: Mapping[int, Media] | None = None) -> Callable:
+             find: Callable | None = None,
+             also: Mapping[int, Media | tuple[Media, ...]] | None = None) -> Callable:
     """Declare a route's request and response models (see the module docstring). `auth` (e.g.
     gateway.auth.organisation) runs first, so a request without credentials answers 401
     whatever its body; its `security` attribute is the route's OpenAPI security. `find` runs

@@ -150,9 +150,10 @@ def _typed(op: dict, contract: Contract, path: str, schemas: _Schemas) -> None:
             entry["content"] = {kind.media_type: {"schema": {"type": "string"}}}
         elif kind is not None:
             entry["content"] = {"application/json": schemas.ref(kind, {})}
-        if status in contract.also:
-            other = contract.also[status]
-            entry.setdefault("content", {})[other.media_type] = {"schema": {"type": "string"}}
+        others = contract.also.get(status, ())
+        for other in (others,) if isinstance(others, Media) else others:
+            fmt = {"format": "binary"} if other.binary else {}
+            entry.setdefault("content", {})[other.media_type] = {"schema": {"type": "string", **fmt}}
             entry["description"] += f"; {other.description or other.media_type}"
         responses[str(status)] = entry
     for status in contract.errors:

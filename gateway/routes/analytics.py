@@ -1,7 +1,10 @@
 """Sales analytics of the calling organisation, computed by DuckDB over its sales Parquet
 (infra/analytics): revenue grouped by month, statement period, DSP, territory, artist, track,
-release or file, and the rows behind any figure; `format=csv` gives the same view as CSV."""
+release or file, and the rows behind any figure; `format=csv` gives the same view as CSV,
+`format=xlsx` (grouped views) as a workbook."""
 from __future__ import annotations
+
+import asyncio
 
 from aiohttp import web
 
@@ -11,10 +14,12 @@ from gateway.errors import invalid
 from gateway.keys import DB, SETTINGS
 from gateway.schemas.analytics import Analytics, AnalyticsFilters, AnalyticsQuery, RowsQuery, SaleRowPage
 from infra.analytics import run
-from models.analytics import csv_out
+from models.analytics import csv_out, xlsx_out
 from models.analytics.filters import Filters, View, check
 
 CSV = Media("text/csv", "the same view as CSV (format=csv)")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = Media(XLSX_TYPE, "the same view as an XLSX workbook (format=xlsx)", binary=True)
 
 
 def _filters(query: AnalyticsFilters) -> Filters:
@@ -30,17 +35,23 @@ def _csv(text: str, name: str) -> web.Response:
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
-@endpoint(auth=organisation, query=AnalyticsQuery, responses={200: Analytics}, also={200: CSV},
+@endpoint(auth=organisation, query=AnalyticsQuery, responses={200: Analytics}, also={200: (CSV, XLSX)},
           errors=(400, 401), tags=("sales",))
 async def analytics(request: web.Request, query: AnalyticsQuery):
     """Quantity and revenue grouped by one dimension: exact per currency, converted to the base
-    currency with the rates named; the top groups and the rest as `others`."""
+    currency with the rates named; the top groups and the rest as `others`. An answer asked
+    before over the same files and rates is given again (`Cache-Control: no-cache`: computed)."""
     org = await organisation(request)
     view = View(query.group_by, _filters(query), query.top)
     settings = request.app[SETTINGS]
-    answer = await run.grouped(request.app[DB], settings.storage_url, org, view)
+    fresh = "no-cache" in request.headers.get("Cache-Control", "")
+    answer = await run.grouped(request.app[DB], settings.storage_url, org, view, fresh)
     if query.format == "csv":
         return _csv(csv_out.grouped_csv(answer), f"analytics-{query.group_by}")
+    if query.format == "xlsx":
+        body = await asyncio.to_thread(xlsx_out.grouped_xlsx, answer)
+        return web.Response(body=body, content_type=XLSX_TYPE, headers={
+            "Content-Disposition": f'attachment; filename="analytics-{query.group_by}.xlsx"'})
     return answer
 
 

@@ -37,6 +37,9 @@ class AnalyticsQuery(AnalyticsFilters):
     group_by: GroupBy = Field(description="what a row is")
     top: int | None = Field(None, ge=1, le=MAX_TOP, description="rows kept, the rest summed in "
                             "`others` (default 10; every month for month and period)")
+    format: Literal["json", "csv", "xlsx"] = Field(
+        "json", description="csv: the same view as a text/csv download; xlsx: as a workbook "
+        "(amounts as numbers with their currency, or as exact text where a number would round)")
 
 
 class RowsQuery(AnalyticsFilters):

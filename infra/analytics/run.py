@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from infra.analytics import answers, rollup
 from infra.analytics.duck import Location
 from infra.repos import files as file_repo
 from infra.repos import orgs
@@ -26,6 +27,12 @@ class Context:
         self.unstored = [p for p, r in self.files.items()
                          if ((r.get("conversion") or {}).get("currency") or base) != base]
 
+    def roll(self, rollups: dict[str, str]) -> None:
+        """Read each file's rollup in place of its rows (row path → rollup path)."""
+        self.paths = {i: rollups[p] for i, p in self.paths.items()}
+        self.files = {rollups[p]: r for p, r in self.files.items()}
+        self.unstored = [rollups[p] for p in self.unstored]
+
     def rates(self):
         import pyarrow as pa
 
@@ -35,10 +42,18 @@ class Context:
                          "month": pa.array([r["month"] for r in self.late], pa.string()),
                          "rate": pa.array([r["rate"] for r in self.late], AMOUNT)})
 
-    def run(self, *statements: tuple[str, dict]) -> list[list[tuple]]:
-        """The statements' results, on one cursor of the store's DuckDB (in this thread)."""
+    def run(self, *statements: tuple[str, dict], view: View | None = None,
+            top: int | None = None) -> list[list[tuple]]:
+        """The statements' results (or, with `view`, that grouped view's, from the files'
+        rollups when it can), on one cursor of the store's DuckDB (in this thread)."""
         cur = self.location.cursor()
         try:
+            if view is not None:
+                kind = rollup.usable(view)
+                rolled = bool(kind)
+                if rolled:
+                    self.roll(rollup.ensure(cur, self.location.url, self.files, kind))
+                statements = (query.grouped(view, self.paths, self.unstored, self.base, top, rolled),)
             cur.register("rates", self.rates())
             return [cur.execute(sql, params).fetchall() for sql, params in statements]
         finally:
@@ -52,16 +67,24 @@ async def _context(db, storage_url: str, organisation: str) -> Context:
     return Context(Location(storage_url), base, records, late)
 
 
-async def grouped(db, storage_url: str, organisation: str, view: View) -> dict:
+async def grouped(db, storage_url: str, organisation: str, view: View, fresh: bool = False) -> dict:
+    """The view's answer; one asked before over the same files, rates and base currency is
+    given again as it was (`fresh`: computed again all the same)."""
     ctx = await _context(db, storage_url, organisation)
     top = default_top(view.group_by, view.top)
     f = view.filters
     if not ctx.paths:
         return shape.answer(view.group_by, f.start, f.end, ctx.base, top, [], {}, {})
-    sql = query.grouped(view, ctx.paths, ctx.unstored, ctx.base, top)
-    [lines] = await asyncio.to_thread(ctx.run, sql)
+    name = await asyncio.to_thread(answers.key, storage_url, organisation, ctx.base, ctx.files,
+                                   ctx.late, view, top)
+    kept = None if fresh else answers.get(name)
+    if kept is not None:
+        return kept
+    [lines] = await asyncio.to_thread(ctx.run, view=view, top=top)
     late = {(r["currency"], r["month"]): r for r in ctx.late}
-    return shape.answer(view.group_by, f.start, f.end, ctx.base, top, lines, ctx.files, late)
+    answer = shape.answer(view.group_by, f.start, f.end, ctx.base, top, lines, ctx.files, late)
+    answers.put(name, answer)
+    return answer
 
 
 async def rows(db, storage_url: str, organisation: str, filters: Filters, page: int,

@@ -15,9 +15,10 @@ def _text(rows: list[list]) -> str:
     return buffer.getvalue()
 
 
-def grouped_csv(answer: dict) -> str:
-    """One line per row, then `others` and `total`; a revenue column per currency of the view
-    (amounts of two currencies are never added), the converted figure in the base currency."""
+def grouped_table(answer: dict) -> tuple[list[str], list[list], list]:
+    """Header, lines and currencies of a view: one line per row, then `others` and `total`; a
+    revenue column per currency of the view (amounts of two currencies are never added), the
+    converted figure in the base currency."""
     currencies = [a["currency"] for a in answer["totals"]["revenue"]]
     base = answer["base_currency"]
     head = ["key", "label", "quantity", *[f"revenue_{c or 'none'}" for c in currencies],
@@ -32,7 +33,12 @@ def grouped_csv(answer: dict) -> str:
     if answer["others"] is not None:
         out.append(line("", "(others)", answer["others"]))
     out.append(line("", "(total)", answer["totals"]))
-    return _text(out)
+    return head, out[1:], currencies
+
+
+def grouped_csv(answer: dict) -> str:
+    head, lines, _ = grouped_table(answer)
+    return _text([head] + lines)
 
 
 def rows_csv(page: dict) -> str:

@@ -69,10 +69,12 @@ def where(filters: Filters, files: dict[int, str]) -> tuple[str, dict]:
 
 
 def grouped(view: View, files: dict[int, str], unstored: list[str], base: str,
-            top: int | None) -> tuple[str, dict]:
+            top: int | None, rolled: bool = False) -> tuple[str, dict]:
     """`files`: id → path of the files counted; `unstored`: paths whose import-time conversion is
-    into another currency than today's base. The answer's lines (shape.COLUMNS): kind 'row'
-    (slot 1..top, or top+1 for the others), 'file' (per file, currency, month, late)."""
+    into another currency than today's base; `rolled`: the paths are the files' rollups
+    (infra/analytics/rollup.py: rows summed, counted in `n`). The answer's lines
+    (shape.COLUMNS): kind 'row' (slot 1..top, or top+1 for the others), 'file' (per file,
+    currency, month, late)."""
     key, label = KEYS[view.group_by]
     label = label or key
     cond, params = where(view.filters, files)
@@ -83,7 +85,7 @@ def grouped(view: View, files: dict[int, str], unstored: list[str], base: str,
     order = ("k ASC NULLS LAST" if view.group_by in TIME_GROUPS
              else "coalesce(conv, 0) DESC, q DESC, k ASC NULLS LAST")
     sums = (f"sum(s.quantity) AS q, sum(s.revenue) AS rev, sum({stored_sum(unstored)}) AS stored, "
-            "count(*) AS n")
+            f"{'sum(s.n)' if rolled else 'count(*)'} AS n")
     scan = f"FROM {source(list(files.values()))}\n  {cond}"
     if view.group_by in FEW:  # few keys: one hash table over (key, file, month), rolled up twice
         g = f"""g0 AS MATERIALIZED (

@@ -45,13 +45,14 @@ export function entries(answer, currency) {
   });
 }
 
-/** A small "CSV" button downloading `path?query&format=csv` as `name.csv`. */
-export function csvButton(path, q, name, label = "CSV") {
-  return h("button", { type: "button", class: "secondary small csv", "data-csv": `${path}?${q}`, "aria-label": `Download ${name} as CSV`,
+/** A small "CSV" (or, with format "xlsx", "XLSX") button downloading `path?query&format=…` as `name.csv`. */
+export function csvButton(path, q, name, label = "CSV", format = "csv") {
+  const kind = format.toUpperCase();
+  return h("button", { type: "button", class: `secondary small ${format}`, [`data-${format}`]: `${path}?${q}`, "aria-label": `Download ${name} as ${kind}`,
     onclick: async (e) => {
       const b = e.currentTarget; b.disabled = true;
-      const csv = new URLSearchParams(q); csv.set("format", "csv");
-      try { await download(`${path}?${csv}`, `${name.replace(/[^A-Za-z0-9_-]+/g, "-")}.csv`); }
+      const csv = new URLSearchParams(q); csv.set("format", format);
+      try { await download(`${path}?${csv}`, `${name.replace(/[^A-Za-z0-9_-]+/g, "-")}.${format}`); }
       catch (err) { toast(errorText(err)); }
       finally { b.disabled = false; }
     } }, label);

@@ -25,7 +25,14 @@ const ROUTES = [
 
 let cleanup = null;
 
+// phones: the Menu button folds the links out; choosing a page folds them again
+const top = document.querySelector("header.top");
+const toggle = document.getElementById("menu-toggle");
+function fold(open) { top.classList.toggle("open", open); toggle.setAttribute("aria-expanded", String(open)); }
+toggle.addEventListener("click", () => fold(!top.classList.contains("open")));
+
 function route() {
+  fold(false);
   const path = (location.hash.replace(/^#/, "").split("?")[0]) || (auth.token ? "/dashboard" : auth.ticket ? "/gtin/imports" : "/signin");
   const match = ROUTES.find(([re]) => re.test(path)) || ROUTES[0];
   const [re, page, title] = match;

@@ -94,9 +94,10 @@ export function render(root) {
   return () => { clearInterval(timer); stop(); };
 }
 
-/** The period's statement per artist and per release (Analytics API, format=csv). */
+/** The period's statement per artist and per release (Analytics API, format=csv or xlsx). */
 function statements(r) {
   if (r.type !== "monthly" || !r.period) return [];
-  return ["artist", "release"].map((g) => csvButton(PATH, new URLSearchParams({ group_by: g, period: r.period, date: "period", top: "1000" }),
-    `statement ${r.period} per ${g}`, `Per ${g} (CSV)`));
+  return ["artist", "release"].flatMap((g) => ["csv", "xlsx"].map((f) => csvButton(PATH,
+    new URLSearchParams({ group_by: g, period: r.period, date: "period", top: "1000" }),
+    `statement ${r.period} per ${g}`, `Per ${g} (${f.toUpperCase()})`, f)));
 }

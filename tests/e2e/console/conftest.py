@@ -51,6 +51,13 @@ class Console:
         # checked on the Python side: the page's CSP forbids the eval a string predicate needs
         self.page.wait_for_url(lambda url: "#/signin" not in url)
 
+    def nav(self, name: str) -> None:
+        """Go to a page by its link in the header, unfolding the menu first on a phone."""
+        toggle = self.page.locator("#menu-toggle")
+        if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+            toggle.click()
+        self.page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+
     def shot(self, name: str) -> None:
         """Phone-width screenshot into $TRIBUTARY_SCREENSHOTS (to look at by eye) when set."""
         folder = os.environ.get("TRIBUTARY_SCREENSHOTS")

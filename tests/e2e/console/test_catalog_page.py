@@ -26,7 +26,7 @@ def test_catalog_upload_versions_and_search(open_console, stack, viewport):
     console = open_console(viewport)
     page = console.page
     console.sign_in("token", org["token"])
-    page.get_by_role("link", name="Catalog").click()
+    console.nav("Catalog")
     expect(page.locator("#catalog-versions")).to_contain_text("No catalog yet")
     page.get_by_label("Catalog file").set_input_files({"name": "catalog.csv", "mimeType": "text/csv", "buffer": CATALOG})
     expect(page.locator("#catalog-msg")).to_contain_text("version 1 with 2 rows (1 unreadable rows left out)", timeout=60_000)

@@ -9,6 +9,7 @@ import re
 import secrets
 
 import pytest
+from python_calamine import CalamineWorkbook
 
 from tests.support.browser import PHONE
 from tests.support.http import Api
@@ -28,7 +29,7 @@ def test_files_table_speaks_plainly_and_links_the_fix(open_console, label, viewp
     page = console.page
     files = label["files"]
     console.sign_in("token", label["token"])
-    page.get_by_role("link", name="Files").click()
+    console.nav("Files")
     row = lambda name: page.locator(f"#file-{files[name]['id']}")  # noqa: E731
     expect(row("june").locator(".badge")).to_have_text("Ready")
     expect(row("june").locator(".badge")).to_have_attribute("title", "FINALIZED")
@@ -67,7 +68,7 @@ def test_empty_files_and_dashboard_say_what_to_do(console, stack):
     org = cli(stack.data_dir, "org", "create", f"Empty Records {secrets.token_hex(3)}")
     console.sign_in("token", org["token"])
     expect(console.page.locator('figure[data-chart="Top DSPs"]')).to_contain_text("No data")
-    console.page.get_by_role("link", name="Files").click()
+    console.nav("Files")
     empty = console.page.locator("#files-empty")
     expect(empty).to_contain_text("No sales files yet")
     expect(console.page.locator("#files-table")).to_be_hidden()
@@ -78,12 +79,12 @@ def test_offline_banner_and_retry(console, label):
     page = console.page
     console.sign_in("token", label["token"])
     page.route("**/api/**", lambda route: route.abort())            # the gateway stops answering
-    page.get_by_role("link", name="Summary").click()
+    console.nav("Summary")
     banner = page.locator("#offline")
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("cannot be reached")
     expect(page.locator("#summary")).to_contain_text("cannot be reached")   # said, not a blank page
-    page.get_by_role("link", name="Dashboard").click()
+    console.nav("Dashboard")
     expect(page.locator("#dash-notes")).to_contain_text("could not be read")
     check_layout(page, PHONE, "offline-phone")
     banner.get_by_role("button", name="Retry").click()              # still down: drawn again, said again
@@ -99,7 +100,7 @@ def test_offline_banner_and_retry(console, label):
 def test_an_empty_report_says_why_and_statements_per_artist(console, label):
     page = console.page
     console.sign_in("token", label["token"])
-    page.get_by_role("link", name="Reports").click()
+    console.nav("Reports")
     rows = page.locator("#reports-body tr")
     for period in ("2024-01", "2025-06"):                              # nothing imported / no catalog
         page.get_by_label("Type", exact=True).select_option("monthly")
@@ -120,6 +121,13 @@ def test_an_empty_report_says_why_and_statements_per_artist(console, label):
     text = open(download.value.path(), encoding="utf-8").read()
     lines = text.strip().splitlines()                                  # one artist (June's 2.20 USD) and the total
     assert len(lines) == 3 and lines[1].startswith("Artist ") and ",16,2.2," in lines[1], text
+    xlsx = june.get_by_role("button", name="Download statement 2025-06 per artist as XLSX")
+    expect(xlsx).to_have_text("Per artist (XLSX)")                     # next to the CSV
+    with page.expect_download() as download:
+        xlsx.click()
+    assert download.value.suggested_filename == "statement-2025-06-per-artist.xlsx"
+    sheet = CalamineWorkbook.from_path(download.value.path()).get_sheet_by_name("Statement").to_python()
+    assert [row[1:4] for row in sheet[1:]] == [[lines[1].split(",")[1], 16, 2.2], ["(total)", 16, 2.2]], sheet
 
     page.get_by_label("Type", exact=True).select_option("unmatched")      # June's lines, unmatched
     page.get_by_label("Reporting period").fill("2025-06")
@@ -137,7 +145,7 @@ def test_a_missing_rate_is_fixed_from_the_files_table(console, stack):
     assert record["status"] == "FINALIZED" and record["converted_complete"] is False, record
     page = console.page
     console.sign_in("token", org["token"])
-    page.get_by_role("link", name="Files").click()
+    console.nav("Files")
     row = page.locator(f"#file-{record['id']}")
     expect(row.locator(".problem-line")).to_contain_text("No exchange rate for EUR→USD 2025-08")
     row.get_by_role("link", name="Add the missing rate").click()

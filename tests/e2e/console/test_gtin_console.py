@@ -48,7 +48,7 @@ def test_gtin_import_through_the_page_shows_counters_and_errors(console, partici
     expect(page.locator("#bad-prefixes")).to_contain_text(foreign)
     console.shot("gtin-imports")
 
-    page.get_by_role("link", name="GTIN document").click()
+    console.nav("GTIN document")
     page.get_by_label(re.compile("GTIN")).fill(good[0])
     page.get_by_role("button", name="Look up").click()
     sources = page.get_by_role("table", name="Sources by language and country")

@@ -39,7 +39,7 @@ DROP = """(files) => {
 def test_drop_files_watch_them_finalize_live_and_open_charts(console, console_org):
     page = console.page
     console.sign_in("token", console_org["token"])
-    page.get_by_role("link", name="Files").click()
+    console.nav("Files")
     expect(page.locator("#live")).to_have_text("live")
     tag = secrets.token_hex(3)
     page.evaluate(DROP, [[f"june-{tag}.tsv", sales_tsv(tag)], [f"july-{tag}.tsv", sales_tsv(tag, "202507")],
@@ -105,13 +105,13 @@ def reporting_org(stack) -> dict:
 def test_summary_and_a_report_run_live_and_download(console, reporting_org):
     page = console.page
     console.sign_in("token", reporting_org["token"])
-    page.get_by_role("link", name="Summary").click()
+    console.nav("Summary")
     expect(page.locator('[data-figure="Files"] .v')).to_have_text("1")
     expect(page.locator('[data-figure="Total gross"] .v')).to_contain_text("2.20")  # Intl.NumberFormat, USD
     expect(page.locator('figure[data-chart="Revenue by period"]')).to_contain_text("2025-06")
     console.shot("summary")
 
-    page.get_by_role("link", name="Reports").click()
+    console.nav("Reports")
     page.get_by_label("Type", exact=True).select_option("unmatched")
     page.get_by_label("Reporting period").fill("2025-06")
     page.get_by_role("button", name="Request").click()
