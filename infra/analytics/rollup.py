@@ -75,8 +75,11 @@ def usable(view: View) -> str | None:
     return kind if all(getattr(f, name) is None for name in unkept) else None
 
 
-def name(store_url: str, key: str, attempt, path: str, kind: str = "few") -> str:
-    parts = [store_url, key, str(attempt), kind]
+def name(store_url: str, key: str, attempt, path: str, kind: str = "few",
+         checksum: str | None = None) -> str:
+    # the original's checksum too: an emptied bucket refilled under the same keys and attempts
+    # (a test stack, a restored backup) must never meet a rollup of other rows
+    parts = [store_url, key, str(attempt), kind, str(checksum)]
     if not path.startswith("s3://"):
         st = os.stat(path)
         parts += [str(st.st_size), str(st.st_mtime_ns)]
@@ -88,7 +91,8 @@ def ensure(cursor, store_url: str, files: dict[str, dict], kind: str = "few") ->
     building the missing rollups on `cursor` (a DuckDB connection of this thread)."""
     out, where, built = {}, folder(), False
     for path, record in files.items():
-        target = where / name(store_url, record["parquet_key"], record.get("attempt"), path, kind)
+        target = where / name(store_url, record["parquet_key"], record.get("attempt"), path, kind,
+                               record.get("checksum"))
         try:
             os.utime(target)  # read now: kept a week longer
         except FileNotFoundError:
