@@ -164,7 +164,7 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
         raise
     snapshot = sink.close()
     with open(out + ".snapshot.json", "w") as handle:
-        json.dump(snapshot, handle)
+        handle.write(json.dumps(snapshot))  # the C encoder: json.dump iterates in Python
     return result, sink.digest.result(result.layout)
 
 

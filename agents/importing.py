@@ -52,9 +52,13 @@ async def _staged_snapshot(store, key: str, path: str) -> tuple[dict, dict] | No
     if await store.head(key) is None:
         return None
     await store.download(key, path)
-    with open(path) as handle:
-        snapshot = json.load(handle)
-    return snapshot, summary_keys(snapshot)
+
+    def load() -> tuple[dict, dict]:     # a multi-currency snapshot is large: off the event loop
+        with open(path) as handle:
+            snapshot = json.load(handle)
+        return snapshot, summary_keys(snapshot)
+
+    return await asyncio.to_thread(load)
 
 
 async def import_file(deps: Deps, msg: Message) -> None:
