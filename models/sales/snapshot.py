@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Iterable
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .result import _fmt
 
@@ -58,19 +59,36 @@ def _combine(parts: list[pa.Table], cols: list[str]) -> pa.Table:
     return agg.rename_columns(names)
 
 
+def _text(arr: pa.ChunkedArray | pa.Array) -> list[str]:
+    """Exact sums as `_money` writes them (no exponent, no trailing zeros, null → "0"),
+    formatted by Arrow: no Decimal object per group."""
+    if pa.types.is_integer(arr.type):
+        return pc.cast(pc.fill_null(arr, 0), pa.string()).to_pylist()
+    text = pc.cast(pc.fill_null(arr, pa.scalar(Decimal(0), arr.type)), pa.string())
+    if arr.type.scale > 0:
+        text = pc.replace_substring_regex(pc.replace_substring_regex(text, r"\.(\d*?)0+$", r".\1"),
+                                          r"\.$", "")
+    out = text.to_pylist()
+    if pc.any(pc.match_substring(text, "E")).as_py():   # Arrow writes |x| < 1e-6 with an exponent
+        out = [_money(Decimal(t)) if "E" in t else t for t in out]
+    return out
+
+
 def _entries(agg: pa.Table, keys: list[tuple[str, str]]) -> list[dict]:
     cols = [k for k, _ in keys]
+    labels = [label for _, label in keys]
     agg = agg.sort_by([("revenue", "descending")] + [(c, "ascending") for c in cols])
+    values = [agg.column(c).to_pylist() for c in cols]
+    sums = [_text(agg.column(c)) for c in ("quantity", "revenue", "revenue_converted")]
+    counts = [agg.column(c).to_pylist() for c in ("rows", "converted_rows")]
     out = []
-    for row in agg.to_pylist():
-        entry = {label: row[col] for col, label in keys}
-        complete = row["converted_rows"] == row["rows"]
-        entry.update(quantity=str(row["quantity"] or 0), revenue=_money(row["revenue"]),
-                     revenue_converted=_money(row["revenue_converted"]) if complete else None,
-                     rows=row["rows"])
+    for *key, quantity, revenue, converted, rows, converted_rows in zip(*values, *sums, *counts):
+        entry = dict(zip(labels, key))
+        complete = converted_rows == rows
+        entry.update(quantity=quantity, revenue=revenue,
+                     revenue_converted=converted if complete else None, rows=rows)
         if not complete:       # some lines had no rate: what was converted, and how much was not
-            entry.update(converted_partial=_money(row["revenue_converted"]),
-                         unconverted_rows=row["rows"] - row["converted_rows"])
+            entry.update(converted_partial=converted, unconverted_rows=rows - converted_rows)
         out.append(entry)
     return out
 
