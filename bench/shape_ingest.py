@@ -13,6 +13,7 @@ from bench.measure import median, run_baseline, summarise
 
 TARGETS = {"xlsx": 1.5}                    # ratio to the baseline; every other shape ≤ 2.0
 DEFAULT_TARGET = 2.0
+RUN_TIMEOUT = 900                          # seconds a shape's file may take before it counts as an error
 XLSX_ROWS = {"tiny": 1_000, "1m": 200_000, "5m": 200_000}
 DSR_LINES = {"tiny": 2_000, "1m": 1_000_000, "5m": 1_000_000}
 
@@ -60,8 +61,11 @@ async def run_shapes(ctx, names: list[str]) -> dict[str, Any]:
             async with ctx.stack.org(f"bench-{shape}") as api:
                 await prepare(api, shape)
                 reset = ctx.stack.reset_rss()
-                result = await trb.ingest(api, paths[shape])
-                result.pop("record")
+                try:
+                    result = await trb.ingest(api, paths[shape], timeout=RUN_TIMEOUT)
+                    result.pop("record")
+                except (TimeoutError, RuntimeError) as exc:   # one stuck file must not stall the rest
+                    result = {"error": f"{type(exc).__name__}: {exc}"}
                 result.update(rss_peak_mb=ctx.stack.worker_rss_mb(), rss_reset=reset)
             runs[shape]["tributary"].append(result)
             name, args = baseline(shape, paths[shape], ctx.work / f"{shape}.parquet")
@@ -69,17 +73,19 @@ async def run_shapes(ctx, names: list[str]) -> dict[str, Any]:
             (ctx.work / f"{shape}.parquet").unlink(missing_ok=True)
     out = {}
     for shape in names:
-        n = runs[shape]["tributary"][0]["rows"] if runs[shape]["tributary"] else None
+        good = [r for r in runs[shape]["tributary"] if "seconds" in r]
+        n = good[0]["rows"] if good else None
         trib = summarise(runs[shape]["tributary"], n)
         for stage in ("cleaning_s", "import_s", "finalize_s"):
-            trib[stage] = median([r[stage] for r in runs[shape]["tributary"]])
+            trib[stage] = median([r[stage] for r in good])
         base = summarise(runs[shape]["baseline"], n)
         target = TARGETS.get(shape, DEFAULT_TARGET)
         ratio = round(trib["median_s"] / base["median_s"], 2) \
             if trib.get("median_s") and base.get("median_s") else None
         # the ratio of each run to the baseline run right after it (interleaved pairs)
         pairs = [round(t["seconds"] / b["seconds"], 2) for t, b in
-                 zip(runs[shape]["tributary"], runs[shape]["baseline"]) if b.get("seconds")]
+                 zip(runs[shape]["tributary"], runs[shape]["baseline"])
+                 if b.get("seconds") and t.get("seconds")]
         out[shape] = {"file": paths[shape].name, "input_mb": round(paths[shape].stat().st_size / 2**20, 1),
                       "rows": n, "tributary": trib,
                       "baselines": {baseline(shape, "", "")[0].replace("_ingest", ""): base},
