@@ -145,10 +145,10 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
                       cancel: threading.Event | None = None) -> object:
     """Clean `src` into the Parquet file `out` and its snapshot into `out` + .snapshot.json;
     `cancel` set stops it at the next batch (CleaningCancelled)."""
-    import json
     from dataclasses import replace
 
     from models.sales.clean import DateOrderRestart, clean_file
+    from models.sales.snapshot import write_snapshot
 
     sink = _RowGroupSink(out, cancel)
     try:
@@ -164,7 +164,7 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
         raise
     snapshot = sink.close()
     with open(out + ".snapshot.json", "w") as handle:
-        handle.write(json.dumps(snapshot))  # the C encoder: json.dump iterates in Python
+        write_snapshot(snapshot, handle)
     return result, sink.digest.result(result.layout)
 
 

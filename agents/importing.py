@@ -45,9 +45,7 @@ def _summarise(path: str) -> tuple[dict, dict]:
 async def _staged_snapshot(store, key: str, path: str) -> tuple[dict, dict] | None:
     """The snapshot the cleaning agent computed while writing the rows (no second pass over
     the Parquet), or None when it is not there (older attempt): then it is recomputed."""
-    import json
-
-    from models.sales.snapshot import summary_keys
+    from models.sales.snapshot import read_snapshot, summary_keys
 
     if await store.head(key) is None:
         return None
@@ -55,7 +53,7 @@ async def _staged_snapshot(store, key: str, path: str) -> tuple[dict, dict] | No
 
     def load() -> tuple[dict, dict]:     # a multi-currency snapshot is large: off the event loop
         with open(path) as handle:
-            snapshot = json.load(handle)
+            snapshot = read_snapshot(handle)
         return snapshot, summary_keys(snapshot)
 
     return await asyncio.to_thread(load)

@@ -1,8 +1,9 @@
 """Aggregated view of a cleaned file: grouped sums with pyarrow (exact decimal strings)."""
 from __future__ import annotations
 
+import json
 from decimal import Decimal
-from typing import Iterable
+from typing import IO, Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -191,3 +192,33 @@ def currency_totals(entries: list[dict]) -> list[dict]:
     return [{**t, "quantity": str(t["quantity"]), "revenue": _money(t["revenue"]),
              "revenue_converted": _money(t["revenue_converted"])}
             for t in sorted(out.values(), key=lambda t: t["currency"] or "")]
+
+
+SNAPSHOT_CHUNK = 5_000   # entries per JSON line of a staged snapshot
+
+
+def write_snapshot(snapshot: dict, handle: IO[str]) -> None:
+    """A staged snapshot as JSON lines: its scalar fields, then its lists `SNAPSHOT_CHUNK`
+    entries a line. Each line is one short encoder call: a multi-currency file's snapshot
+    (hundreds of MB as one document) encoded at once held the GIL for seconds, long enough for
+    the worker's event loop to miss its heartbeats."""
+    head = {k: v for k, v in snapshot.items() if not isinstance(v, list)}
+    handle.write(json.dumps({"format": "snapshot-lines", **head}) + "\n")
+    for name, value in snapshot.items():
+        if isinstance(value, list):
+            handle.write(json.dumps([name, []]) + "\n")
+            for start in range(0, len(value), SNAPSHOT_CHUNK):
+                handle.write(json.dumps([name, value[start:start + SNAPSHOT_CHUNK]]) + "\n")
+
+
+def read_snapshot(handle: IO[str]) -> dict:
+    """What `write_snapshot` wrote (or a snapshot staged as one JSON document before it)."""
+    first = handle.readline()
+    head = json.loads(first) if first.strip() else {}
+    if head.get("format") != "snapshot-lines":
+        return json.loads(first + handle.read())
+    head.pop("format")
+    for line in handle:
+        name, entries = json.loads(line)
+        head.setdefault(name, []).extend(entries)
+    return head
