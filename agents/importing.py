@@ -14,7 +14,7 @@ import time
 import faust
 
 from agents import reconcile, statements
-from agents.cleaning import snapshot_key
+from agents.cleaning import release_memory, snapshot_key
 from agents.deps import Deps, dispatch
 from agents.sales_status import fail, set_status
 from infra.metrics import record_rows
@@ -101,6 +101,8 @@ async def import_file(deps: Deps, msg: Message) -> None:
                          converted_currency=(record.get("conversion") or {}).get("currency"),
                          converted_complete=totals.get("converted_complete", True),
                          totals_by_currency=totals.get("by_currency"), processed_at=now_iso())
+        staged = snapshot = keys = None  # the snapshot can be large: freed before the next file
+        await asyncio.to_thread(release_memory)
         record = await retry(lambda: set_status(deps, record, "PROCESSED", **processed),
                              "record PROCESSED")
         # staging goes only once PROCESSED is recorded, so a crash before that can redo the step

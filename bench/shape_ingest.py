@@ -89,7 +89,8 @@ async def run_shapes(ctx, names: list[str]) -> dict[str, Any]:
         out[shape] = {"file": paths[shape].name, "input_mb": round(paths[shape].stat().st_size / 2**20, 1),
                       "rows": n, "tributary": trib,
                       "baselines": {baseline(shape, "", "")[0].replace("_ingest", ""): base},
-                      "ratio": ratio, "pair_ratios": pairs, "target": f"<= {target}x",
+                      "ratio": ratio, "pair_ratios": pairs,
+                      "rss_runs": [r.get("rss_peak_mb") for r in runs[shape]["tributary"]], "target": f"<= {target}x",
                       "target_met": bool(ratio is not None and ratio <= target and
                                          (trib.get("peak_rss_mb") or 0) <= 1024)}
     return out

@@ -34,6 +34,11 @@ def _runs(entry: dict) -> str:
     return ", ".join(f"{r:.2f}" for r in entry.get("runs") or []) or "—"
 
 
+def _rss_runs(res: dict) -> str:
+    runs = res.get("rss_runs")
+    return f" (runs {', '.join(_s(r) for r in runs)})" if runs else ""
+
+
 def shape_rows(label: str, result: dict) -> dict[str, str]:
     """One Markdown table row per shape of one results file."""
     ingest = result["scenarios"]["ingest"]
@@ -56,7 +61,7 @@ def shape_rows(label: str, result: dict) -> dict[str, str]:
                       f"{_s(base.get('median_s'))} s ({_runs(base)}) | **{_s(res['ratio'])}** | "
                       f"{', '.join(f'{r:.2f}' for r in res['pair_ratios'])} | "
                       f"{_s(trib.get('cleaning_s'))} / {_s(trib.get('import_s'))} s | "
-                      f"{_s(trib.get('peak_rss_mb'))} | {CHANGES.get(label, '')} |")
+                      f"{_s(trib.get('peak_rss_mb'))}{_rss_runs(res)} | {CHANGES.get(label, '')} |")
     return out
 
 
