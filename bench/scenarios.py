@@ -67,9 +67,12 @@ async def ingest(ctx: Context) -> dict[str, Any]:
     from bench.shape_ingest import run_shapes
 
     others = [s for s in ctx.shapes if s != "main"]
-    out = await ingest_main(ctx) if "main" in ctx.shapes else {}
+    before = _load()
+    out = await ingest_main(ctx) if "main" in ctx.shapes else {
+        "target": "each shape: time <= its target x its baseline, worker peak RSS <= 1 GiB"}
     if others:
         out["shapes"] = await run_shapes(ctx, others)
+    out.setdefault("load_avg", [before, _load()])
     return out
 
 
