@@ -39,6 +39,20 @@ def snapshot_key(record: dict) -> str:
     return staging_key(record).removesuffix(".parquet") + ".snapshot.json"
 
 
+def release_memory() -> None:
+    """Hand freed heap back to the OS (glibc `malloc_trim`) after a large file: the dicts of a
+    multi-currency snapshot are freed, but the allocator keeps their pages, and the next file's
+    peak RSS would start from there. A no-op where there is no glibc."""
+    import ctypes
+    import ctypes.util
+
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 class CleaningCancelled(Exception):
     """The cleaning was stopped from outside (the file turned out to be a duplicate)."""
 
@@ -145,10 +159,10 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
                       cancel: threading.Event | None = None) -> object:
     """Clean `src` into the Parquet file `out` and its snapshot into `out` + .snapshot.json;
     `cancel` set stops it at the next batch (CleaningCancelled)."""
-    import json
     from dataclasses import replace
 
     from models.sales.clean import DateOrderRestart, clean_file
+    from models.sales.snapshot import write_snapshot
 
     sink = _RowGroupSink(out, cancel)
     try:
@@ -164,7 +178,9 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
         raise
     snapshot = sink.close()
     with open(out + ".snapshot.json", "w") as handle:
-        json.dump(snapshot, handle)
+        write_snapshot(snapshot, handle)
+    del snapshot
+    release_memory()
     return result, sink.digest.result(result.layout)
 
 

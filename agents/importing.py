@@ -14,7 +14,7 @@ import time
 import faust
 
 from agents import reconcile, statements
-from agents.cleaning import snapshot_key
+from agents.cleaning import release_memory, snapshot_key
 from agents.deps import Deps, dispatch
 from agents.sales_status import fail, set_status
 from infra.metrics import record_rows
@@ -45,16 +45,18 @@ def _summarise(path: str) -> tuple[dict, dict]:
 async def _staged_snapshot(store, key: str, path: str) -> tuple[dict, dict] | None:
     """The snapshot the cleaning agent computed while writing the rows (no second pass over
     the Parquet), or None when it is not there (older attempt): then it is recomputed."""
-    import json
-
-    from models.sales.snapshot import summary_keys
+    from models.sales.snapshot import read_snapshot, summary_keys
 
     if await store.head(key) is None:
         return None
     await store.download(key, path)
-    with open(path) as handle:
-        snapshot = json.load(handle)
-    return snapshot, summary_keys(snapshot)
+
+    def load() -> tuple[dict, dict]:     # a multi-currency snapshot is large: off the event loop
+        with open(path) as handle:
+            snapshot = read_snapshot(handle)
+        return snapshot, summary_keys(snapshot)
+
+    return await asyncio.to_thread(load)
 
 
 async def import_file(deps: Deps, msg: Message) -> None:
@@ -99,6 +101,8 @@ async def import_file(deps: Deps, msg: Message) -> None:
                          converted_currency=(record.get("conversion") or {}).get("currency"),
                          converted_complete=totals.get("converted_complete", True),
                          totals_by_currency=totals.get("by_currency"), processed_at=now_iso())
+        staged = snapshot = keys = None  # the snapshot can be large: freed before the next file
+        await asyncio.to_thread(release_memory)
         record = await retry(lambda: set_status(deps, record, "PROCESSED", **processed),
                              "record PROCESSED")
         # staging goes only once PROCESSED is recorded, so a crash before that can redo the step

@@ -44,16 +44,58 @@ def duckdb_ingest(src: str, out: str) -> int:
     return con.execute(f"SELECT count(*) FROM '{out}'").fetchone()[0]
 
 
-def polars_ingest(src: str, out: str) -> int:
+def polars_ingest(src: str, out: str, sep: str = "\t", names: dict[str, str] | None = None,
+                  decimal_comma: bool = False) -> int:
+    """`names`: canonical field → the file's header (organisation layouts); `decimal_comma`:
+    amounts written `0,5` (polars' own option)."""
     import polars as pl
 
-    pl.scan_csv(src, separator="\t", schema_overrides={"upc": pl.String}).sink_parquet(
-        out, compression="zstd")
+    col = (names or {}).get
+    pl.scan_csv(src, separator=sep, schema_overrides={col("upc", "upc"): pl.String},
+                decimal_comma=decimal_comma).sink_parquet(out, compression="zstd")
+    frame = pl.scan_parquet(out)
+    pl.collect_all([frame.group_by([col(c, c) for c in cols]).agg(
+        pl.col(col("quantity", "quantity")).sum(), pl.col(col("revenue", "revenue")).sum(),
+        pl.len().alias("rows")) for cols in GROUPS.values()])
+    return frame.select(pl.len()).collect().item()
+
+
+def polars_dsr(src: str, out: str) -> int:
+    """A DSR's sale lines by hand: the file read as ragged TSV, SU03 lines joined to their
+    block's release (RE) and resource (AS) and to their summary record (SY: territory,
+    currency), written as Parquet, and the five group-bys."""
+    import polars as pl
+
+    raw = pl.read_csv(src, separator="\t", has_header=False, quote_char=None, infer_schema=False,
+                      truncate_ragged_lines=True, comment_prefix="#")
+    c = [f"column_{i}" for i in range(15)]  # polars 2 numbers columns from 0
+    kind = pl.col(c[0])
+    su = raw.filter(kind == "SU03").select(
+        block=c[1], summary=c[3], res=c[4], quantity=pl.col(c[5]).cast(pl.Int64),
+        revenue=pl.col(c[6]).cast(pl.Float64))
+    res = raw.filter(kind.str.starts_with("AS")).select(
+        block=c[1], res=c[3], isrc=c[4], track_title=c[5], artist=c[7])
+    rel = raw.filter(kind.str.starts_with("RE")).select(block=c[1], upc=c[6], release_title=c[9])
+    summ = raw.filter(kind.str.starts_with("SY")).select(summary=c[1], territory=c[6],
+                                                           currency=c[10])
+    rows = su.join(res, on=["block", "res"], how="left").join(rel, on="block", how="left") \
+        .join(summ, on="summary", how="left").with_columns(dsp=pl.lit("Bench Streams"))
+    rows.write_parquet(out, compression="zstd")
     frame = pl.scan_parquet(out)
     pl.collect_all([frame.group_by(cols).agg(pl.col("quantity").sum(), pl.col("revenue").sum(),
-                                             pl.len().alias("rows"))
-                    for cols in GROUPS.values()])
-    return frame.select(pl.len()).collect().item()
+                                             pl.len().alias("rows")) for cols in GROUPS.values()])
+    return rows.height
+
+
+def calamine_xlsx(src: str) -> int:
+    """python-calamine reading the first sheet into an Arrow table (header row → names)."""
+    import pyarrow as pa
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(src).get_sheet_by_index(0).to_python()
+    header, data = rows[0], rows[1:]
+    table = pa.table({str(h): pa.array([r[i] for r in data]) for i, h in enumerate(header)})
+    return table.num_rows
 
 
 def duckdb_report(sales: str, catalog: str, out: str) -> int:
@@ -169,16 +211,17 @@ def gtin_script(src: str, mongo_url: str, db: str, prefix: str, owner: str) -> i
 BASELINES: dict[str, Callable[..., int]] = {
     "pandas_ingest": pandas_ingest, "duckdb_ingest": duckdb_ingest,
     "polars_ingest": polars_ingest, "duckdb_report": duckdb_report, "gtin_script": gtin_script,
-    "duckdb_analytics": duckdb_analytics}
+    "duckdb_analytics": duckdb_analytics, "polars_dsr": polars_dsr, "calamine_xlsx": calamine_xlsx}
 NEEDS = {"pandas_ingest": "pandas", "duckdb_ingest": "duckdb", "polars_ingest": "polars",
-         "duckdb_report": "duckdb", "gtin_script": "pymongo", "duckdb_analytics": "duckdb"}
+         "duckdb_report": "duckdb", "gtin_script": "pymongo", "duckdb_analytics": "duckdb",
+         "polars_dsr": "polars", "calamine_xlsx": "python_calamine"}
 
 
 def main(argv: list[str]) -> None:
     name, args = argv[0], json.loads(argv[1])
     try:
         __import__(NEEDS[name])
-        if name == "pandas_ingest":
+        if name in ("pandas_ingest", "calamine_xlsx"):
             __import__("pyarrow")
     except ImportError as exc:
         print(json.dumps({"skipped": f"{exc.name} is not installed (pip install tributary[bench])"}))

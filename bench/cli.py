@@ -14,6 +14,7 @@ from bench import generate
 from bench.measure import machine
 from bench.printing import markdown, show
 from bench.scenarios import OWN_STACKS, SCENARIOS, Context
+from bench.shapes import SHAPES
 from bench.tributary import OwnStack, Stack
 
 ROOT = Path(__file__).resolve().parent
@@ -37,6 +38,15 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         run.add_argument(f"--scale-{what}", type=int, default=None,
                          help=f"scale scenario: {what} (default by --size, bench/scale.py)")
     run.add_argument("--scale-workers", default=None, help="scale scenario: e.g. 1,2,3")
+    run.add_argument("--shapes", default="main," + ",".join(SHAPES),
+                     help="ingest: `main` (the suite's file) and/or shapes of bench/shapes.py: "
+                          + ", ".join(SHAPES))
+    run.add_argument("--rows", type=int, default=None,
+                     help="ingest shapes: rows of each delimited shape (default by --size)")
+    run.add_argument("--xlsx-rows", type=int, default=None, help="ingest: rows of the XLSX shape "
+                     "(default 200,000; 1,000 at tiny)")
+    run.add_argument("--dsr-lines", type=int, default=None, help="ingest: lines of the DSR shape "
+                     "(default 1,000,000; 2,000 at tiny)")
     run.add_argument("--analytics-rows", type=int, default=None,
                      help="analytics scenario: rows generated (default by --size, bench/analytics.py)")
     table = sub.add_parser("table", help="print a results JSON as a Markdown table")
@@ -53,14 +63,20 @@ async def run(args: argparse.Namespace, stack: Stack, work: Path) -> dict:
     if unknown:
         raise SystemExit(f"unknown scenario(s): {', '.join(sorted(unknown))}")
     wrk_seconds = args.wrk_seconds or (2.0 if args.size == "tiny" else 10.0)
-    ctx = Context(args.size, max(1, args.repeat), stack, args.inputs, work, wrk_seconds)
+    shapes = tuple(s.strip() for s in args.shapes.split(",") if s.strip())
+    if set(shapes) - {"main", *SHAPES}:
+        raise SystemExit(f"unknown shape(s): {', '.join(sorted(set(shapes) - {'main', *SHAPES}))}")
+    ctx = Context(args.size, max(1, args.repeat), stack, args.inputs, work, wrk_seconds,
+                  shapes=shapes, rows=args.rows, xlsx_rows=args.xlsx_rows, dsr_lines=args.dsr_lines)
     ctx.shared["scale_overrides"] = {
         **{k: getattr(args, f"scale_{k}") for k in ("files", "orgs", "rows", "tasks", "lines")},
         "workers": tuple(int(w) for w in args.scale_workers.split(",")) if args.scale_workers
         else None}
     ctx.shared["analytics_rows"] = args.analytics_rows
     results = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-               "size": args.size, "repeat": ctx.repeat, "machine": machine(), "scenarios": {}}
+               "size": args.size, "repeat": ctx.repeat, "machine": machine(), "scenarios": {},
+               "shapes": list(shapes), "rows": args.rows, "xlsx_rows": args.xlsx_rows,
+               "dsr_lines": args.dsr_lines}
     started = time.monotonic()
     if set(names) - OWN_STACKS - {"analytics"}:
         ctx.paths()

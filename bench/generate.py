@@ -114,44 +114,62 @@ def _amounts(units: np.ndarray) -> pa.Array:
     return pc.binary_join_element_wise(whole, frac, ".")
 
 
+def sale_dicts(uni: Universe, period: str) -> dict[str, pa.Array]:
+    """The value dictionaries rows are drawn from (as written in the generic TSV)."""
+    year, month = map(int, period.split("-"))
+    sale_periods = [f"{year if month - k > 0 else year - 1}-{(month - k - 1) % 12 + 1:02d}"
+                    for k in (0, 1, 2)]
+    return {"isrc": pa.array(uni.isrc), "track": pa.array(uni.track),
+            "upc": pa.array(uni.upc), "release": pa.array(uni.release),
+            "artist": pa.array(uni.artist), "dsp": pa.array(DSPS),
+            "territory": pa.array(TERRITORIES), "usage": pa.array(USAGES),
+            "sale": pa.array(sale_periods)}
+
+
+def draw(rng: np.random.Generator, n: int, uni: Universe) -> dict[str, np.ndarray]:
+    """Indices and numbers of `n` rows (the same draws, in the same order, for every shape)."""
+    n_tracks = len(uni.isrc)
+    track = np.minimum((rng.random(n) ** 3 * n_tracks).astype(np.int64), n_tracks - 1)
+    release = uni.track_release[track]
+    qty = np.maximum(1, rng.lognormal(2.0, 1.5, n).astype(np.int64))
+    usage = rng.integers(0, len(USAGES), n)
+    rate = np.where(usage == 3, 70_000_000, rng.integers(1, 400_000, n))  # downloads 0.70
+    units = qty * rate
+    units[rng.random(n) < 0.002] = rng.integers(1, 80, 1)[0]  # sub-micro amounts
+    return {"track": track, "release": release, "artist": uni.release_artist[release],
+            "qty": qty, "usage": usage, "units": units, "sale": rng.integers(0, 3, n),
+            "dsp": rng.integers(0, len(DSPS), n),
+            "territory": np.minimum((rng.random(n) ** 2 * len(TERRITORIES)).astype(np.int64), 59)}
+
+
+def sales_columns(d: dict[str, np.ndarray], dicts: dict[str, pa.Array], period: str) -> dict[str, pa.Array]:
+    """The generic layout's text columns (SALES_COLUMNS) of drawn rows."""
+    n = len(d["qty"])
+    return {"statement_period": pa.repeat(pa.scalar(period), n),
+            "sale_period": dicts["sale"].take(pa.array(d["sale"])),
+            "dsp": dicts["dsp"].take(pa.array(d["dsp"])),
+            "territory": dicts["territory"].take(pa.array(d["territory"])),
+            "isrc": dicts["isrc"].take(pa.array(d["track"])),
+            "upc": dicts["upc"].take(pa.array(d["release"])),
+            "artist": dicts["artist"].take(pa.array(d["artist"])),
+            "track_title": dicts["track"].take(pa.array(d["track"])),
+            "release_title": dicts["release"].take(pa.array(d["release"])),
+            "usage_type": dicts["usage"].take(pa.array(d["usage"])),
+            "quantity": pc.cast(pa.array(d["qty"]), pa.string()),
+            "currency": pa.repeat(pa.scalar("USD"), n), "revenue": _amounts(d["units"])}
+
+
 def sales_file(path: str | os.PathLike, rows: int, period: str = "2025-06", seed: int = SEED,
                uni: Universe | None = None) -> Path:
     uni = uni or universe()
     rng = np.random.default_rng(seed + rows)
-    year, month = map(int, period.split("-"))
-    sale_periods = [f"{year if month - k > 0 else year - 1}-{(month - k - 1) % 12 + 1:02d}"
-                    for k in (0, 1, 2)]
-    dicts = {"isrc": pa.array(uni.isrc), "track": pa.array(uni.track),
-             "upc": pa.array(uni.upc), "release": pa.array(uni.release),
-             "artist": pa.array(uni.artist), "dsp": pa.array(DSPS),
-             "territory": pa.array(TERRITORIES), "usage": pa.array(USAGES),
-             "sale": pa.array(sale_periods)}
-    n_tracks = len(uni.isrc)
+    dicts = sale_dicts(uni, period)
     path = Path(path)
     with open(path, "wb") as out:
         out.write(("\t".join(SALES_COLUMNS) + "\n").encode())
         for start in range(0, rows, CHUNK):
-            n = min(CHUNK, rows - start)
-            track = np.minimum((rng.random(n) ** 3 * n_tracks).astype(np.int64), n_tracks - 1)
-            release = uni.track_release[track]
-            artist = uni.release_artist[release]
-            qty = np.maximum(1, rng.lognormal(2.0, 1.5, n).astype(np.int64))
-            usage = rng.integers(0, len(USAGES), n)
-            rate = np.where(usage == 3, 70_000_000, rng.integers(1, 400_000, n))  # downloads 0.70
-            units = qty * rate
-            units[rng.random(n) < 0.002] = rng.integers(1, 80, 1)[0]  # sub-micro amounts
-            cols = [pa.repeat(pa.scalar(period), n),
-                    dicts["sale"].take(pa.array(rng.integers(0, 3, n))),
-                    dicts["dsp"].take(pa.array(rng.integers(0, len(DSPS), n))),
-                    dicts["territory"].take(pa.array(np.minimum(
-                        (rng.random(n) ** 2 * len(TERRITORIES)).astype(np.int64), 59))),
-                    dicts["isrc"].take(pa.array(track)), dicts["upc"].take(pa.array(release)),
-                    dicts["artist"].take(pa.array(artist)), dicts["track"].take(pa.array(track)),
-                    dicts["release"].take(pa.array(release)),
-                    dicts["usage"].take(pa.array(usage)),
-                    pc.cast(pa.array(qty), pa.string()), pa.repeat(pa.scalar("USD"), n),
-                    _amounts(units)]
-            _write_lines(out, cols, "\t")
+            cols = sales_columns(draw(rng, min(CHUNK, rows - start), uni), dicts, period)
+            _write_lines(out, [cols[c] for c in SALES_COLUMNS], "\t")
     return path
 
 

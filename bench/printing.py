@@ -47,9 +47,15 @@ def show(name: str, result: dict[str, Any]) -> None:
                   f"{_fmt(e['p50_ms'], ' ms'):>10}  p99 {_fmt(e['p99_ms'], ' ms'):>10}  "
                   f"non-2xx {e['non_2xx']}")
         print(f"  ratios vs bare: {result['ratios']}  peak RSS MiB: {result['peak_rss_mb']}")
-    else:
+    elif "tributary" in result:
         print(_row("tributary", result["tributary"]))
         for base, entry in (result.get("baselines") or {}).items():
+            print(_row(base, entry))
+    for shape, res in (result.get("shapes") or {}).items():
+        print(f"  -- shape {shape}: {res['rows']} rows, {res['input_mb']} MiB, ratio "
+              f"{_fmt(res['ratio'])} ({res['target']}; met {res['target_met']}), runs {res['pair_ratios']}")
+        print(_row("tributary", res["tributary"]))
+        for base, entry in res["baselines"].items():
             print(_row(base, entry))
     label = "median" if name == "latency" else "ratio"
     print(f"  {label}: {_fmt(result.get('ratio'))}  target met: {result.get('target_met')}  "
@@ -85,6 +91,14 @@ def markdown(results: dict[str, Any]) -> str:
                 lines.append(f"| {name} | {ep} | p50 {_fmt(e['p50_ms'])} ms, p99 "
                              f"{_fmt(e['p99_ms'])} ms | {_fmt(e['requests_per_s'])} req/s | "
                              f"{_fmt(rss.get(who))} | {ratio if ep == 'bare_aiohttp' else ''} |")
+            continue
+        for shape, sres in (res.get("shapes") or {}).items():
+            for who, e in [("tributary", sres["tributary"]), *sres["baselines"].items()]:
+                lines.append(f"| {name} {shape} | {who} | {_fmt(e.get('median_s'))} s | "
+                             f"{_fmt(e.get('rows_per_s'))} | {_fmt(e.get('peak_rss_mb'))} | "
+                             + (f"**{_fmt(sres['ratio'])}** ({sres['target']}; met: "
+                                f"{sres['target_met']}) |" if who == "tributary" else "|"))
+        if "tributary" not in res:
             continue
         contenders = [("tributary", res["tributary"]), *(res.get("baselines") or {}).items()]
         for i, (who, e) in enumerate(contenders):

@@ -29,6 +29,10 @@ class Context:
     inputs: Path                       # generated files
     work: Path                         # baseline outputs
     wrk_seconds: float = 10.0
+    shapes: tuple[str, ...] = ("main",)   # ingest: the main file and/or bench/shapes.py shapes
+    rows: int | None = None               # rows of the delimited shapes (default by size)
+    xlsx_rows: int | None = None
+    dsr_lines: int | None = None
     shared: dict[str, Any] = field(default_factory=dict)
 
     def paths(self) -> dict[str, Path]:
@@ -58,7 +62,22 @@ async def _tributary_run(ctx: Context, coro_factory) -> dict[str, Any]:
 
 
 async def ingest(ctx: Context) -> dict[str, Any]:
-    """1. Sales ingest: `process` → FINALIZED against pandas, DuckDB and polars."""
+    """1. Sales ingest: the main file against pandas, DuckDB and polars (`main`), then each
+    shape of bench/shapes.py against its baseline (`shapes`)."""
+    from bench.shape_ingest import run_shapes
+
+    others = [s for s in ctx.shapes if s != "main"]
+    before = _load()
+    out = await ingest_main(ctx) if "main" in ctx.shapes else {
+        "target": "each shape: time <= its target x its baseline, worker peak RSS <= 1 GiB"}
+    if others:
+        out["shapes"] = await run_shapes(ctx, others)
+    out.setdefault("load_avg", [before, _load()])
+    return out
+
+
+async def ingest_main(ctx: Context) -> dict[str, Any]:
+    """The suite's main file: `process` → FINALIZED against pandas, DuckDB and polars."""
     src = ctx.paths()["sales"]
     rows = generate.SIZES[ctx.size]
     names = ("polars_ingest", "duckdb_ingest", "pandas_ingest")

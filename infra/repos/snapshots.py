@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from topics.envelope import now_iso
 
 MAX_ENTRIES = 1000  # per list in the snapshot document; every entry is in `snapshot_pages`
 CHUNK = 1000        # entries per page document
+PAGES_PER_WRITE = 16  # page documents per bulk write (one round trip instead of one per page)
 
 
 async def save(db: AsyncDatabase, record: dict, snapshot: dict, keys: dict, attempt: int) -> None:
@@ -26,12 +28,13 @@ async def save(db: AsyncDatabase, record: dict, snapshot: dict, keys: dict, atte
     for name, value in snapshot.items():
         if isinstance(value, list):
             doc["counts"][name] = len(value)
-            for start in range(0, len(value), CHUNK):
-                await db.snapshot_pages.replace_one(
-                    {"_id": f"{record['id']}:{name}:{start // CHUNK}"},
-                    {"_id": f"{record['id']}:{name}:{start // CHUNK}", "file_id": record["id"],
-                     "group": name, "chunk": start // CHUNK, "entries": value[start:start + CHUNK]},
-                    upsert=True)
+            pages = [ReplaceOne({"_id": f"{record['id']}:{name}:{start // CHUNK}"},
+                                {"_id": f"{record['id']}:{name}:{start // CHUNK}", "file_id": record["id"],
+                                 "group": name, "chunk": start // CHUNK,
+                                 "entries": value[start:start + CHUNK]}, upsert=True)
+                     for start in range(0, len(value), CHUNK)]
+            for first in range(0, len(pages), PAGES_PER_WRITE):  # a multi-currency file has hundreds
+                await db.snapshot_pages.bulk_write(pages[first:first + PAGES_PER_WRITE], ordered=False)
             if len(value) > MAX_ENTRIES:
                 doc["truncated"][name] = len(value)
                 value = value[:MAX_ENTRIES]

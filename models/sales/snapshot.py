@@ -1,10 +1,12 @@
 """Aggregated view of a cleaned file: grouped sums with pyarrow (exact decimal strings)."""
 from __future__ import annotations
 
+import json
 from decimal import Decimal
-from typing import Iterable
+from typing import IO, Iterable
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .result import _fmt
 
@@ -58,19 +60,36 @@ def _combine(parts: list[pa.Table], cols: list[str]) -> pa.Table:
     return agg.rename_columns(names)
 
 
+def _text(arr: pa.ChunkedArray | pa.Array) -> list[str]:
+    """Exact sums as `_money` writes them (no exponent, no trailing zeros, null → "0"),
+    formatted by Arrow: no Decimal object per group."""
+    if pa.types.is_integer(arr.type):
+        return pc.cast(pc.fill_null(arr, 0), pa.string()).to_pylist()
+    text = pc.cast(pc.fill_null(arr, pa.scalar(Decimal(0), arr.type)), pa.string())
+    if arr.type.scale > 0:
+        text = pc.replace_substring_regex(pc.replace_substring_regex(text, r"\.(\d*?)0+$", r".\1"),
+                                          r"\.$", "")
+    out = text.to_pylist()
+    if pc.any(pc.match_substring(text, "E")).as_py():   # Arrow writes |x| < 1e-6 with an exponent
+        out = [_money(Decimal(t)) if "E" in t else t for t in out]
+    return out
+
+
 def _entries(agg: pa.Table, keys: list[tuple[str, str]]) -> list[dict]:
     cols = [k for k, _ in keys]
+    labels = [label for _, label in keys]
     agg = agg.sort_by([("revenue", "descending")] + [(c, "ascending") for c in cols])
+    values = [agg.column(c).to_pylist() for c in cols]
+    sums = [_text(agg.column(c)) for c in ("quantity", "revenue", "revenue_converted")]
+    counts = [agg.column(c).to_pylist() for c in ("rows", "converted_rows")]
     out = []
-    for row in agg.to_pylist():
-        entry = {label: row[col] for col, label in keys}
-        complete = row["converted_rows"] == row["rows"]
-        entry.update(quantity=str(row["quantity"] or 0), revenue=_money(row["revenue"]),
-                     revenue_converted=_money(row["revenue_converted"]) if complete else None,
-                     rows=row["rows"])
+    for *key, quantity, revenue, converted, rows, converted_rows in zip(*values, *sums, *counts):
+        entry = dict(zip(labels, key))
+        complete = converted_rows == rows
+        entry.update(quantity=quantity, revenue=revenue,
+                     revenue_converted=converted if complete else None, rows=rows)
         if not complete:       # some lines had no rate: what was converted, and how much was not
-            entry.update(converted_partial=_money(row["revenue_converted"]),
-                         unconverted_rows=row["rows"] - row["converted_rows"])
+            entry.update(converted_partial=converted, unconverted_rows=rows - converted_rows)
         out.append(entry)
     return out
 
@@ -173,3 +192,33 @@ def currency_totals(entries: list[dict]) -> list[dict]:
     return [{**t, "quantity": str(t["quantity"]), "revenue": _money(t["revenue"]),
              "revenue_converted": _money(t["revenue_converted"])}
             for t in sorted(out.values(), key=lambda t: t["currency"] or "")]
+
+
+SNAPSHOT_CHUNK = 5_000   # entries per JSON line of a staged snapshot
+
+
+def write_snapshot(snapshot: dict, handle: IO[str]) -> None:
+    """A staged snapshot as JSON lines: its scalar fields, then its lists `SNAPSHOT_CHUNK`
+    entries a line. Each line is one short encoder call: a multi-currency file's snapshot
+    (hundreds of MB as one document) encoded at once held the GIL for seconds, long enough for
+    the worker's event loop to miss its heartbeats."""
+    head = {k: v for k, v in snapshot.items() if not isinstance(v, list)}
+    handle.write(json.dumps({"format": "snapshot-lines", **head}) + "\n")
+    for name, value in snapshot.items():
+        if isinstance(value, list):
+            handle.write(json.dumps([name, []]) + "\n")
+            for start in range(0, len(value), SNAPSHOT_CHUNK):
+                handle.write(json.dumps([name, value[start:start + SNAPSHOT_CHUNK]]) + "\n")
+
+
+def read_snapshot(handle: IO[str]) -> dict:
+    """What `write_snapshot` wrote (or a snapshot staged as one JSON document before it)."""
+    first = handle.readline()
+    head = json.loads(first) if first.strip() else {}
+    if head.get("format") != "snapshot-lines":
+        return json.loads(first + handle.read())
+    head.pop("format")
+    for line in handle:
+        name, entries = json.loads(line)
+        head.setdefault(name, []).extend(entries)
+    return head

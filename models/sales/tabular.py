@@ -110,8 +110,10 @@ class _Slice(io.RawIOBase):
 
 
 def csv_batches(path: str, info: TextInfo, start: int, end: int, delimiter: str, ncols: int, header_line: int,
-                emitter: Emitter, batch_rows: int) -> Iterator[tuple[list[pa.Array], pa.Array, int]]:
-    """(columns, file line numbers, bytes consumed) per batch; rows with a wrong cell count are bad rows."""
+                emitter: Emitter, batch_rows: int,
+                keep: list[int] | None = None) -> Iterator[tuple[list[pa.Array], pa.Array, int]]:
+    """(columns, file line numbers, bytes consumed) per batch; rows with a wrong cell count are bad rows.
+    `keep`: the indices of the columns to convert (None: all); the others are never materialised."""
     skipped: list[int] = []
     names = [f"c{i}" for i in range(ncols)]
 
@@ -131,7 +133,8 @@ def csv_batches(path: str, info: TextInfo, start: int, end: int, delimiter: str,
                                               encoding=enc or "utf8"),
                 parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid, ignore_empty_lines=False),
                 convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-                                                    quoted_strings_can_be_null=False))
+                                                    quoted_strings_can_be_null=False,
+                                                    include_columns=[names[i] for i in keep or ()]))
         except pa.ArrowInvalid as exc:
             if "skip initial" in str(exc):
                 return  # only the header line: no data rows
@@ -221,7 +224,8 @@ def _clean_range(path: str, span: tuple[int, int], first: bool, delimiter: str, 
                                             ignore_empty_lines=False),
             convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                                check_utf8=False))  # sniff checked the whole file
+                                                check_utf8=False,  # sniff checked the whole file
+                                                include_columns=[names[i] for i in mapper.used_columns() or ()]))
     except pa.ArrowInvalid as exc:
         raise SalesFileError("CORRUPTED", f"unreadable text: {exc}") from exc
     del data
@@ -356,7 +360,8 @@ def clean_text_tabular(path: str, filename: str, info: TextInfo, head: list[Line
                        options.batch_rows, progress, options.clean_ahead)
     else:
         for columns, lines, consumed in csv_batches(path, info, header.start, end, delimiter, len(match.headers),
-                                                     match.row + 1, emitter, options.batch_rows):
+                                                     match.row + 1, emitter, options.batch_rows,
+                                                     mapper.used_columns()):
             mapper.apply(columns, lines, emitter)
             if progress:
                 progress(emitter.rows + emitter.bad, min(100.0, 100.0 * consumed / data_bytes))

@@ -26,9 +26,21 @@ class Mapper:
     caches: dict[str, nz.DistinctCache] = field(default_factory=lambda: {
         k: nz.DistinctCache() for k in ("isrc", "upc", "territory", "currency", "period")})
 
+    def used_columns(self) -> list[int] | None:
+        """Indices of the columns the layout reads (first of each header name), or None when
+        it reads every one (a `prepare` step may derive from any): readers skip the rest."""
+        if self.layout.prepare is not None:
+            return None
+        wanted = {n for names in self.layout.columns.values() for n in names}
+        wanted |= set(self.layout.stated_rate or ())
+        keep = [i for i, h in enumerate(self.headers) if h in wanted and h not in self.headers[:i]]
+        return keep if len(keep) < len(self.headers) else None
+
     def raw_columns(self, columns: list[pa.Array]) -> dict[str, pa.Array]:
         raw: dict[str, pa.Array] = {}
-        for name, arr in zip(self.headers, columns):
+        names = self.headers if len(columns) == len(self.headers) else \
+            [self.headers[i] for i in self.used_columns() or range(len(self.headers))]
+        for name, arr in zip(names, columns):
             raw.setdefault(name, arr)
         return self.layout.prepare(raw) if self.layout.prepare else raw
 

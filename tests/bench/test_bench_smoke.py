@@ -10,7 +10,8 @@ import sys
 
 from stdnum import ean, isrc
 
-from bench import generate
+from bench import generate, shapes
+from models.sales.clean import CleanOptions, clean_file
 
 
 def test_generated_sales_and_gtin_files_are_valid(tmp_path):
@@ -32,6 +33,44 @@ def test_generated_sales_and_gtin_files_are_valid(tmp_path):
     assert counts["bad_check"] and counts["foreign"] and counts["malformed"]
 
 
+def _clean(path, **opts):
+    batches: list = []
+    return clean_file(str(path), path.name, CleanOptions(**opts), batches.append), batches
+
+
+def test_every_shape_is_generated_and_cleans_to_the_main_files_figures(tmp_path):
+    """Each shape holds what it claims, and the delimited ones clean to exactly the totals of
+    the main file drawn with the same seed (quotes, decimal commas, extra columns, German
+    headers and day-first dates change the spelling, never the figures)."""
+    uni = generate.universe(tracks=500, releases=50, artists=30)
+    main = generate.sales_file(tmp_path / "main.tsv", 800, uni=uni)
+    paths = shapes.ensure(tmp_path, list(shapes.SHAPES), 800, 300, 600, uni=uni)
+    expected = _clean(main)[0].imported_totals
+    for shape in shapes.TSV_SHAPES:
+        opts = {"mappings": [shapes.ORG_MAPPING]} if shape == "org" else {}
+        result, batches = _clean(paths[shape], **opts)
+        assert (result.rows, result.bad_rows) == (800, 0), shape
+        assert result.imported_totals["revenue"] == expected["revenue"], shape
+        assert result.imported_totals["quantity"] == expected["quantity"], shape
+        if shape == "quoted":
+            titles = [t for b in batches for t in b.column("track_title").to_pylist()]
+            assert any("\t" in t and '"' in t for t in titles)
+        if shape == "currencies":
+            assert len(result.totals_by_currency) > 20
+        if shape == "org":
+            assert result.layout == "org:Bench Vertrieb"
+        if shape == "dayfirst":
+            assert result.date_order["order"] == "DMY"
+    header = paths["extra"].read_text().splitlines()[0].split("\t")
+    assert set(shapes.EXTRA) <= set(header) and len(header) == len(generate.SALES_COLUMNS) + 3
+    assert ";" in paths["decimal_comma"].read_text().splitlines()[1]
+    xlsx, _ = _clean(paths["xlsx"])
+    assert (xlsx.rows, xlsx.bad_rows, xlsx.encoding) == (300, 0, "xlsx")
+    dsr, _ = _clean(paths["dsr"], base_currency="USD")
+    assert dsr.layout == "ddex-dsr" and dsr.bad_rows == 0 and dsr.rows > 400
+    assert dsr.totals_check["status"] == "MATCH", dsr.totals_check
+
+
 def _bench(tmp_path, *args: str, timeout: float = 180) -> dict:
     """`python -m bench run --size tiny …` in a subprocess; its results JSON."""
     out = tmp_path / "results.json"
@@ -44,7 +83,8 @@ def _bench(tmp_path, *args: str, timeout: float = 180) -> dict:
 
 def test_tiny_run_writes_results_json(stack, tmp_path):
     results = _bench(tmp_path, "--scenario", "ingest,latency", "--repeat", "1",
-                     "--stack", str(stack.data_dir))
+                     "--rows", "600", "--xlsx-rows", "300", "--dsr-lines", "600",
+                     "--stack", str(stack.data_dir), timeout=300)
     assert {"machine", "size", "repeat", "scenarios"} <= set(results)
     assert results["machine"]["nproc"] >= 1
     ingest, latency = results["scenarios"]["ingest"], results["scenarios"]["latency"]
@@ -55,6 +95,12 @@ def test_tiny_run_writes_results_json(stack, tmp_path):
     for entry in ingest["baselines"].values():
         assert "median_s" in entry or "skipped" in entry
     assert {"ratio", "target_met", "best_baseline"} <= set(ingest)
+    assert set(ingest["shapes"]) == set(shapes.SHAPES)          # every shape, side by side
+    for name, shape in ingest["shapes"].items():
+        assert shape["tributary"]["median_s"] > 0 and shape["ratio"] > 0, (name, shape)
+        assert shape["rows"] == {"xlsx": 300, "dsr": shape["rows"]}.get(name, 600), name
+        (base,) = shape["baselines"].values()
+        assert base["median_s"] > 0 and "errors" not in base, (name, base)
     assert len(latency["tributary"]["runs"]) >= 5 and latency["tributary"]["median_s"] > 0
 
 

@@ -203,6 +203,14 @@ def clean_dsr(path: str, filename: str, info: TextInfo, options: CleanOptions, e
                           totals_check=check, warnings=s.warnings)
 
 
+def _cached(cache: dict, fn: Callable[[str], str | None], value: str) -> str | None:
+    """`fn(value)` once per distinct value of the file (ISRCs, ICPNs and territories repeat)."""
+    key = (fn, value)
+    if key not in cache:
+        cache[key] = fn(value)
+    return cache[key]
+
+
 def _pick(refs: dict[str, dict], ref: str) -> dict:
     if ref and ref in refs:
         return refs[ref]
@@ -248,17 +256,17 @@ def _sale_row(no: int, rt: str, rec: dict[str, str], block: dict, s: Scan, perio
     resource = _pick(block["AS"], rec.get("TransactedResource") or rec.get("DspResourceId", ""))
     release = _pick(block["RE"], rec.get("TransactedRelease", ""))
     isrcs = multi(resource.get("ISRC", ""))
-    isrc = next((c for c in (nz.norm_isrc(v) for v in isrcs) if c), None)
+    isrc = next((c for c in (_cached(tcache, nz.norm_isrc, v) for v in isrcs) if c), None)
     emitter.count_invalid("isrc", int(bool(isrcs) and isrc is None))
     if isrcs and isrc is None:
         _nulled(emitter, "isrc", no, resource.get("ISRC", ""))
     icpn = unescape(release.get("ICPN", "")).strip()
-    upc = nz.norm_upc(icpn) if icpn else None
+    upc = _cached(tcache, nz.norm_upc, icpn) if icpn else None
     emitter.count_invalid("upc", int(bool(icpn) and upc is None))
     if icpn and upc is None:
         _nulled(emitter, "upc", no, icpn)
     terr_raw = summary.get("Territory", "").strip()
-    territory = tcache.setdefault(terr_raw, nz.norm_territory(terr_raw)) if terr_raw else None
+    territory = _cached(tcache, nz.norm_territory, terr_raw) if terr_raw else None
     emitter.count_invalid("territory", int(bool(terr_raw) and territory is None))
     if terr_raw and territory is None:
         _nulled(emitter, "territory", no, terr_raw)

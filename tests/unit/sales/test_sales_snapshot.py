@@ -92,3 +92,21 @@ def test_summary_keys_count_tracks_by_isrc_else_artist_and_title():
     keys = summary_keys(build_snapshot(table(rows)))
     assert len(keys["tracks"]) == 3          # one ISRC (two titles) + (B, One) + (C, One)
     assert len(keys["releases"]) == 3        # one UPC + (A, EP) without UPC + (B, EP)
+
+
+def test_staged_snapshot_lines_round_trip_and_read_the_older_single_document():
+    """The staged snapshot is written a chunk per line (short encoder calls: the worker's event
+    loop keeps its heartbeat) and reads back equal; a snapshot staged as one document still reads."""
+    import io
+    import json
+
+    from models.sales.snapshot import SNAPSHOT_CHUNK, read_snapshot, write_snapshot
+
+    snap = {"byTrack": [{"name": f"t{i}", "revenue": "1.5"} for i in range(2 * SNAPSHOT_CHUNK + 3)],
+            "byDSP": [], "totals": {"rows": 7, "revenue": None}}
+    out = io.StringIO()
+    write_snapshot(snap, out)
+    assert len(out.getvalue().splitlines()) == 1 + 2 + 3   # head, one empty line per list, chunks
+    out.seek(0)
+    assert read_snapshot(out) == snap
+    assert read_snapshot(io.StringIO(json.dumps(snap))) == snap

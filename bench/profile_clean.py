@@ -1,0 +1,38 @@
+"""The worker's cleaning step alone, in this process, on one generated file, so it can be
+profiled (`py-spy record -f raw -o OUT -- python -m bench.profile_clean FILE [--org]`):
+`agents.cleaning._clean_to_parquet` into a temporary directory, then the snapshot JSON written
+as the worker writes it. Prints seconds, rows and the snapshot's size."""
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+
+
+def main(argv: list[str] | None = None) -> None:
+    from agents.cleaning import _clean_to_parquet
+    from bench.shapes import CURRENCIES, ORG_MAPPING, PERIOD
+    from models.sales.clean import CleanOptions
+
+    parser = argparse.ArgumentParser(prog="python -m bench.profile_clean", description=__doc__)
+    parser.add_argument("file")
+    parser.add_argument("--org", action="store_true", help="teach the `org` shape's mapping")
+    args = parser.parse_args(argv)
+    rates = {(c, "USD", PERIOD): __import__("decimal").Decimal(f"{0.5 + i / 100:.2f}")
+             for i, c in enumerate(sorted(set(CURRENCIES) - {"USD"}))}
+    options = CleanOptions(mappings=[ORG_MAPPING] if args.org else [], base_currency="USD",
+                           org_rates=rates)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "clean.parquet")
+        started = time.perf_counter()
+        result, _ = _clean_to_parquet(args.file, out, os.path.basename(args.file), options,
+                                      lambda rows, percent: None)
+        seconds = time.perf_counter() - started
+        size = os.path.getsize(out + ".snapshot.json")
+    print(f"{seconds:.3f} s, {result.rows} rows, {result.bad_rows} bad, layout {result.layout}, "
+          f"snapshot {size / 2**20:.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Render the file-shape tables of docs/performance.md from `python -m bench run --scenario
+ingest` results JSON files (one per run, oldest first):
+
+    python -m bench.shapes_doc docs/shapes-figures/run1.json docs/shapes-figures/run2.json
+
+Every figure comes from those files; only the "what changed" cells (`CHANGES`, by run file
+name) are written by hand. The output replaces the text between the `shapes:begin` and
+`shapes:end` markers of docs/performance.md (or is printed with `--print`).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from bench.shape_ingest import DEFAULT_TARGET, TARGETS
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+BEGIN, END = "<!-- shapes:begin -->", "<!-- shapes:end -->"
+CHANGES = {  # run file stem → what the code measured in that run had that the previous had not
+    "run1": "before: the code of f3fc3c0 (the worker was killed 3 times for missed heartbeats and "
+            "restarted on the code of that moment, c407dd8 or later)",
+    "run3": "after: 393311b — unmapped columns never converted; XLSX cells per column; snapshot "
+            "sums formatted by Arrow, staged as JSON lines, read off the event loop, pages in bulk; "
+            "DSR normalisers cached",
+    "run4": "after: 9d9e751 — freed heap handed back after the cleaning and the import "
+            "(malloc_trim); only quoted, currencies, extra and xlsx were run",
+}
+
+
+def _s(value) -> str:
+    return "—" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def _runs(entry: dict) -> str:
+    return ", ".join(f"{r:.2f}" for r in entry.get("runs") or []) or "—"
+
+
+def _rss_runs(res: dict) -> str:
+    runs = res.get("rss_runs")
+    return f" (runs {', '.join(_s(r) for r in runs)})" if runs else ""
+
+
+def shape_rows(label: str, result: dict) -> dict[str, str]:
+    """One Markdown table row per shape of one results file."""
+    ingest = result["scenarios"]["ingest"]
+    out = {}
+    main = ingest.get("tributary")
+    if main:
+        polars = ingest["baselines"].get("polars", {})
+        ratio = round(main["median_s"] / polars["median_s"], 2) if polars.get("median_s") else None
+        out["main"] = (f"| {label} | {ingest['rows']:,} | {_s(main['median_s'])} s ({_runs(main)}) | "
+                       f"polars {_s(polars.get('median_s'))} s ({_runs(polars)}) | **{_s(ratio)}** | "
+                       f"— | {_s(main.get('cleaning_s'))} / {_s(main.get('import_s'))} s | "
+                       f"{_s(main.get('peak_rss_mb'))} | {CHANGES.get(label, '')} |")
+    for shape, res in (ingest.get("shapes") or {}).items():
+        trib = res["tributary"]
+        (name, base), = res["baselines"].items()
+        errors = len(trib.get("errors") or [])
+        rows = f"{res['rows']:,}" if res.get("rows") else "—"
+        out[shape] = (f"| {label} | {rows} | {_s(trib.get('median_s'))} s "
+                      f"({_runs(trib)}{f'; {errors} failed' if errors else ''}) | {name} "
+                      f"{_s(base.get('median_s'))} s ({_runs(base)}) | **{_s(res['ratio'])}** | "
+                      f"{', '.join(f'{r:.2f}' for r in res['pair_ratios'])} | "
+                      f"{_s(trib.get('cleaning_s'))} / {_s(trib.get('import_s'))} s | "
+                      f"{_s(trib.get('peak_rss_mb'))}{_rss_runs(res)} | {CHANGES.get(label, '')} |")
+    return out
+
+
+def render(paths: list[Path]) -> str:
+    results = [(p.stem, json.loads(p.read_text())) for p in paths]
+    rows = [(label, shape_rows(label, r)) for label, r in results]
+    shapes = list(dict.fromkeys(s for _, r in rows for s in r))
+    lines = []
+    for label, r in results:
+        load = r["scenarios"]["ingest"].get("load_avg")
+        sizes = f" --shapes {','.join(r['shapes'])}" if r.get("shapes") else ""
+        sizes += "".join(f" --{k.replace('_', '-')} {r[k]}" for k in ("rows", "xlsx_rows", "dsr_lines")
+                        if r.get(k))
+        lines.append(f"- `{label}`: started {r['started']}, `--size {r['size']} --repeat {r['repeat']}"
+                     f"{sizes}`; load average "
+                     f"{load[0] if load else '?'} before, {load[1] if load else '?'} after the "
+                     f"{'main file' if 'tributary' in r['scenarios']['ingest'] else 'runs'}; {r['machine']['nproc']} vCPU {r['machine']['cpu']}")
+    for shape in shapes:
+        target = "the main file: ≤ 2.0 (stretch ≤ 1.0)" if shape == "main" else \
+            f"≤ {TARGETS.get(shape, DEFAULT_TARGET)}"
+        lines += ["", f"**{shape}** (ratio target {target}; worker peak RSS ≤ 1024 MiB)", "",
+                  "| run | rows | Tributary median (runs) | baseline median (runs) | ratio of medians | "
+                  "ratio per interleaved pair | cleaning / import (medians) | worker peak RSS MiB | "
+                  "what changed |", "|---|---|---|---|---|---|---|---|---|"]
+        lines += [r[shape] for _, r in rows if shape in r]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> None:
+    show = "--print" in argv
+    paths = [Path(a) for a in argv if a != "--print"]
+    text = render(paths)
+    if show:
+        print(text)
+        return
+    doc = DOC.read_text()
+    head, rest = doc.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    DOC.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
