@@ -15,7 +15,7 @@ from pymongo import MongoClient
 from tests.e2e.auto_upload.conftest import report, tag
 from tests.e2e.auto_upload.test_auto_upload import PATH, finalized, zip_bytes
 from tests.reliability.conftest import record
-from tests.support.drive import FakeDrive
+from tests.support.drive import FakeDrive, drive_stack_env
 from tests.support.http import Api
 from tests.support.stack import RunningStack, cli
 
@@ -33,13 +33,11 @@ def drive():
 
 @pytest.fixture(scope="module")
 def astack(tmp_path_factory, drive):
-    stack = RunningStack(tmp_path_factory.mktemp("outbox_auto"), env={
-        "TRIBUTARY_GOOGLE_API_KEY": "test-key", "TRIBUTARY_DRIVE_API_URL": drive.api_url,
-        "TRIBUTARY_FETCH_ALLOW": "127.0.0.1", "TRIBUTARY_FETCH_BACKOFF": "0.05",
-        "TRIBUTARY_OUTBOX_DELAY": "1",
+    stack = RunningStack(tmp_path_factory.mktemp("outbox_auto"), env=drive_stack_env(
+        drive, TRIBUTARY_OUTBOX_DELAY="1",
         # the automatic-upload reconciler would re-drive a lost fetch after this: not here
-        "TRIBUTARY_AUTO_UPLOAD_STALE_AFTER": "3600",
-        "TRIBUTARY_WORKER_PUBLISH_FAULTS": ",".join(f"{k}:{n}" for k, n in REFUSED.items())}
+        TRIBUTARY_AUTO_UPLOAD_STALE_AFTER="3600",
+        TRIBUTARY_WORKER_PUBLISH_FAULTS=",".join(f"{k}:{n}" for k, n in REFUSED.items()))
     ).start()
     yield stack
     stack.stop()

@@ -158,3 +158,10 @@ class FakeDrive:
     def stop(self) -> None:
         if self._server is not None:
             self._server.stop()
+
+
+def drive_stack_env(drive: FakeDrive, **extra: str) -> dict[str, str]:
+    """A stack's environment for automatic uploads: this Drive's key and address, and the
+    loopback allow-list (the Drive and http-link servers are local), plus `extra`."""
+    return {"TRIBUTARY_GOOGLE_API_KEY": drive.api_key, "TRIBUTARY_DRIVE_API_URL": drive.api_url,
+            "TRIBUTARY_FETCH_ALLOW": "127.0.0.1", "TRIBUTARY_FETCH_BACKOFF": "0.05", **extra}

@@ -1,11 +1,13 @@
 """Every runtime dependency (pyproject [project.dependencies]) is imported by the product, so none
-is carried that nothing uses (as structlog once was); the import names come from the installed
-distributions' metadata."""
+is carried that nothing uses (as structlog once was), and every third-party module the product
+imports is declared, so none arrives only by luck through another package (numpy did, through
+pandas); the import names come from the installed distributions' metadata."""
 from __future__ import annotations
 
 import ast
 import importlib.metadata as metadata
 import re
+import sys
 import tomllib
 from pathlib import Path
 
@@ -25,14 +27,28 @@ def _imported() -> set[str]:
     return found
 
 
-def test_every_runtime_dependency_is_imported():
+def _norm(dist: str) -> str:
+    return re.sub(r"[-_.]+", "-", dist).lower()
+
+
+def _declared() -> list[str]:
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    return [_norm(re.split(r"[<>=!~;\[ ]", d)[0]) for d in deps]
+
+
+def test_every_runtime_dependency_is_imported():
     modules: dict[str, set[str]] = {}
     for module, dists in metadata.packages_distributions().items():
         for dist in dists:
-            modules.setdefault(re.sub(r"[-_.]+", "-", dist).lower(), set()).add(module)
+            modules.setdefault(_norm(dist), set()).add(module)
     imported = _imported()
-    unused = [d for d in deps
-              if not modules.get(re.sub(r"[-_.]+", "-", re.split(r"[<>=!~;\[ ]", d)[0]).lower(),
-                                 set()) & imported]
+    unused = [d for d in _declared() if not modules.get(d, set()) & imported]
     assert not unused, f"dependencies nothing imports: {unused}"
+
+
+def test_every_imported_third_party_module_is_declared():
+    declared, owners = set(_declared()), metadata.packages_distributions()
+    third_party = _imported() - set(sys.stdlib_module_names) - set(PRODUCT) - {"__future__"}
+    undeclared = sorted(m for m in third_party
+                        if not {_norm(d) for d in owners.get(m, [])} & declared)
+    assert not undeclared, f"imported by the product but not declared: {undeclared}"

@@ -6,7 +6,7 @@ import secrets
 
 import pytest
 
-from tests.support.drive import FakeDrive
+from tests.support.drive import FakeDrive, drive_stack_env
 from tests.support.orgs import api_fixture, org_fixture
 from tests.support.stack import RunningStack
 
@@ -38,10 +38,8 @@ def drive():
 
 @pytest.fixture(scope="package")
 def auto_stack(tmp_path_factory, drive):
-    running = RunningStack(tmp_path_factory.mktemp("auto_stack"), env={
-        "TRIBUTARY_GOOGLE_API_KEY": "test-key", "TRIBUTARY_DRIVE_API_URL": drive.api_url,
-        "TRIBUTARY_FETCH_ALLOW": "127.0.0.1", "TRIBUTARY_DRIVE_PAGE_SIZE": "2",
-        "TRIBUTARY_FETCH_BACKOFF": "0.05"}).start()
+    running = RunningStack(tmp_path_factory.mktemp("auto_stack"), env=drive_stack_env(
+        drive, TRIBUTARY_DRIVE_PAGE_SIZE="2")).start()
     yield running
     running.stop()
 
