@@ -13,14 +13,16 @@ import time
 
 import faust
 
-from agents import reconcile, statements
+from agents import lifecycle, reconcile, statements
 from agents.cleaning import snapshot_key
 from agents.deps import Deps, dispatch
+from agents.housekeeping import STALE_AFTER
 from agents.sales_status import fail, set_status
 from infra.metrics import record_rows
 from infra.repos import files as file_repo
 from infra.repos import snapshots as snapshot_repo
 from infra.retry import RetryError, retry
+from models.files import KIND
 from topics.envelope import Message, now_iso
 from topics.registry import topic
 
@@ -57,6 +59,7 @@ async def _staged_snapshot(store, key: str, path: str) -> tuple[dict, dict] | No
     return snapshot, summary_keys(snapshot)
 
 
+@lifecycle.leased(KIND, lambda msg: msg.payload["file_id"], lambda: STALE_AFTER)
 async def import_file(deps: Deps, msg: Message) -> None:
     record = await file_repo.get(deps.db, int(msg.payload["file_id"]))
     attempt = int(msg.payload["attempt"])

@@ -55,3 +55,10 @@ async def renew(coll, doc_id: Any, held: dict[str, Any], ttl: float) -> bool:
     result = await coll.update_one({"_id": doc_id, **held},
                                    {"$set": {"lease_expires": at(ttl), "updated_at": now_iso()}})
     return result.matched_count == 1
+
+
+async def release(coll, doc_id: Any, held: dict[str, Any]) -> bool:
+    """Give a held lease up (the next step's worker takes it at once); False when it was
+    taken over meanwhile (nothing is changed then)."""
+    result = await coll.update_one({"_id": doc_id, **held}, {"$set": {"lease": None}})
+    return result.matched_count == 1
