@@ -94,8 +94,12 @@ async def hold(deps: Deps, kind: EntityKind, key: Any, ttl: float) -> AsyncItera
     key = kind.key(key)
     name = (kind.name, key)
     coll = deps.db[kind.collection]
-    doc = None if name in _HELD else await leases.take(
-        coll, key, deps.settings.worker_id, ttl, {"status": {"$nin": list(kind.terminal)}})
+    doc = None if name in _HELD else await leases.take(coll, key, deps.settings.worker_id, ttl)
+    if doc is not None and doc.get("status") in kind.terminal:
+        # checked here, not in the take's filter: nx-27017's findAndModify matches a filter
+        # with $in/$nin but then leaves the document unchanged (no lease taken, no error)
+        await leases.release(coll, key, leases.fence(doc))
+        doc = None
     if doc is None:
         log.info("%s %s is finished or worked on elsewhere", kind.name, key)
         yield None

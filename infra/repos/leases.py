@@ -31,7 +31,8 @@ def at(seconds: float) -> str:
 
 async def take(coll, doc_id: Any, owner: str, ttl: float,
                match: dict[str, Any] | None = None) -> dict[str, Any] | None:
-    """Take the lease on `doc_id` (matching `match`) for `owner`; the document, or None."""
+    """Take the lease on `doc_id` (matching `match`) for `owner`; the document, or None.
+    `match` must not use $in/$nin: nx-27017 then matches but leaves the document unchanged."""
     base = {"_id": doc_id, **(match or {})}
     update = {"$set": {"lease": owner, "lease_expires": at(ttl), "updated_at": now_iso()},
               "$inc": {"lease_token": 1}}
