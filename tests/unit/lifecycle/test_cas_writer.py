@@ -4,28 +4,13 @@ is dropped, old records without `_version` work, a taken-over owner is fenced of
 from __future__ import annotations
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from infra.repos import leases
 from infra.repos import lifecycle as repo
 from infra.repos.leases import LeaseLost
-from infra.stack.servers import nx27017
 from models.files import KIND
 
 TS = "2026-12-03T10:00:00.000+00:00"
-
-
-@pytest.fixture(scope="module")
-async def db(tmp_path_factory):
-    child, url = nx27017(tmp_path_factory.mktemp("nx"))
-    child.start()
-    client = AsyncMongoClient(url, directConnection=True, serverSelectionTimeoutMS=15000)
-    try:
-        yield client.lifecycle_unit
-    finally:
-        await client.close()
-        child.proc.terminate()
-        child.proc.wait(10)
 
 
 class Racing:
