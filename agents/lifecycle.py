@@ -127,6 +127,11 @@ async def hold(deps: Deps, kind: EntityKind, key: Any, ttl: float) -> AsyncItera
         _HELD.discard(name)
 
 
+def working_on(kind: EntityKind, key: Any) -> bool:
+    """Is this process working on `key` under its lease?"""
+    return (kind.name, key) in _HELD
+
+
 async def hand_on(deps: Deps, kind: EntityKind, key: Any) -> None:
     """Release the lease held on `key` before commanding the next step (its worker takes the
     lease at once); this task's later writes of `key` are no longer fenced."""

@@ -68,7 +68,7 @@ def reissue_stale(app: faust.App, deps: Deps, kind: EntityKind, stale_after: flo
     async def sweep():
         now = now_iso()
         for doc in await repo.stale(deps.db, kind, deps.stale_cutoff(stale_after), now):
-            if (kind.name, doc["_id"]) in lifecycle._HELD:
+            if lifecycle.working_on(kind, doc["_id"]):
                 continue  # worked on by this process
             topic_name, command = kind.reissue[doc["status"]]
             log.warning("re-issuing %s for %s %s stuck in %s", command, kind.name, doc["_id"],
