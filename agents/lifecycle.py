@@ -35,12 +35,21 @@ _HELD: set[tuple[str, Any]] = set()  # entities this process is working on under
 async def write(deps: Deps, kind: EntityKind, key: Any, event_type: str, payload: dict, *,
                 emit: bool = True, also: dict | None = None,
                 fence: dict | None = None) -> repo.Written:
-    """Record the event (CAS; fenced by a lease this task holds on the entity), then emit it;
-    a dropped event (illegal or obsolete) is not emitted."""
+    """Record the event (CAS; fenced by a lease this task holds on the entity, which a terminal
+    status releases in the same update), then emit it; a dropped event (illegal or obsolete)
+    is not emitted."""
     key = kind.key(key)
-    fence = fence if fence is not None else _FENCES.get().get((kind.name, key))
+    held = _FENCES.get().get((kind.name, key))
+    fence = fence if fence is not None else held
+    # the write that ends the work gives the held lease back with it (one update)
+    done = held is not None and fence is held and event_type == kind.status_event and \
+        kind.status_of(payload) in kind.terminal
+    if done:
+        also = {**(also or {}), "lease": None}
     written = await repo.write(deps.db, kind, key, event_type, payload, now_iso(), fence=fence,
                                also=also)
+    if done and written.changed:  # later writes of this task are no longer fenced
+        _let_go(kind, key)
     if written.changed and emit:
         await deps.emit(kind.events, key, event_type, payload)
     return written
@@ -139,7 +148,11 @@ async def hand_on(deps: Deps, kind: EntityKind, key: Any) -> None:
     fence = _FENCES.get().get((kind.name, key))
     if fence is not None:
         await leases.release(deps.db[kind.collection], key, fence)
-        _FENCES.set({k: v for k, v in _FENCES.get().items() if k != (kind.name, key)})
+    _let_go(kind, key)
+
+
+def _let_go(kind: EntityKind, key: Any) -> None:
+    _FENCES.set({k: v for k, v in _FENCES.get().items() if k != (kind.name, key)})
     _HELD.discard((kind.name, key))
 
 

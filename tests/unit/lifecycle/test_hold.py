@@ -59,3 +59,17 @@ async def test_finished_work_is_not_taken(db):
     async with lifecycle.hold(deps_for(db, "w"), KIND, 42, 30) as held:
         assert held is None
     assert (await db.reports.find_one({"_id": 42})).get("lease") is None
+
+
+async def test_the_terminal_write_gives_the_lease_back_with_it(db):
+    record = await report(db, 43, "PENDING")
+    deps = deps_for(db, "w")
+    async with lifecycle.hold(deps, KIND, 43, 30) as held:
+        await lifecycle.set_status(KIND, deps, record, "RUNNING")
+        assert (await db.reports.find_one({"_id": 43}))["lease"] == "w"
+        await lifecycle.set_status(KIND, deps, record, "DONE")
+        doc = await db.reports.find_one({"_id": 43})
+        assert (doc["status"], doc["lease"], doc["lease_token"]) == ("DONE", None, held["lease_token"])
+        # later writes of the same task are no longer fenced (nothing to lose)
+        await lifecycle.set_status(KIND, deps, record, "DONE", note="after")
+    assert (await db.reports.find_one({"_id": 43}))["note"] == "after"
