@@ -7,6 +7,7 @@ COPY topics topics
 COPY gateway gateway
 COPY models models
 COPY infra infra
+COPY tributary tributary
 RUN pip install --no-cache-dir .
 ENV TRIBUTARY_DATA_DIR=/data
 VOLUME /data

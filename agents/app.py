@@ -5,8 +5,6 @@ so the app is built from settings at start-up rather than at import time.
 """
 from __future__ import annotations
 
-import os
-
 import faust
 
 from agents.deps import Deps
@@ -19,7 +17,7 @@ def build_app(settings: Settings, generation: str | None = None) -> tuple[faust.
     old positions, are never read by the workers of the new log."""
     from agents import faust_tuning
 
-    faust_tuning.apply()
+    faust_tuning.apply(settings.broker.fetch_wait_ms)
     session = settings.session_timeout
     (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
     app = faust.App(
@@ -29,7 +27,7 @@ def build_app(settings: Settings, generation: str | None = None) -> tuple[faust.
         datadir=str(settings.data_dir / "faust" / settings.worker_id),
         web_host=settings.worker_host,
         web_port=settings.worker_port,
-        web_bind=os.environ.get("TRIBUTARY_WORKER_BIND", settings.worker_host),
+        web_bind=settings.worker_bind,
         canonical_url=f"http://{settings.worker_host}:{settings.worker_port}",
         web_tables_enabled=False,
         topic_partitions=settings.partitions,
@@ -57,17 +55,13 @@ def build_app(settings: Settings, generation: str | None = None) -> tuple[faust.
 
 
 # one module per agent under agents/, each with register(app, deps); tables first, web last
-AGENT_MODULES = ["status_table", "registration", "cleaning", "importing", "gtin_changes",
+AGENT_MODULES = ["status_table", "registration", "cleaning", "importing",
                  "gtin_import", "catalog", "reports", "auto_upload", "web", "housekeeping", "sweeper",
                  "generation", "outbox"]
 
 
-def _agent_modules():
+def _agent_modules() -> list:
+    """The listed modules; a missing one is an error, never silently skipped."""
     import importlib
 
-    for name in AGENT_MODULES:
-        try:
-            yield importlib.import_module(f"agents.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"agents.{name}":
-                raise
+    return [importlib.import_module(f"agents.{name}") for name in AGENT_MODULES]

@@ -26,8 +26,10 @@ from agents.auto_upload_jobs import (
     Settings,
     create_file,
     emit_outcome,
+    file_command,
     process_after_store,
     resolve_link,
+    send_durably,
 )
 from agents.deps import Deps, dispatch
 from agents.sales_status import fail
@@ -41,7 +43,6 @@ from topics.envelope import Message, now_iso
 from topics.registry import topic
 
 log = logging.getLogger("tributary.auto_upload")
-STALE_AFTER = float(os.environ.get("TRIBUTARY_AUTO_UPLOAD_STALE_AFTER", "120"))
 
 
 async def _record_job(deps: Deps, job: dict) -> dict:
@@ -62,7 +63,7 @@ async def resolve(deps: Deps, msg: Message) -> None:
     try:
         if not await deps.db.organisations.find_one({"_id": p["organisation"]}):
             raise Rejected("unknown_organisation", f"unknown organisation {p['organisation']!r}")
-        outcome = await resolve_link(deps, p["job_id"], p["organisation"], p["url"], Settings())
+        outcome = await resolve_link(deps, p["job_id"], p["organisation"], p["url"], Settings.of(deps.settings))
     except Rejected as exc:
         job = {"_id": p["job_id"], "organisation": p["organisation"], "url": p["url"],
                "status": "REJECTED", "code": exc.code, "message": exc.message,
@@ -72,10 +73,12 @@ async def resolve(deps: Deps, msg: Message) -> None:
     job = {"_id": p["job_id"], "organisation": p["organisation"], "url": p["url"],
            "status": "RESOLVED", "files": outcome.files, "skipped": outcome.skipped,
            "archives": outcome.archives, "updated_at": now_iso()}
-    await emit_outcome(deps, await _record_job(deps, job))
-    for command in outcome.fetches:
-        await deps.emit(FETCH, command.get("file_id") or command["drive_file_id"],
-                        command.pop("_type"), command)
+    # the job's answer and its fetches/expansions in one write (the outbox): a fetch the
+    # broker refuses or loses is published again by the relay
+    fetches = [(FETCH, command.get("file_id") or command["drive_file_id"],
+                Message(command.pop("_type"), command)) for command in outcome.fetches]
+    await send_durably(deps, JOBS, job["_id"], fetches, fields=job, upsert=True)
+    await emit_outcome(deps, job)
 
 
 async def _record(deps: Deps, file_id: int, wait: float = 15.0) -> dict | None:
@@ -89,13 +92,13 @@ async def _record(deps: Deps, file_id: int, wait: float = 15.0) -> dict | None:
 
 
 async def fetch_file(deps: Deps, msg: Message) -> None:
-    p, settings = msg.payload, Settings()
+    p, settings = msg.payload, Settings.of(deps.settings)
     record = await _record(deps, int(p["file_id"]))
     if record is None or record["status"] not in ("INITIALIZED", "UPLOADING"):
         log.info("fetch skipped for %s (%s)", p["file_id"], record and record["status"])
         return
-    await deps.emit("sales.files.commands", record["id"], "StartSalesFileUpload",
-                    {"file_id": record["id"]})
+    await send_durably(deps, "files", record["id"],
+                       [file_command("StartSalesFileUpload", record["id"])])
     item = DriveFile(p["drive_file_id"], record["filename"], "", p.get("size"), p.get("md5"),
                      p.get("resource_key"))
     with tempfile.TemporaryDirectory(dir=deps.work_dir()) as tmp:
@@ -114,12 +117,11 @@ async def fetch_file(deps: Deps, msg: Message) -> None:
             await fail(deps, record, "FETCH_FAILED", f"download from Google Drive failed: "
                        f"{exc.message}; submit the link again to retry")
             return
-    await deps.emit("sales.files.commands", record["id"], "ProcessSalesFile",
-                    {"file_id": record["id"]})
+    await send_durably(deps, "files", record["id"], [file_command("ProcessSalesFile", record["id"])])
 
 
 async def expand_archive(deps: Deps, msg: Message) -> None:
-    p, settings = msg.payload, Settings()
+    p, settings = msg.payload, Settings.of(deps.settings)
     doc_id = f"{p['job_id']}:{p['drive_file_id']}"
     done = await deps.db[ARCHIVES].find_one({"_id": doc_id})
     if done:
@@ -175,7 +177,7 @@ def _event(doc: dict) -> dict:
 
 async def reconcile(deps: Deps) -> None:
     """Automatic records left INITIALIZED/UPLOADING (a worker died mid-fetch) move on or fail."""
-    cutoff = (datetime.now(timezone.utc) - timedelta(seconds=STALE_AFTER)).isoformat(
+    cutoff = (datetime.now(timezone.utc) - timedelta(seconds=deps.settings.work.auto_upload_stale_after)).isoformat(
         timespec="milliseconds")
     cursor = deps.db.files.find({"upload_mode": "AUTOMATICALLY",
                                  "status": {"$in": ["INITIALIZED", "UPLOADING"]},

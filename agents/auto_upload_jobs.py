@@ -17,6 +17,7 @@ from typing import Any, Callable
 from pymongo.errors import DuplicateKeyError
 
 from agents.deps import Deps
+from infra import outbox
 from infra.drive import FOLDER_MIME, DriveClient, DriveConfig, DriveError, walk
 from infra.fetch_public import AllowList, FetchError, FetchLimits, fetch
 from infra.mongo import next_id
@@ -33,11 +34,15 @@ from models.drive_links import (
     redact,
     safe_filename,
 )
-from models.files import object_key
+from models.files import new_record, object_key, validate_new_file
+from topics.envelope import Message
 
 JOBS, ARCHIVES, SOURCES = "auto_uploads", "auto_upload_archives", "auto_upload_sources"
 EVENTS, FETCH = "auto_upload.events", "auto_upload.fetch.commands"
 FILES = "sales.files.commands"
+# relay tries of a fetch or expansion (≈ 1 h at the 60 s pause): they wait their turn behind the
+# other files of the folder, one at a time, so "not handled yet" is no sign of a loss for long
+FETCH_PATIENCE = 60
 RETRY_CAUSES = ("FETCH_FAILED", "NOT_UPLOADED")  # a failed fetch does not block a new try
 MB = 1024 * 1024
 
@@ -59,16 +64,24 @@ def _bundle_selector() -> Callable | None:
 
 @dataclass
 class Settings:
-    drive: DriveConfig = field(default_factory=DriveConfig.from_env)
-    allow: AllowList = field(default_factory=AllowList.from_env)
-    limits: FetchLimits = field(default_factory=FetchLimits.from_env)
-    link_max_bytes: int = int(float(os.environ.get("TRIBUTARY_FETCH_MAX_LINK_MB", 4096)) * MB)
-    max_items: int = int(os.environ.get("TRIBUTARY_AUTO_UPLOAD_MAX_FILES", 2000))
-    archive_limits: ArchiveLimits = field(default_factory=lambda: ArchiveLimits(
-        max_members=int(os.environ.get("TRIBUTARY_ZIP_MAX_MEMBERS", 1000)),
-        max_total_bytes=int(float(os.environ.get("TRIBUTARY_ZIP_MAX_MB", 2048)) * MB),
-        max_ratio=float(os.environ.get("TRIBUTARY_ZIP_MAX_RATIO", 200))))
+    """What a job may fetch, from the process's settings tree (`Settings.of(deps.settings)`)."""
+    drive: DriveConfig
+    allow: AllowList
+    limits: FetchLimits
+    link_max_bytes: int
+    max_items: int
+    archive_limits: ArchiveLimits
     select_members: Callable | None = field(default_factory=_bundle_selector)
+
+    @classmethod
+    def of(cls, settings: Any) -> Settings:
+        fetch = settings.fetch
+        return cls(drive=DriveConfig.of(settings.drive), allow=AllowList.parse(fetch.allow),
+                   limits=FetchLimits.of(fetch), link_max_bytes=int(fetch.max_link_mb * MB),
+                   max_items=fetch.auto_upload_max_files,
+                   archive_limits=ArchiveLimits(max_members=fetch.zip_max_members,
+                                                max_total_bytes=int(fetch.zip_max_mb * MB),
+                                                max_ratio=fetch.zip_max_ratio))
 
 
 @dataclass
@@ -106,19 +119,61 @@ async def create_file(deps: Deps, job_id: str, org: str, key: str, filename: str
             await deps.db[SOURCES].insert_one(doc)
         except DuplicateKeyError:  # another submission of the same file won the race
             return await create_file(deps, job_id, org, key, filename, ftype, size, source, path)
-    await deps.emit(FILES, file_id, "CreateSalesFile", {
+    await _store_record(deps, Message("CreateSalesFile", {
         "id": file_id, "uuid": record["uuid"], "organisation": org, "filename": filename,
         "filetype": ftype, "filesize": size, "mongo_db_id": job_id,
-        "upload_mode": "AUTOMATICALLY", "source": source})
+        "upload_mode": "AUTOMATICALLY", "source": source}))
     return _entry(record, path, False), True
+
+
+async def _store_record(deps: Deps, create: Message) -> None:
+    """The record and its create in one write, as the gateway stores a manual create (the job's
+    answer lists the file: it must be readable, and the create must survive a lost broker
+    log); a create whose values the model refuses is stored as an entry of its own, for the
+    registration agent to reject with the reason."""
+    data = create.payload
+    item = outbox.entry(FILES, data["id"], create)
+    fields, errors = validate_new_file(data)
+    if errors:
+        await outbox.add(deps.db, {**item, "collection": "files", "doc_id": data["id"]})
+        place = outbox.Place("outbox", item["id"], item["id"])
+    else:
+        record = new_record(fields, file_id=data["id"], uuid=data["uuid"],
+                            organisation=data["organisation"], ts=create.ts)
+        await file_repo.insert(deps.db, outbox.embed({**record, "source": data["source"]}, item))
+        place = outbox.Place("files", data["id"], item["id"])
+    await outbox.publish(deps.db, deps.send, place, item)
+
+
+async def send_durably(deps: Deps, collection: str, doc_id: Any,
+                       commands: list[tuple[str, Any, Message]], fields: dict | None = None,
+                       upsert: bool = False) -> None:
+    """Store `commands` (topic, key, message) in the record `doc_id` of `collection` (`_outbox`,
+    with `fields` in the same update), then publish them; one the broker refuses or loses is
+    published again by the relay (agents/outbox.py), not left to a reconciler."""
+    items = [outbox.entry(name, key, message, **({"patience": FETCH_PATIENCE} if name == FETCH
+                                                 else {}))
+             for name, key, message in commands]
+    await deps.db[collection].update_one({"_id": doc_id},
+                                         {"$set": {**(fields or {}), **outbox.pending(*items)}},
+                                         upsert=upsert)
+    for item in items:  # after a refusal the relay sends the rest, in this order
+        if not await outbox.publish(deps.db, deps.send,
+                                    outbox.Place(collection, doc_id, item["id"]), item):
+            break
 
 
 async def process_after_store(deps: Deps, entry: dict, org: str, local_path: str) -> None:
     """Store a file already on disk at its record's object key, then run the pipeline."""
     record = {"organisation": org, "id": entry["id"], "filetype": entry["filetype"]}
     await (await deps.store()).put_file(object_key(record), local_path)
-    await deps.emit(FILES, entry["id"], "StartSalesFileUpload", {"file_id": entry["id"]})
-    await deps.emit(FILES, entry["id"], "ProcessSalesFile", {"file_id": entry["id"]})
+    await send_durably(deps, "files", entry["id"], [file_command(kind, entry["id"]) for kind in
+                                                    ("StartSalesFileUpload", "ProcessSalesFile")])
+
+
+def file_command(kind: str, file_id: int) -> tuple[str, int, Message]:
+    """A sales-file command (StartSalesFileUpload, ProcessSalesFile) for `send_durably`."""
+    return FILES, file_id, Message(kind, {"file_id": file_id})
 
 
 async def resolve_link(deps: Deps, job_id: str, org: str, url: str, settings: Settings) -> Outcome:

@@ -14,10 +14,15 @@ import faust
 
 from agents import lifecycle
 from agents.deps import Deps, dispatch
-from agents.housekeeping import STALE_AFTER
 from agents.tables import register_kind
 from infra.repos import catalog as repo
-from models.catalog import CATALOG_SCHEMA, IMPORT_KIND, CatalogFileError, read_catalog
+from models.catalog import (
+    CATALOG_SCHEMA,
+    IMPORT_KIND,
+    CatalogFileError,
+    import_created,
+    read_catalog,
+)
 from topics.envelope import Message
 from topics.registry import topic
 
@@ -43,16 +48,18 @@ async def rejected(deps: Deps, msg: Message, reason: str) -> None:
 
 
 async def create(deps: Deps, msg: Message) -> None:
+    """Store the import's first record (the gateway stored it already with its outbox entry:
+    then this only announces it) and emit its first status. A redelivery after the import
+    moved on changes nothing."""
     data = msg.payload
     if not await deps.db.organisations.find_one({"_id": data["organisation"]}):
         return await rejected(deps, msg, f"unknown organisation {data['organisation']!r}")
-    record = {"id": int(data["import_id"]), "organisation": data["organisation"],
-              "filename": data["filename"], "filetype": data.get("filetype"),
-              "filesize": data.get("filesize"), "object_key": data.get("object_key"),
-              "created_at": msg.ts}
-    if await repo.insert_import(deps.db, record):
-        await set_status(deps, record, "UPLOADING", **{k: v for k, v in record.items()
-                                                        if k not in ("id", "organisation")})
+    event, record = import_created(data, msg.ts)
+    if not await repo.insert_import(deps.db, record):
+        stored = await repo.get_import(deps.db, record["id"])
+        if stored is None or stored.get("status") != "UPLOADING":
+            return
+    await deps.emit(EVENTS, record["id"], "CatalogImportStatusChanged", event)
 
 
 async def process(deps: Deps, msg: Message) -> None:
@@ -121,7 +128,7 @@ async def process(deps: Deps, msg: Message) -> None:
 
 def register(app: faust.App, deps: Deps) -> None:
     spec = topic("catalog.commands")
-    register_kind(app, deps, IMPORT_KIND, STALE_AFTER)
+    register_kind(app, deps, IMPORT_KIND)
     handlers = {"CreateCatalogImport": lambda m: create(deps, m),
                 "ProcessCatalogImport": lambda m: process(deps, m)}
 

@@ -17,7 +17,6 @@ import pyarrow as pa
 
 from agents import lifecycle, reconcile, statements
 from agents.deps import Deps, dispatch
-from agents.housekeeping import STALE_AFTER
 from agents.sales_status import Progress, fail, set_status
 from agents.zip_upload import expand_upload, is_zip_upload
 from infra.metrics import record_rows
@@ -170,7 +169,7 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
     return result, sink.digest.result(result.layout)
 
 
-@lifecycle.leased(KIND, lambda msg: msg.payload["file_id"], lambda: STALE_AFTER)
+@lifecycle.leased(KIND, lambda msg: msg.payload["file_id"])
 async def clean(deps: Deps, msg: Message) -> None:
     from models.sales.errors import SalesFileError
 
@@ -287,6 +286,7 @@ async def _options(deps: Deps, record: dict):
     settings = await orgs.settings(deps.db, org)
     return CleanOptions(exchange_rate=_decimal(record.get("exchange_rate")),
                         max_bad_share=deps.settings.max_bad_share,
+                        clean_ahead=deps.settings.work.clean_ahead,
                         mappings=await deps.org_layouts(org),
                         base_currency=settings["base_currency"],
                         org_rates=rate_table(await rate_repo.find(deps.db, org)),

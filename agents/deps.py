@@ -16,6 +16,11 @@ from topics.envelope import InvalidPayload, Message, UndecodableMessage, decode
 from topics.registry import TopicSpec, check_outgoing, topic
 
 log = logging.getLogger("tributary.agents")
+def _faults(spec: str) -> dict[str, int]:
+    """Tests only: settings.faults.worker_publishes, "Type:N,…" — the first N publishes of each
+    message type by this process raise, as a broker refusing them would."""
+    kinds = (part.strip().partition(":") for part in spec.split(",") if part.strip())
+    return {kind: int(count or 1) for kind, _, count in kinds}
 
 
 class Deps:
@@ -29,6 +34,7 @@ class Deps:
         self.generation: str | None = None  # the broker log's stamp at start (agents/app.py)
         self.progress = 0  # messages handled by this process (sent with each heartbeat)
         self.generation_since = ""  # when this broker generation was first seen (agents/generation.py)
+        self._faults = _faults(settings.faults.worker_publishes)
 
     @property
     def db(self):
@@ -40,7 +46,8 @@ class Deps:
         if self._store is None:
             from infra.storage import open_store
             store = open_store(self.settings.storage_url, public_base_url=self.settings.public_url,
-                               secret=self.settings.secret)
+                               secret=self.settings.secret,
+                               faults=self.settings.faults.objects)
             await store.start()
             self._store = store
         return self._store
@@ -71,6 +78,11 @@ class Deps:
 
     async def send(self, topic_name: str, key: Any, message: Message) -> None:
         check_outgoing(topic_name, message)
+        faults = getattr(self, "_faults", None)  # None: a test double built without __init__
+        if faults and faults.get(message.type, 0) > 0:
+            faults[message.type] -= 1
+            raise ConnectionError(f"TRIBUTARY_WORKER_PUBLISH_FAULTS: injected publish failure of "
+                                  f"{message.type}")
         fut = await self.topic(topic_name).send(key=key_bytes(key), value=message.encode())
         await fut
         m.MESSAGES_PRODUCED.labels(topic=topic_name, type=message.type).inc()

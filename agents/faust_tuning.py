@@ -14,7 +14,6 @@ reads its changelog from the start; meanwhile a key the table lacks is read from
 from __future__ import annotations
 
 import logging
-import os
 import types
 
 import aiokafka
@@ -23,12 +22,11 @@ from faust.tables.recovery import Recovery
 
 log = logging.getLogger("tributary.recovery")
 
-FETCH_WAIT_MS = int(os.environ.get("TRIBUTARY_FETCH_WAIT_MS", "50"))
-
-
 class _ShortWaitConsumer(aiokafka.AIOKafkaConsumer):
+    fetch_wait_ms = 50  # settings.broker.fetch_wait_ms, set by apply()
+
     def __init__(self, *args, **kwargs) -> None:
-        kwargs["fetch_max_wait_ms"] = FETCH_WAIT_MS
+        kwargs["fetch_max_wait_ms"] = self.fetch_wait_ms
         super().__init__(*args, **kwargs)
 
 
@@ -67,7 +65,8 @@ def _patch_recovery() -> None:
     Recovery._build_offsets = build_offsets
 
 
-def apply() -> None:
+def apply(fetch_wait_ms: int) -> None:
+    _ShortWaitConsumer.fetch_wait_ms = fetch_wait_ms
     if not getattr(Recovery._build_offsets, "_tributary", False):
         _patch_recovery()
     if getattr(driver.aiokafka, "_tributary_patched", False):

@@ -37,6 +37,20 @@ async def adopt(deps: Deps, stamp: str) -> str:
     return doc["since"]
 
 
+async def observe(deps: Deps, state: dict, stamp: str | None) -> bool:
+    """One reading of the broker's stamp: the first is adopted (`deps.generation_since`); True
+    when it differs from the adopted one (the worker must leave)."""
+    if stamp is None:
+        return False
+    state["seen"] = stamp
+    if state["stamp"] is None:
+        state["stamp"] = stamp
+    if stamp == state["stamp"] and not state["adopted"]:
+        deps.generation_since = await adopt(deps, stamp)
+        state["adopted"] = True
+    return stamp != state["stamp"]
+
+
 def register(app: faust.App, deps: Deps) -> None:
     state: dict = {"reader": None, "stamp": deps.generation, "adopted": False}
 
@@ -45,16 +59,8 @@ def register(app: faust.App, deps: Deps) -> None:
     async def broker_generation():
         if state["reader"] is None:
             state["reader"] = generation.Reader(deps.settings.kafka_url)
-        stamp = await state["reader"].read()
-        if stamp is None:
-            return
-        if state["stamp"] is None:
-            state["stamp"] = stamp
-        if stamp == state["stamp"] and not state["adopted"]:
-            deps.generation_since = await adopt(deps, stamp)
-            state["adopted"] = True
-        elif stamp != state["stamp"]:
+        if await observe(deps, state, await state["reader"].read()):
             log.error("the broker lost its log (generation %s -> %s): leaving, to be started "
-                      "fresh on the new log", state["stamp"], stamp)
+                      "fresh on the new log", state["stamp"], state["seen"])
             logging.shutdown()
             os._exit(EXIT_NEW_GENERATION)

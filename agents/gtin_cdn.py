@@ -34,7 +34,7 @@ class CdnCopier:
         """The image's bytes and content type: an own upload from the store, else fetched."""
         if own is None:
             async with self.sem:
-                return await fetch_bytes(url, max_bytes=MAX_IMAGE_BYTES)
+                return await fetch_bytes(url, self.deps.settings.fetch, max_bytes=MAX_IMAGE_BYTES)
         store = await self.deps.store()
         info = await store.head(own)
         if info is None:

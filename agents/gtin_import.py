@@ -52,13 +52,10 @@ from topics.registry import topic
 log = logging.getLogger("tributary.gtin_import")
 COMMANDS, EVENTS = "gtin.import.commands", "gtin.import.events"
 PROGRESS_EVERY = 0.5  # seconds between progress events (and checkpoints)
-STALE_AFTER = float(os.environ.get("TRIBUTARY_STALE_AFTER", "30"))
-RETENTION_HOURS = float(os.environ.get("TRIBUTARY_TASK_RETENTION_HOURS", "12"))
-PURGE_EVERY = float(os.environ.get("TRIBUTARY_TASK_PURGE_INTERVAL", "60"))
 
 
-def limits() -> dict[str, int]:
-    return task_limits(max_file_bytes(), MAX_LINE_BYTES)
+def limits(settings) -> dict[str, int]:
+    return task_limits(max_file_bytes(settings.fetch), MAX_LINE_BYTES)
 
 
 def _count(path: str, spec: ImportSpec) -> tuple[int, list[str] | None]:
@@ -162,7 +159,7 @@ class Run:
             link = complete_link(self.spec_body["link"])  # as a publisher wrote it (no scheme…)
             key = own_key(link, participant_id, self.deps.settings.public_url)
             if key is None:
-                await fetch_to_file(link, path)
+                await fetch_to_file(link, path, self.deps.settings.fetch)
                 key = f"gtin-imports/{self.task_id}/source"
                 await store.put_file(key, path)
                 self.checkpoint.update(source_key=key, staged=True)
@@ -235,10 +232,10 @@ async def run_task(deps: Deps, payload: dict[str, Any]) -> None:
         await repo.create(deps.db, new_task(task_id, payload["participant"],
                                             payload.get("kind", "task"),
                                             spec.get("has_header", True) is not False,
-                                            limits(), now_iso()), spec)
+                                            limits(deps.settings), now_iso()), spec)
     elif doc["status"] in TERMINAL:
         return
-    async with lifecycle.hold(deps, KIND, task_id, STALE_AFTER) as doc:
+    async with lifecycle.hold(deps, KIND, task_id) as doc:
         if doc is None:
             return
         run = Run(deps, doc)
@@ -253,7 +250,7 @@ async def run_task(deps: Deps, payload: dict[str, Any]) -> None:
 
 def register(app: faust.App, deps: Deps) -> None:
     commands = topic(COMMANDS)
-    register_kind(app, deps, KIND, STALE_AFTER)
+    register_kind(app, deps, KIND)
     handlers = {"StartGtinImport": lambda msg: run_task(deps, msg.payload)}
 
     @app.agent(deps.topic(COMMANDS), name="gtin_import", concurrency=2)
@@ -261,10 +258,10 @@ def register(app: faust.App, deps: Deps) -> None:
         async for event in stream.events():
             await dispatch(deps, commands, event, handlers)
 
-    @app.timer(PURGE_EVERY, on_leader=True)
+    @app.timer(deps.settings.work.task_purge_interval, on_leader=True)
     @survive_outages
     async def purge():
-        for doc in await repo.expired(deps.db, RETENTION_HOURS):
+        for doc in await repo.expired(deps.db, deps.settings.work.task_retention_hours):
             checkpoint = doc.get("checkpoint") or {}
             if checkpoint.get("staged") and checkpoint.get("source_key"):
                 await (await deps.store()).delete(checkpoint["source_key"])

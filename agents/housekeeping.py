@@ -16,7 +16,6 @@ from infra.storage.base import ObjectStoreError
 from topics.envelope import now_iso
 
 log = logging.getLogger("tributary.housekeeping")
-STALE_AFTER = float(os.environ.get("TRIBUTARY_STALE_AFTER", "30"))
 
 
 def survive_outages(timer):
@@ -34,7 +33,9 @@ def survive_outages(timer):
 def register(app: faust.App, deps: Deps) -> None:
     url = f"http://{deps.settings.worker_host}:{deps.settings.worker_port}"
 
-    @app.timer(min(1.0, liveness.interval()))  # table routing wants workers seen within 5 s
+    beats = deps.settings.liveness
+
+    @app.timer(min(1.0, beats.heartbeat_interval))  # table routing wants workers seen within 5 s
     @survive_outages
     async def heartbeat():
         assigned = app.consumer.assignment() if app.consumer else set()
@@ -47,10 +48,11 @@ def register(app: faust.App, deps: Deps) -> None:
 
     recovering = liveness.Stuck()
 
-    @app.timer(liveness.interval())
+    @app.timer(beats.heartbeat_interval)
     @survive_outages  # a write that fails is a missed beat, not a crashed worker
     async def beat_file():
         """For the supervisor: written even while MongoDB is away (a file, no store)."""
         busy = bool(app.rebalancing or app.tables.recovery.in_recovery)
-        liveness.beat(deps.progress, "table recovery" if busy else None, recovering.seen(busy),
+        liveness.beat(beats.heartbeat_file, deps.progress, "table recovery" if busy else None,
+                      recovering.seen(busy),
                       worker=deps.settings.worker_id)

@@ -16,7 +16,6 @@ import faust
 from agents import lifecycle, reconcile, statements
 from agents.cleaning import snapshot_key
 from agents.deps import Deps, dispatch
-from agents.housekeeping import STALE_AFTER
 from agents.sales_status import fail, set_status
 from infra.metrics import record_rows
 from infra.repos import files as file_repo
@@ -59,7 +58,7 @@ async def _staged_snapshot(store, key: str, path: str) -> tuple[dict, dict] | No
     return snapshot, summary_keys(snapshot)
 
 
-@lifecycle.leased(KIND, lambda msg: msg.payload["file_id"], lambda: STALE_AFTER)
+@lifecycle.leased(KIND, lambda msg: msg.payload["file_id"])
 async def import_file(deps: Deps, msg: Message) -> None:
     record = await file_repo.get(deps.db, int(msg.payload["file_id"]))
     attempt = int(msg.payload["attempt"])

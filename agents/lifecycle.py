@@ -95,12 +95,14 @@ class Progress:
 
 
 @contextlib.asynccontextmanager
-async def hold(deps: Deps, kind: EntityKind, key: Any, ttl: float) -> AsyncIterator[dict | None]:
+async def hold(deps: Deps, kind: EntityKind, key: Any,
+               ttl: float | None = None) -> AsyncIterator[dict | None]:
     """Work on `key` under its lease: the document as taken (None: finished or held by a live
     owner elsewhere, or already running here). The lease is renewed every ttl/3 while inside,
     fences the entity's writes, and is released on the way out; `LeaseLost` (taken over)
     ends the work quietly."""
     key = kind.key(key)
+    ttl = ttl or deps.settings.work.stale_after  # TRIBUTARY_STALE_AFTER
     name = (kind.name, key)
     coll = deps.db[kind.collection]
     doc = None if name in _HELD else await leases.take(coll, key, deps.settings.worker_id, ttl)
@@ -156,12 +158,12 @@ def _let_go(kind: EntityKind, key: Any) -> None:
     _HELD.discard((kind.name, key))
 
 
-def leased(kind: EntityKind, key_of: Callable[..., Any], ttl: Callable[[], float]):
+def leased(kind: EntityKind, key_of: Callable[..., Any]):
     """Run a handler under the lease of the entity `key_of(*args)` names (see `hold`)."""
     def wrap(handler: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
         @functools.wraps(handler)
         async def run(deps: Deps, *args: Any) -> None:
-            async with hold(deps, kind, key_of(*args), ttl()) as doc:
+            async with hold(deps, kind, key_of(*args)) as doc:
                 if doc is not None:
                     await handler(deps, *args)
         return run

@@ -43,6 +43,9 @@ async def delivered(deps: Deps, item: dict[str, Any]) -> bool:
     if message["type"] == "ProcessCatalogImport":  # moved on since it was asked for
         doc = await deps.db.catalog_imports.find_one({"_id": int(payload["import_id"])})
         return doc is not None and (doc.get("updated_at") or "") > message["ts"]
+    if message["type"] == "FetchAutoUploadFile":  # the fetch moved its file on (UPLOADING)
+        doc = await deps.db.files.find_one({"_id": int(payload["file_id"])}, {"status": 1})
+        return doc is not None and doc.get("status") != "INITIALIZED"
     if message["type"] == "ResolveAutoUpload":
         doc = await deps.db.auto_uploads.find_one({"_id": payload["job_id"]}, {"status": 1})
         return doc is not None and doc.get("status") != "RESOLVING"
@@ -61,7 +64,7 @@ async def undelivered(deps: Deps, item: dict[str, Any]) -> None:
     """The last try went unhandled: the entity says so (FAILED, UNDELIVERED, the reason)."""
     message = item["message"]
     kind, payload = message["type"], message["payload"]
-    reason = f"{kind} was not handled after {outbox.TRIES} deliveries"
+    reason = f"{kind} was not handled after {outbox.tries(item)} deliveries"
     log.error("undelivered: %s %s", kind, item["id"])
     if "file_id" in payload or kind == "CreateSalesFile":
         record = await file_repo.get(deps.db, int(payload.get("file_id") or payload["id"]))
@@ -77,6 +80,8 @@ async def undelivered(deps: Deps, item: dict[str, Any]) -> None:
         await _fail_task(deps, payload["task_id"], reason)
     elif kind in ("CreateCatalogImport", "ProcessCatalogImport"):
         await _fail_catalog_import(deps, payload, message["ts"], reason)
+    elif kind == "ExpandAutoUploadArchive":
+        await _fail_archive(deps, payload, reason)
     elif kind == "ResolveAutoUpload":
         await deps.db.auto_uploads.update_one(
             {"_id": payload["job_id"], "status": "RESOLVING"},
@@ -100,6 +105,21 @@ async def _fail_catalog_import(deps: Deps, payload: dict, ts: str, reason: str) 
         await catalog.set_status(deps, record, "FAILED", cause="UNDELIVERED", error=reason)
 
 
+async def _fail_archive(deps: Deps, payload: dict, reason: str) -> None:
+    """A zip of an automatic upload that was never expanded: FAILED with the reason (unless a
+    late expansion already wrote its outcome)."""
+    from agents.auto_upload_jobs import ARCHIVES, EVENTS
+
+    doc_id = f"{payload['job_id']}:{payload['drive_file_id']}"
+    path = payload.get("path") or payload["name"]
+    await deps.db[ARCHIVES].update_one({"_id": doc_id}, {"$setOnInsert": {
+        "job_id": payload["job_id"], "drive_file_id": payload["drive_file_id"], "path": path,
+        "name": payload["name"], "status": "FAILED", "status_cause": "UNDELIVERED",
+        "error_message": f"{path}: {reason}", "files": [], "skipped": []}}, upsert=True)
+    doc = await deps.db[ARCHIVES].find_one({"_id": doc_id}, {"_id": 0})
+    await deps.emit(EVENTS, payload["job_id"], "AutoUploadArchiveExpanded", doc)
+
+
 async def _fail_task(deps: Deps, task_id: str, reason: str) -> None:
     from agents.gtin_import import EVENTS
     from models.gtin_tasks import PUBLIC
@@ -121,7 +141,7 @@ async def relay_one(deps: Deps, place: outbox.Place, item: dict[str, Any]) -> st
     if await delivered(deps, item) if command else await void(deps, item):
         await place.done(deps.db)
         return "done"
-    if int(item.get("tries") or 0) >= outbox.TRIES:
+    if int(item.get("tries") or 0) >= outbox.tries(item):
         if command:
             await undelivered(deps, item)
             await place.done(deps.db)

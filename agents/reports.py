@@ -18,7 +18,6 @@ import faust
 
 from agents import lifecycle
 from agents.deps import Deps, dispatch
-from agents.housekeeping import STALE_AFTER
 from agents.tables import register_kind
 from infra.metrics import record_rows
 from infra.repos import catalog as catalog_repo
@@ -51,7 +50,7 @@ class ReportWriter:
         self.gz = GzipMembersWriter(path)
         self.header = True
 
-    def add_batches(self, batches, file_id: int, limit: int = 8) -> int:
+    def add_batches(self, batches, file_id: int, limit: int = 8, base: str | None = None) -> int:
         """Split and write up to `limit` batches of an iterator; the number of rows read."""
         import pyarrow as pa
         import pyarrow.csv as pcsv
@@ -59,8 +58,8 @@ class ReportWriter:
         rows = 0
         for _, batch in zip(range(limit), batches):
             matched, unmatched = self.catalog.split(batch, file_id)
-            self.matched.add(matched)
-            self.unmatched.add(unmatched)
+            self.matched.add(matched, base)
+            self.unmatched.add(unmatched, base)
             table = csv_table(self.kind, matched if self.kind == "monthly" else unmatched)
             if table.num_rows or self.header:
                 text = pa.BufferOutputStream()
@@ -113,7 +112,8 @@ async def run(deps: Deps, record: dict) -> None:
                 batches = _batches(path)
                 rows = 0
                 while True:  # a thread hop per few batches: the worker keeps heartbeating
-                    step = await asyncio.to_thread(writer.add_batches, batches, info["file_id"])
+                    step = await asyncio.to_thread(writer.add_batches, batches, info["file_id"], 8,
+                                                    info.get("base"))
                     if not step:
                         break
                     rows += step
@@ -161,7 +161,7 @@ async def create(deps: Deps, msg: Message) -> None:
     if await repo.insert(deps.db, record):
         record = await set_status(deps, record, "PENDING", type=record["type"],
                                   period=record["period"], created_at=record["created_at"])
-    async with lifecycle.hold(deps, KIND, record["id"], STALE_AFTER) as held:
+    async with lifecycle.hold(deps, KIND, record["id"]) as held:
         if held is None:  # done, or running elsewhere under a live lease
             return
         await execute(deps, await repo.get(deps.db, record["id"]))
@@ -182,7 +182,7 @@ async def execute(deps: Deps, record: dict) -> None:
 
 def register(app: faust.App, deps: Deps) -> None:
     spec = topic("reports.commands")
-    register_kind(app, deps, KIND, STALE_AFTER)
+    register_kind(app, deps, KIND)
     handlers = {"CreateReport": lambda m: create(deps, m)}
 
     @app.agent(deps.topic(spec.name), name="reports")

@@ -55,11 +55,12 @@ def _parts(result, filename: str) -> dict | None:
 async def _refused(deps: Deps, organisation: str, check: dict) -> str | None:
     """strict_totals: why a MISMATCH fails the file (a revenue gap above TRIBUTARY_MAX_TOTAL_GAP
     of the declared revenue), or None when it only warns."""
-    if check["status"] != "MISMATCH" or not tc.over_gap(check, tc.max_gap()):
+    gap = tc.max_gap(deps.settings.money.max_total_gap)
+    if check["status"] != "MISMATCH" or not tc.over_gap(check, gap):
         return None
     if not await _strict(deps, organisation):
         return None
-    return (f"strict_totals: {check['message']} (gap above {tc.max_gap() * 100}% of the "
+    return (f"strict_totals: {check['message']} (gap above {gap * 100}% of the "
             "declared revenue)")
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import faust
 
 from agents.deps import Deps
-from agents.housekeeping import STALE_AFTER
 from agents.tables import register_kind
 from models.files import KIND
 
 
 def register(app: faust.App, deps: Deps) -> None:
-    register_kind(app, deps, KIND, STALE_AFTER)
+    register_kind(app, deps, KIND)

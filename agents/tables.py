@@ -19,12 +19,12 @@ from topics.registry import topic
 log = logging.getLogger("tributary.agents")
 
 
-def register_kind(app: faust.App, deps: Deps, kind: EntityKind, stale_after: float) -> Any:
+def register_kind(app: faust.App, deps: Deps, kind: EntityKind) -> Any:
     """The table, the worker page and the re-issuer of `kind`; the table."""
     table = status_table(app, deps, kind)
     worker_page(app, deps, kind, table)
     if kind.reissue:
-        reissue_stale(app, deps, kind, stale_after)
+        reissue_stale(app, deps, kind, deps.settings.work.stale_after)
     return table
 
 

@@ -8,12 +8,17 @@ from agents import metrics
 from agents.deps import Deps
 
 
+def readiness(app: faust.App, deps: Deps) -> dict:
+    """Ready once the worker holds partitions and is not rebalancing."""
+    assigned = app.consumer.assignment() if app.consumer else set()
+    return {"ready": bool(assigned) and not app.rebalancing, "worker": deps.settings.worker_id,
+            "partitions": len(assigned)}
+
+
 def register(app: faust.App, deps: Deps) -> None:
     metrics.register(app, deps)  # GET /metrics (Prometheus)
 
     @app.page("/ready/")
     async def ready(web, request):
-        assigned = app.consumer.assignment() if app.consumer else set()
-        ok = bool(assigned) and not app.rebalancing
-        return web.json({"ready": ok, "worker": deps.settings.worker_id,
-                         "partitions": len(assigned)}, status=200 if ok else 503)
+        body = readiness(app, deps)
+        return web.json(body, status=200 if body["ready"] else 503)

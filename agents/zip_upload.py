@@ -23,7 +23,7 @@ def is_zip_upload(record: dict) -> bool:
 
 
 async def expand_upload(deps: Deps, record: dict, src: str, tmp: str) -> None:
-    settings = Settings()
+    settings = Settings.of(deps.settings)
     members = os.path.join(tmp, "members")
     os.makedirs(members, exist_ok=True)
     try:

@@ -62,7 +62,9 @@ LABELS = {
     "fetch": "Links fetched only from public addresses (`test_public_fetch.py`)",
     "access": "Access control over every route (`test_access.py`)",
     "outbox": "Nothing acknowledged is lost: refused publishes, a stopped worker, a lost broker "
-              "log, poison creates (`test_outbox.py`)",
+              "log, poison creates (`test_outbox.py`, `test_outbox_auto_upload.py`)",
+    "storage_limits": "Storage bounded: sales-file upload URLs limited to the declared size and "
+                      "single-use, the sweeper (`test_upload_limits.py`, `test_sweeper.py`)",
 }
 
 
@@ -153,9 +155,11 @@ idempotent (deterministic object keys, snapshots replaced by file id, GTIN sourc
 participant and conditions; files, reports and GTIN tasks under a lease with a fencing token). Object-store and MongoDB writes of the cleaning and
 import agents retry with backoff (`infra/retry.py`); after the last attempt the file fails with
 `STORAGE_ERROR` and its message. Faults are injected in tests only, through
-`TRIBUTARY_FAULTS` (object-store calls fail or wait; `infra/storage/faults.py`) and
+`TRIBUTARY_FAULTS` (object-store calls fail or wait; `infra/storage/faults.py`),
 `TRIBUTARY_PUBLISH_FAULTS=N` (the gateway's first N publishes raise, as a broker outage would;
-`gateway/bus.py`, set only by `test_outbox.py`).
+`gateway/bus.py`, set only by `test_outbox.py`) and `TRIBUTARY_WORKER_PUBLISH_FAULTS=Type:N,…` (a
+worker's first N publishes of each message type raise; `agents/deps.py`, set only by
+`test_outbox_auto_upload.py`).
 
 Nothing acknowledged is lost (`test_outbox.py`): every command the gateway answers 201/202 for
 is stored in MongoDB with its record before it is published (the outbox, `infra/outbox.py`), and
@@ -166,6 +170,17 @@ publish failed after the store write was lost). A refused publish answers 202 at
 answer "accepted" and vanish: a `filesize` past 2^53 or text with a lone surrogate is a 400
 (`validation_error`, `invalid_text`); a create published straight onto the topic that the
 worker cannot apply reads FAILED `REJECTED` with the reason (and a `SalesFileRejected` event).
+What a 201/202 names is readable at once: a sales file, a GTIN import task, an automatic-upload
+job and a catalog import are stored with their first status in the write that stores their
+command; a report reads PENDING from its outbox entry until a worker stores it.
+Automatic uploads (`test_outbox_auto_upload.py`): the records a job lists are stored by the
+worker with their creates, and the fetches and zip expansions it schedules, and the pipeline
+commands of each fetched or expanded file, are stored in the job or file record before they are
+published, so the relay delivers what the broker refused or lost (the test turns the
+automatic-upload reconciler off to show it); a fetch or expansion waits its turn behind the
+folder's other files, so it is given up after 60 tries (about an hour), not 10. The reconciler (`agents/auto_upload.py`,
+`TRIBUTARY_AUTO_UPLOAD_STALE_AFTER`) remains for a worker that dies in the middle of a download
+(the relay drops a fetch's entry once its file moved to UPLOADING).
 
 Hung processes (`infra/liveness.py`): every worker and the gateway's event reader rewrite a
 heartbeat file with their progress each `TRIBUTARY_HEARTBEAT_INTERVAL` seconds; the supervisor
@@ -175,13 +190,36 @@ reader stalls) past `TRIBUTARY_RECOVERY_LIMIT`, or that gives no first heartbeat
 bound. A process that keeps exiting soon after a start is restarted with a doubling delay
 (`infra/stack/processes.py`). A table partition whose changelog ends before the offset the table
 remembers is rebuilt from the changelog start instead of failing Faust's consistency check
-(`agents/faust_tuning.py`); keys a table lacks meanwhile are read from MongoDB. `/healthz` says
-`degraded` while a process is not alive or not ready.
+(`agents/faust_tuning.py`); keys a table lacks meanwhile are read from MongoDB. That rebuild is
+unit-tested only (`tests/unit/test_liveness.py`): the suite cannot provoke it. Faust's own check
+is off (`recovery_consistency_check=False`, so `ConsistencyError` is never raised), tables live
+in memory, so a table's remembered changelog offsets die with its process, and a changelog only
+ends before them when the broker lost its log under a running worker (Tansu's memory engine
+cannot delete records: `docs/operations.md`). On a new broker generation a worker leaves within
+about a second (`agents/generation.py`) and starts with no remembered offsets. Kept running
+instead (tried once with that exit switched off: the broker SIGKILLed under one worker that had
+folded three files, 2026-12-03), the worker logged "Heartbeat failed: local member_id was not
+recognized; resetting and re-joining group", adopted the new generation, then logged nothing
+for 120 s: no rebuild, no error, so the path was not reached in the suite's time. A worker stuck
+so is restarted by the liveness bound (`TRIBUTARY_RECOVERY_LIMIT`, 120 s), again with no
+remembered offsets. What the suite shows against failure 3's crash loop is the broker-restart
+test above: each worker leaves once and comes back.
+`/healthz` says `degraded` while a process is not alive or not ready.
+
+Storage (`test_upload_limits.py`, `test_sweeper.py`): a sales file's upload URL takes one PUT
+of at most its declared `filesize` (`gateway/upload_links.py`, `gateway/upload_guard.py`); a
+catalog import's URL takes at most its declared `filesize` when one is declared, but it is not
+single-use. The sweeper (`agents/sweeper.py`) fails sales files left INITIALIZED or UPLOADING
+and catalog imports left UPLOADING past `TRIBUTARY_UPLOAD_TTL` (FAILED `EXPIRED`) and deletes
+their uploads, the objects of rejected files and stale partial uploads.
 
 A broker that lost its log is a new generation (`infra/generation.py`): the gateway rewinds its
 reader, rebuilds its views and republishes waiting commands; workers leave and are started
 fresh; reconcilers re-issue work in flight. What the broker-restart rows above measure is all
-this document claims about it.
+this document claims about it. The embedded broker's memory is not bounded: its memory engine
+ignores retention (measured, `docs/operations.md`, "Broker log"), so the retention the contract
+topics are created with bounds the log on Kafka only; on the embedded stack the broker's memory
+grows until it is restarted.
 """
 
 

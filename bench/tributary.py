@@ -9,7 +9,6 @@ import json
 import secrets
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from datetime import datetime
@@ -20,12 +19,14 @@ import aiohttp
 from aiohttp import web
 
 from bench.measure import reset_hwm, vmhwm_mb
+from bench.processes import terminate
+from bench.threaded_server import ThreadedServer
 
 GTIN_TICKET = "authenticateit_identity_ticket"
 
 
 def cli(data_dir: Path, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "infra.cli", "--data-dir", str(data_dir), *args],
+    out = subprocess.run([sys.executable, "-m", "tributary", "--data-dir", str(data_dir), *args],
                          check=True, capture_output=True, text=True, timeout=120)
     return json.loads(out.stdout)
 
@@ -183,34 +184,18 @@ async def gtin_import(api: Client, link: str, timeout: float = 7200,
     return {"seconds": end - started, "task": final, "id": body["id"]}
 
 
-class FileServer:
+class FileServer(ThreadedServer):
     """Serves local files at http://127.0.0.1:PORT/<name> from a thread (the import link)."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder, self.ready = Path(folder), threading.Event()
-        self.loop = asyncio.new_event_loop()
-        threading.Thread(target=self._run, daemon=True).start()
-        self.ready.wait(10)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
+        self.folder = Path(folder)
         app = web.Application()
         app.router.add_get("/{name}", lambda r: web.FileResponse(
             self.folder / r.match_info["name"], headers={"Content-Type": "text/csv"}))
-        self.runner = web.AppRunner(app)
-        self.loop.run_until_complete(self.runner.setup())
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        self.loop.run_until_complete(site.start())
-        self.port = site._server.sockets[0].getsockname()[1]
-        self.ready.set()
-        self.loop.run_forever()
+        super().__init__(app, "bench-files")
 
     def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.port}/{name}"
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        return f"{self.base_url}/{name}"
 
 
 class OwnStack:
@@ -231,7 +216,7 @@ class OwnStack:
             env.pop(name, None)
         with open(self.data_dir / "up.log", "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "infra.cli", "--data-dir", str(self.data_dir), "up",
+                [sys.executable, "-m", "tributary", "--data-dir", str(self.data_dir), "up",
                  "--port", "0", "--workers", str(self.workers),
                  "--gateways", str(self.gateways)],
                 stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
@@ -250,13 +235,4 @@ class OwnStack:
         raise TimeoutError("stack not healthy after 180 s")
 
     def __exit__(self, *exc) -> None:
-        import os
-        import signal
-
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
+        terminate(self.proc, 60)

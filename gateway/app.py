@@ -7,7 +7,9 @@ import logging
 from aiohttp import web
 
 from gateway.bus import Bus
+from gateway.credentials import CredentialCache
 from gateway.errors import json_errors
+from gateway.keys import BUS, DB, MONGO, OBJECTS, SETTINGS, TABLES, TICKETS, TOKENS, VIEWS
 from gateway.metrics import metrics_middleware
 from gateway.tables import Tables
 from gateway.views import Views
@@ -20,24 +22,22 @@ log = logging.getLogger("tributary.gateway")
 # one module per area under gateway/routes/, each with setup(app)
 ROUTE_MODULES = ["health", "files", "file_layout", "gtin_items", "gtin_descriptions", "gtin_import",
                  "gtin_import_errors", "catalog", "reports", "layouts", "auto_upload", "console",
-                 "docs", "statements", "money", "analytics"]
+                 "docs", "void", "money", "analytics"]
 
 
-def _route_modules():
+def _route_modules() -> list:
+    """The listed modules; a missing one is an error, never silently skipped."""
     import importlib
 
-    for name in ROUTE_MODULES:
-        try:
-            yield importlib.import_module(f"gateway.routes.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"gateway.routes.{name}":
-                raise
+    return [importlib.import_module(f"gateway.routes.{name}") for name in ROUTE_MODULES]
 
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[metrics_middleware, json_errors],
                           client_max_size=2 * 1024 * 1024)  # forms; JSON: gateway/body_limits.py
-    app["settings"] = settings
+    app[SETTINGS] = settings
+    app[TOKENS] = CredentialCache(settings.gateway.token_cache_seconds)
+    app[TICKETS] = CredentialCache(settings.gateway.ticket_cache_seconds)
     for module in _route_modules():
         module.setup(app)
     _mount_objects(app, settings)
@@ -50,8 +50,8 @@ def _mount_objects(app: web.Application, settings: Settings) -> None:
     from infra.storage import open_store
 
     store = open_store(settings.storage_url, public_base_url=settings.public_url,
-                       secret=settings.secret)
-    app["objects"] = store
+                       secret=settings.secret, faults=settings.faults.objects)
+    app[OBJECTS] = store
     from gateway.upload_links import through_gateway
 
     if through_gateway(settings):  # sales uploads: bounded and single-use on every backend
@@ -63,19 +63,19 @@ def _mount_objects(app: web.Application, settings: Settings) -> None:
 
 
 async def _start(app: web.Application) -> None:
-    settings: Settings = app["settings"]
-    app["mongo"] = connect(settings)
-    app["db"] = database(app["mongo"], settings)
-    await app["objects"].start()
-    app["tables"] = Tables(app["db"])
+    settings: Settings = app[SETTINGS]
+    app[MONGO] = connect(settings)
+    app[DB] = database(app[MONGO], settings)
+    await app[OBJECTS].start()
+    app[TABLES] = Tables(app[DB])
     from gateway.freshness import ReadBarrier
 
     barrier = ReadBarrier() if settings.consistent_reads else None
-    app["views"] = Views(app["tables"], barrier=barrier)
+    app[VIEWS] = Views(app[TABLES], barrier=barrier)
     from topics.registry import all_topics
 
     event_topics = [t.name for t in all_topics() if t.kind == "events" and t.follow]
-    bus = Bus(settings.kafka_url, event_topics, app["views"], barrier, settings.replication)
+    bus = Bus(settings, event_topics, app[VIEWS], barrier)
     for _ in range(60):
         try:
             await bus.start()
@@ -83,16 +83,15 @@ async def _start(app: web.Application) -> None:
         except Exception as exc:  # noqa: BLE001 - broker still starting
             log.warning("waiting for the broker: %s", exc)
             await __import__("asyncio").sleep(0.5)
-            bus = Bus(settings.kafka_url, event_topics, app["views"], barrier, settings.replication)
-    app["bus"] = bus
+            bus = Bus(settings, event_topics, app[VIEWS], barrier)
+    app[BUS] = bus
 
 
 async def _stop(app: web.Application) -> None:
-    for name in ("bus",):
-        if name in app:
-            await app[name].stop()
-    if "tables" in app:
-        await app["tables"].close()
-    await app["objects"].close()
-    if "mongo" in app:
-        await app["mongo"].close()
+    if BUS in app:
+        await app[BUS].stop()
+    if TABLES in app:
+        await app[TABLES].close()
+    await app[OBJECTS].close()
+    if MONGO in app:
+        await app[MONGO].close()

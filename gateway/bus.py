@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections import defaultdict
 from typing import Any, Callable
@@ -20,27 +19,25 @@ from typing import Any, Callable
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from infra import generation, liveness
+from infra.config import Settings
 from infra.kafka import key_bytes, producer
 from topics.envelope import Message, UndecodableMessage, decode, now_iso
 from topics.registry import check_outgoing, topic
 
 log = logging.getLogger("tributary.gateway.bus")
 Predicate = Callable[[Message], bool]
-# a short fetch wait: the embedded broker answers a fetch only when the wait is over
-FETCH_WAIT_MS = int(os.environ.get("TRIBUTARY_FETCH_WAIT_MS", "50"))
 WATCH_EVERY = 1.0  # seconds between reads of the broker's generation stamp
-# tests only: the first N publishes of this process raise, as a broker outage would
-PUBLISH_FAULTS = "TRIBUTARY_PUBLISH_FAULTS"
 
 
 class Bus:
-    def __init__(self, bootstrap: str, event_topics: list[str], views=None,
-                 barrier=None, replication: int = 1) -> None:
-        self.bootstrap = bootstrap
+    def __init__(self, settings: Settings, event_topics: list[str], views=None,
+                 barrier=None) -> None:
+        self.settings = settings
+        self.bootstrap = bootstrap = settings.kafka_url
         self.event_topics = event_topics
         self.views = views  # gateway.views.Views: folded before waiters are resolved
         self.barrier = barrier  # gateway.freshness.ReadBarrier: told how far the views are
-        self.replication = replication
+        self.replication = settings.replication
         self.producer = producer(bootstrap)
         self._waiters: dict[tuple[str, str], list[tuple[Predicate, asyncio.Future]]] = defaultdict(list)
         self._inflight: dict[asyncio.Future, tuple[str, Any, Message]] = {}
@@ -55,7 +52,8 @@ class Bus:
         self.lag = 0  # events on the followed topics not read yet
         self.beat = time.monotonic()  # the follower's last turn (liveness)
         self.events_read = 0  # progress, in the heartbeat file (infra/liveness.py)
-        self._faults = int(os.environ.get(PUBLISH_FAULTS) or 0)
+        # tests only: the first N publishes of this process raise, as a broker outage would
+        self._faults = settings.faults.publishes
 
     async def start(self) -> None:
         await self.producer.start()
@@ -76,7 +74,7 @@ class Bus:
         check_outgoing(topic_name, message)
         if self._faults > 0:
             self._faults -= 1
-            raise ConnectionError(f"{PUBLISH_FAULTS}: injected publish failure")
+            raise ConnectionError("TRIBUTARY_PUBLISH_FAULTS: injected publish failure")
         await self.producer.send_and_wait(topic_name, message.encode(), key=key_bytes(key))
 
     async def request(self, topic_name: str, key: Any, message: Message, event_topic: str,
@@ -130,13 +128,14 @@ class Bus:
         stalled = liveness.Stuck()
         while True:
             quiet = time.monotonic() - self.beat
-            stuck = stalled.seen(self.connected and quiet > liveness.deadline())
+            stuck = stalled.seen(self.connected and quiet > self.settings.liveness.deadline)
             try:
-                liveness.beat(self.events_read, "event reader" if stuck else None, stuck,
+                liveness.beat(self.settings.liveness.heartbeat_file, self.events_read,
+                              "event reader" if stuck else None, stuck,
                               lag=self.lag, connected=self.connected)
             except OSError as exc:  # a missed beat; the supervisor judges
                 log.warning("heartbeat not written: %s", exc)
-            await asyncio.sleep(liveness.interval())
+            await asyncio.sleep(self.settings.liveness.heartbeat_interval)
 
     # -- broker generations ----------------------------------------------------------------
     async def _watch(self) -> None:
@@ -147,7 +146,7 @@ class Bus:
                 continue  # broker away: nothing to compare yet
             if stamp is None:  # a broker without our topics: a new, empty log
                 try:
-                    stamp = await generation.ensure(self.bootstrap, self.replication, attempts=1)
+                    stamp = await generation.ensure(self.settings, attempts=1)
                 except Exception as exc:  # noqa: BLE001 - next turn tries again
                     log.warning("could not recreate topics: %s", exc)
                     continue
@@ -184,7 +183,7 @@ class Bus:
         while True:
             consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None,
                                         enable_auto_commit=False, auto_offset_reset="earliest",
-                                        fetch_max_wait_ms=FETCH_WAIT_MS)
+                                        fetch_max_wait_ms=self.settings.broker.fetch_wait_ms)
             try:
                 await consumer.start()
                 parts = [TopicPartition(t, p) for t in self.event_topics

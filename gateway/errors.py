@@ -150,31 +150,3 @@ async def json_errors(request: web.Request, handler):
         log.exception("unhandled error on %s %s", request.method, request.path)
         raise _with_instance(ApiError(500, "internal_error",
                                       "internal error; see the gateway log"), request) from None
-
-
-def decode_json(raw: bytes) -> Any:
-    """A JSON body (`{}` when empty), or 400 `malformed_json` saying where it breaks (bounded
-    in depth and values: gateway/body_limits.py)."""
-    from gateway.body_limits import loads
-
-    return loads(raw)
-
-
-async def read_body(request: web.Request) -> dict[str, Any]:
-    """Form data or JSON object, whichever the request carries (untyped; typed routes declare a
-    model with gateway.contract.endpoint instead)."""
-    ctype = request.content_type
-    if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        from gateway.body_limits import check_text
-
-        form = await request.post()
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
-        check_text(fields)
-        return fields
-    from gateway.body_limits import read_json
-
-    body = await read_json(request)
-    if not isinstance(body, dict):
-        raise ApiError(400, "bad_request", "body must be a JSON object",
-                       errors=[{"field": "body", "problem": "must be a JSON object"}])
-    return body

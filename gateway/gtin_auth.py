@@ -2,39 +2,29 @@
 session; its current participant must exist. 401 without a known ticket, 403 without a
 participant.
 
-A resolved ticket is cached in this process, with its participant document, for `TICKET_TTL`
-seconds (`TRIBUTARY_TICKET_CACHE_SECONDS`, default 3; 0 turns the cache off; see
+A resolved ticket is cached in this gateway (`app[TICKETS]`), with its participant document, for
+`settings.gateway.ticket_cache_seconds` (`TRIBUTARY_TICKET_CACHE_SECONDS`, default 3; 0 turns the cache off; see
 gateway/credentials.py): every request would otherwise cost two document-store round trips.
 Security consequence: a session deleted (ticket revoked), a session switched to another
 participant, or a participant deleted or changed (prefixes, type, system flag) in the store is
-seen by this gateway within `TICKET_TTL` seconds, not at once. Unknown tickets and sessions
+seen by this gateway within that many seconds, not at once. Unknown tickets and sessions
 without an existing participant are never cached, so a session or participant created a moment
 ago works at once.
 """
 from __future__ import annotations
 
 import hashlib
-import os
 from typing import Any
 
 from aiohttp import web
 
-from gateway.credentials import CredentialCache
 from gateway.errors import ApiError
+from gateway.keys import DB, TICKETS
 from infra import logs
 from infra.repos import parties
 from models.gtin import Participant
 
 HEADER = "authenticateit_identity_ticket"
-TICKET_TTL = float(os.environ.get("TRIBUTARY_TICKET_CACHE_SECONDS", "3"))
-MAX_CACHED = 10_000
-# (id(db), sha256(ticket)) → (participant, participant document)
-_cache = CredentialCache(TICKET_TTL, MAX_CACHED)
-
-
-def forget_tickets() -> None:
-    """Drop every cached ticket (e.g. after revoking a session in this process)."""
-    _cache.forget()
 
 
 async def _lookup(db, ticket: str) -> tuple[Participant, dict[str, Any]]:
@@ -56,9 +46,10 @@ async def current_participant(request: web.Request) -> tuple[Participant, dict[s
     if not ticket:
         raise ApiError(401, "unauthorized", f"send the {HEADER} header "
                        "(create a session with `tributary session create`)")
-    db = request.app["db"]
+    db = request.app[DB]
     key = (id(db), hashlib.sha256(ticket.encode()).hexdigest())
-    participant, doc = await _cache.get(key, lambda: _lookup(db, ticket))
+    # (id(db), sha256(ticket)) → (participant, participant document)
+    participant, doc = await request.app[TICKETS].get(key, lambda: _lookup(db, ticket))
     logs.bind(participant=participant.id)  # carried on this request's log lines
     return participant, dict(doc)
 

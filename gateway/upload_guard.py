@@ -13,6 +13,7 @@ import re
 from pymongo.errors import DuplicateKeyError
 
 from gateway.errors import conflict
+from gateway.keys import DB, VIEWS
 from topics.envelope import now_iso
 
 _UPLOAD = re.compile(r"^uploads/[^/]+/(\d{1,18})/original\.[a-z]+$")
@@ -28,14 +29,14 @@ class UploadGuard:
         if match is None:
             return
         file_id = int(match[1])
-        view, _ = await self.app["views"].file(file_id)
+        view, _ = await self.app[VIEWS].file(file_id)
         status = view.get("status") if view else None
         if status != "UPLOADING":
             raise conflict(f"file {file_id} is {status or 'unknown'}: its upload URL no longer "
                            "accepts a PUT (an upload is accepted only while UPLOADING)",
                            file_id=file_id, status=status)
         try:
-            await self.app["db"].upload_claims.insert_one(
+            await self.app[DB].upload_claims.insert_one(
                 {"_id": signature, "key": key, "file_id": file_id, "at": now_iso()})
         except DuplicateKeyError:
             raise conflict(f"this upload URL of file {file_id} was already used; request a new "
@@ -45,4 +46,4 @@ class UploadGuard:
     async def release(self, key: str, signature: str) -> None:
         """A PUT that did not complete gives its claim back."""
         if _UPLOAD.match(key):
-            await self.app["db"].upload_claims.delete_one({"_id": signature})
+            await self.app[DB].upload_claims.delete_one({"_id": signature})

@@ -12,16 +12,15 @@ original is refused) and the size check of `process`.
 """
 from __future__ import annotations
 
-import os
-
 from aiohttp import web
 
+from gateway.keys import OBJECTS, SETTINGS
 from infra.storage import signing
 
 
 def direct_s3(settings) -> bool:
     return (settings.storage_url.startswith("s3://") and
-            os.environ.get("TRIBUTARY_S3_DIRECT_UPLOADS", "").lower() in ("1", "true", "on"))
+            settings.gateway.s3_direct_uploads)
 
 
 def through_gateway(settings) -> bool:
@@ -30,8 +29,8 @@ def through_gateway(settings) -> bool:
 
 
 async def upload_link(app: web.Application, key: str, size: int, ttl: int) -> str:
-    settings = app["settings"]
-    store = app["objects"]
+    settings = app[SETTINGS]
+    store = app[OBJECTS]
     if settings.storage_url.startswith("file://") or direct_s3(settings):
         return await store.presign(key, "PUT", ttl, max_bytes=size)
     return signing.url(settings.public_url, settings.secret.encode(), "PUT", key, ttl, size)

@@ -10,11 +10,11 @@ size limits, retries on 5xx).
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import aiohttp
 
+from infra.config import Drive
 from infra.fetch_public import (
     AllowList,
     FetchLimits,
@@ -25,8 +25,8 @@ from infra.fetch_public import (
     public_session,
 )
 
-DEFAULT_API_URL = "https://www.googleapis.com/drive/v3"
-KEY_ENV, URL_ENV = "TRIBUTARY_GOOGLE_API_KEY", "TRIBUTARY_DRIVE_API_URL"
+DEFAULT_API_URL = Drive.model_fields["api_url"].default  # declared in the settings tree
+KEY_ENV = "TRIBUTARY_GOOGLE_API_KEY"  # named in the messages
 FIELDS = "id,name,mimeType,size,md5Checksum,resourceKey"
 SETUP_HELP = (f"Google Drive links need a Google API key: create one in the Google Cloud "
               f"console (APIs & Services → Credentials → API key), enable the Google Drive API "
@@ -50,11 +50,10 @@ class DriveConfig:
     page_size: int = 100
 
     @classmethod
-    def from_env(cls, env: dict | None = None) -> "DriveConfig":
-        env = os.environ if env is None else env
-        return cls(api_key=(env.get(KEY_ENV) or "").strip(),
-                   base_url=(env.get(URL_ENV) or DEFAULT_API_URL).rstrip("/"),
-                   page_size=int(env.get("TRIBUTARY_DRIVE_PAGE_SIZE") or 100))
+    def of(cls, drive) -> "DriveConfig":
+        """From the settings tree's `drive` group (infra/config.py)."""
+        return cls(api_key=drive.api_key.strip(), base_url=drive.api_url.rstrip("/"),
+                   page_size=drive.page_size)
 
     def require_key(self) -> None:
         if not self.api_key:

@@ -9,7 +9,6 @@ Every problem is a `FetchError` carrying the HTTP status the gateway answers wit
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +16,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import aiohttp
+
+from infra.config import Fetch
 
 CHUNK = 1 << 16
 UPLOAD_PATH = "/description-service/uploads/"
@@ -31,8 +32,9 @@ _MAGIC = {b"%PDF": "a PDF document", b"PK\x03\x04": "a ZIP archive (XLSX?)", b"\
           b"\xd0\xcf\x11\xe0": "an old Office document (XLS?)", b"RIFF": "a RIFF media file"}
 
 
-def max_file_bytes() -> int:
-    return int(float(os.environ.get("TRIBUTARY_IMPORT_MAX_MB", "1024")) * 1024 * 1024)
+def max_file_bytes(fetch: Fetch) -> int:
+    """TRIBUTARY_IMPORT_MAX_MB, from the settings tree's `fetch` group."""
+    return int(fetch.import_max_mb * 1024 * 1024)
 
 
 class FetchError(Exception):
@@ -116,7 +118,8 @@ def sniff(head: bytes, content_type: str | None = None, what: str = "delimited t
 
 
 @asynccontextmanager
-async def _open(link: str, max_bytes: int, timeouts: Timeouts) -> AsyncIterator[aiohttp.ClientResponse]:
+async def _open(link: str, max_bytes: int, timeouts: Timeouts,
+                fetch: Fetch) -> AsyncIterator[aiohttp.ClientResponse]:
     """GET a link from a public address only: every redirect hop is checked and the
     connector's resolver refuses loopback, private, link-local and metadata addresses
     (TRIBUTARY_FETCH_ALLOW lets named addresses through, e.g. loopback in tests)."""
@@ -124,7 +127,7 @@ async def _open(link: str, max_bytes: int, timeouts: Timeouts) -> AsyncIterator[
     from infra.fetch_public import _open as open_public
 
     check_link(link)
-    allow = AllowList.from_env()
+    allow = AllowList.parse(fetch.allow)
     limits = FetchLimits(max_bytes=max_bytes, read_timeout=timeouts.read,
                          connect_timeout=timeouts.connect, total_timeout=timeouts.total,
                          retries=0, backoff=0.0)
@@ -151,12 +154,12 @@ async def _open(link: str, max_bytes: int, timeouts: Timeouts) -> AsyncIterator[
         raise
 
 
-async def fetch_head(link: str, n_bytes: int, *, max_bytes: int | None = None,
+async def fetch_head(link: str, n_bytes: int, fetch: Fetch, *, max_bytes: int | None = None,
                      timeouts: Timeouts = Timeouts(total=60.0)) -> bytes:
     """The first `n_bytes` of the link (whole lines where it was cut), checked to be text."""
-    max_bytes = max_file_bytes() if max_bytes is None else max_bytes
+    max_bytes = max_file_bytes(fetch) if max_bytes is None else max_bytes
     data = bytearray()
-    async with _open(link, max_bytes, timeouts) as resp:
+    async with _open(link, max_bytes, timeouts, fetch) as resp:
         async for chunk in resp.content.iter_chunked(CHUNK):
             data += chunk
             if len(data) >= n_bytes:
@@ -170,12 +173,12 @@ async def fetch_head(link: str, n_bytes: int, *, max_bytes: int | None = None,
     return head
 
 
-async def fetch_to_file(link: str, path: str, *, max_bytes: int | None = None,
+async def fetch_to_file(link: str, path: str, fetch: Fetch, *, max_bytes: int | None = None,
                         timeouts: Timeouts = Timeouts()) -> int:
     """Stream the link into `path`; FetchError past `max_bytes` or on non-text content."""
-    max_bytes = max_file_bytes() if max_bytes is None else max_bytes
+    max_bytes = max_file_bytes(fetch) if max_bytes is None else max_bytes
     size = 0
-    async with _open(link, max_bytes, timeouts) as resp:
+    async with _open(link, max_bytes, timeouts, fetch) as resp:
         with open(path, "wb") as out:
             async for chunk in resp.content.iter_chunked(CHUNK):
                 if size == 0:
@@ -188,11 +191,12 @@ async def fetch_to_file(link: str, path: str, *, max_bytes: int | None = None,
     return size
 
 
-async def fetch_bytes(link: str, *, max_bytes: int, timeouts: Timeouts = Timeouts(total=60.0)
+async def fetch_bytes(link: str, fetch: Fetch, *, max_bytes: int,
+                      timeouts: Timeouts = Timeouts(total=60.0)
                       ) -> tuple[bytes, str | None]:
     """A small whole resource (an image to copy) and its content type."""
     data = bytearray()
-    async with _open(link, max_bytes, timeouts) as resp:
+    async with _open(link, max_bytes, timeouts, fetch) as resp:
         async for chunk in resp.content.iter_chunked(CHUNK):
             data += chunk
             if len(data) > max_bytes:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import ipaddress
-import os
 import socket
 from dataclasses import dataclass
 from typing import Any
@@ -63,12 +62,10 @@ class FetchLimits:
     max_redirects: int = 5
 
     @classmethod
-    def from_env(cls, env: dict | None = None) -> "FetchLimits":
-        env = os.environ if env is None else env
-        return cls(max_bytes=int(float(env.get("TRIBUTARY_FETCH_MAX_FILE_MB", 512)) * MB),
-                   read_timeout=float(env.get("TRIBUTARY_FETCH_TIMEOUT", 60)),
-                   retries=int(env.get("TRIBUTARY_FETCH_RETRIES", 3)),
-                   backoff=float(env.get("TRIBUTARY_FETCH_BACKOFF", 0.5)))
+    def of(cls, fetch) -> "FetchLimits":
+        """From the settings tree's `fetch` group (infra/config.py)."""
+        return cls(max_bytes=int(fetch.max_file_mb * MB), read_timeout=fetch.timeout,
+                   retries=fetch.retries, backoff=fetch.backoff)
 
 
 @dataclass(frozen=True)
@@ -89,10 +86,6 @@ class AllowList:
             elif item:
                 networks.append(ipaddress.ip_network(item, strict=False))
         return cls(tuple(networks), loopback, private)
-
-    @classmethod
-    def from_env(cls, env: dict | None = None) -> "AllowList":
-        return cls.parse((os.environ if env is None else env).get(ALLOW_ENV))
 
     def permits(self, addr: IPAddress) -> bool:
         if any(addr in net for net in self.networks if net.version == addr.version):

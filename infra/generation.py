@@ -16,8 +16,9 @@ import uuid
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from infra.config import Settings
 from infra.kafka import GENERATION_TOPIC as TOPIC
-from infra.kafka import ensure_topics, producer
+from infra.kafka import ensure_topics, producer, retention_configs
 from topics.envelope import now_iso
 
 log = logging.getLogger("tributary.generation")
@@ -72,7 +73,8 @@ async def stamp(bootstrap: str) -> str | None:
         await reader.stop()
 
 
-async def ensure(bootstrap: str, replication: int = 1, attempts: int = 30) -> str | None:
+async def ensure(settings: Settings, attempts: int = 30) -> str | None:
     """Create every topic (the contract's and the stamp's) and stamp a new log."""
-    await ensure_topics(bootstrap, replication, attempts)
-    return await stamp(bootstrap)
+    await ensure_topics(settings.kafka_url, settings.replication, attempts,
+                        retention_configs(settings.broker))
+    return await stamp(settings.kafka_url)

@@ -2,20 +2,21 @@
 from __future__ import annotations
 
 import asyncio
-import os
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from infra.config import Broker
 from topics.envelope import Message
 from topics.registry import all_topics, check_outgoing
 
 GENERATION_TOPIC = "tributary.generation"
 
 
-async def ensure_topics(bootstrap: str, replication: int = 1, attempts: int = 30) -> list[str]:
-    """Create every contract topic with its final partition count (idempotent)."""
+async def ensure_topics(bootstrap: str, replication: int, attempts: int,
+                        configs: dict[str, str]) -> list[str]:
+    """Create every contract topic with its final partition count and `configs` (idempotent)."""
     last: Exception | None = None
     for _ in range(attempts):
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
@@ -25,7 +26,6 @@ async def ensure_topics(bootstrap: str, replication: int = 1, attempts: int = 30
             contract = all_topics()
             _check_counts(await admin.describe_topics(
                 [t.name for t in contract if t.name in existing]))
-            configs = retention_configs()
             wanted = [NewTopic(t.name, t.partitions, replication, topic_configs=configs)
                       for t in contract if t.name not in existing]
             if GENERATION_TOPIC not in existing:  # see infra/generation.py
@@ -46,17 +46,15 @@ async def ensure_topics(bootstrap: str, replication: int = 1, attempts: int = 30
     raise RuntimeError(f"could not create topics on {bootstrap}: {last}")
 
 
-def retention_configs(env=None) -> dict[str, str]:
+def retention_configs(broker: Broker) -> dict[str, str]:
     """Retention of the contract topics: commands and events are kept
     TRIBUTARY_TOPIC_RETENTION_MS (7 days) and, when TRIBUTARY_TOPIC_RETENTION_BYTES is set, at
     most that many bytes per partition. MongoDB holds the durable truth, so an old log is only
     replay. Kafka applies both; the embedded Tansu (memory) accepts and ignores them — see
     docs/operations.md, "Bounded storage"."""
-    env = os.environ if env is None else env
-    configs = {"cleanup.policy": "delete",
-               "retention.ms": str(int(env.get("TRIBUTARY_TOPIC_RETENTION_MS") or 7 * 86_400_000))}
-    if env.get("TRIBUTARY_TOPIC_RETENTION_BYTES"):
-        configs["retention.bytes"] = str(int(env["TRIBUTARY_TOPIC_RETENTION_BYTES"]))
+    configs = {"cleanup.policy": "delete", "retention.ms": str(broker.retention_ms)}
+    if broker.retention_bytes:
+        configs["retention.bytes"] = str(broker.retention_bytes)
     return configs
 
 

@@ -9,11 +9,8 @@ that is stopped (SIGSTOP) or whose loop is blocked simply stops writing.
 Outside `tributary up` (containers), set `TRIBUTARY_HEARTBEAT_FILE` yourself and probe with
 `python -m infra.liveness FILE` (exit 1 and the reason when hung; docker-compose.yml does).
 
-| variable | meaning | default |
-|---|---|---|
-| TRIBUTARY_HEARTBEAT_INTERVAL | seconds between heartbeats | 2 |
-| TRIBUTARY_HEARTBEAT_MISSES | heartbeats missed before the supervisor restarts the process | 3 |
-| TRIBUTARY_RECOVERY_LIMIT | seconds a process may be stuck (recovery, stalled reader), or start without a first heartbeat | 120 |
+The bounds are `settings.liveness` (infra/config.py: TRIBUTARY_HEARTBEAT_INTERVAL, _MISSES,
+TRIBUTARY_RECOVERY_LIMIT), passed in by the caller.
 """
 from __future__ import annotations
 
@@ -22,26 +19,14 @@ import os
 import time
 from pathlib import Path
 
-ENV_FILE = "TRIBUTARY_HEARTBEAT_FILE"
+from infra.config import Liveness
+
+ENV_FILE = "TRIBUTARY_HEARTBEAT_FILE"  # how the supervisor names a child's file
 
 
-def interval() -> float:
-    return float(os.environ.get("TRIBUTARY_HEARTBEAT_INTERVAL") or 2.0)
-
-
-def deadline() -> float:
-    """Seconds without a heartbeat after which a process counts as hung."""
-    return interval() * float(os.environ.get("TRIBUTARY_HEARTBEAT_MISSES") or 3)
-
-
-def recovery_limit() -> float:
-    return float(os.environ.get("TRIBUTARY_RECOVERY_LIMIT") or 120.0)
-
-
-def beat(progress: int, stuck_in: str | None = None, stuck_for: float = 0.0,
-         path: str | None = None, **extra) -> None:
+def beat(path: str, progress: int, stuck_in: str | None = None, stuck_for: float = 0.0,
+         **extra) -> None:
     """Write this process's heartbeat (atomically; nothing when no file is configured)."""
-    path = path or os.environ.get(ENV_FILE)
     if not path:
         return
     doc = {"pid": os.getpid(), "ts": time.time(), "progress": progress,
@@ -58,27 +43,28 @@ def read(path: Path) -> dict | None:
         return None
 
 
-def verdict(doc: dict | None, pid: int, started: float, now: float | None = None) -> str | None:
+def verdict(doc: dict | None, pid: int, started: float, limits: Liveness,
+            now: float | None = None) -> str | None:
     """Why a process with `pid`, started at `started` (time.time()), should be replaced, or None.
     Heartbeats of an earlier process (another pid) do not count."""
     now = time.time() if now is None else now
     if doc is None or doc.get("pid") != pid:
-        if now - started > recovery_limit():
+        if now - started > limits.recovery_limit:
             return f"no heartbeat {now - started:.0f}s after start"
         return None
     silent = now - float(doc["ts"])
-    if silent > deadline():
+    if silent > limits.deadline:
         return f"heartbeat stopped {silent:.1f}s ago (progress {doc.get('progress')})"
-    if doc.get("stuck_in") and float(doc.get("stuck_for") or 0) > recovery_limit():
+    if doc.get("stuck_in") and float(doc.get("stuck_for") or 0) > limits.recovery_limit:
         return f"stuck in {doc['stuck_in']} for {doc['stuck_for']:.0f}s"
     return None
 
 
-def probe(path: Path) -> str | None:
+def probe(path: Path, limits: Liveness) -> str | None:
     """A container's liveness probe: why the process writing `path` is hung, or None (also
     while no heartbeat exists yet: the probe's start period covers a start)."""
     doc = read(path)
-    return None if doc is None else verdict(doc, doc.get("pid"), float(doc["ts"]))
+    return None if doc is None else verdict(doc, doc.get("pid"), float(doc["ts"]), limits)
 
 
 class Stuck:
@@ -99,7 +85,8 @@ class Stuck:
 if __name__ == "__main__":
     import sys
 
-    reason = probe(Path(sys.argv[1] if len(sys.argv) > 1 else os.environ[ENV_FILE]))
+    limits = Liveness()  # this probe process's settings, read once at its start
+    reason = probe(Path(sys.argv[1] if len(sys.argv) > 1 else limits.heartbeat_file), limits)
     if reason:
         print(reason)
     sys.exit(1 if reason else 0)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import sys
 from contextvars import ContextVar, Token
 from datetime import datetime, timezone
@@ -74,10 +73,12 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(doc, default=str, ensure_ascii=False)
 
 
-def configure(service: str, level: int = logging.WARNING, app_level: int = logging.INFO) -> None:
-    """Root handler on stderr (JSON unless TRIBUTARY_LOG_FORMAT=text); `tributary.*` at app_level."""
+def configure(service: str, level: int = logging.WARNING, app_level: int = logging.INFO,
+              fmt: str = "json") -> None:
+    """Root handler on stderr (JSON unless `fmt`, TRIBUTARY_LOG_FORMAT, is text); `tributary.*`
+    at app_level."""
     handler = logging.StreamHandler(sys.stderr)
-    if os.environ.get("TRIBUTARY_LOG_FORMAT", "json").lower() == "text":
+    if fmt.lower() == "text":
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     else:
         handler.setFormatter(JsonFormatter())

@@ -2,9 +2,9 @@
 published, in the same write as the record it concerns, so a 202 means durable.
 
 An entry lives either inside its record (`_outbox.<message id>` of a file, GTIN import task,
-automatic-upload job or GTIN document: the record and its first command or change event are one
-write) or, for a command on a record that
-exists already or has none yet, as its own document in `outbox`. The relay (agents/outbox.py)
+automatic-upload job, catalog import or GTIN document: the record and its first command or change
+event are one write) or, for a command on a record that exists already or has none yet, as its
+own document in `outbox`. The relay (agents/outbox.py)
 republishes entries that no worker has handled (`handled`, written by agents/deps.dispatch) and
 drops them once one has. A republished command keeps its message id: handlers are idempotent
 by it (at-least-once). Events (no handler to wait for) are done once the broker acknowledged
@@ -13,22 +13,32 @@ them.
 from __future__ import annotations
 
 import logging
-import os
+import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Awaitable, Callable
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from infra.config import Outbox
 from topics.envelope import Message, decode
 from topics.registry import topic
 
 log = logging.getLogger("tributary.outbox")
-DELAY = float(os.environ.get("TRIBUTARY_OUTBOX_DELAY", "5"))  # s before the first republish
-TRIES = int(os.environ.get("TRIBUTARY_OUTBOX_TRIES", "10"))  # then UNDELIVERED
+# this process's timing: settings.outbox (TRIBUTARY_OUTBOX_DELAY, _TRIES), installed once at its
+# start by configure() (tributary/boot.py): entries are written from many places of the gateway
+# and the agents, which need not each carry it
+DELAY = Outbox.model_fields["delay"].default  # s before the first republish
+TRIES = Outbox.model_fields["tries"].default  # then UNDELIVERED
 MAX_BACKOFF = 60.0
+VERSION = "_v"  # in `_outbox`: changed by every write that adds entries (see Place.done)
 # collections whose records may carry `_outbox`; "outbox" holds entries of their own
-EMBEDDED = ("files", "gtin_import_tasks", "gtins", "auto_uploads")
+EMBEDDED = ("files", "gtin_import_tasks", "gtins", "auto_uploads", "catalog_imports")
 Publish = Callable[[str, Any, Message], Awaitable[None]]
+
+
+def configure(policy: Outbox) -> None:
+    global DELAY, TRIES
+    DELAY, TRIES = policy.delay, policy.tries
 
 
 def at(seconds: float) -> str:
@@ -45,7 +55,19 @@ def entry(topic_name: str, key: Any, message: Message, **about: Any) -> dict[str
 
 def embed(doc: dict[str, Any], *entries: dict[str, Any]) -> dict[str, Any]:
     """`doc` with `entries` added to its `_outbox` (pending ones it carries are kept)."""
-    return {**doc, "_outbox": {**(doc.get("_outbox") or {}), **{e["id"]: e for e in entries}}}
+    return {**doc, "_outbox": {**(doc.get("_outbox") or {}), **{e["id"]: e for e in entries},
+                               VERSION: secrets.token_hex(8)}}
+
+
+def pending(*entries: dict[str, Any]) -> dict[str, Any]:
+    """`$set` fields adding `entries` to a record's `_outbox` (in the update that writes it)."""
+    return {**{f"_outbox.{e['id']}": e for e in entries}, f"_outbox.{VERSION}": secrets.token_hex(8)}
+
+
+def tries(item: dict[str, Any]) -> int:
+    """Tries before an entry is given up: its own `patience` (a command that may wait long in
+    a queue, e.g. one fetch among a folder's thousands) or TRIES."""
+    return int(item.get("patience") or TRIES)
 
 
 def message_of(item: dict[str, Any]) -> Message:
@@ -70,7 +92,13 @@ class Place:
             await coll.delete_one({"_id": self.doc_id})
             return
         await coll.update_one({"_id": self.doc_id}, {"$unset": {self.prefix[:-1]: ""}})
-        await coll.update_one({"_id": self.doc_id, "_outbox": {}}, {"$unset": {"_outbox": ""}})
+        doc = await coll.find_one({"_id": self.doc_id}, {"_outbox": 1})
+        box = (doc or {}).get("_outbox")
+        if isinstance(box, dict) and not any(isinstance(v, dict) for v in box.values()):
+            # emptied: drop it unless an entry was added since (that write changed VERSION);
+            # never by `{"_outbox": {}}`, which the embedded store matches for any document
+            await coll.update_one({"_id": self.doc_id, f"_outbox.{VERSION}": box.get(VERSION)},
+                                  {"$unset": {"_outbox": ""}})
 
     async def dead(self, db: AsyncDatabase) -> None:
         """Given up on (an event after its last try): kept for an operator, no more tries."""

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
 from typing import Awaitable, Callable, TypeVar
 
+from infra.config import Retry
+
 log = logging.getLogger("tributary.retry")
+
 T = TypeVar("T")
 MAX_DELAY = 8.0
 
@@ -59,9 +61,18 @@ def _s3_server_error(exc: BaseException) -> bool:
     return status >= 500 or status == 429
 
 
+# this process's policy: settings.retry (TRIBUTARY_RETRY_ATTEMPTS, _BACKOFF), installed once at
+# its start by configure() (tributary/boot.py), so the many call sites need not carry it
+_POLICY = Retry.model_construct()
+
+
+def configure(policy: Retry) -> None:
+    global _POLICY
+    _POLICY = policy
+
+
 def _settings() -> tuple[int, float]:
-    return (max(1, int(os.environ.get("TRIBUTARY_RETRY_ATTEMPTS", "4"))),
-            max(0.0, float(os.environ.get("TRIBUTARY_RETRY_BACKOFF", "0.5"))))
+    return max(1, _POLICY.attempts), max(0.0, _POLICY.backoff)
 
 
 async def retry(op: Callable[[], Awaitable[T]], what: str, *, attempts: int | None = None,

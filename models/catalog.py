@@ -295,7 +295,7 @@ IMPORT_KIND = EntityKind(
     key_field="import_id", status_event="CatalogImportStatusChanged",
     statuses=("UPLOADING", "UPLOADED", "PROCESSING", "DONE", "FAILED"),
     terminal=("DONE", "FAILED"),
-    transitions={NEW: ("UPLOADING",), "UPLOADING": ("UPLOADED", "FAILED"),
+    transitions={NEW: ("UPLOADING", "FAILED"), "UPLOADING": ("UPLOADED", "FAILED"),
                  "UPLOADED": ("PROCESSING", "FAILED"),
                  "PROCESSING": ("UPLOADED", "DONE", "FAILED"),  # UPLOADED: a re-issued run
                  "FAILED": ("UPLOADED",)},  # an upload that was missing, retried
@@ -305,3 +305,13 @@ IMPORT_KIND = EntityKind(
     reissue={"UPLOADED": ("catalog.commands", "ProcessCatalogImport"),
              "PROCESSING": ("catalog.commands", "ProcessCatalogImport")},
     command=lambda doc: {"import_id": doc["_id"]}, status_payload=import_status_payload)
+def import_created(command: dict, ts: str) -> tuple[dict, dict]:
+    """(first status event, first record) of the import a `CreateCatalogImport` payload starts:
+    the gateway stores this record with the command (readable at once), the worker stores the
+    same one (a no-op when it exists) and announces it with the event."""
+    fields = {name: command.get(name) for name in ("filename", "filetype", "filesize",
+                                                   "object_key")}
+    event = {"import_id": int(command["import_id"]), "organisation": command["organisation"],
+             "status": "UPLOADING", "status_cause": None, "error_message": None,
+             "progress": None, "fields": {**fields, "created_at": ts}}
+    return event, apply_import_event(None, event, ts)

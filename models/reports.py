@@ -112,17 +112,20 @@ class Totals:
     rows: int = 0
     quantity: int = 0
     revenue: Decimal = Decimal(0)
-    revenue_converted: Decimal = Decimal(0)
     by_currency: dict[str, Decimal] = field(default_factory=dict)
     unconverted_rows: int = 0             # lines without a rate to the base currency
+    # converted amounts by the base currency each file was converted into at import: a base
+    # change between imports must never add two currencies into one `revenue_converted`
+    converted: dict[str | None, Decimal] = field(default_factory=dict)
 
-    def add(self, table: pa.Table) -> None:
+    def add(self, table: pa.Table, base: str | None = None) -> None:
         if not table.num_rows:
             return
         self.rows += table.num_rows
         self.quantity += int(pc.sum(table["quantity"]).as_py() or 0)
         self.revenue += _dec(pc.sum(table["revenue"]).as_py())
-        self.revenue_converted += _dec(pc.sum(table["revenue_converted"]).as_py())
+        self.converted[base] = self.converted.get(base, Decimal(0)) + \
+            _dec(pc.sum(table["revenue_converted"]).as_py())
         self.unconverted_rows += table["revenue_converted"].null_count
         for group in table.group_by("currency").aggregate([("revenue", "sum")]).to_pylist():
             key = group["currency"] or "unknown"
@@ -131,13 +134,22 @@ class Totals:
 
     def as_json(self) -> dict[str, Any]:
         # `revenue` adds amounts up only when they share one currency; per currency always
+        # and `revenue_converted` only when every file was converted into the same base
         single = len(self.by_currency) <= 1
-        return {"rows": self.rows, "quantity": self.quantity,
-                "revenue": _txt(self.revenue) if single else None,
-                "currency": next(iter(self.by_currency), None) if single else None,
-                "revenue_converted": _txt(self.revenue_converted),
-                "converted_complete": self.unconverted_rows == 0,
-                "revenue_by_currency": {k: _txt(v) for k, v in sorted(self.by_currency.items())}}
+        one_base = len(self.converted) <= 1
+        out = {"rows": self.rows, "quantity": self.quantity,
+               "revenue": _txt(self.revenue) if single else None,
+               "currency": next(iter(self.by_currency), None) if single else None,
+               "revenue_converted": _txt(sum(self.converted.values(), Decimal(0)))
+               if one_base else None,
+               "converted_currency": next(iter(self.converted), None) if one_base else None,
+               "converted_complete": self.unconverted_rows == 0 and one_base,
+               "revenue_by_currency": {k: _txt(v) for k, v in sorted(self.by_currency.items())}}
+        if not one_base:
+            out["revenue_converted_by_currency"] = {
+                k or "unknown": _txt(v) for k, v in sorted(self.converted.items(),
+                                                          key=lambda kv: kv[0] or "")}
+        return out
 
 
 def _dec(value: Any) -> Decimal:
@@ -155,11 +167,12 @@ def snapshot(kind: str, period: str, matched: Totals, unmatched: Totals,
     period_total = Totals(rows=matched.rows + unmatched.rows,
                           quantity=matched.quantity + unmatched.quantity,
                           revenue=matched.revenue + unmatched.revenue,
-                          revenue_converted=matched.revenue_converted + unmatched.revenue_converted,
                           unconverted_rows=matched.unconverted_rows + unmatched.unconverted_rows)
     for part in (matched, unmatched):
         for cur, amount in part.by_currency.items():
             period_total.by_currency[cur] = period_total.by_currency.get(cur, Decimal(0)) + amount
+        for base, amount in part.converted.items():
+            period_total.converted[base] = period_total.converted.get(base, Decimal(0)) + amount
     own = matched if kind == "monthly" else unmatched
     rate = round(matched.rows / period_total.rows, 6) if period_total.rows else None
     snap = {"type": kind, "period": period, **own.as_json(), "matched_rows": matched.rows,
@@ -212,7 +225,7 @@ KIND = EntityKind(
     name="report", collection="reports", events="reports.events", key_field="report_id",
     status_event="ReportStatusChanged", statuses=("PENDING", "RUNNING", "DONE", "FAILED"),
     terminal=("DONE", "FAILED"),
-    transitions={NEW: ("PENDING",), "PENDING": ("RUNNING", "FAILED"),
+    transitions={NEW: ("PENDING", "FAILED"), "PENDING": ("RUNNING", "FAILED"),
                  "RUNNING": ("DONE", "FAILED")},
     fold=lambda view, _type, payload, ts: apply_report_event(view, payload, ts),
     creates=("ReportStatusChanged",), table="report_status", page="/reports/{report_id}/",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.http import Api
-from tests.support.stack import RunningStack, cli
+from tests.support.orgs import api_fixture, org_fixture
+from tests.support.stack import RunningStack
 
 
 @pytest.fixture(scope="session")
@@ -15,21 +15,7 @@ def stack(tmp_path_factory):
     running.stop()
 
 
-@pytest.fixture(scope="session")
-def org(stack):
-    return cli(stack.data_dir, "org", "create", "Session Records")
-
-
-@pytest.fixture(scope="session")
-def other_org(stack):
-    return cli(stack.data_dir, "org", "create", "Other Label")
-
-
-@pytest.fixture
-def api(stack, org) -> Api:
-    return Api(stack.url, org["token"])
-
-
-@pytest.fixture
-def other_api(stack, other_org) -> Api:
-    return Api(stack.url, other_org["token"])
+org = org_fixture("Session Records")
+other_org = org_fixture("Other Label")
+api = api_fixture("org")
+other_api = api_fixture("other_org")

@@ -82,6 +82,14 @@ def _from_v0(payload: dict) -> dict:
     return payload
 
 
+def _file_command(name: str, doc: str, *, work: bool = False, **more: Any) -> MessageType:
+    """A command on one file: FileCommand names the file; FileWork, a pipeline stage's work,
+    names the file and the attempt."""
+    fields = ("file_id", "attempt") if work else ("file_id",)
+    return MessageType(name, "command", 1, required=fields, doc=doc, example=dict.fromkeys(fields, 1),
+                       model=FileWork if work else FileCommand, **more)
+
+
 _record_example = {"organisation": "org-1", "filename": "report.tsv", "filetype": "TSV",
                    "filesize": 1024, "mongo_db_id": "6650c0ffee"}
 
@@ -92,35 +100,24 @@ CREATE = MessageType(
         "otherwise the agent allocates them.",
     example={**_record_example, "id": 1, "uuid": "a1b2c3d4"}, model=CreateSalesFilePayload,
 )
-START_UPLOAD = MessageType(
-    "StartSalesFileUpload", "command", 1, required=("file_id",),
-    doc="Mark a file UPLOADING (a presigned PUT URL was handed out).", example={"file_id": 1},
-    model=FileCommand)
-PROCESS = MessageType(
-    "ProcessSalesFile", "command", 1, required=("file_id",),
-    doc="The object is uploaded: check it, mark UPLOADED and start cleaning. Optional "
-        "`allow_duplicate_of`: the id of the file this one duplicates, to import a DUPLICATE "
-        "anyway. Version 0 (`{\"id\": 1}`) is still accepted.",
-    example={"file_id": 1}, upgraders={0: _from_v0}, model=FileCommand)
-REIMPORT = MessageType(
-    "ReimportSalesFile", "command", 1, required=("file_id",),
-    doc="Run the pipeline again from the stored object (from FAILED, PROCESSED, FINALIZED, "
-        "VOIDED); the duplicate check runs again. "
-        "Version 0 (`{\"id\": 1}`) is still accepted.",
-    example={"file_id": 1}, upgraders={0: _from_v0}, model=FileCommand)
-VOID = MessageType(
-    "VoidSalesFile", "command", 1, required=("file_id",),
-    doc="Void a file (from INITIALIZED, UPLOADING, FAILED or FINALIZED): its rows leave the "
-        "summary, snapshots and reports; the record stays, status VOIDED. A reimport undoes it.",
-    example={"file_id": 1}, model=FileCommand)
-CLEAN = MessageType(
-    "CleanSalesFile", "command", 1, required=("file_id", "attempt"),
-    doc="Detect, normalise and validate the uploaded object.", example={"file_id": 1, "attempt": 1},
-    model=FileWork)
-IMPORT = MessageType(
-    "ImportSalesFile", "command", 1, required=("file_id", "attempt"),
-    doc="Write the cleaned rows to Parquet and build the snapshot.",
-    example={"file_id": 1, "attempt": 1}, model=FileWork)
+START_UPLOAD = _file_command(
+    "StartSalesFileUpload", "Mark a file UPLOADING (a presigned PUT URL was handed out).")
+PROCESS = _file_command(
+    "ProcessSalesFile",
+    "The object is uploaded: check it, mark UPLOADED and start cleaning. Optional "
+    "`allow_duplicate_of`: the id of the file this one duplicates, to import a DUPLICATE "
+    "anyway. Version 0 (`{\"id\": 1}`) is still accepted.", upgraders={0: _from_v0})
+REIMPORT = _file_command(
+    "ReimportSalesFile",
+    "Run the pipeline again from the stored object (from FAILED, PROCESSED, FINALIZED, "
+    "VOIDED); the duplicate check runs again. "
+    "Version 0 (`{\"id\": 1}`) is still accepted.", upgraders={0: _from_v0})
+VOID = _file_command(
+    "VoidSalesFile",
+    "Void a file (from INITIALIZED, UPLOADING, FAILED or FINALIZED): its rows leave the "
+    "summary, snapshots and reports; the record stays, status VOIDED. A reimport undoes it.")
+CLEAN = _file_command("CleanSalesFile", "Detect, normalise and validate the uploaded object.", work=True)
+IMPORT = _file_command("ImportSalesFile", "Write the cleaned rows to Parquet and build the snapshot.", work=True)
 
 REGISTERED = MessageType(
     "SalesFileRegistered", "event", 1, required=("file_id", "record"),

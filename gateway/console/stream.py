@@ -24,13 +24,14 @@ from gateway.auth import organisation
 from gateway.console import tickets
 from gateway.contract import Media, endpoint
 from gateway.errors import ApiError, not_found
+from gateway.keys import BUS, SETTINGS, TABLES
 from gateway.schemas.common import QueryModel, ResponseModel
 from topics.envelope import Message
 
 HEARTBEAT = 15.0
 MAX_AGE = 30 * 60
-CLOSING = "console.closing"
-_ORGS = "console.file_orgs"
+CLOSING = web.AppKey[asyncio.Event]("closing")
+_ORGS = web.AppKey[OrderedDict]("file_orgs")
 OrgOf = Callable[[web.Application, Message], Awaitable[str | None]]
 
 
@@ -45,7 +46,7 @@ async def _file_org(app: web.Application, msg: Message) -> str | None:
         org = cache.get(file_id)
         if org is None:
             try:
-                view, _ = await app["tables"].file(int(file_id))
+                view, _ = await app[TABLES].file(int(file_id))
             except (TypeError, ValueError):
                 view = None
             org = (view or {}).get("organisation")
@@ -82,11 +83,11 @@ async def stream(request: web.Request, query: Any = None) -> web.StreamResponse:
         raise not_found(f"no event stream {name!r}; streams: {', '.join(STREAMS)}")
     topic_name, org_of = STREAMS[name]
     app = request.app
-    org = tickets.verify(app["settings"].secret, request.query.get("ticket", ""))
+    org = tickets.verify(app[SETTINGS].secret, request.query.get("ticket", ""))
     if org is None:
         raise ApiError(401, "unauthorized", "send ?ticket= from POST /api/events/ticket "
                        "(tickets expire after a minute; get a new one)")
-    bus = app["bus"]
+    bus = app[BUS]
     if topic_name not in bus.event_topics:
         raise not_found(f"the gateway does not follow {topic_name}")
     queue = bus.subscribe(topic_name)
@@ -125,7 +126,7 @@ async def issue_ticket(request: web.Request):
 
     Answers `{ticket, expires_in, streams: {files, reports}}` (the stream URLs with the ticket)."""
     org = await organisation(request)
-    ticket, expires = tickets.issue(request.app["settings"].secret, org)
+    ticket, expires = tickets.issue(request.app[SETTINGS].secret, org)
     return {"ticket": ticket, "expires_in": expires - int(time.time()),
             "streams": {n: f"/api/events/{n}?ticket={ticket}" for n in STREAMS}}
 

@@ -8,6 +8,7 @@ from aiohttp import web
 from gateway.auth import organisation
 from gateway.contract import Media, endpoint
 from gateway.errors import invalid
+from gateway.keys import DB, SETTINGS
 from gateway.schemas.analytics import Analytics, AnalyticsFilters, AnalyticsQuery, RowsQuery, SaleRowPage
 from infra.analytics import run
 from models.analytics import csv_out
@@ -36,8 +37,8 @@ async def analytics(request: web.Request, query: AnalyticsQuery):
     currency with the rates named; the top groups and the rest as `others`."""
     org = await organisation(request)
     view = View(query.group_by, _filters(query), query.top)
-    settings = request.app["settings"]
-    answer = await run.grouped(request.app["db"], settings.storage_url, org, view)
+    settings = request.app[SETTINGS]
+    answer = await run.grouped(request.app[DB], settings.storage_url, org, view)
     if query.format == "csv":
         return _csv(csv_out.grouped_csv(answer), f"analytics-{query.group_by}")
     return answer
@@ -48,8 +49,8 @@ async def analytics(request: web.Request, query: AnalyticsQuery):
 async def analytics_rows(request: web.Request, query: RowsQuery):
     """The imported rows behind a view (same filters), in file and line order, one page."""
     org = await organisation(request)
-    settings = request.app["settings"]
-    page = await run.rows(request.app["db"], settings.storage_url, org, _filters(query),
+    settings = request.app[SETTINGS]
+    page = await run.rows(request.app[DB], settings.storage_url, org, _filters(query),
                           query.page, query.page_size)
     if query.format == "csv":
         return _csv(csv_out.rows_csv(page), f"analytics-rows-{query.page}")

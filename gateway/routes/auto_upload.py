@@ -10,7 +10,6 @@ to follow; zips found in folders are expanded afterwards (`archives`, then the j
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
 
 from aiohttp import web
@@ -18,6 +17,7 @@ from aiohttp import web
 from gateway.auth import organisation
 from gateway.contract import endpoint
 from gateway.errors import ApiError, not_found
+from gateway.keys import BUS, DB, SETTINGS
 from gateway.schemas.auto_upload import AutoUploadJob, AutoUploadRequest
 from infra import outbox
 from infra.drive import DriveConfig, DriveError
@@ -27,7 +27,6 @@ from topics.envelope import Message, now_iso
 
 COMMANDS, EVENTS = "auto_upload.commands", "auto_upload.events"
 JOBS, ARCHIVES = "auto_uploads", "auto_upload_archives"
-WAIT = float(os.environ.get("TRIBUTARY_AUTO_UPLOAD_WAIT", "20"))
 PATH = "/api/files/upload_automatically/"
 
 
@@ -39,13 +38,13 @@ async def submit(request: web.Request, body: AutoUploadRequest):
     try:
         link = parse_link(body.url)
         if link.is_drive:
-            DriveConfig.from_env().require_key()
+            DriveConfig.of(request.app[SETTINGS].drive).require_key()
     except LinkError as exc:
         raise ApiError(400, "direct_zip" if str(exc) == DIRECT_ZIP else "bad_link", str(exc),
                        errors=[{"field": "url", "problem": str(exc)}]) from None
     except DriveError as exc:
         raise ApiError(400, "drive_not_configured", exc.message) from None
-    db = request.app["db"]
+    db = request.app[DB]
     job_id = "au-" + secrets.token_hex(8)
     message = Message("ResolveAutoUpload", {"job_id": job_id, "organisation": org,
                                             "url": link.url})
@@ -53,8 +52,8 @@ async def submit(request: web.Request, body: AutoUploadRequest):
     await db[JOBS].insert_one({"_id": job_id, "organisation": org, "url": link.url,
                                "status": "RESOLVING", "created_at": now_iso(),
                                **outbox.embed({}, outbox.entry(COMMANDS, job_id, message))})
-    reply = await request.app["bus"].request(
-        COMMANDS, job_id, message, EVENTS, durable=True, timeout=WAIT,
+    reply = await request.app[BUS].request(
+        COMMANDS, job_id, message, EVENTS, durable=True, timeout=request.app[SETTINGS].gateway.auto_upload_wait,
         until=lambda m: m.type in ("AutoUploadResolved", "AutoUploadRejected"))
     follow = f"{PATH}{job_id}/"
     if reply is None:
@@ -99,7 +98,7 @@ async def _current(db, files: list[dict]) -> list[dict]:
 async def read(request: web.Request):
     """An automatic upload's files (with their current status), skips and archives."""
     org = await organisation(request)
-    db = request.app["db"]
+    db = request.app[DB]
     job = await db[JOBS].find_one({"_id": request.match_info["job_id"]})
     if not job or job.get("organisation") != org:
         raise not_found(f"no automatic upload {request.match_info['job_id']}")

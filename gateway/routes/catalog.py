@@ -13,7 +13,8 @@ from aiohttp import web
 
 from gateway.auth import organisation
 from gateway.contract import endpoint
-from gateway.errors import conflict, not_found
+from gateway.errors import conflict, not_found, storable
+from gateway.keys import BUS, DB, OBJECTS, SETTINGS, TABLES
 from gateway.routes.reports import _id
 from gateway.schemas.common import PageQuery
 from gateway.schemas.reports import (
@@ -25,16 +26,20 @@ from gateway.schemas.reports import (
     CatalogStatus,
     CatalogUpload,
 )
+from gateway.upload_links import upload_link
 from infra import outbox
 from infra.mongo import next_id
 from infra.repos import catalog as repo
-from models.catalog import search
+from models.catalog import import_created, search
 from topics.envelope import Message
+
+routes = web.RouteTableDef()
 
 COMMANDS, EVENTS = "catalog.commands", "catalog.events"
 UPLOAD_TTL = 3600
 
 
+@routes.post("/api/catalog/imports/")
 @endpoint(auth=organisation, body=CatalogImportRequest, responses={201: CatalogUpload},
           errors=(400, 401))
 async def create(request: web.Request, body: CatalogImportRequest):
@@ -42,38 +47,49 @@ async def create(request: web.Request, body: CatalogImportRequest):
     org = await organisation(request)
     filename, size = body.filename, body.filesize
     ext = os.path.splitext(filename.lower())[1]
-    import_id = await next_id(request.app["db"], "catalog_imports")
+    import_id = await next_id(request.app[DB], "catalog_imports")
     key = f"catalog-uploads/{org}/{import_id}/original{ext}"
     payload = {"import_id": import_id, "organisation": org, "filename": filename,
                "filetype": ext[1:].upper(), "filesize": size, "object_key": key}
-    reply = await _durable(request, import_id, Message("CreateCatalogImport", payload),
-                           lambda m: m.payload.get("status") == "UPLOADING")
-    url = await request.app["objects"].presign(key, "PUT", UPLOAD_TTL)
+    message = Message("CreateCatalogImport", payload)
+    _, stored = import_created(payload, message.ts)
+    # the record (its first status) and its command in one write: readable at once, and the
+    # relay delivers the command if the publish below fails (infra/outbox.py)
+    db = request.app[DB]
+    await storable(repo.insert_import(db, outbox.embed(stored, outbox.entry(COMMANDS, import_id,
+                                                                            message))))
+    await request.app[BUS].request(COMMANDS, import_id, message, EVENTS, timeout=10,
+                                     durable=True,
+                                     until=lambda m: m.payload.get("status") == "UPLOADING")
+    # one PUT of at most the declared size, as for sales files (unbounded without one)
+    url = await (upload_link(request.app, key, size, UPLOAD_TTL) if size else
+                 request.app[OBJECTS].presign(key, "PUT", UPLOAD_TTL))
     expires = datetime.now(timezone.utc) + timedelta(seconds=UPLOAD_TTL)
-    return 201, {"id": import_id, "status": "UPLOADING" if reply else "INITIALIZED",
-                 "filename": filename, "presigned_url": url,
-                 "expires_at": expires.isoformat(timespec="seconds")}
+    return 201, {"id": import_id, "status": stored["status"], "filename": filename,
+                 "presigned_url": url, "expires_at": expires.isoformat(timespec="seconds")}
 
 
 async def _durable(request: web.Request, import_id: int, message: Message, until):
-    """Store the command (outbox, infra/outbox.py), then publish it and wait for `until`."""
-    await outbox.add(request.app["db"], outbox.entry(COMMANDS, import_id, message,
+    """Store the command (an outbox entry of its own: the record exists), then publish it and
+    wait for `until`."""
+    await outbox.add(request.app[DB], outbox.entry(COMMANDS, import_id, message,
                                                      collection="catalog_imports",
                                                      doc_id=import_id))
-    return await request.app["bus"].request(COMMANDS, import_id, message, EVENTS, until=until,
+    return await request.app[BUS].request(COMMANDS, import_id, message, EVENTS, until=until,
                                             timeout=10, durable=True)
 
 
 async def _owned(request: web.Request, org: str) -> dict:
     import_id = _id(request, "import_id")
-    db = request.app["db"]
-    view, _ = await request.app["tables"].view(f"/catalog/imports/{import_id}/",
+    db = request.app[DB]
+    view, _ = await request.app[TABLES].view(f"/catalog/imports/{import_id}/",
                                                lambda: repo.get_import(db, import_id))
     if view is None or view.get("organisation") != org:
         raise not_found(f"no catalog import {import_id}")
     return view
 
 
+@routes.post("/api/catalog/imports/{import_id}/process/")
 @endpoint(auth=organisation, responses={202: CatalogStatus}, errors=(401, 404, 409))
 async def process(request: web.Request):
     """Import the uploaded catalog file (after the PUT); it becomes the current version."""
@@ -83,7 +99,7 @@ async def process(request: web.Request):
     retry = status == "FAILED" and view.get("status_cause") == "NOT_UPLOADED"
     if status != "UPLOADING" and not retry:
         raise conflict(f"cannot process a catalog import in status {status}", current_status=status)
-    info = await request.app["objects"].head(view["object_key"])
+    info = await request.app[OBJECTS].head(view["object_key"])
     if info is None:
         raise conflict("the file has not been uploaded yet; PUT it to the presigned URL first",
                        current_status=status)
@@ -96,6 +112,8 @@ async def process(request: web.Request):
     return 202, {"id": view["id"], "status": reply.payload["status"] if reply else status}
 
 
+@routes.get("/api/catalog/imports/{import_id}")
+@routes.get("/api/catalog/imports/{import_id}/")
 @endpoint(auth=organisation, responses={200: CatalogImport}, errors=(401, 404))
 async def read(request: web.Request):
     """A catalog import's status and progress."""
@@ -103,22 +121,22 @@ async def read(request: web.Request):
     return await _owned(request, org)
 
 
+@routes.get("/api/catalog/imports/")
 @endpoint(auth=organisation, query=PageQuery, responses={200: CatalogImportPage},
           errors=(400, 401))
 async def imports(request: web.Request, query: PageQuery):
     """The organisation's catalog imports."""
     org = await organisation(request)
-    page, size = query.page, query.page_size
-    total, docs = await repo.list_imports(request.app["db"], org, (page - 1) * size, size)
-    return {"count": total, "page": page, "page_size": size, "results": docs}
+    total, docs = await repo.list_imports(request.app[DB], org, query.skip, query.page_size)
+    return query.answer(total, docs)
 
 
 async def _cached(request: web.Request, current: dict) -> str:
-    folder = request.app["settings"].data_dir / "cache" / "catalog"
+    folder = request.app[SETTINGS].data_dir / "cache" / "catalog"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{current['organisation']}-v{current['version']}.parquet"
     if not path.exists():  # versions are immutable: a cached copy never goes stale
-        await request.app["objects"].download(current["object_key"], str(path))
+        await request.app[OBJECTS].download(current["object_key"], str(path))
     return str(path)
 
 
@@ -129,31 +147,24 @@ def _search(path: str, filters: dict, offset: int, limit: int) -> tuple[int, lis
     return search(batches, **filters, offset=offset, limit=limit)
 
 
+@routes.get("/api/catalog/")
 @endpoint(auth=organisation, query=CatalogQuery, responses={200: CatalogSearch},
           errors=(400, 401))
 async def catalog(request: web.Request, query: CatalogQuery):
     """Search the organisation's current catalog version (filters combine)."""
     org = await organisation(request)
-    page, size = query.page, query.page_size
     filters = {name: getattr(query, name) for name in ("isrc", "upc", "title", "artist")
                if getattr(query, name)}
-    current = await repo.current(request.app["db"], org)
-    body = {"version": None, "import_id": None, "switched_at": None, "catalog_rows": 0,
-            "count": 0, "page": page, "page_size": size, "results": []}
-    if current:
-        total, rows = await asyncio.to_thread(_search, await _cached(request, current), filters,
-                                              (page - 1) * size, size)
-        body.update(version=current["version"], import_id=current["import_id"],
-                    switched_at=current["switched_at"], catalog_rows=current["rows"],
-                    count=total, results=rows)
-    return body
+    current = await repo.current(request.app[DB], org)
+    if not current:
+        return {"version": None, "import_id": None, "switched_at": None, "catalog_rows": 0,
+                **query.answer(0, [])}
+    total, rows = await asyncio.to_thread(_search, await _cached(request, current), filters,
+                                          query.skip, query.page_size)
+    return {"version": current["version"], "import_id": current["import_id"],
+            "switched_at": current["switched_at"], "catalog_rows": current["rows"],
+            **query.answer(total, rows)}
 
 
 def setup(app: web.Application) -> None:
-    r = app.router
-    r.add_post("/api/catalog/imports/", create)
-    r.add_get("/api/catalog/imports/", imports)
-    r.add_get("/api/catalog/imports/{import_id}", read)
-    r.add_get("/api/catalog/imports/{import_id}/", read)
-    r.add_post("/api/catalog/imports/{import_id}/process/", process)
-    r.add_get("/api/catalog/", catalog)
+    app.router.add_routes(routes)

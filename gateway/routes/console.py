@@ -14,20 +14,21 @@ from aiohttp import web
 from gateway.console import stream
 from gateway.contract import Media, endpoint
 from gateway.errors import not_found
+from gateway.keys import OBJECTS
 
 STATIC = Path(__file__).resolve().parent.parent / "console" / "static"
 TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml",
          ".html": "text/html", ".json": "application/json"}
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*\.(js|css|svg)$")
 VENDOR_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*\.(js|css|json)$")  # pinned third-party builds (vendor.sh)
-_ORIGIN = "console.storage_origin"
+_ORIGIN = web.AppKey[list]("storage_origin")
 
 
 async def _storage_origin(app: web.Application) -> str:
     """The origin of presigned upload URLs (S3 or another host), allowed in connect-src."""
     if not app[_ORIGIN]:
         try:
-            url = await app["objects"].presign("console/probe", "PUT", 60)
+            url = await app[OBJECTS].presign("console/probe", "PUT", 60)
             parts = urlsplit(url)
             app[_ORIGIN].append(f"{parts.scheme}://{parts.netloc}" if parts.netloc else "")
         except Exception:  # noqa: BLE001 - no storage: uploads fail with their own error

@@ -18,7 +18,7 @@ ASSETS = {"redoc.standalone.js": "text/javascript"}
 CSP = ("default-src 'self'; script-src 'self'; worker-src 'self' blob:; "
        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'")
-_DOC = "openapi.document"
+_DOC = web.AppKey[dict]("openapi_document")
 
 
 def document(app: web.Application) -> dict[str, Any]:

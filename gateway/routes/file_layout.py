@@ -11,6 +11,7 @@ from aiohttp import web
 from gateway.auth import organisation
 from gateway.contract import endpoint, validation_error
 from gateway.errors import conflict
+from gateway.keys import DB
 from gateway.routes.files import _owned, _wait_status
 from gateway.schemas.layouts import LayoutConfirm, LayoutConfirmed
 from infra.repos import layouts as repo
@@ -36,7 +37,7 @@ async def confirm(request: web.Request, body: LayoutConfirm):
     if problems:
         raise validation_error([{**p, "field": p["field"] or "body"} for p in problems],
                                "mapping")
-    db = request.app["db"]
+    db = request.app[DB]
     twin = await repo.find_by_name(db, org, mapping["name"])
     if twin:        # confirming the same proposal again (same name): the newer mapping replaces it
         saved, code = await repo.replace(db, org, twin["id"], mapping), 200

@@ -11,6 +11,7 @@ from aiohttp import web
 from gateway.auth import organisation
 from gateway.contract import endpoint
 from gateway.errors import ApiError, conflict, not_found, path_id, storable
+from gateway.keys import BUS, DB, OBJECTS, TABLES, VIEWS
 from gateway.routes import statements
 from gateway.schemas.sales import (
     SalesFile,
@@ -40,6 +41,8 @@ from models.files import (
 )
 from topics.envelope import Message
 
+routes = web.RouteTableDef()
+
 COMMANDS, EVENTS = "sales.files.commands", "sales.files.events"
 UPLOAD_TTL = 3600
 
@@ -50,13 +53,14 @@ def _file_id(request: web.Request) -> int:
 
 async def _owned(request: web.Request, org: str) -> dict:
     file_id = _file_id(request)
-    view, source = await request.app["views"].file(file_id)
+    view, source = await request.app[VIEWS].file(file_id)
     if view is None or view.get("organisation") != org:
         raise not_found(f"no file {file_id}")
     view["_source"] = source
     return view
 
 
+@routes.post("/api/files/salesfiles/")
 @endpoint(auth=organisation, body=SalesFileCreate, errors=(400, 401),
           responses={201: SalesFile, 202: SalesFileAccepted})
 async def create(request: web.Request, body: SalesFileCreate):
@@ -70,7 +74,7 @@ async def create(request: web.Request, body: SalesFileCreate):
         raise ApiError(400, "validation_error", "organisation must be your own",
                        errors=[{"field": "organisation", "problem":
                                 f"must be your own organisation ({organisation_number(org)})"}])
-    db = request.app["db"]
+    db = request.app[DB]
     file_id = await next_id(db, "files")
     # allow_duplicate(_of) at registration are accepted and ignored: only a process request
     # naming the original imports a DUPLICATE (docs/money.md)
@@ -86,7 +90,7 @@ async def create(request: web.Request, body: SalesFileCreate):
     # the record and its command in one write: a 202 below means durable (infra/outbox.py)
     await storable(file_repo.insert(db, outbox.embed(record, outbox.entry(COMMANDS, file_id,
                                                                           message))))
-    reply = await request.app["bus"].request(
+    reply = await request.app[BUS].request(
         COMMANDS, file_id, message, EVENTS, durable=True,
         until=lambda m: m.type in ("SalesFileRegistered", "SalesFileRejected"))
     if reply is None:
@@ -100,36 +104,36 @@ async def create(request: web.Request, body: SalesFileCreate):
     return 201, public_view(reply.payload["record"])
 
 
+@routes.get("/api/files/salesfiles/{file_id}/")
 @endpoint(auth=organisation, responses={200: SalesFile}, errors=(401, 404))
 async def read(request: web.Request):
     """A sales file's record and status (`X-Tributary-Source` says which view answered)."""
     org = await organisation(request)
     view = await _owned(request, org)
     source = view.pop("_source")
-    return answer(request.app["views"].files, str(view["id"]), view, source)
+    return answer(request.app[VIEWS].files, str(view["id"]), view, source)
 
 
+@routes.get("/api/files/salesfiles/")
 @endpoint(auth=organisation, query=SalesFileQuery, responses={200: SalesFilePage},
           errors=(400, 401))
 async def listing(request: web.Request, query: SalesFileQuery):
     """The organisation's sales files, newest first, filtered by status and period."""
     org = await organisation(request)
-    page, size = query.page, query.page_size
-    total, docs = await file_repo.find(request.app["db"], org, status=query.status,
+    total, docs = await file_repo.find(request.app[DB], org, status=query.status,
                                        period=query.reporting_period or query.period,
-                                       skip=(page - 1) * size, limit=size,
+                                       skip=query.skip, limit=query.page_size,
                                        totals_check=query.totals_check)
-    return {"count": total, "page": page, "page_size": size,
-            "results": [public_view(d) for d in docs]}
+    return query.answer(total, [public_view(d) for d in docs])
 
 
 async def _wait_status(request, command: str, view: dict, statuses: tuple[str, ...],
                        **extra) -> dict:
     message = Message(command, {"file_id": view["id"], **extra})
     # stored first (an entry of its own, the record exists): the relay delivers it if we cannot
-    await outbox.add(request.app["db"], outbox.entry(COMMANDS, view["id"], message,
+    await outbox.add(request.app[DB], outbox.entry(COMMANDS, view["id"], message,
                                                      collection="files", doc_id=view["id"]))
-    reply = await request.app["bus"].request(
+    reply = await request.app[BUS].request(
         COMMANDS, view["id"], message, EVENTS, durable=True,
         until=lambda m: m.type == "SalesFileStatusChanged" and m.payload["status"] in statuses,
         timeout=10)
@@ -149,16 +153,17 @@ async def _table_caught_up(request: web.Request, file_id: int, done, tries: int 
     request waiting for that event resumes, so a file the view holds is caught up at once. A
     file it does not hold is answered by a worker table, which may fold the event after the
     gateway saw it: wait (briefly) until the table reflects it."""
-    views = request.app["views"]
+    views = request.app[VIEWS]
     for _ in range(tries):
         if views.files.live and views.files.get(str(file_id)) is not None:
             return
-        view, source = await request.app["tables"].file(file_id)
+        view, source = await request.app[TABLES].file(file_id)
         if view is not None and source == "table" and done(view):
             return
         await asyncio.sleep(0.02)
 
 
+@routes.post("/api/files/salesfiles/{file_id}/process/")
 @endpoint(auth=organisation, body=SalesFileAction, errors=(400, 401, 404, 409),
           responses={200: UploadLink, 202: StatusAnswer})
 async def action(request: web.Request, body: SalesFileAction):
@@ -184,7 +189,7 @@ async def action(request: web.Request, body: SalesFileAction):
                           and override is not None)
         if status not in ("INITIALIZED", "UPLOADING") and not retry:
             raise conflict(f"cannot process a file in status {status}", current_status=status)
-        info = await request.app["objects"].head(object_key(view))
+        info = await request.app[OBJECTS].head(object_key(view))
         if info is None:
             raise conflict("the file has not been uploaded yet; PUT it to the presigned URL first",
                            current_status=status)
@@ -215,6 +220,7 @@ def _date_order(value: str | None) -> dict:
     return {"date_order": order}
 
 
+@routes.get("/api/files/salesfiles/{file_id}/snapshot/")
 @endpoint(auth=organisation, responses={200: Snapshot}, errors=(400, 401, 404, 409))
 async def snapshot(request: web.Request):
     """Revenue of a processed file per artist, DSP, territory, track and release, each entry
@@ -226,7 +232,7 @@ async def snapshot(request: web.Request):
     group = request.query.get("group")
     if group is not None:
         return await _snapshot_page(request, view, group)
-    doc = await snapshot_repo.get(request.app["db"], view["id"])
+    doc = await snapshot_repo.get(request.app[DB], view["id"])
     if doc is None:
         raise conflict(f"file {view['id']} has no snapshot yet", current_status=view["status"])
     return doc
@@ -248,17 +254,18 @@ async def _snapshot_page(request: web.Request, view: dict, group: str) -> web.Re
     if page < 1 or not 1 <= size <= 1000:
         raise ApiError(400, "validation_error", "page must be ≥ 1 and page_size 1–1000",
                        errors=[{"field": "page_size", "problem": "page ≥ 1, page_size 1–1000"}])
-    count, entries = await snapshot_repo.page(request.app["db"], view["id"], group, page, size)
+    count, entries = await snapshot_repo.page(request.app[DB], view["id"], group, page, size)
     pages = (count + size - 1) // size
     return web.json_response({"file_id": view["id"], "group": group, "count": count, "page": page,
                               "page_size": size, "pages": pages, "results": entries})
 
 
+@routes.get("/api/sales/summary/")
 @endpoint(auth=organisation, responses={200: Summary}, errors=(401,))
 async def summary(request: web.Request):
     """All-time counts and revenue of the organisation's processed files."""
     org = await organisation(request)
-    doc = await snapshot_repo.refresh_summary(request.app["db"], org)
+    doc = await snapshot_repo.refresh_summary(request.app[DB], org)
     doc.pop("_id", None)
     if "organisation" in doc:
         doc["organisation"] = organisation_number(doc["organisation"])
@@ -266,10 +273,4 @@ async def summary(request: web.Request):
 
 
 def setup(app: web.Application) -> None:
-    r = app.router
-    r.add_post("/api/files/salesfiles/", create)
-    r.add_get("/api/files/salesfiles/", listing)
-    r.add_get("/api/files/salesfiles/{file_id}/", read)
-    r.add_post("/api/files/salesfiles/{file_id}/process/", action)
-    r.add_get("/api/files/salesfiles/{file_id}/snapshot/", snapshot)
-    r.add_get("/api/sales/summary/", summary)
+    app.router.add_routes(routes)

@@ -19,6 +19,7 @@ from aiohttp import web
 from gateway.contract import Media, endpoint
 from gateway.errors import ApiError, bad_request, not_found
 from gateway.gtin_auth import current_participant
+from gateway.keys import BUS, DB, OBJECTS, SETTINGS, VIEWS
 from gateway.schemas.gtin_import import (
     ImportBody,
     ParseStarted,
@@ -82,7 +83,7 @@ async def _own_key(request: web.Request, link: object, participant_id: str) -> s
         raise bad_request("link is required", field="link")
     link = _completed(link)
     try:
-        key = own_key(link, participant_id, request.app["settings"].public_url)
+        key = own_key(link, participant_id, request.app[SETTINGS].public_url)
         if key is None:
             check_link(link)
             return None
@@ -90,7 +91,7 @@ async def _own_key(request: web.Request, link: object, participant_id: str) -> s
         raise _fetch_error(exc) from None
     except ValueError as exc:  # urlsplit: e.g. an unclosed "[" in the host
         raise ApiError(400, "bad_link", f"link is not a URL: {exc}", field="link") from None
-    if await request.app["objects"].head(key) is None:
+    if await request.app[OBJECTS].head(key) is None:
         raise ApiError(422, "upload_missing", "nothing was uploaded to this link yet "
                        "(PUT the file to its upload_url first)")
     return key
@@ -102,8 +103,8 @@ async def create_upload(request: web.Request):
     participant, _ = await current_participant(request)
     upload_id = secrets.token_urlsafe(18)
     key = f"{upload_prefix(participant.id)}/{upload_id}"
-    url = await request.app["objects"].presign(key, "PUT", UPLOAD_TTL)
-    base = request.app["settings"].public_url.rstrip("/") or str(request.url.origin())
+    url = await request.app[OBJECTS].presign(key, "PUT", UPLOAD_TTL)
+    base = request.app[SETTINGS].public_url.rstrip("/") or str(request.url.origin())
     expires = datetime.now(timezone.utc) + timedelta(seconds=UPLOAD_TTL)
     return 201, UploadCreated(id=upload_id, upload_url=url, method="PUT",
                               link=f"{base}{UPLOAD_PATH}{upload_id}",
@@ -114,9 +115,9 @@ async def create_upload(request: web.Request):
 async def read_upload(request: web.Request):
     """Redirect to a short-lived GET of the caller's upload."""
     participant, _ = await current_participant(request)
-    link = f"{request.app['settings'].public_url}{UPLOAD_PATH}{request.match_info['upload_id']}"
+    link = f"{request.app[SETTINGS].public_url}{UPLOAD_PATH}{request.match_info['upload_id']}"
     key = await _own_key(request, link, participant.id)
-    raise web.HTTPFound(await request.app["objects"].presign(key, "GET", 600))
+    raise web.HTTPFound(await request.app[OBJECTS].presign(key, "GET", 600))
 
 
 @endpoint(responses={200: Media("image/*", "an image an import copied (copy_to_cdn)")},
@@ -127,7 +128,7 @@ async def cdn_object(request: web.Request):
     if "/" in name or name.startswith("."):
         raise not_found(f"no object {name}")
     try:
-        data = await request.app["objects"].get(f"cdn/{name}")
+        data = await request.app[OBJECTS].get(f"cdn/{name}")
     except (KeyError, ValueError):
         raise not_found(f"no object {name}") from None
     ctype = mimetypes.guess_type(name)[0] or next(
@@ -145,8 +146,9 @@ async def import_preview(request: web.Request, body: PreviewBody):
                                                    body.num_lines, body.quotechar)
     key = await _own_key(request, body.link, participant.id)
     try:
-        head = (await read_head(request.app["objects"], key, PREVIEW_BYTES) if key is not None
-                else await fetch_head(_completed(body.link), PREVIEW_BYTES))
+        head = (await read_head(request.app[OBJECTS], key, PREVIEW_BYTES) if key is not None
+                else await fetch_head(_completed(body.link), PREVIEW_BYTES,
+                                     request.app[SETTINGS].fetch))
         answer = preview(head, delimiter, has_header, num_lines, quotechar=quotechar)
     except FetchError as exc:
         raise _fetch_error(exc) from None
@@ -168,14 +170,14 @@ async def _start(request: web.Request, written: ImportBody, kind: str) -> dict[s
     await _own_key(request, spec.link, participant.id)  # fail fast on a malformed/missing link
     task_id = uuid.uuid4().hex
     view = new_task(task_id, participant.id, kind, spec.has_header,
-                    limits(max_file_bytes(), MAX_LINE_BYTES), now_iso())
-    db = request.app["db"]
+                    limits(max_file_bytes(request.app[SETTINGS].fetch), MAX_LINE_BYTES), now_iso())
+    db = request.app[DB]
     message = Message("StartGtinImport", {"task_id": task_id, "participant": participant.id,
                                           "kind": kind, "spec": body})
     item = outbox.entry(COMMANDS, task_id, message)
     # the task and its command in one write; a failed publish is the relay's (infra/outbox.py)
     await repo.create(db, view, body, **outbox.embed({}, item))
-    await outbox.publish(db, request.app["bus"].publish,
+    await outbox.publish(db, request.app[BUS].publish,
                          outbox.Place("gtin_import_tasks", task_id, item["id"]), item)
     return view
 
@@ -208,18 +210,18 @@ async def read_task(request: web.Request):
     task_id = request.match_info["task_id"]
     if not task_id.isalnum() or len(task_id) > 64:
         raise not_found(f"no task {task_id}")
-    view, source = await request.app["views"].task(
-        task_id, lambda: _store_task(request.app["db"], task_id))
+    view, source = await request.app[VIEWS].task(
+        task_id, lambda: _store_task(request.app[DB], task_id))
     if view is None or view.get("participant") != participant.id:
         raise not_found(f"no task {task_id}")
-    return answer(request.app["views"].tasks, task_id, view, source)
+    return answer(request.app[VIEWS].tasks, task_id, view, source)
 
 
 @endpoint(auth=current_participant, responses={200: TaskList}, errors=(401,))
 async def list_tasks(request: web.Request):
     """The status of each of the caller's import tasks: `{"tasks": [...]}`."""
     participant, _ = await current_participant(request)
-    docs = await repo.for_participant(request.app["db"], participant.id, kind="task")
+    docs = await repo.for_participant(request.app[DB], participant.id, kind="task")
     return TaskList(tasks=[task_status(d) for d in docs])
 
 
@@ -227,7 +229,7 @@ async def list_tasks(request: web.Request):
 async def parse_status(request: web.Request):
     """The status of the caller's latest legacy parse."""
     participant, _ = await current_participant(request)
-    docs = await repo.for_participant(request.app["db"], participant.id, kind="parse", limit=1)
+    docs = await repo.for_participant(request.app[DB], participant.id, kind="parse", limit=1)
     if not docs:
         raise not_found("no parse task yet")
     doc = docs[0]

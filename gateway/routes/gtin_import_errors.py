@@ -12,6 +12,7 @@ from aiohttp import web
 from gateway.contract import Media, endpoint
 from gateway.errors import bad_request, not_found
 from gateway.gtin_auth import current_participant
+from gateway.keys import DB
 from infra.repos import import_errors
 from infra.repos import import_tasks as repo
 from models.gtin_tasks import ERROR_LISTS
@@ -29,7 +30,7 @@ async def errors_csv(request: web.Request) -> web.StreamResponse:
     name = request.query.get("list")
     if name is not None and name not in ERROR_LISTS:
         raise bad_request(f"list must be one of {', '.join(ERROR_LISTS)}", field="list")
-    doc = await repo.get(request.app["db"], task_id) if task_id.isalnum() else None
+    doc = await repo.get(request.app[DB], task_id) if task_id.isalnum() else None
     if doc is None or doc.get("participant") != participant.id:
         raise not_found(f"no task {task_id}")
     response = web.StreamResponse(headers={
@@ -40,7 +41,7 @@ async def errors_csv(request: web.Request) -> web.StreamResponse:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     rows = 0
-    async for entry in import_errors.entries(request.app["db"], task_id, name):
+    async for entry in import_errors.entries(request.app[DB], task_id, name):
         writer.writerow([entry.get(column) if entry.get(column) is not None else ""
                          for column in COLUMNS])
         rows += 1

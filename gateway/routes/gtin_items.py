@@ -15,6 +15,7 @@ from aiohttp import web
 from gateway.contract import endpoint
 from gateway.errors import ApiError, bad_request, conflict, not_found
 from gateway.gtin_auth import current_participant
+from gateway.keys import BUS, DB
 from gateway.schemas.gtin_items import Attachments, AttachmentsBody, Deleted, ItemBody, TradeItem, trade_item
 from infra import outbox
 from infra.repos import gtins
@@ -55,12 +56,12 @@ def event(gtin14: str, kind: str, payload: Doc) -> tuple[Message, Doc]:
 
 async def publish(request: web.Request, collection: str, doc_id: str, item: Doc) -> None:
     """Publish a stored event; if the broker refuses, the relay publishes it later."""
-    await outbox.publish(request.app["db"], request.app["bus"].publish,
+    await outbox.publish(request.app[DB], request.app[BUS].publish,
                          outbox.Place(collection, doc_id, item["id"]), item)
 
 
 async def load(request: web.Request, gtin14: str) -> Doc:
-    doc = await gtins.get(request.app["db"], gtin14)
+    doc = await gtins.get(request.app[DB], gtin14)
     if doc is None:
         raise not_found(f"no GTIN {gtin14}")
     return doc
@@ -81,7 +82,7 @@ async def change(request: web.Request, gtin14: str, edit: Callable[[Doc], Doc | 
     it may raise ApiError (404/403/400) which is passed on. `announce(before, after)` names the
     change event (type, payload), stored with the write and then published.
     """
-    db = request.app["db"]
+    db = request.app[DB]
     for _ in range(attempts):
         current = await load(request, gtin14)
         before = gtins.public(current)
@@ -153,8 +154,8 @@ async def create(request: web.Request, body: ItemBody):
         fields["attachments"] = gdti_list(body.attachments)
     doc = gtins.new_document(gtin14, participant.id, fields)
     _, item = event(gtin14, "GtinCreated", {"participant": participant.id, "document": doc})
-    if not await gtins.insert(request.app["db"], outbox.embed(doc, item)):
-        existing = await gtins.get(request.app["db"], gtin14) or {}
+    if not await gtins.insert(request.app[DB], outbox.embed(doc, item)):
+        existing = await gtins.get(request.app[DB], gtin14) or {}
         raise conflict(f"GTIN {gtin14} already exists", id=gtin14, owner=existing.get("owner"))
     await publish(request, "gtins", gtin14, item)
     return 201, trade_item(doc, warnings)
@@ -194,7 +195,7 @@ async def delete(request: web.Request):
     doc = gtins.public(await load(request, gtin14))
     require_owner(doc, participant)
     # the event is stored first (the document goes): the relay drops it if the delete never was
-    db = request.app["db"]
+    db = request.app[DB]
     _, item = event(gtin14, "GtinDeleted", {"participant": participant.id, "owner": doc["owner"]})
     await outbox.add(db, {**item, "collection": "gtins", "doc_id": gtin14})
     if not await gtins.delete(db, gtin14):

@@ -14,14 +14,17 @@ from datetime import datetime, timedelta, timezone
 from aiohttp import web
 
 from gateway.contract import endpoint
+from gateway.keys import BUS, DB, OBJECTS, SETTINGS
 from gateway.schemas.health import Health
-from infra import liveness
 from infra.mongo import ping
 
 LAG_LIMIT = 1000      # events the gateway's follower may be behind
-# seconds without a heartbeat before a process counts as not alive: the supervisor's bound
-BEAT_LIMIT = max(liveness.deadline(), 3.0)
 SEEN_WITHIN = 60.0    # workers heartbeating within this window are listed
+
+
+def _beat_limit(app: web.Application) -> float:
+    """Seconds without a heartbeat before a process counts as not alive: the supervisor's bound."""
+    return max(app[SETTINGS].liveness.deadline, 3.0)
 
 
 def _age(ts: str | None) -> float | None:
@@ -34,11 +37,11 @@ def _age(ts: str | None) -> float | None:
 
 
 async def _broker(app: web.Application) -> dict:
-    bus = app["bus"]
+    bus = app[BUS]
     follower_age = round(time.monotonic() - bus.beat, 1)
     check = {"generation": bus.generation, "generation_since": bus.generation_since,
              "generation_changes": bus.generation_changes, "consumer_lag": bus.lag,
-             "follower": {"alive": bus.connected and follower_age < BEAT_LIMIT,
+             "follower": {"alive": bus.connected and follower_age < _beat_limit(app),
                           "last_turn_s": follower_age}}
     try:
         await asyncio.wait_for(bus.producer.partitions_for("sales.files.events"), 3)
@@ -49,14 +52,14 @@ async def _broker(app: web.Application) -> dict:
     return check
 
 
-async def _workers(db) -> dict:
+async def _workers(db, beat_limit: float) -> dict:
     since = (datetime.now(timezone.utc) - timedelta(seconds=SEEN_WITHIN)).isoformat(
         timespec="milliseconds")
     processes = {}
     try:
         async for w in db.workers.find({"ts": {"$gte": since}}):
             age = _age(w.get("ts"))
-            processes[w["_id"]] = {"alive": age is not None and age < BEAT_LIMIT,
+            processes[w["_id"]] = {"alive": age is not None and age < beat_limit,
                                    "heartbeat_age_s": age, "ready": bool(w.get("ready")),
                                    "pid": w.get("pid"), "progress": w.get("progress"),
                                    "recovering": w.get("recovering")}
@@ -73,12 +76,12 @@ async def healthz(request: web.Request):
     """Readiness: 200 when the broker, stores and a worker answer, else 503 naming what not."""
     app = request.app
     checks: dict[str, dict] = {"broker": await _broker(app)}
-    checks["store"] = {"ok": await ping(app["db"])}
+    checks["store"] = {"ok": await ping(app[DB])}
     try:
-        checks["objects"] = {"ok": await asyncio.wait_for(app["objects"].ping(), 3)}
+        checks["objects"] = {"ok": await asyncio.wait_for(app[OBJECTS].ping(), 3)}
     except Exception as exc:  # noqa: BLE001
         checks["objects"] = {"ok": False, "error": str(exc)}
-    checks["workers"] = await _workers(app["db"])
+    checks["workers"] = await _workers(app[DB], _beat_limit(app))
     if not all(c["ok"] for c in checks.values()):
         status = "unavailable"
     elif all(c.get("keeping_up", True) for c in checks.values()):

@@ -10,9 +10,12 @@ from aiohttp import web
 from gateway.auth import organisation
 from gateway.contract import endpoint, validation_error
 from gateway.errors import conflict, not_found, path_id
+from gateway.keys import DB
 from gateway.schemas.layouts import EXAMPLE, Layout, LayoutList, LayoutMapping
 from infra.repos import layouts as repo
 from models.sales.layouts.validate import validate_mapping
+
+routes = web.RouteTableDef()
 
 
 def _layout_id(request: web.Request) -> int:
@@ -23,7 +26,7 @@ async def _owned(request: web.Request) -> dict:
     """The caller's layout named by the path (404 before the body is read: another
     organisation's layout is answered as missing whatever the body says)."""
     org = await organisation(request)
-    doc = await repo.get(request.app["db"], org, _layout_id(request))
+    doc = await repo.get(request.app[DB], org, _layout_id(request))
     if doc is None:
         raise not_found(f"no layout {request.match_info['layout_id']}")
     return doc
@@ -40,38 +43,42 @@ def _validated(body: LayoutMapping) -> dict:
 WRITE = dict(auth=organisation, body=LayoutMapping, examples={"acme": EXAMPLE}, form=False)
 
 
+@routes.post("/api/layouts/")
 @endpoint(**WRITE, responses={201: Layout}, errors=(400, 401, 409))
 async def create(request: web.Request, body: LayoutMapping):
     """Teach the cleaner a layout of this organisation's files."""
     org = await organisation(request)
     mapping = _validated(body)
-    db = request.app["db"]
+    db = request.app[DB]
     if await repo.find_by_name(db, org, mapping["name"]):
         raise conflict(f"a layout named {mapping['name']!r} exists; "
                        "PUT /api/layouts/{id}/ to change it")
     return 201, await repo.create(db, org, mapping)
 
 
+@routes.get("/api/layouts/")
 @endpoint(auth=organisation, responses={200: LayoutList}, errors=(401,))
 async def listing(request: web.Request):
     """The organisation's layouts."""
     org = await organisation(request)
-    docs = await repo.list_for(request.app["db"], org)
+    docs = await repo.list_for(request.app[DB], org)
     return {"count": len(docs), "results": docs}
 
 
+@routes.get("/api/layouts/{layout_id}/")
 @endpoint(auth=organisation, find=_owned, responses={200: Layout}, errors=(401, 404))
 async def read(request: web.Request, found: dict):
     """One layout of the organisation."""
     return found
 
 
+@routes.put("/api/layouts/{layout_id}/")
 @endpoint(**WRITE, find=_owned, responses={200: Layout}, errors=(400, 401, 404, 409))
 async def update(request: web.Request, body: LayoutMapping, found: dict):
     """Replace a layout (files already imported keep what they were imported with)."""
     org = await organisation(request)
     layout_id = found["id"]
-    db = request.app["db"]
+    db = request.app[DB]
     mapping = _validated(body)
     twin = await repo.find_by_name(db, org, mapping["name"])
     if twin and twin["id"] != layout_id:
@@ -79,19 +86,15 @@ async def update(request: web.Request, body: LayoutMapping, found: dict):
     return await repo.replace(db, org, layout_id, mapping)
 
 
+@routes.delete("/api/layouts/{layout_id}/")
 @endpoint(auth=organisation, responses={204: None}, errors=(401, 404))
 async def delete(request: web.Request):
     """Delete a layout."""
     org = await organisation(request)
-    if not await repo.delete(request.app["db"], org, _layout_id(request)):
+    if not await repo.delete(request.app[DB], org, _layout_id(request)):
         raise not_found(f"no layout {request.match_info['layout_id']}")
     return 204, None
 
 
 def setup(app: web.Application) -> None:
-    r = app.router
-    r.add_post("/api/layouts/", create)
-    r.add_get("/api/layouts/", listing)
-    r.add_get("/api/layouts/{layout_id}/", read)
-    r.add_put("/api/layouts/{layout_id}/", update)
-    r.add_delete("/api/layouts/{layout_id}/", delete)
+    app.router.add_routes(routes)

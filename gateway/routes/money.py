@@ -9,6 +9,7 @@ from aiohttp import web
 from gateway.auth import organisation
 from gateway.contract import endpoint
 from gateway.errors import invalid
+from gateway.keys import DB
 from gateway.schemas.money import ExchangeRatePage, ExchangeRatesIn, OrgSettings, OrgSettingsIn, RateQuery
 from infra.repos import orgs
 from infra.repos import rates as rate_repo
@@ -16,7 +17,10 @@ from models.org_settings import check_settings
 from models.periods import parse_period_strict
 from models.rates import check_rate, check_rates, currency_code
 
+routes = web.RouteTableDef()
 
+
+@routes.get("/api/exchange-rates/")
 @endpoint(auth=organisation, query=RateQuery, responses={200: ExchangeRatePage}, errors=(400, 401))
 async def list_rates(request: web.Request, query: RateQuery):
     """The organisation's rates (optionally of one month or one currency) and its base currency."""
@@ -25,12 +29,13 @@ async def list_rates(request: web.Request, query: RateQuery):
         raise invalid("month must be YYYY-MM", [{"field": "month", "problem": "YYYY-MM"}])
     if query.currency and currency_code(query.currency) is None:
         raise invalid("currency must be an ISO 4217 code", [{"field": "currency", "problem": "ISO 4217"}])
-    docs = await rate_repo.find(request.app["db"], org, month=query.month,
+    docs = await rate_repo.find(request.app[DB], org, month=query.month,
                                 currency=query.currency and currency_code(query.currency))
-    base = (await orgs.settings(request.app["db"], org))["base_currency"]
+    base = (await orgs.settings(request.app[DB], org))["base_currency"]
     return {"base_currency": base, "count": len(docs), "results": docs}
 
 
+@routes.post("/api/exchange-rates/")
 @endpoint(auth=organisation, body=ExchangeRatesIn, responses={201: ExchangeRatePage}, errors=(400, 401))
 async def add_rates(request: web.Request, body: ExchangeRatesIn):
     """One rate `{month, from, to, rate}` or `{"rates": [...]}`; stored per month and pair."""
@@ -42,17 +47,19 @@ async def add_rates(request: web.Request, body: ExchangeRatesIn):
         good = [rate] if rate else []
     if problems:
         raise invalid("some rates are malformed", problems)
-    stored = await rate_repo.upsert(request.app["db"], org, good)
+    stored = await rate_repo.upsert(request.app[DB], org, good)
     return 201, {"count": len(stored), "results": stored}
 
 
+@routes.get("/api/organisation/settings/")
 @endpoint(auth=organisation, responses={200: OrgSettings}, errors=(401,))
 async def get_settings(request: web.Request):
     """Base currency, locale and date order of the organisation."""
     org = await organisation(request)
-    return {"organisation": org, **await orgs.settings(request.app["db"], org)}
+    return {"organisation": org, **await orgs.settings(request.app[DB], org)}
 
 
+@routes.patch("/api/organisation/settings/")
 @endpoint(auth=organisation, body=OrgSettingsIn, responses={200: OrgSettings}, errors=(400, 401))
 async def set_settings(request: web.Request, body: OrgSettingsIn):
     """Change any of base currency, locale, date order and strict_totals."""
@@ -60,12 +67,8 @@ async def set_settings(request: web.Request, body: OrgSettingsIn):
     values, problems = check_settings(body.model_dump(exclude_none=True))
     if problems:
         raise invalid("some settings are malformed", problems)
-    return {"organisation": org, **await orgs.update_settings(request.app["db"], org, values)}
+    return {"organisation": org, **await orgs.update_settings(request.app[DB], org, values)}
 
 
 def setup(app: web.Application) -> None:
-    r = app.router
-    r.add_get("/api/exchange-rates/", list_rates)
-    r.add_post("/api/exchange-rates/", add_rates)
-    r.add_get("/api/organisation/settings/", get_settings)
-    r.add_patch("/api/organisation/settings/", set_settings)
+    app.router.add_routes(routes)

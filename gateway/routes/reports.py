@@ -11,6 +11,7 @@ from aiohttp import web
 from gateway.auth import organisation
 from gateway.contract import endpoint
 from gateway.errors import ApiError, not_found, path_id
+from gateway.keys import BUS, DB, OBJECTS, TABLES
 from gateway.schemas.reports import Report, ReportAccepted, ReportPage, ReportQuery, ReportRequest
 from infra import outbox
 from infra.mongo import next_id
@@ -31,13 +32,13 @@ def _id(request: web.Request, name: str) -> int:
 async def create(request: web.Request, body: ReportRequest):
     """Request a report of one period; follow it at `GET /api/reports/{id}/`."""
     org = await organisation(request)
-    report_id = await next_id(request.app["db"], "reports")
+    report_id = await next_id(request.app[DB], "reports")
     message = Message("CreateReport", {"report_id": report_id, "organisation": org,
                                        "type": body.type, "period": body.period})
     # stored before it is published (no record yet: an entry of its own, infra/outbox.py)
-    await outbox.add(request.app["db"], outbox.entry(COMMANDS, report_id, message,
+    await outbox.add(request.app[DB], outbox.entry(COMMANDS, report_id, message,
                                                      collection="reports", doc_id=report_id))
-    reply = await request.app["bus"].request(COMMANDS, report_id, message, EVENTS,
+    reply = await request.app[BUS].request(COMMANDS, report_id, message, EVENTS,
                                              until=lambda m: True, timeout=10, durable=True)
     if reply is not None and reply.type == "ReportRejected":
         raise ApiError(409, "rejected", reply.payload["reason"])
@@ -77,8 +78,8 @@ async def read(request: web.Request):
     """A report's status, snapshot, staleness and (once DONE) its 24-hour download link."""
     org = await organisation(request)
     report_id = _id(request, "report_id")
-    db = request.app["db"]
-    view, source = await request.app["tables"].view(f"/reports/{report_id}/",
+    db = request.app[DB]
+    view, source = await request.app[TABLES].view(f"/reports/{report_id}/",
                                                     lambda: repo.get(db, report_id))
     if view is None:
         view, source = await _pending(db, report_id), "outbox"
@@ -95,7 +96,7 @@ async def read(request: web.Request):
     view = await _with_staleness(db, view, {})
     body = _public(view)
     if view.get("status") == "DONE" and view.get("object_key"):
-        body["download_url"] = await request.app["objects"].presign(view["object_key"], "GET",
+        body["download_url"] = await request.app[OBJECTS].presign(view["object_key"], "GET",
                                                                     LINK_TTL)
         body["download_expires_at"] = (datetime.now(timezone.utc) + timedelta(
             seconds=LINK_TTL)).isoformat(timespec="seconds")
@@ -106,13 +107,11 @@ async def read(request: web.Request):
 async def listing(request: web.Request, query: ReportQuery):
     """The organisation's reports, filtered by type and period."""
     org = await organisation(request)
-    page, size = query.page, query.page_size
-    db = request.app["db"]
+    db = request.app[DB]
     total, docs = await repo.find(db, org, kind=query.type, period=query.period,
-                                  skip=(page - 1) * size, limit=size)
+                                  skip=query.skip, limit=query.page_size)
     cache: dict = {}
-    results = [_public(await _with_staleness(db, d, cache)) for d in docs]
-    return {"count": total, "page": page, "page_size": size, "results": results}
+    return query.answer(total, [_public(await _with_staleness(db, d, cache)) for d in docs])
 
 
 def setup(app: web.Application) -> None:

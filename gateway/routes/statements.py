@@ -1,6 +1,6 @@
-"""Statements counted once: voiding a sales file (`DELETE /api/files/salesfiles/{id}/`), the
-duplicate override of `process` and the reimport check that the stored original is the one
-that was imported. The agents do the work; these checks answer the client at once."""
+"""Statements counted once: the duplicate override of `process` and the reimport check that the
+stored original is the one that was imported (voiding: gateway/routes/void.py). The agents do
+the work; these checks answer the client at once."""
 from __future__ import annotations
 
 import asyncio
@@ -9,29 +9,9 @@ import tempfile
 
 from aiohttp import web
 
-from gateway.auth import organisation
-from gateway.contract import endpoint
 from gateway.errors import ApiError, conflict
-from gateway.schemas.sales import StatusAnswer
+from gateway.keys import OBJECTS
 from infra.storage.base import file_sha256
-from models.files import VOIDABLE
-
-
-@endpoint(auth=organisation, responses={200: StatusAnswer}, errors=(401, 404, 409))
-async def void(request: web.Request):
-    """Void a file: its rows leave the summary, snapshots and reports; the record stays
-    (status VOIDED, with its history) and a reimport undoes it."""
-    from gateway.routes import files
-
-    org = await organisation(request)
-    view = await files._owned(request, org)
-    if view["status"] == "VOIDED":
-        return {"id": view["id"], "status": "VOIDED"}
-    if view["status"] not in VOIDABLE:
-        raise conflict(f"a file in status {view['status']} cannot be voided; wait until it is "
-                       f"one of {', '.join(VOIDABLE)}", current_status=view["status"])
-    result = await files._wait_status(request, "VoidSalesFile", view, ("VOIDED",))
-    return result
 
 
 def duplicate_override(body, view: dict) -> int | None:
@@ -57,7 +37,7 @@ async def unchanged_original(request: web.Request, view: dict) -> None:
     key, checksum = view.get("object_key"), view.get("checksum")
     if not key or not checksum:
         return
-    store = request.app["objects"]
+    store = request.app[OBJECTS]
     info = await store.head(key)
     if info is None:
         raise conflict(f"the original of file {view['id']} is no longer stored",
@@ -75,7 +55,3 @@ async def unchanged_original(request: web.Request, view: dict) -> None:
                        f"(SHA-256 {now[:12]}…, processed {checksum[:12]}…); register the new "
                        "file instead of reimporting this one", current_status=view["status"],
                        cause="OBJECT_CHANGED")
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_delete("/api/files/salesfiles/{file_id}/", void)

@@ -57,6 +57,15 @@ class PageQuery(QueryModel):
     page: int = Field(1, ge=1, le=10**9, description="page number, from 1")
     page_size: int = Field(50, ge=1, le=500, description="entries per page (at most 500)")
 
+    @property
+    def skip(self) -> int:
+        """Entries on the pages before this one."""
+        return (self.page - 1) * self.page_size
+
+    def answer(self, count: int, results: list) -> dict:
+        """The Page body: this page's `results` of `count` entries in all."""
+        return {"count": count, "page": self.page, "page_size": self.page_size, "results": results}
+
 
 T = TypeVar("T")
 

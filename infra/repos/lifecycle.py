@@ -93,12 +93,13 @@ async def get(db: AsyncDatabase, kind: EntityKind, key: Any) -> dict[str, Any] |
 
 async def stale(db: AsyncDatabase, kind: EntityKind, cutoff: str, now: str) -> list[dict]:
     """Work left in flight: in a status the kind re-issues from, no write or lease renewal
-    since `cutoff`, its lease (if any) expired, not re-issued since `cutoff` either. Filtered
+    since `cutoff`, its lease released or expired, not re-issued since `cutoff` either. Filtered
     here rather than in one `$or` (nx-27017 does not match null inside `$or`)."""
     cursor = db[kind.collection].find({"status": {"$in": list(kind.reissue)},
                                        "updated_at": {"$lt": cutoff}})
     return [doc async for doc in cursor
-            if (doc.get("lease_expires") or "") < now and (doc.get("reissued_at") or "") < cutoff]
+            if (doc.get("lease") is None or (doc.get("lease_expires") or "") < now)
+            and (doc.get("reissued_at") or "") < cutoff]
 
 
 async def mark_reissued(db: AsyncDatabase, kind: EntityKind, key: Any, now: str) -> None:

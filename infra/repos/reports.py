@@ -38,9 +38,11 @@ async def find(db: AsyncDatabase, organisation: str, *, kind: str | None = None,
 
 
 async def period_files(db: AsyncDatabase, organisation: str, period: str) -> list[dict]:
-    """The period's processed sales files: [{file_id, attempt, parquet_key, rows, filename}]."""
+    """The period's processed sales files: [{file_id, attempt, parquet_key, rows, filename,
+    base}] (`base`: the currency its lines were converted into at import)."""
     cursor = db.files.find({"organisation": organisation, "reporting_period": period,
                             "status": {"$in": list(INCLUDED)}})
     files = [{"file_id": d["_id"], "attempt": d.get("attempt"), "parquet_key": d.get("parquet_key"),
-              "rows": d.get("total_rows"), "filename": d.get("filename")} async for d in cursor]
+              "rows": d.get("total_rows"), "filename": d.get("filename"),
+              "base": (d.get("conversion") or {}).get("currency")} async for d in cursor]
     return sorted(files, key=lambda f: f["file_id"])

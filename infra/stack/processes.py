@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from infra import liveness
+from infra.config import Liveness
 
 _PR_SET_PDEATHSIG = 1
 STABLE_AFTER = 30.0  # a child that ran this long before exiting is restarted at once
@@ -83,11 +84,11 @@ class Child:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def hang_reason(self) -> str | None:
+    def hang_reason(self, limits: Liveness) -> str | None:
         """Why this running child counts as hung (infra/liveness.verdict), or None."""
         if self.heartbeat is None or not self.alive():
             return None
-        return liveness.verdict(liveness.read(self.heartbeat), self.pid, self.started)
+        return liveness.verdict(liveness.read(self.heartbeat), self.pid, self.started, limits)
 
     def due(self) -> bool:
         """An exited child may start again: at once after a stable run, else after a delay that
@@ -124,4 +125,6 @@ class Child:
 
 
 def python_argv(*args: str) -> list[str]:
-    return [sys.executable, "-m", "infra.cli", *args]
+    """A child of the stack: this interpreter running the `tributary` command (the composition
+    root above infra, named here by module only, never imported)."""
+    return [sys.executable, "-m", "tributary", *args]

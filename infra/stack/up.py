@@ -54,7 +54,7 @@ class Stack:
             changes["mongo_url"] = url
         changes["public_url"] = self.settings.public_url or f"http://127.0.0.1:{self.port}"
         self.settings = self.settings.with_(**changes)
-        asyncio.run(ensure_topics(self.settings.kafka_url, self.settings.replication))
+        asyncio.run(ensure_topics(self.settings))
         self._write_state()
         for number in range(1, self.workers + 1):
             self.apps.append(self._worker(number).start())
@@ -89,8 +89,8 @@ class Stack:
         name = "gateway" if number == 1 else f"gateway-{number}"
         env = settings_env(self.settings)
         if len(self.gateway_ports) > 1:  # a client's next request may reach another gateway
-            env.setdefault("TRIBUTARY_CONSISTENT_READS", os.environ.get(
-                "TRIBUTARY_CONSISTENT_READS", "1"))
+            chosen = "consistent_reads" in self.settings.model_fields_set
+            env["TRIBUTARY_CONSISTENT_READS"] = "1" if self.settings.consistent_reads or not chosen else "0"
         return Child(name, python_argv("gateway", "--port", str(port)),
                      self.settings.data_dir / "logs" / f"{name}.log", env=env,
                      heartbeat=self._beat_file(name))
@@ -134,7 +134,7 @@ class Stack:
             for child in self.servers + self.apps:
                 if self.stopping:
                     break
-                reason = child.hang_reason()
+                reason = child.hang_reason(self.settings.liveness)
                 if reason:
                     print(f"[tributary] {child.name} (pid {child.pid}) is hung: {reason}; "
                           "SIGKILL and start again", flush=True)
@@ -165,7 +165,7 @@ class Stack:
             return
         try:
             wait_port(int(self.settings.kafka_url.rsplit(":", 1)[1]), proc=child.proc)
-            asyncio.run(ensure_topics(self.settings.kafka_url, self.settings.replication))
+            asyncio.run(ensure_topics(self.settings))
         except Exception as exc:  # noqa: BLE001 - any failure means: try the broker again
             print(f"[tributary] broker restarted but its topics could not be created ({exc!r}); "
                   "starting it again", flush=True)

@@ -30,18 +30,19 @@ _S3_PARAMS = {"endpoint", "region", "public_endpoint", "access_key", "secret_key
               "create_bucket", "part_size_mb"}
 
 
-def open_store(url: str, *, public_base_url: str | None = None, secret: str) -> ObjectStore:
+def open_store(url: str, *, public_base_url: str | None = None, secret: str,
+               faults: str = "") -> ObjectStore:
     """Build (but do not start) the store a URL names.
 
     ``public_base_url`` is the gateway base for LocalStore presigned URLs (S3 ignores it: use
     ``public_endpoint`` in the URL). ``secret`` signs LocalStore URLs (S3 ignores it).
-    With TRIBUTARY_FAULTS set (tests), the store comes wrapped in infra.storage.faults.
+    With ``faults`` (TRIBUTARY_FAULTS, tests), the store comes wrapped in infra.storage.faults.
     """
     store = _open_store(url, public_base_url=public_base_url, secret=secret)
-    if os.environ.get("TRIBUTARY_FAULTS"):
+    if faults.strip():
         from infra.storage.faults import wrap
 
-        store = wrap(store)
+        store = wrap(store, faults)
     return store
 
 

@@ -14,7 +14,6 @@ starts with PREFIX match). Counts are per process, so a restarted worker starts 
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,8 +94,8 @@ class FaultyStore:
         await self._inner.close()
 
 
-def wrap(store: Any, env: dict | None = None) -> Any:
-    """The store itself, or a FaultyStore around it when TRIBUTARY_FAULTS names object faults."""
-    text = (os.environ if env is None else env).get(ENV, "")
+def wrap(store: Any, text: str) -> Any:
+    """The store itself, or a FaultyStore around it when `text` (TRIBUTARY_FAULTS) names object
+    faults."""
     rules = parse(text) if text.strip() else []
     return FaultyStore(store, rules) if rules else store

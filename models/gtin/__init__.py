@@ -9,7 +9,8 @@ from models.gtin.conditions import check_conditions, normalise_conditions
 from models.gtin.country import Registration, country_of_registration
 from models.gtin.errors import GtinError, MultiError, SourceNotFound
 from models.gtin.gdti import Gdti, parse_gdti, parse_gdti_element, parse_gdti_urn
-from models.gtin.gpc import GpcHierarchy, default_hierarchy, resolve_gpc
+from models.gtin.gpc import GpcHierarchy
+from models.gtin.gpc_data import default_hierarchy, resolve_gpc
 from models.gtin.gpc_xml import load_gpc_xml, parse_gpc_xml
 from models.gtin.import_spec import FieldSpec, ImportSpec
 from models.gtin.mapping import (

@@ -10,7 +10,8 @@ from typing import Any, Union
 from models.gtin.codes import normalise_gtin
 from models.gtin.country import country_of_registration
 from models.gtin.errors import GtinError
-from models.gtin.gpc import GpcHierarchy, default_hierarchy
+from models.gtin.gpc import GpcHierarchy
+from models.gtin.gpc_data import default_hierarchy
 from models.gtin.import_spec import FieldSpec, ImportSpec
 from models.gtin.ownership import refusal
 from models.gtin.sources import Participant, Source

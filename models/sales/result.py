@@ -24,6 +24,7 @@ class CleanOptions:
     max_bad_share: float = 0.5
     mappings: Sequence[Any] = ()            # organisation layouts (dicts for layout_from_mapping, or Layouts)
     batch_rows: int = 50_000
+    clean_ahead: int = 4                   # ranges cleaned ahead of the one written (TRIBUTARY_CLEAN_AHEAD)
     infer: bool = True                      # propose a mapping for files no layout claims (models/sales/infer)
     base_currency: str | None = None        # organisation currency; None = no conversion by currency (revenue × exchange_rate)
     org_rates: dict = field(default_factory=dict)   # (from, to, "YYYY-MM") → Decimal

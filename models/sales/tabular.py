@@ -29,7 +29,6 @@ CHUNK_BYTES = 8 << 20    # parallel cleaning: byte ranges of ~55 k rows, one per
 RANGE_BATCH_ROWS = 200_000  # rows mapped at once in a range (a CHUNK_BYTES range holds ~60 k)
 WORKERS = min(2, os.cpu_count() or 1)
 INFER_ROWS = 1040        # lines read for layout inference (header search + value sample)
-AHEAD = int(os.environ.get("TRIBUTARY_CLEAN_AHEAD", "4"))  # ranges cleaned ahead of the one emitted
 
 
 def find_header(rows: list[list[str]], layouts: list[Layout], filename: str,
@@ -246,11 +245,11 @@ def _clean_range(path: str, span: tuple[int, int], first: bool, delimiter: str, 
 
 def clean_parallel(path: str, spans: list[tuple[int, int]], delimiter: str, ncols: int, header_line: int,
                    mapper: Mapper, emitter: Emitter, batch_rows: int,
-                   progress: Callable[[int, float], None] | None) -> None:
+                   progress: Callable[[int, float], None] | None, ahead: int = 4) -> None:
     """Clean the data window cut in `spans` (header line first) on `WORKERS` threads
     (Arrow's CSV reader and compute kernels release the GIL) and emit the ranges in file order.
     The first range is cleaned alone so the mapper settles its decimal separator first; at most
-    `AHEAD` ranges are in memory at once (enough to keep cleaning while the sink writes a row
+    `ahead` ranges (TRIBUTARY_CLEAN_AHEAD) are in memory at once (enough to keep cleaning while the sink writes a row
     group)."""
     start, end = spans[0][0], spans[-1][1]
     total = max(1, end - start)
@@ -285,7 +284,7 @@ def clean_parallel(path: str, spans: list[tuple[int, int]], delimiter: str, ncol
         nxt = 1
         try:
             while nxt < len(spans) or pending:
-                while nxt < len(spans) and len(pending) < AHEAD:
+                while nxt < len(spans) and len(pending) < ahead:
                     pending.append((pool.submit(task, nxt), spans[nxt][1]))
                     nxt += 1
                 future, span_end = pending.pop(0)
@@ -354,7 +353,7 @@ def clean_text_tabular(path: str, filename: str, info: TextInfo, head: list[Line
         if info.encoding == "utf-8" and WORKERS > 1 and end - header.start > 2 * CHUNK_BYTES else []
     if len(spans) > 2:                                # (a file without `\n` line ends stays serial)
         clean_parallel(path, spans, delimiter, len(match.headers), match.row + 1, mapper, emitter,
-                       options.batch_rows, progress)
+                       options.batch_rows, progress, options.clean_ahead)
     else:
         for columns, lines, consumed in csv_batches(path, info, header.start, end, delimiter, len(match.headers),
                                                      match.row + 1, emitter, options.batch_rows):

@@ -8,7 +8,6 @@ figure (half a unit of its last decimal, at most half a cent). Pure functions.
 """
 from __future__ import annotations
 
-import os
 from decimal import Decimal, InvalidOperation
 
 TOTALS_CHECKS = ("MATCH", "MISMATCH", "PENDING_PARTS", "NONE")
@@ -16,9 +15,10 @@ DEFAULT_MAX_GAP = Decimal("0.005")  # 0.5 % of the declared revenue
 _HALF_CENT = Decimal("0.005")
 
 
-def max_gap(env: dict | None = None) -> Decimal:
-    """TRIBUTARY_MAX_TOTAL_GAP: share of the declared revenue (`0.005` or `0.5%`)."""
-    raw = str((os.environ if env is None else env).get("TRIBUTARY_MAX_TOTAL_GAP") or "").strip()
+def max_gap(text: str | None) -> Decimal:
+    """TRIBUTARY_MAX_TOTAL_GAP (settings.money.max_total_gap): share of the declared revenue
+    (`0.005` or `0.5%`); the default when empty or unreadable."""
+    raw = str(text or "").strip()
     if not raw:
         return DEFAULT_MAX_GAP
     try:

@@ -4,65 +4,36 @@ restricted GTIN-8 under GS1 rules), the service's own upload links for the impor
 files, and a client that sends an example's bytes exactly as the specification prints them."""
 from __future__ import annotations
 
-import random
 import secrets
-from dataclasses import dataclass
-from typing import Any
 
-import aiohttp
 import pytest
 
-from tests.support.gs1 import company_prefix_for
-from tests.support.http import Api, put_bytes
-from tests.support.stack import cli
-
-HEADER = "authenticateit_identity_ticket"
-BASE = "/description-service"
-_rng = random.Random()
+from tests.support.http import put_bytes
+from tests.support.participants import BASE, Who, participant, prefix_for
 
 
-@dataclass
-class Who:
-    urn: str
-    api: Api
-    ticket: str
-    prefix: str | None = None
-
-    async def send(self, method: str, path: str, body: bytes) -> tuple[int, Any]:
-        """POST/PUT raw bytes as `application/json` (the example byte for byte)."""
-        async with aiohttp.ClientSession() as session:
-            async with session.request(method, self.api.base + path, data=body, headers={
-                    HEADER: self.ticket, "Content-Type": "application/json"}) as resp:
-                return resp.status, await resp.json(content_type=None)
-
-
-def participant(stack, kind: str, *flags: str, prefix: str | None = None) -> Who:
-    urn = f"urn:authenticateit:participant:{secrets.randbelow(10**15)}"
-    args = ["participant", "create", "--id", urn, "--type", kind, *flags]
-    if prefix:
-        args += ["--prefix", prefix]
-    cli(stack.data_dir, *args)
-    session = cli(stack.data_dir, "session", "create", "--participant", urn, "--user",
-                  "my@gmail.com")
-    return Who(urn, Api(stack.url, headers={HEADER: session["ticket"]}), session["ticket"], prefix)
+def spec_participant(stack, kind: str, *flags: str, prefix: str | None = None) -> Who:
+    """A participant and session named as in the specification's examples."""
+    return participant(stack, kind, *flags, prefixes=(prefix,) if prefix else (),
+                       urn=f"urn:authenticateit:participant:{secrets.randbelow(10**15)}", user="my@gmail.com")
 
 
 @pytest.fixture(scope="session")
 def system(stack) -> Who:
     """The system participant the examples are replayed as (holds every GTIN)."""
-    return participant(stack, "gs1", "--system")
+    return spec_participant(stack, "gs1", "--system")
 
 
 @pytest.fixture(scope="session")
 def contributor(stack) -> Who:
     """A participant with the product360 module (the add-source example has a link widget)."""
-    return participant(stack, "contributor", "--product360")
+    return spec_participant(stack, "contributor", "--product360")
 
 
 @pytest.fixture(scope="session")
 def basic(stack) -> Who:
     """A brand without product360, owning a GS1 Company Prefix of its own."""
-    return participant(stack, "brand", prefix=company_prefix_for(_rng, "8", range(7, 8)))
+    return spec_participant(stack, "brand", prefix=prefix_for("8", range(7, 8)))
 
 
 async def own_link(who: Who, data: bytes, *, scheme: bool = True) -> str:

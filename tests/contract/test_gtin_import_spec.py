@@ -14,8 +14,9 @@ import json
 import aiohttp
 from stdnum import ean
 
-from tests.contract.conftest import BASE, own_link
+from tests.contract.conftest import own_link
 from tests.contract.examples import assert_shape, load, raw
+from tests.support.participants import BASE
 
 TASK_EXTENSIONS = {"$.bad_prefixes", "$.detail", "$.counts", "$.bad_line_details",
                    "$.file_limits", "$.kind", "$.created_at", "$.finished_at",

@@ -6,9 +6,9 @@ import json
 
 from stdnum import ean
 
-from tests.contract.conftest import BASE, HEADER
 from tests.contract.examples import assert_shape, load, raw
 from tests.support.http import Api
+from tests.support.participants import BASE, HEADER
 from tests.support.stack import cli
 
 GTIN = "00000026013992"  # the create example's GTIN (a restricted GTIN-8: system participant)

@@ -4,12 +4,10 @@ generated from /api/openapi.json reads the specification's examples)."""
 from __future__ import annotations
 
 import pytest
-from aiohttp import web
 from jsonschema import Draft202012Validator
 
-from gateway.app import _route_modules
-from gateway.openapi import build
 from tests.contract.examples import load
+from tests.support.openapi import route_document
 
 D = "/description-service"
 CASES = [  # (method, path, "request" | status, example)
@@ -40,10 +38,7 @@ CASES = [  # (method, path, "request" | status, example)
 
 @pytest.fixture(scope="module")
 def document() -> dict:
-    app = web.Application()
-    for module in _route_modules():
-        module.setup(app)
-    return build(app)
+    return route_document()
 
 
 @pytest.mark.parametrize("method, path, part, name", CASES)

@@ -25,10 +25,11 @@ from pymongo import MongoClient
 
 from gateway.app import create_app
 from infra.config import load_settings
-from tests.e2e.gtin_import.conftest import BASE, gtin_for, new_participant
+from tests.e2e.gtin_import.conftest import new_participant
 from tests.e2e.gtin_import.conftest import upload as upload_link
 from tests.reliability.conftest import ingest, record, sales_file
 from tests.support.http import Api, put_bytes
+from tests.support.participants import BASE, gtin_for
 from tests.support.stack import cli
 
 TICKET = "authenticateit_identity_ticket"

@@ -12,8 +12,9 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tests.e2e.gtin_import.conftest import HEADER, new_participant
+from tests.e2e.gtin_import.conftest import new_participant
 from tests.reliability.conftest import record
+from tests.support.participants import HEADER
 from tests.support.stack import cli
 
 EXAMPLES = 8

@@ -20,9 +20,10 @@ import pyarrow.parquet as pq
 import pytest
 from pymongo import MongoClient
 
-from tests.e2e.gtin_import.conftest import BASE, FileServer, gtin_for, new_participant
+from tests.e2e.gtin_import.conftest import FileServer, new_participant
 from tests.reliability.conftest import healthy, ingest, record, sales_file, start_file, wait_status
 from tests.support.http import Api
+from tests.support.participants import BASE, gtin_for
 from tests.support.sales import wait_terminal
 from tests.support.stack import RunningStack, cli
 

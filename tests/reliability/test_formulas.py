@@ -12,10 +12,11 @@ import csv
 import io
 import re
 
-from tests.e2e.gtin_import.conftest import BASE, new_participant, upload
+from tests.e2e.gtin_import.conftest import new_participant, upload
 from tests.e2e.reports.conftest import download_csv
 from tests.reliability.conftest import ingest, record
 from tests.support.http import Api
+from tests.support.participants import BASE
 from tests.support.stack import cli
 
 RISKY = ["=HYPERLINK(\"http://x\")", "+SUM(A1:A2)", "-2+3", "@cmd", "\tTabbed", "\rReturn"]

@@ -9,9 +9,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.e2e.gtin_import.conftest import BASE, new_participant
+from tests.e2e.gtin_import.conftest import new_participant
 from tests.reliability.conftest import record
 from tests.support.http import Api
+from tests.support.participants import BASE
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
 WIDE = b"[" + b"0," * 499_999 + b"0]"                    # 1 MB, 500,000 values

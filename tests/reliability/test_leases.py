@@ -13,9 +13,10 @@ from pymongo import AsyncMongoClient
 
 from infra.repos import import_tasks, leases
 from models.gtin_tasks import new_task
-from tests.e2e.gtin_import.conftest import BASE, gtin_for, new_participant
+from tests.e2e.gtin_import.conftest import new_participant
 from tests.reliability.conftest import record, sales_file
 from tests.support.http import Api, put_bytes
+from tests.support.participants import BASE, gtin_for
 from tests.support.sales import ingest, register, upload
 from tests.support.stack import cli
 

@@ -10,9 +10,10 @@ from decimal import Decimal
 
 import pytest
 
-from tests.e2e.gtin_import.conftest import BASE, gtin_for, new_participant, upload
+from tests.e2e.gtin_import.conftest import new_participant, upload
 from tests.reliability.conftest import peak_memory_kb, record, sales_file
 from tests.support.http import Api
+from tests.support.participants import BASE, gtin_for
 from tests.support.stack import RunningStack, cli
 
 FILES, FILE_ROWS, AT_ONCE = 200, 20, 20

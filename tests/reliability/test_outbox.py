@@ -20,9 +20,10 @@ from aiokafka import AIOKafkaProducer
 from pymongo import MongoClient
 
 from tests.e2e.gtin.conftest import changes
-from tests.e2e.gtin_import.conftest import BASE, gtin_for, new_participant
+from tests.e2e.gtin_import.conftest import new_participant
 from tests.reliability.conftest import healthy, record, sales_file, wait_status
 from tests.support.http import Api, put_bytes
+from tests.support.participants import BASE, gtin_for
 from tests.support.sales import wait_terminal
 from tests.support.stack import RunningStack, cli
 from topics.envelope import now_iso
@@ -81,11 +82,12 @@ async def _drained(db, timeout: float = 30.0) -> None:
     for _ in range(int(timeout / 0.5)):
         left = [db.outbox.count_documents({})] + [
             db[name].count_documents({"_outbox": {"$exists": True}})
-            for name in ("files", "gtin_import_tasks", "gtins")]
+            for name in ("files", "gtin_import_tasks", "gtins", "catalog_imports", "auto_uploads")]
         if not any(left):
             return
         await asyncio.sleep(0.5)
-    raise AssertionError(f"outbox entries left (outbox, files, tasks, gtins): {left}")
+    raise AssertionError(f"outbox entries left (outbox, files, tasks, gtins, imports, "
+                         f"jobs): {left}")
 
 
 async def test_refused_publishes_are_relayed_and_the_file_finishes_exactly(ostack, oapi):
@@ -136,7 +138,11 @@ async def test_refused_publishes_are_relayed_and_the_file_finishes_exactly(ostac
 
         status, imp, _ = await oapi.post("/api/catalog/imports/", json={"filename": "c.csv",
                                                                         "filesize": 10})
-        assert status == 201 and imp["status"] == "INITIALIZED", imp  # its publish failed
+        assert status == 201 and imp["status"] == "UPLOADING", imp  # its publish failed
+        assert db.catalog_imports.find_one({"_id": imp["id"]})["_outbox"], "stored with it"
+        status, stored, _ = await oapi.get(f"/api/catalog/imports/{imp['id']}/")
+        assert status == 200 and stored["status"] == "UPLOADING", stored  # readable at once
+        assert "_outbox" not in stored, stored
         await oapi.wait_for(f"/api/catalog/imports/{imp['id']}/",
                             lambda b: b["status"] == "UPLOADING", 60)
         await _drained(db)
@@ -146,7 +152,7 @@ async def test_refused_publishes_are_relayed_and_the_file_finishes_exactly(ostac
         client.close()
     record("outbox", "publish_refused", f"{FAULTS} publishes refused (create, upload, process, "
            "report, GTIN event, catalog import): each relayed; file FINALIZED exact, report DONE, "
-           "event once, import UPLOADING")
+           "event once, catalog import readable at once (UPLOADING) and announced")
 
 
 async def test_creates_while_the_worker_is_stuck_are_not_lost(ostack, oapi):

@@ -29,8 +29,9 @@ from models.gtin import GtinError, ImportSpec, Participant, map_line
 from models.gtin.tabular import BadLine
 from models.sales.clean import CleanOptions, CleanResult, clean_file
 from models.sales.errors import SalesFileError
-from tests.e2e.gtin_import.conftest import HEADER, new_participant
+from tests.e2e.gtin_import.conftest import new_participant
 from tests.reliability.conftest import record
+from tests.support.participants import HEADER
 from tests.support.stack import cli
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "sales"

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from infra import fetch as gtin_fetch
-from infra.fetch_public import ALLOW_ENV, AllowList, FetchLimits, FetchRefused, check_url, fetch
+from infra.config import Fetch
+from infra.fetch_public import AllowList, FetchLimits, FetchRefused, check_url, fetch
 from tests.reliability.conftest import record
 from tests.support.drive import FakeDrive
 
@@ -50,14 +51,15 @@ async def test_redirect_chains_to_non_public_addresses_are_refused(server, tmp_p
            "refused; allow-listed loopback fetched")
 
 
-async def test_gtin_import_links_are_fetched_only_from_public_addresses(server, monkeypatch):
+async def test_gtin_import_links_are_fetched_only_from_public_addresses(server):
     """DEFECT (reported to the lead): infra/fetch.py downloads any http(s) link, loopback and
     private addresses included, and follows redirects unchecked. It should resolve and check every
     hop as infra/fetch_public.py does (FetchRefused → a 4xx 'refused_address')."""
-    monkeypatch.delenv(ALLOW_ENV, raising=False)
+    default = Fetch(allow="")  # no allow-list, as a new user runs
     link = server.serve("gtins.csv", b"gtin,name\n4000000000017,x\n")
     with pytest.raises(gtin_fetch.FetchError) as refused:
-        await gtin_fetch.fetch_head(link, 1024)
+        await gtin_fetch.fetch_head(link, 1024, default)
     assert 400 <= refused.value.status < 500
     with pytest.raises(gtin_fetch.FetchError):
-        await gtin_fetch.fetch_head(f"{server.origin}/redirect?to=http://169.254.169.254/x", 1024)
+        await gtin_fetch.fetch_head(f"{server.origin}/redirect?to=http://169.254.169.254/x", 1024,
+                                        default)

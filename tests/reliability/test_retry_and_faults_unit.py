@@ -52,12 +52,12 @@ def test_fault_rules_parse_and_refuse_nonsense():
         with pytest.raises(ValueError):
             parse(bad)
     store = object()
-    assert wrap(store, {}) is store and isinstance(wrap(store, {"TRIBUTARY_FAULTS": "objects.put:fail=1"}), FaultyStore)
+    assert wrap(store, "") is store and isinstance(wrap(store, "objects.put:fail=1"), FaultyStore)
 
 
 async def test_faulty_store_fails_the_first_n_matching_calls(tmp_path):
     store = wrap(LocalStore(str(tmp_path), secret="s"),
-                 {"TRIBUTARY_FAULTS": "objects.put:fail=2:key=x/"})
+                 "objects.put:fail=2:key=x/")
     async with store:
         await store.put("y/1", b"other keys are untouched")
         for _ in range(2):

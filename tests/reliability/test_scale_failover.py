@@ -12,9 +12,10 @@ import pyarrow.parquet as pq
 import pytest
 from pymongo import MongoClient
 
-from tests.e2e.gtin_import.conftest import BASE, gtin_for, new_participant, upload
+from tests.e2e.gtin_import.conftest import new_participant, upload
 from tests.reliability.conftest import record, sales_file
 from tests.support.http import Api, put_bytes
+from tests.support.participants import BASE, gtin_for
 from tests.support.sales import TERMINAL
 from tests.support.stack import RunningStack, cli
 

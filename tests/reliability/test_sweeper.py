@@ -1,8 +1,8 @@
 """Issue 19 item 6: storage does not grow without bound. On a private stack whose sweeper runs
-every second with tiny TTLs (set only here), a record left INITIALIZED and one left UPLOADING
-with its bytes end FAILED with status_cause EXPIRED (seen through the API, so the status event
-was folded), the object goes, a stale partial upload in `objects/.tmp` goes, and a file that
-went through is left alone."""
+every second with tiny TTLs (set only here), a record left INITIALIZED, one left UPLOADING with
+its bytes and a catalog import left UPLOADING with its bytes end FAILED with status_cause
+EXPIRED (seen through the API, so the status event was folded), their objects go, a stale
+partial upload in `objects/.tmp` goes, and a file that went through is left alone."""
 from __future__ import annotations
 
 import asyncio
@@ -50,6 +50,12 @@ async def test_sweeper_expires_stuck_records_and_removes_partials(swept_stack):
     assert status == 200, link
     assert await put_bytes(link["presigned_url"], data) == 200
     assert _objects(swept_stack, sent["id"])
+    status, catalog, _ = await api.post("/api/catalog/imports/", json={"filename": "c.csv",
+                                                                        "filesize": 5})
+    assert status == 201 and catalog["status"] == "UPLOADING", catalog
+    assert await put_bytes(catalog["presigned_url"], b"isrc\n") in (200, 201)
+    catalog_objects = swept_stack.data_dir / "objects" / "catalog-uploads"
+    assert list(catalog_objects.rglob("original.csv"))
     tmp = swept_stack.data_dir / "objects" / ".tmp"
     stale, live = tmp / "put-cut-off", tmp / "put-in-progress"
     stale.write_bytes(b"half a statement")
@@ -64,6 +70,10 @@ async def test_sweeper_expires_stuck_records_and_removes_partials(swept_stack):
         assert "TRIBUTARY_UPLOAD_TTL" in view["error_message"], view
         assert view["history"][-1] == {"status": "FAILED", "ts": view["history"][-1]["ts"],
                                        "status_cause": "EXPIRED"}, view
+    imported = await api.wait_for(f"/api/catalog/imports/{catalog['id']}/",
+                                  lambda b: b["status"] == "FAILED", timeout=UPLOAD_TTL + 30)
+    assert imported["status_cause"] == "EXPIRED", imported
+    assert "TRIBUTARY_UPLOAD_TTL" in imported["error_message"], imported
     expired_after = asyncio.get_running_loop().time() - started
     _, listed, _ = await api.get("/api/files/salesfiles/?status=FAILED")
     assert {r["id"] for r in listed["results"]} == {waiting["id"], sent["id"]}, listed
@@ -72,6 +82,7 @@ async def test_sweeper_expires_stuck_records_and_removes_partials(swept_stack):
             break
         await asyncio.sleep(0.2)
     assert not _objects(swept_stack, sent["id"]), "the expired file's object is still stored"
+    assert not list(catalog_objects.rglob("original.csv")), "the expired import's upload stayed"
     assert not stale.exists() and live.exists()
     # the expired upload URL is refused like any URL of a file that left UPLOADING
     assert await put_bytes(link["presigned_url"], data) == 409
@@ -84,5 +95,5 @@ async def test_sweeper_expires_stuck_records_and_removes_partials(swept_stack):
     record("storage_limits", "sweeper", {
         "upload_ttl_s": UPLOAD_TTL, "sweep_every_s": 1,
         "waited_for_both_expired_s": round(expired_after, 1),
-        "result": "INITIALIZED and UPLOADING records FAILED EXPIRED, object and stale .tmp "
-                  "removed, FINALIZED file kept"})
+        "result": "INITIALIZED and UPLOADING files and an UPLOADING catalog import FAILED "
+                  "EXPIRED, their objects and a stale .tmp removed, FINALIZED file kept"})

@@ -18,14 +18,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # the repo is not installed; pytest does not add the root by itself
     sys.path.insert(0, str(ROOT))
 
 from infra.storage import LocalStore, ObjectStore, open_store  # noqa: E402
-from infra.storage.local_http import add_routes  # noqa: E402
+from tests.storage.serving import serving  # noqa: E402
 
 EXTERNAL_S3 = os.environ.get("TRIBUTARY_TEST_S3_URL")
 MOTO_SKIP = ("moto does not check presigned-URL signatures or expiry (verified with moto 5.2.5: "
@@ -61,20 +60,13 @@ async def local_backend(tmp_path: Path) -> AsyncIterator[Backend]:
     store = open_store(f"file://{tmp_path / 'objects'}", public_base_url=None,
                        secret="test-secret-0123456789")
     assert isinstance(store, LocalStore)
-    app = web.Application()
-    add_routes(app, store)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    store.public_base_url = f"http://127.0.0.1:{port}"  # known only after binding port 0
-    await store.start()
-    try:
-        yield Backend("local", store, enforces_presign=True)
-    finally:
-        await store.close()
-        await runner.cleanup()
+    async with serving(store) as base:
+        store.public_base_url = base
+        await store.start()
+        try:
+            yield Backend("local", store, enforces_presign=True)
+        finally:
+            await store.close()
 
 
 def _with_bucket(url: str, bucket: str) -> str:

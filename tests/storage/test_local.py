@@ -10,11 +10,10 @@ from urllib.parse import quote
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from infra.storage import InvalidKey, LocalStore, ObjectNotFound, signing
 from infra.storage.local import TMP_DIR
-from infra.storage.local_http import add_routes
+from tests.storage.serving import serving
 
 SECRET = "local-test-secret"
 
@@ -23,17 +22,10 @@ SECRET = "local-test-secret"
 async def served(tmp_path: Path) -> AsyncIterator[tuple[LocalStore, str]]:
     """A LocalStore behind its routes (max body 1 MiB), plus the base URL."""
     store = LocalStore(tmp_path / "root", secret=SECRET)
-    app = web.Application()
-    add_routes(app, store, max_body=1024 * 1024)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-    store.public_base_url = base
-    await store.start()
-    yield store, base
-    await runner.cleanup()
+    async with serving(store, max_body=1024 * 1024) as base:
+        store.public_base_url = base
+        await store.start()
+        yield store, base
 
 
 def _url(base: str, key: str, expires: int, signature: str) -> str:
@@ -150,33 +142,24 @@ async def test_http_errors_are_json(served: tuple[LocalStore, str]) -> None:
 async def test_http_put_and_get_stream_without_buffering(tmp_path: Path) -> None:
     """A 24 MiB upload and download through the routes keeps Python allocations far below 24 MiB."""
     store = LocalStore(tmp_path / "root", secret=SECRET)
-    app = web.Application()
-    add_routes(app, store)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    store.public_base_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-    await store.start()
     total, chunk = 24 * 1024 * 1024, b"0123456789abcdef" * 16384  # 256 KiB
 
     async def body() -> AsyncIterator[bytes]:
         for _ in range(total // len(chunk)):
             yield chunk
 
-    try:
-        async with aiohttp.ClientSession() as http:
-            tracemalloc.start()
-            async with http.put(await store.presign("s/big.bin", "PUT"), data=body()) as resp:
-                assert resp.status == 200
-            received = 0
-            async with http.get(await store.presign("s/big.bin", "GET")) as resp:
-                async for part in resp.content.iter_chunked(256 * 1024):
-                    received += len(part)
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-    finally:
-        await runner.cleanup()
+    async with serving(store) as base, aiohttp.ClientSession() as http:
+        store.public_base_url = base
+        await store.start()
+        tracemalloc.start()
+        async with http.put(await store.presign("s/big.bin", "PUT"), data=body()) as resp:
+            assert resp.status == 200
+        received = 0
+        async with http.get(await store.presign("s/big.bin", "GET")) as resp:
+            async for part in resp.content.iter_chunked(256 * 1024):
+                received += len(part)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
     assert received == total
     assert (await store.head("s/big.bin")).size == total  # type: ignore[union-attr]
     assert peak < 8 * 1024 * 1024, f"peak Python allocation {peak} bytes: body was buffered"

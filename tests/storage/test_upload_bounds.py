@@ -13,12 +13,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from infra.storage import S3Store, open_store
 from infra.storage.base import BodyTooLarge
 from infra.storage.local import TMP_DIR
-from infra.storage.local_http import add_routes
+from tests.storage.serving import serving
 
 SECRET = "upload-bounds-secret"
 
@@ -36,16 +35,6 @@ async def s3(moto_endpoint: str) -> AsyncIterator[S3Store]:
         yield store
 
 
-async def _serve(store, **options) -> tuple[web.AppRunner, str]:
-    app = web.Application()
-    add_routes(app, store, **options)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
-
-
 def _with_query(url: str, **changes: str) -> str:
     parts = urlsplit(url)
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()} | changes
@@ -55,9 +44,8 @@ def _with_query(url: str, **changes: str) -> str:
 async def test_local_put_url_is_bounded_by_its_signed_size(tmp_path: Path) -> None:
     store = open_store(f"file://{tmp_path}", secret=SECRET)
     await store.start()
-    runner, base = await _serve(store)
-    store.public_base_url = base
-    try:
+    async with serving(store) as base:
+        store.public_base_url = base
         url = await store.presign("u/f.tsv", "PUT", 60, max_bytes=10)
         assert parse_qs(urlsplit(url).query)["size"] == ["10"]
         async with aiohttp.ClientSession() as http:
@@ -77,15 +65,12 @@ async def test_local_put_url_is_bounded_by_its_signed_size(tmp_path: Path) -> No
                 assert resp.status == 200
         assert await store.get("u/f.tsv") == b"x" * 10
         assert list((tmp_path / TMP_DIR).iterdir()) == []
-    finally:
-        await runner.cleanup()
 
 
 async def test_s3_body_streams_through_the_route_with_the_bound(s3: S3Store) -> None:
     """On S3 the gateway's route writes into the bucket: one PUT for a small body, multipart
     for a large one; a body past the bound leaves neither an object nor an open upload."""
-    runner, base = await _serve(s3, secret=SECRET, gets=False)
-    try:
+    async with serving(s3, secret=SECRET, gets=False) as base:
         from infra.storage import signing
 
         small = signing.url(base, SECRET.encode(), "PUT", "u/s.tsv", 60, 5)
@@ -106,8 +91,6 @@ async def test_s3_body_streams_through_the_route_with_the_bound(s3: S3Store) -> 
         assert await s3.head("u/over.bin") is None
         uploads = await s3._client.list_multipart_uploads(Bucket=s3.bucket)
         assert uploads.get("Uploads", []) == []
-    finally:
-        await runner.cleanup()
 
 
 async def test_s3_presigned_put_pins_the_content_length(s3: S3Store) -> None:

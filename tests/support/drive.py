@@ -8,14 +8,14 @@ It runs in its own thread and loop, so module-scoped fixtures and any test loop 
 """
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import re
 import secrets
-import threading
 
 from aiohttp import web
+
+from bench.threaded_server import ThreadedServer
 
 FOLDER = "application/vnd.google-apps.folder"
 MIMES = {"csv": "text/csv", "tsv": "text/tab-separated-values", "txt": "text/plain",
@@ -36,8 +36,7 @@ class FakeDrive:
         self.flaky: dict[str, int] = {}  # item id → 503 answers still to give for alt=media
         self.requests: list[tuple[str, dict]] = []
         self.port = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
+        self._server: ThreadedServer | None = None
 
     # --- content -------------------------------------------------------------------------
     def _new_id(self) -> str:
@@ -147,35 +146,15 @@ class FakeDrive:
 
     # --- lifecycle -----------------------------------------------------------------------------
     def start(self) -> "FakeDrive":
-        ready = threading.Event()
-
-        def run() -> None:
-            self._loop = asyncio.new_event_loop()
-            app = web.Application()
-            app.router.add_get("/drive/v3/files/{file_id}", self._get)
-            app.router.add_get("/drive/v3/files", self._list)
-            app.router.add_get("/plain/{name}", self._plain)
-            app.router.add_get("/redirect", self._redirect)
-            self._runner = web.AppRunner(app)
-            self._loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, "127.0.0.1", 0)
-            self._loop.run_until_complete(site.start())
-            self.port = site._server.sockets[0].getsockname()[1]
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=run, daemon=True, name="fake-drive")
-        self._thread.start()
-        ready.wait(10)
+        app = web.Application()
+        app.router.add_get("/drive/v3/files/{file_id}", self._get)
+        app.router.add_get("/drive/v3/files", self._list)
+        app.router.add_get("/plain/{name}", self._plain)
+        app.router.add_get("/redirect", self._redirect)
+        self._server = ThreadedServer(app, "fake-drive")
+        self.port = self._server.port
         return self
 
     def stop(self) -> None:
-        if self._loop is None:
-            return
-
-        async def shutdown() -> None:
-            await self._runner.cleanup()
-
-        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+        if self._server is not None:
+            self._server.stop()

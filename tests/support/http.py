@@ -1,10 +1,13 @@
-"""A small async HTTP client for end-to-end tests."""
+"""A small async HTTP client for end-to-end tests, and a loopback server for a test's app."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 
 
 class Api:
@@ -48,3 +51,17 @@ async def put_bytes(url: str, data: bytes) -> int:
     async with aiohttp.ClientSession() as session:
         async with session.put(url, data=data) as resp:
             return resp.status
+
+
+@asynccontextmanager
+async def serving_app(app: web.Application) -> AsyncIterator[str]:
+    """Serve `app` on 127.0.0.1:0 until the block ends; yields the base URL (the port is known
+    only after binding)."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+    finally:
+        await runner.cleanup()

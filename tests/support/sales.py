@@ -1,9 +1,21 @@
 """Drive a sales file through the real path: register → presigned PUT → process → wait."""
 from __future__ import annotations
 
+import io
+import zipfile
+
 from tests.support.http import Api, put_bytes
 
 TERMINAL = ("FINALIZED", "FAILED")
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    """A deflated ZIP archive holding `members` (name → bytes), as an upload's content."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buf.getvalue()
 
 
 async def register(api: Api, filename: str, data: bytes, filetype: str | None = None,

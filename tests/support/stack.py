@@ -10,6 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.processes import terminate
+
 
 class RunningStack:
     def __init__(self, data_dir: Path, workers: int = 1, env: dict | None = None,
@@ -30,7 +32,7 @@ class RunningStack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.data_dir / "up.log", "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "infra.cli", "--data-dir", str(self.data_dir), "up",
+            [sys.executable, "-m", "tributary", "--data-dir", str(self.data_dir), "up",
              "--port", "0", "--workers", str(self.workers), "--gateways", str(self.gateways)],
             stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True)
         log.close()
@@ -86,16 +88,10 @@ class RunningStack:
         time.sleep(0.5)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(40)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
+        terminate(self.proc, 40)
 
 
 def cli(data_dir: Path, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "infra.cli", "--data-dir", str(data_dir), *args],
+    out = subprocess.run([sys.executable, "-m", "tributary", "--data-dir", str(data_dir), *args],
                          check=True, capture_output=True, text=True, timeout=60)
     return json.loads(out.stdout)

@@ -5,6 +5,7 @@ import ipaddress
 
 import pytest
 
+from infra.config import Drive
 from infra.drive import DriveClient, DriveConfig, DriveError, walk
 from infra.fetch_public import (
     AllowList,
@@ -119,6 +120,6 @@ async def test_drive_errors_are_explained(drive):
             await client.get(private)
         assert info.value.code == "bad_key"
     with pytest.raises(DriveError, match="TRIBUTARY_GOOGLE_API_KEY") as info:
-        DriveClient(DriveConfig.from_env({}), LOCAL, FAST)
+        DriveClient(DriveConfig.of(Drive(api_key="")), LOCAL, FAST)
     assert info.value.code == "missing_key"
-    assert DriveConfig.from_env({}).base_url == "https://www.googleapis.com/drive/v3"
+    assert DriveConfig.of(Drive.model_construct()).base_url == "https://www.googleapis.com/drive/v3"

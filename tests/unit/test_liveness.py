@@ -10,26 +10,25 @@ from faust.types import TP
 
 from agents.faust_tuning import rebuild_behind
 from infra import liveness
+from infra.config import Liveness
 from infra.stack.processes import MAX_BACKOFF, Child
 
 
-def test_verdict_on_heartbeats(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRIBUTARY_HEARTBEAT_INTERVAL", "1")
-    monkeypatch.setenv("TRIBUTARY_RECOVERY_LIMIT", "20")
+def test_verdict_on_heartbeats(tmp_path):
+    limits = Liveness(heartbeat_interval=1, recovery_limit=20)
     path = tmp_path / "w.json"
-    monkeypatch.setenv(liveness.ENV_FILE, str(path))
-    liveness.beat(7)
+    liveness.beat(str(path), 7)
     doc = liveness.read(path)
     me, now = doc["pid"], doc["ts"]
-    assert liveness.verdict(doc, me, now - 5, now + 2.9) is None
-    assert "stopped" in liveness.verdict(doc, me, now - 5, now + 3.1)
-    assert "progress 7" in liveness.verdict(doc, me, now - 5, now + 3.1)
+    assert liveness.verdict(doc, me, now - 5, limits, now + 2.9) is None
+    assert "stopped" in liveness.verdict(doc, me, now - 5, limits, now + 3.1)
+    assert "progress 7" in liveness.verdict(doc, me, now - 5, limits, now + 3.1)
     # another process's beat does not count; a process without one gets the start bound
-    assert liveness.verdict(doc, me + 1, now, now + 19) is None
-    assert "after start" in liveness.verdict(doc, me + 1, now, now + 21)
-    liveness.beat(8, "table recovery", 21.0)
+    assert liveness.verdict(doc, me + 1, now, limits, now + 19) is None
+    assert "after start" in liveness.verdict(doc, me + 1, now, limits, now + 21)
+    liveness.beat(str(path), 8, "table recovery", 21.0)
     stuck = liveness.read(path)
-    assert "table recovery" in liveness.verdict(stuck, me, now, stuck["ts"])
+    assert "table recovery" in liveness.verdict(stuck, me, now, limits, stuck["ts"])
 
 
 def test_quick_exits_back_off(tmp_path):
@@ -55,11 +54,11 @@ def test_partition_behind_its_changelog_is_rebuilt():
     assert store.data == {"b": 2} and store._key_partition == {"b": 4}
 
 
-def test_container_probe(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRIBUTARY_HEARTBEAT_INTERVAL", "0.1")
+def test_container_probe(tmp_path):
+    limits = Liveness(heartbeat_interval=0.1)
     path = tmp_path / "beat.json"
-    assert liveness.probe(path) is None  # nothing written yet: starting
-    liveness.beat(1, path=str(path))
-    assert liveness.probe(path) is None
+    assert liveness.probe(path, limits) is None  # nothing written yet: starting
+    liveness.beat(str(path), 1)
+    assert liveness.probe(path, limits) is None
     time.sleep(0.4)
-    assert "heartbeat stopped" in liveness.probe(path)
+    assert "heartbeat stopped" in liveness.probe(path, limits)

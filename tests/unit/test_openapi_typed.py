@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from aiohttp import web
 
-from gateway.app import _route_modules
-from gateway.openapi import build
+from tests.support.openapi import route_document
 
 # operations whose models are being written by the GTIN wire-contract work (issue 17, h17w);
 # remove an entry once its route declares @endpoint models (the test fails until you do)
@@ -19,10 +17,7 @@ PENDING = {
 
 @pytest.fixture(scope="module")
 def document() -> dict:
-    app = web.Application()
-    for module in _route_modules():
-        module.setup(app)
-    return build(app)
+    return route_document()
 
 
 def _resolve(doc: dict, schema: dict) -> dict:

@@ -15,8 +15,14 @@ def test_an_entry_carries_its_message_and_embedding_keeps_pending_ones():
     first = outbox.entry("sales.files.commands", 7, Message("ProcessSalesFile", {"file_id": 7}))
     second = outbox.entry("sales.files.commands", 7, Message("ReimportSalesFile", {"file_id": 7}))
     assert first["key"] == "7" and first["tries"] == 0 and first["next_at"] > outbox.at(0)
-    doc = outbox.embed(outbox.embed({"id": 7}, first), second)
-    assert set(doc["_outbox"]) == {first["id"], second["id"]}
+    once = outbox.embed({"id": 7}, first)
+    doc = outbox.embed(once, second)
+    assert set(doc["_outbox"]) == {first["id"], second["id"], outbox.VERSION}
+    # every write adding entries changes the version: an emptied `_outbox` is dropped only
+    # if none was added since it was read (Place.done)
+    assert doc["_outbox"][outbox.VERSION] != once["_outbox"][outbox.VERSION]
+    added = outbox.pending(second)
+    assert added[f"_outbox.{second['id']}"] == second and f"_outbox.{outbox.VERSION}" in added
     message = outbox.message_of(doc["_outbox"][first["id"]])
     assert (message.type, message.message_id, message.payload["file_id"]) == (
         "ProcessSalesFile", first["id"], 7)
@@ -51,3 +57,9 @@ def test_a_rejected_create_keeps_only_what_the_store_can_hold():
     assert _file_id({"id": "42"}) == 42
     assert _file_id({"id": 10**30}) is None and _file_id({"id": True}) is None
     assert _file_id({}) is None
+
+
+def test_an_entry_may_carry_its_own_patience():
+    message = Message("ProcessSalesFile", {"file_id": 7})
+    assert outbox.tries(outbox.entry("sales.files.commands", 7, message)) == outbox.TRIES
+    assert outbox.tries(outbox.entry("sales.files.commands", 7, message, patience=60)) == 60

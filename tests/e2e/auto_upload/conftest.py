@@ -7,8 +7,8 @@ import secrets
 import pytest
 
 from tests.support.drive import FakeDrive
-from tests.support.http import Api
-from tests.support.stack import RunningStack, cli
+from tests.support.orgs import api_fixture, org_fixture
+from tests.support.stack import RunningStack
 
 HEADER = ("statement_period,sale_period,dsp,territory,isrc,upc,artist,track_title,release_title,"
           "usage_type,quantity,currency,revenue\n")
@@ -46,21 +46,7 @@ def auto_stack(tmp_path_factory, drive):
     running.stop()
 
 
-@pytest.fixture(scope="package")
-def auto_org(auto_stack):
-    return cli(auto_stack.data_dir, "org", "create", "Auto Uploads")
-
-
-@pytest.fixture
-def auto_api(auto_stack, auto_org) -> Api:
-    return Api(auto_stack.url, auto_org["token"])
-
-
-@pytest.fixture(scope="package")
-def other_auto_org(auto_stack):
-    return cli(auto_stack.data_dir, "org", "create", "Someone Else")
-
-
-@pytest.fixture
-def other_auto_api(auto_stack, other_auto_org) -> Api:
-    return Api(auto_stack.url, other_auto_org["token"])
+auto_org = org_fixture("Auto Uploads", stack="auto_stack", scope="package")
+other_auto_org = org_fixture("Someone Else", stack="auto_stack", scope="package")
+auto_api = api_fixture("auto_org", stack="auto_stack")
+other_auto_api = api_fixture("other_auto_org", stack="auto_stack")

@@ -2,13 +2,11 @@
 broker, agents and stores; every accepted file must reach FINALIZED as an AUTOMATICALLY upload."""
 from __future__ import annotations
 
-import io
 import os
-import zipfile
 
 from tests.contract.examples import load
 from tests.e2e.auto_upload.conftest import report, tag
-from tests.support.sales import wait_terminal
+from tests.support.sales import wait_terminal, zip_bytes
 
 PATH = "/api/files/upload_automatically/"
 PIPELINE = ["INITIALIZED", "UPLOADING", "UPLOADED", "CLEANING", "CLEANED", "PROCESSING",
@@ -32,14 +30,6 @@ async def finalized(api, file_id: int) -> dict:
 
 async def job_done(api, job_id: str) -> dict:
     return await api.wait_for(f"{PATH}{job_id}/", lambda b: b["done"], timeout=90)
-
-
-def zip_bytes(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buf.getvalue()
 
 
 async def test_single_drive_file(auto_api, drive):

@@ -66,7 +66,7 @@ async def read_topic(stack, name: str, partitions: int | None = None) -> list:
 
 def run_cli(stack, *args: str, check: bool = True, timeout: float = 180) -> tuple[int, list[str]]:
     """Run `tributary ARGS` on the stack; (exit code, stdout lines + stderr lines)."""
-    out = subprocess.run([sys.executable, "-m", "infra.cli", "--data-dir", str(stack.data_dir),
+    out = subprocess.run([sys.executable, "-m", "tributary", "--data-dir", str(stack.data_dir),
                           *args], capture_output=True, text=True, timeout=timeout)
     if check and out.returncode != 0:
         raise AssertionError(f"tributary {' '.join(args)} exited {out.returncode}: "

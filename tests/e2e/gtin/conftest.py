@@ -3,63 +3,24 @@ unique GTINs per test, ticket clients, and a reader of the `gtin.changes` topic.
 from __future__ import annotations
 
 import random
-import secrets
-from dataclasses import dataclass
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from stdnum import ean
 
-from tests.support.gs1 import company_prefix_for
 from tests.support.http import Api
-from tests.support.stack import cli
+from tests.support.participants import BASE, HEADER, Who, gtin_for, participant, prefix_for, session_ticket
 from topics.envelope import decode
 from topics.registry import topic
-
-HEADER = "authenticateit_identity_ticket"
-BASE = "/description-service"
-_rng = random.Random()
-
-
-@dataclass
-class Who:
-    """A participant with a session: its document, ticket and an HTTP client sending the ticket."""
-
-    urn: str
-    prefix: str
-    api: Api
-    doc: dict
 
 
 def _prefix() -> str:
     # 7xx-8xx GS1 prefixes: ordinary country ranges, never GTIN-8 / restricted ranges
-    return company_prefix_for(_rng, str(_rng.randint(7, 8)))
-
-
-_issued: set[str] = set()
-
-
-def gtin_for(prefix: str, length: int = 13) -> str:
-    """A fresh valid GTIN of `length` digits under `prefix`, never handed out twice in a
-    session (a 9-digit prefix leaves only 1,000 item references, so random ones collide)."""
-    while True:
-        body = prefix + "".join(str(_rng.randint(0, 9)) for _ in range(length - 1 - len(prefix)))
-        gtin = body + ean.calc_check_digit(body)
-        if gtin not in _issued:
-            _issued.add(gtin)
-            return gtin
+    return prefix_for(str(random.randint(7, 8)))
 
 
 def _participant(stack, kind: str, *flags: str, prefixes: tuple[str, ...] | None = None) -> Who:
-    urn = f"urn:test:participant:{kind}:{secrets.token_hex(4)}"
-    prefixes = prefixes if prefixes is not None else (_prefix(),)
-    args = ["participant", "create", "--id", urn, "--type", kind, *flags]
-    for p in prefixes:
-        args += ["--prefix", p]
-    doc = cli(stack.data_dir, *args)
-    session = cli(stack.data_dir, "session", "create", "--participant", urn, "--user", f"u-{kind}")
-    return Who(urn, prefixes[0] if prefixes else "", Api(stack.url, headers={HEADER: session["ticket"]}),
-               doc)
+    return participant(stack, kind, *flags, prefixes=(_prefix(),) if prefixes is None else prefixes,
+                       user=f"u-{kind}")
 
 
 @pytest.fixture(scope="session")
@@ -70,7 +31,7 @@ def brand_a(stack) -> Who:
 @pytest.fixture(scope="session")
 def brand_b(stack) -> Who:
     """A brand with the product360 module and a GS1 US prefix (UPC company prefix + leading 0)."""
-    return _participant(stack, "brand", "--product360", prefixes=(_prefix(), company_prefix_for(_rng, "0")))
+    return _participant(stack, "brand", "--product360", prefixes=(_prefix(), prefix_for("0")))
 
 
 @pytest.fixture(scope="session")
@@ -85,15 +46,13 @@ def system(stack) -> Who:
 
 @pytest.fixture(scope="session")
 def no_participant(stack) -> Api:
-    session = cli(stack.data_dir, "session", "create", "--user", "lost")
-    return Api(stack.url, headers={HEADER: session["ticket"]})
+    return Api(stack.url, headers={HEADER: session_ticket(stack, "--user", "lost")})
 
 
 @pytest.fixture(scope="session")
 def ghost(stack) -> Api:
-    session = cli(stack.data_dir, "session", "create", "--user", "ghost",
-                  "--participant", "urn:test:participant:does-not-exist")
-    return Api(stack.url, headers={HEADER: session["ticket"]})
+    ticket = session_ticket(stack, "--user", "ghost", "--participant", "urn:test:participant:does-not-exist")
+    return Api(stack.url, headers={HEADER: ticket})
 
 
 @pytest.fixture

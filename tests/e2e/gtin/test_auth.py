@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.gtin.conftest import BASE, HEADER
 from tests.support.http import Api
+from tests.support.participants import BASE, HEADER
 
 ROUTES = [
     ("POST", f"{BASE}/gtins", {"id": "09506000134352"}),

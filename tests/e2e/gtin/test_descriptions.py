@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from tests.e2e.gtin.conftest import BASE, gtin_for
+from tests.support.participants import BASE, gtin_for
 
 TEXT = [{"text": {"text": "Rolled oats"}}]
 EN_AU = {"language": "en", "country": "036"}

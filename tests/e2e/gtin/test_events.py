@@ -1,7 +1,8 @@
 """Every change of a GTIN document is published, in order, on `gtin.changes` (key = GTIN)."""
 from __future__ import annotations
 
-from tests.e2e.gtin.conftest import BASE, changes, gtin_for
+from tests.e2e.gtin.conftest import changes
+from tests.support.participants import BASE, gtin_for
 
 GDTI = "urn:epc:id:gdti:0614141.12345.400"
 

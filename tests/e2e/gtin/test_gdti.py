@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.gtin.conftest import BASE
+from tests.support.participants import BASE
 
 URN = "urn:epc:id:gdti:9212345.00001.008113943527211"  # the specification's example
 ELEMENT = "(253)0614141123452400"                        # GS1's example, check digit 2

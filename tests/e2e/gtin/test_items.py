@@ -5,7 +5,7 @@ import pytest
 from stdnum import ean
 
 from models.gtin import prefix_of
-from tests.e2e.gtin.conftest import BASE, gtin_for
+from tests.support.participants import BASE, gtin_for
 
 GDTI_1 = "urn:epc:id:gdti:0614141.12345.400"
 GDTI_2 = "urn:epc:id:gdti:4012345.00001.A%2Fb"

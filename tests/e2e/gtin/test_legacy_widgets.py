@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from infra.config import load_settings
 from infra.mongo import connect, database
-from tests.e2e.gtin.conftest import BASE, gtin_for
 from tests.e2e.gtin_import.conftest import upload, wait_task
+from tests.support.participants import BASE, gtin_for
 
 LEGACY = [{"type": "text", "title": "Name", "value": "Oats"},
           {"type": "image", "url": "https://img.example/legacy.jpg", "title": "front"},

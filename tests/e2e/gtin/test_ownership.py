@@ -11,8 +11,9 @@ import sys
 import pytest
 from stdnum import ean
 
-from tests.e2e.gtin.conftest import BASE, _participant
+from tests.e2e.gtin.conftest import _participant
 from tests.e2e.gtin_import.conftest import upload, wait_task
+from tests.support.participants import BASE
 
 _rng = random.Random()
 
@@ -69,7 +70,7 @@ async def test_gtin8_assigned_one_by_one(stack):
 @pytest.mark.parametrize("prefix,problem", [
     ("930067", "7-digit"), ("036000", "0036000"), ("2001234", "200"), ("99123", "coupon")])
 def test_declared_prefixes_are_validated(stack, prefix, problem):
-    out = subprocess.run([sys.executable, "-m", "infra.cli", "--data-dir", str(stack.data_dir),
+    out = subprocess.run([sys.executable, "-m", "tributary", "--data-dir", str(stack.data_dir),
                           "participant", "create", "--id", f"urn:test:bad:{secrets.token_hex(4)}",
                           "--type", "brand", "--prefix", prefix], capture_output=True, text=True,
                          timeout=60)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from infra.config import load_settings
 from infra.mongo import connect, database
 from infra.repos import gtins
-from tests.e2e.gtin.conftest import gtin_for
+from tests.support.participants import gtin_for
 
 
 async def test_repo_round_trip_and_bulk_helpers(stack):

@@ -7,7 +7,8 @@ import uuid
 
 from aiokafka import AIOKafkaProducer
 
-from tests.e2e.gtin_import.conftest import BASE, gtin_for, upload, wait_task
+from tests.e2e.gtin_import.conftest import upload, wait_task
+from tests.support.participants import BASE, gtin_for
 
 
 async def _publish(stack, task_id: str, command: dict) -> None:

@@ -6,7 +6,8 @@ import io
 
 import aiohttp
 
-from tests.e2e.gtin_import.conftest import BASE, HEADER, gtin_for, upload, wait_task
+from tests.e2e.gtin_import.conftest import upload, wait_task
+from tests.support.participants import BASE, HEADER, gtin_for
 
 
 def line_numbers(entries: list) -> list[int]:

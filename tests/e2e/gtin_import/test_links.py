@@ -7,8 +7,9 @@ import aiohttp
 import pytest
 
 from infra.stack.processes import free_port
-from tests.e2e.gtin_import.conftest import BASE, PNG, gtin_for, new_participant, wait_task
+from tests.e2e.gtin_import.conftest import PNG, new_participant, wait_task
 from tests.e2e.gtin_import.test_tasks import describe, own_sources, start
+from tests.support.participants import BASE, gtin_for
 from tests.support.stack import RunningStack
 
 

@@ -4,7 +4,8 @@ never fetched over the network, so the loopback address of the default stack is 
 (before: preview answered 400 "127.0.0.1 … a loopback address")."""
 from __future__ import annotations
 
-from tests.e2e.gtin_import.conftest import BASE, gtin_for, upload, wait_task
+from tests.e2e.gtin_import.conftest import upload, wait_task
+from tests.support.participants import BASE, gtin_for
 
 
 async def test_upload_preview_task_without_an_allow_list(stack, brand):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.gtin_import.conftest import BASE, gtin_for, new_participant, upload, wait_task
+from tests.e2e.gtin_import.conftest import new_participant, upload, wait_task
+from tests.support.participants import BASE, gtin_for
 from tests.support.stack import RunningStack
 
 

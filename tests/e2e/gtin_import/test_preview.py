@@ -3,8 +3,9 @@ uploaded to the service's own links (fetching other servers: test_links.py)."""
 from __future__ import annotations
 
 from infra.stack.processes import free_port
-from tests.e2e.gtin_import.conftest import BASE, PNG, upload
+from tests.e2e.gtin_import.conftest import PNG, upload
 from tests.support.http import put_bytes
+from tests.support.participants import BASE
 
 SEED_CSV = ("gtin,name,brand,description\r\n"
             "4012345000016,Oat drink,Acme,\"Made from oats, water\r\nand salt\"\r\n"

@@ -8,7 +8,8 @@ import asyncio
 import pytest
 from pymongo import MongoClient
 
-from tests.e2e.gtin_import.conftest import BASE, gtin_for, new_participant, upload
+from tests.e2e.gtin_import.conftest import new_participant, upload
+from tests.support.participants import BASE, gtin_for
 from tests.support.stack import RunningStack
 
 N = 15_000

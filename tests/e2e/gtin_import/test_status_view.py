@@ -9,11 +9,12 @@ import secrets
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from gateway.gtin_auth import TICKET_TTL
 from gateway.schemas.gtin_import import task_status
+from infra.config import Gateway
 from infra.repos.parties import ticket_hash
-from tests.e2e.gtin_import.conftest import BASE, HEADER, gtin_for, new_participant, upload, wait_task
+from tests.e2e.gtin_import.conftest import new_participant, upload, wait_task
 from tests.support.http import Api
+from tests.support.participants import BASE, HEADER, gtin_for
 from tests.support.status import SOURCE, store, table_answer
 from topics.envelope import Message
 
@@ -81,8 +82,8 @@ async def test_a_revoked_ticket_is_refused_once_its_cache_entry_expires(stack, d
     assert (await who.api.get(probe))[0] == 404
     ticket = who.api.headers[HEADER]
     assert db.sessions.delete_one({"_id": ticket_hash(ticket)}).deleted_count == 1
-    assert (await who.api.get(probe))[0] == 404  # still cached: at most TICKET_TTL seconds
-    await asyncio.sleep(TICKET_TTL + 0.5)
+    assert (await who.api.get(probe))[0] == 404  # still cached: at most TRIBUTARY_TICKET_CACHE_SECONDS
+    await asyncio.sleep(Gateway().ticket_cache_seconds + 0.5)  # the stack runs the default
     code, err, _ = await who.api.get(probe)
     assert code == 401 and err["code"] == "unauthorized"
 

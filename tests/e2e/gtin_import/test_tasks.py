@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from infra.stack.processes import free_port
-from tests.e2e.gtin_import.conftest import BASE, PNG, gtin_for, upload, wait_task
+from tests.e2e.gtin_import.conftest import PNG, upload, wait_task
+from tests.support.participants import BASE, gtin_for
 
 
 async def start(who, body, kind="tasks"):

@@ -7,20 +7,12 @@ import gzip
 import io
 
 import aiohttp
-import pytest
 
 from tests.support.http import Api, put_bytes
-from tests.support.stack import cli
+from tests.support.orgs import api_fixture, org_fixture
 
-
-@pytest.fixture(scope="module")
-def label(stack):
-    return cli(stack.data_dir, "org", "create", "Report Label")
-
-
-@pytest.fixture
-def lapi(stack, label) -> Api:
-    return Api(stack.url, label["token"])
+label = org_fixture("Report Label", scope="module")
+lapi = api_fixture("label")
 
 
 async def import_catalog(api: Api, filename: str, data: bytes) -> dict:

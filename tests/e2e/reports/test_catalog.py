@@ -3,7 +3,8 @@ a second import replaces the version atomically; another organisation sees nothi
 from __future__ import annotations
 
 from tests.e2e.reports.conftest import import_catalog
-from tests.support.http import put_bytes
+from tests.support.http import Api, put_bytes
+from tests.support.stack import cli
 from tests.support.xlsx import write_xlsx
 
 FIRST = ("ISRC,UPC,Release Title,Track Title,Artist,Label,Genre\n"
@@ -61,6 +62,15 @@ async def test_process_before_upload_is_409_and_bad_names_400(lapi):
                                                                     "filesize": 10})
     status, err, _ = await lapi.post(f"/api/catalog/imports/{body['id']}/process/")
     assert status == 409
+    assert await put_bytes(body["presigned_url"], b"x" * 11) == 413  # past the declared size
     assert await put_bytes(body["presigned_url"], b"isrc\n") in (200, 201, 204)
     status, err, _ = await lapi.post(f"/api/catalog/imports/{body['id']}/process/")
     assert status == 409 and "10" in err["detail"]  # size differs from the declared filesize
+
+
+async def test_an_organisation_without_a_catalog_gets_an_empty_page(stack):
+    fresh = Api(stack.url, cli(stack.data_dir, "org", "create", "No Catalog Yet")["token"])
+    status, body, _ = await fresh.get("/api/catalog/?page=2&page_size=5")
+    assert status == 200 and body == {"version": None, "import_id": None, "switched_at": None,
+                                      "catalog_rows": 0, "count": 0, "page": 2, "page_size": 5,
+                                      "results": []}

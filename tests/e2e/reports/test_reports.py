@@ -107,3 +107,33 @@ async def test_reimport_marks_earlier_reports_stale(lapi):
     assert view["stale"] is True and view["stale_reason"]["reimported"] == [final["id"]]
     fresh = await make_report(lapi, "monthly", period)
     assert fresh["stale"] is False and fresh["snapshot"]["rows"] == report["snapshot"]["rows"]
+
+
+async def test_report_never_adds_two_base_currencies(lapi):
+    """The organisation changes its base currency between two imports: the report states each
+    file's conversion under its own base instead of one sum of EUR and GBP."""
+    period = "2023-08"
+    _, body, _ = await lapi.get("/api/organisation/settings/")
+    former = body["base_currency"]
+    new = "GBP" if former != "GBP" else "USD"
+    try:
+        first, _ = sales_file(period, "x")
+        assert (await ingest(lapi, "base-a.tsv", first, reporting_period=period,
+                             exchange_rate="2"))["status"] == "FINALIZED"
+        status, body, _ = await lapi.call("PATCH", "/api/organisation/settings/",
+                                          json={"base_currency": new})
+        assert status == 200, body
+        second, _ = sales_file(period, "y")
+        final = await ingest(lapi, "base-b.tsv", second, reporting_period=period,
+                             exchange_rate="3")
+        assert final["status"] == "FINALIZED" and final["converted_currency"] == new, final
+    finally:
+        await lapi.call("PATCH", "/api/organisation/settings/", json={"base_currency": former})
+    report = await make_report(lapi, "unmatched", period)
+    totals = report["snapshot"]["period_totals"]
+    assert report["status"] == "DONE" and totals["revenue_converted"] is None, totals
+    revenue = Decimal("3.6000001") + Decimal("0.0000003") + Decimal("-0.25") + Decimal("1.98")
+    assert {k: Decimal(v) for k, v in totals["revenue_converted_by_currency"].items()} == \
+        {former: revenue * 2, new: revenue * 3}
+    assert totals["converted_complete"] is False and totals["revenue_by_currency"] == {
+        "EUR": str(revenue * 2)}

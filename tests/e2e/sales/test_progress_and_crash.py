@@ -3,26 +3,19 @@ FINALIZED with exact totals (no sale counted twice)."""
 from __future__ import annotations
 
 import asyncio
+import secrets
 from decimal import Decimal
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from bench.scale import sales_text
 from tests.support.sales import process, register, upload, wait_terminal
-
-HEADER = "statement_period\tsale_period\tdsp\tterritory\tisrc\tartist\ttrack_title\tquantity\tcurrency\trevenue\n"
 
 
 def big_file(rows: int) -> tuple[bytes, Decimal, int]:
-    lines = [HEADER]
-    total = Decimal(0)
-    quantity = 0
-    for n in range(rows):
-        cents = Decimal(n % 997) / 1000
-        lines.append(f"2025-04\t2025-03\tDSP{n % 8}\tUS\tUSRC1760{n % 10000:04d}\t"
-                     f"Artist {n % 300}\tTrack {n % 5000}\t{n % 7}\tUSD\t{cents}\n")
-        total += cents
-        quantity += n % 7
-    return "".join(lines).encode(), total, quantity
+    """A generic-layout TSV of `rows` lines unique to this call, with its exact revenue and
+    quantity totals (bench/scale.py writes them)."""
+    return sales_text(rows, secrets.token_hex(4), "2025-04", "2025-03")
 
 
 async def _progress_events(stack, file_id: int) -> list[dict]:

@@ -3,13 +3,11 @@ each sales member imported as a file of its own (here: a built-in layout and an 
 other members listed with the reason they were not imported."""
 from __future__ import annotations
 
-import io
-import zipfile
 from decimal import Decimal as D
 from pathlib import Path
 
 from tests.support.http import Api
-from tests.support.sales import ingest, wait_terminal
+from tests.support.sales import ingest, wait_terminal, zip_bytes
 from tests.support.stack import cli
 
 LAYOUTS = Path(__file__).resolve().parents[2] / "fixtures" / "sales" / "layouts"
@@ -18,19 +16,11 @@ GENERIC = ("reporting_period,dsp,territory,isrc,artist,track_title,quantity,net_
            "2025-06,Deezer,FR,GBXYZ2400002,Nord,Noord,1,2.5,GBP\n")
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buf.getvalue()
-
-
 async def test_zip_members_import_as_files(stack):
     # an organisation of its own: test_layouts imports the same DistroKid statement (a DUPLICATE)
     api = Api(stack.url, cli(stack.data_dir, "org", "create", "Zip Label")["token"])
-    inner = _zip({"x.csv": b"a,b\n1,2\n"})
-    data = _zip({"statements/distrokid.tsv": (LAYOUTS / "distrokid-excruciating.tsv").read_bytes(),
+    inner = zip_bytes({"x.csv": b"a,b\n1,2\n"})
+    data = zip_bytes({"statements/distrokid.tsv": (LAYOUTS / "distrokid-excruciating.tsv").read_bytes(),
                  "statements/label-june.csv": GENERIC.encode(),
                  "statements/cover.pdf": b"%PDF-1.4 not a report",
                  "old.zip": inner,
@@ -53,10 +43,10 @@ async def test_zip_members_import_as_files(stack):
 
 
 async def test_zip_bomb_and_empty_zip_are_refused(api):
-    bomb = _zip({"huge.csv": b"0" * (50 * 1024 * 1024)})            # 50 MiB of zeros: ratio far above 200
+    bomb = zip_bytes({"huge.csv": b"0" * (50 * 1024 * 1024)})            # 50 MiB of zeros: ratio far above 200
     failed = await ingest(api, "bomb.zip", bomb, filetype="ZIP")
     assert failed["status"] == "FAILED" and failed["status_cause"] == "CORRUPTED", failed
     assert "zip bomb" in failed["error_message"]
-    only_pdf = await ingest(api, "docs.zip", _zip({"a.pdf": b"%PDF-1.4"}), filetype="ZIP")
+    only_pdf = await ingest(api, "docs.zip", zip_bytes({"a.pdf": b"%PDF-1.4"}), filetype="ZIP")
     assert only_pdf["status"] == "FAILED" and only_pdf["status_cause"] == "UNSUPPORTED_TYPE", only_pdf
     assert "a.pdf" in only_pdf["error_message"] and only_pdf["archive"]["skipped"]

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 
 from models.files import STATUSES
-from tests.e2e.gtin_import.conftest import BASE, gtin_for, new_participant, upload
+from tests.e2e.gtin_import.conftest import new_participant, upload
 from tests.reliability.conftest import sales_file
 from tests.support.http import Api, put_bytes
+from tests.support.participants import BASE, gtin_for
 from tests.support.sales import TERMINAL
 from tests.support.stack import RunningStack, cli
 

@@ -2,7 +2,9 @@
 import pytest
 from aiohttp import web
 
+from infra.config import Fetch
 from infra.fetch import FetchError, fetch_head, fetch_to_file, own_key, sniff, upload_key, upload_prefix
+from tests.support.http import serving_app
 
 
 def test_sniff_refuses_what_is_not_text():
@@ -50,23 +52,19 @@ async def server():
     app = web.Application()
     app.router.add_get("/chunked", chunked)
     app.router.add_get("/small", lambda r: web.Response(text="a,b\n1,2\n3,4\n"))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
-    await runner.cleanup()
+    async with serving_app(app) as url:
+        yield url
 
 
-async def test_streaming_size_limit_and_head(server, tmp_path, monkeypatch):
-    monkeypatch.setenv("TRIBUTARY_FETCH_ALLOW", "127.0.0.1")  # the test server is on loopback
+async def test_streaming_size_limit_and_head(server, tmp_path):
+    fetch = Fetch(allow="127.0.0.1")  # the test server is on loopback
     path = str(tmp_path / "f")
-    assert await fetch_to_file(f"{server}/small", path, max_bytes=100) == 12
+    assert await fetch_to_file(f"{server}/small", path, fetch, max_bytes=100) == 12
     with pytest.raises(FetchError) as err:
-        await fetch_to_file(f"{server}/chunked", path, max_bytes=50_000)
+        await fetch_to_file(f"{server}/chunked", path, fetch, max_bytes=50_000)
     assert err.value.status == 413
-    head = await fetch_head(f"{server}/chunked", 1000)
+    head = await fetch_head(f"{server}/chunked", 1000, fetch)
     assert head.endswith(b"\n") and len(head) <= 1000 and head.count(b"\n") == len(head) // 19
     with pytest.raises(FetchError) as err:
-        await fetch_head(f"{server}/missing", 10)
+        await fetch_head(f"{server}/missing", 10, fetch)
     assert err.value.status == 422

@@ -117,13 +117,15 @@ async def test_a_taken_over_owner_cannot_write(db):
 
 
 async def test_only_work_whose_lease_expired_is_stale(db):
-    await db.files.delete_many({"_id": {"$in": [6, 7, 8, 9]}})
+    await db.files.delete_many({"_id": {"$in": [6, 7, 8, 9, 10]}})
     old = leases.at(-120)
     await db.files.insert_many([
         {"_id": 6, "status": "CLEANING", "updated_at": old, "lease": "w", "lease_expires": leases.at(60)},
         {"_id": 7, "status": "CLEANING", "updated_at": old, "lease": "w", "lease_expires": leases.at(-60)},
         {"_id": 8, "status": "CLEANED", "updated_at": old},
         {"_id": 9, "status": "CLEANED", "updated_at": old, "reissued_at": leases.at(0)},
+        {"_id": 10, "status": "CLEANED", "updated_at": old, "lease": None,  # released
+         "lease_expires": leases.at(60)},
     ])
     found = await repo.stale(db, KIND, leases.at(-30), leases.at(0))
-    assert sorted(d["_id"] for d in found if d["_id"] in (6, 7, 8, 9)) == [7, 8]
+    assert sorted(d["_id"] for d in found if d["_id"] in (6, 7, 8, 9, 10)) == [7, 8, 10]

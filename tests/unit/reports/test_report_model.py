@@ -98,6 +98,26 @@ def test_empty_period_snapshot_says_so():
     assert snap["match_rate"] is None and snap["revenue"] == "0"
 
 
+def test_conversions_into_two_base_currencies_are_never_added():
+    """Files imported before and after the organisation changed its base currency: each file's
+    conversion is stated under its own base, never summed into one figure."""
+    before = _sales(_sale(revenue="10", quantity=1))
+    after = _sales(_sale(revenue="2.5", quantity=1))
+    one, both = Totals(), Totals()
+    one.add(before, "EUR")
+    one.add(after, "EUR")
+    assert one.as_json()["revenue_converted"] == "12.5"
+    assert one.as_json()["converted_currency"] == "EUR"
+    both.add(before, "EUR")
+    both.add(after, "GBP")
+    out = both.as_json()
+    assert out["revenue_converted"] is None and out["converted_currency"] is None
+    assert out["converted_complete"] is False
+    assert out["revenue_converted_by_currency"] == {"EUR": "10", "GBP": "2.5"}
+    snap = snapshot("monthly", "2025-06", both, Totals(), None, [{"file_id": 1, "attempt": 1}])
+    assert snap["period_totals"]["revenue_converted_by_currency"] == {"EUR": "10", "GBP": "2.5"}
+
+
 def test_staleness_compares_file_ids_and_attempts():
     base = [{"file_id": 1, "attempt": 1}, {"file_id": 2, "attempt": 1}]
     assert staleness(base, list(base)) is None

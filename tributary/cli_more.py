@@ -82,15 +82,10 @@ async def _session(args, db):
     return await parties.create_session(db, args.participant, args.user, args.name)
 
 
-def run_command(args, settings) -> int:
-    from infra.cli import _print, _with_db
+DB_COMMANDS = {"participant": _participant, "session": _session}
 
-    if args.command == "participant":
-        _print(asyncio.run(_with_db(settings, lambda db: _participant(args, db))))
-        return 0
-    if args.command == "session":
-        _print(asyncio.run(_with_db(settings, lambda db: _session(args, db))))
-        return 0
+
+def run_command(args, settings) -> int:
     if args.command in ("replay", "reimport", "status", "contract"):
         return _run_op(args, settings)
     raise SystemExit(f"unknown command {args.command}")
@@ -103,7 +98,7 @@ def _need_kafka(settings) -> str:
 
 
 def _run_op(args, settings) -> int:
-    from infra.cli import _print, _with_db
+    from tributary.cli_db import print_json, with_db
 
     if args.command == "contract":
         from topics import asyncapi
@@ -140,18 +135,18 @@ def _run_op(args, settings) -> int:
                                       args.status, wait=not args.no_wait, timeout=args.timeout,
                                       out=lambda line: print(line, flush=True))
         try:
-            result = asyncio.run(_with_db(settings, run))
+            result = asyncio.run(with_db(settings, run))
         except ops.ReimportError as exc:
             sys.exit(f"reimport: {exc}")
         print(json.dumps(result))
         return 1 if result["pending"] and not args.no_wait else 0
     from infra.ops import status as ops
 
-    found = asyncio.run(_with_db(settings, lambda db: ops.status(db, args.entity)))
+    found = asyncio.run(with_db(settings, lambda db: ops.status(db, args.entity)))
     if found is None:
         sys.exit(f"no file or task {args.entity!r}")
     if args.json:
-        _print(found)
+        print_json(found)
     else:
         print("\n".join(ops.render(found)))
     return 0

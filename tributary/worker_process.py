@@ -6,6 +6,7 @@ import logging
 
 from infra import generation
 from infra.config import Settings
+from tributary.boot import boot
 
 
 def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
@@ -13,11 +14,9 @@ def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
 
     from agents.app import build_app
 
-    stamp = asyncio.run(generation.ensure(settings.kafka_url, settings.replication))
+    stamp = asyncio.run(generation.ensure(settings))
     asyncio.set_event_loop(asyncio.new_event_loop())
     app, _deps = build_app(settings, stamp)
-    from infra.logs import configure
-
-    configure(f"worker:{settings.worker_id}", level=logging.getLevelName(loglevel))
+    boot(settings, f"worker:{settings.worker_id}", level=logging.getLevelName(loglevel))
     worker = faust.Worker(app, loglevel=loglevel, override_logging=False, quiet=True)
     worker.execute_from_commandline()

@@ -8,13 +8,12 @@ from aiohttp import web
 
 from infra import generation
 from infra.config import Settings
+from tributary.boot import boot
 
 
 def run_gateway(settings: Settings, host: str, port: int) -> None:
-    from infra.logs import configure
-
-    configure("gateway", level=logging.INFO)
-    asyncio.run(generation.ensure(settings.kafka_url, settings.replication))
+    boot(settings, "gateway", level=logging.INFO)
+    asyncio.run(generation.ensure(settings))
     if not settings.public_url:
         settings = settings.with_(public_url=f"http://{host}:{port}")
     from gateway.app import create_app

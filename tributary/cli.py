@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
+from pathlib import Path
 
 from infra.config import load_settings
+from tributary.boot import policies
+from tributary.cli_db import print_json, with_db
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,10 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     gw = sub.add_parser("gateway", help="run the HTTP gateway")
     gw.add_argument("--host", default="127.0.0.1")
     gw.add_argument("--port", type=int, default=8080)
+    table = sub.add_parser("settings", help="every TRIBUTARY_* variable (docs/settings.md)")
+    table.add_argument("--write", action="store_true", help="regenerate docs/settings.md")
     org = sub.add_parser("org", help="organisations and API tokens")
     org_sub = org.add_subparsers(dest="org_command", required=True)
-    from infra.cli_money import add_commands as add_money
-    from infra.cli_money import add_org_options
+    from tributary.cli_money import add_commands as add_money
+    from tributary.cli_money import add_org_options
 
     create = org_sub.add_parser("create", parents=[common])
     create.add_argument("name")
@@ -42,33 +46,16 @@ def _parser() -> argparse.ArgumentParser:
     org_set = org_sub.add_parser("settings", parents=[common], help="show or change money/date settings")
     org_set.add_argument("org", help="organisation id or name")
     add_org_options(org_set)
-    from infra.cli_more import add_commands
+    from tributary.cli_more import add_commands
 
     add_commands(sub)
     add_money(sub, common)
     return parser
 
 
-def _print(doc) -> None:
-    print(json.dumps(doc, indent=2, default=str))
-
-
-async def _with_db(settings, fn):
-    from infra.mongo import connect, database
-
-    if not settings.mongo_url:
-        sys.exit("no document store: start `tributary up` with this --data-dir "
-                 "or set TRIBUTARY_MONGO_URL")
-    client = connect(settings)
-    try:
-        return await fn(database(client, settings))
-    finally:
-        await client.close()
-
-
 async def _org(args, db):
-    from infra.cli_money import checked_settings, org_settings
     from infra.repos import orgs
+    from tributary.cli_money import checked_settings, org_settings
 
     if args.org_command == "create":
         return await orgs.create(db, args.name, **checked_settings(args))
@@ -80,39 +67,55 @@ async def _org(args, db):
     return {"id": found["id"], "name": found["name"], "token": await orgs.issue_token(db, found["id"])}
 
 
+def _db_commands() -> dict:
+    """Sub-commands that read or write the document store: name → async handler(args, db)."""
+    from tributary.cli_money import org_settings, rates_command
+    from tributary.cli_more import DB_COMMANDS
+
+    return {"org": _org, "strict-totals": org_settings, "rates": rates_command, **DB_COMMANDS}
+
+
+SETTINGS_DOC = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
+
+
+def _settings_table(write: bool) -> int:
+    from infra.config import markdown
+
+    if write:
+        SETTINGS_DOC.write_text(markdown())
+        print(f"wrote {SETTINGS_DOC}")
+    else:
+        sys.stdout.write(markdown())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.data_dir = getattr(args, "data_dir", None)
+    if args.command == "settings":
+        return _settings_table(args.write)
     settings = load_settings(args.data_dir)
+    policies(settings)  # the operations (replay, reimport, …) retry and write outbox entries too
     if args.command == "up":
         from infra.stack.up import run_up
 
         return run_up(load_settings(args.data_dir, use_state=False), args.port, args.workers,
                       args.gateways)
     if args.command == "worker":
-        from agents.main import run_worker
+        from tributary.worker_process import run_worker
 
         run_worker(settings)
         return 0
     if args.command == "gateway":
-        from gateway.main import run_gateway
+        from tributary.gateway_process import run_gateway
 
         run_gateway(settings, args.host, args.port)
         return 0
-    if args.command == "org":
-        _print(asyncio.run(_with_db(settings, lambda db: _org(args, db))))
+    handler = _db_commands().get(args.command)
+    if handler is not None:
+        print_json(asyncio.run(with_db(settings, lambda db: handler(args, db))))
         return 0
-    if args.command == "strict-totals":
-        from infra.cli_money import org_settings
-
-        _print(asyncio.run(_with_db(settings, lambda db: org_settings(args, db))))
-        return 0
-    if args.command == "rates":
-        from infra.cli_money import rates_command
-
-        _print(asyncio.run(_with_db(settings, lambda db: rates_command(args, db))))
-        return 0
-    from infra.cli_more import run_command
+    from tributary.cli_more import run_command
 
     return run_command(args, settings)
 

@@ -1,0 +1,95 @@
+"""agents/importing.py (and agents/voiding.py, agents/withdraw.py): ImportSalesFile and
+VoidSalesFile on cleaned files, without a broker."""
+from __future__ import annotations
+
+import pyarrow.parquet as pq
+
+from agents.cleaning import snapshot_key, staging_key
+from agents.importing import sales_key
+from infra.repos import files as file_repo
+from tests.unit.agents.sales_files import FILES, SALES, uploaded
+
+IMPORT = "sales.import.commands"
+BANDCAMP = SALES / "layouts" / "bandcamp-sales.csv"
+TUNECORE = SALES / "layouts" / "tunecore-sales.csv"
+
+
+async def cleaned(h, org: str, file_id: int, path=BANDCAMP) -> dict:
+    await uploaded(h, org, file_id, path)
+    await h.send("sales.cleaning.commands", file_id, "CleanSalesFile",
+                 {"file_id": file_id, "attempt": 1})
+    record = await file_repo.get(h.db, file_id)
+    assert record["status"] == "CLEANED"
+    h.clear()
+    return record
+
+
+async def test_import_writes_the_sales_parquet_snapshot_and_summary(h):
+    org = await h.org()
+    before = await cleaned(h, org, 701)
+    sent = await h.send(IMPORT, 701, "ImportSalesFile", {"file_id": 701, "attempt": 1})
+    assert [s.payload["status"] for s in sent] == ["PROCESSING", "PROCESSED", "FINALIZED"]
+    record = await file_repo.get(h.db, 701)
+    assert record["status"] == "FINALIZED" and record["parquet_key"] == sales_key(record)
+    assert (record["total_rows"], record["total_local"], record["currency"]) == (3, "15.43", "EUR")
+    store = await h.store()
+    await store.download(sales_key(record), str(h.root / "sales.parquet"))
+    assert pq.read_table(h.root / "sales.parquet").num_rows == 3
+    assert await store.head(staging_key(before)) is None      # staging removed once PROCESSED
+    assert await store.head(snapshot_key(before)) is None
+    snapshot = await h.db.snapshots.find_one({"_id": 701})
+    assert snapshot["totals"]["rows"] == 3 and snapshot["attempt"] == 1
+    summary = await h.db.summaries.find_one({"_id": org})
+    assert summary["files"] == 1
+
+
+async def test_two_files_add_up_in_the_summary(h):
+    org = await h.org()
+    for file_id, path in ((702, BANDCAMP), (703, TUNECORE)):
+        await cleaned(h, org, file_id, path)
+        await h.send(IMPORT, file_id, "ImportSalesFile", {"file_id": file_id, "attempt": 1})
+    summary = await h.db.summaries.find_one({"_id": org})
+    assert summary["files"] == 2
+
+
+async def test_a_stale_attempt_is_skipped(h):
+    org = await h.org()
+    await cleaned(h, org, 704)
+    assert await h.send(IMPORT, 704, "ImportSalesFile", {"file_id": 704, "attempt": 5}) == []
+    assert (await file_repo.get(h.db, 704))["status"] == "CLEANED"
+
+
+async def test_lost_staged_rows_fail_the_import(h):
+    org = await h.org()
+    record = await cleaned(h, org, 705)
+    await (await h.store()).delete(staging_key(record))
+    await h.send(IMPORT, 705, "ImportSalesFile", {"file_id": 705, "attempt": 1})
+    failed = h.last("SalesFileStatusChanged")
+    assert failed["status"] == "FAILED"
+    assert failed["status_cause"] in ("IMPORT_FAILED", "STORAGE_ERROR")
+    assert failed["error_message"].startswith("import failed")
+
+
+async def test_void_takes_the_rows_out_and_reimport_brings_them_back(h):
+    org = await h.org()
+    await cleaned(h, org, 706)
+    await h.send(IMPORT, 706, "ImportSalesFile", {"file_id": 706, "attempt": 1})
+    parquet = (await file_repo.get(h.db, 706))["parquet_key"]
+    await h.send(FILES, 706, "VoidSalesFile", {"file_id": 706})
+    voided = await file_repo.get(h.db, 706)
+    assert voided["status"] == "VOIDED" and voided["parquet_key"] is None
+    assert voided["voided"]["status_before"] == "FINALIZED"
+    assert await (await h.store()).head(parquet) is None
+    assert await h.db.snapshots.find_one({"_id": 706}) is None
+    assert (await h.db.summaries.find_one({"_id": org}))["files"] == 0
+    await h.send(FILES, 706, "ReimportSalesFile", {"file_id": 706})
+    await h.settle()
+    back = await file_repo.get(h.db, 706)
+    assert (back["status"], back["attempt"], back["total_rows"]) == ("FINALIZED", 2, 3)
+    assert (await h.db.summaries.find_one({"_id": org}))["files"] == 1
+
+
+async def test_an_import_without_its_attempt_is_dead_lettered(h):
+    await h.send(IMPORT, 707, "ImportSalesFile", {"file_id": 707}, check=False)
+    [letter] = h.dead_letters
+    assert letter["topic"] == IMPORT and [e["field"] for e in letter["errors"]] == ["attempt"]
