@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 import faust
 
+from agents import lifecycle
 from agents.auto_upload_jobs import (
     ARCHIVES,
     EVENTS,
@@ -36,11 +37,21 @@ from infra.drive import DriveClient, DriveError, DriveFile
 from infra.fetch_public import FetchError
 from infra.repos import files as file_repo
 from models.archives import ArchiveError, expand
+from models.auto_upload_jobs import KIND as JOB_KIND
 from models.files import object_key
 from topics.envelope import Message, now_iso
 from topics.registry import topic
 
 log = logging.getLogger("tributary.auto_upload")
+
+
+async def _record_job(deps: Deps, job: dict) -> dict:
+    """Store the job's outcome (the kit's CAS writer); the job as stored (a redelivered command
+    that lost to another outcome answers with that one)."""
+    written = await lifecycle.write(deps, JOB_KIND, job["_id"], JOB_KIND.status_event,
+                                    {"job_id": job["_id"], "job": {k: v for k, v in job.items()
+                                                                    if k != "_id"}}, emit=False)
+    return {**(written.record or {}), "_id": job["_id"]}
 
 
 async def resolve(deps: Deps, msg: Message) -> None:
@@ -57,8 +68,7 @@ async def resolve(deps: Deps, msg: Message) -> None:
         job = {"_id": p["job_id"], "organisation": p["organisation"], "url": p["url"],
                "status": "REJECTED", "code": exc.code, "message": exc.message,
                "updated_at": now_iso()}
-        await deps.db[JOBS].update_one({"_id": job["_id"]}, {"$set": job}, upsert=True)
-        await emit_outcome(deps, job)
+        await emit_outcome(deps, await _record_job(deps, job))
         return
     job = {"_id": p["job_id"], "organisation": p["organisation"], "url": p["url"],
            "status": "RESOLVED", "files": outcome.files, "skipped": outcome.skipped,

@@ -4,6 +4,7 @@ Status events are folded into the `catalog_imports` table (worker page /catalog/
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import tempfile
@@ -11,31 +12,25 @@ import time
 
 import faust
 
+from agents import lifecycle
 from agents.deps import Deps, dispatch
-from agents.tables import by_number, reissue_stale, status_table, table_page
+from agents.tables import register_kind
 from infra.repos import catalog as repo
 from models.catalog import (
     CATALOG_SCHEMA,
+    IMPORT_KIND,
     CatalogFileError,
-    apply_import_event,
     import_created,
     read_catalog,
 )
-from topics.envelope import Message, now_iso
+from topics.envelope import Message
 from topics.registry import topic
 
 log = logging.getLogger("tributary.catalog")
-EVENTS = "catalog.events"
+EVENTS = IMPORT_KIND.events
 
 
-async def set_status(deps: Deps, record: dict, status: str, *, cause: str | None = None,
-                     error: str | None = None, progress: dict | None = None, **fields) -> dict:
-    payload = {"import_id": record["id"], "organisation": record["organisation"],
-               "status": status, "status_cause": cause, "error_message": error,
-               "progress": progress, "fields": fields}
-    updated = await repo.apply_import(deps.db, record["id"], payload, now_iso())
-    await deps.emit(EVENTS, record["id"], "CatalogImportStatusChanged", payload)
-    return updated or record
+set_status = functools.partial(lifecycle.set_status, IMPORT_KIND)
 
 
 def _convert(src: str, out: str, filename: str, on_rows) -> object:
@@ -133,8 +128,7 @@ async def process(deps: Deps, msg: Message) -> None:
 
 def register(app: faust.App, deps: Deps) -> None:
     spec = topic("catalog.commands")
-    table = status_table(app, deps, "catalog_imports", EVENTS, "import_id",
-                         apply_import_event)
+    register_kind(app, deps, IMPORT_KIND)
     handlers = {"CreateCatalogImport": lambda m: create(deps, m),
                 "ProcessCatalogImport": lambda m: process(deps, m)}
 
@@ -142,11 +136,3 @@ def register(app: faust.App, deps: Deps) -> None:
     async def catalog(stream):
         async for event in stream.events():
             await dispatch(deps, spec, event, handlers)
-
-    reissue_stale(app, deps, collection="catalog_imports", statuses=["UPLOADED", "PROCESSING"],
-                  stale_after=deps.settings.work.stale_after, command_topic="catalog.commands",
-                  command="ProcessCatalogImport", payload=lambda doc: {"import_id": doc["_id"]},
-                  what="catalog import")
-
-    table_page(app, table, "/catalog/imports/{import_id}/", "import_id", "import",
-               by_number(lambda import_id: repo.get_import(deps.db, import_id)))

@@ -15,7 +15,7 @@ import time
 import faust
 import pyarrow as pa
 
-from agents import reconcile, statements
+from agents import lifecycle, reconcile, statements
 from agents.deps import Deps, dispatch
 from agents.sales_status import Progress, fail, set_status
 from agents.zip_upload import expand_upload, is_zip_upload
@@ -23,6 +23,7 @@ from infra.metrics import record_rows
 from infra.repos import files as file_repo
 from infra.retry import RetryError, retry
 from infra.storage.base import file_sha256
+from models.files import KIND
 from models.sales.schema import CANONICAL_SCHEMA
 from topics.envelope import Message
 from topics.registry import topic
@@ -184,6 +185,7 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
     return result, sink.digest.result(result.layout)
 
 
+@lifecycle.leased(KIND, lambda msg: msg.payload["file_id"])
 async def clean(deps: Deps, msg: Message) -> None:
     from models.sales.errors import SalesFileError
 
@@ -274,6 +276,7 @@ async def clean(deps: Deps, msg: Message) -> None:
                    currency=result.currency, staging_key=staging_key(record),
                    inference=result.inference, layout_proposal=None)
     await retry(lambda: set_status(deps, record, "CLEANED", **cleaned), "record CLEANED")
+    await lifecycle.hand_on(deps, KIND, record["id"])
     await deps.emit("sales.import.commands", record["id"], "ImportSalesFile",
                     {"file_id": record["id"], "attempt": attempt})
 

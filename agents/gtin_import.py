@@ -12,7 +12,6 @@ merged by participant and conditions, so a repeated line replaces itself.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import tempfile
@@ -22,10 +21,11 @@ from typing import Any
 
 import faust
 
+from agents import lifecycle
 from agents.deps import Deps, dispatch
 from agents.gtin_cdn import CdnCopier
 from agents.housekeeping import survive_outages
-from agents.tables import table_page
+from agents.tables import register_kind
 from infra.fetch import FetchError, fetch_to_file, max_file_bytes, own_key, sniff
 from infra.metrics import record_rows
 from infra.repos import gtin_bulk, import_errors, leases, parties
@@ -36,6 +36,7 @@ from models.gtin.tabular import MAX_LINE_BYTES
 from models.gtin_tasks import (
     BATCH_LINES,
     ERROR_LISTS,
+    KIND,
     PUBLIC,
     TERMINAL,
     apply_event,
@@ -45,13 +46,12 @@ from models.gtin_tasks import (
     progress_message,
 )
 from models.gtin_tasks import limits as task_limits
-from topics.envelope import UndecodableMessage, decode, now_iso
+from topics.envelope import now_iso
 from topics.registry import topic
 
 log = logging.getLogger("tributary.gtin_import")
 COMMANDS, EVENTS = "gtin.import.commands", "gtin.import.events"
 PROGRESS_EVERY = 0.5  # seconds between progress events (and checkpoints)
-_RUNNING: set[str] = set()  # task ids this process is running
 
 
 def limits(settings) -> dict[str, int]:
@@ -74,7 +74,6 @@ class Run:
         self.view = {k: doc.get(k) for k in PUBLIC}
         self.checkpoint = dict(doc.get("checkpoint") or {"records": 0})
         self.spec_body = doc["spec"]
-        self.fence = leases.fence(doc)  # every save holds this lease, or raises LeaseLost
         self.sent = {name: 0 for name in ERROR_LISTS}
         self.last_emit = 0.0
 
@@ -86,12 +85,17 @@ class Run:
         self.view.update(status=status, message=message, ts=now_iso(), **fields)
         if status in TERMINAL:
             self.view["finished_at"] = self.view["ts"]
-        await repo.save(self.db, self.view, self.checkpoint, release=status in TERMINAL,
-                        fence=self.fence)
-        await self.deps.emit(EVENTS, self.task_id, "GtinImportTaskChanged",
-                             {"task_id": self.task_id, "task": self.view})
+        await self.save(emit=True)
         self.sent = {name: len(self.view[name] or []) for name in ERROR_LISTS}
         self.last_emit = time.monotonic()
+
+    async def save(self, emit: bool = False) -> None:
+        """Write the view and the checkpoint together (the kit's CAS writer, fenced by the
+        task's lease: `LeaseLost` once another worker took the task over); with `emit`, tell
+        the change (GtinImportTaskChanged)."""
+        await lifecycle.write(self.deps, KIND, self.task_id, KIND.status_event,
+                              {"task_id": self.task_id, "task": dict(self.view)}, emit=emit,
+                              also={"checkpoint": self.checkpoint, "updated_at": now_iso()})
 
     def progress_due(self) -> bool:
         return time.monotonic() - self.last_emit >= PROGRESS_EVERY
@@ -100,7 +104,7 @@ class Run:
         """Checkpoint, then tell: the lines a status shows are always within the checkpoint,
         so a resumed run never goes back behind what was shown (saved once per progress event,
         not per batch: the task document with its error lists is the largest write of a run)."""
-        await repo.save(self.db, self.view, self.checkpoint, fence=self.fence)
+        await self.save()
         await self.progressed()
 
     async def progressed(self) -> None:
@@ -159,7 +163,7 @@ class Run:
                 key = f"gtin-imports/{self.task_id}/source"
                 await store.put_file(key, path)
                 self.checkpoint.update(source_key=key, staged=True)
-                await repo.save(self.db, self.view, self.checkpoint, fence=self.fence)
+                await self.save()
                 return
             if await store.head(key) is None:
                 raise FetchError(422, "upload_missing", "nothing was uploaded to this link yet")
@@ -222,8 +226,6 @@ class Run:
 
 async def run_task(deps: Deps, payload: dict[str, Any]) -> None:
     task_id = str(payload["task_id"])
-    if task_id in _RUNNING:
-        return
     doc = await repo.get(deps.db, task_id)
     if doc is None:  # a command published by another system: create the task first
         spec = payload["spec"]
@@ -233,84 +235,28 @@ async def run_task(deps: Deps, payload: dict[str, Any]) -> None:
                                             limits(deps.settings), now_iso()), spec)
     elif doc["status"] in TERMINAL:
         return
-    doc = await repo.claim(deps.db, task_id, deps.settings.worker_id, deps.settings.work.stale_after)
-    if doc is None:
-        log.info("task %s is finished or running elsewhere", task_id)
-        return
-    _RUNNING.add(task_id)
-
-    run = Run(deps, doc)
-
-    async def heartbeat() -> None:
-        while await repo.renew(deps.db, task_id, run.fence, deps.settings.work.stale_after):
-            await asyncio.sleep(max(deps.settings.work.stale_after / 3, 0.5))
-        log.warning("task %s: lease lost to another worker", task_id)
-
-    beat = asyncio.create_task(heartbeat())
-    try:
-        await run.execute()
-    except leases.LeaseLost:
-        log.warning("task %s was taken over; this run stops", task_id)
-    except Exception as exc:  # noqa: BLE001 - never leave a task running forever
-        log.exception("import task %s crashed", task_id)
-        await run.changed("failed", f"internal error: {type(exc).__name__}: {exc}")
-    finally:
-        beat.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await beat
-        _RUNNING.discard(task_id)
-
-
-def _store_view(doc: dict[str, Any] | None) -> dict[str, Any] | None:
-    return {k: doc.get(k) for k in PUBLIC} if doc else None
+    async with lifecycle.hold(deps, KIND, task_id) as doc:
+        if doc is None:
+            return
+        run = Run(deps, doc)
+        try:
+            await run.execute()
+        except leases.LeaseLost:
+            raise  # taken over: the new owner goes on
+        except Exception as exc:  # noqa: BLE001 - never leave a task running forever
+            log.exception("import task %s crashed", task_id)
+            await run.changed("failed", f"internal error: {type(exc).__name__}: {exc}")
 
 
 def register(app: faust.App, deps: Deps) -> None:
-    commands, events = topic(COMMANDS), topic(EVENTS)
-    schema = faust.Schema(key_type=str, key_serializer="raw", value_serializer="json")
-    table = app.Table("gtin_import_tasks", default=None, schema=schema,
-                      partitions=events.partitions)
-    deps.tables["gtin_import_tasks"] = table
+    commands = topic(COMMANDS)
+    register_kind(app, deps, KIND)
     handlers = {"StartGtinImport": lambda msg: run_task(deps, msg.payload)}
 
     @app.agent(deps.topic(COMMANDS), name="gtin_import", concurrency=2)
     async def gtin_import(stream):
         async for event in stream.events():
             await dispatch(deps, commands, event, handlers)
-
-    @app.agent(deps.topic(EVENTS), name="gtin_import_table")
-    async def fold(stream):
-        async for event in stream.events():
-            try:
-                message = decode(event.value, events.types)
-            except UndecodableMessage:
-                continue
-            key = str(message.payload.get("task_id"))
-            if message.type == "GtinImportTaskPurged":
-                if table.get(key) is not None:
-                    del table[key]
-                continue
-            view = apply_event(table.get(key), message.type, message.payload, message.ts)
-            if view is not None:
-                table[key] = view
-
-    async def stored(key: str):
-        return _store_view(await repo.get(deps.db, key))
-
-    table_page(app, table, "/gtin-import/tasks/{task_id}/", "task_id", "task", stored)
-
-    @app.timer(5.0, on_leader=True)
-    @survive_outages
-    async def reconcile():
-        for doc in await repo.stale(deps.db, deps.stale_cutoff(deps.settings.work.stale_after)):
-            if doc["_id"] in _RUNNING:
-                continue
-            await repo.mark_reissued(deps.db, doc["_id"])
-            log.warning("re-issuing import task %s (no progress for %ss)", doc["_id"],
-                        deps.settings.work.stale_after)
-            await deps.emit(COMMANDS, doc["_id"], "StartGtinImport",
-                            {"task_id": doc["_id"], "participant": doc["participant"],
-                             "kind": doc.get("kind", "task"), "spec": doc["spec"]})
 
     @app.timer(deps.settings.work.task_purge_interval, on_leader=True)
     @survive_outages

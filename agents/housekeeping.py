@@ -1,6 +1,6 @@
 """Worker heartbeats (MongoDB for /healthz and table routing; a file for the supervisor,
-infra/liveness.py) and the reconciler that drives
-work left in flight (after a crash or a broker restart) to a terminal state."""
+infra/liveness.py). Work left in flight is re-issued by each kind's re-issuer
+(agents/tables.py)."""
 from __future__ import annotations
 
 import functools
@@ -12,21 +12,10 @@ from pymongo.errors import PyMongoError
 
 from agents.deps import Deps
 from infra import liveness
-from infra.repos import files as file_repo
 from infra.storage.base import ObjectStoreError
 from topics.envelope import now_iso
 
 log = logging.getLogger("tributary.housekeeping")
-
-# status → (topic, command) that moves a file on from there
-NEXT_STEP = {
-    "UPLOADED": ("sales.cleaning.commands", "CleanSalesFile"),
-    "REIMPORT": ("sales.cleaning.commands", "CleanSalesFile"),
-    "CLEANING": ("sales.cleaning.commands", "CleanSalesFile"),
-    "CLEANED": ("sales.import.commands", "ImportSalesFile"),
-    "PROCESSING": ("sales.import.commands", "ImportSalesFile"),
-    "PROCESSED": ("sales.import.commands", "ImportSalesFile"),
-}
 
 
 def survive_outages(timer):
@@ -67,16 +56,3 @@ def register(app: faust.App, deps: Deps) -> None:
         liveness.beat(beats.heartbeat_file, deps.progress, "table recovery" if busy else None,
                       recovering.seen(busy),
                       worker=deps.settings.worker_id)
-
-    @app.timer(5.0, on_leader=True)
-    @survive_outages
-    async def reconcile():
-        cutoff = deps.stale_cutoff(deps.settings.work.stale_after)
-        for record in await file_repo.in_flight(deps.db, tuple(NEXT_STEP), cutoff):
-            topic_name, command = NEXT_STEP[record["status"]]
-            log.warning("re-issuing %s for file %s stuck in %s", command, record["id"],
-                        record["status"])
-            await deps.db.files.update_one({"_id": record["id"]},
-                                           {"$set": {"updated_at": now_iso()}})
-            await deps.emit(topic_name, record["id"], command,
-                            {"file_id": record["id"], "attempt": record.get("attempt") or 1})

@@ -13,7 +13,7 @@ import time
 
 import faust
 
-from agents import reconcile, statements
+from agents import lifecycle, reconcile, statements
 from agents.cleaning import release_memory, snapshot_key
 from agents.deps import Deps, dispatch
 from agents.sales_status import fail, set_status
@@ -21,6 +21,7 @@ from infra.metrics import record_rows
 from infra.repos import files as file_repo
 from infra.repos import snapshots as snapshot_repo
 from infra.retry import RetryError, retry
+from models.files import KIND
 from topics.envelope import Message, now_iso
 from topics.registry import topic
 
@@ -59,6 +60,7 @@ async def _staged_snapshot(store, key: str, path: str) -> tuple[dict, dict] | No
     return await asyncio.to_thread(load)
 
 
+@lifecycle.leased(KIND, lambda msg: msg.payload["file_id"])
 async def import_file(deps: Deps, msg: Message) -> None:
     record = await file_repo.get(deps.db, int(msg.payload["file_id"]))
     attempt = int(msg.payload["attempt"])

@@ -8,6 +8,7 @@ snapshot. Memory is bounded by one batch plus the catalog lookup, whatever the p
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import tempfile
@@ -15,17 +16,18 @@ import time
 
 import faust
 
+from agents import lifecycle
 from agents.deps import Deps, dispatch
-from agents.tables import by_number, reissue_stale, status_table, table_page
+from agents.tables import register_kind
 from infra.metrics import record_rows
 from infra.repos import catalog as catalog_repo
 from infra.repos import reports as repo
-from models.reports import COLUMNS, CatalogIndex, Totals, apply_report_event, csv_table, snapshot
+from models.reports import COLUMNS, KIND, CatalogIndex, Totals, csv_table, snapshot
 from topics.envelope import Message, now_iso
 from topics.registry import topic
 
 log = logging.getLogger("tributary.reports")
-EVENTS = "reports.events"
+EVENTS = KIND.events
 BATCH_ROWS = 65_536
 
 
@@ -33,14 +35,7 @@ def report_key(record: dict) -> str:
     return f"reports/org={record['organisation']}/report={record['id']}/report.csv.gz"
 
 
-async def set_status(deps: Deps, record: dict, status: str, *, cause: str | None = None,
-                     error: str | None = None, progress: dict | None = None, **fields) -> dict:
-    payload = {"report_id": record["id"], "organisation": record["organisation"],
-               "status": status, "status_cause": cause, "error_message": error,
-               "progress": progress, "fields": fields}
-    updated = await repo.apply(deps.db, record["id"], payload, now_iso())
-    await deps.emit(EVENTS, record["id"], "ReportStatusChanged", payload)
-    return updated or record
+set_status = functools.partial(lifecycle.set_status, KIND)
 
 
 class ReportWriter:
@@ -166,12 +161,18 @@ async def create(deps: Deps, msg: Message) -> None:
     if await repo.insert(deps.db, record):
         record = await set_status(deps, record, "PENDING", type=record["type"],
                                   period=record["period"], created_at=record["created_at"])
-    else:
-        record = await repo.get(deps.db, record["id"])
-        if record["status"] in ("DONE", "FAILED"):
+    async with lifecycle.hold(deps, KIND, record["id"]) as held:
+        if held is None:  # done, or running elsewhere under a live lease
             return
+        await execute(deps, await repo.get(deps.db, record["id"]))
+
+
+async def execute(deps: Deps, record: dict) -> None:
+    """Run the report under its lease: every status write is fenced by it."""
     try:
         await run(deps, record)
+    except lifecycle.LeaseLost:
+        raise  # taken over: the new owner finishes it
     except ReportFailure as exc:
         await set_status(deps, record, "FAILED", cause=exc.cause, error=exc.message)
     except Exception as exc:  # noqa: BLE001 - never leave a report stuck in RUNNING
@@ -181,19 +182,10 @@ async def create(deps: Deps, msg: Message) -> None:
 
 def register(app: faust.App, deps: Deps) -> None:
     spec = topic("reports.commands")
-    table = status_table(app, deps, "report_status", EVENTS, "report_id", apply_report_event)
+    register_kind(app, deps, KIND)
     handlers = {"CreateReport": lambda m: create(deps, m)}
 
     @app.agent(deps.topic(spec.name), name="reports")
     async def reports(stream):
         async for event in stream.events():
             await dispatch(deps, spec, event, handlers)
-
-    reissue_stale(app, deps, collection="reports", statuses=["PENDING", "RUNNING"],
-                  stale_after=deps.settings.work.stale_after, command_topic="reports.commands", command="CreateReport",
-                  payload=lambda doc: {"report_id": doc["_id"], "organisation": doc["organisation"],
-                                       "type": doc["type"], "period": doc["period"]},
-                  what="report")
-
-    table_page(app, table, "/reports/{report_id}/", "report_id", "report",
-               by_number(lambda report_id: repo.get(deps.db, report_id)))

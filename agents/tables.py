@@ -1,5 +1,7 @@
-"""Shared shapes of the agents: an entity-status table folded from an event topic, and a
-leader timer that re-issues work left without progress (crash, broker restart)."""
+"""The kit's agents for an entity kind (models.lifecycle.EntityKind): the status table folded
+from its event topic with the kind's fold, the worker page answering it (table, else store),
+and the leader timer that re-issues work left in flight (crash, broker restart) once its
+lease expired."""
 from __future__ import annotations
 
 import logging
@@ -7,21 +9,31 @@ from typing import Any, Awaitable, Callable
 
 import faust
 
+from agents import lifecycle
 from agents.deps import Deps
+from infra.repos import lifecycle as repo
+from models.lifecycle import EntityKind
 from topics.envelope import UndecodableMessage, decode, now_iso
 from topics.registry import topic
 
 log = logging.getLogger("tributary.agents")
-Fold = Callable[[dict | None, dict, str], dict | None]
 
 
-def status_table(app: faust.App, deps: Deps, name: str, events_topic: str, key_field: str,
-                 fold: Fold) -> Any:
-    """Declare table `name` and the agent that folds `events_topic` into it by `key_field`."""
-    events = topic(events_topic)
+def register_kind(app: faust.App, deps: Deps, kind: EntityKind) -> Any:
+    """The table, the worker page and the re-issuer of `kind`; the table."""
+    table = status_table(app, deps, kind)
+    worker_page(app, deps, kind, table)
+    if kind.reissue:
+        reissue_stale(app, deps, kind, deps.settings.work.stale_after)
+    return table
+
+
+def status_table(app: faust.App, deps: Deps, kind: EntityKind) -> Any:
+    """Declare the kind's table and the agent that folds its events into it."""
+    events = topic(kind.events)
     schema = faust.Schema(key_type=str, key_serializer="raw", value_serializer="json")
-    table = app.Table(name, default=None, schema=schema, partitions=events.partitions)
-    deps.tables[name] = table
+    table = app.Table(kind.table, default=None, schema=schema, partitions=events.partitions)
+    deps.tables[kind.table] = table
 
     async def folder(stream):
         async for event in stream.events():
@@ -29,39 +41,56 @@ def status_table(app: faust.App, deps: Deps, name: str, events_topic: str, key_f
                 message = decode(event.value, events.types)
             except UndecodableMessage:
                 continue  # events are ours; a foreign one is ignored, not fatal
-            if message.type.endswith("Rejected"):
+            raw = message.payload.get(kind.key_field)
+            if raw is None or message.type.endswith("Rejected"):
                 continue  # a refused command changed no entity
-            key = str(message.payload[key_field])
-            view = fold(table.get(key), message.payload, message.ts)
+            key = str(raw)
+            if message.type in kind.deletes:
+                if table.get(key) is not None:
+                    del table[key]
+                continue
+            view = kind.fold(table.get(key), message.type, message.payload, message.ts)
             if view is not None:
                 table[key] = view
 
-    app.agent(deps.topic(events_topic), name=f"{name}_table")(folder)
+    app.agent(deps.topic(kind.events), name=f"{kind.table}_table")(folder)
     return table
 
 
-def reissue_stale(app: faust.App, deps: Deps, *, collection: str, statuses: list[str],
-                  stale_after: float, command_topic: str, command: str,
-                  payload: Callable[[dict], dict], what: str) -> None:
-    """Every 5 s on the leader: entities in `statuses` whose `updated_at` is older than
-    `stale_after` seconds get their command again (handlers are idempotent)."""
+def reissue_stale(app: faust.App, deps: Deps, kind: EntityKind, stale_after: float) -> None:
+    """Every 5 s on the leader: work in a status the kind re-issues from, without a write or a
+    lease renewal for `stale_after` s and whose lease expired, gets its command again, once per
+    `stale_after` (`reissued_at`; `updated_at` is never refreshed, so the lease stays expired
+    and the worker that gets the command takes it over). Handlers are idempotent."""
     from agents.housekeeping import survive_outages
 
     @survive_outages
     async def sweep():
-        cutoff = deps.stale_cutoff(stale_after)
-        async for doc in deps.db[collection].find(
-                {"status": {"$in": statuses}, "updated_at": {"$lt": cutoff}}):
-            log.warning("re-issuing %s %s stuck in %s", what, doc["_id"], doc["status"])
-            await deps.db[collection].update_one({"_id": doc["_id"]},
-                                                 {"$set": {"updated_at": now_iso()}})
-            await deps.emit(command_topic, doc["_id"], command, payload(doc))
+        now = now_iso()
+        for doc in await repo.stale(deps.db, kind, deps.stale_cutoff(stale_after), now):
+            if lifecycle.working_on(kind, doc["_id"]):
+                continue  # worked on by this process
+            topic_name, command = kind.reissue[doc["status"]]
+            log.warning("re-issuing %s for %s %s stuck in %s", command, kind.name, doc["_id"],
+                        doc["status"])
+            await repo.mark_reissued(deps.db, kind, doc["_id"], now)
+            await deps.emit(topic_name, doc["_id"], command, kind.command(doc))
 
-    sweep.__name__ = f"reissue_stale_{collection}"
+    sweep.__name__ = f"reissue_stale_{kind.collection}"
     app.timer(5.0, on_leader=True)(sweep)
 
 
-def by_number(load: Callable[[int], Awaitable[dict | None]]) -> Callable[[str], Awaitable[dict | None]]:
+def worker_page(app: faust.App, deps: Deps, kind: EntityKind, table: Any) -> None:
+    """The kind's worker page: the table's view of one key, else the stored record."""
+    async def stored(key: str) -> dict | None:
+        return await repo.get(deps.db, kind, kind.key(key))
+
+    match = kind.page.rsplit("{", 1)[1].split("}")[0]
+    table_page(app, table, kind.page, match, kind.name,
+               by_number(stored) if kind.numeric else stored)
+
+
+def by_number(load: Callable[[Any], Awaitable[dict | None]]) -> Callable[[str], Awaitable[dict | None]]:
     """A store loader for numeric ids: a key that is not ASCII digits ("²", "-1") names nothing
     (int() of it would raise, a 500, where the answer is a 404)."""
     async def stored(key: str) -> dict | None:

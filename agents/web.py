@@ -1,12 +1,11 @@
-"""Worker web pages: table queries (routed to the partition owner) and readiness."""
+"""Worker web pages: metrics and readiness (the entity pages come with their kinds,
+agents/tables.py)."""
 from __future__ import annotations
 
 import faust
 
 from agents import metrics
 from agents.deps import Deps
-from agents.tables import by_number, table_page
-from infra.repos import files as file_repo
 
 
 def readiness(app: faust.App, deps: Deps) -> dict:
@@ -18,10 +17,6 @@ def readiness(app: faust.App, deps: Deps) -> dict:
 
 def register(app: faust.App, deps: Deps) -> None:
     metrics.register(app, deps)  # GET /metrics (Prometheus)
-    table = deps.tables["file_status"]
-
-    table_page(app, table, "/files/{file_id}/", "file_id", "file",
-               by_number(lambda file_id: file_repo.get(deps.db, file_id)))
 
     @app.page("/ready/")
     async def ready(web, request):

@@ -149,10 +149,10 @@ def _sections(figures: dict, used: set) -> list[str]:
 HOW = """## How the faults are healed
 
 A killed or stopped worker's command is redelivered (not committed) or re-issued by the
-reconcilers (`agents/housekeeping.py`, `agents/reports.py`, `agents/gtin_import.py`) after
-`TRIBUTARY_STALE_AFTER` seconds without progress; handlers are idempotent (deterministic object
-keys, snapshots replaced by file id, GTIN sources merged by participant and conditions, GTIN
-tasks under a lease with a fencing token). Object-store and MongoDB writes of the cleaning and
+re-issuer of its entity kind (`agents/tables.py`, from the declaration in `models/lifecycle.py`)
+after `TRIBUTARY_STALE_AFTER` seconds without progress once its lease expired; handlers are
+idempotent (deterministic object keys, snapshots replaced by file id, GTIN sources merged by
+participant and conditions; files, reports and GTIN tasks under a lease with a fencing token). Object-store and MongoDB writes of the cleaning and
 import agents retry with backoff (`infra/retry.py`); after the last attempt the file fails with
 `STORAGE_ERROR` and its message. Faults are injected in tests only, through
 `TRIBUTARY_FAULTS` (object-store calls fail or wait; `infra/storage/faults.py`),

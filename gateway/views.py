@@ -1,7 +1,7 @@
 """The gateway's status views: bounded in-process replicas of the workers' `file_status` and
-`gtin_import_tasks` tables, folded from the same event topics with the same pure folds
-(`models.files.apply_event`, `models.gtin_tasks.apply_event` plus the `GtinImportTaskPurged`
-deletion), so a status GET is answered without a hop to a worker.
+`gtin_import_tasks` tables, built from the same entity declarations (`models.files.KIND`,
+`models.gtin_tasks.KIND`: event topic, key, fold, creating and deleting events), so a status
+GET is answered without a hop to a worker.
 
 `gateway.bus.Bus` folds every event it follows into `Views.apply` before it resolves the
 requests waiting for that event, so a request that waited for an event reads a view that
@@ -31,6 +31,7 @@ from aiohttp import web
 from gateway.schemas.gtin_import import task_status
 from models import files as file_model
 from models import gtin_tasks
+from models.lifecycle import EntityKind
 from topics.envelope import Message
 
 log = logging.getLogger("tributary.gateway.views")
@@ -67,6 +68,11 @@ class EntityView:
         self._seen: OrderedDict[str, tuple[int, float]] = OrderedDict()
         self._events = 0
         self._epoch = 0  # bumped on reset: reads started before it keep nothing
+
+    @classmethod
+    def of(cls, kind: EntityKind, **options: Any) -> "EntityView":
+        """The view of an entity kind as it is declared (models.lifecycle)."""
+        return cls(kind.key_field, kind.fold, kind.creates, kind.deletes, **options)
 
     def __len__(self) -> int:
         return len(self._data)
@@ -163,12 +169,10 @@ class Views:
 
     def __init__(self, tables, max_entries: int = MAX_ENTRIES, barrier=None) -> None:
         self.tables = tables
-        self.files = EntityView("file_id", file_model.apply_event, ("SalesFileRegistered",),
-                                render=file_model.public_view, max_entries=max_entries)
-        self.tasks = EntityView("task_id", gtin_tasks.apply_event, ("GtinImportTaskChanged",),
-                                ("GtinImportTaskPurged",), render=task_status,
-                                max_entries=max_entries)
-        self.by_topic = {"sales.files.events": self.files, "gtin.import.events": self.tasks}
+        self.files = EntityView.of(file_model.KIND, render=file_model.public_view,
+                                   max_entries=max_entries)
+        self.tasks = EntityView.of(gtin_tasks.KIND, render=task_status, max_entries=max_entries)
+        self.by_topic = {file_model.KIND.events: self.files, gtin_tasks.KIND.events: self.tasks}
         if barrier is not None:  # several gateways: consistent reads (gateway/freshness.py)
             for name, view in self.by_topic.items():
                 view.fresh = lambda name=name: barrier.caught_up(name)

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from models.lifecycle import NEW, EntityKind
 from models.sales.normalise import norm_isrc, norm_upc
 
 CATALOG_SCHEMA = pa.schema([
@@ -281,6 +282,29 @@ def apply_import_event(view: dict | None, payload: dict, ts: str) -> dict | None
     return out
 
 
+def import_status_payload(record: dict, status: str, cause: str | None, error: str | None,
+                          fields: dict, progress: dict | None = None) -> dict:
+    """The CatalogImportStatusChanged payload of a status change (topics/catalog.py)."""
+    return {"import_id": record["id"], "organisation": record["organisation"],
+            "status": status, "status_cause": cause, "error_message": error,
+            "progress": progress, "fields": fields}
+
+
+IMPORT_KIND = EntityKind(
+    name="catalog import", collection="catalog_imports", events="catalog.events",
+    key_field="import_id", status_event="CatalogImportStatusChanged",
+    statuses=("UPLOADING", "UPLOADED", "PROCESSING", "DONE", "FAILED"),
+    terminal=("DONE", "FAILED"),
+    transitions={NEW: ("UPLOADING", "FAILED"), "UPLOADING": ("UPLOADED", "FAILED"),
+                 "UPLOADED": ("PROCESSING", "FAILED"),
+                 "PROCESSING": ("UPLOADED", "DONE", "FAILED"),  # UPLOADED: a re-issued run
+                 "FAILED": ("UPLOADED",)},  # an upload that was missing, retried
+    fold=lambda view, _type, payload, ts: apply_import_event(view, payload, ts),
+    creates=("CatalogImportStatusChanged",), table="catalog_imports",
+    page="/catalog/imports/{import_id}/",
+    reissue={"UPLOADED": ("catalog.commands", "ProcessCatalogImport"),
+             "PROCESSING": ("catalog.commands", "ProcessCatalogImport")},
+    command=lambda doc: {"import_id": doc["_id"]}, status_payload=import_status_payload)
 def import_created(command: dict, ts: str) -> tuple[dict, dict]:
     """(first status event, first record) of the import a `CreateCatalogImport` payload starts:
     the gateway stores this record with the command (readable at once), the worker stores the

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from models.lifecycle import NEW, EntityKind
 from models.new_file import FILETYPES, UPLOAD_MODES, NewSalesFile  # noqa: F401 - re-exported
 
 STATUSES = ("INITIALIZED", "UPLOADING", "UPLOADED", "CLEANING", "CLEANED", "PROCESSING",
@@ -107,3 +108,40 @@ def object_key(record: dict[str, Any]) -> str:
     """Where the uploaded original of a file lives in object storage."""
     ext = (record.get("filetype") or "bin").lower()
     return f"uploads/{record['organisation']}/{record['id']}/original.{ext}"
+
+
+def status_payload(record: dict[str, Any], status: str, cause: str | None, error: str | None,
+                   fields: dict[str, Any], attempt: int | None = None) -> dict[str, Any]:
+    """The SalesFileStatusChanged payload of a status change (topics/sales.py)."""
+    return {"file_id": record["id"], "organisation": record.get("organisation"),
+            "status": status, "status_cause": cause, "error_message": error,
+            "attempt": attempt if attempt is not None else record.get("attempt"),
+            "fields": fields}
+
+
+_CLEAN = ("sales.cleaning.commands", "CleanSalesFile")
+_IMPORT = ("sales.import.commands", "ImportSalesFile")
+# FAILED may follow any status (a refused upload, a duplicate, an expired or undelivered file)
+KIND = EntityKind(
+    name="file", collection="files", events="sales.files.events", key_field="file_id",
+    status_event="SalesFileStatusChanged", statuses=STATUSES, terminal=TERMINAL,
+    transitions={
+        NEW: ("INITIALIZED",),
+        "INITIALIZED": ("UPLOADING", "UPLOADED", "FAILED", "VOIDED"),
+        "UPLOADING": ("UPLOADED", "FAILED", "VOIDED"),
+        "UPLOADED": ("CLEANING", "FAILED"),
+        "CLEANING": ("CLEANED", "FINALIZED", "FAILED"),  # FINALIZED: a zip expanded to files
+        "CLEANED": ("PROCESSING", "FAILED"),
+        "PROCESSING": ("PROCESSED", "FAILED"),
+        "PROCESSED": ("FINALIZED", "FAILED", "REIMPORT"),
+        "FINALIZED": ("REIMPORT", "VOIDED", "FAILED"),
+        "FAILED": ("UPLOADED", "REIMPORT", "VOIDED"),  # UPLOADED: a retried upload
+        "REIMPORT": ("CLEANING", "FAILED"),
+        "VOIDED": ("REIMPORT", "FAILED"),
+    },
+    fold=apply_event, creates=("SalesFileRegistered",), table="file_status",
+    page="/files/{file_id}/", progress_event="SalesFileProgressed",
+    reissue={"UPLOADED": _CLEAN, "REIMPORT": _CLEAN, "CLEANING": _CLEAN,
+             "CLEANED": _IMPORT, "PROCESSING": _IMPORT, "PROCESSED": _IMPORT},
+    command=lambda doc: {"file_id": doc["_id"], "attempt": doc.get("attempt") or 1},
+    status_payload=status_payload)

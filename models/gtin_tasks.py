@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from models.lifecycle import NEW, EntityKind
+
 STATUSES = ("started", "in_progress", "done", "failed")
 TERMINAL = ("done", "failed")
 ERROR_LISTS = ("bad_lines", "bad_gtins", "bad_prefixes")
@@ -135,3 +137,18 @@ def batch_progress(view: View, outcomes: Iterable[Any], written: dict[str, int],
                "total_lines": view.get("total_lines"), "counts": counts, **lists}
     payload["message"] = progress_message({**view, "processed_lines": processed})
     return payload
+
+
+_START = ("gtin.import.commands", "StartGtinImport")
+KIND = EntityKind(
+    name="GTIN import task", collection="gtin_import_tasks", events="gtin.import.events",
+    key_field="task_id", status_event="GtinImportTaskChanged", statuses=STATUSES,
+    terminal=TERMINAL,
+    transitions={NEW: ("started",), "started": ("in_progress", "done", "failed"),
+                 "in_progress": ("done", "failed")},
+    fold=apply_event, status_of=lambda payload: payload["task"]["status"],
+    creates=("GtinImportTaskChanged",), deletes=("GtinImportTaskPurged",),
+    table="gtin_import_tasks", page="/gtin-import/tasks/{task_id}/", numeric=False,
+    public=PUBLIC, reissue={"started": _START, "in_progress": _START},
+    command=lambda doc: {"task_id": doc["_id"], "participant": doc["participant"],
+                         "kind": doc.get("kind", "task"), "spec": doc["spec"]})

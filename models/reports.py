@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from models.catalog import isrc_keys, upc_keys
+from models.lifecycle import NEW, EntityKind
 from models.sales.schema import FIELDS as SALE_FIELDS
 
 TYPES = ("monthly", "unmatched")
@@ -210,3 +211,26 @@ def apply_report_event(view: dict | None, payload: dict, ts: str) -> dict | None
                status_cause=payload.get("status_cause"), error_message=payload.get("error_message"),
                updated_at=ts)
     return out
+
+
+def status_payload(record: dict, status: str, cause: str | None, error: str | None,
+                   fields: dict, progress: dict | None = None) -> dict:
+    """The ReportStatusChanged payload of a status change (topics/reports.py)."""
+    return {"report_id": record["id"], "organisation": record["organisation"],
+            "status": status, "status_cause": cause, "error_message": error,
+            "progress": progress, "fields": fields}
+
+
+KIND = EntityKind(
+    name="report", collection="reports", events="reports.events", key_field="report_id",
+    status_event="ReportStatusChanged", statuses=("PENDING", "RUNNING", "DONE", "FAILED"),
+    terminal=("DONE", "FAILED"),
+    transitions={NEW: ("PENDING", "FAILED"), "PENDING": ("RUNNING", "FAILED"),
+                 "RUNNING": ("DONE", "FAILED")},
+    fold=lambda view, _type, payload, ts: apply_report_event(view, payload, ts),
+    creates=("ReportStatusChanged",), table="report_status", page="/reports/{report_id}/",
+    reissue={"PENDING": ("reports.commands", "CreateReport"),
+             "RUNNING": ("reports.commands", "CreateReport")},
+    command=lambda doc: {"report_id": doc["_id"], "organisation": doc["organisation"],
+                         "type": doc["type"], "period": doc["period"]},
+    status_payload=status_payload)

@@ -12,7 +12,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from infra.mongo import next_id
-from models.catalog import apply_import_event
+from infra.repos.lifecycle import HIDDEN
 from topics.envelope import now_iso
 
 
@@ -27,28 +27,17 @@ async def insert_import(db: AsyncDatabase, record: dict[str, Any]) -> bool:
 
 
 async def get_import(db: AsyncDatabase, import_id: int) -> dict[str, Any] | None:
-    doc = await db.catalog_imports.find_one({"_id": import_id}, {"_outbox": 0})
+    doc = await db.catalog_imports.find_one({"_id": import_id}, HIDDEN)
     if doc:
         doc.pop("_id", None)
     return doc
-
-
-async def apply_import(db: AsyncDatabase, import_id: int, payload: dict, ts: str) -> dict | None:
-    """Fold a status event into the stored import record (same fold as the worker table)."""
-    current = await get_import(db, import_id)
-    updated = apply_import_event(current, payload, ts)
-    if updated is not None:
-        await db.catalog_imports.replace_one({"_id": import_id}, {**updated, "_id": import_id},
-                                             upsert=True)
-    return updated
 
 
 async def list_imports(db: AsyncDatabase, organisation: str, skip: int = 0,
                        limit: int = 50) -> tuple[int, list[dict]]:
     query = {"organisation": organisation}
     total = await db.catalog_imports.count_documents(query)
-    docs = [d async for d in db.catalog_imports.find(query, {"_outbox": 0}).sort("_id", -1)
-            .skip(skip).limit(limit)]
+    docs = [d async for d in db.catalog_imports.find(query, HIDDEN).sort("_id", -1).skip(skip).limit(limit)]
     for doc in docs:
         doc.pop("_id", None)
     return total, docs

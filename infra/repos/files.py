@@ -1,15 +1,16 @@
 """Durable sales-file records in MongoDB (`files`, keyed by the integer file id).
 
-A record may carry `_outbox` (infra/outbox.py: the commands stored with it, not yet handled);
-reads leave it out and writes never touch it, so no fold can drop an entry in flight."""
+A record may carry `_outbox` (infra/outbox.py: the commands stored with it, not yet handled),
+`_version` and a lease (the lifecycle kit, infra/repos/lifecycle.py); reads leave them out
+and status writes never touch them, so no fold can drop an entry in flight."""
 from __future__ import annotations
 
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from infra.repos.lifecycle import HIDDEN
 from infra.repos.reports import INCLUDED
-from models.files import apply_event
 
 
 async def insert(db: AsyncDatabase, record: dict[str, Any]) -> bool:
@@ -19,24 +20,10 @@ async def insert(db: AsyncDatabase, record: dict[str, Any]) -> bool:
 
 
 async def get(db: AsyncDatabase, file_id: int) -> dict[str, Any] | None:
-    doc = await db.files.find_one({"_id": file_id}, {"_outbox": 0})
+    doc = await db.files.find_one({"_id": file_id}, HIDDEN)
     if doc:
         doc.pop("_id", None)
     return doc
-
-
-async def apply(db: AsyncDatabase, file_id: int, event_type: str, payload: dict[str, Any],
-                ts: str) -> dict[str, Any] | None:
-    """Fold an event into the stored record (same fold as the status table)."""
-    current = await get(db, file_id)
-    updated = apply_event(current, event_type, payload, ts)
-    if updated is not None:
-        gone = {k: "" for k in (current or {}) if k not in updated and k != "_outbox"}
-        change: dict[str, Any] = {"$set": {k: v for k, v in updated.items() if k != "_outbox"}}
-        if gone:
-            change["$unset"] = gone
-        await db.files.update_one({"_id": file_id}, change)
-    return updated
 
 
 async def find(db: AsyncDatabase, organisation: str, *, status: str | None = None,
@@ -53,7 +40,7 @@ async def find(db: AsyncDatabase, organisation: str, *, status: str | None = Non
     # ordered integer ids 9, 8, 7, 18, 17 …); only ids are read for the whole organisation
     ids = sorted([int(d["_id"]) async for d in db.files.find(query, {"_id": 1})], reverse=True)
     page = ids[skip:skip + limit]
-    found = {int(d["_id"]): d async for d in db.files.find({"_id": {"$in": page}})}
+    found = {int(d["_id"]): d async for d in db.files.find({"_id": {"$in": page}}, HIDDEN)}
     docs = [found[i] for i in page if i in found]
     for doc in docs:
         doc.pop("_id", None)

@@ -31,7 +31,8 @@ def at(seconds: float) -> str:
 
 async def take(coll, doc_id: Any, owner: str, ttl: float,
                match: dict[str, Any] | None = None) -> dict[str, Any] | None:
-    """Take the lease on `doc_id` (matching `match`) for `owner`; the document, or None."""
+    """Take the lease on `doc_id` (matching `match`) for `owner`; the document, or None.
+    `match` must not use $in/$nin: nx-27017 then matches but leaves the document unchanged."""
     base = {"_id": doc_id, **(match or {})}
     update = {"$set": {"lease": owner, "lease_expires": at(ttl), "updated_at": now_iso()},
               "$inc": {"lease_token": 1}}
@@ -54,4 +55,11 @@ async def renew(coll, doc_id: Any, held: dict[str, Any], ttl: float) -> bool:
     """Extend a held lease; False when it was taken over (or released)."""
     result = await coll.update_one({"_id": doc_id, **held},
                                    {"$set": {"lease_expires": at(ttl), "updated_at": now_iso()}})
+    return result.matched_count == 1
+
+
+async def release(coll, doc_id: Any, held: dict[str, Any]) -> bool:
+    """Give a held lease up (the next step's worker takes it at once); False when it was
+    taken over meanwhile (nothing is changed then)."""
+    result = await coll.update_one({"_id": doc_id, **held}, {"$set": {"lease": None}})
     return result.matched_count == 1

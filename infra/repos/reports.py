@@ -5,7 +5,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from models.reports import apply_report_event
+from infra.repos.lifecycle import HIDDEN
 
 INCLUDED = ("PROCESSED", "FINALIZED")
 
@@ -17,20 +17,10 @@ async def insert(db: AsyncDatabase, record: dict[str, Any]) -> bool:
 
 
 async def get(db: AsyncDatabase, report_id: int) -> dict[str, Any] | None:
-    doc = await db.reports.find_one({"_id": report_id})
+    doc = await db.reports.find_one({"_id": report_id}, HIDDEN)
     if doc:
         doc.pop("_id", None)
     return doc
-
-
-async def apply(db: AsyncDatabase, report_id: int, payload: dict, ts: str) -> dict | None:
-    """Fold a status event into the stored report (same fold as the worker table)."""
-    current = await get(db, report_id)
-    updated = apply_report_event(current, payload, ts)
-    if updated is not None:
-        await db.reports.replace_one({"_id": report_id}, {**updated, "_id": report_id},
-                                     upsert=True)
-    return updated
 
 
 async def find(db: AsyncDatabase, organisation: str, *, kind: str | None = None,
@@ -41,7 +31,7 @@ async def find(db: AsyncDatabase, organisation: str, *, kind: str | None = None,
     if period:
         query["period"] = period
     total = await db.reports.count_documents(query)
-    docs = [d async for d in db.reports.find(query).sort("_id", -1).skip(skip).limit(limit)]
+    docs = [d async for d in db.reports.find(query, HIDDEN).sort("_id", -1).skip(skip).limit(limit)]
     for doc in docs:
         doc.pop("_id", None)
     return total, docs

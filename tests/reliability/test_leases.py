@@ -1,19 +1,24 @@
-"""Leases on in-flight work (issue 19, failure 4): a GTIN import task whose worker died holding
-its lease is taken over by a live worker exactly once, and an expired lease raced for by many
-takers goes to exactly one of them (fencing token incremented once)."""
+"""Leases on in-flight work (issue 19, failure 4): a GTIN import task, a report and a sales file
+whose worker died holding the lease are taken over by a live worker exactly once and finish
+with exact totals, and an expired lease raced for by many takers goes to exactly one of them
+(fencing token incremented once)."""
 from __future__ import annotations
 
 import asyncio
+import secrets
 import uuid
+from decimal import Decimal
 
 from pymongo import AsyncMongoClient
 
 from infra.repos import import_tasks, leases
 from models.gtin_tasks import new_task
 from tests.e2e.gtin_import.conftest import new_participant
-from tests.reliability.conftest import record
-from tests.support.http import put_bytes
+from tests.reliability.conftest import record, sales_file
+from tests.support.http import Api, put_bytes
 from tests.support.participants import BASE, gtin_for
+from tests.support.sales import ingest, register, upload
+from tests.support.stack import cli
 
 
 def _db(stack):
@@ -79,3 +84,83 @@ async def test_expired_lease_raced_for_is_taken_by_exactly_one(stack):
     finally:
         await coll.drop()
         await client.close()
+
+
+async def _until(coll, doc_id, done, timeout: float = 60.0) -> dict:
+    doc = None
+    for _ in range(int(timeout / 0.2)):  # the re-issuer runs every 5 s
+        doc = await coll.find_one({"_id": doc_id})
+        if doc is not None and done(doc):
+            return doc
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{doc_id} never finished: {doc}")
+
+
+def _abandoned(token: int = 7) -> dict:
+    """The lease fields of work whose worker died a minute ago."""
+    return {"lease": "worker-that-died", "lease_token": token, "lease_expires": leases.at(-60),
+            "updated_at": leases.at(-60)}
+
+
+async def test_abandoned_report_lease_is_taken_over_exactly_once(stack):
+    """A report RUNNING under the lease of a worker that died: re-issued once its lease
+    expired, taken over once (token 7 → 8) and finished with the period's exact totals."""
+    org = cli(stack.data_dir, "org", "create", "Lease Reports")
+    api, period = Api(stack.url, org["token"]), "2019-02"
+    data, total, quantity = sales_file(300, period=period)
+    final = await ingest(api, "lease-report.tsv", data, reporting_period=period)
+    assert final["status"] == "FINALIZED", final
+    report_id = 10**9 + secrets.randbelow(10**8)
+    client, db = _db(stack)
+    try:
+        await db.reports.insert_one({
+            "_id": report_id, "id": report_id, "organisation": org["id"], "type": "unmatched",
+            "period": period, "created_at": leases.at(-120), "status": "RUNNING",
+            "history": [{"status": "PENDING", "ts": leases.at(-120)},
+                        {"status": "RUNNING", "ts": leases.at(-90)}],
+            "progress": {"files_done": 0, "percent": 0.0}, **_abandoned()})
+        doc = await _until(db.reports, report_id, lambda d: d["status"] in ("DONE", "FAILED"))
+        assert doc["status"] == "DONE", doc.get("error_message")
+        assert doc["lease_token"] == 8, "taken over exactly once"
+        assert doc["lease"] is None
+        assert [h["status"] for h in doc["history"]].count("DONE") == 1
+        snap = doc["snapshot"]
+        assert snap["rows"] == snap["period_totals"]["rows"] == 300
+        assert Decimal(snap["revenue"]) == Decimal(snap["period_totals"]["revenue"]) == total
+        assert snap["quantity"] == quantity
+        status, body, _ = await api.get(f"/api/reports/{report_id}")
+        assert status == 200 and body["status"] == "DONE", body
+    finally:
+        await db.reports.delete_one({"_id": report_id})
+        await client.close()
+    record("leases", "abandoned_report", "taken over once (token 7 → 8), exact totals")
+
+
+async def test_abandoned_file_lease_is_taken_over_exactly_once(stack):
+    """A sales file CLEANING under the lease of a worker that died: re-issued once its lease
+    expired, cleaned by the worker that took it over (7 → 8), imported under the next lease
+    (→ 9) and FINALIZED once with its exact totals."""
+    org = cli(stack.data_dir, "org", "create", "Lease Files")
+    api = Api(stack.url, org["token"])
+    data, total, quantity = sales_file(400, period="2019-03")
+    file = await register(api, "lease-file.tsv", data)
+    await upload(api, file["id"], data)
+    client, db = _db(stack)
+    try:
+        await _until(db.files, file["id"], lambda d: d.get("object_key") is not None)
+        await db.files.update_one({"_id": file["id"]}, {"$set": {
+            "status": "CLEANING", "attempt": 1, **_abandoned()}})
+        doc = await _until(db.files, file["id"], lambda d: d["status"] in ("FINALIZED", "FAILED"),
+                           timeout=90)
+        assert doc["status"] == "FINALIZED", doc.get("error_message")
+        assert doc["lease_token"] == 9, "cleaning took the dead lease over once, import once"
+        assert doc["lease"] is None
+        steps = [h["status"] for h in doc["history"]]
+        assert steps.count("CLEANED") == steps.count("FINALIZED") == 1, steps
+        assert doc["total_rows"] == 400
+        assert Decimal(str(doc["total_local"])) == total
+        status, body, _ = await api.get(f"/api/files/salesfiles/{file['id']}/")
+        assert status == 200 and body["status"] == "FINALIZED", body
+    finally:
+        await client.close()
+    record("leases", "abandoned_file", "taken over once (token 7 → 8, import → 9), exact totals")

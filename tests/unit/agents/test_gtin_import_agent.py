@@ -86,12 +86,12 @@ async def test_a_task_left_without_progress_is_started_again_and_resumes(h):
     await h.db.gtin_import_tasks.update_one({"_id": "t8"}, {"$set": {
         "status": "in_progress", "updated_at": "2020-01-01T00:00:00"}})
     h.clear()
-    await h.tick("gtin_import.reconcile")
+    await h.tick("gtin_import.reissue_stale_gtin_import_tasks")
     [again] = h.sent
     assert (again.topic, again.key, again.type) == (COMMANDS, "t8", "StartGtinImport")
     assert again.payload["spec"]["link"] == payload["spec"]["link"]
     h.clear()
-    await h.tick("gtin_import.reconcile")          # re-issued once, not at every tick
+    await h.tick("gtin_import.reissue_stale_gtin_import_tasks")  # re-issued once, not at every tick
     assert h.sent == []
 
 

@@ -54,9 +54,10 @@ async def test_a_file_left_in_flight_gets_its_next_command_again(h):
     await uploaded(h, org, 1302, SALES / "generic.tsv")           # UPLOADED, recent: left alone
     await h.db.files.update_one({"_id": 1301}, {"$set": {"updated_at": OLD}})
     h.clear()
-    await h.tick("housekeeping.reconcile")
+    await h.tick("status_table.reissue_stale_files")   # the lifecycle kit's re-issuer
     assert [(s.topic, s.key, s.type, s.payload) for s in h.sent] == [
         ("sales.cleaning.commands", "1301", "CleanSalesFile", {"file_id": 1301, "attempt": 1})]
-    assert (await file_repo.get(h.db, 1301))["updated_at"] > OLD
+    doc = await h.db.files.find_one({"_id": 1301})  # `updated_at` is not refreshed (issue 19)
+    assert doc["updated_at"] == OLD and doc["reissued_at"] > OLD
     await h.settle()
     assert (await file_repo.get(h.db, 1301))["status"] == "FINALIZED"

@@ -1,0 +1,73 @@
+"""The one entity lifecycle: an entity kind (sales files, reports, catalog imports, GTIN import
+tasks, automatic-upload jobs) is declared once, beside its model, as an `EntityKind` — its
+statuses and allowed transitions, its events and fold, its store collection and the command
+that moves work left in flight on. The kit (infra/repos/lifecycle.py, agents/lifecycle.py,
+gateway/views.py) builds the compare-and-set store writer, the status writer, the table, the
+worker page, the re-issuer and the gateway view from it. Pure: no I/O here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+Fold = Callable[[dict | None, str, dict, str], dict | None]  # (view, event type, payload, ts)
+NEW = None  # the "status" of an entity not stored yet
+# fields of a stored entity the folds never see nor write: the store's and the lease's own
+INTERNAL = ("_id", "_outbox", "_version", "lease", "lease_expires", "lease_token", "reissued_at")
+
+
+class IllegalTransition(ValueError):
+    """A status change the kind does not allow (the writer logs and drops it)."""
+
+
+@dataclass(frozen=True)
+class EntityKind:
+    name: str                       # what logs and pages call one ("file", "report", …)
+    collection: str                 # MongoDB collection (`_id` = the entity id)
+    events: str                     # event topic
+    key_field: str                  # the id's field in every event payload
+    status_event: str               # the event type that changes the status
+    statuses: tuple[str, ...]
+    terminal: tuple[str, ...]
+    # status → the statuses it may move to; NEW → the first ones; a status may always stay
+    transitions: Mapping[str | None, tuple[str, ...]]
+    fold: Fold
+    status_of: Callable[[dict], str] = lambda payload: payload["status"]
+    creates: tuple[str, ...] = ()   # events that carry a whole new entity (views start there)
+    deletes: tuple[str, ...] = ()   # events that remove the entity from tables and views
+    table: str | None = None        # the Faust table folded from `events`
+    page: str | None = None         # worker page path, e.g. "/reports/{report_id}/"
+    numeric: bool = True            # ids are integers (a page key is ASCII digits)
+    public: tuple[str, ...] | None = None  # the stored fields the view holds (None: all)
+    # status → (command topic, command) that moves work left there on (re-issuer)
+    reissue: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    command: Callable[[dict], dict] | None = None  # the re-issued command's payload
+    status_payload: Callable[..., dict] | None = None  # (record, status, cause, error, fields, **extra)
+    progress_event: str | None = None
+
+    def __post_init__(self) -> None:
+        for source, targets in self.transitions.items():
+            unknown = {source, *targets} - {*self.statuses, NEW}
+            if unknown:
+                raise ValueError(f"{self.name}: transition names unknown statuses {unknown}")
+
+    def allowed(self, old: str | None, new: str) -> bool:
+        """May an entity in `old` (None: not stored yet) move to `new`?"""
+        if new not in self.statuses:
+            return False
+        return (old is not None and old == new) or new in self.transitions.get(old, ())
+
+    def key(self, raw: Any) -> Any:
+        return int(raw) if self.numeric else str(raw)
+
+
+def step(kind: EntityKind, record: dict | None, event_type: str, payload: dict,
+         ts: str) -> dict | None:
+    """The record after one event, refusing an illegal status change (IllegalTransition);
+    None when the event changes nothing (a newer state made it obsolete)."""
+    if event_type == kind.status_event:
+        old = record.get("status") if record else NEW
+        new = kind.status_of(payload)
+        if not kind.allowed(old, new):
+            raise IllegalTransition(f"{kind.name} {payload.get(kind.key_field)}: {old} → {new}")
+    return kind.fold(record, event_type, payload, ts)
