@@ -12,7 +12,9 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from infra.mongo import next_id
+from infra.repos import lifecycle
 from infra.repos.lifecycle import HIDDEN
+from models.catalog import IMPORT_KIND
 from topics.envelope import now_iso
 
 
@@ -21,16 +23,12 @@ def version_key(organisation: str, version: int) -> str:
 
 
 async def insert_import(db: AsyncDatabase, record: dict[str, Any]) -> bool:
-    result = await db.catalog_imports.update_one({"_id": record["id"]},
-                                                 {"$setOnInsert": record}, upsert=True)
-    return result.upserted_id is not None
+    """Store a new record; False when a record with this id already exists (redelivery)."""
+    return await lifecycle.insert(db, IMPORT_KIND, record)
 
 
 async def get_import(db: AsyncDatabase, import_id: int) -> dict[str, Any] | None:
-    doc = await db.catalog_imports.find_one({"_id": import_id}, HIDDEN)
-    if doc:
-        doc.pop("_id", None)
-    return doc
+    return await lifecycle.get(db, IMPORT_KIND, import_id)
 
 
 async def list_imports(db: AsyncDatabase, organisation: str, skip: int = 0,

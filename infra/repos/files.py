@@ -9,21 +9,19 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from infra.repos import lifecycle
 from infra.repos.lifecycle import HIDDEN
 from infra.repos.reports import INCLUDED
+from models.files import KIND
 
 
 async def insert(db: AsyncDatabase, record: dict[str, Any]) -> bool:
     """Store a new record; False when a record with this id already exists (redelivery)."""
-    result = await db.files.update_one({"_id": record["id"]}, {"$setOnInsert": record}, upsert=True)
-    return result.upserted_id is not None
+    return await lifecycle.insert(db, KIND, record)
 
 
 async def get(db: AsyncDatabase, file_id: int) -> dict[str, Any] | None:
-    doc = await db.files.find_one({"_id": file_id}, HIDDEN)
-    if doc:
-        doc.pop("_id", None)
-    return doc
+    return await lifecycle.get(db, KIND, file_id)
 
 
 async def find(db: AsyncDatabase, organisation: str, *, status: str | None = None,

@@ -86,6 +86,13 @@ async def write(db: AsyncDatabase, kind: EntityKind, key: Any, event_type: str,
     raise WriteConflict(f"{kind.name} {key}: {TRIES} writes in a row lost the race")
 
 
+async def insert(db: AsyncDatabase, kind: EntityKind, record: dict[str, Any]) -> bool:
+    """Store a new record under its id; False when one is there already (a redelivery)."""
+    result = await db[kind.collection].update_one({"_id": record["id"]}, {"$setOnInsert": record},
+                                                  upsert=True)
+    return result.upserted_id is not None
+
+
 async def get(db: AsyncDatabase, kind: EntityKind, key: Any) -> dict[str, Any] | None:
     """The stored record of `key` (the store side of the one read strategy: table, then store)."""
     return record_of(kind, await db[kind.collection].find_one({"_id": key}))

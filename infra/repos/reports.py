@@ -5,22 +5,20 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from infra.repos import lifecycle
 from infra.repos.lifecycle import HIDDEN
+from models.reports import KIND
 
 INCLUDED = ("PROCESSED", "FINALIZED")
 
 
 async def insert(db: AsyncDatabase, record: dict[str, Any]) -> bool:
-    result = await db.reports.update_one({"_id": record["id"]}, {"$setOnInsert": record},
-                                         upsert=True)
-    return result.upserted_id is not None
+    """Store a new record; False when a record with this id already exists (redelivery)."""
+    return await lifecycle.insert(db, KIND, record)
 
 
 async def get(db: AsyncDatabase, report_id: int) -> dict[str, Any] | None:
-    doc = await db.reports.find_one({"_id": report_id}, HIDDEN)
-    if doc:
-        doc.pop("_id", None)
-    return doc
+    return await lifecycle.get(db, KIND, report_id)
 
 
 async def find(db: AsyncDatabase, organisation: str, *, kind: str | None = None,
