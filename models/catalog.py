@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from models.lifecycle import NEW, EntityKind
+from models.lifecycle import NEW, EntityKind, status_change
 from models.sales.normalise import norm_isrc, norm_upc
 
 CATALOG_SCHEMA = pa.schema([
@@ -282,12 +282,7 @@ def apply_import_event(view: dict | None, payload: dict, ts: str) -> dict | None
     return out
 
 
-def import_status_payload(record: dict, status: str, cause: str | None, error: str | None,
-                          fields: dict, progress: dict | None = None) -> dict:
-    """The CatalogImportStatusChanged payload of a status change (topics/catalog.py)."""
-    return {"import_id": record["id"], "organisation": record["organisation"],
-            "status": status, "status_cause": cause, "error_message": error,
-            "progress": progress, "fields": fields}
+import_status_payload = status_change("import_id")  # CatalogImportStatusChanged (topics/catalog.py)
 
 
 IMPORT_KIND = EntityKind(

@@ -16,6 +16,17 @@ NEW = None  # the "status" of an entity not stored yet
 INTERNAL = ("_id", "_outbox", "_version", "lease", "lease_expires", "lease_token", "reissued_at")
 
 
+def status_change(key_field: str) -> Callable[..., dict]:
+    """The `…StatusChanged` payload builder of a kind whose events name the entity by
+    `key_field` and carry `progress` (reports, catalog imports)."""
+    def payload(record: dict, status: str, cause: str | None, error: str | None, fields: dict,
+                progress: dict | None = None) -> dict:
+        return {key_field: record["id"], "organisation": record["organisation"],
+                "status": status, "status_cause": cause, "error_message": error,
+                "progress": progress, "fields": fields}
+    return payload
+
+
 class IllegalTransition(ValueError):
     """A status change the kind does not allow (the writer logs and drops it)."""
 

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from models.catalog import isrc_keys, upc_keys
-from models.lifecycle import NEW, EntityKind
+from models.lifecycle import NEW, EntityKind, status_change
 from models.sales.schema import FIELDS as SALE_FIELDS
 
 TYPES = ("monthly", "unmatched")
@@ -213,12 +213,7 @@ def apply_report_event(view: dict | None, payload: dict, ts: str) -> dict | None
     return out
 
 
-def status_payload(record: dict, status: str, cause: str | None, error: str | None,
-                   fields: dict, progress: dict | None = None) -> dict:
-    """The ReportStatusChanged payload of a status change (topics/reports.py)."""
-    return {"report_id": record["id"], "organisation": record["organisation"],
-            "status": status, "status_cause": cause, "error_message": error,
-            "progress": progress, "fields": fields}
+status_payload = status_change("report_id")  # ReportStatusChanged (topics/reports.py)
 
 
 KIND = EntityKind(
