@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from agents import lifecycle, reconcile, statements
 from agents.deps import Deps, dispatch
-from agents.sales_status import Progress, fail, set_status
+from agents.sales_status import Progress, fail, for_work, set_status
 from agents.zip_upload import expand_upload, is_zip_upload
 from infra.metrics import record_rows
 from infra.repos import files as file_repo
@@ -189,12 +189,10 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
 async def clean(deps: Deps, msg: Message) -> None:
     from models.sales.errors import SalesFileError
 
-    record = await file_repo.get(deps.db, int(msg.payload["file_id"]))
-    attempt = int(msg.payload["attempt"])
-    if not record or record.get("attempt") != attempt or \
-            record["status"] not in ("UPLOADED", "REIMPORT", "CLEANING"):
-        log.info("clean skipped for %s (stale or done)", msg.payload)
+    record = await for_work(deps, msg, ("UPLOADED", "REIMPORT", "CLEANING"), "clean")
+    if record is None:
         return
+    attempt = record["attempt"]
     record = await retry(lambda: set_status(deps, record, "CLEANING"), "record CLEANING")
     store = await deps.store()
     loop = asyncio.get_running_loop()

@@ -16,9 +16,8 @@ import faust
 from agents import lifecycle, reconcile, statements
 from agents.cleaning import release_memory, snapshot_key
 from agents.deps import Deps, dispatch
-from agents.sales_status import fail, set_status
+from agents.sales_status import fail, for_work, set_status
 from infra.metrics import record_rows
-from infra.repos import files as file_repo
 from infra.repos import snapshots as snapshot_repo
 from infra.retry import RetryError, retry
 from models.files import KIND
@@ -62,12 +61,10 @@ async def _staged_snapshot(store, key: str, path: str) -> tuple[dict, dict] | No
 
 @lifecycle.leased(KIND, lambda msg: msg.payload["file_id"])
 async def import_file(deps: Deps, msg: Message) -> None:
-    record = await file_repo.get(deps.db, int(msg.payload["file_id"]))
-    attempt = int(msg.payload["attempt"])
-    if not record or record.get("attempt") != attempt or \
-            record["status"] not in ("CLEANED", "PROCESSING", "PROCESSED"):
-        log.info("import skipped for %s (stale or done)", msg.payload)
+    record = await for_work(deps, msg, ("CLEANED", "PROCESSING", "PROCESSED"), "import")
+    if record is None:
         return
+    attempt = record["attempt"]
     if record["status"] != "PROCESSED":
         record = await retry(lambda: set_status(deps, record, "PROCESSING"), "record PROCESSING")
         store = await deps.store()
