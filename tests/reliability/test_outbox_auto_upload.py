@@ -9,38 +9,25 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from pymongo import MongoClient
 
 from tests.e2e.auto_upload.conftest import report, tag
 from tests.e2e.auto_upload.test_auto_upload import PATH, finalized, zip_bytes
 from tests.reliability.conftest import record
-from tests.support.drive import FakeDrive, drive_stack_env
+from tests.support.drive import drive_fixtures
 from tests.support.http import Api
-from tests.support.stack import RunningStack, cli
+from tests.support.stack import cli
 
 # resolve: two creates, two fetches, one expansion; then a pipeline command of a fetched file
 REFUSED = {"CreateSalesFile": 2, "FetchAutoUploadFile": 2, "ExpandAutoUploadArchive": 1,
            "StartSalesFileUpload": 1, "ProcessSalesFile": 1}
 
 
-@pytest.fixture(scope="module")
-def drive():
-    server = FakeDrive(api_key="test-key").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def astack(tmp_path_factory, drive):
-    stack = RunningStack(tmp_path_factory.mktemp("outbox_auto"), env=drive_stack_env(
-        drive, TRIBUTARY_OUTBOX_DELAY="1",
-        # the automatic-upload reconciler would re-drive a lost fetch after this: not here
-        TRIBUTARY_AUTO_UPLOAD_STALE_AFTER="3600",
-        TRIBUTARY_WORKER_PUBLISH_FAULTS=",".join(f"{k}:{n}" for k, n in REFUSED.items()))
-    ).start()
-    yield stack
-    stack.stop()
+drive, astack = drive_fixtures(
+    "module", "astack", TRIBUTARY_OUTBOX_DELAY="1",
+    # the automatic-upload reconciler would re-drive a lost fetch after this: not here
+    TRIBUTARY_AUTO_UPLOAD_STALE_AFTER="3600",
+    TRIBUTARY_WORKER_PUBLISH_FAULTS=",".join(f"{k}:{n}" for k, n in REFUSED.items()))
 
 
 async def _no_entries_left(db, timeout: float = 30.0) -> None:

@@ -165,3 +165,26 @@ def drive_stack_env(drive: FakeDrive, **extra: str) -> dict[str, str]:
     loopback allow-list (the Drive and http-link servers are local), plus `extra`."""
     return {"TRIBUTARY_GOOGLE_API_KEY": drive.api_key, "TRIBUTARY_DRIVE_API_URL": drive.api_url,
             "TRIBUTARY_FETCH_ALLOW": "127.0.0.1", "TRIBUTARY_FETCH_BACKOFF": "0.05", **extra}
+
+
+def drive_fixtures(scope: str, stack: str, **extra_env: str):
+    """Two pytest fixtures: `drive` (a FakeDrive) and a stack named `stack` (its own, started
+    with `drive_stack_env(drive, **extra_env)`), each stopped after `scope`."""
+    import pytest
+
+    from tests.support.stack import RunningStack
+
+    @pytest.fixture(scope=scope, name="drive")
+    def drive_fixture():
+        server = FakeDrive(api_key="test-key").start()
+        yield server
+        server.stop()
+
+    @pytest.fixture(scope=scope, name=stack)
+    def stack_fixture(tmp_path_factory, drive):
+        running = RunningStack(tmp_path_factory.mktemp(stack),
+                               env=drive_stack_env(drive, **extra_env)).start()
+        yield running
+        running.stop()
+
+    return drive_fixture, stack_fixture

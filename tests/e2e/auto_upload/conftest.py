@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import secrets
 
-import pytest
-
-from tests.support.drive import FakeDrive, drive_stack_env
+from tests.support.drive import drive_fixtures
 from tests.support.orgs import api_fixture, org_fixture
-from tests.support.stack import RunningStack
 
 HEADER = ("statement_period,sale_period,dsp,territory,isrc,upc,artist,track_title,release_title,"
           "usage_type,quantity,currency,revenue\n")
@@ -29,19 +26,7 @@ def tag() -> str:
     return secrets.token_hex(4)
 
 
-@pytest.fixture(scope="package")
-def drive():
-    server = FakeDrive(api_key="test-key").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="package")
-def auto_stack(tmp_path_factory, drive):
-    running = RunningStack(tmp_path_factory.mktemp("auto_stack"), env=drive_stack_env(
-        drive, TRIBUTARY_DRIVE_PAGE_SIZE="2")).start()
-    yield running
-    running.stop()
+drive, auto_stack = drive_fixtures("package", "auto_stack", TRIBUTARY_DRIVE_PAGE_SIZE="2")
 
 
 auto_org = org_fixture("Auto Uploads", stack="auto_stack", scope="package")
