@@ -216,10 +216,13 @@ their uploads, the objects of rejected files and stale partial uploads.
 A broker that lost its log is a new generation (`infra/generation.py`): the gateway rewinds its
 reader, rebuilds its views and republishes waiting commands; workers leave and are started
 fresh; reconcilers re-issue work in flight. What the broker-restart rows above measure is all
-this document claims about it. The embedded broker's memory is not bounded: its memory engine
-ignores retention (measured, `docs/operations.md`, "Broker log"), so the retention the contract
-topics are created with bounds the log on Kafka only; on the embedded stack the broker's memory
-grows until it is restarted.
+this document claims about it. The embedded broker's memory engine ignores retention (measured,
+`docs/operations.md`, "Broker log"), so the retention the contract topics are created with
+bounds the log on Kafka only; on the embedded stack `tributary up` bounds the broker's memory
+instead: past `TRIBUTARY_BROKER_MAX_RSS_MB` (1536) it restarts the broker empty, and the
+generation handling above and the outbox bring the work back from MongoDB
+(`tests/reliability/test_broker_memory.py`: recycled past a 96 MiB bound, a file accepted
+before and one registered after both exact).
 """
 
 

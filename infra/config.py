@@ -138,6 +138,10 @@ class Liveness(Group):
                                   "heartbeats missed before the supervisor restarts the process")
     recovery_limit: float = var(120.0, "RECOVERY_LIMIT", "seconds a process may be stuck (recovery, "
                                 "stalled reader) or start without a first heartbeat")
+    broker_max_rss_mb: float = var(1536.0, "BROKER_MAX_RSS_MB",
+                                   "resident memory (MiB) past which `tributary up` restarts the "
+                                   "embedded broker, whose memory engine ignores retention; work "
+                                   "comes back from MongoDB (0 = never)", "1536")
 
     @property
     def deadline(self) -> float:

@@ -58,6 +58,8 @@ class Child:
     proc: subprocess.Popen | None = None
     restarts: int = 0  # after an exit
     hung: int = 0  # killed and restarted because its heartbeat stopped or it was stuck
+    recycled: int = 0  # killed and restarted because its memory passed max_rss_mb
+    max_rss_mb: float = 0.0  # 0: no bound
     heartbeat: Path | None = None  # written by the child when set (workers, gateways)
     started: float = 0.0
     backoff: float = 0.0
@@ -89,6 +91,26 @@ class Child:
         if self.heartbeat is None or not self.alive():
             return None
         return liveness.verdict(liveness.read(self.heartbeat), self.pid, self.started, limits)
+
+    def rss_mb(self) -> float | None:
+        """Resident memory of the running child in MiB (Linux /proc), or None."""
+        try:
+            with open(f"/proc/{self.pid}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) / 1024
+        except (OSError, ValueError):
+            return None
+        return None
+
+    def memory_reason(self) -> str | None:
+        """Why this running child must be recycled for its memory, or None."""
+        if not self.max_rss_mb or not self.alive():
+            return None
+        rss = self.rss_mb()
+        if rss is None or rss <= self.max_rss_mb:
+            return None
+        return f"resident memory {rss:.0f} MiB past the bound of {self.max_rss_mb:.0f} MiB"
 
     def due(self) -> bool:
         """An exited child may start again: at once after a stable run, else after a delay that

@@ -5,7 +5,10 @@ through TRIBUTARY_*_URL are used instead of being embedded. The addresses go to
 DATA_DIR/stack.json so every other command with the same --data-dir reaches this stack.
 A child that dies is started again (with a growing delay if it keeps dying: processes.Child.due);
 a worker or gateway whose heartbeat stops, or that stays stuck in table recovery past
-TRIBUTARY_RECOVERY_LIMIT, is SIGKILLed and started again (infra/liveness.py).
+TRIBUTARY_RECOVERY_LIMIT, is SIGKILLed and started again (infra/liveness.py). The embedded
+broker keeps every message in memory whatever the topics' retention, so past
+TRIBUTARY_BROKER_MAX_RSS_MB it is restarted empty: the broker-generation recovery and the outbox
+bring the work back from MongoDB, as after a broker crash.
 SIGINT/SIGTERM stops every child in reverse order.
 """
 from __future__ import annotations
@@ -44,6 +47,7 @@ class Stack:
         changes: dict = {}
         if not self.settings.kafka_url:
             child, url = tansu(data)
+            child.max_rss_mb = self.settings.liveness.broker_max_rss_mb
             self.servers.append(child.start())
             wait_port(int(url.rsplit(":", 1)[1]), proc=child.proc)
             changes["kafka_url"] = url
@@ -121,8 +125,9 @@ class Stack:
                  "gateway_urls": [f"http://127.0.0.1:{p}" for p in self.gateway_ports],
                  "children": {c.name: c.pid for c in self.servers + self.apps},
                  "restarts": {c.name: {"exited": c.restarts, "hung": c.hung,
-                                       "reasons": c.reasons[-5:]}
-                              for c in self.servers + self.apps if c.restarts or c.hung},
+                                       "recycled": c.recycled, "reasons": c.reasons[-5:]}
+                              for c in self.servers + self.apps
+                              if c.restarts or c.hung or c.recycled},
                  "worker_ports": {c.name: int(c.env["_PORT"]) for c in self.apps if "_PORT" in c.env}}
         tmp = s.state_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(state, indent=2))
@@ -135,13 +140,18 @@ class Stack:
                 if self.stopping:
                     break
                 reason = child.hang_reason(self.settings.liveness)
-                if reason:
-                    print(f"[tributary] {child.name} (pid {child.pid}) is hung: {reason}; "
+                memory = None if reason else child.memory_reason()
+                if reason or memory:
+                    print(f"[tributary] {child.name} (pid {child.pid}) "
+                          f"{'is hung: ' + reason if reason else 'has ' + memory}; "
                           "SIGKILL and start again", flush=True)
                     if not child.kill():
                         continue
-                    child.hung += 1
-                    child.reasons.append(reason)
+                    if reason:
+                        child.hung += 1
+                    else:
+                        child.recycled += 1
+                    child.reasons.append(reason or memory)
                     child.start()
                     self._broker_back(child)
                     self._write_state()

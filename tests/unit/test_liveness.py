@@ -62,3 +62,21 @@ def test_container_probe(tmp_path):
     assert liveness.probe(path, limits) is None
     time.sleep(0.4)
     assert "heartbeat stopped" in liveness.probe(path, limits)
+
+
+def test_a_child_past_its_memory_bound_names_why(tmp_path):
+    """The supervisor's memory check reads the child's real resident memory (/proc)."""
+    from infra.stack.processes import Child
+
+    child = Child("sleeper", ["sleep", "30"], tmp_path / "sleeper.log").start()
+    try:
+        rss = child.rss_mb()
+        assert rss is not None and rss > 0
+        assert child.memory_reason() is None                 # no bound: never recycled
+        child.max_rss_mb = rss * 100
+        assert child.memory_reason() is None
+        child.max_rss_mb = rss / 4
+        assert "past the bound" in child.memory_reason()
+    finally:
+        child.stop()
+    assert child.memory_reason() is None                     # not running: nothing to recycle
