@@ -74,6 +74,7 @@ async def test_progress_events_are_attributed_by_one_lookup_per_file():
     from collections import OrderedDict
 
     from gateway.console import stream
+    from gateway.keys import TABLES
     from topics.envelope import Message
 
     class Tables:
@@ -83,7 +84,7 @@ async def test_progress_events_are_attributed_by_one_lookup_per_file():
             self.calls.append(file_id)
             return ({"organisation": "org-a"} if file_id == 1 else None), "table"
 
-    app = {"tables": Tables(), stream._ORGS: OrderedDict()}
+    app = {TABLES: Tables(), stream._ORGS: OrderedDict()}
     progress = Message("SalesFileProgressed", {"file_id": 1, "stage": "CLEANING", "rows": 5})
     assert await stream._file_org(app, progress) == "org-a"
     assert await stream._file_org(app, progress) == "org-a"
