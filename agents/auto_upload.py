@@ -12,7 +12,6 @@ import asyncio
 import logging
 import os
 import tempfile
-from datetime import datetime, timedelta, timezone
 
 import faust
 
@@ -25,19 +24,25 @@ from agents.auto_upload_jobs import (
     Rejected,
     Settings,
     create_file,
+    durable,
     emit_outcome,
     file_command,
     process_after_store,
+    publish_stored,
     resolve_link,
     send_durably,
 )
 from agents.deps import Deps, dispatch
 from agents.sales_status import fail
+from infra import outbox
 from infra.drive import DriveClient, DriveError, DriveFile
 from infra.fetch_public import FetchError
 from infra.repos import files as file_repo
+from infra.repos import lifecycle as lifecycle_repo
+from infra.repos.leases import LeaseLost
 from models.archives import ArchiveError, expand
 from models.auto_upload_jobs import KIND as JOB_KIND
+from models.files import KIND as FILE_KIND
 from models.files import object_key
 from topics.envelope import Message, now_iso
 from topics.registry import topic
@@ -45,13 +50,25 @@ from topics.registry import topic
 log = logging.getLogger("tributary.auto_upload")
 
 
-async def _record_job(deps: Deps, job: dict) -> dict:
-    """Store the job's outcome (the kit's CAS writer); the job as stored (a redelivered command
-    that lost to another outcome answers with that one)."""
-    written = await lifecycle.write(deps, JOB_KIND, job["_id"], JOB_KIND.status_event,
-                                    {"job_id": job["_id"], "job": {k: v for k, v in job.items()
-                                                                    if k != "_id"}}, emit=False)
-    return {**(written.record or {}), "_id": job["_id"]}
+async def _record_job(deps: Deps, job: dict, items: list[dict] = ()) -> dict | None:
+    """Store the job's outcome with the outbox entries `items` (its fetches) in one write, by
+    the kit's CAS writer, only while the stored job is still RESOLVING; the job as stored, or
+    None when another outcome won (a concurrent redelivery)."""
+    stored = await deps.db[JOBS].find_one({"_id": job["_id"]}, {"status": 1})
+    fence = {"status": "RESOLVING"} if stored is not None else None
+    payload = {"job_id": job["_id"], "job": {k: v for k, v in job.items() if k != "_id"}}
+    try:
+        written = await lifecycle.write(deps, JOB_KIND, job["_id"], JOB_KIND.status_event,
+                                        payload, emit=False, fence=fence,
+                                        also=outbox.pending(*items) if items else None)
+    except LeaseLost:
+        return None
+    return {**(written.record or {}), "_id": job["_id"]} if written.changed else None
+
+
+async def _answer_stored(deps: Deps, job_id: str) -> None:
+    """Lost to another outcome: answer with the stored one."""
+    await emit_outcome(deps, await deps.db[JOBS].find_one({"_id": job_id}))
 
 
 async def resolve(deps: Deps, msg: Message) -> None:
@@ -68,16 +85,19 @@ async def resolve(deps: Deps, msg: Message) -> None:
         job = {"_id": p["job_id"], "organisation": p["organisation"], "url": p["url"],
                "status": "REJECTED", "code": exc.code, "message": exc.message,
                "updated_at": now_iso()}
-        await emit_outcome(deps, await _record_job(deps, job))
+        written = await _record_job(deps, job)
+        await (emit_outcome(deps, written) if written else _answer_stored(deps, job["_id"]))
         return
     job = {"_id": p["job_id"], "organisation": p["organisation"], "url": p["url"],
            "status": "RESOLVED", "files": outcome.files, "skipped": outcome.skipped,
            "archives": outcome.archives, "updated_at": now_iso()}
-    # the job's answer and its fetches/expansions in one write (the outbox): a fetch the
-    # broker refuses or loses is published again by the relay
-    fetches = [(FETCH, command.get("file_id") or command["drive_file_id"],
-                Message(command.pop("_type"), command)) for command in outcome.fetches]
-    await send_durably(deps, JOBS, job["_id"], fetches, fields=job, upsert=True)
+    # the job's answer and its fetches/expansions in one compare-and-set write (the outbox): a
+    # fetch the broker refuses or loses is published again by the relay
+    items = durable([(FETCH, command.get("file_id") or command["drive_file_id"],
+                      Message(command.pop("_type"), command)) for command in outcome.fetches])
+    if await _record_job(deps, job, items) is None:
+        return await _answer_stored(deps, job["_id"])
+    await publish_stored(deps, JOBS, job["_id"], items)
     await emit_outcome(deps, job)
 
 
@@ -176,23 +196,26 @@ def _event(doc: dict) -> dict:
 
 
 async def reconcile(deps: Deps) -> None:
-    """Automatic records left INITIALIZED/UPLOADING (a worker died mid-fetch) move on or fail."""
-    cutoff = (datetime.now(timezone.utc) - timedelta(seconds=deps.settings.work.auto_upload_stale_after)).isoformat(
-        timespec="milliseconds")
-    cursor = deps.db.files.find({"upload_mode": "AUTOMATICALLY",
-                                 "status": {"$in": ["INITIALIZED", "UPLOADING"]},
-                                 "updated_at": {"$lt": cutoff}})
+    """Automatic records left INITIALIZED/UPLOADING (a worker died mid-fetch) move on or fail.
+    The kit's re-issuer rules (infra/repos/lifecycle.stale): a record is taken once its lease
+    is released or expired, and a re-sent command marks `reissued_at` (once per
+    TRIBUTARY_AUTO_UPLOAD_STALE_AFTER), never `updated_at`, which would hide a stale lease."""
+    now = now_iso()
+    cutoff = deps.stale_cutoff(deps.settings.work.auto_upload_stale_after)
+    stuck = await lifecycle_repo.stale(deps.db, FILE_KIND, cutoff, now,
+                                       statuses=("INITIALIZED", "UPLOADING"),
+                                       where={"upload_mode": "AUTOMATICALLY"})
     store = await deps.store()
-    async for record in cursor:
+    for record in stuck:
         record.pop("_id", None)
         source = record.get("source") or {}
         info = await store.head(object_key(record))
         if info is not None and info.size == record["filesize"]:
+            await lifecycle_repo.mark_reissued(deps.db, FILE_KIND, record["id"], now)
             await deps.emit("sales.files.commands", record["id"], "ProcessSalesFile",
                             {"file_id": record["id"]})
         elif source.get("kind") == "google_drive":
-            await deps.db.files.update_one({"_id": record["id"]},
-                                           {"$set": {"updated_at": now_iso()}})
+            await lifecycle_repo.mark_reissued(deps.db, FILE_KIND, record["id"], now)
             await deps.emit(FETCH, record["id"], "FetchAutoUploadFile", {
                 "job_id": record.get("mongo_db_id"), "file_id": record["id"],
                 "organisation": record["organisation"], "drive_file_id": source["drive_file_id"],

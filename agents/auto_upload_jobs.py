@@ -145,22 +145,33 @@ async def _store_record(deps: Deps, create: Message) -> None:
     await outbox.publish(deps.db, deps.send, place, item)
 
 
+def durable(commands: list[tuple[str, Any, Message]]) -> list[dict]:
+    """Outbox entries of `commands` (topic, key, message): a fetch may wait long in its queue."""
+    return [outbox.entry(name, key, message, **({"patience": FETCH_PATIENCE} if name == FETCH
+                                                else {}))
+            for name, key, message in commands]
+
+
+async def publish_stored(deps: Deps, collection: str, doc_id: Any, items: list[dict]) -> None:
+    """Publish entries stored in `doc_id`'s `_outbox`; after a refusal the relay sends the
+    rest, in this order."""
+    for item in items:
+        if not await outbox.publish(deps.db, deps.send,
+                                    outbox.Place(collection, doc_id, item["id"]), item):
+            break
+
+
 async def send_durably(deps: Deps, collection: str, doc_id: Any,
                        commands: list[tuple[str, Any, Message]], fields: dict | None = None,
                        upsert: bool = False) -> None:
     """Store `commands` (topic, key, message) in the record `doc_id` of `collection` (`_outbox`,
     with `fields` in the same update), then publish them; one the broker refuses or loses is
     published again by the relay (agents/outbox.py), not left to a reconciler."""
-    items = [outbox.entry(name, key, message, **({"patience": FETCH_PATIENCE} if name == FETCH
-                                                 else {}))
-             for name, key, message in commands]
+    items = durable(commands)
     await deps.db[collection].update_one({"_id": doc_id},
                                          {"$set": {**(fields or {}), **outbox.pending(*items)}},
                                          upsert=upsert)
-    for item in items:  # after a refusal the relay sends the rest, in this order
-        if not await outbox.publish(deps.db, deps.send,
-                                    outbox.Place(collection, doc_id, item["id"]), item):
-            break
+    await publish_stored(deps, collection, doc_id, items)
 
 
 async def process_after_store(deps: Deps, entry: dict, org: str, local_path: str) -> None:

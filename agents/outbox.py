@@ -20,6 +20,7 @@ from infra import outbox
 from infra.repos import files as file_repo
 from infra.repos import reports as report_repo
 from models.files import IN_FLIGHT
+from models.reports import report_created
 from topics.envelope import now_iso
 from topics.registry import topic
 
@@ -38,8 +39,10 @@ async def delivered(deps: Deps, item: dict[str, Any]) -> bool:
     if message["type"] == "StartGtinImport":
         doc = await deps.db.gtin_import_tasks.find_one({"_id": payload["task_id"]}, {"status": 1})
         return doc is not None and doc.get("status") != "started"
-    if message["type"] == "CreateReport":
-        return await report_repo.get(deps.db, int(payload["report_id"])) is not None
+    if message["type"] == "CreateReport":  # stored PENDING by the gateway: taken once it ran
+        doc = await deps.db.reports.find_one({"_id": int(payload["report_id"])},
+                                             {"status": 1, "lease": 1})
+        return doc is not None and (doc.get("status") != "PENDING" or doc.get("lease") is not None)
     if message["type"] == "ProcessCatalogImport":  # moved on since it was asked for
         doc = await deps.db.catalog_imports.find_one({"_id": int(payload["import_id"])})
         return doc is not None and (doc.get("updated_at") or "") > message["ts"]
@@ -71,11 +74,11 @@ async def undelivered(deps: Deps, item: dict[str, Any]) -> None:
         if record is not None and record["status"] not in IN_FLIGHT:
             await fail(deps, record, "UNDELIVERED", reason)
     elif kind == "CreateReport":
-        record = {"id": int(payload["report_id"]), "organisation": payload["organisation"],
-                  "type": payload["type"], "period": payload["period"], "created_at": message["ts"]}
-        await report_repo.insert(deps.db, record)
-        await reports.set_status(deps, record, "FAILED", cause="UNDELIVERED", error=reason,
-                                 type=record["type"], period=record["period"])
+        _, record = report_created(payload, message["ts"])
+        await report_repo.insert(deps.db, record)  # a no-op: the gateway stored it
+        record = await report_repo.get(deps.db, record["id"]) or record
+        if record.get("status") == "PENDING":
+            await reports.set_status(deps, record, "FAILED", cause="UNDELIVERED", error=reason)
     elif kind == "StartGtinImport":
         await _fail_task(deps, payload["task_id"], reason)
     elif kind in ("CreateCatalogImport", "ProcessCatalogImport"):

@@ -22,7 +22,7 @@ from agents.tables import register_kind
 from infra.metrics import record_rows
 from infra.repos import catalog as catalog_repo
 from infra.repos import reports as repo
-from models.reports import COLUMNS, KIND, CatalogIndex, Totals, csv_table, snapshot
+from models.reports import COLUMNS, KIND, CatalogIndex, Totals, csv_table, report_created, snapshot
 from topics.envelope import Message, now_iso
 from topics.registry import topic
 
@@ -150,17 +150,25 @@ class ReportFailure(Exception):
 
 
 async def create(deps: Deps, msg: Message) -> None:
+    """Store the report's first record (the gateway stored it already with its outbox entry:
+    then this only announces it) and run it under its lease. A redelivery after the report
+    moved on announces nothing (the lease decides whether it runs again)."""
     data = msg.payload
+    event, record = report_created(data, msg.ts)
     if not await deps.db.organisations.find_one({"_id": data["organisation"]}):
-        await deps.emit(EVENTS, data["report_id"], "ReportRejected", {
-            "report_id": data["report_id"], "organisation": data["organisation"],
-            "reason": f"unknown organisation {data['organisation']!r}"})
+        reason = f"unknown organisation {data['organisation']!r}"
+        await deps.emit(EVENTS, record["id"], "ReportRejected", {
+            "report_id": record["id"], "organisation": data["organisation"], "reason": reason})
+        stored = await repo.get(deps.db, record["id"])  # the gateway's record ends here
+        if stored is not None and stored.get("status") == "PENDING":
+            await set_status(deps, stored, "FAILED", cause="REJECTED", error=reason)
         return
-    record = {"id": int(data["report_id"]), "organisation": data["organisation"],
-              "type": data["type"], "period": data["period"], "created_at": msg.ts}
     if await repo.insert(deps.db, record):
-        record = await set_status(deps, record, "PENDING", type=record["type"],
-                                  period=record["period"], created_at=record["created_at"])
+        await deps.emit(EVENTS, record["id"], KIND.status_event, event)
+    else:
+        stored = await repo.get(deps.db, record["id"])
+        if stored is not None and stored.get("status") == "PENDING":
+            await deps.emit(EVENTS, record["id"], KIND.status_event, event)
     async with lifecycle.hold(deps, KIND, record["id"]) as held:
         if held is None:  # done, or running elsewhere under a live lease
             return

@@ -170,9 +170,10 @@ publish failed after the store write was lost). A refused publish answers 202 at
 answer "accepted" and vanish: a `filesize` past 2^53 or text with a lone surrogate is a 400
 (`validation_error`, `invalid_text`); a create published straight onto the topic that the
 worker cannot apply reads FAILED `REJECTED` with the reason (and a `SalesFileRejected` event).
-What a 201/202 names is readable at once: a sales file, a GTIN import task, an automatic-upload
-job and a catalog import are stored with their first status in the write that stores their
-command; a report reads PENDING from its outbox entry until a worker stores it.
+What a 201/202 names is readable and listed at once: a sales file, a GTIN import task, an
+automatic-upload job, a catalog import and a report (PENDING) are stored with their first status
+in the write that stores their command; the worker's create is a no-op on that record and only
+announces it.
 Automatic uploads (`test_outbox_auto_upload.py`): the records a job lists are stored by the
 worker with their creates, and the fetches and zip expansions it schedules, and the pipeline
 commands of each fetched or expanded file, are stored in the job or file record before they are
@@ -180,7 +181,10 @@ published, so the relay delivers what the broker refused or lost (the test turns
 automatic-upload reconciler off to show it); a fetch or expansion waits its turn behind the
 folder's other files, so it is given up after 60 tries (about an hour), not 10. The reconciler (`agents/auto_upload.py`,
 `TRIBUTARY_AUTO_UPLOAD_STALE_AFTER`) remains for a worker that dies in the middle of a download
-(the relay drops a fetch's entry once its file moved to UPLOADING).
+(the relay drops a fetch's entry once its file moved to UPLOADING); it follows the kit's
+re-issuer rules: a record under a live lease is left alone, a re-sent fetch marks `reissued_at`
+(once per period) and never refreshes `updated_at`. The job's RESOLVED answer and its fetch
+entries are one compare-and-set write, made only while the job is still RESOLVING.
 
 Hung processes (`infra/liveness.py`): every worker and the gateway's event reader rewrite a
 heartbeat file with their progress each `TRIBUTARY_HEARTBEAT_INTERVAL` seconds; the supervisor
@@ -208,8 +212,9 @@ test above: each worker leaves once and comes back.
 
 Storage (`test_upload_limits.py`, `test_sweeper.py`): a sales file's upload URL takes one PUT
 of at most its declared `filesize` (`gateway/upload_links.py`, `gateway/upload_guard.py`); a
-catalog import's URL takes at most its declared `filesize` when one is declared, but it is not
-single-use. The sweeper (`agents/sweeper.py`) fails sales files left INITIALIZED or UPLOADING
+catalog import's URL likewise takes one PUT of at most its declared `filesize` (without one, at
+most `TRIBUTARY_CATALOG_MAX_MB`), only while the import is UPLOADING or FAILED `NOT_UPLOADED`;
+a re-upload asks `POST /api/catalog/imports/{id}/upload/` for a fresh URL. The sweeper (`agents/sweeper.py`) fails sales files left INITIALIZED or UPLOADING
 and catalog imports left UPLOADING past `TRIBUTARY_UPLOAD_TTL` (FAILED `EXPIRED`) and deletes
 their uploads, the objects of rejected files and stale partial uploads.
 

@@ -34,3 +34,18 @@ async def upload_link(app: web.Application, key: str, size: int, ttl: int) -> st
     if settings.storage_url.startswith("file://") or direct_s3(settings):
         return await store.presign(key, "PUT", ttl, max_bytes=size)
     return signing.url(settings.public_url, settings.secret.encode(), "PUT", key, ttl, size)
+
+
+async def fresh_link(app: web.Application, key: str, size: int, ttl: int) -> str:
+    """An upload URL for `key` whose signature no PUT has claimed yet: a URL asked for again
+    within the second an earlier one was issued would otherwise be that same (used) URL."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from gateway.keys import DB
+
+    for extra in range(60):
+        link = await upload_link(app, key, size, ttl + extra)
+        signature = parse_qs(urlsplit(link).query).get("signature", [""])[0]
+        if not signature or await app[DB].upload_claims.find_one({"_id": signature}) is None:
+            return link
+    raise RuntimeError(f"no unused upload URL for {key}")

@@ -103,6 +103,9 @@ class Gateway(Group):
                                   "seconds an automatic-upload request waits for its job's answer")
     s3_direct_uploads: bool = var(False, "S3_DIRECT_UPLOADS",
                                   "hand out presigned S3 upload URLs instead of gateway ones", "off")
+    catalog_max_mb: float = var(1024.0, "CATALOG_MAX_MB",
+                                "most bytes (MB) the upload URL of a catalog import declared "
+                                "without a filesize accepts")
 
 
 class Fetch(Group):

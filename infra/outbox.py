@@ -2,7 +2,7 @@
 published, in the same write as the record it concerns, so a 202 means durable.
 
 An entry lives either inside its record (`_outbox.<message id>` of a file, GTIN import task,
-automatic-upload job, catalog import or GTIN document: the record and its first command or change
+automatic-upload job, catalog import, report or GTIN document: the record and its first command or change
 event are one write) or, for a command on a record that exists already or has none yet, as its
 own document in `outbox`. The relay (agents/outbox.py)
 republishes entries that no worker has handled (`handled`, written by agents/deps.dispatch) and
@@ -32,7 +32,7 @@ TRIES = Outbox.model_fields["tries"].default  # then UNDELIVERED
 MAX_BACKOFF = 60.0
 VERSION = "_v"  # in `_outbox`: changed by every write that adds entries (see Place.done)
 # collections whose records may carry `_outbox`; "outbox" holds entries of their own
-EMBEDDED = ("files", "gtin_import_tasks", "gtins", "auto_uploads", "catalog_imports")
+EMBEDDED = ("files", "gtin_import_tasks", "gtins", "auto_uploads", "catalog_imports", "reports")
 Publish = Callable[[str, Any, Message], Awaitable[None]]
 
 

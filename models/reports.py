@@ -216,6 +216,16 @@ def apply_report_event(view: dict | None, payload: dict, ts: str) -> dict | None
 status_payload = status_change("report_id")  # ReportStatusChanged (topics/reports.py)
 
 
+def report_created(command: dict, ts: str) -> tuple[dict, dict]:
+    """(first status event, first record) of the report a `CreateReport` payload asks for: the
+    gateway stores this record with the command (listed and readable at once), the worker
+    stores the same one (a no-op when it exists) and announces it with the event."""
+    record = {"id": int(command["report_id"]), "organisation": command["organisation"]}
+    event = status_payload(record, "PENDING", None, None, {
+        "type": command["type"], "period": command["period"], "created_at": ts})
+    return event, apply_report_event(None, event, ts)
+
+
 KIND = EntityKind(
     name="report", collection="reports", events="reports.events", key_field="report_id",
     status_event="ReportStatusChanged", statuses=("PENDING", "RUNNING", "DONE", "FAILED"),

@@ -26,7 +26,8 @@ from gateway.schemas.reports import (
     CatalogStatus,
     CatalogUpload,
 )
-from gateway.upload_links import upload_link
+from gateway.upload_guard import catalog_writable
+from gateway.upload_links import fresh_link
 from infra import outbox
 from infra.mongo import next_id
 from infra.repos import catalog as repo
@@ -61,12 +62,33 @@ async def create(request: web.Request, body: CatalogImportRequest):
     await request.app[BUS].request(COMMANDS, import_id, message, EVENTS, timeout=10,
                                      durable=True,
                                      until=lambda m: m.payload.get("status") == "UPLOADING")
-    # one PUT of at most the declared size, as for sales files (unbounded without one)
-    url = await (upload_link(request.app, key, size, UPLOAD_TTL) if size else
-                 request.app[OBJECTS].presign(key, "PUT", UPLOAD_TTL))
+    return 201, await _link(request, stored)
+
+
+async def _link(request: web.Request, view: dict) -> dict:
+    """One PUT (gateway/upload_guard.py) of at most the declared size, as for sales files;
+    without a declared size, at most TRIBUTARY_CATALOG_MAX_MB."""
+    size = view.get("filesize") or \
+        int(request.app[SETTINGS].gateway.catalog_max_mb * 1024 * 1024)
+    url = await fresh_link(request.app, view["object_key"], size, UPLOAD_TTL)
     expires = datetime.now(timezone.utc) + timedelta(seconds=UPLOAD_TTL)
-    return 201, {"id": import_id, "status": stored["status"], "filename": filename,
-                 "presigned_url": url, "expires_at": expires.isoformat(timespec="seconds")}
+    return {"id": view["id"], "status": view["status"], "filename": view.get("filename"),
+            "presigned_url": url, "expires_at": expires.isoformat(timespec="seconds")}
+
+
+@routes.post("/api/catalog/imports/{import_id}/upload/")
+@endpoint(auth=organisation, responses={200: CatalogUpload}, errors=(401, 404, 409))
+async def upload(request: web.Request):
+    """A fresh single-use upload URL: while UPLOADING (the earlier one was used or lost), or to
+    upload again after the import FAILED as NOT_UPLOADED (then `process` again)."""
+    org = await organisation(request)
+    view = await repo.get_import(request.app[DB], _id(request, "import_id"))
+    if view is None or view.get("organisation") != org:
+        raise not_found(f"no catalog import {request.match_info['import_id']}")
+    if not catalog_writable(view):
+        raise conflict(f"cannot upload to a catalog import in status {view['status']}",
+                       current_status=view["status"])
+    return 200, await _link(request, view)
 
 
 async def _durable(request: web.Request, import_id: int, message: Message, until):

@@ -10,13 +10,13 @@ from aiohttp import web
 
 from gateway.auth import organisation
 from gateway.contract import endpoint
-from gateway.errors import ApiError, not_found, path_id
+from gateway.errors import ApiError, not_found, path_id, storable
 from gateway.keys import BUS, DB, OBJECTS, TABLES
 from gateway.schemas.reports import Report, ReportAccepted, ReportPage, ReportQuery, ReportRequest
 from infra import outbox
 from infra.mongo import next_id
 from infra.repos import reports as repo
-from models.reports import staleness
+from models.reports import report_created, staleness
 from topics.envelope import Message
 
 COMMANDS, EVENTS = "reports.commands", "reports.events"
@@ -35,25 +35,17 @@ async def create(request: web.Request, body: ReportRequest):
     report_id = await next_id(request.app[DB], "reports")
     message = Message("CreateReport", {"report_id": report_id, "organisation": org,
                                        "type": body.type, "period": body.period})
-    # stored before it is published (no record yet: an entry of its own, infra/outbox.py)
-    await outbox.add(request.app[DB], outbox.entry(COMMANDS, report_id, message,
-                                                     collection="reports", doc_id=report_id))
+    _, stored = report_created(message.payload, message.ts)
+    # the first record (PENDING) and its command in one write: listed and readable at once,
+    # and the relay delivers the command if the publish below fails (infra/outbox.py)
+    await storable(repo.insert(request.app[DB], outbox.embed(
+        stored, outbox.entry(COMMANDS, report_id, message))))
     reply = await request.app[BUS].request(COMMANDS, report_id, message, EVENTS,
                                              until=lambda m: True, timeout=10, durable=True)
     if reply is not None and reply.type == "ReportRejected":
         raise ApiError(409, "rejected", reply.payload["reason"])
     status = reply.payload.get("status", "PENDING") if reply else "PENDING"
     return ReportAccepted(id=report_id, status=status)
-
-
-async def _pending(db, report_id: int) -> dict | None:
-    """A report acknowledged but not yet taken by a worker: PENDING, from its outbox entry."""
-    doc = await db.outbox.find_one({"collection": "reports", "doc_id": report_id})
-    if doc is None:
-        return None
-    payload = doc["message"]["payload"]
-    return {"id": report_id, "organisation": payload["organisation"], "type": payload["type"],
-            "period": payload["period"], "status": "PENDING", "created_at": doc["message"]["ts"]}
 
 
 async def _with_staleness(db, view: dict, cache: dict) -> dict:
@@ -81,8 +73,6 @@ async def read(request: web.Request):
     db = request.app[DB]
     view, source = await request.app[TABLES].view(f"/reports/{report_id}/",
                                                     lambda: repo.get(db, report_id))
-    if view is None:
-        view, source = await _pending(db, report_id), "outbox"
     if view is None or view.get("organisation") != org:
         raise not_found(f"no report {report_id}")
     if view.get("status") not in ("DONE", "FAILED"):

@@ -98,11 +98,15 @@ async def get(db: AsyncDatabase, kind: EntityKind, key: Any) -> dict[str, Any] |
     return record_of(kind, await db[kind.collection].find_one({"_id": key}))
 
 
-async def stale(db: AsyncDatabase, kind: EntityKind, cutoff: str, now: str) -> list[dict]:
-    """Work left in flight: in a status the kind re-issues from, no write or lease renewal
-    since `cutoff`, its lease released or expired, not re-issued since `cutoff` either. Filtered
-    here rather than in one `$or` (nx-27017 does not match null inside `$or`)."""
-    cursor = db[kind.collection].find({"status": {"$in": list(kind.reissue)},
+async def stale(db: AsyncDatabase, kind: EntityKind, cutoff: str, now: str, *,
+                statuses: tuple[str, ...] | None = None,
+                where: dict[str, Any] | None = None) -> list[dict]:
+    """Work left in flight: in a status the kind re-issues from (or `statuses`, for a
+    re-issuer of its own; `where`: more of the record to match), no write or lease renewal
+    since `cutoff`, its lease released or expired, not re-issued since `cutoff` either.
+    Filtered here rather than in one `$or` (nx-27017 does not match null inside `$or`)."""
+    cursor = db[kind.collection].find({**(where or {}),
+                                       "status": {"$in": list(statuses or kind.reissue)},
                                        "updated_at": {"$lt": cutoff}})
     return [doc async for doc in cursor
             if (doc.get("lease") is None or (doc.get("lease_expires") or "") < now)

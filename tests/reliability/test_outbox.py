@@ -82,12 +82,13 @@ async def _drained(db, timeout: float = 30.0) -> None:
     for _ in range(int(timeout / 0.5)):
         left = [db.outbox.count_documents({})] + [
             db[name].count_documents({"_outbox": {"$exists": True}})
-            for name in ("files", "gtin_import_tasks", "gtins", "catalog_imports", "auto_uploads")]
+            for name in ("files", "gtin_import_tasks", "gtins", "catalog_imports", "auto_uploads",
+                         "reports")]
         if not any(left):
             return
         await asyncio.sleep(0.5)
     raise AssertionError(f"outbox entries left (outbox, files, tasks, gtins, imports, "
-                         f"jobs): {left}")
+                         f"jobs, reports): {left}")
 
 
 async def test_refused_publishes_are_relayed_and_the_file_finishes_exactly(ostack, oapi):
@@ -116,9 +117,13 @@ async def test_refused_publishes_are_relayed_and_the_file_finishes_exactly(ostac
 
         status, report, _ = await oapi.post("/api/reports/", json={"type": "unmatched",
                                                                    "period": "2025-04"})
-        assert status == 202 and report["status"] == "PENDING", report
+        assert status == 202 and report["status"] == "PENDING", report  # its publish failed
+        assert db.reports.find_one({"_id": report["id"]})["_outbox"], "stored with its command"
         status, pending, _ = await oapi.get(f"/api/reports/{report['id']}/")
         assert status == 200 and pending["status"] in ("PENDING", "RUNNING", "DONE"), pending
+        status, page, _ = await oapi.get("/api/reports/?period=2025-04")
+        assert status == 200 and page["count"] == 1, page  # listed at once, before any worker
+        assert [r["id"] for r in page["results"]] == [report["id"]], page
         report = await oapi.wait_for(f"/api/reports/{report['id']}/",
                                      lambda b: b["status"] in ("DONE", "FAILED"), 90)
         assert report["status"] == "DONE", report

@@ -117,3 +117,65 @@ async def test_s3_upload_is_bounded_single_use_and_a_replaced_original_is_not_re
     record("storage_limits", "s3_upload", "through the gateway into S3 (moto): declared size +1 "
            "byte: 413; second PUT: 409; PUT after FINALIZED: 409; original replaced in the "
            "bucket: reimport 409 OBJECT_CHANGED")
+
+
+CATALOG = b"isrc,upc,release_title,track_title,artist,label\nFRABC2500001,,Une,Fois,Borne,Lbl\n"
+IMPORTS = "/api/catalog/imports/"
+
+
+async def _fresh_url(api: Api, import_id: int) -> str:
+    status, body, _ = await api.post(f"{IMPORTS}{import_id}/upload/")
+    assert status == 200, body
+    return body["presigned_url"]
+
+
+async def test_a_catalog_upload_url_is_single_use_and_a_failed_upload_gets_a_fresh_one(api, stack):
+    from pymongo import MongoClient
+
+    status, imp, _ = await api.post(IMPORTS, json={"filename": "once.csv",
+                                                   "filesize": len(CATALOG)})
+    assert status == 201, imp
+    url = imp["presigned_url"]
+    assert parse_qs(urlsplit(url).query)["size"] == [str(len(CATALOG))]
+    assert (await _put(url, CATALOG + b"x"))[0] == 413  # bounded; a refused PUT uses nothing up
+    assert (await _put(url, CATALOG))[0] == 200
+    status, refused, kind = await _put(url, CATALOG)
+    assert status == 409 and kind == "application/problem+json", refused
+    assert refused["code"] == "conflict" and "already used" in refused["detail"], refused
+    assert refused["import_id"] == imp["id"] and refused["current_status"] == "UPLOADING"
+
+    # the import FAILED as NOT_UPLOADED (its object went missing before the worker read it):
+    # a re-upload takes a fresh URL (the used one stays used), then `process` again
+    client = MongoClient(stack.state["mongo_url"], directConnection=True)
+    try:
+        client[stack.state["mongo_db"]].catalog_imports.update_one({"_id": imp["id"]}, {"$set": {
+            "status": "FAILED", "status_cause": "NOT_UPLOADED", "error_message": "gone"}})
+    finally:
+        client.close()
+    assert (await _put(url, CATALOG))[0] == 409
+    again = await _fresh_url(api, imp["id"])
+    assert again != url
+    assert (await _put(again, CATALOG))[0] == 200
+    spare = await _fresh_url(api, imp["id"])  # never the used ones, even within their second
+    assert spare not in (url, again)
+    assert (await _put(again, CATALOG))[0] == 409
+    status, accepted, _ = await api.post(f"{IMPORTS}{imp['id']}/process/")
+    assert status == 202, accepted
+    done = await api.wait_for(f"{IMPORTS}{imp['id']}/",
+                              lambda b: b["status"] in ("DONE", "FAILED"), 60)
+    assert done["status"] == "DONE", done
+    # imported: its original is what was read, never replaced; no fresh URL either
+    status, refused, _ = await _put(spare, CATALOG.replace(b"Borne", b"Other"))
+    assert status == 409 and refused["current_status"] == "DONE", refused
+    status, refused, _ = await api.post(f"{IMPORTS}{imp['id']}/upload/")
+    assert status == 409 and refused["current_status"] == "DONE", refused
+
+    # declared without a size: bounded by TRIBUTARY_CATALOG_MAX_MB (default 1024 MB), one PUT
+    status, free, _ = await api.post(IMPORTS, json={"filename": "free.csv"})
+    assert status == 201, free
+    assert parse_qs(urlsplit(free["presigned_url"]).query)["size"] == [str(1024 * 1024 * 1024)]
+    assert (await _put(free["presigned_url"], CATALOG))[0] == 200
+    assert (await _put(free["presigned_url"], CATALOG))[0] == 409
+    record("storage_limits", "catalog_upload", "catalog import URL: declared size +1 byte: 413; "
+           "second PUT: 409; after FAILED NOT_UPLOADED a fresh URL, used once; after DONE: 409; "
+           "without a declared size: at most TRIBUTARY_CATALOG_MAX_MB")

@@ -137,3 +137,25 @@ async def test_report_never_adds_two_base_currencies(lapi):
         {former: revenue * 2, new: revenue * 3}
     assert totals["converted_complete"] is False and totals["revenue_by_currency"] == {
         "EUR": str(revenue * 2)}
+
+
+async def test_a_requested_report_is_listed_at_once(lapi):
+    """The gateway stores the report's first record with its command (one write): a list right
+    after each 202 holds it, with the exact count, before any worker stored anything."""
+    period, ids = "1987-03", []
+    for number, kind in enumerate(("monthly", "unmatched"), start=1):
+        status, accepted, _ = await lapi.post("/api/reports/", json={"type": kind,
+                                                                    "period": period})
+        assert status == 202, accepted
+        ids.append(accepted["id"])
+        status, page, _ = await lapi.get(f"/api/reports/?period={period}")
+        assert status == 200 and page["count"] == number, page
+        listed = {r["id"]: r for r in page["results"]}
+        assert set(listed) == set(ids), page
+        assert listed[accepted["id"]]["type"] == kind
+        assert listed[accepted["id"]]["status"] in ("PENDING", "RUNNING", "DONE"), page
+        assert not any(k.startswith("_") for k in listed[accepted["id"]]), page
+    for report_id in ids:
+        done = await lapi.wait_for(f"/api/reports/{report_id}/",
+                                   lambda b: b["status"] in ("DONE", "FAILED"), 90)
+        assert done["status"] == "DONE" and done["snapshot"]["rows"] == 0, done
