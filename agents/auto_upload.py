@@ -32,7 +32,7 @@ from agents.auto_upload_jobs import (
     resolve_link,
     send_durably,
 )
-from agents.deps import Deps, dispatch
+from agents.deps import Deps, command_agent
 from agents.sales_status import fail
 from infra import outbox
 from infra.drive import DriveClient, DriveError, DriveFile
@@ -231,15 +231,8 @@ def register(app: faust.App, deps: Deps) -> None:
     fetch_handlers = {"FetchAutoUploadFile": lambda m: fetch_file(deps, m),
                       "ExpandAutoUploadArchive": lambda m: expand_archive(deps, m)}
 
-    @app.agent(deps.topic(spec.name), name="auto_upload")
-    async def auto_upload(stream):
-        async for event in stream.events():
-            await dispatch(deps, spec, event, handlers)
-
-    @app.agent(deps.topic(fetch_spec.name), name="auto_upload_fetch")
-    async def auto_upload_fetch(stream):
-        async for event in stream.events():
-            await dispatch(deps, fetch_spec, event, fetch_handlers)
+    command_agent(app, deps, spec.name, "auto_upload", handlers)
+    command_agent(app, deps, fetch_spec.name, "auto_upload_fetch", fetch_handlers)
 
     @app.timer(10.0, on_leader=True)
     async def auto_upload_reconcile():

@@ -13,7 +13,7 @@ import time
 import faust
 
 from agents import lifecycle
-from agents.deps import Deps, dispatch
+from agents.deps import Deps, command_agent
 from agents.tables import register_kind
 from infra.repos import catalog as repo
 from models.catalog import (
@@ -132,7 +132,4 @@ def register(app: faust.App, deps: Deps) -> None:
     handlers = {"CreateCatalogImport": lambda m: create(deps, m),
                 "ProcessCatalogImport": lambda m: process(deps, m)}
 
-    @app.agent(deps.topic(spec.name), name="catalog")
-    async def catalog(stream):
-        async for event in stream.events():
-            await dispatch(deps, spec, event, handlers)
+    command_agent(app, deps, spec.name, "catalog", handlers)

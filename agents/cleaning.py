@@ -16,7 +16,7 @@ import faust
 import pyarrow as pa
 
 from agents import lifecycle, reconcile, statements
-from agents.deps import Deps, dispatch
+from agents.deps import Deps, command_agent
 from agents.sales_status import Progress, fail, for_work, set_status
 from agents.zip_upload import expand_upload, is_zip_upload
 from infra.metrics import record_rows
@@ -318,7 +318,4 @@ def register(app: faust.App, deps: Deps) -> None:
     spec = topic("sales.cleaning.commands")
     handlers = {"CleanSalesFile": lambda msg: clean(deps, msg)}
 
-    @app.agent(deps.topic(spec.name), name="cleaning")
-    async def cleaning(stream):
-        async for event in stream.events():
-            await dispatch(deps, spec, event, handlers)
+    command_agent(app, deps, spec.name, "cleaning", handlers)

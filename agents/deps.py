@@ -128,6 +128,21 @@ async def dispatch(deps: Deps, spec: TopicSpec, event: Any, handlers: dict[str, 
         logs.reset(token)
 
 
+def command_agent(app: faust.App, deps: Deps, topic_name: str, name: str,
+                  handlers: dict[str, Handler], *, concurrency: int = 1,
+                  invalid: Callable[[dict, InvalidPayload], Awaitable[None]] | None = None) -> None:
+    """Declare the agent `name` that reads the command topic `topic_name` and runs each
+    message's handler through `dispatch` (dead letters, duplicates, log context)."""
+    spec = topic(topic_name)
+
+    async def consume(stream):
+        async for event in stream.events():
+            await dispatch(deps, spec, event, handlers, invalid=invalid)
+
+    consume.__name__ = name
+    app.agent(deps.topic(spec.name), name=name, concurrency=concurrency)(consume)
+
+
 async def _dead_letter(deps: Deps, spec: TopicSpec, event: Any, raw: bytes,
                        exc: UndecodableMessage) -> None:
     import base64

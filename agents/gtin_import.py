@@ -22,7 +22,7 @@ from typing import Any
 import faust
 
 from agents import lifecycle
-from agents.deps import Deps, dispatch
+from agents.deps import Deps, command_agent
 from agents.gtin_cdn import CdnCopier
 from agents.housekeeping import survive_outages
 from agents.tables import register_kind
@@ -47,7 +47,6 @@ from models.gtin_tasks import (
 )
 from models.gtin_tasks import limits as task_limits
 from topics.envelope import now_iso
-from topics.registry import topic
 
 log = logging.getLogger("tributary.gtin_import")
 COMMANDS, EVENTS = "gtin.import.commands", "gtin.import.events"
@@ -249,14 +248,10 @@ async def run_task(deps: Deps, payload: dict[str, Any]) -> None:
 
 
 def register(app: faust.App, deps: Deps) -> None:
-    commands = topic(COMMANDS)
     register_kind(app, deps, KIND)
     handlers = {"StartGtinImport": lambda msg: run_task(deps, msg.payload)}
 
-    @app.agent(deps.topic(COMMANDS), name="gtin_import", concurrency=2)
-    async def gtin_import(stream):
-        async for event in stream.events():
-            await dispatch(deps, commands, event, handlers)
+    command_agent(app, deps, COMMANDS, "gtin_import", handlers, concurrency=2)
 
     @app.timer(deps.settings.work.task_purge_interval, on_leader=True)
     @survive_outages

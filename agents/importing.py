@@ -15,7 +15,7 @@ import faust
 
 from agents import lifecycle, reconcile, statements
 from agents.cleaning import release_memory, snapshot_key
-from agents.deps import Deps, dispatch
+from agents.deps import Deps, command_agent
 from agents.sales_status import fail, for_work, set_status
 from infra.metrics import record_rows
 from infra.repos import snapshots as snapshot_repo
@@ -123,7 +123,4 @@ def register(app: faust.App, deps: Deps) -> None:
     spec = topic("sales.import.commands")
     handlers = {"ImportSalesFile": lambda msg: import_file(deps, msg)}
 
-    @app.agent(deps.topic(spec.name), name="importing")
-    async def importing(stream):
-        async for event in stream.events():
-            await dispatch(deps, spec, event, handlers)
+    command_agent(app, deps, spec.name, "importing", handlers)

@@ -7,7 +7,7 @@ import secrets
 import faust
 
 from agents import voiding
-from agents.deps import Deps, dispatch
+from agents.deps import Deps, command_agent
 from agents.rejection import reject
 from agents.sales_status import EVENTS, fail, set_status
 from infra.mongo import next_id
@@ -144,11 +144,8 @@ def register(app: faust.App, deps: Deps) -> None:
                 "ReimportSalesFile": lambda m: reimport(deps, m),
                 "VoidSalesFile": lambda m: void(deps, m)}
 
-    @app.agent(deps.topic(spec.name), name="registration")
-    async def registration(stream):
-        async for event in stream.events():
-            await dispatch(deps, spec, event, handlers,
-                           invalid=lambda raw, exc: invalid(deps, raw, exc))
+    command_agent(app, deps, spec.name, "registration", handlers,
+                  invalid=lambda raw, exc: invalid(deps, raw, exc))
 
 
 __all__ = ["register", "now_iso"]

@@ -17,7 +17,7 @@ import time
 import faust
 
 from agents import lifecycle
-from agents.deps import Deps, dispatch
+from agents.deps import Deps, command_agent
 from agents.tables import register_kind
 from infra.metrics import record_rows
 from infra.repos import catalog as catalog_repo
@@ -193,7 +193,4 @@ def register(app: faust.App, deps: Deps) -> None:
     register_kind(app, deps, KIND)
     handlers = {"CreateReport": lambda m: create(deps, m)}
 
-    @app.agent(deps.topic(spec.name), name="reports")
-    async def reports(stream):
-        async for event in stream.events():
-            await dispatch(deps, spec, event, handlers)
+    command_agent(app, deps, spec.name, "reports", handlers)
