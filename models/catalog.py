@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from models.lifecycle import NEW, EntityKind, status_change
+from models.lifecycle import NEW, EntityKind, opened, stamped, status_change
 from models.sales.normalise import norm_isrc, norm_upc
 
 CATALOG_SCHEMA = pa.schema([
@@ -264,22 +264,16 @@ def search(batches: Iterable[pa.RecordBatch], *, isrc: str | None = None, upc: s
 # ---- import status fold (same fold for the MongoDB record and the worker table) -----------------
 
 def apply_import_event(view: dict | None, payload: dict, ts: str) -> dict | None:
-    if view is None and payload.get("status") != "UPLOADING":
+    out = opened(view, payload, "UPLOADING")
+    if out is None:
         return None
-    out = dict(view or {})
-    out.update(payload.get("fields") or {})
     status = payload["status"]
     if payload.get("progress") is not None:
         out["progress"] = payload["progress"]
     elif status in ("DONE", "FAILED"):
         out["progress"] = None
-    if status != out.get("status") or payload.get("status_cause"):
-        out["history"] = [*(out.get("history") or []), {"status": status, "ts": ts}]
-    out.update(id=payload["import_id"], organisation=payload.get("organisation",
-               out.get("organisation")), status=status,
-               status_cause=payload.get("status_cause"), error_message=payload.get("error_message"),
-               updated_at=ts)
-    return out
+    entry = status != out.get("status") or bool(payload.get("status_cause"))
+    return stamped(out, payload, "import_id", ts, entry)
 
 
 import_status_payload = status_change("import_id")  # CatalogImportStatusChanged (topics/catalog.py)

@@ -27,6 +27,28 @@ def status_change(key_field: str) -> Callable[..., dict]:
     return payload
 
 
+def opened(view: dict | None, payload: dict, first: str) -> dict | None:
+    """Where a status fold starts: None for an entity not seen yet unless the event is its first
+    status (a late event never creates a record), else a copy with the event's `fields`."""
+    if view is None and payload.get("status") != first:
+        return None
+    out = dict(view or {})
+    out.update(payload.get("fields") or {})
+    return out
+
+
+def stamped(out: dict, payload: dict, key_field: str, ts: str, entry: bool) -> dict:
+    """The status fields of a status fold; a history entry when `entry`."""
+    status = payload["status"]
+    if entry:
+        out["history"] = [*(out.get("history") or []), {"status": status, "ts": ts}]
+    out.update(id=payload[key_field], organisation=payload.get("organisation",
+               out.get("organisation")), status=status,
+               status_cause=payload.get("status_cause"), error_message=payload.get("error_message"),
+               updated_at=ts)
+    return out
+
+
 class IllegalTransition(ValueError):
     """A status change the kind does not allow (the writer logs and drops it)."""
 

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from models.catalog import isrc_keys, upc_keys
-from models.lifecycle import NEW, EntityKind, status_change
+from models.lifecycle import NEW, EntityKind, opened, stamped, status_change
 from models.sales.schema import FIELDS as SALE_FIELDS
 
 TYPES = ("monthly", "unmatched")
@@ -198,19 +198,12 @@ def staleness(included: list[dict], current: list[dict]) -> dict | None:
 
 def apply_report_event(view: dict | None, payload: dict, ts: str) -> dict | None:
     """Fold one ReportStatusChanged into the report view (MongoDB record and worker table)."""
-    if view is None and payload.get("status") != "PENDING":
+    out = opened(view, payload, "PENDING")
+    if out is None:
         return None
-    out = dict(view or {})
-    out.update(payload.get("fields") or {})
     status = payload["status"]
     out["progress"] = payload.get("progress") if status == "RUNNING" else None
-    if status != out.get("status"):
-        out["history"] = [*(out.get("history") or []), {"status": status, "ts": ts}]
-    out.update(id=payload["report_id"], status=status,
-               organisation=payload.get("organisation", out.get("organisation")),
-               status_cause=payload.get("status_cause"), error_message=payload.get("error_message"),
-               updated_at=ts)
-    return out
+    return stamped(out, payload, "report_id", ts, status != out.get("status"))
 
 
 status_payload = status_change("report_id")  # ReportStatusChanged (topics/reports.py)
