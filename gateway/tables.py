@@ -60,6 +60,17 @@ class Tables:
                     break  # next worker
         return await fallback(), "store"
 
+    async def owned(self, path: str, fallback: Callable[[], Awaitable[dict | None]], org: str,
+                    what: str) -> tuple[dict[str, Any], str]:
+        """`view` of an entity the organisation `org` owns; anyone else's (or none) is a 404
+        naming `what`, so an entity's existence never leaks to another organisation."""
+        from gateway.errors import not_found
+
+        view, source = await self.view(path, fallback)
+        if view is None or view.get("organisation") != org:
+            raise not_found(f"no {what}")
+        return view, source
+
     async def file(self, file_id: int) -> tuple[dict[str, Any] | None, str]:
         """(record view, source) of a sales file."""
         return await self.view(f"/files/{file_id}/", lambda: file_repo.get(self.db, file_id))

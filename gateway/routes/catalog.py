@@ -104,10 +104,9 @@ async def _durable(request: web.Request, import_id: int, message: Message, until
 async def _owned(request: web.Request, org: str) -> dict:
     import_id = _id(request, "import_id")
     db = request.app[DB]
-    view, _ = await request.app[TABLES].view(f"/catalog/imports/{import_id}/",
-                                               lambda: repo.get_import(db, import_id))
-    if view is None or view.get("organisation") != org:
-        raise not_found(f"no catalog import {import_id}")
+    view, _ = await request.app[TABLES].owned(f"/catalog/imports/{import_id}/",
+                                                lambda: repo.get_import(db, import_id), org,
+                                                f"catalog import {import_id}")
     return view
 
 

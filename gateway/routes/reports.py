@@ -10,7 +10,7 @@ from aiohttp import web
 
 from gateway.auth import organisation
 from gateway.contract import endpoint
-from gateway.errors import ApiError, not_found, path_id, storable
+from gateway.errors import ApiError, path_id, storable
 from gateway.keys import BUS, DB, OBJECTS, TABLES
 from gateway.schemas.reports import Report, ReportAccepted, ReportPage, ReportQuery, ReportRequest
 from infra import outbox
@@ -71,10 +71,9 @@ async def read(request: web.Request):
     org = await organisation(request)
     report_id = _id(request, "report_id")
     db = request.app[DB]
-    view, source = await request.app[TABLES].view(f"/reports/{report_id}/",
-                                                    lambda: repo.get(db, report_id))
-    if view is None or view.get("organisation") != org:
-        raise not_found(f"no report {report_id}")
+    view, source = await request.app[TABLES].owned(f"/reports/{report_id}/",
+                                                     lambda: repo.get(db, report_id), org,
+                                                     f"report {report_id}")
     if view.get("status") not in ("DONE", "FAILED"):
         # the store is written before the event goes out, so it may be a step ahead of the
         # worker table (a page that saw DONE on its live stream asks for the link at once)
