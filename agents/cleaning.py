@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from agents import lifecycle, reconcile, statements
 from agents.deps import Deps, command_agent
-from agents.sales_status import Progress, fail, for_work, set_status
+from agents.sales_status import Progress, fail, file_work, set_status
 from agents.zip_upload import expand_upload, is_zip_upload
 from infra.metrics import record_rows
 from infra.repos import files as file_repo
@@ -185,13 +185,10 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
     return result, sink.digest.result(result.layout)
 
 
-@lifecycle.leased(KIND, lambda msg: msg.payload["file_id"])
-async def clean(deps: Deps, msg: Message) -> None:
+@file_work(("UPLOADED", "REIMPORT", "CLEANING"), "clean")
+async def clean(deps: Deps, msg: Message, record: dict) -> None:
     from models.sales.errors import SalesFileError
 
-    record = await for_work(deps, msg, ("UPLOADED", "REIMPORT", "CLEANING"), "clean")
-    if record is None:
-        return
     attempt = record["attempt"]
     record = await retry(lambda: set_status(deps, record, "CLEANING"), "record CLEANING")
     store = await deps.store()

@@ -13,14 +13,13 @@ import time
 
 import faust
 
-from agents import lifecycle, reconcile, statements
+from agents import reconcile, statements
 from agents.cleaning import release_memory, snapshot_key
 from agents.deps import Deps, command_agent
-from agents.sales_status import fail, for_work, set_status
+from agents.sales_status import fail, file_work, set_status
 from infra.metrics import record_rows
 from infra.repos import snapshots as snapshot_repo
 from infra.retry import RetryError, retry
-from models.files import KIND
 from topics.envelope import Message, now_iso
 from topics.registry import topic
 
@@ -59,11 +58,8 @@ async def _staged_snapshot(store, key: str, path: str) -> tuple[dict, dict] | No
     return await asyncio.to_thread(load)
 
 
-@lifecycle.leased(KIND, lambda msg: msg.payload["file_id"])
-async def import_file(deps: Deps, msg: Message) -> None:
-    record = await for_work(deps, msg, ("CLEANED", "PROCESSING", "PROCESSED"), "import")
-    if record is None:
-        return
+@file_work(("CLEANED", "PROCESSING", "PROCESSED"), "import")
+async def import_file(deps: Deps, msg: Message, record: dict) -> None:
     attempt = record["attempt"]
     if record["status"] != "PROCESSED":
         record = await retry(lambda: set_status(deps, record, "PROCESSING"), "record PROCESSING")

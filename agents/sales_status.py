@@ -1,11 +1,11 @@
 """The sales-file writers of the lifecycle kit (agents/lifecycle.py) bound to
 models.files.KIND: `set_status` (CAS write, then SalesFileStatusChanged), `fail` and
-`Progress` (SalesFileProgressed, throttled), and `for_work`, the file a work command may act on."""
+`Progress` (SalesFileProgressed, throttled), and `file_work`, how cleaning and import take a file."""
 from __future__ import annotations
 
 import functools
 import logging
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from agents import lifecycle
 from agents.deps import Deps
@@ -31,3 +31,17 @@ async def for_work(deps: Deps, msg: Message, statuses: tuple[str, ...],
         log.info("%s skipped for %s (stale or done)", step, msg.payload)
         return None
     return record
+
+
+def file_work(statuses: tuple[str, ...], step: str):
+    """A cleaning or import handler `handler(deps, msg, record)`: run under the file's lease and
+    only for a command of the file's current attempt while the file is in `statuses`."""
+    def wrap(handler: Callable[..., Awaitable[None]]) -> Callable[[Deps, Message], Awaitable[None]]:
+        @lifecycle.leased(KIND, lambda msg: msg.payload["file_id"])
+        @functools.wraps(handler)
+        async def run(deps: Deps, msg: Message) -> None:
+            record = await for_work(deps, msg, statuses, step)
+            if record is not None:
+                await handler(deps, msg, record)
+        return run
+    return wrap
