@@ -28,11 +28,15 @@ class SalesFileCreate(NewSalesFile):
     allow_duplicate_of: int | None = Field(None, description="ignored here, see the process action")
 
 
-class HistoryEntry(ResponseModel):
+class StatusFields(ResponseModel):
+    """A status with its cause and message (FAILED: why, in words)."""
     status: Status
-    ts: Timestamp
     status_cause: str | None = None
     error_message: str | None = None
+
+
+class HistoryEntry(StatusFields):
+    ts: Timestamp
 
 
 class SalesFile(ResponseModel):
@@ -112,11 +116,8 @@ class UploadLink(ResponseModel):
     expires_at: Timestamp
 
 
-class StatusAnswer(ResponseModel):
+class StatusAnswer(StatusFields):
     id: int
-    status: Status
-    status_cause: str | None = None
-    error_message: str | None = None
 
 
 class RevenueEntry(ResponseModel):
