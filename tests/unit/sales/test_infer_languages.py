@@ -1,31 +1,21 @@
 """Layout inference end to end through `clean_file` on files written here in seven languages:
 localised headers, decimal commas, month names, a currency in a header, a localised total line.
-Each must import as layout `inferred` with exact totals and the expected mapping."""
+Each must import as layout `inferred` with exact totals and the expected mapping. The seven
+header sets are data: tests/fixtures/sales/languages.json."""
 from __future__ import annotations
 
+import json
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 
 from models.sales.errors import SalesFileError
 
-# language: (delimiter, header cells, month cells, total word, decimal comma?)
-LANGS = {
-    "en": (",", ["Sales Month", "Store", "Country", "Artist", "Track Title", "ISRC", "Units", "Net Revenue (USD)"],
-           ["June 2025", "June 2025", "July 2025"], "Total", False),
-    "de": (";", ["Verkaufsmonat", "Shop", "Land", "Künstler", "Titel", "ISRC", "Menge", "Umsatz (EUR)"],
-           ["Juni 2025", "Juni 2025", "Juli 2025"], "Summe", True),
-    "fr": (";", ["Période", "Plateforme", "Pays", "Artiste", "Titre", "ISRC", "Quantité", "Montant net (EUR)"],
-           ["juin 2025", "juin 2025", "juillet 2025"], "Total", True),
-    "es": (";", ["Mes de venta", "Tienda", "País", "Artista", "Título de la canción", "ISRC", "Cantidad",
-                 "Ingresos (EUR)"], ["junio 2025", "junio 2025", "julio 2025"], "Total", True),
-    "pt": (";", ["Mês de venda", "Loja", "País", "Artista", "Faixa", "ISRC", "Quantidade", "Receita líquida (BRL)"],
-           ["junho 2025", "junho 2025", "julho 2025"], "Total", True),
-    "it": (";", ["Periodo", "Negozio", "Paese", "Artista", "Titolo del brano", "ISRC", "Quantità", "Importo (EUR)"],
-           ["giugno 2025", "giugno 2025", "luglio 2025"], "Totale", True),
-    "nl": (";", ["Verkoopmaand", "Winkel", "Land", "Artiest", "Nummer", "ISRC", "Aantal", "Bedrag (EUR)"],
-           ["juni 2025", "juni 2025", "juli 2025"], "Totaal", True),
-}
+# language: {delimiter, headers, months (of three lines), total word, decimal_comma}
+LANGS = {lang: (v["delimiter"], v["headers"], v["months"], v["total"], v["decimal_comma"])
+         for lang, v in json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "sales" /
+                                    "languages.json").read_text(encoding="utf-8")).items()}
 AMOUNTS = ["1234.567891", "0.000001", "-8.91"]
 EXPECTED = ["sale_period", "dsp", "territory", "artist", "track_title", "isrc", "quantity", "revenue"]
 
