@@ -5,15 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.schemas.gtin_import import (
-    ImportBody,
-    ParseStatus,
-    Preview,
-    PreviewBody,
-    TaskList,
-    TaskStarted,
-    TaskStatus,
-)
+from gateway.schemas import gtin_import as imports
 from gateway.schemas.gtin_items import Attachments, AttachmentsBody, DescriptionBody, ItemBody, TradeItem
 from models.gtin import ImportSpec, Participant, merge_sources
 from models.gtin.links import complete_link
@@ -28,7 +20,7 @@ SYSTEM = Participant("urn:test:system", "gs1", system=True)
 @pytest.mark.parametrize("name", IMPORTS)
 def test_import_examples_parse(name):
     body = load(name)
-    ImportBody.model_validate(body)
+    imports.ImportBody.model_validate(body)
     spec = ImportSpec.parse(body)
     assert spec.conditions == body["conditions"]
     assert [f.field for f in spec.fields] == list(body["fields"])
@@ -70,10 +62,13 @@ def test_item_and_source_examples_parse():
 @pytest.mark.parametrize("model, name", [
     (TradeItem, "gtins_create.response.json"), (TradeItem, "gtins_update.response.json"),
     (TradeItem, "description_read.response.json"), (Attachments, "attachments_add.response.json"),
-    (Attachments, "attachments_remove.response.json"), (Preview, "import_preview.response.json"),
-    (TaskStarted, "import_tasks_create.response.json"),
-    (TaskStatus, "import_task_status.response.json"), (TaskList, "import_tasks_list.response.json"),
-    (ParseStatus, "parse_status.response.json"), (PreviewBody, "import_preview.request.json"),
+    (Attachments, "attachments_remove.response.json"),
+    (imports.Preview, "import_preview.response.json"),
+    (imports.TaskStarted, "import_tasks_create.response.json"),
+    (imports.TaskStatus, "import_task_status.response.json"),
+    (imports.TaskList, "import_tasks_list.response.json"),
+    (imports.ParseStatus, "parse_status.response.json"),
+    (imports.PreviewBody, "import_preview.request.json"),
 ])
 def test_response_examples_fit_the_models(model, name):
     model.model_validate(load(name))
