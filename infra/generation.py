@@ -73,8 +73,9 @@ async def stamp(bootstrap: str) -> str | None:
         await reader.stop()
 
 
-async def ensure(settings: Settings, attempts: int = 30) -> str | None:
-    """Create every topic (the contract's and the stamp's) and stamp a new log."""
+async def ensure(settings: Settings, attempts: int = 30, fresh: bool = False) -> str | None:
+    """Create every topic (the contract's and the stamp's) and stamp a new log (`fresh`: a
+    broker just restarted empty, see infra.kafka.ensure_topics)."""
     await ensure_topics(settings.kafka_url, settings.replication, attempts,
-                        retention_configs(settings.broker))
+                        retention_configs(settings.broker), fresh=fresh)
     return await stamp(settings.kafka_url)

@@ -15,8 +15,11 @@ GENERATION_TOPIC = "tributary.generation"
 
 
 async def ensure_topics(bootstrap: str, replication: int, attempts: int,
-                        configs: dict[str, str]) -> list[str]:
-    """Create every contract topic with its final partition count and `configs` (idempotent)."""
+                        configs: dict[str, str], fresh: bool = False) -> list[str]:
+    """Create every contract topic with its final partition count and `configs` (idempotent).
+    `fresh`: the broker was just started empty (the supervisor restarted it), so a topic with
+    another count was auto-created by a client racing the supervisor (Tansu gives 4) and holds
+    nothing: it is deleted and created again, instead of refusing the broker forever."""
     last: Exception | None = None
     for _ in range(attempts):
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
@@ -24,8 +27,13 @@ async def ensure_topics(bootstrap: str, replication: int, attempts: int,
             await admin.start()
             existing = set(await admin.list_topics())
             contract = all_topics()
-            _check_counts(await admin.describe_topics(
+            wrong = _wrong_counts(await admin.describe_topics(
                 [t.name for t in contract if t.name in existing]))
+            if wrong and not fresh:
+                raise PartitionCountMismatch(_mismatch(wrong))
+            if wrong:
+                await admin.delete_topics(list(wrong))
+                existing -= set(wrong)
             wanted = [NewTopic(t.name, t.partitions, replication, topic_configs=configs)
                       for t in contract if t.name not in existing]
             if GENERATION_TOPIC not in existing:  # see infra/generation.py
@@ -35,6 +43,10 @@ async def ensure_topics(bootstrap: str, replication: int, attempts: int,
                     await admin.create_topics(wanted)
                 except TopicAlreadyExistsError:
                     pass
+            if fresh:  # a client may have won the race again between delete and create
+                again = _wrong_counts(await admin.describe_topics([t.name for t in contract]))
+                if again:
+                    raise RuntimeError(_mismatch(again))
             return [t.name for t in wanted]
         except PartitionCountMismatch:
             raise
@@ -62,19 +74,29 @@ class PartitionCountMismatch(RuntimeError):
     """A topic exists with another partition count than the settings give it."""
 
 
+def _wrong_counts(described: list[dict]) -> dict[str, str]:
+    """Topic → what is wrong, for topics the broker holds with another partition count than
+    the settings give them."""
+    from topics.registry import topic
+
+    return {d["topic"]: f"{d['topic']} has {len(d['partitions'])}, settings say "
+                        f"{topic(d['topic']).partitions}"
+            for d in described if d.get("partitions")
+            and len(d["partitions"]) != topic(d["topic"]).partitions}
+
+
+def _mismatch(wrong: dict[str, str]) -> str:
+    return ("topic partition counts differ from TRIBUTARY_PARTITIONS[_<TOPIC>]: "
+            + "; ".join(wrong.values()) + " (set the settings to the broker's counts, or grow "
+            "the topics as docs/scaling.md describes)")
+
+
 def _check_counts(described: list[dict]) -> None:
     """Every process must agree with the broker on partition counts: Faust tables are
     partitioned like their source topics, and the gateway reads every partition."""
-    from topics.registry import topic
-
-    wrong = [f"{d['topic']} has {len(d['partitions'])}, settings say {topic(d['topic']).partitions}"
-             for d in described if d.get("partitions")
-             and len(d["partitions"]) != topic(d["topic"]).partitions]
+    wrong = _wrong_counts(described)
     if wrong:
-        raise PartitionCountMismatch(
-            "topic partition counts differ from TRIBUTARY_PARTITIONS[_<TOPIC>]: "
-            + "; ".join(wrong) + " (set the settings to the broker's counts, or grow the "
-            "topics as docs/scaling.md describes)")
+        raise PartitionCountMismatch(_mismatch(wrong))
 
 
 def producer(bootstrap: str) -> AIOKafkaProducer:

@@ -175,7 +175,7 @@ class Stack:
             return
         try:
             wait_port(int(self.settings.kafka_url.rsplit(":", 1)[1]), proc=child.proc)
-            asyncio.run(ensure_topics(self.settings))
+            asyncio.run(ensure_topics(self.settings, fresh=True))
         except Exception as exc:  # noqa: BLE001 - any failure means: try the broker again
             print(f"[tributary] broker restarted but its topics could not be created ({exc!r}); "
                   "starting it again", flush=True)

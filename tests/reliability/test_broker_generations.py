@@ -110,3 +110,40 @@ async def test_broker_restart_heals_gateway_and_workers(bstack):
         mongo.close()
     record("broker_restart", "healthy_new_generation_s", round(healed, 1))
     record("broker_restart", "slowest_request_after_s", round(max(slow.values()), 2))
+
+
+async def test_topics_a_client_auto_created_on_a_restarted_broker_are_made_again(tmp_path):
+    """A client's metadata request can reach a just-restarted (empty) broker before the
+    supervisor recreates the topics; Tansu then auto-creates them with 4 partitions. On a fresh
+    broker such a topic holds nothing, so it is deleted and created with its own count, where
+    on a broker with a log the mismatch is still refused."""
+    from aiokafka import AIOKafkaProducer
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    from infra.kafka import PartitionCountMismatch, ensure_topics
+    from infra.stack.processes import wait_port
+    from infra.stack.servers import tansu
+    from topics.registry import topic
+
+    child, url = tansu(tmp_path)
+    child.start()
+    try:
+        wait_port(int(url.rsplit(":", 1)[1]), proc=child.proc)
+        producer = AIOKafkaProducer(bootstrap_servers=url)
+        await producer.start()
+        try:
+            await producer.send_and_wait("sales.files.events", b"racing client")
+        finally:
+            await producer.stop()
+        with pytest.raises(PartitionCountMismatch, match="sales.files.events has 4"):
+            await ensure_topics(url, 1, 3, {})
+        await ensure_topics(url, 1, 10, {}, fresh=True)
+        admin = AIOKafkaAdminClient(bootstrap_servers=url)
+        await admin.start()
+        try:
+            [described] = await admin.describe_topics(["sales.files.events"])
+        finally:
+            await admin.close()
+        assert len(described["partitions"]) == topic("sales.files.events").partitions
+    finally:
+        child.stop()
