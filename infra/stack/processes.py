@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -29,8 +30,33 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
     os.setsid()
 
 
+LOWEST_PORT = 10_000
+
+
+def _ephemeral_low() -> int:
+    """First port of the kernel's ephemeral range (what outgoing connections are given)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as handle:
+            return int(handle.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
+    """A port nothing listens on, for a child to bind a moment later. It is chosen below the
+    ephemeral range: a port from that range can be given to any outgoing connection (a worker's
+    to the broker) between this choice and the child's bind, and the child, restarted on the
+    same port, could then never listen again."""
+    low = _ephemeral_low()
+    for _ in range(200 if low > LOWEST_PORT + 1000 else 0):
+        port = random.randrange(LOWEST_PORT, low)
+        with socket.socket() as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as sock:  # no room below the range: the kernel's choice
         sock.bind((host, 0))
         return sock.getsockname()[1]
 

@@ -80,3 +80,17 @@ def test_a_child_past_its_memory_bound_names_why(tmp_path):
     finally:
         child.stop()
     assert child.memory_reason() is None                     # not running: nothing to recycle
+
+
+def test_free_ports_are_outside_the_ephemeral_range():
+    """A child's port must not be one an outgoing connection can be given meanwhile (the whole
+    stack restarted on a port a worker's broker connection had taken: the gateway never bound)."""
+    import socket
+
+    from infra.stack.processes import _ephemeral_low, free_port
+
+    for _ in range(20):
+        port = free_port()
+        assert port < _ephemeral_low()
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", port))  # really free
