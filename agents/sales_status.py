@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
 from agents import lifecycle
 from agents.deps import Deps
@@ -21,18 +21,6 @@ fail = functools.partial(lifecycle.fail, KIND)
 Progress = functools.partial(lifecycle.Progress, kind=KIND)
 
 
-async def for_work(deps: Deps, msg: Message, statuses: tuple[str, ...],
-                   step: str) -> dict[str, Any] | None:
-    """The file a cleaning or import command names, when the command is for the file's current
-    attempt and the file is in one of `statuses`; else None (a stale or repeated command)."""
-    record = await file_repo.get(deps.db, int(msg.payload["file_id"]))
-    if not record or record.get("attempt") != int(msg.payload["attempt"]) or \
-            record["status"] not in statuses:
-        log.info("%s skipped for %s (stale or done)", step, msg.payload)
-        return None
-    return record
-
-
 def file_work(statuses: tuple[str, ...], step: str):
     """A cleaning or import handler `handler(deps, msg, record)`: run under the file's lease and
     only for a command of the file's current attempt while the file is in `statuses`."""
@@ -40,8 +28,11 @@ def file_work(statuses: tuple[str, ...], step: str):
         @lifecycle.leased(KIND, lambda msg: msg.payload["file_id"])
         @functools.wraps(handler)
         async def run(deps: Deps, msg: Message) -> None:
-            record = await for_work(deps, msg, statuses, step)
-            if record is not None:
-                await handler(deps, msg, record)
+            record = await file_repo.get(deps.db, int(msg.payload["file_id"]))
+            if not record or record.get("attempt") != int(msg.payload["attempt"]) or \
+                    record["status"] not in statuses:
+                log.info("%s skipped for %s (stale or done)", step, msg.payload)
+                return
+            await handler(deps, msg, record)
         return run
     return wrap

@@ -95,7 +95,7 @@ async def insert(db: AsyncDatabase, kind: EntityKind, record: dict[str, Any]) ->
 
 async def get(db: AsyncDatabase, kind: EntityKind, key: Any) -> dict[str, Any] | None:
     """The stored record of `key` (the store side of the one read strategy: table, then store)."""
-    return record_of(kind, await db[kind.collection].find_one({"_id": key}))
+    return record_of(kind, await db[kind.collection].find_one({"_id": key}, HIDDEN))
 
 
 async def stale(db: AsyncDatabase, kind: EntityKind, cutoff: str, now: str, *,
