@@ -15,7 +15,7 @@ from stdnum import ean
 from stdnum import isrc as stdnum_isrc
 
 from .dates import DateOrder
-from .schema import AMOUNT, AMOUNT_SCALE
+from .schema import AMOUNT, AMOUNT_LIMIT, AMOUNT_SCALE
 
 _SEP = re.compile(r"[\s\-._/:]")
 _WORLD = {"WW", "WORLD", "WORLDWIDE", "WORLD WIDE", "GLOBAL", "ALL", "ROW", "INTERNATIONAL"}
@@ -294,7 +294,7 @@ def _py_amount(v: str | None) -> Decimal | None:
         d = Decimal(v).quantize(Decimal(1).scaleb(-AMOUNT_SCALE))
     except (InvalidOperation, ValueError):
         return None
-    return d if d.is_finite() and abs(d) < Decimal(10) ** 20 else None
+    return d if d.is_finite() and abs(d) < AMOUNT_LIMIT else None
 
 
 def to_quantity(arr: pa.Array, decimal_sep: str = ".", thousands_sep: str | None = None,

@@ -1,12 +1,15 @@
 """The canonical Arrow schema every layout is normalised into (documented in docs/canonical-schema.md)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pyarrow as pa
 
 # 38 digits, 18 after the point: 20 integer digits (1e20 in any currency) and exact to 1e-18,
 # far below the 1e-6 line amounts seen in distributor statements. Sums stay decimal128(38, 18).
 AMOUNT = pa.decimal128(38, 18)
 AMOUNT_SCALE = 18
+AMOUNT_LIMIT = Decimal(10) ** (38 - AMOUNT_SCALE)  # |amount| below this fits AMOUNT exactly
 
 CANONICAL_SCHEMA = pa.schema([
     pa.field("statement_period", pa.string()),   # YYYY-MM the statement/report is for (pay on it)

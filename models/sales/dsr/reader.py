@@ -15,7 +15,7 @@ import pyarrow as pa
 from .. import normalise as nz
 from .. import totals as tc
 from ..result import CleanOptions, CleanResult, Emitter, _fmt
-from ..schema import AMOUNT, AMOUNT_SCALE
+from ..schema import AMOUNT, AMOUNT_LIMIT, AMOUNT_SCALE
 from ..sniff import TextInfo
 from .records import BLOCK, SALE, SUMMARY, heading, multi, record, split_line, unescape
 from .summaries import Summaries, dec, foot_counts, integer
@@ -253,6 +253,8 @@ def _sale_row(no: int, rt: str, rec: dict[str, str], block: dict, s: Scan, perio
             allocated[key] += revenue
     if revenue is not None:
         revenue = revenue.quantize(QUANTUM)
+        if abs(revenue) >= AMOUNT_LIMIT:  # a bad line, like an out-of-range amount of a table
+            revenue, reason = None, f"NetRevenue {revenue} is out of range"
     resource = _pick(block["AS"], rec.get("TransactedResource") or rec.get("DspResourceId", ""))
     release = _pick(block["RE"], rec.get("TransactedRelease", ""))
     isrcs = multi(resource.get("ISRC", ""))

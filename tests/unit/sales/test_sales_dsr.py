@@ -106,6 +106,20 @@ def test_unknown_summary_reference_is_a_bad_row(tmp_path, run, fixtures):
     assert r.result.bad_samples == [{"line": 14, "reason": "unknown SummaryRecordId 'S9'"}]
 
 
+def test_revenue_out_of_the_amount_range_is_a_bad_row(tmp_path, run, fixtures):
+    """A summary NetRevenue whose allocated lines do not fit DECIMAL(38,18) (21+ integer
+    digits): those lines are bad rows with the value, the rest is imported (Arrow refused the
+    whole batch before)."""
+    text = (fixtures / SINGLE).read_text().replace("SEK\t10\t0", "SEK\t1" + "0" * 24 + "\t0")
+    p = tmp_path / SINGLE
+    p.write_text(text)
+    r = run(p)
+    assert (r.result.rows, r.result.bad_rows) == (3, 1)
+    [bad] = r.result.bad_samples
+    assert bad["line"] == 14 and bad["reason"].startswith("NetRevenue 1000000000000000000000000")
+    assert bad["reason"].endswith("is out of range")
+
+
 def test_splitter():
     cells = split_line("AS01\t1\ta\\\tb\tX\\|Y|Z\\\\|W")
     assert cells[:3] == ["AS01", "1", "a\\\tb"]
