@@ -37,7 +37,10 @@ def staging_key(record: dict) -> str:
 
 
 def snapshot_key(record: dict) -> str:
-    return staging_key(record).removesuffix(".parquet") + ".snapshot.json"
+    return staging_key(record).removesuffix(".parquet") + SNAPSHOT_SUFFIX
+
+
+SNAPSHOT_SUFFIX = ".snapshot.arrow"  # the staged snapshot: Arrow IPC (models.sales.snapshot_io)
 
 
 def release_memory() -> None:
@@ -158,12 +161,12 @@ class _Stage:
 
 def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
                       cancel: threading.Event | None = None) -> object:
-    """Clean `src` into the Parquet file `out` and its snapshot into `out` + .snapshot.json;
+    """Clean `src` into the Parquet file `out` and its snapshot into `out` + SNAPSHOT_SUFFIX;
     `cancel` set stops it at the next batch (CleaningCancelled)."""
     from dataclasses import replace
 
     from models.sales.clean import DateOrderRestart, clean_file
-    from models.sales.snapshot import write_snapshot
+    from models.sales.snapshot_io import write_snapshot
 
     sink = _RowGroupSink(out, cancel)
     try:
@@ -178,8 +181,7 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
         sink.close(ok=False)
         raise
     snapshot = sink.close()
-    with open(out + ".snapshot.json", "w") as handle:
-        write_snapshot(snapshot, handle)
+    write_snapshot(snapshot, out + SNAPSHOT_SUFFIX)
     del snapshot
     release_memory()
     return result, sink.digest.result(result.layout)
@@ -251,7 +253,7 @@ async def clean(deps: Deps, msg: Message, record: dict) -> None:
             return
         try:
             await retry(lambda: store.put_file(staging_key(record), out), "store the cleaned rows")
-            await retry(lambda: store.put_file(snapshot_key(record), out + ".snapshot.json"),
+            await retry(lambda: store.put_file(snapshot_key(record), out + SNAPSHOT_SUFFIX),
                         "store the snapshot")
         except RetryError as exc:
             await fail(deps, record, "STORAGE_ERROR", str(exc), checksum=checksum)

@@ -31,7 +31,8 @@ def sales_key(record: dict) -> str:
     return f"sales/org={record['organisation']}/period={period}/file={record['id']}.parquet"
 
 
-def _summarise(path: str) -> tuple[dict, dict]:
+def _summarise(path: str):
+    """The snapshot from the Parquet itself, when no staged one is there (an older attempt)."""
     import pyarrow.parquet as pq
 
     from models.sales.snapshot import build_snapshot, summary_keys
@@ -41,18 +42,18 @@ def _summarise(path: str) -> tuple[dict, dict]:
     return snapshot, summary_keys(snapshot)
 
 
-async def _staged_snapshot(store, key: str, path: str) -> tuple[dict, dict] | None:
+async def _staged_snapshot(store, key: str, path: str):
     """The snapshot the cleaning agent computed while writing the rows (no second pass over
     the Parquet), or None when it is not there (older attempt): then it is recomputed."""
-    from models.sales.snapshot import read_snapshot, summary_keys
+    from models.sales.snapshot import summary_keys
+    from models.sales.snapshot_io import read_snapshot
 
     if await store.head(key) is None:
         return None
     await store.download(key, path)
 
-    def load() -> tuple[dict, dict]:     # a multi-currency snapshot is large: off the event loop
-        with open(path) as handle:
-            snapshot = read_snapshot(handle)
+    def load():     # Arrow IPC, read whole; the keys are distinct values, found by Arrow
+        snapshot = read_snapshot(path)
         return snapshot, summary_keys(snapshot)
 
     return await asyncio.to_thread(load)
@@ -71,7 +72,7 @@ async def import_file(deps: Deps, msg: Message, record: dict) -> None:
                 await retry(lambda: store.download(record["staging_key"], path),
                             "read the cleaned rows")
                 staged = await _staged_snapshot(store, snapshot_key(record),
-                                                os.path.join(tmp, "snapshot.json"))
+                                                os.path.join(tmp, "snapshot.arrow"))
                 snapshot, keys = staged or await asyncio.to_thread(_summarise, path)
                 key = sales_key(record)
                 old = record.get("parquet_key")
@@ -83,10 +84,10 @@ async def import_file(deps: Deps, msg: Message, record: dict) -> None:
             cause = "STORAGE_ERROR" if isinstance(exc, RetryError) else "IMPORT_FAILED"
             await fail(deps, record, cause, f"import failed: {exc}")
             return
-        totals = snapshot["totals"]
+        totals = snapshot.totals
         record_rows("import", int(totals["rows"] or 0), time.monotonic() - started)
-        snapshot = {**snapshot, **{k: record.get(k) for k in ("data_quality", "conversion", "date_order")}}
-        await retry(lambda: snapshot_repo.save(deps.db, record, snapshot, keys, attempt),
+        extra = {k: record.get(k) for k in ("data_quality", "conversion", "date_order")}
+        await retry(lambda: snapshot_repo.save(deps.db, record, snapshot, keys, attempt, extra),
                     "save the snapshot")
         # total_local (spec field) only when the file holds one currency; per currency always
         processed = dict(parquet_key=key, total_rows=totals["rows"],

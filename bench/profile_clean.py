@@ -1,6 +1,6 @@
 """The worker's cleaning step alone, in this process, on one generated file, so it can be
 profiled (`py-spy record -f raw -o OUT -- python -m bench.profile_clean FILE [--org]`):
-`agents.cleaning._clean_to_parquet` into a temporary directory, then the snapshot JSON written
+`agents.cleaning._clean_to_parquet` into a temporary directory, then the snapshot (Arrow IPC) written
 as the worker writes it. Prints seconds, rows and the snapshot's size."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import time
 
 
 def main(argv: list[str] | None = None) -> None:
-    from agents.cleaning import _clean_to_parquet
+    from agents.cleaning import SNAPSHOT_SUFFIX, _clean_to_parquet
     from bench.shapes import CURRENCIES, ORG_MAPPING, PERIOD
     from models.sales.clean import CleanOptions
 
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> None:
         result, _ = _clean_to_parquet(args.file, out, os.path.basename(args.file), options,
                                       lambda rows, percent: None)
         seconds = time.perf_counter() - started
-        size = os.path.getsize(out + ".snapshot.json")
+        size = os.path.getsize(out + SNAPSHOT_SUFFIX)
     print(f"{seconds:.3f} s, {result.rows} rows, {result.bad_rows} bad, layout {result.layout}, "
           f"snapshot {size / 2**20:.1f} MiB")
 

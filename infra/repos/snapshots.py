@@ -5,40 +5,54 @@ snapshots of the organisation's processed files, so no file is ever counted twic
 """
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from typing import TYPE_CHECKING, Any
 
 from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from topics.envelope import now_iso
 
+if TYPE_CHECKING:
+    from models.sales.snapshot import Snapshot
+
 MAX_ENTRIES = 1000  # per list in the snapshot document; every entry is in `snapshot_pages`
-CHUNK = 1000        # entries per page document
-PAGES_PER_WRITE = 16  # page documents per bulk write (one round trip instead of one per page)
+CHUNK = 1000        # entries per page document of a snapshot stored as dicts (before Arrow pages)
+PAGE_ROWS = 5000    # entries per Arrow page document (zstd IPC, a few hundred kB at most)
+PAGES_PER_WRITE = 64  # page documents per bulk write (one round trip instead of one per page)
 
 
-async def save(db: AsyncDatabase, record: dict, snapshot: dict, keys: dict, attempt: int) -> None:
-    """The snapshot document (lists cut at MAX_ENTRIES, with their exact `counts`) and every
-    entry of every list in `snapshot_pages` chunks, so lists page without a cap."""
+async def save(db: AsyncDatabase, record: dict, snapshot: Snapshot, keys: dict, attempt: int,
+               extra: dict | None = None) -> None:
+    """The snapshot document (its totals, `extra` fields, each list's first MAX_ENTRIES entries
+    with its exact `counts`) and every list in `snapshot_pages` as Arrow IPC chunks of
+    PAGE_ROWS entries, so lists page without a cap and no entry becomes a dict to be stored."""
+    from models.sales.snapshot_io import chunks
+
     doc: dict[str, Any] = {"_id": record["id"], "file_id": record["id"],
                            "organisation": record["organisation"],
                            "reporting_period": record.get("reporting_period"),
-                           "attempt": attempt, "created_at": now_iso(), "truncated": {}, "counts": {}}
+                           "attempt": attempt, "created_at": now_iso(), "truncated": {}, "counts": {},
+                           "pages": {"format": "arrow", "rows": PAGE_ROWS},
+                           "totals": snapshot.totals, **(extra or {})}
+
+    def prepare() -> list:
+        pages = []
+        for name, table in snapshot.lists.items():
+            doc["counts"][name] = table.num_rows
+            if table.num_rows > MAX_ENTRIES:
+                doc["truncated"][name] = table.num_rows
+            doc[name] = snapshot.entries(name, 0, MAX_ENTRIES)
+            pages += [ReplaceOne({"_id": f"{record['id']}:{name}:{index}"},
+                                 {"_id": f"{record['id']}:{name}:{index}", "file_id": record["id"],
+                                  "group": name, "chunk": index, "arrow": data}, upsert=True)
+                      for index, data in chunks(table, PAGE_ROWS)]
+        return pages
+
+    pages = await asyncio.to_thread(prepare)
     await db.snapshot_pages.delete_many({"file_id": record["id"]})
-    for name, value in snapshot.items():
-        if isinstance(value, list):
-            doc["counts"][name] = len(value)
-            pages = [ReplaceOne({"_id": f"{record['id']}:{name}:{start // CHUNK}"},
-                                {"_id": f"{record['id']}:{name}:{start // CHUNK}", "file_id": record["id"],
-                                 "group": name, "chunk": start // CHUNK,
-                                 "entries": value[start:start + CHUNK]}, upsert=True)
-                     for start in range(0, len(value), CHUNK)]
-            for first in range(0, len(pages), PAGES_PER_WRITE):  # a multi-currency file has hundreds
-                await db.snapshot_pages.bulk_write(pages[first:first + PAGES_PER_WRITE], ordered=False)
-            if len(value) > MAX_ENTRIES:
-                doc["truncated"][name] = len(value)
-                value = value[:MAX_ENTRIES]
-        doc[name] = value
+    for first in range(0, len(pages), PAGES_PER_WRITE):
+        await db.snapshot_pages.bulk_write(pages[first:first + PAGES_PER_WRITE], ordered=False)
     await db.snapshots.replace_one({"_id": record["id"]}, doc, upsert=True)
     await db.snapshot_keys.replace_one(
         {"_id": record["id"]},
@@ -46,15 +60,16 @@ async def save(db: AsyncDatabase, record: dict, snapshot: dict, keys: dict, atte
 
 
 async def get(db: AsyncDatabase, file_id: int) -> dict | None:
-    doc = await db.snapshots.find_one({"_id": file_id})
+    doc = await db.snapshots.find_one({"_id": file_id}, {"pages": 0})
     if doc:
         doc.pop("_id", None)
     return doc
 
 
 async def page(db: AsyncDatabase, file_id: int, group: str, page_no: int, size: int) -> tuple[int, list[dict]]:
-    """(exact count, entries of page `page_no` (1-based) of `size`) of one list of a snapshot."""
-    doc = await db.snapshots.find_one({"_id": file_id}, {"counts": 1, group: 1})
+    """(exact count, entries of page `page_no` (1-based) of `size`) of one list of a snapshot:
+    only the one or two page documents that hold it are read, and only its entries become dicts."""
+    doc = await db.snapshots.find_one({"_id": file_id}, {"counts": 1, "pages": 1, group: 1})
     if doc is None:
         return 0, []
     count = (doc.get("counts") or {}).get(group)
@@ -64,12 +79,28 @@ async def page(db: AsyncDatabase, file_id: int, group: str, page_no: int, size: 
     start, end = (page_no - 1) * size, min(page_no * size, count)
     if start >= end:
         return count, []
-    chunks = range(start // CHUNK, (end - 1) // CHUNK + 1)
-    found = {d["chunk"]: d["entries"] async for d in db.snapshot_pages.find(
+    arrow = (doc.get("pages") or {}).get("format") == "arrow"
+    rows = doc["pages"]["rows"] if arrow else CHUNK   # older snapshots: pages of dicts
+    chunks = range(start // rows, (end - 1) // rows + 1)
+    found = {d["chunk"]: d async for d in db.snapshot_pages.find(
         {"file_id": file_id, "group": group, "chunk": {"$in": list(chunks)}})}
-    entries = [e for c in chunks for e in found.get(c, [])]
-    offset = start - chunks[0] * CHUNK
-    return count, entries[offset:offset + (end - start)]
+    offset = start - chunks[0] * rows
+    if not arrow:
+        entries = [e for c in chunks for e in found.get(c, {}).get("entries", [])]
+        return count, entries[offset:offset + (end - start)]
+    return count, await asyncio.to_thread(_arrow_entries, [found[c]["arrow"] for c in chunks if c in found],
+                                          offset, end - start)
+
+
+def _arrow_entries(blobs: list[bytes], offset: int, length: int) -> list[dict]:
+    import pyarrow as pa
+
+    from models.sales.snapshot import entries
+    from models.sales.snapshot_io import decode
+
+    if not blobs:
+        return []
+    return entries(pa.concat_tables([decode(b) for b in blobs]).slice(offset, length))
 
 
 async def refresh_summary(db: AsyncDatabase, organisation: str) -> dict:

@@ -1,14 +1,15 @@
 """Aggregated view of a cleaned file: grouped sums with pyarrow (exact decimal strings)."""
 from __future__ import annotations
 
-import json
-from decimal import Decimal
-from typing import IO, Iterable
+from dataclasses import dataclass
+from decimal import Context, Decimal, localcontext
+from typing import Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .result import _fmt
+from .schema import CANONICAL_SCHEMA
 
 # every group is split by currency: amounts of two currencies are never added together
 _CUR = ("currency", "currency")
@@ -60,37 +61,48 @@ def _combine(parts: list[pa.Table], cols: list[str]) -> pa.Table:
     return agg.rename_columns(names)
 
 
-def _text(arr: pa.ChunkedArray | pa.Array) -> list[str]:
+def _text(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
     """Exact sums as `_money` writes them (no exponent, no trailing zeros, null → "0"),
     formatted by Arrow: no Decimal object per group."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
     if pa.types.is_integer(arr.type):
-        return pc.cast(pc.fill_null(arr, 0), pa.string()).to_pylist()
+        return pc.cast(pc.fill_null(arr, 0), pa.string())
     text = pc.cast(pc.fill_null(arr, pa.scalar(Decimal(0), arr.type)), pa.string())
     if arr.type.scale > 0:
         text = pc.replace_substring_regex(pc.replace_substring_regex(text, r"\.(\d*?)0+$", r".\1"),
                                           r"\.$", "")
-    out = text.to_pylist()
-    if pc.any(pc.match_substring(text, "E")).as_py():   # Arrow writes |x| < 1e-6 with an exponent
-        out = [_money(Decimal(t)) if "E" in t else t for t in out]
-    return out
+    exponent = pc.match_substring(text, "E")   # Arrow writes |x| < 1e-6 with an exponent
+    if pc.any(exponent).as_py():               # rare: only those few go through Decimal
+        fixed = [_money(Decimal(t)) for t in pc.filter(text, exponent).to_pylist()]
+        text = pc.replace_with_mask(text, exponent, pa.array(fixed, pa.string()))
+    return text
 
 
-def _entries(agg: pa.Table, keys: list[tuple[str, str]]) -> list[dict]:
+def _formatted(agg: pa.Table, keys: list[tuple[str, str]]) -> pa.Table:
+    """A group's sums as the list the API shows: sorted by revenue (desc) then key, key columns
+    under their labels, amounts as exact decimal strings. Still one Arrow table: entries become
+    dicts only a page at a time (`entries`)."""
     cols = [k for k, _ in keys]
-    labels = [label for _, label in keys]
     agg = agg.sort_by([("revenue", "descending")] + [(c, "ascending") for c in cols])
-    values = [agg.column(c).to_pylist() for c in cols]
-    sums = [_text(agg.column(c)) for c in ("quantity", "revenue", "revenue_converted")]
-    counts = [agg.column(c).to_pylist() for c in ("rows", "converted_rows")]
+    arrays = [agg.column(c) for c in cols] + [_text(agg.column(c)) for c in _SUMS]
+    arrays += [pc.cast(agg.column(c), pa.int64()) for c in ("rows", "converted_rows")]
+    names = [label for _, label in keys] + list(_SUMS) + ["rows", "converted_rows"]
+    return pa.table(arrays, names=names)
+
+
+def entries(table: pa.Table) -> list[dict]:
+    """The API's entries of (a slice of) a formatted list: `revenue_converted` only when every
+    line of the entry had a rate, else what was converted and how many lines were not."""
     out = []
-    for *key, quantity, revenue, converted, rows, converted_rows in zip(*values, *sums, *counts):
-        entry = dict(zip(labels, key))
+    for row in table.to_pylist():
+        rows, converted_rows = row.pop("rows"), row.pop("converted_rows")
+        converted = row.pop("revenue_converted")
         complete = converted_rows == rows
-        entry.update(quantity=quantity, revenue=revenue,
-                     revenue_converted=converted if complete else None, rows=rows)
-        if not complete:       # some lines had no rate: what was converted, and how much was not
-            entry.update(converted_partial=converted, unconverted_rows=rows - converted_rows)
-        out.append(entry)
+        row.update(revenue_converted=converted if complete else None, rows=rows)
+        if not complete:
+            row.update(converted_partial=converted, unconverted_rows=rows - converted_rows)
+        out.append(row)
     return out
 
 
@@ -118,13 +130,40 @@ class SnapshotBuilder:
                 self.parts[name] = [_combine(self.parts[name], cols)]
                 self.sizes[name] = self.parts[name][0].num_rows
 
-    def result(self) -> dict:
-        return _finish(self.parts)
+    def result(self) -> Snapshot:
+        lists = {}
+        for name, keys in GROUPS.items():
+            cols = [k for k, _ in keys]
+            parts = self.parts[name] or [_partial(_EMPTY.select([*cols, *_SUMS, "line"]), cols)]
+            lists[name] = _formatted(_combine(parts, cols), keys)
+        self.parts = {name: [] for name in GROUPS}
+        return Snapshot(lists, _totals(lists))
 
 
-def build_snapshot(table_or_batches: pa.Table | Iterable[pa.RecordBatch]) -> dict:
-    """{"byArtist", "byDSP", "byTerritory", "byTrack", "byRelease": [entries sorted by revenue desc],
-    "totals": {...}}; amounts and quantities are exact decimal strings. Streams (SnapshotBuilder)."""
+_EMPTY = CANONICAL_SCHEMA.empty_table()
+
+
+@dataclass
+class Snapshot:
+    """A file's grouped lists as formatted Arrow tables (`_formatted`) and its totals. Entries
+    become dicts only where they are shown: a page, or the first entries the document keeps."""
+    lists: dict[str, pa.Table]
+    totals: dict
+
+    def entries(self, name: str, start: int = 0, stop: int | None = None) -> list[dict]:
+        table = self.lists[name]
+        stop = table.num_rows if stop is None else min(stop, table.num_rows)
+        return entries(table.slice(start, max(stop - start, 0)))
+
+    def to_dict(self) -> dict:
+        """Every entry as a dict (small files, tests): what the snapshot document would hold uncut."""
+        return {**{name: self.entries(name) for name in self.lists}, "totals": self.totals}
+
+
+def build_snapshot(table_or_batches: pa.Table | Iterable[pa.RecordBatch]) -> Snapshot:
+    """The grouped lists (byArtist, byDSP, byTerritory, byTrack, byRelease, byCurrency; entries
+    sorted by revenue desc) and totals; amounts and quantities are exact decimal strings.
+    Streams (SnapshotBuilder)."""
     batches = table_or_batches.to_batches() if isinstance(table_or_batches, pa.Table) \
         else table_or_batches
     builder = SnapshotBuilder()
@@ -133,35 +172,54 @@ def build_snapshot(table_or_batches: pa.Table | Iterable[pa.RecordBatch]) -> dic
     return builder.result()
 
 
-def summary_keys(snapshot: dict) -> dict[str, list[str]]:
-    """Distinct keys for the organisation summary: artists by name; tracks by ISRC, else by
-    (artist, track title); releases by UPC, else by (artist, release title)."""
-    def keys(entries: list[dict], code: str) -> set[str]:
-        out = set()
-        for e in entries:
-            if e.get(code):
-                out.add(e[code])
-            elif e.get("name"):
-                out.add(f"{(e.get('artist') or '').casefold()}\x1f{e['name'].casefold()}")
+def _casefold(values: pa.Array) -> pa.Array:
+    """`str.casefold` of every value: Arrow's ASCII lower-casing where that is the same (all
+    ASCII), Python's casefold only for the other distinct values (ß → ss, as before)."""
+    ascii_ = pc.string_is_ascii(values)
+    out = pc.ascii_lower(values)
+    if pc.all(ascii_).as_py() is not False:
         return out
+    other = pc.invert(ascii_)
+    folded = [v.casefold() for v in pc.filter(values, other).to_pylist()]
+    return pc.replace_with_mask(out, other, pa.array(folded, pa.string()))
 
-    return {"artists": sorted({e["name"] for e in snapshot["byArtist"] if e["name"]}),
-            "tracks": sorted(keys(snapshot["byTrack"], "isrc")),
-            "releases": sorted(keys(snapshot["byRelease"], "upc"))}
+
+def _keys(table: pa.Table, code: str) -> pa.Array:
+    """Distinct codes (ISRC/UPC), else casefolded `artist \x1f name` where there is a name."""
+    codes = table.column(code)
+    has_code = pc.fill_null(pc.greater(pc.utf8_length(codes), 0), False)
+    named = pc.and_(pc.invert(has_code), pc.fill_null(pc.greater(pc.utf8_length(table.column("name")), 0), False))
+    pairs = table.filter(named).select(["artist", "name"]).group_by(["artist", "name"]).aggregate([])
+    artist = _casefold(pc.fill_null(pairs.column("artist").combine_chunks(), ""))
+    name = _casefold(pairs.column("name").combine_chunks())
+    joined = pc.binary_join_element_wise(artist, name, "\x1f")
+    return pc.unique(pa.chunked_array([pc.filter(codes, has_code).combine_chunks().cast(pa.string()), joined],
+                                      pa.string()))
 
 
-def _finish(parts: dict[str, list[pa.Table]]) -> dict:
-    snap: dict = {}
-    combined: dict[str, pa.Table | None] = {}
-    for name, keys in GROUPS.items():
-        cols = [k for k, _ in keys]
-        combined[name] = _combine(parts[name], cols) if parts[name] else None
-        snap[name] = _entries(combined[name], keys) if parts[name] else []
-    by_currency = currency_totals(snap["byCurrency"])
-    converted = sum((Decimal(e["revenue_converted"] or e.get("converted_partial") or 0)
-                     for e in snap["byCurrency"]), Decimal(0))
-    keys = summary_keys(snap)
-    snap["totals"] = {
+def _key_arrays(lists: dict[str, pa.Table]) -> dict[str, pa.Array]:
+    names = lists["byArtist"].column("name")
+    artists = pc.unique(pc.filter(names, pc.fill_null(pc.greater(pc.utf8_length(names), 0), False)))
+    return {"artists": artists.combine_chunks() if isinstance(artists, pa.ChunkedArray) else artists,
+            "tracks": _keys(lists["byTrack"], "isrc"), "releases": _keys(lists["byRelease"], "upc")}
+
+
+def summary_keys(snapshot: Snapshot) -> dict[str, list[str]]:
+    """Distinct keys for the organisation summary, sorted: artists by name; tracks by ISRC, else
+    by (artist, track title); releases by UPC, else by (artist, release title). Arrow throughout:
+    in a multi-currency file each key is in many entries."""
+    return {kind: pc.take(values, pc.sort_indices(values)).to_pylist()
+            for kind, values in _key_arrays(snapshot.lists).items()}
+
+
+def _totals(lists: dict[str, pa.Table]) -> dict:
+    by_month = entries(lists["byCurrency"])      # currency × month: a few entries
+    by_currency = currency_totals(by_month)
+    with localcontext(EXACT):
+        converted = sum((Decimal(e["revenue_converted"] or e.get("converted_partial") or 0)
+                         for e in by_month), Decimal(0))
+    keys = _key_arrays(lists)
+    return {
         "rows": sum(c["rows"] for c in by_currency),
         "quantity": str(sum(int(c["quantity"]) for c in by_currency)),
         # one figure per file only when the file holds one currency (see by_currency)
@@ -174,51 +232,25 @@ def _finish(parts: dict[str, list[pa.Table]]) -> dict:
         "tracks": len(keys["tracks"]),
         "releases": len(keys["releases"]),
     }
-    return snap
 
 
 def currency_totals(entries: list[dict]) -> list[dict]:
     """byCurrency entries (currency × month) → one exact total per currency."""
     out: dict = {}
-    for e in entries:
-        t = out.setdefault(e["currency"], {"currency": e["currency"], "rows": 0, "quantity": 0,
-                                           "revenue": Decimal(0), "revenue_converted": Decimal(0),
-                                           "converted_complete": True})
-        t["rows"] += e["rows"]
-        t["quantity"] += int(e["quantity"])
-        t["revenue"] += Decimal(e["revenue"])
-        t["revenue_converted"] += Decimal(e["revenue_converted"] or e.get("converted_partial") or 0)
-        t["converted_complete"] &= e["revenue_converted"] is not None
+    with localcontext(EXACT):
+        for e in entries:
+            t = out.setdefault(e["currency"], {"currency": e["currency"], "rows": 0, "quantity": 0,
+                                               "revenue": Decimal(0), "revenue_converted": Decimal(0),
+                                               "converted_complete": True})
+            t["rows"] += e["rows"]
+            t["quantity"] += int(e["quantity"])
+            t["revenue"] += Decimal(e["revenue"])
+            t["revenue_converted"] += Decimal(e["revenue_converted"] or e.get("converted_partial") or 0)
+            t["converted_complete"] &= e["revenue_converted"] is not None
     return [{**t, "quantity": str(t["quantity"]), "revenue": _money(t["revenue"]),
              "revenue_converted": _money(t["revenue_converted"])}
             for t in sorted(out.values(), key=lambda t: t["currency"] or "")]
 
 
-SNAPSHOT_CHUNK = 5_000   # entries per JSON line of a staged snapshot
-
-
-def write_snapshot(snapshot: dict, handle: IO[str]) -> None:
-    """A staged snapshot as JSON lines: its scalar fields, then its lists `SNAPSHOT_CHUNK`
-    entries a line. Each line is one short encoder call: a multi-currency file's snapshot
-    (hundreds of MB as one document) encoded at once held the GIL for seconds, long enough for
-    the worker's event loop to miss its heartbeats."""
-    head = {k: v for k, v in snapshot.items() if not isinstance(v, list)}
-    handle.write(json.dumps({"format": "snapshot-lines", **head}) + "\n")
-    for name, value in snapshot.items():
-        if isinstance(value, list):
-            handle.write(json.dumps([name, []]) + "\n")
-            for start in range(0, len(value), SNAPSHOT_CHUNK):
-                handle.write(json.dumps([name, value[start:start + SNAPSHOT_CHUNK]]) + "\n")
-
-
-def read_snapshot(handle: IO[str]) -> dict:
-    """What `write_snapshot` wrote (or a snapshot staged as one JSON document before it)."""
-    first = handle.readline()
-    head = json.loads(first) if first.strip() else {}
-    if head.get("format") != "snapshot-lines":
-        return json.loads(first + handle.read())
-    head.pop("format")
-    for line in handle:
-        name, entries = json.loads(line)
-        head.setdefault(name, []).extend(entries)
-    return head
+# sums of DECIMAL(38, 18) amounts: the default 28 significant digits rounded large totals
+EXACT = Context(prec=80)

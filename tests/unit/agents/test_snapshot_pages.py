@@ -1,0 +1,79 @@
+"""infra/repos/snapshots.py on the document store: a multi-currency snapshot saved as Arrow page
+documents pages exactly like its full list; snapshots saved before (pages of dicts, or no pages)
+are still served."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pyarrow as pa
+
+from infra.repos import snapshots as repo
+from models.sales.schema import CANONICAL_SCHEMA
+from models.sales.snapshot import build_snapshot, summary_keys
+
+CURRENCIES = ["EUR", "GBP", "JPY"]
+
+
+def multi_currency(tracks: int) -> pa.Table:
+    """Each track sold in three currencies: 3 × `tracks` byTrack entries, amounts to 1e-18."""
+    n = tracks * len(CURRENCIES)
+    return pa.table({
+        **{f.name: pa.nulls(n, f.type) for f in CANONICAL_SCHEMA},
+        "artist": [f"Artist {i % 97}" for i in range(n)],
+        "track_title": [f"Track {i // 3}" for i in range(n)],
+        "isrc": [f"GBXYZ24{i // 3:05d}" for i in range(n)],
+        "dsp": ["Spotify"] * n, "territory": ["GB"] * n, "statement_period": ["2025-06"] * n,
+        "currency": [CURRENCIES[i % 3] for i in range(n)],
+        "quantity": pa.array(range(n), pa.int64()),
+        "revenue": pa.array([Decimal(i) / 10**18 + i % 7 for i in range(n)], CANONICAL_SCHEMA.field("revenue").type),
+        "revenue_converted": pa.array([None if i % 11 == 0 else Decimal(i) / 10**17 for i in range(n)],
+                                      CANONICAL_SCHEMA.field("revenue").type),
+        "line": pa.array(range(n), pa.int64())}).select(CANONICAL_SCHEMA.names).cast(CANONICAL_SCHEMA)
+
+
+async def test_arrow_pages_give_every_entry_exactly_and_the_document_its_first(h):
+    snap = build_snapshot(multi_currency(4000))
+    full = snap.to_dict()
+    record = {"id": 9101, "organisation": await h.org(), "reporting_period": "2025-06"}
+    await repo.save(h.db, record, snap, summary_keys(snap), 1, {"conversion": None})
+    doc = await repo.get(h.db, 9101)
+    assert "pages" not in doc and doc["counts"]["byTrack"] == 12000
+    assert doc["truncated"] == {"byTrack": 12000}
+    assert doc["byTrack"] == full["byTrack"][:repo.MAX_ENTRIES]
+    assert doc["byCurrency"] == full["byCurrency"] and doc["totals"] == full["totals"]
+    stored = await h.db.snapshot_pages.count_documents({"file_id": 9101, "group": "byTrack"})
+    assert stored == 12000 // repo.PAGE_ROWS + 1
+    for size in (1000, 777):
+        seen, page = [], 1
+        while True:
+            count, entries = await repo.page(h.db, 9101, "byTrack", page, size)
+            assert count == 12000
+            if not entries:
+                break
+            seen += entries
+            page += 1
+        assert seen == full["byTrack"], size
+    assert any(e.get("unconverted_rows") for e in seen)           # partly converted entries
+    assert any(len(e["revenue"].partition(".")[2]) == 18 for e in seen)   # to the last decimal
+    assert await repo.page(h.db, 9101, "byTrack", 13, 1000) == (12000, [])
+
+
+async def test_a_reimport_replaces_the_pages(h):
+    record = {"id": 9102, "organisation": await h.org()}
+    await repo.save(h.db, record, build_snapshot(multi_currency(3000)), {}, 1)
+    small = build_snapshot(multi_currency(10))
+    await repo.save(h.db, record, small, {}, 2)
+    assert await h.db.snapshot_pages.count_documents({"file_id": 9102, "group": "byTrack"}) == 1
+    assert await repo.page(h.db, 9102, "byTrack", 1, 1000) == (30, small.to_dict()["byTrack"])
+
+
+async def test_snapshots_stored_before_arrow_pages_are_still_served(h):
+    entries = [{"name": f"T{i}", "currency": "EUR", "quantity": "1", "revenue": f"{i}.5",
+                "revenue_converted": None, "rows": 1} for i in range(2500)]
+    await h.db.snapshots.insert_one({"_id": 9103, "counts": {"byTrack": 2500}, "byTrack": entries[:1000]})
+    await h.db.snapshot_pages.insert_many([
+        {"_id": f"9103:byTrack:{c}", "file_id": 9103, "group": "byTrack", "chunk": c,
+         "entries": entries[c * repo.CHUNK:(c + 1) * repo.CHUNK]} for c in range(3)])
+    assert await repo.page(h.db, 9103, "byTrack", 2, 700) == (2500, entries[700:1400])
+    await h.db.snapshots.insert_one({"_id": 9104, "byTrack": entries[:30]})     # no pages at all
+    assert await repo.page(h.db, 9104, "byTrack", 2, 20) == (30, entries[20:30])
