@@ -18,7 +18,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile_clean", description=__doc__)
     parser.add_argument("file")
     parser.add_argument("--org", action="store_true", help="teach the `org` shape's mapping")
+    parser.add_argument("--huge-pages", action="store_true",
+                        help="keep transparent huge pages on (the worker turns them off)")
     args = parser.parse_args(argv)
+    if not args.huge_pages:
+        from infra.memory import no_huge_pages
+
+        no_huge_pages()   # as the worker does (tributary/worker_process.py)
     rates = {(c, "USD", PERIOD): __import__("decimal").Decimal(f"{0.5 + i / 100:.2f}")
              for i, c in enumerate(sorted(set(CURRENCIES) - {"USD"}))}
     options = CleanOptions(mappings=[ORG_MAPPING] if args.org else [], base_currency="USD",
