@@ -81,19 +81,23 @@ def _text(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 def _formatted(agg: pa.Table, keys: list[tuple[str, str]]) -> pa.Table:
     """A group's sums as the list the API shows: sorted by revenue (desc) then key, key columns
-    under their labels, amounts as exact decimal strings. Still one Arrow table: entries become
-    dicts only a page at a time (`entries`)."""
+    under their labels, exact sums (decimal128, int64). Still one Arrow table: entries become
+    dicts, their sums text, only a page at a time (`entries`)."""
     cols = [k for k, _ in keys]
     agg = agg.sort_by([("revenue", "descending")] + [(c, "ascending") for c in cols])
-    arrays = [agg.column(c) for c in cols] + [_text(agg.column(c)) for c in _SUMS]
+    arrays = [agg.column(c) for c in (*cols, *_SUMS)]
     arrays += [pc.cast(agg.column(c), pa.int64()) for c in ("rows", "converted_rows")]
     names = [label for _, label in keys] + list(_SUMS) + ["rows", "converted_rows"]
     return pa.table(arrays, names=names)
 
 
 def entries(table: pa.Table) -> list[dict]:
-    """The API's entries of (a slice of) a formatted list: `revenue_converted` only when every
-    line of the entry had a rate, else what was converted and how many lines were not."""
+    """The API's entries of (a slice of) a formatted list: sums as exact decimal strings;
+    `revenue_converted` only when every line of the entry had a rate, else what was converted
+    and how many lines were not."""
+    table = table.combine_chunks()
+    for name in _SUMS:
+        table = table.set_column(table.schema.get_field_index(name), name, _text(table.column(name)))
     out = []
     for row in table.to_pylist():
         rows, converted_rows = row.pop("rows"), row.pop("converted_rows")
