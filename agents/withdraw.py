@@ -13,4 +13,5 @@ async def remove_rows(deps: Deps, record: dict) -> None:
     if record.get("parquet_key"):
         await retry(lambda: store.delete(record["parquet_key"]), "remove the sales Parquet")
     await deps.db.snapshots.delete_one({"_id": record["id"]})
+    await deps.db.snapshot_pages.delete_many({"file_id": record["id"]})
     await deps.db.snapshot_keys.delete_one({"_id": record["id"]})

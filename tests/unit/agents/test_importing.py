@@ -81,6 +81,7 @@ async def test_void_takes_the_rows_out_and_reimport_brings_them_back(h):
     assert voided["voided"]["status_before"] == "FINALIZED"
     assert await (await h.store()).head(parquet) is None
     assert await h.db.snapshots.find_one({"_id": 706}) is None
+    assert await h.db.snapshot_pages.count_documents({"file_id": 706}) == 0
     assert (await h.db.summaries.find_one({"_id": org}))["files"] == 0
     await h.send(FILES, 706, "ReimportSalesFile", {"file_id": 706})
     await h.settle()
