@@ -1,4 +1,5 @@
-"""Aggregated view of a cleaned file: grouped sums with pyarrow (exact decimal strings)."""
+"""Aggregated view of a cleaned file: grouped sums with pyarrow, kept as Arrow tables (exact
+decimals) until an entry is shown; then exact decimal strings."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -197,15 +198,13 @@ def _keys(table: pa.Table, code: str) -> pa.Array:
     artist = _casefold(pc.fill_null(pairs.column("artist").combine_chunks(), ""))
     name = _casefold(pairs.column("name").combine_chunks())
     joined = pc.binary_join_element_wise(artist, name, "\x1f")
-    return pc.unique(pa.chunked_array([pc.filter(codes, has_code).combine_chunks().cast(pa.string()), joined],
-                                      pa.string()))
+    return pc.unique(pa.chunked_array([pc.filter(codes, has_code).combine_chunks(), joined], pa.string()))
 
 
 def _key_arrays(lists: dict[str, pa.Table]) -> dict[str, pa.Array]:
     names = lists["byArtist"].column("name")
     artists = pc.unique(pc.filter(names, pc.fill_null(pc.greater(pc.utf8_length(names), 0), False)))
-    return {"artists": artists.combine_chunks() if isinstance(artists, pa.ChunkedArray) else artists,
-            "tracks": _keys(lists["byTrack"], "isrc"), "releases": _keys(lists["byRelease"], "upc")}
+    return {"artists": artists, "tracks": _keys(lists["byTrack"], "isrc"), "releases": _keys(lists["byRelease"], "upc")}
 
 
 def summary_keys(snapshot: Snapshot) -> dict[str, list[str]]:
@@ -238,11 +237,11 @@ def _totals(lists: dict[str, pa.Table]) -> dict:
     }
 
 
-def currency_totals(entries: list[dict]) -> list[dict]:
+def currency_totals(by_month: list[dict]) -> list[dict]:
     """byCurrency entries (currency × month) → one exact total per currency."""
     out: dict = {}
     with localcontext(EXACT):
-        for e in entries:
+        for e in by_month:
             t = out.setdefault(e["currency"], {"currency": e["currency"], "rows": 0, "quantity": 0,
                                                "revenue": Decimal(0), "revenue_converted": Decimal(0),
                                                "converted_complete": True})
