@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 MAX_ENTRIES = 1000  # per list in the snapshot document; every entry is in `snapshot_pages`
 CHUNK = 1000        # entries per page document of a snapshot stored as dicts (before Arrow pages)
-PAGE_ROWS = 5000    # entries per Arrow page document (zstd IPC, a few hundred kB at most)
+PAGE_ROWS = 5000    # entries per Arrow page document (zstd IPC, ~200 kB on the currencies shape)
+PAGE_BYTES = 8 << 20  # uncompressed Arrow bytes per page document at most (BSON's limit is 16 MiB)
 PAGES_PER_WRITE = 64  # page documents per bulk write (one round trip instead of one per page)
 
 
@@ -33,7 +34,7 @@ async def save(db: AsyncDatabase, record: dict, snapshot: Snapshot, keys: dict, 
                            "organisation": record["organisation"],
                            "reporting_period": record.get("reporting_period"),
                            "attempt": attempt, "created_at": now_iso(), "truncated": {}, "counts": {},
-                           "pages": {"format": "arrow", "rows": PAGE_ROWS},
+                           "pages": {"format": "arrow", "rows": {}},
                            "totals": snapshot.totals, **(extra or {})}
 
     def prepare() -> list:
@@ -43,10 +44,11 @@ async def save(db: AsyncDatabase, record: dict, snapshot: Snapshot, keys: dict, 
             if table.num_rows > MAX_ENTRIES:
                 doc["truncated"][name] = table.num_rows
             doc[name] = snapshot.entries(name, 0, MAX_ENTRIES)
+            rows = doc["pages"]["rows"][name] = page_rows(table.nbytes, table.num_rows)
             pages += [ReplaceOne({"_id": f"{record['id']}:{name}:{index}"},
                                  {"_id": f"{record['id']}:{name}:{index}", "file_id": record["id"],
                                   "group": name, "chunk": index, "arrow": data}, upsert=True)
-                      for index, data in chunks(table, PAGE_ROWS)]
+                      for index, data in chunks(table, rows)]
         return pages
 
     pages = await asyncio.to_thread(prepare)
@@ -80,7 +82,7 @@ async def page(db: AsyncDatabase, file_id: int, group: str, page_no: int, size: 
     if start >= end:
         return count, []
     arrow = (doc.get("pages") or {}).get("format") == "arrow"
-    rows = doc["pages"]["rows"] if arrow else CHUNK   # older snapshots: pages of dicts
+    rows = doc["pages"]["rows"][group] if arrow else CHUNK   # older snapshots: pages of dicts
     chunks = range(start // rows, (end - 1) // rows + 1)
     found = {d["chunk"]: d async for d in db.snapshot_pages.find(
         {"file_id": file_id, "group": group, "chunk": {"$in": list(chunks)}})}
@@ -90,6 +92,12 @@ async def page(db: AsyncDatabase, file_id: int, group: str, page_no: int, size: 
         return count, entries[offset:offset + (end - start)]
     return count, await asyncio.to_thread(_arrow_entries, [found[c]["arrow"] for c in chunks if c in found],
                                           offset, end - start)
+
+
+def page_rows(nbytes: int, count: int) -> int:
+    """Entries per page document: PAGE_ROWS, fewer where entries are long (long titles)."""
+    per_entry = nbytes / max(count, 1)
+    return max(1, min(PAGE_ROWS, int(PAGE_BYTES / max(per_entry, 1))))
 
 
 def _arrow_entries(blobs: list[bytes], offset: int, length: int) -> list[dict]:

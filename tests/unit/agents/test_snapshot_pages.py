@@ -58,6 +58,12 @@ async def test_arrow_pages_give_every_entry_exactly_and_the_document_its_first(h
     assert await repo.page(h.db, 9101, "byTrack", 13, 1000) == (12000, [])
 
 
+def test_long_entries_get_smaller_page_documents():
+    assert repo.page_rows(10_000 * 200, 10_000) == repo.PAGE_ROWS
+    assert repo.page_rows(1_000 * 40_000, 1_000) * 40_000 <= repo.PAGE_BYTES
+    assert repo.page_rows(0, 0) == repo.PAGE_ROWS
+
+
 async def test_a_reimport_replaces_the_pages(h):
     record = {"id": 9102, "organisation": await h.org()}
     await repo.save(h.db, record, build_snapshot(multi_currency(3000)), {}, 1)
