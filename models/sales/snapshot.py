@@ -139,8 +139,11 @@ class SnapshotBuilder:
         lists = {}
         for name, keys in GROUPS.items():
             cols = [k for k, _ in keys]
-            parts = self.parts[name] or [_partial(_EMPTY.select([*cols, *_SUMS, "line"]), cols)]
-            lists[name] = _formatted(_combine(parts, cols), keys)
+            parts = self.parts.pop(name) or [_partial(_EMPTY.select([*cols, *_SUMS, "line"]), cols)]
+            combined = _combine(parts, cols)
+            del parts          # a list's partial groups go before the next list is combined
+            lists[name] = _formatted(combined, keys)
+            del combined
         self.parts = {name: [] for name in GROUPS}
         return Snapshot(lists, _totals(lists))
 
