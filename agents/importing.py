@@ -10,6 +10,7 @@ import logging
 import os
 import tempfile
 import time
+from typing import TYPE_CHECKING
 
 import faust
 
@@ -23,6 +24,9 @@ from infra.retry import RetryError, retry
 from topics.envelope import Message, now_iso
 from topics.registry import topic
 
+if TYPE_CHECKING:
+    from models.sales.snapshot import Snapshot
+
 log = logging.getLogger("tributary.importing")
 
 
@@ -31,7 +35,7 @@ def sales_key(record: dict) -> str:
     return f"sales/org={record['organisation']}/period={period}/file={record['id']}.parquet"
 
 
-def _summarise(path: str):
+def _summarise(path: str) -> tuple[Snapshot, dict]:
     """The snapshot from the Parquet itself, when no staged one is there (an older attempt)."""
     import pyarrow.parquet as pq
 
@@ -42,7 +46,7 @@ def _summarise(path: str):
     return snapshot, summary_keys(snapshot)
 
 
-async def _staged_snapshot(store, key: str, path: str):
+async def _staged_snapshot(store, key: str, path: str) -> tuple[Snapshot, dict] | None:
     """The snapshot the cleaning agent computed while writing the rows (no second pass over
     the Parquet), or None when it is not there (older attempt): then it is recomputed."""
     from models.sales.snapshot import summary_keys
@@ -52,7 +56,7 @@ async def _staged_snapshot(store, key: str, path: str):
         return None
     await store.download(key, path)
 
-    def load():     # Arrow IPC, read whole; the keys are distinct values, found by Arrow
+    def load() -> tuple[Snapshot, dict]:     # Arrow IPC; the keys are distinct values, by Arrow
         snapshot = read_snapshot(path)
         return snapshot, summary_keys(snapshot)
 

@@ -31,8 +31,9 @@ def write_snapshot(snapshot: Snapshot, path: str) -> None:
 
 
 def read_snapshot(path: str) -> Snapshot:
-    """What `write_snapshot` wrote."""
-    with pa.memory_map(path) as source:
+    """What `write_snapshot` wrote, read into memory (not mapped: the import uses the snapshot
+    after its temporary directory is gone)."""
+    with pa.OSFile(path, "rb") as source:
         whole = pa.ipc.open_file(source).read_all()
     head = json.loads(whole.schema.metadata[_HEAD])
     lists = {name: whole.slice(where["start"], where["count"]).select(where["columns"])
