@@ -140,7 +140,8 @@ class SnapshotBuilder:
         for name, keys in GROUPS.items():
             cols = [k for k, _ in keys]
             parts = self.parts.pop(name) or [_partial(_EMPTY.select([*cols, *_SUMS, "line"]), cols)]
-            combined = _combine(parts, cols)
+            # one part is already grouped (a row group's, or the fold `add` just made)
+            combined = parts[0] if len(parts) == 1 else _combine(parts, cols)
             del parts          # a list's partial groups go before the next list is combined
             lists[name] = _formatted(combined, keys)
             del combined
