@@ -3,12 +3,13 @@ decimals) until an entry is shown; then exact decimal strings."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Context, Decimal, localcontext
+from decimal import Decimal, localcontext
 from typing import Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..exact import exact_context
 from .result import _fmt
 from .schema import CANONICAL_SCHEMA
 
@@ -260,4 +261,4 @@ def currency_totals(by_month: list[dict]) -> list[dict]:
 
 
 # sums of DECIMAL(38, 18) amounts: the default 28 significant digits rounded large totals
-EXACT = Context(prec=80)
+EXACT = exact_context()
