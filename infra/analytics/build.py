@@ -1,0 +1,34 @@
+"""Rollups built at import: every kind of infra/analytics/rollup.py summed by DuckDB from the
+file's Parquet just written, stored beside it under a key named by the import attempt (a
+reimport writes new keys, so a rollup never changes under a reader), and named on the file's
+record (`rollups: {kind: key}`) with its `parquet_key`."""
+from __future__ import annotations
+
+from infra.analytics.rollup import KINDS, build
+from models.analytics.query import literal
+
+
+def key(parquet_key: str, attempt, kind: str) -> str:
+    """`sales/…/file=7.parquet`, attempt 2, `few` → `sales/…/file=7.rollup-2-few.parquet`."""
+    return f"{parquet_key.removesuffix('.parquet')}.rollup-{attempt}-{kind}.parquet"
+
+
+def write(source: str, targets: dict[str, str]) -> int:
+    """Write each kind's rollup of the rows at `source` to `targets[kind]` (local paths);
+    the number of rows summed."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    try:
+        for kind in targets:
+            build(con, source, targets[kind], kind)
+        [(rows,)] = con.execute(f"SELECT sum(n) FROM read_parquet({literal(targets[next(iter(targets))])})"
+                                ).fetchall()
+        return int(rows or 0)
+    finally:
+        con.close()
+
+
+def targets(parquet_key: str, attempt, folder: str) -> dict[str, tuple[str, str]]:
+    """kind → (object key, local path in `folder`) of every kind."""
+    return {kind: (key(parquet_key, attempt, kind), f"{folder}/{kind}.parquet") for kind in KINDS}
