@@ -28,7 +28,8 @@ VIEWS = {"dsp": "?group_by=dsp", "month": "?group_by=month", "track": "?group_by
          "territory_2025h1": "?group_by=territory&from=2025-01&to=2025-06",
          "track_2025q2": "?group_by=track&from=2025-04&to=2025-06",   # a range of sale months
          "files_of_artist": "?group_by=file&artist=Artist%207&top=50",  # the console's drill-down
-         "rows_page": "rows/?dsp=Spotify&page=3&page_size=50"}
+         "rows_page": "rows/?dsp=Spotify&page=3&page_size=50",
+         "rows_of_artist": "rows/?artist=Artist%207&page=1&page_size=25"}  # its lines (rows)
 GENERATE = """COPY (
   SELECT '2025-' || lpad(CAST({month} AS VARCHAR), 2, '0') AS statement_period,
          '2025-' || lpad(CAST(1 + (hash(i) % {month}) AS VARCHAR), 2, '0') AS sale_period,
@@ -175,10 +176,10 @@ def direct_totals(paths: list[str]) -> dict:
                        "WHERE sale_period BETWEEN '2025-01' AND '2025-06'").fetchone()[0]
     q2 = con.execute(f"SELECT sum(quantity) FROM read_parquet([{listed}]) "
                      "WHERE sale_period BETWEEN '2025-04' AND '2025-06'").fetchone()[0]
-    artist = con.execute(f"SELECT sum(quantity) FROM read_parquet([{listed}]) "
-                         "WHERE artist = 'Artist 7'").fetchone()[0]
+    artist, artist_rows = con.execute(f"SELECT sum(quantity), count(*) FROM read_parquet([{listed}]) "
+                                      "WHERE artist = 'Artist 7'").fetchone()
     return {"quantity": int(sum(q for _, q, _ in per)), "spotify": spotify, "h1_quantity": int(half or 0),
-            "q2_quantity": int(q2 or 0), "artist_quantity": int(artist or 0),
+            "q2_quantity": int(q2 or 0), "artist_quantity": int(artist or 0), "artist_rows": artist_rows,
             "revenue": [{"currency": c, "amount": _fmt(r)} for c, _, r in per]}
 
 
@@ -195,6 +196,8 @@ def _check(name: str, body: dict, expected: dict) -> str:
     """The answer holds exactly what DuckDB finds in the files (the page asked for, for rows)."""
     if name == "rows_page":
         ok = len(body["results"]) == 50 and body["count"] == expected["spotify"]
+    elif name == "rows_of_artist":
+        ok = body["count"] == expected["artist_rows"] and all(r["artist"] == "Artist 7" for r in body["results"])
     elif name == "territory_2025h1":
         ok = body["totals"]["quantity"] == expected["h1_quantity"]
     elif name == "track_2025q2":

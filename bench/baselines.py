@@ -136,6 +136,8 @@ ANALYTICS = {  # what a DuckDB user writes for each view of bench/analytics.py
                     "GROUP BY isrc, currency ORDER BY c DESC LIMIT 10",
     "files_of_artist": "SELECT filename, currency, sum(quantity), sum(revenue), sum(revenue_converted) AS c "
                        "FROM {src} WHERE artist = 'Artist 7' GROUP BY filename, currency ORDER BY c DESC",
+    "rows_of_artist": "SELECT (SELECT count(*) FROM {src} WHERE artist = 'Artist 7'), * FROM {src} "
+                      "WHERE artist = 'Artist 7' ORDER BY filename, line LIMIT 25",
     "rows_page": "SELECT (SELECT count(*) FROM {src} WHERE dsp = 'Spotify'), * FROM {src} "
                  "WHERE dsp = 'Spotify' ORDER BY filename, line LIMIT 50 OFFSET 100",
 }
