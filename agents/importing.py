@@ -16,7 +16,7 @@ import faust
 from agents import reconcile, statements
 from agents.cleaning import release_memory, snapshot_key
 from agents.deps import Deps, command_agent
-from agents.rollups import store_rollups
+from agents.rollups import build_rollups
 from agents.sales_status import fail, file_work, set_status
 from infra.metrics import record_rows
 from infra.repos import snapshots as snapshot_repo
@@ -79,7 +79,6 @@ async def import_file(deps: Deps, msg: Message, record: dict) -> None:
                 await retry(lambda: store.put_file(key, path), "store the sales Parquet")
                 if old and old != key:
                     await retry(lambda: store.delete(old), "remove the previous Parquet")
-                rollups = await store_rollups(store, record, key, path)  # None: built when asked
         except Exception as exc:  # noqa: BLE001 - never leave a file stuck in PROCESSING
             log.exception("import failed for %s", record["id"])
             cause = "STORAGE_ERROR" if isinstance(exc, RetryError) else "IMPORT_FAILED"
@@ -97,8 +96,7 @@ async def import_file(deps: Deps, msg: Message, record: dict) -> None:
                          total_converted=totals["revenue_converted"],
                          converted_currency=(record.get("conversion") or {}).get("currency"),
                          converted_complete=totals.get("converted_complete", True),
-                         totals_by_currency=totals.get("by_currency"), processed_at=now_iso(),
-                         rollups=rollups)
+                         totals_by_currency=totals.get("by_currency"), processed_at=now_iso())
         staged = snapshot = keys = None  # the snapshot can be large: freed before the next file
         await asyncio.to_thread(release_memory)
         record = await retry(lambda: set_status(deps, record, "PROCESSED", **processed),
@@ -116,6 +114,7 @@ async def import_file(deps: Deps, msg: Message, record: dict) -> None:
         await statements.check_parts(deps, record)
     if record.get("layout") == reconcile.LAYOUT:
         await reconcile.check(deps, record["organisation"], record.get("reporting_period"))
+    await build_rollups(deps, record)  # after FINALIZED: never delays or fails the import
 
 
 def register(app: faust.App, deps: Deps) -> None:

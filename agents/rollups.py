@@ -1,43 +1,69 @@
-"""The import's last step before PROCESSED: the file's analytics rollups
-(infra/analytics/build.py) built from the Parquet just stored, put beside it in the object
-store, and their keys returned for the record (`rollups`). Never a reason to fail an import:
-on any error it logs and returns None, and the gateway builds what it needs from the rows
-(infra/analytics/rollup.ensure). The previous attempt's rollups are removed."""
+"""The import's last step, once the file is FINALIZED: its analytics rollups
+(infra/analytics/build.py) built from the stored Parquet, put beside it in the object store,
+and named on the record (`rollups: {kind: key}`, a FINALIZED → FINALIZED write of the
+lifecycle kit). After FINALIZED, so the ingest time a user waits for is unchanged (the rollups
+of a 1 M-row file take seconds of DuckDB, the import itself a fraction of one). Never a reason
+to fail an import: on any error it logs and records nothing, and the gateway builds what a view
+needs from the rows (infra/analytics/rollup.ensure). A void or a reimport started meanwhile
+wins: the record is written only while it is still this attempt, FINALIZED, with this Parquet.
+The previous attempt's rollups are removed."""
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import tempfile
 import time
 
+from agents.deps import Deps
+from agents.sales_status import set_status
 from infra.analytics import build
 from infra.metrics import record_rows
+from infra.repos import files as file_repo
 from infra.retry import retry
 
 log = logging.getLogger("tributary.rollups")
 
 
-async def store_rollups(store, record: dict, parquet_key: str, path: str) -> dict[str, str] | None:
-    """{kind: object key} of the rollups of the rows at `path` (stored at `parquet_key` for
-    `record`'s current attempt), or None when they could not be built or stored."""
-    started, keys = time.monotonic(), {}
+async def build_rollups(deps: Deps, record: dict) -> dict[str, str] | None:
+    """Build, store and record the rollups of a FINALIZED file; {kind: key} or None."""
+    if record.get("status") != "FINALIZED" or not record.get("parquet_key"):
+        return None
+    store = await deps.store()
+    keys = await store_rollups(store, record, deps.work_dir())
+    if keys is None:
+        return None
+    fresh = await file_repo.get(deps.db, record["id"])
+    if not fresh or (fresh["status"], fresh.get("attempt"), fresh.get("parquet_key")) != \
+            ("FINALIZED", record["attempt"], record["parquet_key"]):
+        log.info("file %s changed while its rollups were built; not recorded", record["id"])
+        await _remove(store, keys.values())
+        return None
+    old = set((fresh.get("rollups") or {}).values()) - set(keys.values())
+    await retry(lambda: set_status(deps, fresh, "FINALIZED", rollups=keys), "record the rollups")
+    await _remove(store, old)
+    return keys
+
+
+async def store_rollups(store, record: dict, work_dir: str) -> dict[str, str] | None:
+    """{kind: object key} of the rollups of `record`'s stored Parquet (its current attempt),
+    or None when they could not be built or stored."""
+    started, keys, parquet = time.monotonic(), {}, record["parquet_key"]
     try:
-        with tempfile.TemporaryDirectory(dir=os.path.dirname(path)) as tmp:
-            wanted = build.targets(parquet_key, record["attempt"], tmp)
-            rows = await asyncio.to_thread(build.write, path, {k: p for k, (_, p) in wanted.items()})
+        with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
+            rows_path = f"{tmp}/rows.parquet"
+            await retry(lambda: store.download(parquet, rows_path), "read the sales Parquet")
+            wanted = build.targets(parquet, record["attempt"], tmp)
+            rows = await asyncio.to_thread(build.write, rows_path, {k: p for k, (_, p) in wanted.items()})
             for kind, (key, local) in wanted.items():
                 await retry(lambda key=key, local=local: store.put_file(key, local), "store a rollup")
                 keys[kind] = key
-    except Exception:  # noqa: BLE001 - analytics falls back to the rows; the import goes on
+    except Exception:  # noqa: BLE001 - analytics falls back to the rows; the import stands
         log.exception("rollups of file %s not built; analytics will build them when asked", record["id"])
         await _remove(store, keys.values())
-        keys = None
-    else:
-        seconds = time.monotonic() - started
-        record_rows("rollups", rows, seconds)
-        log.info("rollups of file %s built in %.2f s", record["id"], seconds)
-    await _remove(store, set((record.get("rollups") or {}).values()) - set((keys or {}).values()))
+        return None
+    seconds = time.monotonic() - started
+    record_rows("rollups", rows, seconds)
+    log.info("rollups of file %s built in %.2f s", record["id"], seconds)
     return keys
 
 

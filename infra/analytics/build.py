@@ -5,12 +5,10 @@ record (`rollups: {kind: key}`) with its `parquet_key`."""
 from __future__ import annotations
 
 from infra.analytics.rollup import KINDS, build
+from infra.analytics.rollup import stored_key as key
 from models.analytics.query import literal
 
-
-def key(parquet_key: str, attempt, kind: str) -> str:
-    """`sales/…/file=7.parquet`, attempt 2, `few` → `sales/…/file=7.rollup-2-few.parquet`."""
-    return f"{parquet_key.removesuffix('.parquet')}.rollup-{attempt}-{kind}.parquet"
+__all__ = ["key", "targets", "write"]
 
 
 def write(source: str, targets: dict[str, str]) -> int:

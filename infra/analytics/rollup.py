@@ -4,10 +4,12 @@ kind keeps the statement period, the currency and whether the line was converted
 and `release` their key (ISRC or UPC, else artist and title), and the `…_month` kinds the key
 and the sale month (for a range of sale months).
 
-They are built at import (infra/analytics/build.py) into the object store beside the file's
-Parquet, and the record names them (`rollups: {kind: key}`); for a file imported before, or
-whose build failed, the gateway builds the kind it needs here, once, in a cache folder under
-the stack's data directory (`ensure`).
+They are built at import, once the file is FINALIZED (agents/rollups.py,
+infra/analytics/build.py), into the object store beside the file's Parquet under a key named by
+the attempt, and the record names them (`rollups: {kind: key}`); for a file imported before,
+one whose build failed or is not done yet, or a reimport not yet rolled up (the record still
+names the previous attempt's), the gateway builds the kind it needs here, once, in a cache
+folder under the stack's data directory (`ensure`).
 
 A view whose grouping and filters are columns a kind keeps reads the smallest such kind
 instead of the rows (`usable`). Sums of DECIMAL(38,18) are exact in DuckDB (128-bit), so the
@@ -68,6 +70,8 @@ BUILD = """COPY (
   FROM read_parquet({source}, union_by_name = true, hive_partitioning = false)
   GROUP BY {grouping}, statement_period, currency, revenue_converted IS NULL
 ) TO {target} (FORMAT parquet, COMPRESSION zstd)"""
+
+
 def folder(data_dir: Path | str) -> Path:
     """Where the gateway keeps the rollups it builds itself: under the stack's data directory."""
     path = Path(data_dir) / "rollups"
@@ -104,6 +108,12 @@ def name(store_url: str, key: str, attempt, path: str, kind: str = "few",
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32] + ".parquet"
 
 
+def stored_key(parquet_key: str, attempt, kind: str) -> str:
+    """Where the import stores a rollup: `sales/…/file=7.parquet`, attempt 2, `few` →
+    `sales/…/file=7.rollup-2-few.parquet`."""
+    return f"{parquet_key.removesuffix('.parquet')}.rollup-{attempt}-{kind}.parquet"
+
+
 def build(cursor, source: str, target: str, kind: str) -> None:
     """Write the `kind` rollup of the rows at `source` to `target` (local paths or URLs)."""
     columns, grouping = KINDS[kind]
@@ -118,8 +128,8 @@ def ensure(cursor, location, files: dict[str, dict], kind: str, data_dir: Path |
     out, where, built = {}, None, False
     for path, record in files.items():
         stored = (record.get("rollups") or {}).get(kind)
-        if stored:
-            out[path] = location.path(stored)
+        if stored and stored == stored_key(record["parquet_key"], record.get("attempt"), kind):
+            out[path] = location.path(stored)   # (another attempt's: a reimport not yet rolled up)
             continue
         where = where or folder(data_dir)
         store_url = location.url

@@ -82,8 +82,7 @@ async def test_s3_rollups_stored_at_import_read_through_httpfs(moto_endpoint, tm
     store = open_store(url, secret="")
     async with store:
         await store.put(KEY, parquet())
-        (tmp_path / "rows.parquet").write_bytes(parquet())
-        keys = await store_rollups(store, {"id": 1, "attempt": 3}, KEY, str(tmp_path / "rows.parquet"))
+        keys = await store_rollups(store, {"id": 1, "attempt": 3, "parquet_key": KEY}, str(tmp_path))
         assert set(keys) == set(rollup.KINDS) and all([await store.head(k) for k in keys.values()])
         check(by_dsp(Location(url), {1: {**RECORDS[1], "attempt": 3, "rollups": keys}}, tmp_path))
         assert not list((tmp_path / "rollups").glob("*.parquet"))     # none built when asked
