@@ -4,7 +4,7 @@ reimport writes new keys, so a rollup never changes under a reader), and named o
 record (`rollups: {kind: key}`) with its `parquet_key`."""
 from __future__ import annotations
 
-from infra.analytics.rollup import KINDS, build
+from infra.analytics.rollup import DERIVED, KINDS, build
 from infra.analytics.rollup import stored_key as key
 from models.analytics.query import literal
 
@@ -12,14 +12,18 @@ __all__ = ["key", "targets", "write"]
 
 
 def write(source: str, targets: dict[str, str]) -> int:
-    """Write each kind's rollup of the rows at `source` to `targets[kind]` (local paths);
-    the number of rows summed."""
+    """Write each kind's rollup of the rows at `source` to `targets[kind]` (local paths; a
+    DERIVED kind from its finer kind's rollup when that is written too); the rows summed."""
     import duckdb
 
     con = duckdb.connect(":memory:")
     try:
-        for kind in targets:
-            build(con, source, targets[kind], kind)
+        for kind in sorted(targets, key=lambda k: k in DERIVED):   # the finer kinds first
+            finer = DERIVED.get(kind)
+            if finer in targets:
+                build(con, targets[finer], targets[kind], kind, rolled=True)
+            else:
+                build(con, source, targets[kind], kind)
         [(rows,)] = con.execute(f"SELECT sum(n) FROM read_parquet({literal(targets[next(iter(targets))])})"
                                 ).fetchall()
         return int(rows or 0)

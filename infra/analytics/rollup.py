@@ -65,6 +65,13 @@ KINDS = {
 _KEPT = {"few": {"month", "dsp", "territory"}, "artist": {"artist"}, "track": {"track", "isrc"},
          "release": {"release", "upc"}}
 _KEPT.update({f"{k}_month": _KEPT[k] | {"month"} for k in ("artist", "track", "release")})
+# a kind summed from another kind's rollup instead of the rows at import (its sums of sums are
+# the same: exact), the rows being scanned once per remaining kind
+DERIVED = {"artist": "artist_month", "track": "track_month", "release": "release_month"}
+_RESUMS = """CAST(sum(quantity) AS BIGINT) AS quantity,
+         CAST(sum(revenue) AS DECIMAL(38,18)) AS revenue,
+         CAST(sum(revenue_converted) AS DECIMAL(38,18)) AS revenue_converted,
+         CAST(sum(n) AS BIGINT) AS n"""
 BUILD = """COPY (
   SELECT {columns}, statement_period, currency, {sums}
   FROM read_parquet({source}, union_by_name = true, hive_partitioning = false)
@@ -114,10 +121,11 @@ def stored_key(parquet_key: str, attempt, kind: str) -> str:
     return f"{parquet_key.removesuffix('.parquet')}.rollup-{attempt}-{kind}.parquet"
 
 
-def build(cursor, source: str, target: str, kind: str) -> None:
-    """Write the `kind` rollup of the rows at `source` to `target` (local paths or URLs)."""
+def build(cursor, source: str, target: str, kind: str, rolled: bool = False) -> None:
+    """Write the `kind` rollup of the rows at `source` (`rolled`: of a finer rollup of them,
+    DERIVED) to `target` (local paths or URLs)."""
     columns, grouping = KINDS[kind]
-    cursor.execute(BUILD.format(columns=columns, grouping=grouping, sums=_SUMS,
+    cursor.execute(BUILD.format(columns=columns, grouping=grouping, sums=_RESUMS if rolled else _SUMS,
                                 source=literal(source), target=literal(target)))
 
 

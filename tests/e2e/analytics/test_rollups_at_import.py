@@ -1,14 +1,28 @@
-"""Rollups built at import, over HTTP → Kafka → agent → store: an imported file's record names
-every rollup kind, each stored beside its Parquet under the attempt's key; the views they serve
+"""Rollups built at import, over HTTP → Kafka → agent → store: once FINALIZED, an imported file's
+record names every rollup kind (written just after FINALIZED), each stored beside its Parquet
+under the attempt's key; the views they serve
 (top tracks over a range of sale months, the files behind an artist, ISRC or UPC) read them,
 building nothing when asked, and answer exactly the sums of the rows behind them."""
 from __future__ import annotations
 
+import asyncio
+import time
 from decimal import Decimal
 
 from infra.analytics import build, rollup
 from tests.e2e.analytics.conftest import JUNE, MAY, add_rate, new_label
 from tests.support.sales import ingest
+
+
+async def rolled_up(api, file_id: int) -> dict:
+    """The record once it names its rollups (the import writes them right after FINALIZED)."""
+    deadline = time.monotonic() + 60
+    while True:
+        status, record, _ = await api.get(f"/api/files/salesfiles/{file_id}/")
+        assert status == 200 and record["status"] == "FINALIZED", record
+        if record.get("rollups") or time.monotonic() > deadline:
+            return record
+        await asyncio.sleep(0.2)
 
 
 def cached(stack) -> set:
@@ -30,9 +44,8 @@ async def test_an_import_stores_the_rollups_and_the_views_read_them(stack):
     await add_rate(api, "2025-06", "USD", "EUR", "0.8")
     files = [await ingest(api, name, data) for name, data in (("may.csv", MAY), ("june.csv", JUNE))]
     for file in files:
-        status, record, _ = await api.get(f"/api/files/salesfiles/{file['id']}/")
-        assert status == 200 and record["status"] == "FINALIZED", record
-        assert set(record["rollups"]) == set(rollup.KINDS)
+        record = await rolled_up(api, file["id"])
+        assert set(record.get("rollups") or ()) == set(rollup.KINDS), record
         for kind, key in record["rollups"].items():
             assert key == build.key(record["parquet_key"], record["attempt"], kind)
             assert (stack.data_dir / "objects" / key).is_file(), key
