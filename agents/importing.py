@@ -16,7 +16,7 @@ import faust
 from agents import reconcile, statements
 from agents.cleaning import release_memory, snapshot_key
 from agents.deps import Deps, command_agent
-from agents.rollups import build_rollups
+from agents.rollups import start_rollups
 from agents.sales_status import fail, file_work, set_status
 from infra.metrics import record_rows
 from infra.repos import snapshots as snapshot_repo
@@ -114,7 +114,7 @@ async def import_file(deps: Deps, msg: Message, record: dict) -> None:
         await statements.check_parts(deps, record)
     if record.get("layout") == reconcile.LAYOUT:
         await reconcile.check(deps, record["organisation"], record.get("reporting_period"))
-    await build_rollups(deps, record)  # after FINALIZED: never delays or fails the import
+    start_rollups(deps, record)  # in the background: never delays or fails the import
 
 
 def register(app: faust.App, deps: Deps) -> None:

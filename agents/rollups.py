@@ -1,12 +1,13 @@
 """The import's last step, once the file is FINALIZED: its analytics rollups
 (infra/analytics/build.py) built from the stored Parquet, put beside it in the object store,
 and named on the record (`rollups: {kind: key}`, a FINALIZED → FINALIZED write of the
-lifecycle kit). After FINALIZED, so the ingest time a user waits for is unchanged (the rollups
-of a 1 M-row file take seconds of DuckDB, the import itself a fraction of one). Never a reason
-to fail an import: on any error it logs and records nothing, and the gateway builds what a view
-needs from the rows (infra/analytics/rollup.ensure). A void or a reimport started meanwhile
-wins: the record is written only while it is still this attempt, FINALIZED, with this Parquet.
-The previous attempt's rollups are removed."""
+lifecycle kit). In the background, on one DuckDB thread: the rollups of a 1 M-row file take
+seconds, the import itself a fraction of one, so neither the time to FINALIZED nor the next
+file's import waits for them. Never a reason to fail an import: on any error (or a worker
+stopping meanwhile) it logs and records nothing, and the gateway builds what a view needs
+from the rows (infra/analytics/rollup.ensure). A void or a reimport started meanwhile wins: the
+record is written only while it is still this attempt, FINALIZED, with this Parquet. The
+previous attempt's rollups are removed."""
 from __future__ import annotations
 
 import asyncio
@@ -22,12 +23,33 @@ from infra.repos import files as file_repo
 from infra.retry import retry
 
 log = logging.getLogger("tributary.rollups")
+_RUNNING: set[asyncio.Task] = set()
+
+
+def start_rollups(deps: Deps, record: dict) -> None:
+    """Build the rollups of a FINALIZED file in the background (see the module)."""
+    if record.get("status") == "FINALIZED" and record.get("parquet_key"):
+        task = asyncio.get_running_loop().create_task(build_rollups(deps, record))
+        _RUNNING.add(task)
+        task.add_done_callback(_RUNNING.discard)
+
+
+async def drain() -> None:
+    """Wait until the rollups started are built (tests)."""
+    while _RUNNING:
+        await asyncio.gather(*list(_RUNNING), return_exceptions=True)
 
 
 async def build_rollups(deps: Deps, record: dict) -> dict[str, str] | None:
     """Build, store and record the rollups of a FINALIZED file; {kind: key} or None."""
-    if record.get("status") != "FINALIZED" or not record.get("parquet_key"):
+    try:
+        return await _build(deps, record)
+    except Exception:  # noqa: BLE001 - a background task: the gateway falls back to the rows
+        log.exception("rollups of file %s not recorded", record["id"])
         return None
+
+
+async def _build(deps: Deps, record: dict) -> dict[str, str] | None:
     store = await deps.store()
     keys = await store_rollups(store, record, deps.work_dir())
     if keys is None:
@@ -53,7 +75,8 @@ async def store_rollups(store, record: dict, work_dir: str) -> dict[str, str] | 
             rows_path = f"{tmp}/rows.parquet"
             await retry(lambda: store.download(parquet, rows_path), "read the sales Parquet")
             wanted = build.targets(parquet, record["attempt"], tmp)
-            rows = await asyncio.to_thread(build.write, rows_path, {k: p for k, (_, p) in wanted.items()})
+            rows = await asyncio.to_thread(build.write, rows_path, {k: p for k, (_, p) in wanted.items()},
+                                           build.IMPORT_THREADS)
             for kind, (key, local) in wanted.items():
                 await retry(lambda key=key, local=local: store.put_file(key, local), "store a rollup")
                 keys[kind] = key

@@ -95,7 +95,8 @@ def generate(stack: trb.Stack, inputs: Path, org_id: str, rows: int) -> tuple[li
         shutil.copyfile(part, path)
         rollups = {kind: object_key for kind, (object_key, _) in build.targets(key, 1, "").items()}
         began = time.perf_counter()
-        build.write(str(path), {kind: str(root / object_key) for kind, object_key in rollups.items()})
+        build.write(str(path), {kind: str(root / object_key) for kind, object_key in rollups.items()},
+                    build.IMPORT_THREADS)
         rolling += time.perf_counter() - began
         records.append({"_id": file_id, "id": file_id, "organisation": org_id, "attempt": 1,
                         "rollups": rollups,

@@ -9,15 +9,18 @@ from infra.analytics.rollup import stored_key as key
 from models.analytics.query import literal
 
 __all__ = ["key", "targets", "write"]
+IMPORT_THREADS = 1   # DuckDB threads of a build beside the pipeline (the worker keeps a core)
 
 
-def write(source: str, targets: dict[str, str]) -> int:
+def write(source: str, targets: dict[str, str], threads: int | None = None) -> int:
     """Write each kind's rollup of the rows at `source` to `targets[kind]` (local paths; a
     DERIVED kind from its finer kind's rollup when that is written too); the rows summed."""
     import duckdb
 
     con = duckdb.connect(":memory:")
     try:
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
         for kind in sorted(targets, key=lambda k: k in DERIVED):   # the finer kinds first
             finer = DERIVED.get(kind)
             if finer in targets:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pyarrow.parquet as pq
 
+from agents import rollups as agent
 from infra.analytics import build, rollup
 from infra.repos import files as file_repo
 from tests.unit.agents.sales_files import FILES
@@ -16,6 +17,7 @@ from tests.unit.agents.test_importing import IMPORT, cleaned
 async def imported(h, org: str, file_id: int) -> dict:
     await cleaned(h, org, file_id)
     await h.send(IMPORT, file_id, "ImportSalesFile", {"file_id": file_id, "attempt": 1})
+    await agent.drain()
     record = await file_repo.get(h.db, file_id)
     assert record["status"] == "FINALIZED"
     return record
@@ -37,7 +39,7 @@ async def test_import_stores_every_rollup_kind_beside_the_parquet(h):
 
 
 async def test_a_failed_build_leaves_the_import_finalized_without_rollups(h, monkeypatch):
-    def broken(source, targets):
+    def broken(source, targets, threads=None):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(build, "write", broken)
@@ -46,8 +48,6 @@ async def test_a_failed_build_leaves_the_import_finalized_without_rollups(h, mon
 
 
 async def test_a_file_voided_while_its_rollups_are_built_is_left_alone(h, monkeypatch):
-    from agents import rollups as agent
-
     org = await h.org()
     real = agent.store_rollups
     stored: list[dict] = []
@@ -61,6 +61,7 @@ async def test_a_file_voided_while_its_rollups_are_built_is_left_alone(h, monkey
     monkeypatch.setattr(agent, "store_rollups", void_meanwhile)
     await cleaned(h, org, 754)
     await h.send(IMPORT, 754, "ImportSalesFile", {"file_id": 754, "attempt": 1})
+    await agent.drain()
     record = await file_repo.get(h.db, 754)
     assert record.get("rollups") is None and stored and stored[0]
     for key in stored[0].values():           # its objects removed again
@@ -74,6 +75,7 @@ async def test_a_reimport_writes_new_keys_and_a_void_removes_them(h):
     store = await h.store()
     await h.send(FILES, 753, "ReimportSalesFile", {"file_id": 753})
     await h.settle()
+    await agent.drain()
     again = await file_repo.get(h.db, 753)
     assert (again["status"], again["attempt"]) == ("FINALIZED", 2)
     assert again["rollups"]["few"] == build.key(again["parquet_key"], 2, "few") != first["few"]
