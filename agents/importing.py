@@ -17,6 +17,7 @@ import faust
 from agents import reconcile, statements
 from agents.cleaning import release_memory, snapshot_key
 from agents.deps import Deps, command_agent
+from agents.rollups import start_rollups
 from agents.sales_status import fail, file_work, set_status
 from infra.metrics import record_rows
 from infra.repos import snapshots as snapshot_repo
@@ -118,6 +119,7 @@ async def import_file(deps: Deps, msg: Message, record: dict) -> None:
         await statements.check_parts(deps, record)
     if record.get("layout") == reconcile.LAYOUT:
         await reconcile.check(deps, record["organisation"], record.get("reporting_period"))
+    start_rollups(deps, record)  # in the background: never delays or fails the import
 
 
 def register(app: faust.App, deps: Deps) -> None:

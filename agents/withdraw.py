@@ -5,6 +5,7 @@ The uploaded original stays, so a reimport can bring the file back."""
 from __future__ import annotations
 
 from agents.deps import Deps
+from agents.rollups import remove_rollups
 from infra.retry import retry
 
 
@@ -12,6 +13,7 @@ async def remove_rows(deps: Deps, record: dict) -> None:
     store = await deps.store()
     if record.get("parquet_key"):
         await retry(lambda: store.delete(record["parquet_key"]), "remove the sales Parquet")
+    await remove_rollups(store, record)
     await deps.db.snapshots.delete_one({"_id": record["id"]})
     await deps.db.snapshot_pages.delete_many({"file_id": record["id"]})
     await deps.db.snapshot_keys.delete_one({"_id": record["id"]})

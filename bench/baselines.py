@@ -131,6 +131,13 @@ ANALYTICS = {  # what a DuckDB user writes for each view of bench/analytics.py
     "territory_2025h1": "SELECT territory, currency, sum(quantity), sum(revenue), sum(revenue_converted) "
                         "AS c FROM {src} WHERE sale_period BETWEEN '2025-01' AND '2025-06' "
                         "GROUP BY territory, currency ORDER BY c DESC",
+    "track_2025q2": "SELECT isrc, currency, any_value(track_title), sum(quantity), sum(revenue), "
+                    "sum(revenue_converted) AS c FROM {src} WHERE sale_period BETWEEN '2025-04' AND '2025-06' "
+                    "GROUP BY isrc, currency ORDER BY c DESC LIMIT 10",
+    "files_of_artist": "SELECT filename, currency, sum(quantity), sum(revenue), sum(revenue_converted) AS c "
+                       "FROM {src} WHERE artist = 'Artist 7' GROUP BY filename, currency ORDER BY c DESC",
+    "rows_of_artist": "SELECT (SELECT count(*) FROM {src} WHERE artist = 'Artist 7'), * FROM {src} "
+                      "WHERE artist = 'Artist 7' ORDER BY filename, line LIMIT 25",
     "rows_page": "SELECT (SELECT count(*) FROM {src} WHERE dsp = 'Spotify'), * FROM {src} "
                  "WHERE dsp = 'Spotify' ORDER BY filename, line LIMIT 50 OFFSET 100",
 }

@@ -36,7 +36,8 @@ def show(name: str, result: dict[str, Any]) -> None:
                   f"  exact {r['exact']}  load {r['load_avg']}\n    RSS MiB {r['rss_mb']}")
         return
     if "views" in result:  # analytics
-        print(f"  {result['rows']:,} rows in {result['files']} files")
+        print(f"  {result['rows']:,} rows in {result['files']} files, rollups built in "
+              f"{_fmt(result.get('rollups_s'), ' s')} {result.get('rollup_lines')}")
         for view, v in result["views"].items():
             print(f"  {view:<17} API {_fmt(v['api_s'], ' s'):>9}  DuckDB {_fmt(v['duckdb_s'], ' s'):>9}"
                   f"  ratio {_fmt(v['ratio'])}  first {_fmt(v.get('first_s'), ' s')}"

@@ -45,7 +45,8 @@ async def analytics(request: web.Request, query: AnalyticsQuery):
     view = View(query.group_by, _filters(query), query.top)
     settings = request.app[SETTINGS]
     fresh = "no-cache" in request.headers.get("Cache-Control", "")
-    answer = await run.grouped(request.app[DB], settings.storage_url, org, view, fresh)
+    answer = await run.grouped(request.app[DB], settings.storage_url, org, view, fresh,
+                               settings.data_dir)
     if query.format == "csv":
         return _csv(csv_out.grouped_csv(answer), f"analytics-{query.group_by}")
     if query.format == "xlsx":

@@ -1,27 +1,32 @@
-"""Per-file rollups: each counted file's rows summed by DuckDB from the file's Parquet the
-first time a view needs them, kept as small Parquet files in a local cache folder. Every kind
-keeps the statement period, the currency and whether the line was converted at import; the
-`few` kind adds sale month, DSP and territory (~10 000 groups a 1 M-row file), the `artist`,
-`track` and `release` kinds their key (ISRC or UPC, else artist and title).
+"""Per-file rollups: each counted file's rows summed by DuckDB into small Parquet files. Every
+kind keeps the statement period, the currency and whether the line was converted at import;
+`few` adds sale month, DSP and territory (~10 000 groups a 1 M-row file), `artist`, `track`
+and `release` their key (ISRC or UPC, else artist and title), and the `…_month` kinds the key
+and the sale month (for a range of sale months).
 
-A view whose grouping and filters are columns of a kind reads those rollups instead of the
-rows (month, period, DSP, territory and file views: `few`; artist, track and release views
-without a DSP, territory, sale-month or name filter: their kind). Sums of DECIMAL(38,18) are
-exact in DuckDB (128-bit), so the rollups' sums of sums are the rows' sums. A rollup is named
-by its kind, the store, the object key, the file's import attempt (a reimport writes the same
-key again) and, in a local store, the Parquet's size and modification time; a new import or a
-void changes the counted set, never a rollup in place. A rollup not read for a week (its file
-was replaced or voided) is removed when another is built."""
+They are built at import, once the file is FINALIZED (agents/rollups.py,
+infra/analytics/build.py), into the object store beside the file's Parquet under a key named by
+the attempt, and the record names them (`rollups: {kind: key}`); for a file imported before,
+one whose build failed or is not done yet, or a reimport not yet rolled up (the record still
+names the previous attempt's), the gateway builds the kind it needs here, once, in a cache
+folder under the stack's data directory (`ensure`).
+
+A view whose grouping and filters are columns a kind keeps reads the smallest such kind
+instead of the rows (`usable`). Sums of DECIMAL(38,18) are exact in DuckDB (128-bit), so the
+rollups' sums of sums are the rows' sums. A cached rollup is named by its kind, the store, the
+object key, the file's import attempt and checksum and, in a local store, the Parquet's size
+and modification time; a new import or a void changes the counted set, never a rollup in place.
+A cached rollup not read for a week (its file was replaced or voided) is removed when another
+is built. A kind whose definition changes must take a new name (stored rollups keep theirs)."""
 from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import time
 from pathlib import Path
 
 from models.analytics.filters import View
-from models.analytics.query import FEW, literal
+from models.analytics.query import literal
 
 KEEP_S = 7 * 24 * 3600
 _SUMS = """CAST(sum(quantity) AS BIGINT) AS quantity,
@@ -37,42 +42,66 @@ def _named(key: str, title: str) -> tuple[str, str]:
     return f"{key}, any_value(artist) AS artist, any_value({title}) AS {title}", f"{key}, {fold}"
 
 
+def _monthly(columns: str, grouping: str) -> tuple[str, str]:
+    return f"{columns}, sale_period", f"{grouping}, sale_period"
+
+
 # kind → (columns kept, grouping); each also keeps the statement period, the currency and
-# whether the line was converted at import, which the conversion needs
+# whether the line was converted at import, which the conversion needs. Smallest first: a view
+# reads the first kind that keeps what it needs (sizes for a 1 M-row bench file, uniform keys:
+# few 9 600 lines, artist 6 000, release 10 000, artist_month 60 000, track 99 000,
+# release_month 99 000, track_month 564 000)
 KINDS = {
     "few": ("sale_period, dsp, territory", "sale_period, dsp, territory"),
     "artist": ("artist", "artist"),
-    "track": _named("isrc", "track_title"),
     "release": _named("upc", "release_title"),
+    "artist_month": _monthly("artist", "artist"),
+    "track": _named("isrc", "track_title"),
+    "release_month": _monthly(*_named("upc", "release_title")),
+    "track_month": _monthly(*_named("isrc", "track_title")),
 }
+# what each kind can answer besides statement period, currency and file: groupings and filters
+# (`month`: sale months, as a grouping, one month or a range)
+_KEPT = {"few": {"month", "dsp", "territory"}, "artist": {"artist"}, "track": {"track", "isrc"},
+         "release": {"release", "upc"}}
+_KEPT.update({f"{k}_month": _KEPT[k] | {"month"} for k in ("artist", "track", "release")})
+# a kind summed from another kind's rollup instead of the rows at import (its sums of sums are
+# the same: exact), the rows being scanned once per remaining kind
+DERIVED = {"artist": "artist_month", "track": "track_month", "release": "release_month"}
+_RESUMS = """CAST(sum(quantity) AS BIGINT) AS quantity,
+         CAST(sum(revenue) AS DECIMAL(38,18)) AS revenue,
+         CAST(sum(revenue_converted) AS DECIMAL(38,18)) AS revenue_converted,
+         CAST(sum(n) AS BIGINT) AS n"""
 BUILD = """COPY (
   SELECT {columns}, statement_period, currency, {sums}
   FROM read_parquet({source}, union_by_name = true, hive_partitioning = false)
   GROUP BY {grouping}, statement_period, currency, revenue_converted IS NULL
 ) TO {target} (FORMAT parquet, COMPRESSION zstd)"""
-_NOT_KEPT = {"few": ("artist", "isrc", "upc"),  # filters on columns a rollup does not keep
-             "keyed": ("dsp", "territory", "month", "artist", "isrc", "upc")}
 
 
-def folder() -> Path:
-    path = Path(tempfile.gettempdir()) / f"tributary-rollups-{os.getuid()}"
+def folder(data_dir: Path | str) -> Path:
+    """Where the gateway keeps the rollups it builds itself: under the stack's data directory."""
+    path = Path(data_dir) / "rollups"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
+def needs(view: View) -> set[str]:
+    """The grouping and filters of a view that not every kind keeps."""
+    f, out = view.filters, set()
+    if view.group_by not in ("period", "file"):
+        out.add(view.group_by)
+    out.update(name for name in ("dsp", "territory", "artist", "isrc", "upc") if getattr(f, name))
+    if f.month or (f.date != "period" and (f.start or f.end)):
+        out.add("month")
+    return out
+
+
 def usable(view: View) -> str | None:
-    """The rollup kind that answers the view (its grouping and filters are columns the rollup
-    keeps), or None: the rows are read."""
-    f = view.filters
-    if view.group_by in FEW:
-        kind, unkept = "few", _NOT_KEPT["few"]
-    elif view.group_by in ("artist", "track", "release"):
-        kind, unkept = view.group_by, _NOT_KEPT["keyed"]
-        if f.date != "period" and (f.start or f.end):  # a range of sale months
-            return None
-    else:
-        return None
-    return kind if all(getattr(f, name) is None for name in unkept) else None
+    """The smallest rollup kind that answers the view (its grouping and filters are columns the
+    rollup keeps), or None: the rows are read."""
+    wanted = needs(view)
+    return next((kind for kind in KINDS if wanted <= _KEPT[kind]), None)
 
 
 def name(store_url: str, key: str, attempt, path: str, kind: str = "few",
@@ -86,32 +115,51 @@ def name(store_url: str, key: str, attempt, path: str, kind: str = "few",
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32] + ".parquet"
 
 
-def ensure(cursor, store_url: str, files: dict[str, dict], kind: str = "few") -> dict[str, str]:
-    """Row path → rollup path of that kind for each file (`files`: row path → record),
-    building the missing rollups on `cursor` (a DuckDB connection of this thread)."""
-    out, where, built = {}, folder(), False
+def stored_key(parquet_key: str, attempt, kind: str) -> str:
+    """Where the import stores a rollup: `sales/…/file=7.parquet`, attempt 2, `few` →
+    `sales/…/file=7.rollup-2-few.parquet`."""
+    return f"{parquet_key.removesuffix('.parquet')}.rollup-{attempt}-{kind}.parquet"
+
+
+def build(cursor, source: str, target: str, kind: str, rolled: bool = False) -> None:
+    """Write the `kind` rollup of the rows at `source` (`rolled`: of a finer rollup of them,
+    DERIVED) to `target` (local paths or URLs)."""
+    columns, grouping = KINDS[kind]
+    cursor.execute(BUILD.format(columns=columns, grouping=grouping, sums=_RESUMS if rolled else _SUMS,
+                                source=literal(source), target=literal(target)))
+
+
+def ensure(cursor, location, files: dict[str, dict], kind: str, data_dir: Path | str) -> dict[str, str]:
+    """Row path → rollup path of that kind for each file (`files`: row path → record): the one
+    stored at import when the record names it, else one built here on `cursor` (a DuckDB
+    connection of this thread) into the cache folder under `data_dir`, once."""
+    out, where, built = {}, None, False
     for path, record in files.items():
+        stored = (record.get("rollups") or {}).get(kind)
+        if stored and stored == stored_key(record["parquet_key"], record.get("attempt"), kind):
+            out[path] = location.path(stored)   # (another attempt's: a reimport not yet rolled up)
+            continue
+        where = where or folder(data_dir)
+        store_url = location.url
         target = where / name(store_url, record["parquet_key"], record.get("attempt"), path, kind,
                                record.get("checksum"))
         try:
             os.utime(target)  # read now: kept a week longer
         except FileNotFoundError:
             tmp = target.with_suffix(f".{os.getpid()}.{os.urandom(4).hex()}.tmp")
-            columns, grouping = KINDS[kind]
-            cursor.execute(BUILD.format(columns=columns, grouping=grouping, sums=_SUMS,
-                                        source=literal(path), target=literal(str(tmp))))
+            build(cursor, path, str(tmp), kind)
             os.replace(tmp, target)
             built = True
         out[path] = str(target)
     if built:
-        prune()
+        prune(where)
     return out
 
 
-def prune(now: float | None = None) -> int:
-    """Remove rollups not read for a week (their file was replaced or voided)."""
+def prune(where: Path, now: float | None = None) -> int:
+    """Remove cached rollups not read for a week (their file was replaced or voided)."""
     now, gone = now or time.time(), 0
-    for path in folder().glob("*.parquet"):
+    for path in where.glob("*.parquet"):
         try:
             if now - path.stat().st_mtime > KEEP_S:
                 path.unlink()

@@ -19,8 +19,9 @@ from models.rates import rate_table
 class Context:
     """What a view needs besides its filters: base currency, files by path, rates."""
 
-    def __init__(self, location: Location, base: str, records: dict[int, dict], late: list[dict]):
-        self.location, self.base, self.late = location, base, late
+    def __init__(self, location: Location, base: str, records: dict[int, dict], late: list[dict],
+                 data_dir: str | None = None):
+        self.location, self.base, self.late, self.data_dir = location, base, late, data_dir or "var"
         self.paths = {i: location.path(records[i]["parquet_key"]) for i in sorted(records)}
         self.files = {self.paths[i]: {"id": i, **records[i]} for i in self.paths}
         # converted at import into another base currency than today's: today's rates instead
@@ -52,7 +53,7 @@ class Context:
                 kind = rollup.usable(view)
                 rolled = bool(kind)
                 if rolled:
-                    self.roll(rollup.ensure(cur, self.location.url, self.files, kind))
+                    self.roll(rollup.ensure(cur, self.location, self.files, kind, self.data_dir))
                 statements = (query.grouped(view, self.paths, self.unstored, self.base, top, rolled),)
             cur.register("rates", self.rates())
             return [cur.execute(sql, params).fetchall() for sql, params in statements]
@@ -60,17 +61,19 @@ class Context:
             cur.close()
 
 
-async def _context(db, storage_url: str, organisation: str) -> Context:
+async def _context(db, storage_url: str, organisation: str, data_dir=None) -> Context:
     base = (await orgs.settings(db, organisation))["base_currency"]
     records = await file_repo.counted(db, organisation)
     late = late_rates(base, rate_table(await rate_repo.find(db, organisation)))
-    return Context(Location(storage_url), base, records, late)
+    return Context(Location(storage_url), base, records, late, data_dir)
 
 
-async def grouped(db, storage_url: str, organisation: str, view: View, fresh: bool = False) -> dict:
+async def grouped(db, storage_url: str, organisation: str, view: View, fresh: bool = False,
+                  data_dir=None) -> dict:
     """The view's answer; one asked before over the same files, rates and base currency is
-    given again as it was (`fresh`: computed again all the same)."""
-    ctx = await _context(db, storage_url, organisation)
+    given again as it was (`fresh`: computed again all the same). Rollups the records do not
+    name are built under `data_dir` (the stack's data directory)."""
+    ctx = await _context(db, storage_url, organisation, data_dir)
     top = default_top(view.group_by, view.top)
     f = view.filters
     if not ctx.paths:

@@ -66,12 +66,12 @@ async def in_flight(db: AsyncDatabase, statuses: tuple[str, ...], older_than: st
 async def counted(db: AsyncDatabase, organisation: str) -> dict[int, dict[str, Any]]:
     """The organisation's imported files with rows in the sales store (as reports count them:
     voided and duplicate (FAILED) files are not):
-    {file id: {parquet_key, filename, conversion, attempt, checksum}}."""
+    {file id: {parquet_key, filename, conversion, attempt, checksum, rollups}}."""
     cursor = db.files.find({"organisation": organisation, "status": {"$in": list(INCLUDED)},
                             "parquet_key": {"$nin": [None, ""]}},
                            {"parquet_key": 1, "filename": 1, "conversion": 1, "attempt": 1,
-                            "checksum": 1})
+                            "checksum": 1, "rollups": 1})
     return {int(d["_id"]): {"parquet_key": d["parquet_key"], "filename": d.get("filename"),
                             "conversion": d.get("conversion"), "attempt": d.get("attempt"),
-                            "checksum": d.get("checksum")}
+                            "checksum": d.get("checksum"), "rollups": d.get("rollups")}
             async for d in cursor}

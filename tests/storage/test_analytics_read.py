@@ -1,6 +1,7 @@
 """DuckDB reads the sales Parquet where the object store keeps it: a local directory's files, or
 S3 objects through httpfs with the store URL's endpoint and credentials (moto's S3 server here;
-TRIBUTARY_TEST_S3_URL adds a real S3/MinIO through the storage suite's backends)."""
+TRIBUTARY_TEST_S3_URL adds a real S3/MinIO through the storage suite's backends); the rollups
+stored at import are read there too."""
 from __future__ import annotations
 
 import io
@@ -11,6 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from agents.rollups import store_rollups
+from infra.analytics import rollup
 from infra.analytics.duck import Location
 from infra.analytics.run import Context
 from infra.storage import open_store
@@ -34,12 +37,16 @@ def parquet() -> bytes:
     return out.getvalue()
 
 
-def by_dsp(location: Location) -> dict:
-    """The grouped view as the gateway computes it, USD→EUR at 0.123456789012345678 for May."""
+def by_dsp(location: Location, records: dict = RECORDS, data_dir=None) -> dict:
+    """The grouped view as the gateway computes it, USD→EUR at 0.123456789012345678 for May
+    (with `data_dir`: from the rollups, those the records name or built there)."""
     late = [{"currency": "USD", "month": "2025-05", "rate": D("0.123456789012345678"),
              "source": "organisation"}]
-    ctx = Context(location, "EUR", RECORDS, late)
-    [lines] = ctx.run(query.grouped(View("dsp", Filters()), ctx.paths, ctx.unstored, "EUR", 10))
+    ctx = Context(location, "EUR", records, late, data_dir)
+    if data_dir:
+        [lines] = ctx.run(view=View("dsp", Filters()), top=10)
+    else:
+        [lines] = ctx.run(query.grouped(View("dsp", Filters()), ctx.paths, ctx.unstored, "EUR", 10))
     return shape.answer("dsp", None, None, "EUR", 10, lines, ctx.files, {("USD", "2025-05"): late[0]})
 
 
@@ -67,6 +74,18 @@ async def test_s3_through_httpfs(moto_endpoint):
     async with store:
         await store.put(KEY, parquet())
         check(by_dsp(Location(url)))
+
+
+async def test_s3_rollups_stored_at_import_read_through_httpfs(moto_endpoint, tmp_path):
+    url = (f"s3://an-{uuid.uuid4().hex[:10]}?endpoint={moto_endpoint}&region=us-east-1"
+           "&access_key=testing&secret_key=testing")
+    store = open_store(url, secret="")
+    async with store:
+        await store.put(KEY, parquet())
+        keys = await store_rollups(store, {"id": 1, "attempt": 3, "parquet_key": KEY}, str(tmp_path))
+        assert set(keys) == set(rollup.KINDS) and all([await store.head(k) for k in keys.values()])
+        check(by_dsp(Location(url), {1: {**RECORDS[1], "attempt": 3, "rollups": keys}}, tmp_path))
+        assert not list((tmp_path / "rollups").glob("*.parquet"))     # none built when asked
 
 
 def test_unsupported_store():

@@ -1,8 +1,10 @@
 """Per-file rollups answer the views exactly as the rows do: the same lines, to the last of 18
-decimals, for every grouping and the filters a rollup keeps, with a stored conversion, a late
-one (rate registered) and a file converted into another base; tracks and releases without an
-ISRC or UPC folded by artist and title; other filters read the rows; a reimport names a new
-rollup."""
+decimals, for every grouping and the filters a rollup keeps (ranges of sale months for the top
+artists, tracks and releases, files behind an artist, ISRC or UPC included), with a stored
+conversion, a late one (rate registered) and a file converted into another base; tracks and
+releases without an ISRC or UPC folded by artist and title; other filters read the rows; the
+rollups stored at import give the same answers as those built when asked; a reimport names a
+new rollup."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -10,7 +12,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from infra.analytics import rollup
+from infra.analytics import build, rollup
 from infra.analytics.duck import Location
 from infra.analytics.run import Context
 from models.analytics.filters import Filters, View
@@ -38,8 +40,7 @@ def _file(folder, name: str, shift: int) -> str:
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.setattr(rollup, "folder", lambda: tmp_path / "rollups")
+def store(tmp_path):
     (tmp_path / "rollups").mkdir()
     (tmp_path / "sales").mkdir()
     _file(tmp_path / "sales", "a.parquet", 0)
@@ -47,13 +48,24 @@ def store(tmp_path, monkeypatch):
     return tmp_path
 
 
-def context(store, *, other_base: bool = False) -> Context:
+def stored(store, parquet_key: str, attempt: int) -> dict[str, str]:
+    """The rollups an import stores beside the file's Parquet: {kind: key}."""
+    wanted = {kind: build.key(parquet_key, attempt, kind) for kind in rollup.KINDS}
+    rows = build.write(str(store / parquet_key), {k: str(store / v) for k, v in wanted.items()})
+    assert rows == 8
+    return wanted
+
+
+def context(store, *, other_base: bool = False, at_import: bool = False) -> Context:
     records = {1: {"parquet_key": "sales/a.parquet", "filename": "a.csv", "attempt": 1,
                    "conversion": {"currency": "EUR"}},
                2: {"parquet_key": "sales/b.parquet", "filename": "b.csv", "attempt": 3,
                    "conversion": {"currency": "GBP" if other_base else "EUR"}}}
+    if at_import:
+        for record in records.values():
+            record["rollups"] = stored(store, record["parquet_key"], record["attempt"])
     late = [{"currency": "USD", "month": "2025-05", "rate": Decimal("0.123456789012345678")}]
-    return Context(Location(store.as_uri()), "EUR", records, late)
+    return Context(Location(store.as_uri()), "EUR", records, late, str(store))
 
 
 def answer(store, view: View, rolled: bool, **kw) -> list:
@@ -71,12 +83,20 @@ def answer(store, view: View, rolled: bool, **kw) -> list:
 FEW = [Filters(), Filters(currency="USD"), Filters(dsp="Spotify"), Filters(start="2025-05", end="2025-05"),
        Filters(file=2), Filters(territory="US", date="period", start="2025-05")]
 KEYED = [Filters(), Filters(currency="USD"), Filters(period="2025-05"), Filters(file=1),
-         Filters(date="period", start="2025-05", end="2025-05")]
+         Filters(date="period", start="2025-05", end="2025-05"),
+         Filters(start="2025-05", end="2025-05"), Filters(start="2025-04"), Filters(month="2025-04")]
+DRILLS = [Filters(artist="A"), Filters(isrc="ISRC2", currency="USD"), Filters(upc="UPC1"),
+          Filters(artist="c", start="2025-04", end="2025-04"), Filters(isrc="ISRC1", month="2025-05"),
+          Filters(upc="UPC1", date="period", start="2025-05", end="2025-05")]
+CASES = ([(g, f) for g in ("month", "period", "dsp", "territory", "file") for f in FEW]
+         + [(g, f) for g in ("artist", "track", "release") for f in KEYED]
+         + [("file", f) for f in DRILLS]
+         + [("artist", Filters(artist="A")), ("track", Filters(isrc="ISRC1", start="2025-05")),
+            ("release", Filters(upc="UPC1")), ("month", Filters(isrc="ISRC1")),
+            ("month", Filters(artist="A")), ("period", Filters(upc="UPC1"))])
 
 
-@pytest.mark.parametrize("group_by, filters", [(g, f) for g in ("month", "period", "dsp", "territory", "file")
-                                               for f in FEW]
-                         + [(g, f) for g in ("artist", "track", "release") for f in KEYED])
+@pytest.mark.parametrize("group_by, filters", CASES)
 @pytest.mark.parametrize("other_base", [False, True], ids=["stored", "other-base"])
 def test_rollups_give_the_rows_answer(store, group_by, filters, other_base):
     view = View(group_by, filters, 10)
@@ -86,14 +106,50 @@ def test_rollups_give_the_rows_answer(store, group_by, filters, other_base):
     assert len(list((store / "rollups").glob("*.parquet"))) == 2
 
 
+@pytest.mark.parametrize("group_by, filters", CASES[::2])
+def test_rollups_stored_at_import_give_the_rows_answer(store, group_by, filters):
+    view = View(group_by, filters, 10)
+    rows = answer(store, view, rolled=False)
+    assert rows and answer(store, view, rolled=True, at_import=True) == rows
+    assert not list((store / "rollups").glob("*.parquet"))     # none built when asked
+
+
+def test_rollups_of_another_attempt_are_not_read(store):
+    """A reimport FINALIZED whose rollups are not recorded yet: the record still names the
+    previous attempt's, which summed other rows; the gateway builds its own instead."""
+    view = View("track", Filters(), 10)
+    ctx = context(store, at_import=True)
+    for record in ctx.files.values():
+        record["attempt"] += 1
+    [lines] = ctx.run(view=view, top=10)
+    assert lines and len(list((store / "rollups").glob("*.parquet"))) == 2
+
+
+def test_each_kind_is_stored_beside_the_parquet_under_its_attempt(store):
+    keys = stored(store, "sales/a.parquet", 4)
+    assert set(keys) == set(rollup.KINDS)
+    assert keys["track_month"] == "sales/a.rollup-4-track_month.parquet"
+    assert all((store / k).is_file() for k in keys.values())
+    assert build.key("sales/a.parquet", 5, "few") != keys["few"]
+
+
 def test_views_rollups_cannot_answer_read_the_rows():
     assert not rollup.usable(View("dsp", Filters(artist="A"), 10))
-    assert not rollup.usable(View("month", Filters(isrc="ISRC1"), 10))
+    assert not rollup.usable(View("month", Filters(isrc="ISRC1", dsp="Deezer"), 10))
     assert not rollup.usable(View("track", Filters(dsp="Spotify"), 10))
-    assert not rollup.usable(View("artist", Filters(start="2025-05"), 10))   # sale months
     assert not rollup.usable(View("release", Filters(artist="A"), 10))
+    assert not rollup.usable(View("file", Filters(artist="A", territory="FR"), 10))
+    assert not rollup.usable(View("file", Filters(artist="A", isrc="ISRC1"), 10))
+
+
+def test_each_view_reads_the_smallest_kind_that_keeps_what_it_needs():
     assert rollup.usable(View("track", Filters(), 10)) == "track"
+    assert rollup.usable(View("track", Filters(start="2025-05"), 10)) == "track_month"
+    assert rollup.usable(View("artist", Filters(date="period", start="2025-05"), 10)) == "artist"
     assert rollup.usable(View("file", Filters(), 10)) == "few"
+    assert rollup.usable(View("file", Filters(upc="UPC1"), 10)) == "release"
+    assert rollup.usable(View("file", Filters(artist="A", month="2025-05"), 10)) == "artist_month"
+    assert rollup.usable(View("month", Filters(isrc="ISRC1"), 10)) == "track_month"
 
 
 def test_a_reimport_names_another_rollup(store):
