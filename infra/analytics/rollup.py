@@ -39,7 +39,7 @@ def _named(key: str, title: str) -> tuple[str, str]:
     """Columns and grouping of a track or release rollup: the ISRC or UPC, else the artist
     and title folded as models.analytics.query.KEYS folds them (one name of each kept)."""
     fold = f"CASE WHEN {key} IS NULL THEN lower(artist) END, CASE WHEN {key} IS NULL THEN lower({title}) END"
-    return f"{key}, any_value(artist) AS artist, any_value({title}) AS {title}", f"{key}, {fold}"
+    return f"{key}, min(artist) AS artist, min({title}) AS {title}", f"{key}, {fold}"
 
 
 def _monthly(columns: str, grouping: str) -> tuple[str, str]:

@@ -25,9 +25,9 @@ KEYS = {  # key, label (an aggregate; None: the key itself)
     "territory": ("s.territory", None),
     "artist": ("s.artist", None),
     "track": ("coalesce(s.isrc, lower(s.artist) || chr(31) || lower(s.track_title))",
-              "concat_ws(' — ', any_value(s.track_title), any_value(s.artist))"),
+              "concat_ws(' — ', min(s.track_title), min(s.artist))"),
     "release": ("coalesce(s.upc, lower(s.artist) || chr(31) || lower(s.release_title))",
-                "any_value(s.release_title)"),
+                "min(s.release_title)"),
     "file": ("s.filename", None),
 }
 FEW = ("month", "period", "dsp", "territory", "file")  # groupings with at most a few hundred keys
@@ -94,7 +94,7 @@ def grouped(view: View, files: dict[int, str], unstored: list[str], base: str,
   {scan}
   GROUP BY k, currency, late, file, cmonth
 ), g AS (
-  SELECT k, any_value(l) AS l, currency, late, CASE WHEN late THEN cmonth END AS lmonth,
+  SELECT k, min(l) AS l, currency, late, CASE WHEN late THEN cmonth END AS lmonth,
          NULL::VARCHAR AS file, NULL::VARCHAR AS cmonth, 1 AS by_key,
          sum(q) AS q, sum(rev) AS rev, sum(stored) AS stored, sum(n) AS n
   FROM g0 GROUP BY k, currency, late, CASE WHEN late THEN cmonth END
@@ -119,8 +119,8 @@ WITH {g}), c AS (
   FROM (SELECT k, sum(q) AS q, sum(conv) AS conv FROM c WHERE by_key = 1 GROUP BY k)
 )
 SELECT 'row' AS kind, slot,
-       CASE WHEN slot <= $top THEN any_value(c.k) END AS key,
-       CASE WHEN slot <= $top THEN any_value(c.l) END AS label,
+       CASE WHEN slot <= $top THEN min(c.k) END AS key,
+       CASE WHEN slot <= $top THEN min(c.l) END AS label,
        c.currency, NULL::VARCHAR AS cmonth, NULL::BOOLEAN AS late,
        sum(c.q) AS q, sum(c.rev) AS rev, sum(c.conv) AS conv, sum(c.n) AS n, sum(c.miss) AS miss
 FROM c JOIN ranked ON c.k IS NOT DISTINCT FROM ranked.k
