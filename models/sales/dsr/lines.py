@@ -1,127 +1,128 @@
-"""A DSR file as Arrow: every line one string (split on `\\n` by numpy over the file's bytes, no
-Python object per line), block records (RE/AS/SU/MW/RU/LI) cut into cells by Arrow and numbered
-by block with a cumulative sum; HEAD, summaries, FOOT, headings and anything unusual (a few
+"""A DSR file as Arrow without a Python object per line: the file's bytes stay one buffer, its
+cells are a string array over it (each cell ends with the tab or newline after it, so the offsets
+are the separators' positions, found by numpy), block records (RE/AS/SU/MW/RU/LI) are numbered
+by block with a cumulative sum. HEAD, summaries, FOOT, headings and anything unusual (a few
 lines) go through the per-line code of the reader (same Scan). `None` where the file needs the
-per-line reader throughout (not UTF-8, a block record type spelt with spaces, a placeholder
-character already in the file)."""
+per-line reader throughout: not UTF-8, an escaped tab (`\\<TAB>`), a block record type spelt with
+spaces."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..sniff import TextInfo
+from .fields import pc
 from .records import BLOCK, SUMMARY, heading, record, split_line
 
-# a block record whose type cell is plain (no spaces around it), read by Arrow
-_PLAIN_BLOCK = r"^(RE|AS|MW|RU|SU|LI)\d\d[0-9A-Za-z._-]*(\t|$)"
-TAB_MARK = "\ue000"   # stands for an escaped tab (`\<TAB>`) while Arrow splits on tabs
-
-
-def _pool() -> pa.MemoryPool:
-    """jemalloc for the splits: list builders grow by reallocation, which the default mimalloc
-    pool copies (split_pattern of 1 M lines: 0.65–1.5 s CPU on mimalloc, 0.2 s on jemalloc)."""
-    try:
-        return pa.jemalloc_memory_pool()
-    except NotImplementedError:
-        return pa.default_memory_pool()
-
-
-POOL = _pool()
+# the type cell (with the separator after it) of a block record read columnar: no spaces around it
+_PLAIN_BLOCK = r"^(RE|AS|MW|RU|SU|LI)\d\d[0-9A-Za-z._-]*(\t|\r*\n)$"
+_CHUNK = 1 << 22      # bytes scanned at a time: small temporaries, no fresh pages per pass
 
 
 @dataclass
 class Blocks:
-    """Block lines in file order: `parts` (list of cells), `cells` (their count), `rt` (record
-    type), `line` (1-based line numbers), `block` (block number, as the per-line reader flushes)."""
+    """Block lines in file order: their `first` cell and number of `cells` in `flat` (every
+    cell of the file, separator included), `rt` (record type), `line` (1-based), `block` (block
+    number, as the per-line reader flushes blocks)."""
 
-    parts: pa.Array
+    flat: pa.Array
+    first: np.ndarray
     cells: np.ndarray
+    crlf: bool         # the file holds `\r`: a line's last cell loses trailing `\r`s (rstrip("\r\n"))
     rt: pa.Array
     line: np.ndarray
     block: np.ndarray
-    escaped: bool      # some line held a `\\` escape: cells may hold TAB_MARK
 
-    def cell(self, i: int, rows: np.ndarray) -> pa.Array:
-        return cell(self.parts, self.cells, i, rows)
+    def cell(self, i: int, rows: np.ndarray | None = None) -> pa.Array:
+        """Cell `i` of the block lines `rows` (all if None); "" where a line is shorter."""
+        first, cells = (self.first, self.cells) if rows is None else (self.first[rows], self.cells[rows])
+        return _cell(self.flat, first, cells, i, self.crlf)
 
 
-def cell(parts: pa.Array, cells: np.ndarray, i: int, rows: np.ndarray | None = None) -> pa.Array:
-    """Cell `i` of the lines `rows` (all if None); "" where a line is shorter (ragged records)."""
+def _cell(flat: pa.Array, first: np.ndarray, cells: np.ndarray, i: int, crlf: bool) -> pa.Array:
     has = cells > i
-    if has.all():
-        out = pc.list_element(parts, i, memory_pool=POOL)
-    else:
-        some = pc.list_element(parts.filter(pa.array(has)), i, memory_pool=POOL)
-        out = pc.replace_with_mask(pa.nulls(len(has), some.type).fill_null(""), pa.array(has), some)
-    return out if rows is None else out.take(pa.array(rows))
+    index = pa.array(first + i) if has.all() else pa.array(first + i, mask=~has)
+    out = pc.utf8_slice_codeunits(pc.take(flat, index), 0, -1)
+    if not has.all():
+        out = pc.coalesce(out, "")
+    if crlf:
+        out = pc.if_else(pa.array(cells == i + 1), pc.utf8_rtrim(out, characters="\r"), out)
+    return out
 
 
-def file_lines(path: str, info: TextInfo) -> pa.Array | None:
-    """Lines as Python's text mode reads them (split on `\\n`, `\\r\\n` stripped), or None."""
-    if info.encoding != "utf-8":
-        return None
-    with open(path, "rb") as f:
-        data = f.read()
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    raw = np.frombuffer(data, np.uint8)
-    ends = np.flatnonzero(raw == 10).astype(np.int64) + 1
-    if len(data) > start and (not len(ends) or ends[-1] != len(data)):
-        ends = np.append(ends, len(data))
-    offsets = np.concatenate([[start], ends]).astype(np.int64)
-    kind = pa.LargeStringArray if len(data) >= 2 ** 31 else pa.StringArray
-    offsets = offsets.astype(np.int64 if len(data) >= 2 ** 31 else np.int32)
-    lines = kind.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(data))
-    try:
-        lines.validate(full=True)
-    except pa.ArrowInvalid:                      # not UTF-8: the per-line reader replaces bytes
-        return None
-    return pc.utf8_rtrim(lines, characters="\r\n")
+def _separators(raw: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
+    """(cell offsets: `start` then each tab's and newline's position + 1; which separators are
+    newlines). Filled chunk by chunk into one array: numpy over the whole file at once makes
+    several 80 MB temporaries, and fresh pages cost more than the scan on this kind of host."""
+    chunks = range(start, len(raw), _CHUNK)
+    counts = [np.count_nonzero((raw[at:at + _CHUNK] == 9) | (raw[at:at + _CHUNK] == 10)) for at in chunks]
+    offsets = np.empty(sum(counts) + 1, np.int32 if len(raw) < 2 ** 31 else np.int64)
+    newline = np.empty(sum(counts), bool)
+    offsets[0], n = start, 0
+    for at, count in zip(chunks, counts):
+        part = raw[at:at + _CHUNK]
+        found = np.flatnonzero((part == 9) | (part == 10))
+        newline[n:n + count] = part[found] == 10
+        offsets[n + 1:n + 1 + count] = found + (at + 1)
+        n += count
+    return offsets, newline
 
 
 def read_blocks(path: str, info: TextInfo, s) -> Blocks | None:
     """Fills `s` (reader.Scan) from the non-block lines and the block count; returns the block
     lines, or None for the per-line reader."""
-    lines = file_lines(path, info)
-    if lines is None:
+    if info.encoding != "utf-8":
         return None
-    s.lines = len(lines)
-    plain = pc.match_substring_regex(lines, _PLAIN_BLOCK)
+    with open(path, "rb") as f:
+        data = f.read()
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if data.find(b"\\\t", start) >= 0:
+        return None
+    if len(data) > start and not data.endswith(b"\n"):
+        data += b"\n"                               # the last line, unterminated
+    raw = np.frombuffer(data, np.uint8)
+    offsets, newline = _separators(raw, start)
+    kind = pa.StringArray if offsets.dtype == np.int32 else pa.LargeStringArray
+    flat = kind.from_buffers(len(newline), pa.py_buffer(offsets), pa.py_buffer(data))
+    try:
+        flat.validate(full=True)                     # separators are ASCII: each cell UTF-8 ⇔ the file
+    except pa.ArrowInvalid:
+        return None
+    last = np.flatnonzero(newline)                   # each line's last cell
+    del newline
+    first = np.concatenate([[0], last[:-1] + 1]) if len(last) else last
+    cells = last - first + 1
+    s.lines = len(last)
+    plain = pc.match_substring_regex(pc.take(flat, pa.array(first)), _PLAIN_BLOCK)
     block_at = np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)
-    resets = _other_lines(lines, block_at, s)
+    other = np.flatnonzero(~block_at)
+    texts = (data[offsets[first[i]]:offsets[last[i] + 1]].decode() for i in other.tolist())
+    resets = _other_lines(other + 1, texts, s)
     if resets is None:
         return None
-    line = np.flatnonzero(block_at) + 1
-    text = lines.filter(plain)
-    escaped = pc.any(pc.match_substring(text, "\\")).as_py() or False
-    if escaped:
-        if pc.any(pc.match_substring(lines, TAB_MARK)).as_py():
-            return None
-        text = _escaped_tabs(text)
-    del lines
-    parts = pc.split_pattern(text, "\t", memory_pool=POOL)
-    del text
-    cells = np.asarray(pc.list_value_length(parts).to_numpy(zero_copy_only=False), dtype=np.int64)
-    rt, bid = cell(parts, cells, 0), cell(parts, cells, 1)
+    at = np.flatnonzero(block_at)
+    crlf = data.find(b"\r", start) >= 0
+    first, cells, line = first[at], cells[at], at + 1
+    rt, bid = (_cell(flat, first, cells, i, crlf) for i in (0, 1))
     changed = np.ones(len(line), dtype=bool)
     if len(line) > 1:
         changed[1:] = np.asarray(pc.not_equal(bid[1:], bid[:-1]).to_numpy(zero_copy_only=False), dtype=bool)
-    s.blocks = int(changed.sum())                # FOOT's count: a block is a run of one BlockId
-    seen = np.searchsorted(resets, line)         # another record between two block lines ends the block
+    s.blocks = int(changed.sum())                    # FOOT's count: a block is a run of one BlockId
+    seen = np.searchsorted(resets, line)             # another record between two block lines ends the block
     new = changed.copy()
     if len(line) > 1:
         new[1:] |= seen[1:] != seen[:-1]
-    return Blocks(parts, cells, rt, line, np.cumsum(new), escaped)
+    return Blocks(flat, first, cells, crlf, rt, line, np.cumsum(new))
 
 
-def _other_lines(lines: pa.Array, block_at: np.ndarray, s) -> np.ndarray | None:
+def _other_lines(numbers: np.ndarray, texts, s) -> np.ndarray | None:
     """HEAD, summaries, FOOT, headings, blank and comment lines, as the per-line reader reads
     them; returns the line numbers that end a block (records other than blank and `#`)."""
-    idx = np.flatnonzero(~block_at)
     resets = []
-    for no, text in zip((idx + 1).tolist(), lines.take(pa.array(idx)).to_pylist()):
+    for no, text in zip(numbers.tolist(), texts):
+        text = text.rstrip("\r\n")
         if not text.strip():
             continue
         cells = split_line(text)
@@ -139,14 +140,5 @@ def _other_lines(lines: pa.Array, block_at: np.ndarray, s) -> np.ndarray | None:
         elif SUMMARY.match(rt):
             s.summaries.add(no, rt, record(cells, s.names(rt)))
         elif BLOCK.match(rt):
-            return None                          # a block record with an unusual type cell
+            return None                              # a block record with an unusual type cell
     return np.array(resets, dtype=np.int64)
-
-
-def _escaped_tabs(text: pa.Array) -> pa.Array:
-    """Lines holding a `\\` escape: cut by the escape-aware splitter (records.split_line), an
-    escaped tab kept as TAB_MARK so that Arrow's split on tabs gives the same cells."""
-    mask = pc.match_substring(text, "\\")
-    rows = text.filter(mask).to_pylist()
-    fixed = ["\t".join(c.replace("\t", TAB_MARK) for c in split_line(r)) for r in rows]
-    return pc.replace_with_mask(text, mask, pa.array(fixed, text.type))
