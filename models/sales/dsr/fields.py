@@ -43,12 +43,14 @@ class Rows:
     def field(self, name: str) -> pa.Array:
         """The named cell of each row ("" where its record type has no such cell)."""
         pos = np.array([_position(rt, name) for rt in self.rt_names] or [-1], dtype=np.int64)[self.codes]
-        out = None
-        for p in np.unique(pos):
+        kinds = np.unique(pos)
+        if len(kinds) == 1 and kinds[0] >= 0:
+            return self.b.cell(int(kinds[0]), self.rows)
+        out = pa.nulls(len(pos), self.b.rt.type).fill_null("")
+        for p in kinds[kinds >= 0]:
             at = pos == p
-            value = self.b.cell(int(p), self.rows[at]) if p >= 0 else pa.nulls(int(at.sum()), self.b.rt.type).fill_null("")
-            out = value if out is None else pc.replace_with_mask(out, pa.array(at), value)
-        return pa.array([], self.b.rt.type) if out is None else out
+            out = pc.replace_with_mask(out, pa.array(at), self.b.cell(int(p), self.rows[at]))
+        return out
 
 
 def _position(rt: str, name: str) -> int:

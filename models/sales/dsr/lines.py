@@ -3,8 +3,8 @@ cells are a string array over it (each cell ends with the tab or newline after i
 are the separators' positions, found by numpy), block records (RE/AS/SU/MW/RU/LI) are numbered
 by block with a cumulative sum. HEAD, summaries, FOOT, headings and anything unusual (a few
 lines) go through the per-line code of the reader (same Scan). `None` where the file needs the
-per-line reader throughout: not UTF-8, an escaped tab (`\\<TAB>`), a block record type spelt with
-spaces."""
+per-line reader throughout: an escaped tab (`\\<TAB>`), a block record type spelt with spaces.
+Other encodings are decoded as the per-line reader decodes them and read as UTF-8."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -70,14 +70,30 @@ def _separators(raw: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
     return offsets, newline
 
 
+def _utf8(data: bytes) -> bool:
+    whole = pa.LargeStringArray.from_buffers(1, pa.py_buffer(np.array([0, len(data)], np.int64)), pa.py_buffer(data))
+    try:
+        whole.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _as_utf8(data: bytes, info: TextInfo) -> bytes:
+    """Another encoding, or UTF-8 with invalid bytes: decoded as the per-line reader decodes it
+    (its codec, `errors="replace"`, a UTF-8 BOM dropped), written back as UTF-8."""
+    enc = "utf-8-sig" if info.encoding == "utf-8" else info.encoding
+    return data.decode(enc, errors="replace").encode("utf-8")
+
+
 def read_blocks(path: str, info: TextInfo, s) -> Blocks | None:
     """Fills `s` (reader.Scan) from the non-block lines and the block count; returns the block
     lines, or None for the per-line reader."""
-    if info.encoding != "utf-8":
-        return None
     with open(path, "rb") as f:
         data = f.read()
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if info.encoding != "utf-8" or not _utf8(data):
+        data, start = _as_utf8(data, info), 0
     if data.find(b"\\\t", start) >= 0:
         return None
     if len(data) > start and not data.endswith(b"\n"):
@@ -86,10 +102,6 @@ def read_blocks(path: str, info: TextInfo, s) -> Blocks | None:
     offsets, newline = _separators(raw, start)
     kind = pa.StringArray if offsets.dtype == np.int32 else pa.LargeStringArray
     flat = kind.from_buffers(len(newline), pa.py_buffer(offsets), pa.py_buffer(data))
-    try:
-        flat.validate(full=True)                     # separators are ASCII: each cell UTF-8 ⇔ the file
-    except pa.ArrowInvalid:
-        return None
     last = np.flatnonzero(newline)                   # each line's last cell
     del newline
     first = np.concatenate([[0], last[:-1] + 1]) if len(last) else last

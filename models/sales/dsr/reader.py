@@ -15,14 +15,14 @@ import pyarrow as pa
 from .. import normalise as nz
 from .. import totals as tc
 from ..result import CleanOptions, CleanResult, Emitter, _fmt
-from ..schema import AMOUNT, AMOUNT_LIMIT, AMOUNT_SCALE
+from ..schema import AMOUNT, AMOUNT_LIMIT
 from ..sniff import TextInfo
 from . import columnar
+from .allocation import QUANTUM
 from .lines import read_blocks
 from .records import BLOCK, SALE, SUMMARY, heading, multi, record, split_line, unescape
 from .summaries import Summaries, dec, foot_counts, integer
 
-QUANTUM = Decimal(1).scaleb(-AMOUNT_SCALE)
 _XOFY = re.compile(r"_(\d+)of(\d+)_")
 _FILE_PERIOD = re.compile(r"_(\d{4}-\d{2})(?:-\d{2})?(?:--[\d-]+)?_")
 
@@ -155,7 +155,7 @@ def clean_dsr(path: str, filename: str, info: TextInfo, options: CleanOptions, e
         blocks = read_blocks(path, info, s)
         if blocks is not None:
             sales = columnar.sales(blocks, s, _period(s.head, filename), _dsp(s.head))
-    except (ArithmeticError, pa.ArrowInvalid):  # e.g. a 1e999 amount: the per-line reader's own error
+    except ArithmeticError:           # e.g. a 1e999 amount: the per-line reader meets its own error
         sales = None
     if sales is None:
         s = scan(path, info)
