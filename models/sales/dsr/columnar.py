@@ -84,12 +84,13 @@ def sales(b: Blocks, s, period: str | None, dsp: str | None) -> Sales | None:
     use_type = pc.if_else(pc.not_equal(use_type, ""), pc.cast(use_type, pa.string()), of_summary(2))
     sale = per_value(su.field("ValidityPeriodStart"), lambda v: (nz.norm_period(v) if v and v.strip() else None) or period)
     by_block = pa.array(b.block[su.rows])
-    block = {k: pc.take(v, by_block) for k, v in blocks.items()}
     cols = {"statement_period": pa.repeat(pa.scalar(period, pa.string()), n), "sale_period": sale,
             "dsp": pa.repeat(pa.scalar(dsp, pa.string()), n), "territory": territory, "usage_type": use_type,
-            "quantity": quantity, "currency": of_summary(3), "revenue": revenue, **block}
-    flags = {"isrc": (block["isrc_nulled"], block["isrc_cell"]), "upc": (block["upc_nulled"], block["icpn"]),
-             "territory": (pc.and_(pc.is_null(territory), pc.not_equal(terr_raw, "")), terr_raw)}
+            "quantity": quantity, "currency": of_summary(3), "revenue": revenue,
+            **{k: pc.take(blocks[k], by_block) for k in NAMES if k in blocks}}
+    flags = {"isrc": (pc.take(blocks["isrc_nulled"], by_block), blocks["isrc_cell"], by_block),
+             "upc": (pc.take(blocks["upc_nulled"], by_block), blocks["icpn"], by_block),
+             "territory": (pc.and_(pc.is_null(territory), pc.not_equal(terr_raw, "")), terr_raw, None)}
     return Sales({k: cols[k] for k in NAMES}, line, reason, _nulled(flags, line))
 
 
@@ -146,16 +147,17 @@ def _summary(s, sid: str) -> tuple[str | None, str, str | None, str | None]:
             nz.norm_currency(currency) if currency else None)
 
 
-def _nulled(flags: dict[str, tuple[pa.Array, pa.Array]], line: pa.Array) -> list[tuple[str, int, list[dict]]]:
+def _nulled(flags: dict[str, tuple[pa.Array, pa.Array, pa.Array | None]],
+            line: pa.Array) -> list[tuple[str, int, list[dict]]]:
     """Values nulled as invalid per field (count, first five samples), in the order the per-line
-    reader first met them."""
+    reader first met them. Each flag: (mask per line, raw values, their row per line or None)."""
     out = []
-    for order, (name, (mask, raw)) in enumerate(flags.items()):
+    for order, (name, (mask, raw, row)) in enumerate(flags.items()):
         mask = pc.coalesce(mask, False)
         count = pc.sum(mask).as_py() or 0
         if count:
             idx = pc.indices_nonzero(mask)[:5]
-            found = [{"line": ln, "value": v, "result": None}
-                     for ln, v in zip(line.take(idx).to_pylist(), raw.take(idx).to_pylist())]
+            values = raw.take(idx if row is None else row.take(idx)).to_pylist()
+            found = [{"line": ln, "value": v, "result": None} for ln, v in zip(line.take(idx).to_pylist(), values)]
             out.append((idx[0].as_py(), order, name, count, found))
     return [(name, count, found) for _, _, name, count, found in sorted(out)]
