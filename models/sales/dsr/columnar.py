@@ -17,9 +17,9 @@ from .. import normalise as nz
 from ..result import Emitter
 from ..schema import AMOUNT
 from .allocation import own_revenue, pro_rata
-from .blockwise import per_block
 from .fields import Rows, codes, pc, per_value
 from .lines import Blocks
+from .links import linked
 from .records import SALE
 from .summaries import integer
 
@@ -57,8 +57,8 @@ def sales(b: Blocks, s, period: str | None, dsp: str | None) -> Sales | None:
     rt_codes, rt_names = codes(b.rt)
     kinds = np.array([_kind(rt) for rt in rt_names] + [""], dtype=object)[rt_codes]
     rel, res, su = (Rows(b, np.flatnonzero(kinds == k), rt_names, rt_codes) for k in ("RE", "AS", "SU"))
-    blocks = per_block(b, rel, res)
-    if blocks is None:
+    link = linked(b, rel, res, su)
+    if link is None:
         return None
     n, line = len(su.rows), pa.array(b.line[su.rows], pa.int64())
     use_codes, use_values = codes(su.field("Usages"))
@@ -83,13 +83,12 @@ def sales(b: Blocks, s, period: str | None, dsp: str | None) -> Sales | None:
     use_type = su.field("UseType")
     use_type = pc.if_else(pc.not_equal(use_type, ""), pc.cast(use_type, pa.string()), of_summary(2))
     sale = per_value(su.field("ValidityPeriodStart"), lambda v: (nz.norm_period(v) if v and v.strip() else None) or period)
-    by_block = pa.array(b.block[su.rows])
     cols = {"statement_period": pa.repeat(pa.scalar(period, pa.string()), n), "sale_period": sale,
             "dsp": pa.repeat(pa.scalar(dsp, pa.string()), n), "territory": territory, "usage_type": use_type,
             "quantity": quantity, "currency": of_summary(3), "revenue": revenue,
-            **{k: pc.take(blocks[k], by_block) for k in NAMES if k in blocks}}
-    flags = {"isrc": (pc.take(blocks["isrc_nulled"], by_block), blocks["isrc_cell"], by_block),
-             "upc": (pc.take(blocks["upc_nulled"], by_block), blocks["icpn"], by_block),
+            **{k: link[k] for k in NAMES if k in link}}
+    flags = {"isrc": (link["isrc_nulled"], link["isrc_cell"], link["as_row"]),
+             "upc": (link["upc_nulled"], link["icpn"], link["re_row"]),
              "territory": (pc.and_(pc.is_null(territory), pc.not_equal(terr_raw, "")), terr_raw, None)}
     return Sales({k: cols[k] for k in NAMES}, line, reason, _nulled(flags, line))
 

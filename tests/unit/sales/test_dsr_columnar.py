@@ -26,9 +26,8 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sales"
 DSR = sorted(FIXTURES.glob("DSR_*.tsv"))
 SAMPLES = sorted((SHARED / "samples" / "sales" / "dsr").glob("*DSR_*.tsv"))
 SINGLE = FIXTURES / "DSR_PADPIDA0000000002B_PADPIDA0000000001A_ExamplePremium_2025-06_NO_1of1_20250702T100000.tsv"
-# the files the columnar reader reads as they are (not SINGLE: escaped tab; not Orfium's monthly
-# report: several resources per block)
-COLUMNAR = [p for p in DSR + SAMPLES if p != SINGLE and "UnlimitedMusicMonthly" not in p.name]
+# the files the columnar reader reads as they are (not SINGLE: an escaped tab)
+COLUMNAR = [p for p in DSR + SAMPLES if p != SINGLE]
 NAME = "DSR_A_B_ExamplePremium_2025-06_NO_1of1_20250702T100000.tsv"
 PATHS: Counter = Counter()   # which reader the generated/mutated examples went through
 
@@ -105,12 +104,15 @@ def test_edited_fixture(tmp_path, edit):
 HEAD = ("HEAD\tdsrf/1.1/1.4.1/1.3\tBasicAudioProfile\t1.3\tMSG-9\t2025-07-02T10:00:00Z\t1\t1\t2025-06-01\t"
         "2025-06-30\tPADPIDA0000000001A\tExample Streams\tExamplePremium")
 TEXT = st.sampled_from(["", "A", "B\\|C", "Ünï ço", "  spaced "])
+DSP_IDS = st.sampled_from(["D1", "D2", "D1", ""])
+REFERENCES = ["A1", "A2", "D1", "D2", "", "X", "A1"]
 
 
 @st.composite
 def dsr_files(draw) -> str:
     """HEAD, summaries (repeated ids, odd currencies, territories, usages and amounts), blocks
-    of RE/AS/SU lines of the three sale types with own or pro-rata revenue, comments, blank
+    of RE/AS/SU lines of the three sale types with own or pro-rata revenue, none to several
+    releases and resources per block named by the lines' references (or not), comments, blank
     lines, interrupted and merged blocks, CRLF, FOOT or none."""
     ids = [f"S{i}" for i in range(1, draw(st.integers(1, 4)) + 1)]
     if draw(st.booleans()):
@@ -124,29 +126,33 @@ def dsr_files(draw) -> str:
                      f"{draw(st.sampled_from(['NO', 'SE', 'ZZ', '', 'Worldwide']))}\tPremium\t{usages}\t1000\t"
                      f"{draw(st.sampled_from(['NOK', 'SEK', 'EUR', 'XYZ', '']))}\t{net}")
     sids = st.sampled_from([*ids, "S9", "SY1", "1", ""])
+    odd = draw(st.integers(0, 9)) == 0              # a reference spelt as the reader's `dsp:` keys
+    resources = st.sampled_from(REFERENCES + ["dsp:D1"] * odd)
     block = 0
     for _ in range(draw(st.integers(0, 6))):
         block += draw(st.sampled_from([1, 1, 1, 0]))          # 0: the same BlockId again (merged)
-        if draw(st.booleans()):
-            lines.append(f"RE01.02\t{block}\tR1\tD{block}\t\t\t"
+        for _ in range(draw(st.sampled_from([0, 1, 1, 2]))):
+            lines.append(f"RE01.02\t{block}\t{draw(st.sampled_from(['R1', 'R2', '']))}\tD{block}\t\t\t"
                          f"{draw(st.sampled_from(['012345678905', '198765432102', '123', '', '12345678905']))}"
                          f"\t{draw(TEXT)}\t\t{draw(TEXT)}")
-        if draw(st.booleans()):
+        for _ in range(draw(st.sampled_from([0, 1, 1, 2, 3]))):
             isrc = draw(st.sampled_from(["GBXYZ2400001", "GBXYZ2400001|QZABC2500012", "XX1234567890",
                                          "ISRC12345678", "gb-xyz-24-00001", "", "bad|GBXYZ2400099"]))
-            lines.append(f"AS02.03\t{block}\tA1\tDSPRES{block}\t{isrc}\t{draw(TEXT)}\t\t{draw(TEXT)}")
+            lines.append(f"AS02.03\t{block}\t{draw(st.sampled_from(['A1', 'A2', 'A1', ''] + ['dsp:D1'] * odd))}\t"
+                         f"{draw(DSP_IDS)}\t{isrc}\t{draw(TEXT)}\t\t{draw(TEXT)}")
         for _ in range(draw(st.integers(0, 4))):
             usages = draw(st.sampled_from(["1", "2", "5", "0", "x", "", "3.0"]))
             kind = draw(st.sampled_from(["SU03", "SU02.02", "SU01"]))
+            release, resource = draw(st.sampled_from(["R1", "R2", "", "X"])), draw(resources)
             if kind == "SU03":
                 net = draw(st.sampled_from(["0.5", "", " ", "1.25", "abc", "1E2", " 2 ", "1" + "0" * 22]))
-                lines.append(f"SU03\t{block}\tT\t{draw(sids)}\tDSPRES{block}\t{usages}\t{net}\t"
+                lines.append(f"SU03\t{block}\tT\t{draw(sids)}\t{resource}\t{usages}\t{net}\t"
                              f"{draw(st.sampled_from(['', '2025-05-03', 'junk']))}")
             elif kind == "SU02.02":
-                lines.append(f"SU02.02\t{block}\t{draw(sids)}\tT\tR1\tA1\tTRUE\t{usages}\t\t\t"
+                lines.append(f"SU02.02\t{block}\t{draw(sids)}\tT\t{release}\t{resource}\tTRUE\t{usages}\t\t\t"
                              f"{draw(st.sampled_from(['', 'OnDemandStream']))}")
             else:
-                lines.append(f"SU01\t{block}\t{draw(sids)}\tT\tR1\tA1\tTRUE\t\t{usages}\t"
+                lines.append(f"SU01\t{block}\t{draw(sids)}\tT\t{release}\t{resource}\tTRUE\t\t{usages}\t"
                              f"{draw(st.sampled_from(['', '1', 'x']))}")
         extra = draw(st.sampled_from(["", "", "", "#comment", "   ", "MW01\tx", "ZZ01\ty"]))
         if extra:
