@@ -3,10 +3,12 @@ cells are a string array over it (each cell ends with the tab or newline after i
 are the separators' positions, found by numpy), block records (RE/AS/SU/MW/RU/LI) are numbered
 by block with a cumulative sum. HEAD, summaries, FOOT, headings and anything unusual (a few
 lines) go through the per-line code of the reader (same Scan). `None` where the file needs the
-per-line reader throughout: an escaped tab (`\\<TAB>`), a block record type spelt with spaces.
+per-line reader throughout: a block record type spelt with spaces. An escaped tab (`\\<TAB>`)
+stands as TAB_MARK while the file is cut into cells and is put back in each cell taken.
 Other encodings are decoded as the per-line reader decodes them and read as UTF-8."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +20,7 @@ from .records import BLOCK, SUMMARY, heading, record, split_line
 
 # the type cell (with the separator after it) of a block record read columnar: no spaces around it
 _PLAIN_BLOCK = r"^(RE|AS|MW|RU|SU|LI)\d\d[0-9A-Za-z._-]*(\t|\r*\n)$"
+TAB_MARK = "\ue000"   # a private-use character; a file that holds it keeps its escaped tabs per line
 _CHUNK = 1 << 22      # bytes scanned at a time: small temporaries, no fresh pages per pass
 
 
@@ -31,6 +34,7 @@ class Blocks:
     first: np.ndarray
     cells: np.ndarray
     crlf: bool         # the file holds `\r`: a line's last cell loses trailing `\r`s (rstrip("\r\n"))
+    marked: bool       # the file holds escaped tabs, as TAB_MARK
     rt: pa.Array
     line: np.ndarray
     block: np.ndarray
@@ -38,10 +42,10 @@ class Blocks:
     def cell(self, i: int, rows: np.ndarray | None = None) -> pa.Array:
         """Cell `i` of the block lines `rows` (all if None); "" where a line is shorter."""
         first, cells = (self.first, self.cells) if rows is None else (self.first[rows], self.cells[rows])
-        return _cell(self.flat, first, cells, i, self.crlf)
+        return _cell(self.flat, first, cells, i, self.crlf, self.marked)
 
 
-def _cell(flat: pa.Array, first: np.ndarray, cells: np.ndarray, i: int, crlf: bool) -> pa.Array:
+def _cell(flat: pa.Array, first: np.ndarray, cells: np.ndarray, i: int, crlf: bool, marked: bool) -> pa.Array:
     has = cells > i
     index = pa.array(first + i) if has.all() else pa.array(first + i, mask=~has)
     out = pc.utf8_slice_codeunits(pc.take(flat, index), 0, -1)
@@ -49,7 +53,7 @@ def _cell(flat: pa.Array, first: np.ndarray, cells: np.ndarray, i: int, crlf: bo
         out = pc.coalesce(out, "")
     if crlf:
         out = pc.if_else(pa.array(cells == i + 1), pc.utf8_rtrim(out, characters="\r"), out)
-    return out
+    return pc.replace_substring(out, TAB_MARK, "\t") if marked else out
 
 
 def _separators(raw: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
@@ -68,6 +72,11 @@ def _separators(raw: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
         offsets[n + 1:n + 1 + count] = found + (at + 1)
         n += count
     return offsets, newline
+
+
+def _mark_tab(escape: re.Match) -> bytes:
+    """Escape pairs read left to right as records.split_escaped does; `\\<TAB>` → `\\` TAB_MARK."""
+    return b"\\" + TAB_MARK.encode() if escape[0] == b"\\\t" else escape[0]
 
 
 def _utf8(data: bytes) -> bool:
@@ -94,8 +103,11 @@ def read_blocks(path: str, info: TextInfo, s) -> Blocks | None:
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     if info.encoding != "utf-8" or not _utf8(data):
         data, start = _as_utf8(data, info), 0
-    if data.find(b"\\\t", start) >= 0:
-        return None
+    marked = data.find(b"\\\t", start) >= 0
+    if marked:
+        if data.find(TAB_MARK.encode(), start) >= 0:
+            return None
+        data = re.sub(rb"\\.", _mark_tab, data, flags=re.S)
     if len(data) > start and not data.endswith(b"\n"):
         data += b"\n"                               # the last line, unterminated
     raw = np.frombuffer(data, np.uint8)
@@ -110,14 +122,14 @@ def read_blocks(path: str, info: TextInfo, s) -> Blocks | None:
     plain = pc.match_substring_regex(pc.take(flat, pa.array(first)), _PLAIN_BLOCK)
     block_at = np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)
     other = np.flatnonzero(~block_at)
-    texts = (data[offsets[first[i]]:offsets[last[i] + 1]].decode() for i in other.tolist())
+    texts = (data[offsets[first[i]]:offsets[last[i] + 1]].decode().replace(TAB_MARK, "\t") for i in other.tolist())
     resets = _other_lines(other + 1, texts, s)
     if resets is None:
         return None
     at = np.flatnonzero(block_at)
     crlf = data.find(b"\r", start) >= 0
     first, cells, line = first[at], cells[at], at + 1
-    rt, bid = (_cell(flat, first, cells, i, crlf) for i in (0, 1))
+    rt, bid = (_cell(flat, first, cells, i, crlf, marked) for i in (0, 1))
     changed = np.ones(len(line), dtype=bool)
     if len(line) > 1:
         changed[1:] = np.asarray(pc.not_equal(bid[1:], bid[:-1]).to_numpy(zero_copy_only=False), dtype=bool)
@@ -126,7 +138,7 @@ def read_blocks(path: str, info: TextInfo, s) -> Blocks | None:
     new = changed.copy()
     if len(line) > 1:
         new[1:] |= seen[1:] != seen[:-1]
-    return Blocks(flat, first, cells, crlf, rt, line, np.cumsum(new))
+    return Blocks(flat, first, cells, crlf, marked, rt, line, np.cumsum(new))
 
 
 def _other_lines(numbers: np.ndarray, texts, s) -> np.ndarray | None:
