@@ -26,6 +26,10 @@ from .summaries import integer
 _INT_LIMIT = 2 ** 62
 # a NetRevenue Arrow casts to DECIMAL(38,18) exactly as Decimal(text).quantize(1e-18) reads it
 _PLAIN_AMOUNT = r"^-?\d{1,20}(\.\d{1,18})?$"
+FIELDS = {"RE": ("ReleaseReference", "ICPN", "DisplayArtistName", "Title"),
+          "AS": ("ResourceReference", "DspResourceId", "ISRC", "Title", "DisplayArtistName"),
+          "SU": ("Usages", "Returns", "SummaryRecordId", "NetRevenue", "UseType", "ValidityPeriodStart",
+                 "TransactedRelease", "TransactedResource", "DspResourceId")}
 NAMES = ("statement_period", "sale_period", "dsp", "territory", "isrc", "upc", "artist", "track_title",
          "release_title", "usage_type", "quantity", "currency", "revenue")
 
@@ -56,7 +60,8 @@ def sales(b: Blocks, s, period: str | None, dsp: str | None) -> Sales | None:
     s.last_line as the per-line scan does. None: the per-line reader must read this file."""
     rt_codes, rt_names = codes(b.rt)
     kinds = np.array([_kind(rt) for rt in rt_names] + [""], dtype=object)[rt_codes]
-    rel, res, su = (Rows(b, np.flatnonzero(kinds == k), rt_names, rt_codes) for k in ("RE", "AS", "SU"))
+    rel, res, su = (Rows(b, np.flatnonzero(kinds == k), rt_names, rt_codes, *FIELDS[k]) for k in ("RE", "AS", "SU"))
+    b.flat = None                                 # the file's bytes and cells: every cell needed is taken
     link = linked(b, rel, res, su)
     if link is None:
         return None

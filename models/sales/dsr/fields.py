@@ -37,10 +37,14 @@ pc = _Pooled()
 class Rows:
     """The block lines `rows` of one kind (RE, AS or sale lines); cell positions per record type."""
 
-    def __init__(self, b, rows: np.ndarray, rt_names: list[str], codes: np.ndarray) -> None:
+    def __init__(self, b, rows: np.ndarray, rt_names: list[str], codes: np.ndarray, *names: str) -> None:
         self.b, self.rows, self.rt_names, self.codes = b, rows, rt_names, codes[rows]
+        self.fields = {name: self._cells(name) for name in names}   # taken before the file is let go
 
     def field(self, name: str) -> pa.Array:
+        return self.fields[name]
+
+    def _cells(self, name: str) -> pa.Array:
         """The named cell of each row ("" where its record type has no such cell)."""
         pos = np.array([_position(rt, name) for rt in self.rt_names] or [-1], dtype=np.int64)[self.codes]
         kinds = np.unique(pos)

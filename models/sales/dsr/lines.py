@@ -30,7 +30,7 @@ class Blocks:
     cell of the file, separator included), `rt` (record type), `line` (1-based), `block` (block
     number, as the per-line reader flushes blocks)."""
 
-    flat: pa.Array
+    flat: pa.Array | None                       # None once the cells needed are taken
     first: np.ndarray
     cells: np.ndarray
     crlf: bool         # the file holds `\r`: a line's last cell loses trailing `\r`s (rstrip("\r\n"))

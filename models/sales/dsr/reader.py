@@ -155,7 +155,6 @@ def clean_dsr(path: str, filename: str, info: TextInfo, options: CleanOptions, e
         blocks = read_blocks(path, info, s)
         if blocks is not None:
             sales = columnar.sales(blocks, s, _period(s.head, filename), _dsp(s.head))
-        del blocks                    # the file's bytes and cells: not held while the rows go out
     except ArithmeticError:           # e.g. a 1e999 amount: the per-line reader meets its own error
         sales = None
     if sales is None:
