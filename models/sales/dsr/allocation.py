@@ -5,7 +5,7 @@ read last takes the remainder, so its lines sum to its NetRevenue exactly (as re
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 import numpy as np
 
@@ -19,7 +19,10 @@ def in_range(revenue: Decimal | None, reason: str | None) -> tuple[Decimal | Non
     """Quantized to the canonical scale; a bad row (with its value) if DECIMAL(38,18) cannot hold it."""
     if revenue is None:
         return None, reason
-    revenue = revenue.quantize(QUANTUM)
+    try:
+        revenue = revenue.quantize(QUANTUM)
+    except InvalidOperation:                   # beyond any precision (1e999)
+        return None, f"NetRevenue {revenue} is out of range"
     if abs(revenue) >= AMOUNT_LIMIT:
         return None, f"NetRevenue {revenue} is out of range"
     return revenue, reason
@@ -46,6 +49,7 @@ def _share(s, sid: str, usages_text: str, usages: int | None) -> tuple[str | Non
     total = integer(summary.get("Usages", "")) or s.usages.get(key, 0)
     if net is None or total == 0:
         return key, None, "summary record has no usable NetRevenue/Usages"
+    # a share beyond any precision raises InvalidOperation: the per-line reader reads that file
     return key, (net * usages / total).quantize(QUANTUM, rounding=ROUND_DOWN), None
 
 

@@ -1,13 +1,17 @@
-"""Two streamed passes over a DSR file: (1) HEAD, every summary record (named by the file's own
-`#SYxx` heading row when there is one), FOOT, counts and usages per summary id; (2) blocks →
-canonical rows, revenue from the line (SU03) or allocated pro rata from its summary. What the
-summaries and FOOT declare is returned for the declared-totals check (summaries.py)."""
+"""A DSR file → canonical rows. The columnar reader (lines.py → columnar.py) reads nearly every
+file; the per-line reader here (two streamed passes: (1) HEAD, every summary record, named by the
+file's own `#SYxx` heading row when there is one, FOOT, counts and usages per summary id; (2)
+blocks → rows, revenue from the line or allocated pro rata from its summary) reads the files the
+columnar one hands back (a block record type spelt with spaces, a `dsp:…` reference, usages
+beyond int64, an amount Decimal cannot quantize) and is the reference the equivalence tests
+compare it with. What the summaries and FOOT declare is returned for the declared-totals check
+(summaries.py)."""
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal, localcontext
+from decimal import ROUND_DOWN, Decimal, InvalidOperation, localcontext
 from typing import Callable, Iterator
 
 import pyarrow as pa
@@ -15,10 +19,10 @@ import pyarrow as pa
 from .. import normalise as nz
 from .. import totals as tc
 from ..result import CleanOptions, CleanResult, Emitter, _fmt
-from ..schema import AMOUNT, AMOUNT_LIMIT
+from ..schema import AMOUNT
 from ..sniff import TextInfo
 from . import columnar
-from .allocation import QUANTUM
+from .allocation import QUANTUM, in_range
 from .lines import read_blocks
 from .records import BLOCK, SALE, SUMMARY, heading, multi, record, split_line, unescape
 from .summaries import Summaries, dec, foot_counts, integer
@@ -155,7 +159,7 @@ def clean_dsr(path: str, filename: str, info: TextInfo, options: CleanOptions, e
         blocks = read_blocks(path, info, s)
         if blocks is not None:
             sales = columnar.sales(blocks, s, _period(s.head, filename), _dsp(s.head))
-    except ArithmeticError:           # e.g. a 1e999 amount: the per-line reader meets its own error
+    except ArithmeticError:           # a pro-rata share of a 1e999 summary: the per-line reader's case
         sales = None
     if sales is None:
         s = scan(path, info)
@@ -276,13 +280,13 @@ def _sale_row(no: int, rt: str, rec: dict[str, str], block: dict, s: Scan, perio
         elif no == s.last_line.get(key) and s.usages.get(key) == total:
             revenue = net - allocated[key]            # remainder: the summary's lines sum to NetRevenue exactly
         else:
-            revenue = (net * usages / total).quantize(QUANTUM, rounding=ROUND_DOWN)
+            try:
+                revenue = (net * usages / total).quantize(QUANTUM, rounding=ROUND_DOWN)
+            except InvalidOperation:                   # beyond any precision (1e999): out of range
+                reason = f"NetRevenue {net * usages / total} is out of range"
         if revenue is not None:
             allocated[key] += revenue
-    if revenue is not None:
-        revenue = revenue.quantize(QUANTUM)
-        if abs(revenue) >= AMOUNT_LIMIT:  # a bad line, like an out-of-range amount of a table
-            revenue, reason = None, f"NetRevenue {revenue} is out of range"
+    revenue, reason = in_range(revenue, reason)  # a bad line, like an out-of-range amount of a table
     resource = _pick(block["AS"], rec.get("TransactedResource") or rec.get("DspResourceId", ""))
     release = _pick(block["RE"], rec.get("TransactedRelease", ""))
     isrcs = multi(resource.get("ISRC", ""))

@@ -98,6 +98,23 @@ def test_edited_fixture(tmp_path, edit):
     assert same(path, max_bad_share=1.0)
 
 
+def test_amount_beyond_any_precision_is_a_bad_row(tmp_path):
+    """`1e999` as a line's NetRevenue or a summary's: bad rows with the value (Decimal's quantize
+    raised InvalidOperation out of clean_file before), in both readers."""
+    text = SINGLE.read_bytes().decode().replace(
+        "SU02.02\t2\tS2\tT4\tR1\tA1\tTRUE\t3\t\t\tOnDemandStream", "SU03\t2\tT4\tS2\tDSPRES2\t3\t1e999")
+    path = tmp_path / SINGLE.name
+    path.write_bytes(text.encode())
+    assert same(path)
+    result = clean_file(str(path), path.name, CleanOptions(), lambda batch: None)
+    assert (result.rows, result.bad_rows) == (3, 1)
+    assert result.bad_samples == [{"line": 14, "reason": "NetRevenue 1E+999 is out of range"}]
+    path.write_bytes(text.replace("NOK\t100.00\t0", "NOK\t1e999\t0").encode())
+    assert same(path, max_bad_share=1.0) is False      # a share beyond any precision: read per line
+    result = clean_file(str(path), path.name, CleanOptions(max_bad_share=1.0), lambda batch: None)
+    assert result.bad_rows == 4 and all(s["reason"].endswith("is out of range") for s in result.bad_samples)
+
+
 # -- generated DSR files -----------------------------------------------------------------------
 HEAD = ("HEAD\tdsrf/1.1/1.4.1/1.3\tBasicAudioProfile\t1.3\tMSG-9\t2025-07-02T10:00:00Z\t1\t1\t2025-06-01\t"
         "2025-06-30\tPADPIDA0000000001A\tExample Streams\tExamplePremium")
