@@ -31,6 +31,7 @@ from models.sales.clean import CleanOptions, CleanResult, clean_file
 from models.sales.errors import SalesFileError
 from tests.e2e.gtin_import.conftest import new_participant
 from tests.reliability.conftest import record
+from tests.support.mutation import mutated
 from tests.support.participants import HEADER
 from tests.support.stack import cli
 
@@ -45,32 +46,6 @@ RUNS: Counter = Counter()
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) |
                     st.text(max_size=30), lambda inner: st.lists(inner, max_size=4) |
                     st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=12)
-
-
-@st.composite
-def mutated(draw, paths):
-    path = draw(st.sampled_from(paths))
-    data = bytearray(path.read_bytes())
-    for _ in range(draw(st.integers(1, 6))):
-        if not data:
-            break
-        at = draw(st.integers(0, len(data) - 1))
-        kind = draw(st.sampled_from(["flip", "cut", "dup", "truncate", "inject", "drop_line"]))
-        if kind == "flip":
-            data[at] = draw(st.integers(0, 255))
-        elif kind == "cut":
-            del data[at:at + draw(st.integers(1, 200))]
-        elif kind == "dup":
-            data[at:at] = data[at:at + draw(st.integers(1, 400))]
-        elif kind == "truncate":
-            del data[at:]
-        elif kind == "inject":
-            data[at:at] = draw(st.sampled_from([b",", b"\t", b";", b'"', b"\n", b"\r\n", b"\x00",
-                                                b"\xff\xfe", b"-1e999", b"NaN", b"99999999999999999999"]))
-        else:
-            end = data.find(b"\n", at)
-            del data[at:end if end >= 0 else len(data)]
-    return path.name, bytes(data)
 
 
 def _clean_ok(name: str, data: bytes, kind: str) -> None:

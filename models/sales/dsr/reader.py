@@ -1,13 +1,17 @@
-"""Two streamed passes over a DSR file: (1) HEAD, every summary record (named by the file's own
-`#SYxx` heading row when there is one), FOOT, counts and usages per summary id; (2) blocks →
-canonical rows, revenue from the line (SU03) or allocated pro rata from its summary. What the
-summaries and FOOT declare is returned for the declared-totals check (summaries.py)."""
+"""A DSR file → canonical rows. The columnar reader (lines.py → columnar.py) reads nearly every
+file; the per-line reader here (two streamed passes: (1) HEAD, every summary record, named by the
+file's own `#SYxx` heading row when there is one, FOOT, counts and usages per summary id; (2)
+blocks → rows, revenue from the line or allocated pro rata from its summary) reads the files the
+columnar one hands back (a block record type spelt with spaces, a `dsp:…` reference, usages
+beyond int64, an amount Decimal cannot quantize) and is the reference the equivalence tests
+compare it with. What the summaries and FOOT declare is returned for the declared-totals check
+(summaries.py)."""
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal, localcontext
+from decimal import ROUND_DOWN, Decimal, InvalidOperation, localcontext
 from typing import Callable, Iterator
 
 import pyarrow as pa
@@ -15,12 +19,14 @@ import pyarrow as pa
 from .. import normalise as nz
 from .. import totals as tc
 from ..result import CleanOptions, CleanResult, Emitter, _fmt
-from ..schema import AMOUNT, AMOUNT_LIMIT, AMOUNT_SCALE
+from ..schema import AMOUNT
 from ..sniff import TextInfo
+from . import columnar
+from .allocation import QUANTUM, in_range
+from .lines import read_blocks
 from .records import BLOCK, SALE, SUMMARY, heading, multi, record, split_line, unescape
 from .summaries import Summaries, dec, foot_counts, integer
 
-QUANTUM = Decimal(1).scaleb(-AMOUNT_SCALE)
 _XOFY = re.compile(r"_(\d+)of(\d+)_")
 _FILE_PERIOD = re.compile(r"_(\d{4}-\d{2})(?:-\d{2})?(?:--[\d-]+)?_")
 
@@ -146,17 +152,50 @@ def _month(text: str) -> str | None:
 
 def clean_dsr(path: str, filename: str, info: TextInfo, options: CleanOptions, emitter: Emitter,
               progress: Callable[[int, float], None] | None) -> CleanResult:
-    s = scan(path, info)
+    """Columnar (lines.py, columnar.py) unless the file needs the per-line reader (columnar.sales
+    answers None; the equivalence tests force that to compare the two)."""
+    s, sales = Scan(), None
+    try:
+        blocks = read_blocks(path, info, s)
+        if blocks is not None:
+            sales = columnar.sales(blocks, s, _period(s.head, filename), _dsp(s.head))
+    except ArithmeticError:           # a pro-rata share of a 1e999 summary: the per-line reader's case
+        sales = None
+    if sales is None:
+        s = scan(path, info)
     head = s.head
-    m = _FILE_PERIOD.search(filename)
-    period = _month(head.get("UsageStartDate", "")) or (nz.norm_period(m[1]) if m else None)
-    dsp = unescape(head.get("SenderName") or head.get("ServiceDescription") or head.get("SenderPartyId") or "") or None
+    period, dsp = _period(head, filename), _dsp(head)
     file_no, n_files = integer(head.get("FileNumber", "")), integer(head.get("NumberOfFiles", ""))
     xofy = _XOFY.search(filename)
     if (file_no is None or n_files is None) and xofy:
         file_no, n_files = int(xofy[1]), int(xofy[2])
     single = n_files in (None, 1)
     _state_rates(s.summaries, period, emitter)
+    if sales is None:
+        _emit_lines(path, info, s, period, dsp, options, emitter, progress)
+    else:
+        sales.emit(emitter, options.batch_rows, progress)
+    emitter.check_share(filename)
+    declared, check = _totals(s, single, emitter, head)
+    currencies = {sm.get("Currency", "") for _, _, sm in s.summaries.records} - {""}
+    return emitter.result(layout="ddex-dsr", encoding=info.encoding, delimiter="\t", reporting_period=period,
+                          currency=nz.norm_currency(currencies.pop()) if len(currencies) == 1 else None,
+                          file_number=file_no, number_of_files=n_files, declared_totals=declared,
+                          totals_check=check, warnings=s.warnings)
+
+
+def _period(head: dict[str, str], filename: str) -> str | None:
+    m = _FILE_PERIOD.search(filename)
+    return _month(head.get("UsageStartDate", "")) or (nz.norm_period(m[1]) if m else None)
+
+
+def _dsp(head: dict[str, str]) -> str | None:
+    return unescape(head.get("SenderName") or head.get("ServiceDescription") or head.get("SenderPartyId") or "") or None
+
+
+def _emit_lines(path: str, info: TextInfo, s: Scan, period: str | None, dsp: str | None, options: CleanOptions,
+                emitter: Emitter, progress: Callable[[int, float], None] | None) -> None:
+    """The per-line second pass: blocks → canonical rows."""
     allocated: dict[str, Decimal] = defaultdict(Decimal)
     rows, block_id, block = _Rows(), None, {"RE": {}, "AS": {}, "SU": []}
     territory_cache: dict = {}
@@ -194,13 +233,6 @@ def clean_dsr(path: str, filename: str, info: TextInfo, options: CleanOptions, e
                 progress(emitter.rows + emitter.bad, min(100.0, 100.0 * read / max(1, info.size)))
         flush_block()
     rows.flush(emitter)
-    emitter.check_share(filename)
-    declared, check = _totals(s, single, emitter, head)
-    currencies = {sm.get("Currency", "") for _, _, sm in s.summaries.records} - {""}
-    return emitter.result(layout="ddex-dsr", encoding=info.encoding, delimiter="\t", reporting_period=period,
-                          currency=nz.norm_currency(currencies.pop()) if len(currencies) == 1 else None,
-                          file_number=file_no, number_of_files=n_files, declared_totals=declared,
-                          totals_check=check, warnings=s.warnings)
 
 
 def _cached(cache: dict, fn: Callable[[str], str | None], value: str) -> str | None:
@@ -248,13 +280,13 @@ def _sale_row(no: int, rt: str, rec: dict[str, str], block: dict, s: Scan, perio
         elif no == s.last_line.get(key) and s.usages.get(key) == total:
             revenue = net - allocated[key]            # remainder: the summary's lines sum to NetRevenue exactly
         else:
-            revenue = (net * usages / total).quantize(QUANTUM, rounding=ROUND_DOWN)
+            try:
+                revenue = (net * usages / total).quantize(QUANTUM, rounding=ROUND_DOWN)
+            except InvalidOperation:                   # beyond any precision (1e999): out of range
+                reason = f"NetRevenue {net * usages / total} is out of range"
         if revenue is not None:
             allocated[key] += revenue
-    if revenue is not None:
-        revenue = revenue.quantize(QUANTUM)
-        if abs(revenue) >= AMOUNT_LIMIT:  # a bad line, like an out-of-range amount of a table
-            revenue, reason = None, f"NetRevenue {revenue} is out of range"
+    revenue, reason = in_range(revenue, reason)  # a bad line, like an out-of-range amount of a table
     resource = _pick(block["AS"], rec.get("TransactedResource") or rec.get("DspResourceId", ""))
     release = _pick(block["RE"], rec.get("TransactedRelease", ""))
     isrcs = multi(resource.get("ISRC", ""))

@@ -1,0 +1,168 @@
+"""A DSR file as Arrow without a Python object per line: the file's bytes stay one buffer, its
+cells are a string array over it (each cell ends with the tab or newline after it, so the offsets
+are the separators' positions, found by numpy), block records (RE/AS/SU/MW/RU/LI) are numbered
+by block with a cumulative sum. HEAD, summaries, FOOT, headings and anything unusual (a few
+lines) go through the per-line code of the reader (same Scan). `None` where the file needs the
+per-line reader throughout: a block record type spelt with spaces. An escaped tab (`\\<TAB>`)
+stands as TAB_MARK while the file is cut into cells and is put back in each cell taken.
+Other encodings are decoded as the per-line reader decodes them and read as UTF-8."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from ..sniff import TextInfo
+from .fields import pc
+from .records import BLOCK, SUMMARY, heading, record, split_line
+
+# the type cell (with the separator after it) of a block record read columnar: no spaces around it
+_PLAIN_BLOCK = r"^(RE|AS|MW|RU|SU|LI)\d\d[0-9A-Za-z._-]*(\t|\r*\n)$"
+TAB_MARK = "\ue000"   # a private-use character; a file that holds it keeps its escaped tabs per line
+_CHUNK = 1 << 22      # bytes scanned at a time: small temporaries, no fresh pages per pass
+
+
+@dataclass
+class Blocks:
+    """Block lines in file order: their `first` cell and number of `cells` in `flat` (every
+    cell of the file, separator included), `rt` (record type), `line` (1-based), `block` (block
+    number, as the per-line reader flushes blocks)."""
+
+    flat: pa.Array | None                       # None once the cells needed are taken
+    first: np.ndarray
+    cells: np.ndarray
+    crlf: bool         # the file holds `\r`: a line's last cell loses trailing `\r`s (rstrip("\r\n"))
+    marked: bool       # the file holds escaped tabs, as TAB_MARK
+    rt: pa.Array
+    line: np.ndarray
+    block: np.ndarray
+
+    def cell(self, i: int, rows: np.ndarray | None = None) -> pa.Array:
+        """Cell `i` of the block lines `rows` (all if None); "" where a line is shorter."""
+        first, cells = (self.first, self.cells) if rows is None else (self.first[rows], self.cells[rows])
+        return _cell(self.flat, first, cells, i, self.crlf, self.marked)
+
+
+def _cell(flat: pa.Array, first: np.ndarray, cells: np.ndarray, i: int, crlf: bool, marked: bool) -> pa.Array:
+    has = cells > i
+    index = pa.array(first + i) if has.all() else pa.array(first + i, mask=~has)
+    out = pc.utf8_slice_codeunits(pc.take(flat, index), 0, -1)
+    if not has.all():
+        out = pc.coalesce(out, "")
+    if crlf:
+        out = pc.if_else(pa.array(cells == i + 1), pc.utf8_rtrim(out, characters="\r"), out)
+    return pc.replace_substring(out, TAB_MARK, "\t") if marked else out
+
+
+def _separators(raw: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
+    """(cell offsets: `start` then each tab's and newline's position + 1; which separators are
+    newlines). Filled chunk by chunk into one array: numpy over the whole file at once makes
+    several 80 MB temporaries, and fresh pages cost more than the scan on this kind of host."""
+    chunks = range(start, len(raw), _CHUNK)
+    counts = [np.count_nonzero((raw[at:at + _CHUNK] == 9) | (raw[at:at + _CHUNK] == 10)) for at in chunks]
+    offsets = np.empty(sum(counts) + 1, np.int32 if len(raw) < 2 ** 31 else np.int64)
+    newline = np.empty(sum(counts), bool)
+    offsets[0], n = start, 0
+    for at, count in zip(chunks, counts):
+        part = raw[at:at + _CHUNK]
+        found = np.flatnonzero((part == 9) | (part == 10))
+        newline[n:n + count] = part[found] == 10
+        offsets[n + 1:n + 1 + count] = found + (at + 1)
+        n += count
+    return offsets, newline
+
+
+def _mark_tab(escape: re.Match) -> bytes:
+    """Escape pairs read left to right as records.split_escaped does; `\\<TAB>` → `\\` TAB_MARK."""
+    return b"\\" + TAB_MARK.encode() if escape[0] == b"\\\t" else escape[0]
+
+
+def _utf8(data: bytes) -> bool:
+    whole = pa.LargeStringArray.from_buffers(1, pa.py_buffer(np.array([0, len(data)], np.int64)), pa.py_buffer(data))
+    try:
+        whole.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _as_utf8(data: bytes, info: TextInfo) -> bytes:
+    """Another encoding, or UTF-8 with invalid bytes: decoded as the per-line reader decodes it
+    (its codec, `errors="replace"`, a UTF-8 BOM dropped), written back as UTF-8."""
+    enc = "utf-8-sig" if info.encoding == "utf-8" else info.encoding
+    return data.decode(enc, errors="replace").encode("utf-8")
+
+
+def read_blocks(path: str, info: TextInfo, s) -> Blocks | None:
+    """Fills `s` (reader.Scan) from the non-block lines and the block count; returns the block
+    lines, or None for the per-line reader."""
+    with open(path, "rb") as f:
+        data = f.read()
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if info.encoding != "utf-8" or not _utf8(data):
+        data, start = _as_utf8(data, info), 0
+    marked = data.find(b"\\\t", start) >= 0
+    if marked:
+        if data.find(TAB_MARK.encode(), start) >= 0:
+            return None
+        data = re.sub(rb"\\.", _mark_tab, data, flags=re.S)
+    if len(data) > start and not data.endswith(b"\n"):
+        data += b"\n"                               # the last line, unterminated
+    raw = np.frombuffer(data, np.uint8)
+    offsets, newline = _separators(raw, start)
+    kind = pa.StringArray if offsets.dtype == np.int32 else pa.LargeStringArray
+    flat = kind.from_buffers(len(newline), pa.py_buffer(offsets), pa.py_buffer(data))
+    last = np.flatnonzero(newline)                   # each line's last cell
+    del newline
+    first = np.concatenate([[0], last[:-1] + 1]) if len(last) else last
+    cells = last - first + 1
+    s.lines = len(last)
+    plain = pc.match_substring_regex(pc.take(flat, pa.array(first)), _PLAIN_BLOCK)
+    block_at = np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)
+    other = np.flatnonzero(~block_at)
+    texts = (data[offsets[first[i]]:offsets[last[i] + 1]].decode().replace(TAB_MARK, "\t") for i in other.tolist())
+    resets = _other_lines(other + 1, texts, s)
+    if resets is None:
+        return None
+    at = np.flatnonzero(block_at)
+    crlf = data.find(b"\r", start) >= 0
+    first, cells, line = first[at], cells[at], at + 1
+    rt, bid = (_cell(flat, first, cells, i, crlf, marked) for i in (0, 1))
+    changed = np.ones(len(line), dtype=bool)
+    if len(line) > 1:
+        changed[1:] = np.asarray(pc.not_equal(bid[1:], bid[:-1]).to_numpy(zero_copy_only=False), dtype=bool)
+    s.blocks = int(changed.sum())                    # FOOT's count: a block is a run of one BlockId
+    seen = np.searchsorted(resets, line)             # another record between two block lines ends the block
+    new = changed.copy()
+    if len(line) > 1:
+        new[1:] |= seen[1:] != seen[:-1]
+    return Blocks(flat, first, cells, crlf, marked, rt, line, np.cumsum(new))
+
+
+def _other_lines(numbers: np.ndarray, texts, s) -> np.ndarray | None:
+    """HEAD, summaries, FOOT, headings, blank and comment lines, as the per-line reader reads
+    them; returns the line numbers that end a block (records other than blank and `#`)."""
+    resets = []
+    for no, text in zip(numbers.tolist(), texts):
+        text = text.rstrip("\r\n")
+        if not text.strip():
+            continue
+        cells = split_line(text)
+        rt = cells[0].strip()
+        if not text.startswith("#"):
+            resets.append(no)
+        if rt.startswith("#"):
+            named = heading(cells)
+            if named:
+                s.headings.setdefault(*named)
+        elif rt == "HEAD":
+            s.head = record(cells)
+        elif rt == "FOOT":
+            s.foot = record(cells)
+        elif SUMMARY.match(rt):
+            s.summaries.add(no, rt, record(cells, s.names(rt)))
+        elif BLOCK.match(rt):
+            return None                              # a block record with an unusual type cell
+    return np.array(resets, dtype=np.int64)
