@@ -46,12 +46,46 @@ def _flat(col) -> pa.Array:
     return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
 
 
-def _strings(arr: pa.Array) -> np.ndarray:
-    enc = pc.dictionary_encode(arr)
-    distinct = np.fromiter((_text_hash(v) for v in enc.dictionary.to_pylist()), np.uint64,
-                           count=len(enc.dictionary))
+class _TextHashes:
+    """`_text_hash` of the distinct texts seen in earlier row groups of the file (aligned Arrow
+    keys and numpy hashes), so a text costs one Python call per file, not one per row group.
+    Used by one thread (the digest's stage). Emptied past MAX keys (all-distinct columns)."""
+
+    MAX = 1_000_000
+
+    def __init__(self) -> None:
+        self.keys = pa.array([], pa.string())
+        self.hashes = np.empty(0, np.uint64)
+
+    def of(self, distinct: pa.Array) -> np.ndarray:
+        """Hashes of `distinct` (non-null, distinct texts), in its order."""
+        idx = pc.index_in(distinct, value_set=self.keys)
+        if idx.null_count:
+            new = distinct.filter(pc.is_null(idx))
+            if len(self.keys) + len(new) > self.MAX:   # start again from this group's texts
+                self.keys, self.hashes = distinct, _hash_all(distinct)
+                return self.hashes
+            self.keys = pa.concat_arrays([self.keys, new])
+            self.hashes = np.concatenate([self.hashes, _hash_all(new)])
+            idx = pc.index_in(distinct, value_set=self.keys)
+        return self.hashes[idx.to_numpy(zero_copy_only=False)]
+
+
+def _hash_all(texts: pa.Array) -> np.ndarray:
+    return np.fromiter((_text_hash(v) for v in texts.to_pylist()), np.uint64, count=len(texts))
+
+
+def _strings(col, cache: _TextHashes | None = None) -> np.ndarray:
+    """Per row, the hash of its normalised text (`_NULL` for null); `col` may be chunked."""
+    enc = pc.dictionary_encode(col)          # chunked: every chunk shares the final dictionary
+    chunks = enc.chunks if isinstance(enc, pa.ChunkedArray) else [enc]
+    if not chunks:
+        return np.empty(0, np.uint64)
+    dictionary = max((c.dictionary for c in chunks), key=len)  # the others are its prefixes
+    distinct = (cache or _TextHashes()).of(dictionary)
     table = np.append(distinct, _NULL)  # index -1 = null
-    return table[pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)]
+    indices = pa.chunked_array([c.indices for c in chunks], pa.int32())
+    return table[pc.fill_null(indices, -1).to_numpy()]
 
 
 def _nulls(arr: pa.Array, values: np.ndarray) -> np.ndarray:
@@ -71,21 +105,23 @@ def _decimals(arr: pa.Array) -> np.ndarray:
     return _nulls(arr, _mix(words[:, 0]) ^ _mix(words[:, 1] + _NULL))
 
 
-def row_hashes(table: pa.Table | pa.RecordBatch) -> tuple[np.ndarray, np.ndarray]:
+def row_hashes(table: pa.Table | pa.RecordBatch,
+               texts: dict[str, _TextHashes] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Two 64-bit hashes per row: over IDENTITY, and over all KEY_COLUMNS (normalised text,
-    exact amounts)."""
+    exact amounts). `texts`: per column, the text hashes of earlier row groups."""
     h = np.zeros(table.num_rows, np.uint64)
     identity = h
     for i, name in enumerate(KEY_COLUMNS):
         if i == len(IDENTITY):
             identity = h
-        arr = _flat(table.column(name))
-        if pa.types.is_decimal(arr.type):
-            part = _decimals(arr)
-        elif pa.types.is_integer(arr.type):
-            part = _integers(arr)
+        col = table.column(name)
+        if pa.types.is_decimal(col.type):
+            part = _decimals(_flat(col))
+        elif pa.types.is_integer(col.type):
+            part = _integers(_flat(col))
         else:
-            part = _strings(arr.cast(pa.string()))
+            cache = None if texts is None else texts.setdefault(name, _TextHashes())
+            part = _strings(col if col.type == pa.string() else col.cast(pa.string()), cache)
         h = _mix(h ^ (part + _SALTS[i]))
     return identity, h
 
@@ -107,11 +143,12 @@ class StatementDigest:
         self.periods: set[str] = set()
         self.revenue: dict[str, Decimal] = {}
         self.quantity = 0
+        self.texts: dict[str, _TextHashes] = {}
 
     def add(self, table: pa.Table) -> None:
         if not table.num_rows:
             return
-        identity, h = row_hashes(table)
+        identity, h = row_hashes(table, self.texts)
         with np.errstate(over="ignore"):
             self.total = np.uint64(self.total + h.sum(dtype=np.uint64))
         self.rows += table.num_rows
