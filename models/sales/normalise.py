@@ -51,6 +51,34 @@ def norm_isrc(value: str) -> str | None:
     return code if stdnum_isrc.is_valid(code) else None
 
 
+_ISRC_PLAIN = r"^[A-Za-z0-9 \-._/:]*$"   # ASCII letters, digits and the separators _SEP strips
+_ISRC = r"^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$"
+_ISRC_COUNTRIES = pa.array(sorted(getattr(stdnum_isrc, "_country_codes", ())), pa.string())
+
+
+def isrc_column(values: pa.Array) -> pa.Array:
+    """`norm_isrc` of each value of a string array, in Arrow kernels for the values written
+    with plain ASCII letters, digits and separators (all of them, in DSP reports); the others
+    (other whitespace, non-ASCII letters whose upper case differs) go through `norm_isrc`."""
+    plain = pc.fill_null(pc.match_substring_regex(values, _ISRC_PLAIN), False)
+    if not len(_ISRC_COUNTRIES):                      # python-stdnum without its list
+        return pa.array([None if v is None else norm_isrc(v) for v in values.to_pylist()], pa.string())
+    out = _isrc_plain(values)
+    if pc.all(plain).as_py():
+        return out
+    other = pc.invert(plain)
+    slow = [None if v is None else norm_isrc(v) for v in values.filter(other).to_pylist()]
+    return pc.replace_with_mask(out, other, pa.array(slow, pa.string()))
+
+
+def _isrc_plain(values: pa.Array) -> pa.Array:
+    code = pc.ascii_upper(pc.replace_substring_regex(values, r"[ \-._/:]", ""))
+    code = pc.if_else(pc.starts_with(code, "ISRC"), pc.utf8_slice_codeunits(code, 4), code)
+    ok = pc.and_(pc.fill_null(pc.match_substring_regex(code, _ISRC), False),
+                 pc.is_in(pc.utf8_slice_codeunits(code, 0, 2), value_set=_ISRC_COUNTRIES))
+    return pc.if_else(ok, code, pa.scalar(None, pa.string()))
+
+
 def norm_upc(value: str) -> str | None:
     """UPC/EAN/GTIN digits with a valid check digit. Leading zeros lost by spreadsheets are restored."""
     code = _SEP.sub("", value.strip().strip('"').strip("'"))
@@ -176,7 +204,8 @@ class DistinctCache:
         unseen = pc.and_(pc.is_null(idx), pc.is_valid(arr))
         if pc.any(unseen).as_py():
             new = pc.unique(arr.filter(unseen))
-            mapped = pa.array([fn(v) for v in new.to_pylist()], pa.string())
+            columnar = COLUMNAR.get(fn)
+            mapped = columnar(new) if columnar else pa.array([fn(v) for v in new.to_pylist()], pa.string())
             if len(keys) + len(new) > self.MAX:
                 keys, values = new, mapped
             else:
@@ -184,6 +213,9 @@ class DistinctCache:
             self.state = (keys, values)
             idx = pc.index_in(arr, value_set=keys)
         return pc.take(values, idx)
+
+
+COLUMNAR: dict[Callable, Callable[[pa.Array], pa.Array]] = {norm_isrc: isrc_column}  # same results, in kernels
 
 
 def map_distinct(arr: pa.Array, fn: Callable[[str], str | None], cache: DistinctCache | None = None) -> pa.Array:
