@@ -269,22 +269,32 @@ def _plain_pattern(decimal_sep: str, thousands_sep: str | None, integers: bool) 
     return r"^-?\d{1,20}$"
 
 
+_COMMA_PLAIN = r"^-?\d{1,20}(,\d{1,18})?$"
+
+
 def _fast_or_slow(arr: pa.Array, pattern: str, to_type: pa.DataType, slow,
-                  notes: dict | None = None) -> tuple[pa.Array, pa.Array]:
+                  notes: dict | None = None, comma: bool = False) -> tuple[pa.Array, pa.Array]:
     """Cast the cells matching `pattern` straight to `to_type` (exact: they fit the type without
     rounding); only the other cells go through `slow` (-> values, invalid mask). `notes`, when
-    given, receives `cleaned`: the mask of the cells that needed cleaning (None: every cell plain)."""
+    given, receives `cleaned`: the mask of the cells that needed cleaning (None: every cell plain).
+    `comma`: cells written `-0,5` (decimal comma, no other character) are cast too, their comma
+    made a point (what the cleaning makes of them; they still count as cleaned)."""
     plain = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
     nplain = pc.sum(plain).as_py() or 0
     if notes is not None:
         notes["cleaned"] = None if nplain == len(arr) else pc.and_(pc.invert(plain), pc.is_valid(arr))
+    direct = arr
+    if comma:
+        plain = pc.fill_null(pc.match_substring_regex(arr, _COMMA_PLAIN), False)
+        nplain = pc.sum(plain).as_py() or 0
+        direct = pc.replace_substring(arr, ",", ".") if nplain else arr
     if nplain == len(arr):
-        return pc.cast(arr, to_type), pa.repeat(pa.scalar(False), len(arr))
+        return pc.cast(direct, to_type), pa.repeat(pa.scalar(False), len(arr))
     if nplain == 0:
         return slow(arr)
     other = pc.invert(plain)
     values, bad = slow(arr.filter(other))
-    fast = pc.cast(pc.if_else(plain, arr, pa.scalar(None, pa.string())), to_type)
+    fast = pc.cast(pc.if_else(plain, direct, pa.scalar(None, pa.string())), to_type)
     return (pc.replace_with_mask(fast, other, values),
             pc.replace_with_mask(pa.repeat(pa.scalar(False), len(arr)), other, bad))
 
@@ -296,7 +306,8 @@ def to_amount(arr: pa.Array, decimal_sep: str = ".", thousands_sep: str | None =
     if arr.type != pa.string():
         arr = arr.cast(pa.string())
     return _fast_or_slow(arr, _plain_pattern(decimal_sep, thousands_sep, False), AMOUNT,
-                         lambda a: _to_amount_slow(a, decimal_sep, thousands_sep), notes)
+                         lambda a: _to_amount_slow(a, decimal_sep, thousands_sep), notes,
+                         comma=decimal_sep == "," and thousands_sep != ",")
 
 
 def _to_amount_slow(arr: pa.Array, decimal_sep: str, thousands_sep: str | None) -> tuple[pa.Array, pa.Array]:

@@ -61,6 +61,27 @@ def test_amounts_decimal_comma_and_sniffing():
     assert values.to_pylist() == [Decimal("1234.5"), Decimal("0.000001")]
 
 
+def test_decimal_commas_cast_directly_agree_with_the_cleaning():
+    """`0,5` cells take the direct cast; mixed with cells that need cleaning, every value, the
+    invalid mask and the `cleaned` notes are those of the cleaning path."""
+    cells = ["0,01234567", "-0,5", "12", "1.234,50", "(0,5)", "0,5-", "€0,5", "1,", ",5", "x", "", None, "0.5"]
+    notes: dict = {}
+    values, invalid = nz.to_amount(pa.array(cells), ",", None, notes)
+    slow, slow_invalid = nz._to_amount_slow(pa.array(cells), ",", None)
+    assert values.to_pylist() == slow.to_pylist() and invalid.to_pylist() == slow_invalid.to_pylist()
+    assert values.to_pylist()[:2] == [Decimal("0.01234567"), Decimal("-0.5")]
+    assert notes["cleaned"].to_pylist() == [True, True, False] + [True] * 8 + [False, True]
+    plain, _ = nz.to_amount(pa.array(["0,25", "-3,5"]), ",")
+    assert plain.to_pylist() == [Decimal("0.25"), Decimal("-3.5")]
+
+
+def test_isrc_column_agrees_with_norm_isrc():
+    cells = ["us-sm1-98-03037", "GB XYZ 24 00001", "ISRC:GBXYZ2400001", "isrcGBXYZ2400001", "GBXYZ240000",
+             "BADISRC", "XXXYZ2400001", "GB\tXYZ2400001", "GB\u00a0XYZ2400001", "\u00fcSXYZ2400001", "", None,
+             "gb_xyz.24/00001", "ISRC", "GBXYZ24000O1"]
+    assert nz.isrc_column(pa.array(cells)).to_pylist() == [None if c is None else nz.norm_isrc(c) for c in cells]
+
+
 def test_huge_amount_is_invalid_not_an_exception():
     values, invalid = nz.to_amount(pa.array(["1" * 25, "2"]))
     assert values.to_pylist() == [None, Decimal(2)] and invalid.to_pylist() == [True, False]
