@@ -202,17 +202,25 @@ class DistinctCache:
         keys, values = self.state
         idx = pc.index_in(arr, value_set=keys)
         unseen = pc.and_(pc.is_null(idx), pc.is_valid(arr))
-        if pc.any(unseen).as_py():
-            new = pc.unique(arr.filter(unseen))
-            columnar = COLUMNAR.get(fn)
-            mapped = columnar(new) if columnar else pa.array([fn(v) for v in new.to_pylist()], pa.string())
-            if len(keys) + len(new) > self.MAX:
-                keys, values = new, mapped
-            else:
-                keys, values = pa.concat_arrays([keys, new]), pa.concat_arrays([values, mapped])
-            self.state = (keys, values)
-            idx = pc.index_in(arr, value_set=keys)
+        if not pc.any(unseen).as_py():
+            return pc.take(values, idx)
+        if len(keys) + pc.sum(unseen).as_py() > self.MAX:   # start again from this batch's values
+            new = pc.unique(arr.drop_null())
+            mapped = _map_values(new, fn)
+            self.state = (new, mapped)
+            return pc.take(mapped, pc.index_in(arr, value_set=new))
+        new = pc.unique(arr.filter(unseen))
+        mapped = _map_values(new, fn)
+        values = pa.concat_arrays([values, mapped])   # this call's own arrays: another thread
+        self.state = (pa.concat_arrays([keys, new]), values)   # may replace the state meanwhile
+        # the new values' indices follow the old keys: only the (smaller) new set is looked up again
+        idx = pc.coalesce(idx, pc.add(pc.index_in(arr, value_set=new), pa.scalar(len(keys), pa.int32())))
         return pc.take(values, idx)
+
+
+def _map_values(distinct: pa.Array, fn: Callable[[str], str | None]) -> pa.Array:
+    columnar = COLUMNAR.get(fn)
+    return columnar(distinct) if columnar else pa.array([fn(v) for v in distinct.to_pylist()], pa.string())
 
 
 COLUMNAR: dict[Callable, Callable[[pa.Array], pa.Array]] = {norm_isrc: isrc_column}  # same results, in kernels

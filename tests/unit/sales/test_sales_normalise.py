@@ -97,3 +97,27 @@ def test_map_distinct_calls_once_per_value():
     arr = pa.array(["a", "b", "a", None, "a"])
     out = nz.map_distinct(arr, lambda v: calls.append(v) or v.upper(), {})
     assert out.to_pylist() == ["A", "B", "A", None, "A"] and sorted(calls) == ["a", "b"]
+
+
+def test_distinct_cache_past_its_limit_still_maps_values_seen_before():
+    """Past MAX keys the cache starts again from the batch's values: values of earlier batches
+    in that batch are mapped, not nulled."""
+    cache = nz.DistinctCache()
+    cache.MAX = 4
+    upper = str.upper
+    assert nz.map_distinct(pa.array(["a", "b", None]), upper, cache).to_pylist() == ["A", "B", None]
+    assert nz.map_distinct(pa.array(["c", "a", "d", "e"]), upper, cache).to_pylist() == ["C", "A", "D", "E"]
+    assert nz.map_distinct(pa.array(["e", "f", "a"]), upper, cache).to_pylist() == ["E", "F", "A"]
+
+
+def test_distinct_cache_shared_by_threads_maps_every_batch_right():
+    """The cleaning threads share one cache: each call maps with the arrays it built, whatever
+    another thread stored meanwhile."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cache = nz.DistinctCache()
+    batches = [pa.array([f"v{(i * 7919 + j) % 5000}" for j in range(2000)]) for i in range(40)]
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(pool.map(lambda b: nz.map_distinct(b, str.upper, cache), batches))
+    for batch, out in zip(batches, outs):
+        assert out.to_pylist() == [v.upper() for v in batch.to_pylist()]
