@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
+from typing import Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -15,6 +17,7 @@ from .result import CleanOptions, Emitter
 
 _NULL = pa.scalar(None, pa.string())
 _TEXT_FIELDS = ("dsp", "artist", "track_title", "release_title", "usage_type")
+_NUMBERS = ("revenue", "revenue_converted", "quantity", "_rate", "_rate_from")
 
 
 @dataclass
@@ -62,8 +65,11 @@ class Mapper:
         n = len(lines)
         if not src or n == 0:
             return
-        trimmed = {k: pc.utf8_trim_whitespace(v) for k, v in src.items()}  # once per column
-        blank = _blank_rows(list(trimmed.values()))
+        # text columns trimmed once; amounts are cleaned from `src` (trimmed here only when every
+        # text column has a blank cell, to tell fully blank lines)
+        trimmed = {k: pc.utf8_trim_whitespace(v) for k, v in src.items() if k not in _NUMBERS}
+        blank = _blank_rows(chain(trimmed.values(),
+                                  (pc.utf8_trim_whitespace(src[k]) for k in _NUMBERS if k in src)))
         if blank is not None:              # fully blank lines are not rows at all
             keep = pc.invert(blank)
             src = {k: v.filter(keep) for k, v in src.items()}
@@ -184,7 +190,7 @@ def _note_repaired(emitter, name: str, notes: dict, bad: pa.Array, lines: pa.Arr
               lines, raw, out)
 
 
-def _blank_rows(trimmed: list[pa.Array]) -> pa.Array | None:
+def _blank_rows(trimmed: Iterable[pa.Array]) -> pa.Array | None:
     """Mask of the rows whose every cell is blank, or None when there is none (decided by the
     first column without a blank cell, so usually after one comparison)."""
     blank = None
