@@ -59,9 +59,11 @@ def release_memory() -> None:
 
 def use_jemalloc() -> None:
     """Arrow allocates from jemalloc in this process rather than its default mimalloc: on the
-    benchmark VM mimalloc's returned and re-faulted pages cost 0.6-2.4 s of system time per 1 M
+    benchmark VM mimalloc's returned and re-faulted pages cost 0.6-4.1 s of system time per 1 M
     rows (jemalloc 0.4-0.5 s, ~100 MB lower peak RSS; docs/performance.md, issue 21). Kept
-    as is where the wheel has no jemalloc."""
+    as is where the wheel has no jemalloc or ARROW_DEFAULT_MEMORY_POOL names a pool."""
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
     try:
         pool = pa.jemalloc_memory_pool()
     except (NotImplementedError, pa.ArrowNotImplementedError):
