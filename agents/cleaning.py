@@ -57,21 +57,6 @@ def release_memory() -> None:
         pass
 
 
-def use_jemalloc() -> None:
-    """Arrow allocates from jemalloc in this process rather than its default mimalloc: on the
-    benchmark VM mimalloc's returned and re-faulted pages cost 0.6-4.1 s of system time per 1 M
-    rows (jemalloc 0.4-0.5 s, ~100 MB lower peak RSS; docs/performance.md, issue 21). Kept
-    as is where the wheel has no jemalloc or ARROW_DEFAULT_MEMORY_POOL names a pool."""
-    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
-        return
-    try:
-        pool = pa.jemalloc_memory_pool()
-    except (NotImplementedError, pa.ArrowNotImplementedError):
-        return
-    if pa.default_memory_pool().backend_name != pool.backend_name:
-        pa.set_memory_pool(pool)
-
-
 class CleaningCancelled(Exception):
     """The cleaning was stopped from outside (the file turned out to be a duplicate)."""
 
@@ -183,7 +168,6 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
     from models.sales.clean import DateOrderRestart, clean_file
     from models.sales.snapshot_io import write_snapshot
 
-    use_jemalloc()
     sink = _RowGroupSink(out, cancel)
     try:
         try:
@@ -330,7 +314,6 @@ def _decimal(value):
 
 
 def register(app: faust.App, deps: Deps) -> None:
-    use_jemalloc()
     spec = topic("sales.cleaning.commands")
     handlers = {"CleanSalesFile": lambda msg: clean(deps, msg)}
 

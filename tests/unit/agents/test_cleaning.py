@@ -104,27 +104,3 @@ async def test_an_invalid_command_is_dead_lettered_with_its_field(h):
     [letter] = h.dead_letters
     assert letter["topic"] == CLEAN and [e["field"] for e in letter["errors"]] == ["attempt"]
     assert [s.type for s in h.sent] == ["MessageDeadLettered"]
-
-
-def test_arrow_memory_comes_from_jemalloc_unless_a_pool_is_named(monkeypatch):
-    """mimalloc's page churn cost seconds of system time per 1 M rows (docs/performance.md)."""
-    import pyarrow as pa
-    import pytest
-
-    from agents.cleaning import use_jemalloc
-
-    try:
-        pa.jemalloc_memory_pool()
-    except NotImplementedError:
-        pytest.skip("this pyarrow is built without jemalloc")
-    before = pa.default_memory_pool()
-    try:
-        pa.set_memory_pool(pa.system_memory_pool())
-        monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")
-        use_jemalloc()
-        assert pa.default_memory_pool().backend_name == "system"
-        monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL")
-        use_jemalloc()
-        assert pa.default_memory_pool().backend_name == "jemalloc"
-    finally:
-        pa.set_memory_pool(before)
