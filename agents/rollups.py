@@ -1,7 +1,7 @@
 """The import's last step, once the file is FINALIZED: its analytics rollups
 (infra/analytics/build.py) built from the stored Parquet, put beside it in the object store,
-and named on the record (`rollups: {kind: key}`, a FINALIZED → FINALIZED write of the
-lifecycle kit). In the background, on one DuckDB thread: the rollups of a 1 M-row file take
+and named on the stored record (`rollups: {kind: key}`, a field internal to the store: no
+status change, not in the API's record). In the background, on one DuckDB thread: the rollups of a 1 M-row file take
 seconds, the import itself a fraction of one, so neither the time to FINALIZED nor the next
 file's import waits for them. Never a reason to fail an import: on any error (or a worker
 stopping meanwhile) it logs and records nothing, and the gateway builds what a view needs
@@ -16,7 +16,6 @@ import tempfile
 import time
 
 from agents.deps import Deps
-from agents.sales_status import set_status
 from infra.analytics import build
 from infra.metrics import record_rows
 from infra.repos import files as file_repo
@@ -54,14 +53,11 @@ async def _build(deps: Deps, record: dict) -> dict[str, str] | None:
     keys = await store_rollups(store, record, deps.work_dir())
     if keys is None:
         return None
-    fresh = await file_repo.get(deps.db, record["id"])
-    if not fresh or (fresh["status"], fresh.get("attempt"), fresh.get("parquet_key")) != \
-            ("FINALIZED", record["attempt"], record["parquet_key"]):
+    old = set((await file_repo.rollup_keys(deps.db, record["id"])).values()) - set(keys.values())
+    if not await retry(lambda: file_repo.record_rollups(deps.db, record, keys), "record the rollups"):
         log.info("file %s changed while its rollups were built; not recorded", record["id"])
         await _remove(store, keys.values())
         return None
-    old = set((fresh.get("rollups") or {}).values()) - set(keys.values())
-    await retry(lambda: set_status(deps, fresh, "FINALIZED", rollups=keys), "record the rollups")
     await _remove(store, old)
     return keys
 
@@ -90,9 +86,11 @@ async def store_rollups(store, record: dict, work_dir: str) -> dict[str, str] | 
     return keys
 
 
-async def remove_rollups(store, record: dict) -> None:
-    """Remove the rollups a record names (its rows leave: a void)."""
-    await _remove(store, (record.get("rollups") or {}).values())
+async def remove_rollups(deps: Deps, store, record: dict) -> None:
+    """Remove the rollups a file's stored record names (its rows leave: a void)."""
+    keys = await file_repo.rollup_keys(deps.db, record["id"])
+    await _remove(store, keys.values())
+    await deps.db.files.update_one({"_id": record["id"]}, {"$unset": {"rollups": ""}})
 
 
 async def _remove(store, keys) -> None:

@@ -158,7 +158,7 @@ async def check_parts(deps: Deps, record: dict) -> None:
         if why:
             await withdraw.remove_rows(deps, doc)
             await fail(deps, doc, "TOTALS_MISMATCH", why, totals_check=check["status"], totals=check,
-                       parquet_key=None, rollups=None)
+                       parquet_key=None)
         else:
             await set_status(deps, doc, doc["status"], totals_check=check["status"], totals=check)
     if why:

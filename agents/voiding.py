@@ -19,7 +19,7 @@ log = logging.getLogger("tributary.voiding")
 async def void(deps: Deps, record: dict) -> None:
     before = record["status"]
     await withdraw.remove_rows(deps, record)
-    record = await set_status(deps, record, "VOIDED", parquet_key=None, rollups=None,
+    record = await set_status(deps, record, "VOIDED", parquet_key=None,
                               voided={"at": now_iso(), "status_before": before})
     await retry(lambda: snapshot_repo.refresh_summary(deps.db, record["organisation"]),
                 "refresh the summary")

@@ -13,7 +13,7 @@ async def remove_rows(deps: Deps, record: dict) -> None:
     store = await deps.store()
     if record.get("parquet_key"):
         await retry(lambda: store.delete(record["parquet_key"]), "remove the sales Parquet")
-    await remove_rollups(store, record)
+    await remove_rollups(deps, store, record)
     await deps.db.snapshots.delete_one({"_id": record["id"]})
     await deps.db.snapshot_pages.delete_many({"file_id": record["id"]})
     await deps.db.snapshot_keys.delete_one({"_id": record["id"]})

@@ -12,8 +12,10 @@ from typing import Any, Callable, Mapping
 
 Fold = Callable[[dict | None, str, dict, str], dict | None]  # (view, event type, payload, ts)
 NEW = None  # the "status" of an entity not stored yet
-# fields of a stored entity the folds never see nor write: the store's and the lease's own
-INTERNAL = ("_id", "_outbox", "_version", "lease", "lease_expires", "lease_token", "reissued_at")
+# fields of a stored entity the folds never see nor write: the store's, the lease's and the
+# analytics rollups' own (agents/rollups.py: written after FINALIZED, no status change)
+INTERNAL = ("_id", "_outbox", "_version", "lease", "lease_expires", "lease_token", "reissued_at",
+            "rollups")
 
 
 def status_change(key_field: str) -> Callable[..., dict]:

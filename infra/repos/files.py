@@ -75,3 +75,19 @@ async def counted(db: AsyncDatabase, organisation: str) -> dict[int, dict[str, A
                             "conversion": d.get("conversion"), "attempt": d.get("attempt"),
                             "checksum": d.get("checksum"), "rollups": d.get("rollups")}
             async for d in cursor}
+
+
+async def record_rollups(db: AsyncDatabase, record: dict, keys: dict[str, str]) -> bool:
+    """Name a file's rollups on its stored record while it is still that attempt, FINALIZED,
+    with that Parquet (a void or reimport meanwhile wins). `rollups` is internal to the store
+    (models.lifecycle.INTERNAL): not a status change, not in the API's record."""
+    done = await db.files.update_one(
+        {"_id": record["id"], "status": "FINALIZED", "attempt": record["attempt"],
+         "parquet_key": record["parquet_key"]}, {"$set": {"rollups": keys}})
+    return done.matched_count == 1
+
+
+async def rollup_keys(db: AsyncDatabase, file_id: int) -> dict[str, str]:
+    """{kind: object key} of the rollups a file's stored record names."""
+    doc = await db.files.find_one({"_id": file_id}, {"rollups": 1})
+    return (doc or {}).get("rollups") or {}

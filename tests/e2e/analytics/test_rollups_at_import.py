@@ -1,5 +1,6 @@
 """Rollups built at import, over HTTP → Kafka → agent → store: once FINALIZED, an imported file's
-record names every rollup kind (written just after FINALIZED), each stored beside its Parquet
+stored record names every rollup kind (written just after FINALIZED, internal to the store:
+the API's record does not change), each stored beside its Parquet
 under the attempt's key; the views they serve
 (top tracks over a range of sale months, the files behind an artist, ISRC or UPC) read them,
 building nothing when asked, and answer exactly the sums of the rows behind them."""
@@ -12,16 +13,22 @@ from decimal import Decimal
 from infra.analytics import build, rollup
 from tests.e2e.analytics.conftest import JUNE, MAY, add_rate, new_label
 from tests.support.sales import ingest
+from tests.support.status import store
 
 
-async def rolled_up(api, file_id: int) -> dict:
-    """The record once it names its rollups (the import writes them right after FINALIZED)."""
+async def rolled_up(stack, api, file_id: int) -> dict:
+    """The record once the store names its rollups (written right after FINALIZED), with them;
+    the record a client reads stays as it was at FINALIZED."""
+    status, final, _ = await api.get(f"/api/files/salesfiles/{file_id}/")
+    assert status == 200 and final["status"] == "FINALIZED", final
     deadline = time.monotonic() + 60
     while True:
-        status, record, _ = await api.get(f"/api/files/salesfiles/{file_id}/")
-        assert status == 200 and record["status"] == "FINALIZED", record
-        if record.get("rollups") or time.monotonic() > deadline:
-            return record
+        with store(stack) as db:
+            keys = (db.files.find_one({"_id": file_id}, {"rollups": 1}) or {}).get("rollups")
+        if keys or time.monotonic() > deadline:
+            status, record, _ = await api.get(f"/api/files/salesfiles/{file_id}/")
+            assert record == final and "rollups" not in record
+            return {**record, "rollups": keys}
         await asyncio.sleep(0.2)
 
 
@@ -44,7 +51,7 @@ async def test_an_import_stores_the_rollups_and_the_views_read_them(stack):
     await add_rate(api, "2025-06", "USD", "EUR", "0.8")
     files = [await ingest(api, name, data) for name, data in (("may.csv", MAY), ("june.csv", JUNE))]
     for file in files:
-        record = await rolled_up(api, file["id"])
+        record = await rolled_up(stack, api, file["id"])
         assert set(record.get("rollups") or ()) == set(rollup.KINDS), record
         for kind, key in record["rollups"].items():
             assert key == build.key(record["parquet_key"], record["attempt"], kind)

@@ -1,5 +1,5 @@
-"""Agent unit tests: the embedded document store alone (no broker, no worker, no gateway), one
-for the session; each test's harness has a database of its own on it."""
+"""Agent unit tests: the session's embedded document store alone (`docstore`, tests/conftest.py:
+no broker, no worker, no gateway); each test's harness has a database of its own on it."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,24 +7,11 @@ from pathlib import Path
 import pytest
 
 import agents
-from infra.stack.processes import wait_port
-from infra.stack.servers import nx27017
 from tests.support.harness import harness
 
 REPO = Path(__file__).resolve().parents[3]
 # no __init__.py here: as a package this directory would shadow the `agents` package
 assert Path(agents.__file__).parent == REPO / "agents", agents.__file__
-
-
-@pytest.fixture(scope="session")
-def docstore(tmp_path_factory) -> str:
-    child, url = nx27017(tmp_path_factory.mktemp("docstore"))
-    child.start()
-    try:
-        wait_port(int(url.rsplit(":", 1)[1].strip("/")), proc=child.proc)
-        yield url
-    finally:
-        child.stop()
 
 
 @pytest.fixture
