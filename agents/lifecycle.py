@@ -21,7 +21,7 @@ from infra.metrics import FAILURES
 from infra.repos import leases
 from infra.repos import lifecycle as repo
 from infra.repos.leases import LeaseLost
-from models.lifecycle import EntityKind
+from models.lifecycle import EntityKind, settled
 from topics.envelope import now_iso
 
 log = logging.getLogger("tributary.lifecycle")
@@ -51,7 +51,7 @@ async def write(deps: Deps, kind: EntityKind, key: Any, event_type: str, payload
     if done and written.changed:  # later writes of this task are no longer fenced
         _let_go(kind, key)
     if written.changed and emit:
-        await deps.emit(kind.events, key, event_type, payload)
+        await deps.emit(kind.events, key, event_type, settled(kind, event_type, payload, written.record))
     return written
 
 

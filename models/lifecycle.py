@@ -106,3 +106,21 @@ def step(kind: EntityKind, record: dict | None, event_type: str, payload: dict,
         if not kind.allowed(old, new):
             raise IllegalTransition(f"{kind.name} {payload.get(kind.key_field)}: {old} → {new}")
     return kind.fold(record, event_type, payload, ts)
+
+
+# a record's own bookkeeping, which every fold writes from the event itself
+_BOOKKEEPING = frozenset(INTERNAL) | {"id", "organisation", "status", "status_cause",
+                                      "error_message", "history", "updated_at", "progress",
+                                      "attempt"}
+
+
+def settled(kind: EntityKind, event_type: str, payload: dict, record: dict | None) -> dict:
+    """The event to emit for a write whose result is `record`: a terminal status change carries
+    the record's every field in its `fields`, not only the changed ones, so a view that missed
+    an earlier event (a table rebuilt from a changelog that lost its last write when a worker
+    was killed) is whole again at the end. Other events go out as written."""
+    if event_type != kind.status_event or record is None or "fields" not in payload or \
+            kind.status_of(payload) not in kind.terminal:
+        return payload
+    whole = {k: v for k, v in record.items() if k not in _BOOKKEEPING}
+    return {**payload, "fields": {**whole, **(payload.get("fields") or {})}}
