@@ -6,13 +6,18 @@ infra/stack/nx_quiet before the server starts: each such boolean goes through th
 JSON path (`json(?)`, as for a Binary value) and is written as JSON `true`/`false`."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 
 def patch() -> None:
-    from neosqlite.binary import Binary
-    from neosqlite.collection.query_helper import _sql_updates as updates
-
+    try:
+        from neosqlite.binary import Binary
+        from neosqlite.collection.query_helper import _sql_updates as updates
+        updates._convert_bytes_to_binary, updates.neosqlite_json_dumps  # noqa: B018 - present?
+    except (ImportError, AttributeError):   # another engine version: its own behaviour stands
+        logging.getLogger("tributary.nx").warning("neosqlite changed: booleans not patched")
+        return
     if getattr(updates, "_tributary_bools", False):
         return
 
