@@ -25,6 +25,10 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
             "DSR normalisers cached",
     "run4": "after: 9d9e751 — freed heap handed back after the cleaning and the import "
             "(malloc_trim); only quoted, currencies, extra and xlsx were run",
+    "run5": "after: a9ad277 — snapshot lists as Arrow end to end (IPC staging and pages); "
+            "transparent huge pages off in the worker; columnar DSR reader; statement digest once "
+            "per distinct text; ISRCs in Arrow kernels; decimal commas cast directly; XLSX sheet "
+            "parsed once; rollups built after FINALIZED in the background",
 }
 
 
