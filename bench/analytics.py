@@ -28,6 +28,7 @@ VIEWS = {"dsp": "?group_by=dsp", "month": "?group_by=month", "track": "?group_by
          "territory_2025h1": "?group_by=territory&from=2025-01&to=2025-06",
          "track_2025q2": "?group_by=track&from=2025-04&to=2025-06",   # a range of sale months
          "files_of_artist": "?group_by=file&artist=Artist%207&top=50",  # the console's drill-down
+         "track_on_spotify": "?group_by=track&dsp=Spotify",   # no rollup keeps track × DSP: rows
          "rows_page": "rows/?dsp=Spotify&page=3&page_size=50",
          "rows_of_artist": "rows/?artist=Artist%207&page=1&page_size=25"}  # its lines (rows)
 GENERATE = """COPY (
@@ -172,14 +173,16 @@ def direct_totals(paths: list[str]) -> dict:
     con = duckdb.connect()
     per = con.execute(f"SELECT currency, sum(quantity), sum(revenue) FROM read_parquet([{listed}]) "
                       "GROUP BY currency ORDER BY currency").fetchall()
-    spotify = con.execute(f"SELECT count(*) FROM read_parquet([{listed}]) WHERE dsp = 'Spotify'").fetchone()[0]
+    spotify, spotify_quantity = con.execute(f"SELECT count(*), sum(quantity) FROM read_parquet([{listed}]) "
+                                            "WHERE dsp = 'Spotify'").fetchone()
     half = con.execute(f"SELECT sum(quantity) FROM read_parquet([{listed}]) "
                        "WHERE sale_period BETWEEN '2025-01' AND '2025-06'").fetchone()[0]
     q2 = con.execute(f"SELECT sum(quantity) FROM read_parquet([{listed}]) "
                      "WHERE sale_period BETWEEN '2025-04' AND '2025-06'").fetchone()[0]
     artist, artist_rows = con.execute(f"SELECT sum(quantity), count(*) FROM read_parquet([{listed}]) "
                                       "WHERE artist = 'Artist 7'").fetchone()
-    return {"quantity": int(sum(q for _, q, _ in per)), "spotify": spotify, "h1_quantity": int(half or 0),
+    return {"quantity": int(sum(q for _, q, _ in per)), "spotify": spotify,
+            "spotify_quantity": int(spotify_quantity or 0), "h1_quantity": int(half or 0),
             "q2_quantity": int(q2 or 0), "artist_quantity": int(artist or 0), "artist_rows": artist_rows,
             "revenue": [{"currency": c, "amount": _fmt(r)} for c, _, r in per]}
 
@@ -203,6 +206,8 @@ def _check(name: str, body: dict, expected: dict) -> str:
         ok = body["totals"]["quantity"] == expected["h1_quantity"]
     elif name == "track_2025q2":
         ok = body["totals"]["quantity"] == expected["q2_quantity"]
+    elif name == "track_on_spotify":
+        ok = body["totals"]["quantity"] == expected["spotify_quantity"]
     elif name == "files_of_artist":
         ok = (body["totals"]["quantity"] == expected["artist_quantity"]
               and sum(r["quantity"] for r in body["rows"]) == expected["artist_quantity"])

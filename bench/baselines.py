@@ -134,6 +134,9 @@ ANALYTICS = {  # what a DuckDB user writes for each view of bench/analytics.py
     "track_2025q2": "SELECT isrc, currency, any_value(track_title), sum(quantity), sum(revenue), "
                     "sum(revenue_converted) AS c FROM {src} WHERE sale_period BETWEEN '2025-04' AND '2025-06' "
                     "GROUP BY isrc, currency ORDER BY c DESC LIMIT 10",
+    "track_on_spotify": "SELECT isrc, currency, any_value(track_title), sum(quantity), sum(revenue), "
+                        "sum(revenue_converted) AS c FROM {src} WHERE dsp = 'Spotify' "
+                        "GROUP BY isrc, currency ORDER BY c DESC LIMIT 10",
     "files_of_artist": "SELECT filename, currency, sum(quantity), sum(revenue), sum(revenue_converted) AS c "
                        "FROM {src} WHERE artist = 'Artist 7' GROUP BY filename, currency ORDER BY c DESC",
     "rows_of_artist": "SELECT (SELECT count(*) FROM {src} WHERE artist = 'Artist 7'), * FROM {src} "
