@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from ..sniff import TextInfo
 from .fields import pc
-from .records import BLOCK, SUMMARY, heading, record, split_line
+from .records import BLOCK, file_record, split_line
 
 # the type cell (with the separator after it) of a block record read columnar: no spaces around it
 _PLAIN_BLOCK = r"^(RE|AS|MW|RU|SU|LI)\d\d[0-9A-Za-z._-]*(\t|\r*\n)$"
@@ -153,16 +153,6 @@ def _other_lines(numbers: np.ndarray, texts, s) -> np.ndarray | None:
         rt = cells[0].strip()
         if not text.startswith("#"):
             resets.append(no)
-        if rt.startswith("#"):
-            named = heading(cells)
-            if named:
-                s.headings.setdefault(*named)
-        elif rt == "HEAD":
-            s.head = record(cells)
-        elif rt == "FOOT":
-            s.foot = record(cells)
-        elif SUMMARY.match(rt):
-            s.summaries.add(no, rt, record(cells, s.names(rt)))
-        elif BLOCK.match(rt):
+        if not file_record(s, no, rt, cells) and BLOCK.match(rt):
             return None                              # a block record with an unusual type cell
     return np.array(resets, dtype=np.int64)

@@ -24,7 +24,7 @@ from ..sniff import TextInfo
 from . import columnar
 from .allocation import QUANTUM, in_range
 from .lines import read_blocks
-from .records import BLOCK, SALE, SUMMARY, heading, multi, record, split_line, unescape
+from .records import BLOCK, SALE, file_record, multi, record, split_line, unescape
 from .summaries import Summaries, dec, foot_counts, integer
 
 _XOFY = re.compile(r"_(\d+)of(\d+)_")
@@ -76,18 +76,9 @@ def scan(path: str, info: TextInfo) -> Scan:
         if cells is None:
             continue
         rt = cells[0].strip()
-        if rt.startswith("#"):
-            named = heading(cells)
-            if named:
-                s.headings.setdefault(*named)
+        if file_record(s, no, rt, cells):
             continue
-        if rt == "HEAD":
-            s.head = record(cells)
-        elif rt == "FOOT":
-            s.foot = record(cells)
-        elif SUMMARY.match(rt):
-            s.summaries.add(no, rt, record(cells, s.names(rt)))
-        elif BLOCK.match(rt):
+        if BLOCK.match(rt):
             bid = cells[1] if len(cells) > 1 else ""
             if bid != block:
                 s.blocks, block = s.blocks + 1, bid

@@ -113,3 +113,21 @@ def record(cells: list[str], names: tuple[str, ...] | None = None) -> dict[str, 
         if name not in out or (value.strip() and not out[name].strip()):
             out[name] = value
     return out
+
+
+def file_record(s, no: int, rt: str, cells: list[str]) -> bool:
+    """A heading, HEAD, FOOT or summary record of line `no` taken into the file state `s` (both
+    readers' first pass); False for any other record type (a block record)."""
+    if rt.startswith("#"):
+        named = heading(cells)
+        if named:
+            s.headings.setdefault(*named)
+    elif rt == "HEAD":
+        s.head = record(cells)
+    elif rt == "FOOT":
+        s.foot = record(cells)
+    elif SUMMARY.match(rt):
+        s.summaries.add(no, rt, record(cells, s.names(rt)))
+    else:
+        return False
+    return True
