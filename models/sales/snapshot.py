@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..exact import exact_context
+from .key_ids import KeyIds
 from .result import _fmt
 from .schema import CANONICAL_SCHEMA
 
@@ -20,6 +21,7 @@ GROUPS = {"byArtist": [("artist", "name"), _CUR], "byDSP": [("dsp", "name"), _CU
           "byTrack": [("track_title", "name"), ("isrc", "isrc"), ("artist", "artist"), _CUR],
           "byRelease": [("release_title", "name"), ("upc", "upc"), ("artist", "artist"), _CUR],
           "byCurrency": [_CUR, ("statement_period", "period")]}
+_KEY_COLUMNS = tuple(dict.fromkeys(k for keys in GROUPS.values() for k, _ in keys))
 SPEC_GROUPS = ("byArtist", "byDSP", "byTerritory", "byTrack", "byRelease")
 _SUMS = ("quantity", "revenue", "revenue_converted")
 
@@ -122,28 +124,41 @@ class SnapshotBuilder:
     def __init__(self) -> None:
         self.parts: dict[str, list[pa.Table]] = {name: [] for name in GROUPS}
         self.sizes = dict.fromkeys(GROUPS, 0)
+        self.folded = dict.fromkeys(GROUPS, 0)   # groups in the last fold
+        self.keys = KeyIds()                     # the key strings are grouped as int32 ids
 
     def add(self, batch: pa.RecordBatch | pa.Table) -> None:
         table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
         if table.num_rows == 0:
             return
+        table = table.select([*_KEY_COLUMNS, *_SUMS, "line"])
+        for i, column in enumerate(_KEY_COLUMNS):
+            table = table.set_column(i, column, self.keys.ids(column, table.column(column)))
         for name, keys in GROUPS.items():
             cols = [k for k, _ in keys]
             part = _partial(table.select([*cols, *_SUMS, "line"]), cols)
             self.parts[name].append(part)
             self.sizes[name] += part.num_rows
-            if self.sizes[name] > _COMBINE_AT:
+            # fold when the partial groups outgrow twice the last fold: each row is folded a
+            # bounded number of times, however many distinct keys the file has
+            if self.sizes[name] > max(_COMBINE_AT, 2 * self.folded[name]):
                 self.parts[name] = [_combine(self.parts[name], cols)]
-                self.sizes[name] = self.parts[name][0].num_rows
+                self.sizes[name] = self.folded[name] = self.parts[name][0].num_rows
 
     def result(self) -> Snapshot:
         lists = {}
         for name, keys in GROUPS.items():
             cols = [k for k, _ in keys]
-            parts = self.parts.pop(name) or [_partial(_EMPTY.select([*cols, *_SUMS, "line"]), cols)]
+            parts = self.parts.pop(name)
+            if not parts:
+                lists[name] = _formatted(_partial(_EMPTY.select([*cols, *_SUMS, "line"]), cols), keys)
+                continue
             # one part is already grouped (a row group's, or the fold `add` just made)
             combined = parts[0] if len(parts) == 1 else _combine(parts, cols)
             del parts          # a list's partial groups go before the next list is combined
+            for column in cols:
+                combined = combined.set_column(combined.schema.get_field_index(column), column,
+                                               self.keys.strings(column, combined.column(column)))
             lists[name] = _formatted(combined, keys)
             del combined
         self.parts = {name: [] for name in GROUPS}

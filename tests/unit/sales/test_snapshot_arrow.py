@@ -124,3 +124,22 @@ def test_totals_per_currency_are_exact():
     assert {c["currency"]: c["revenue"] for c in totals["by_currency"]} == \
         {c: _fmt(v) for c, v in per.items()}
     assert totals["rows"] == len(rows) and totals["revenue"] is None and totals["converted_complete"] is False
+
+
+def test_partial_groups_folded_many_times_keep_every_entry_exact(monkeypatch):
+    """Keys grouped as ids across batches (models.sales.key_ids), partial groups folded whenever
+    they outgrow twice the last fold: the same lists as line-by-line Decimal sums."""
+    import models.sales.snapshot as snapshot
+
+    rows = lines(4000, seed=33)
+    monkeypatch.setattr(snapshot, "_COMBINE_AT", 40)
+    builder = snapshot.SnapshotBuilder()
+    batches = table(rows).to_batches(max_chunksize=50)
+    for first in range(0, len(batches), 3):      # chunked row groups, as the cleaning sends them
+        builder.add(pa.Table.from_batches(batches[first:first + 3]))
+    assert builder.folded["byTrack"] > 0 and builder.folded["byArtist"] > 0
+    folded = builder.result()
+    for name, keys in GROUPS.items():
+        got = folded.entries(name)
+        assert {tuple(e[label] for _, label in keys): e for e in got} == expected(rows, name), name
+    assert folded.to_dict() == build_snapshot(table(rows)).to_dict()
