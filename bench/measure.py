@@ -23,6 +23,16 @@ def vmhwm_mb(pid: int | str = "self") -> float | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used (Linux /proc), 0 when unreadable."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def reset_hwm(pid: int) -> bool:
     """Reset a process's peak RSS (`echo 5 > /proc/PID/clear_refs`; same user or root)."""
     try:

@@ -56,6 +56,7 @@ def _best(baselines: dict[str, dict], higher_is_better: bool = False) -> str | N
 async def _tributary_run(ctx: Context, coro_factory) -> dict[str, Any]:
     reset = ctx.stack.reset_rss()
     result = await coro_factory()
+    result["background_s"] = await asyncio.to_thread(ctx.stack.settle)
     result["rss_peak_mb"] = ctx.stack.worker_rss_mb()
     result["rss_reset"] = reset
     return result
@@ -96,7 +97,7 @@ async def ingest_main(ctx: Context) -> dict[str, Any]:
                 run_baseline, name, {"src": str(src), "out": str(out)}))
             out.unlink(missing_ok=True)
     trib = summarise(runs["tributary"], rows)
-    for stage in ("cleaning_s", "import_s", "finalize_s"):
+    for stage in ("cleaning_s", "import_s", "finalize_s", "background_s"):
         trib[stage] = median([r[stage] for r in runs["tributary"]])
     baselines = {n.removesuffix("_ingest"): summarise(runs[n], rows) for n in names}
     best = _best(baselines)

@@ -66,7 +66,9 @@ async def run_shapes(ctx, names: list[str]) -> dict[str, Any]:
                     result.pop("record")
                 except (TimeoutError, RuntimeError) as exc:   # one stuck file must not stall the rest
                     result = {"error": f"{type(exc).__name__}: {exc}"}
-                result.update(rss_peak_mb=ctx.stack.worker_rss_mb(), rss_reset=reset)
+                background = await asyncio.to_thread(ctx.stack.settle)   # its rollups
+                result.update(rss_peak_mb=ctx.stack.worker_rss_mb(), rss_reset=reset,
+                              background_s=background)
             runs[shape]["tributary"].append(result)
             name, args = baseline(shape, paths[shape], ctx.work / f"{shape}.parquet")
             runs[shape]["baseline"].append(await asyncio.to_thread(run_baseline, name, args))
@@ -76,7 +78,7 @@ async def run_shapes(ctx, names: list[str]) -> dict[str, Any]:
         good = [r for r in runs[shape]["tributary"] if "seconds" in r]
         n = good[0]["rows"] if good else None
         trib = summarise(runs[shape]["tributary"], n)
-        for stage in ("cleaning_s", "import_s", "finalize_s"):
+        for stage in ("cleaning_s", "import_s", "finalize_s", "background_s"):
             trib[stage] = median([r[stage] for r in good])
         base = summarise(runs[shape]["baseline"], n)
         target = TARGETS.get(shape, DEFAULT_TARGET)

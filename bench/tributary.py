@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bench.measure import reset_hwm, vmhwm_mb
+from bench.measure import cpu_seconds, reset_hwm, vmhwm_mb
 from bench.processes import terminate
 from bench.threaded_server import ThreadedServer
 
@@ -86,6 +86,17 @@ class Stack:
 
     def reset_rss(self) -> bool:
         return all([reset_hwm(pid) for pid in self.workers()])
+
+    def settle(self, window: float = 0.5, idle: float = 0.05, limit: float = 180) -> float:
+        """Wait until the workers are idle (under `idle` CPU seconds per `window`, twice in a
+        row): the work a file starts after FINALIZED (its rollups) then does not run into the
+        baseline measured next, nor into the next file. Seconds waited."""
+        started, quiet = time.monotonic(), 0
+        while quiet < 2 and time.monotonic() - started < limit:
+            before = sum(cpu_seconds(pid) for pid in self.workers())
+            time.sleep(window)
+            quiet = quiet + 1 if sum(cpu_seconds(pid) for pid in self.workers()) - before < idle else 0
+        return round(time.monotonic() - started, 2)
 
     def worker_rss_mb(self) -> float | None:
         values = [v for v in (vmhwm_mb(pid) for pid in self.workers()) if v is not None]
