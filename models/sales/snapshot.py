@@ -30,7 +30,8 @@ def _money(v: Decimal | None) -> str:
     return _fmt(v) if v is not None else "0"
 
 
-_COMBINE_AT = 500_000  # partial groups kept before they are folded together
+_COMBINE_AT = 500_000  # partial groups of a list kept before they are folded together
+_PARTITIONS = 4        # of the lists keyed by artist (a power of two)
 
 
 def _aliased(table: pa.Table, a: str, b: str) -> bool:
@@ -114,18 +115,56 @@ def entries(table: pa.Table) -> list[dict]:
     return out
 
 
+class _Fold:
+    """One list's partial groups, kept in partitions by artist id where the list is keyed by
+    artist (its groups are many: track x currency): a fold then touches one partition, so its
+    peak memory is a fraction of the list's. A partition is folded when its partial groups
+    outgrow twice its last fold: each row is folded a bounded number of times, however many
+    distinct keys the file has."""
+
+    def __init__(self, cols: list[str]) -> None:
+        self.cols = cols
+        count = _PARTITIONS if "artist" in cols else 1
+        self.parts: list[list[pa.Table]] = [[] for _ in range(count)]
+        self.sizes, self.folded = [0] * count, [0] * count
+
+    def add(self, part: pa.Table) -> None:
+        pieces = [part] if len(self.parts) == 1 else _split(part, len(self.parts))
+        for i, piece in enumerate(pieces):
+            self.parts[i].append(piece)
+            self.sizes[i] += piece.num_rows
+            if self.sizes[i] > max(_COMBINE_AT // len(self.parts), 2 * self.folded[i]):
+                self.parts[i] = [_combine(self.parts[i], self.cols)]
+                self.sizes[i] = self.folded[i] = self.parts[i][0].num_rows
+
+    def result(self) -> pa.Table | None:
+        """Every partition folded (a part alone is already grouped), side by side: their keys
+        are disjoint."""
+        done = []
+        for i, parts in enumerate(self.parts):
+            self.parts[i] = []
+            if parts:
+                done.append(parts[0] if len(parts) == 1 else _combine(parts, self.cols))
+            del parts          # a partition's partial groups go before the next is folded
+        names = [*self.cols, *_SUMS, "rows", "converted_rows"]
+        return pa.concat_tables([t.select(names) for t in done]) if done else None
+
+
+def _split(part: pa.Table, count: int) -> list[pa.Table]:
+    which = pc.bit_wise_and(pc.fill_null(part.column("artist"), 0), count - 1)
+    return [part.filter(pc.equal(which, i)) for i in range(count)]
+
+
 class SnapshotBuilder:
     """Accumulates the snapshot's grouped sums batch by batch (`add`), then `result()`.
 
-    Each batch is grouped on its own and the partial groups are folded together, so memory
-    follows the number of distinct keys, not the number of rows. Larger batches (row groups)
-    mean fewer, cheaper group-bys."""
+    Each batch is grouped on its own and the partial groups are folded together (`_Fold`), so
+    memory follows the number of distinct keys, not the number of rows. The key strings are
+    grouped as int32 ids (`KeyIds`) and taken back once, when the lists are formatted."""
 
     def __init__(self) -> None:
-        self.parts: dict[str, list[pa.Table]] = {name: [] for name in GROUPS}
-        self.sizes = dict.fromkeys(GROUPS, 0)
-        self.folded = dict.fromkeys(GROUPS, 0)   # groups in the last fold
-        self.keys = KeyIds()                     # the key strings are grouped as int32 ids
+        self.folds = {name: _Fold([k for k, _ in keys]) for name, keys in GROUPS.items()}
+        self.keys = KeyIds()
 
     def add(self, batch: pa.RecordBatch | pa.Table) -> None:
         table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
@@ -134,34 +173,23 @@ class SnapshotBuilder:
         table = table.select([*_KEY_COLUMNS, *_SUMS, "line"])
         for i, column in enumerate(_KEY_COLUMNS):
             table = table.set_column(i, column, self.keys.ids(column, table.column(column)))
-        for name, keys in GROUPS.items():
-            cols = [k for k, _ in keys]
-            part = _partial(table.select([*cols, *_SUMS, "line"]), cols)
-            self.parts[name].append(part)
-            self.sizes[name] += part.num_rows
-            # fold when the partial groups outgrow twice the last fold: each row is folded a
-            # bounded number of times, however many distinct keys the file has
-            if self.sizes[name] > max(_COMBINE_AT, 2 * self.folded[name]):
-                self.parts[name] = [_combine(self.parts[name], cols)]
-                self.sizes[name] = self.folded[name] = self.parts[name][0].num_rows
+        for fold in self.folds.values():
+            fold.add(_partial(table.select([*fold.cols, *_SUMS, "line"]), fold.cols))
 
     def result(self) -> Snapshot:
         lists = {}
         for name, keys in GROUPS.items():
-            cols = [k for k, _ in keys]
-            parts = self.parts.pop(name)
-            if not parts:
-                lists[name] = _formatted(_partial(_EMPTY.select([*cols, *_SUMS, "line"]), cols), keys)
+            fold = self.folds[name]
+            combined = fold.result()
+            if combined is None:
+                lists[name] = _formatted(_partial(_EMPTY.select([*fold.cols, *_SUMS, "line"]), fold.cols), keys)
                 continue
-            # one part is already grouped (a row group's, or the fold `add` just made)
-            combined = parts[0] if len(parts) == 1 else _combine(parts, cols)
-            del parts          # a list's partial groups go before the next list is combined
-            for column in cols:
+            for column in fold.cols:
                 combined = combined.set_column(combined.schema.get_field_index(column), column,
                                                self.keys.strings(column, combined.column(column)))
             lists[name] = _formatted(combined, keys)
             del combined
-        self.parts = {name: [] for name in GROUPS}
+        self.folds = {name: _Fold(fold.cols) for name, fold in self.folds.items()}
         return Snapshot(lists, _totals(lists))
 
 
