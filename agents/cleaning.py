@@ -19,6 +19,7 @@ from agents import lifecycle, reconcile, statements
 from agents.deps import Deps, command_agent
 from agents.sales_status import Progress, fail, file_work, set_status
 from agents.zip_upload import expand_upload, is_zip_upload
+from infra.memory import release_memory
 from infra.metrics import record_rows
 from infra.repos import files as file_repo
 from infra.retry import RetryError, retry
@@ -41,20 +42,6 @@ def snapshot_key(record: dict) -> str:
 
 
 SNAPSHOT_SUFFIX = ".snapshot.arrow"  # the staged snapshot: Arrow IPC (models.sales.snapshot_io)
-
-
-def release_memory() -> None:
-    """Hand freed heap back to the OS (glibc `malloc_trim`) after a large file: the dicts of a
-    multi-currency snapshot are freed, but the allocator keeps their pages, and the next file's
-    peak RSS would start from there. A no-op where there is no glibc."""
-    import ctypes
-    import ctypes.util
-
-    pa.default_memory_pool().release_unused()
-    try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 class CleaningCancelled(Exception):

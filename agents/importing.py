@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 import faust
 
 from agents import reconcile, statements
-from agents.cleaning import release_memory, snapshot_key
+from agents.cleaning import snapshot_key
 from agents.deps import Deps, command_agent
 from agents.rollups import start_rollups
 from agents.sales_status import fail, file_work, set_status
+from infra.memory import release_memory
 from infra.metrics import record_rows
 from infra.repos import snapshots as snapshot_repo
 from infra.retry import RetryError, retry

@@ -17,6 +17,7 @@ import time
 
 from agents.deps import Deps
 from infra.analytics import build
+from infra.memory import release_memory
 from infra.metrics import record_rows
 from infra.repos import files as file_repo
 from infra.retry import retry
@@ -80,6 +81,8 @@ async def store_rollups(store, record: dict, work_dir: str) -> dict[str, str] | 
         log.exception("rollups of file %s not built; analytics will build them when asked", record["id"])
         await _remove(store, keys.values())
         return None
+    finally:
+        await asyncio.to_thread(release_memory)   # DuckDB's and Arrow's pages of the build
     seconds = time.monotonic() - started
     record_rows("rollups", rows, seconds)
     log.info("rollups of file %s built in %.2f s", record["id"], seconds)

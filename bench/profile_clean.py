@@ -19,12 +19,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("file")
     parser.add_argument("--org", action="store_true", help="teach the `org` shape's mapping")
     parser.add_argument("--huge-pages", action="store_true",
-                        help="keep transparent huge pages on (the worker turns them off)")
+                        help="keep the default memory policy (the worker turns huge pages off "
+                             "and puts Arrow on the C allocator: infra.memory.worker_policy)")
     args = parser.parse_args(argv)
     if not args.huge_pages:
-        from infra.memory import no_huge_pages
+        from infra.memory import worker_policy
 
-        no_huge_pages()   # as the worker does (tributary/worker_process.py)
+        worker_policy()   # as the worker does (tributary/worker_process.py)
     rates = {(c, "USD", PERIOD): __import__("decimal").Decimal(f"{0.5 + i / 100:.2f}")
              for i, c in enumerate(sorted(set(CURRENCIES) - {"USD"}))}
     options = CleanOptions(mappings=[ORG_MAPPING] if args.org else [], base_currency="USD",

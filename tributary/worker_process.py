@@ -13,9 +13,9 @@ def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
     import faust
 
     from agents.app import build_app
-    from infra.memory import no_huge_pages
+    from infra.memory import worker_policy
 
-    no_huge_pages()   # Arrow's allocator and huge pages: seconds of system time per large file
+    worker_policy()   # huge pages, allocators: seconds of system time and the RSS a file leaves
     stamp = asyncio.run(generation.ensure(settings))
     asyncio.set_event_loop(asyncio.new_event_loop())
     app, _deps = build_app(settings, stamp)
