@@ -53,6 +53,10 @@ def release_memory() -> None:
 
     pa.default_memory_pool().release_unused()
     try:
+        pa.jemalloc_memory_pool().release_unused()   # the DSR reader's pool (models/sales/dsr/fields)
+    except NotImplementedError:
+        pass
+    try:
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
