@@ -45,6 +45,13 @@ def _rss_runs(res: dict) -> str:
     return f" (runs {', '.join(_s(r) for r in runs)})" if runs else ""
 
 
+def _stages(trib: dict) -> str:
+    """Cleaning / import medians, and the background work after FINALIZED (rollups) where the
+    run waited for it (runs from e6cc02b on)."""
+    after = f"; rollups after: {_s(trib['background_s'])} s" if trib.get("background_s") is not None else ""
+    return f"{_s(trib.get('cleaning_s'))} / {_s(trib.get('import_s'))} s{after}"
+
+
 def shape_rows(label: str, result: dict) -> dict[str, str]:
     """One Markdown table row per shape of one results file."""
     ingest = result["scenarios"]["ingest"]
@@ -55,7 +62,7 @@ def shape_rows(label: str, result: dict) -> dict[str, str]:
         ratio = round(main["median_s"] / polars["median_s"], 2) if polars.get("median_s") else None
         out["main"] = (f"| {label} | {ingest['rows']:,} | {_s(main['median_s'])} s ({_runs(main)}) | "
                        f"polars {_s(polars.get('median_s'))} s ({_runs(polars)}) | **{_s(ratio)}** | "
-                       f"— | {_s(main.get('cleaning_s'))} / {_s(main.get('import_s'))} s | "
+                       f"— | {_stages(main)} | "
                        f"{_s(main.get('peak_rss_mb'))} | {CHANGES.get(label, '')} |")
     for shape, res in (ingest.get("shapes") or {}).items():
         trib = res["tributary"]
@@ -66,7 +73,7 @@ def shape_rows(label: str, result: dict) -> dict[str, str]:
                       f"({_runs(trib)}{f'; {errors} failed' if errors else ''}) | {name} "
                       f"{_s(base.get('median_s'))} s ({_runs(base)}) | **{_s(res['ratio'])}** | "
                       f"{', '.join(f'{r:.2f}' for r in res['pair_ratios'])} | "
-                      f"{_s(trib.get('cleaning_s'))} / {_s(trib.get('import_s'))} s | "
+                      f"{_stages(trib)} | "
                       f"{_s(trib.get('peak_rss_mb'))}{_rss_runs(res)} | {CHANGES.get(label, '')} |")
     return out
 
