@@ -41,7 +41,7 @@ def snapshot_key(record: dict) -> str:
     return staging_key(record).removesuffix(".parquet") + SNAPSHOT_SUFFIX
 
 
-SNAPSHOT_SUFFIX = ".snapshot.arrow"  # the staged snapshot: Arrow IPC (models.sales.snapshot_io)
+SNAPSHOT_SUFFIX = ".snapshot.arrow"  # the staged snapshot: its pages in Arrow IPC (models.sales.snapshot_io)
 
 
 class CleaningCancelled(Exception):
@@ -57,27 +57,29 @@ DICTIONARY = [f.name for f in CANONICAL_SCHEMA if f.type == pa.string()] + ["qua
 
 
 class _RowGroupSink:
-    """Collects cleaned batches into row groups; one thread writes them to Parquet and another
-    folds them into the snapshot, so encoding and grouping overlap the cleaning and each other.
+    """Collects cleaned batches into row groups; one thread writes them to Parquet, two fold
+    them into the snapshot (byTrack, and the other lists: `snapshot.SPLIT`) and one into the
+    statement digest, so encoding and grouping overlap the cleaning and each other.
     Memory: at most a few row groups in flight (bounded queues)."""
 
     def __init__(self, out: str, cancel: threading.Event | None = None) -> None:
         import pyarrow.parquet as pq
 
-        from models.sales.snapshot import SnapshotBuilder
+        from models.sales.snapshot import SPLIT, SnapshotBuilder
         from models.sales.statement import StatementDigest
 
         self.writer = pq.ParquetWriter(out, CANONICAL_SCHEMA, compression="zstd",
                                        write_statistics=STATISTICS, use_dictionary=DICTIONARY,
                                        column_encoding={"line": "DELTA_BINARY_PACKED"})
-        self.snapshot = SnapshotBuilder()
+        self.snapshots = [SnapshotBuilder(names) for names in SPLIT]
         self.digest = StatementDigest()
         self.pending: list = []
         self.rows = 0
         self.cancel = cancel
         self.error: BaseException | None = None
         self.stages = [_Stage("parquet-writer", self._write, self._failed),
-                       _Stage("snapshot", self.snapshot.add, self._failed),
+                       *(_Stage(f"snapshot-{i}", builder.add, self._failed)
+                         for i, builder in enumerate(self.snapshots)),
                        _Stage("statement", self.digest.add, self._failed)]
 
     def _write(self, table) -> None:
@@ -114,7 +116,9 @@ class _RowGroupSink:
         pa.default_memory_pool().release_unused()  # the next file starts from a lean worker
         if self.error is not None and ok:
             raise self.error
-        return self.snapshot.result() if ok else None
+        from models.sales.snapshot import snapshot_of
+
+        return snapshot_of(self.snapshots) if ok else None
 
 
 class _Stage:
@@ -153,7 +157,7 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
     from dataclasses import replace
 
     from models.sales.clean import DateOrderRestart, clean_file
-    from models.sales.snapshot_io import write_snapshot
+    from models.sales.snapshot_io import stage, write_staged
 
     sink = _RowGroupSink(out, cancel)
     try:
@@ -168,7 +172,7 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
         sink.close(ok=False)
         raise
     snapshot = sink.close()
-    write_snapshot(snapshot, out + SNAPSHOT_SUFFIX)
+    write_staged(stage(snapshot), out + SNAPSHOT_SUFFIX)   # the pages the store will keep
     del snapshot
     release_memory()
     return result, sink.digest.result(result.layout)

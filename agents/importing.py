@@ -27,7 +27,7 @@ from topics.envelope import Message, now_iso
 from topics.registry import topic
 
 if TYPE_CHECKING:
-    from models.sales.snapshot import Snapshot
+    from models.sales.snapshot_io import Staged
 
 log = logging.getLogger("tributary.importing")
 
@@ -37,32 +37,27 @@ def sales_key(record: dict) -> str:
     return f"sales/org={record['organisation']}/period={period}/file={record['id']}.parquet"
 
 
-def _summarise(path: str) -> tuple[Snapshot, dict]:
+def _summarise(path: str) -> Staged:
     """The snapshot from the Parquet itself, when no staged one is there (an older attempt)."""
     import pyarrow.parquet as pq
 
-    from models.sales.snapshot import build_snapshot, summary_keys
+    from models.sales.snapshot import build_snapshot
+    from models.sales.snapshot_io import stage
 
     parquet = pq.ParquetFile(path)
-    snapshot = build_snapshot(parquet.iter_batches(batch_size=256 * 1024))
-    return snapshot, summary_keys(snapshot)
+    return stage(build_snapshot(parquet.iter_batches(batch_size=256 * 1024)))
 
 
-async def _staged_snapshot(store, key: str, path: str) -> tuple[Snapshot, dict] | None:
-    """The snapshot the cleaning agent computed while writing the rows (no second pass over
-    the Parquet), or None when it is not there (older attempt): then it is recomputed."""
-    from models.sales.snapshot import summary_keys
-    from models.sales.snapshot_io import read_snapshot
+async def _staged_snapshot(store, key: str, path: str) -> Staged | None:
+    """The snapshot the cleaning agent computed while writing the rows, already cut into its
+    page documents (no second pass over the Parquet, no entry decoded), or None when it is not
+    there (older attempt): then it is recomputed."""
+    from models.sales.snapshot_io import read_staged
 
     if await store.head(key) is None:
         return None
     await store.download(key, path)
-
-    def load() -> tuple[Snapshot, dict]:     # Arrow IPC; the keys are distinct values, by Arrow
-        snapshot = read_snapshot(path)
-        return snapshot, summary_keys(snapshot)
-
-    return await asyncio.to_thread(load)
+    return await asyncio.to_thread(read_staged, path)
 
 
 @file_work(("CLEANED", "PROCESSING", "PROCESSED"), "import")
@@ -79,7 +74,7 @@ async def import_file(deps: Deps, msg: Message, record: dict) -> None:
                             "read the cleaned rows")
                 staged = await _staged_snapshot(store, snapshot_key(record),
                                                 os.path.join(tmp, "snapshot.arrow"))
-                snapshot, keys = staged or await asyncio.to_thread(_summarise, path)
+                staged = staged or await asyncio.to_thread(_summarise, path)
                 key = sales_key(record)
                 old = record.get("parquet_key")
                 await retry(lambda: store.put_file(key, path), "store the sales Parquet")
@@ -90,10 +85,10 @@ async def import_file(deps: Deps, msg: Message, record: dict) -> None:
             cause = "STORAGE_ERROR" if isinstance(exc, RetryError) else "IMPORT_FAILED"
             await fail(deps, record, cause, f"import failed: {exc}")
             return
-        totals = snapshot.totals
+        totals = staged.totals
         record_rows("import", int(totals["rows"] or 0), time.monotonic() - started)
         extra = {k: record.get(k) for k in ("data_quality", "conversion", "date_order")}
-        await retry(lambda: snapshot_repo.save(deps.db, record, snapshot, keys, attempt, extra),
+        await retry(lambda: snapshot_repo.save(deps.db, record, staged, attempt, extra),
                     "save the snapshot")
         # total_local (spec field) only when the file holds one currency; per currency always
         processed = dict(parquet_key=key, total_rows=totals["rows"],
@@ -103,7 +98,7 @@ async def import_file(deps: Deps, msg: Message, record: dict) -> None:
                          converted_currency=(record.get("conversion") or {}).get("currency"),
                          converted_complete=totals.get("converted_complete", True),
                          totals_by_currency=totals.get("by_currency"), processed_at=now_iso())
-        staged = snapshot = keys = None  # the snapshot can be large: freed before the next file
+        staged = None  # the snapshot can be large: freed before the next file
         await asyncio.to_thread(release_memory)
         record = await retry(lambda: set_status(deps, record, "PROCESSED", **processed),
                              "record PROCESSED")

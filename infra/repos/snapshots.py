@@ -14,41 +14,38 @@ from pymongo.asynchronous.database import AsyncDatabase
 from topics.envelope import now_iso
 
 if TYPE_CHECKING:
-    from models.sales.snapshot import Snapshot
+    from models.sales.snapshot_io import Staged
 
 MAX_ENTRIES = 1000  # per list in the snapshot document; every entry is in `snapshot_pages`
 CHUNK = 1000        # entries per page document of a snapshot stored as dicts (before Arrow pages)
-PAGE_ROWS = 5000    # entries per Arrow page document (zstd IPC, ~200 kB on the currencies shape)
-PAGE_BYTES = 8 << 20  # uncompressed Arrow bytes per page document at most (BSON's limit is 16 MiB)
 PAGES_PER_WRITE = 64  # page documents per bulk write (one round trip instead of one per page)
 
 
-async def save(db: AsyncDatabase, record: dict, snapshot: Snapshot, keys: dict, attempt: int,
+async def save(db: AsyncDatabase, record: dict, staged: Staged, attempt: int,
                extra: dict | None = None) -> None:
     """The snapshot document (its totals, `extra` fields, each list's first MAX_ENTRIES entries
-    with its exact `counts`) and every list in `snapshot_pages` as Arrow IPC chunks of
-    PAGE_ROWS entries, so lists page without a cap and no entry becomes a dict to be stored."""
-    from models.sales.snapshot_io import chunks
-
+    with its exact `counts`), the organisation summary's keys, and every list in
+    `snapshot_pages` as the Arrow IPC pages the cleaning cut (`models.sales.snapshot_io.stage`),
+    stored as they are: lists page without a cap and no entry becomes a dict to be stored."""
     doc: dict[str, Any] = {"_id": record["id"], "file_id": record["id"],
                            "organisation": record["organisation"],
                            "reporting_period": record.get("reporting_period"),
                            "attempt": attempt, "created_at": now_iso(), "truncated": {}, "counts": {},
                            "pages": {"format": "arrow", "rows": {}},
-                           "totals": snapshot.totals, **(extra or {})}
+                           "totals": staged.totals, **(extra or {})}
 
     def prepare() -> list:
         pages = []
-        for name, table in snapshot.lists.items():
-            doc["counts"][name] = table.num_rows
-            if table.num_rows > MAX_ENTRIES:
-                doc["truncated"][name] = table.num_rows
-            doc[name] = snapshot.entries(name, 0, MAX_ENTRIES)
-            rows = doc["pages"]["rows"][name] = page_rows(table.nbytes, table.num_rows)
+        for name, listed in staged.lists.items():
+            doc["counts"][name] = listed.count
+            if listed.count > MAX_ENTRIES:
+                doc["truncated"][name] = listed.count
+            doc[name] = staged.first(name, MAX_ENTRIES)
+            doc["pages"]["rows"][name] = listed.rows
             pages += [ReplaceOne({"_id": f"{record['id']}:{name}:{index}"},
                                  {"_id": f"{record['id']}:{name}:{index}", "file_id": record["id"],
                                   "group": name, "chunk": index, "arrow": data}, upsert=True)
-                      for index, data in chunks(table, rows)]
+                      for index, data in enumerate(listed.pages)]
         return pages
 
     pages = await asyncio.to_thread(prepare)
@@ -58,7 +55,7 @@ async def save(db: AsyncDatabase, record: dict, snapshot: Snapshot, keys: dict, 
     await db.snapshots.replace_one({"_id": record["id"]}, doc, upsert=True)
     await db.snapshot_keys.replace_one(
         {"_id": record["id"]},
-        {"_id": record["id"], "organisation": record["organisation"], **keys}, upsert=True)
+        {"_id": record["id"], "organisation": record["organisation"], **staged.keys}, upsert=True)
 
 
 async def get(db: AsyncDatabase, file_id: int) -> dict | None:
@@ -92,12 +89,6 @@ async def page(db: AsyncDatabase, file_id: int, group: str, page_no: int, size: 
         return count, entries[offset:offset + (end - start)]
     return count, await asyncio.to_thread(_arrow_entries, [found[c]["arrow"] for c in chunks if c in found],
                                           offset, end - start)
-
-
-def page_rows(nbytes: int, count: int) -> int:
-    """Entries per page document: PAGE_ROWS, fewer where entries are long (long titles)."""
-    per_entry = nbytes / max(count, 1)
-    return max(1, min(PAGE_ROWS, int(PAGE_BYTES / max(per_entry, 1))))
 
 
 def _arrow_entries(blobs: list[bytes], offset: int, length: int) -> list[dict]:

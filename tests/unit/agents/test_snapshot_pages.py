@@ -10,6 +10,7 @@ import pyarrow as pa
 from infra.repos import snapshots as repo
 from models.sales.schema import CANONICAL_SCHEMA
 from models.sales.snapshot import build_snapshot, summary_keys
+from models.sales.snapshot_io import PAGE_BYTES, PAGE_ROWS, page_rows, stage
 
 CURRENCIES = ["EUR", "GBP", "JPY"]
 
@@ -35,14 +36,17 @@ async def test_arrow_pages_give_every_entry_exactly_and_the_document_its_first(h
     snap = build_snapshot(multi_currency(4000))
     full = snap.to_dict()
     record = {"id": 9101, "organisation": await h.org(), "reporting_period": "2025-06"}
-    await repo.save(h.db, record, snap, summary_keys(snap), 1, {"conversion": None})
+    staged = stage(snap)
+    assert staged.keys == summary_keys(snap)
+    await repo.save(h.db, record, staged, 1, {"conversion": None})
     doc = await repo.get(h.db, 9101)
     assert "pages" not in doc and doc["counts"]["byTrack"] == 12000
     assert doc["truncated"] == {"byTrack": 12000}
     assert doc["byTrack"] == full["byTrack"][:repo.MAX_ENTRIES]
     assert doc["byCurrency"] == full["byCurrency"] and doc["totals"] == full["totals"]
     stored = await h.db.snapshot_pages.count_documents({"file_id": 9101, "group": "byTrack"})
-    assert stored == 12000 // repo.PAGE_ROWS + 1
+    assert stored == 12000 // PAGE_ROWS + 1
+    assert (await h.db.snapshot_keys.find_one({"_id": 9101}))["tracks"] == staged.keys["tracks"]
     for size in (1000, 777):
         seen, page = [], 1
         while True:
@@ -59,16 +63,16 @@ async def test_arrow_pages_give_every_entry_exactly_and_the_document_its_first(h
 
 
 def test_long_entries_get_smaller_page_documents():
-    assert repo.page_rows(10_000 * 200, 10_000) == repo.PAGE_ROWS
-    assert repo.page_rows(1_000 * 40_000, 1_000) * 40_000 <= repo.PAGE_BYTES
-    assert repo.page_rows(0, 0) == repo.PAGE_ROWS
+    assert page_rows(10_000 * 200, 10_000) == PAGE_ROWS
+    assert page_rows(1_000 * 40_000, 1_000) * 40_000 <= PAGE_BYTES
+    assert page_rows(0, 0) == PAGE_ROWS
 
 
 async def test_a_reimport_replaces_the_pages(h):
     record = {"id": 9102, "organisation": await h.org()}
-    await repo.save(h.db, record, build_snapshot(multi_currency(3000)), {}, 1)
+    await repo.save(h.db, record, stage(build_snapshot(multi_currency(3000))), 1)
     small = build_snapshot(multi_currency(10))
-    await repo.save(h.db, record, small, {}, 2)
+    await repo.save(h.db, record, stage(small), 2)
     assert await h.db.snapshot_pages.count_documents({"file_id": 9102, "group": "byTrack"}) == 1
     assert await repo.page(h.db, 9102, "byTrack", 1, 1000) == (30, small.to_dict()["byTrack"])
 
