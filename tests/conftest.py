@@ -16,7 +16,7 @@ from tests.support.stack import RunningStack
 def stack(tmp_path_factory):
     running = RunningStack(tmp_path_factory.mktemp("stack")).start()
     yield running
-    running.stop()
+    running.discard()
 
 
 @pytest.fixture(scope="session")

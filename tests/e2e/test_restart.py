@@ -32,5 +32,5 @@ async def test_records_survive_sigkill_of_the_whole_stack(tmp_path):
             "filename": "after.csv", "filetype": "CSV", "filesize": 5, "mongo_db_id": "m9"})
         assert status == 201 and body["id"] > max(c["id"] for c in created)
     finally:
-        stack.stop()
+        stack.discard()
     await asyncio.sleep(0)

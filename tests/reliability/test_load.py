@@ -25,7 +25,7 @@ TASKS, TASK_LINES = 10, 200
 def lstack(tmp_path_factory):
     stack = RunningStack(tmp_path_factory.mktemp("load"), workers=2).start()
     yield stack
-    stack.stop()
+    stack.discard()
 
 
 class Counting(Api):

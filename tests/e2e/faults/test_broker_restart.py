@@ -16,7 +16,7 @@ from tests.support.stack import RunningStack, cli
 def own_stack(tmp_path_factory):
     stack = RunningStack(tmp_path_factory.mktemp("broker-restart")).start()
     yield stack
-    stack.stop()
+    stack.discard()
 
 
 async def _healthy(stack, timeout=90.0) -> bool:

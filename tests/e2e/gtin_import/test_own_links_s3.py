@@ -25,7 +25,7 @@ def s3_stack(tmp_path_factory):
     try:
         yield running
     finally:
-        running.stop()
+        running.discard()
         moto.stop()
 
 

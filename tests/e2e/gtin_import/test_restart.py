@@ -23,7 +23,7 @@ def own_stack(tmp_path):
     stack = RunningStack(tmp_path / "stack", env={"TRIBUTARY_TASK_RETENTION_HOURS": "0.0015",
                                                   "TRIBUTARY_TASK_PURGE_INTERVAL": "1"}).start()
     yield stack
-    stack.stop()
+    stack.discard()
 
 
 def _file(prefix: str) -> tuple[str, list[int], set[str]]:
