@@ -1,5 +1,7 @@
-"""The embedded broker keeps nothing across a restart: gateway and workers reconnect by
-themselves, work in flight is driven to a terminal state from MongoDB, new work flows again."""
+"""Restarts on a stack of our own (default configuration): the embedded broker keeps nothing
+across a restart, yet gateway and workers reconnect by themselves, work in flight is driven to a
+terminal state from MongoDB and new work flows again; and records survive SIGKILL of the whole
+stack. One stack for both (each test is whole on its own; the SIGKILL one runs last)."""
 from __future__ import annotations
 
 import asyncio
@@ -48,3 +50,27 @@ async def test_broker_restart_recovers_in_flight_and_new_work(own_stack):
     await upload(api, fresh["id"], data2)
     await process(api, fresh["id"])
     assert (await wait_terminal(api, fresh["id"], timeout=120))["status"] == "FINALIZED"
+
+
+async def test_records_survive_sigkill_of_the_whole_stack(own_stack):
+    org = cli(own_stack.data_dir, "org", "create", "Durable")
+    api = Api(own_stack.url, org["token"])
+    created = []
+    for n in range(3):
+        status, body, _ = await api.post("/api/files/salesfiles/", json={
+            "filename": f"f{n}.csv", "filetype": "CSV", "filesize": 10 + n,
+            "mongo_db_id": f"m{n}"})
+        assert status == 201
+        created.append(body)
+    own_stack.kill()
+    assert not own_stack.healthy()
+    own_stack.start()
+    api = Api(own_stack.url, org["token"])
+    for body in created:
+        status, view, _ = await api.get(f"/api/files/salesfiles/{body['id']}/")
+        assert status == 200 and view["uuid"] == body["uuid"]
+        assert view["status"] == "INITIALIZED"
+    # and new work flows again on the restarted stack
+    status, body, _ = await api.post("/api/files/salesfiles/", json={
+        "filename": "after.csv", "filetype": "CSV", "filesize": 5, "mongo_db_id": "m9"})
+    assert status == 201 and body["id"] > max(c["id"] for c in created)
