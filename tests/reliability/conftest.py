@@ -19,7 +19,6 @@ import pytest
 from bench.scale import sales_text
 from tests.support.http import Api
 from tests.support.sales import process, register, upload, wait_terminal
-from tests.support.stack import RunningStack
 
 _FIGURES: dict = {}
 _PATH: list[Path] = []
@@ -92,16 +91,6 @@ def pytest_runtest_logreport(report) -> None:
     if report.when == "call" or (report.when == "setup" and not report.passed):
         name = report.nodeid.split("tests/reliability/", 1)[-1]
         record("tests", name, {"outcome": report.outcome, "seconds": round(report.duration, 1)})
-
-
-@pytest.fixture(scope="session")
-def two_workers(tmp_path_factory):
-    """A default stack with two workers, shared by test_broker_generations.py and test_load.py
-    (one start less); each test works in organisations of its own and leaves the stack healthy
-    (the broker test asserts it healed)."""
-    stack = RunningStack(tmp_path_factory.mktemp("two_workers"), workers=2).start()
-    yield stack
-    stack.discard()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,5 +1,5 @@
-"""Broker SIGKILLed and restarted empty (issue 19, failure 1), on the suite's two-worker
-stack: requests before, during and after. Once the stack is back, no request waits out its timeout, statuses
+"""Broker SIGKILLed and restarted empty (issue 19, failure 1), on a stack of our own: requests
+before, during and after. Once the stack is back, no request waits out its timeout, statuses
 read through the gateway agree with MongoDB within 10 s, nothing accepted is lost, and
 /healthz names the new broker generation."""
 from __future__ import annotations
@@ -14,14 +14,16 @@ from tests.e2e.sales.test_pipeline import GENERIC
 from tests.reliability.conftest import record
 from tests.support.http import Api
 from tests.support.sales import process, register, upload, wait_terminal
-from tests.support.stack import cli
+from tests.support.stack import RunningStack, cli
 
 FILES = "/api/files/salesfiles/"
 
 
-@pytest.fixture
-def bstack(two_workers):
-    return two_workers
+@pytest.fixture(scope="module")
+def bstack(tmp_path_factory):
+    stack = RunningStack(tmp_path_factory.mktemp("generations"), workers=2).start()
+    yield stack
+    stack.discard()
 
 
 async def _health(stack) -> dict:

@@ -1,7 +1,6 @@
-"""Load on one gateway and two workers (the suite's two-worker stack, conftest.py): 60 small
-sales files uploaded and processed concurrently (20 at a time from the client: three full waves,
-so both workers are busy and the client always has 20 in flight) and 10 GTIN import tasks at
-once, beside them.
+"""Load on one gateway and two workers (a stack of our own): 60 small sales files uploaded and
+processed concurrently (20 at a time from the client: three full waves, so both workers are busy
+and the client always has 20 in flight) and 10 GTIN import tasks at once, beside them.
 Every one reaches a terminal state with exact totals and no answer is a 5xx; the time taken and
 the peak memory (VmHWM) of each process are recorded in the figures file."""
 from __future__ import annotations
@@ -16,15 +15,17 @@ from tests.e2e.gtin_import.conftest import new_participant, upload
 from tests.reliability.conftest import peak_memory_kb, record, sales_file
 from tests.support.http import Api
 from tests.support.participants import BASE, gtin_for
-from tests.support.stack import cli
+from tests.support.stack import RunningStack, cli
 
 FILES, FILE_ROWS, AT_ONCE = 60, 20, 20
 TASKS, TASK_LINES = 10, 200
 
 
-@pytest.fixture
-def lstack(two_workers):
-    return two_workers
+@pytest.fixture(scope="module")
+def lstack(tmp_path_factory):
+    stack = RunningStack(tmp_path_factory.mktemp("load"), workers=2).start()
+    yield stack
+    stack.discard()
 
 
 class Counting(Api):
