@@ -23,7 +23,7 @@ FILES = "/api/files/salesfiles/"
 def bstack(tmp_path_factory):
     stack = RunningStack(tmp_path_factory.mktemp("generations"), workers=2).start()
     yield stack
-    stack.stop()
+    stack.discard()
 
 
 async def _health(stack) -> dict:

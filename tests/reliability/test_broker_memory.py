@@ -27,7 +27,7 @@ def mstack(tmp_path_factory):
     stack = RunningStack(tmp_path_factory.mktemp("broker_memory"),
                          env={"TRIBUTARY_BROKER_MAX_RSS_MB": str(BOUND_MB)}).start()
     yield stack
-    stack.stop()
+    stack.discard()
 
 
 def _rss_mb(pid: int) -> float:

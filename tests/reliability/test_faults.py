@@ -43,7 +43,7 @@ def fstack(tmp_path_factory):
         "TRIBUTARY_STALE_AFTER": "4", "TRIBUTARY_RETRY_ATTEMPTS": "4",
         "TRIBUTARY_RETRY_BACKOFF": "0.05"}).start()
     yield stack
-    stack.stop()
+    stack.discard()
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ def hstack(tmp_path_factory):
         **BEAT, "TRIBUTARY_FAULTS": "objects.put_file:delay=1.5:key=staging/,"
                                     "objects.put_file:delay=1.5:key=sales/"}).start()
     yield stack
-    stack.stop()
+    stack.discard()
 
 
 def _busy_worker(stack) -> str | None:

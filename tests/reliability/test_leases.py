@@ -9,6 +9,7 @@ import secrets
 import uuid
 from decimal import Decimal
 
+import pytest
 from pymongo import AsyncMongoClient
 
 from infra.repos import import_tasks, leases
@@ -20,19 +21,27 @@ from tests.support.participants import BASE, gtin_for
 from tests.support.sales import ingest, register, upload
 from tests.support.stack import cli
 
+TASK_LINES = 300
+
 
 def _db(stack):
     client = AsyncMongoClient(stack.state["mongo_url"], directConnection=True)
     return client, client[stack.state["mongo_db"]]
 
 
-async def test_abandoned_gtin_task_lease_is_taken_over_exactly_once(stack):
-    """The worker that claimed the task is gone (its lease expired long ago, no heartbeat): the
-    reconciler re-issues it, a live worker takes the lease over once and finishes every line.
-    (Before, the reconciler refreshed `updated_at` first, so the lease never looked stale.)"""
+@pytest.fixture(scope="module")
+async def abandoned(stack) -> dict:
+    """A GTIN import task, a report and a sales file, each left by a worker that died holding
+    its lease, set up together: one turn of the re-issuer (every 5 s) finds them all, where one
+    test after the other waited for a turn each. Each test below checks its own."""
+    task, report, file = await asyncio.gather(_abandon_task(stack), _abandon_report(stack),
+                                              _abandon_file(stack))
+    return {"task": task, "report": report, "file": file}
+
+
+async def _abandon_task(stack) -> dict:
     who = new_participant(stack)
-    n = 300
-    lines = ["gtin,name"] + [f"{gtin_for(who.prefix, number=i)},Item {i}" for i in range(n)]
+    lines = ["gtin,name"] + [f"{gtin_for(who.prefix, number=i)},Item {i}" for i in range(TASK_LINES)]
     status, upload, _ = await who.api.post(f"{BASE}/uploads")
     assert status == 201, upload
     assert await put_bytes(upload["upload_url"], ("\n".join(lines) + "\n").encode()) in (200, 201)
@@ -45,17 +54,60 @@ async def test_abandoned_gtin_task_lease_is_taken_over_exactly_once(stack):
         view = new_task(task_id, who.urn, "task", True, {}, leases.at(-120))
         await import_tasks.create(db, view, spec)
         await db.gtin_import_tasks.update_one({"_id": task_id}, {"$set": {
-            "status": "in_progress", "lease": "worker-that-died", "lease_token": 7,
-            "lease_expires": leases.at(-60), "updated_at": leases.at(-60)}})
-        doc = None
-        for _ in range(300):  # the reconciler runs every 5 s; 60 s at most
-            doc = await db.gtin_import_tasks.find_one({"_id": task_id})
-            if doc["status"] in ("done", "failed"):
-                break
-            await asyncio.sleep(0.2)
+            "status": "in_progress", **_abandoned()}})
+    finally:
+        await client.close()
+    return {"id": task_id}
+
+
+async def _abandon_report(stack) -> dict:
+    org = cli(stack.data_dir, "org", "create", "Lease Reports")
+    api, period = Api(stack.url, org["token"]), "2019-02"
+    data, total, quantity = sales_file(300, period=period)
+    final = await ingest(api, "lease-report.tsv", data, reporting_period=period)
+    assert final["status"] == "FINALIZED", final
+    report_id = 10**9 + secrets.randbelow(10**8)
+    client, db = _db(stack)
+    try:
+        await db.reports.insert_one({
+            "_id": report_id, "id": report_id, "organisation": org["id"], "type": "unmatched",
+            "period": period, "created_at": leases.at(-120), "status": "RUNNING",
+            "history": [{"status": "PENDING", "ts": leases.at(-120)},
+                        {"status": "RUNNING", "ts": leases.at(-90)}],
+            "progress": {"files_done": 0, "percent": 0.0}, **_abandoned()})
+    finally:
+        await client.close()
+    return {"id": report_id, "api": api, "total": total, "quantity": quantity}
+
+
+async def _abandon_file(stack) -> dict:
+    org = cli(stack.data_dir, "org", "create", "Lease Files")
+    api = Api(stack.url, org["token"])
+    data, total, _ = sales_file(400, period="2019-03")
+    file = await register(api, "lease-file.tsv", data)
+    await upload(api, file["id"], data)
+    client, db = _db(stack)
+    try:
+        await _until(db.files, file["id"], lambda d: d.get("object_key") is not None)
+        await db.files.update_one({"_id": file["id"]}, {"$set": {
+            "status": "CLEANING", "attempt": 1, **_abandoned()}})
+    finally:
+        await client.close()
+    return {"id": file["id"], "api": api, "total": total}
+
+
+async def test_abandoned_gtin_task_lease_is_taken_over_exactly_once(stack, abandoned):
+    """The worker that claimed the task is gone (its lease expired long ago, no heartbeat): the
+    reconciler re-issues it, a live worker takes the lease over once and finishes every line.
+    (Before, the reconciler refreshed `updated_at` first, so the lease never looked stale.)"""
+    task_id = abandoned["task"]["id"]
+    client, db = _db(stack)
+    try:
+        doc = await _until(db.gtin_import_tasks, task_id,
+                           lambda d: d["status"] in ("done", "failed"))
         assert doc["status"] == "done", {k: doc.get(k) for k in ("status", "message", "lease")}
-        assert doc["processed_lines"] == doc["total_lines"] == n
-        assert doc["counts"]["imported"] == n
+        assert doc["processed_lines"] == doc["total_lines"] == TASK_LINES
+        assert doc["counts"]["imported"] == TASK_LINES
         assert doc["lease_token"] == 8, "taken over exactly once"
         assert doc["checkpoint"]["runs"] == 1 and doc["lease"] is None
     finally:
@@ -102,23 +154,13 @@ def _abandoned(token: int = 7) -> dict:
             "updated_at": leases.at(-60)}
 
 
-async def test_abandoned_report_lease_is_taken_over_exactly_once(stack):
+async def test_abandoned_report_lease_is_taken_over_exactly_once(stack, abandoned):
     """A report RUNNING under the lease of a worker that died: re-issued once its lease
     expired, taken over once (token 7 → 8) and finished with the period's exact totals."""
-    org = cli(stack.data_dir, "org", "create", "Lease Reports")
-    api, period = Api(stack.url, org["token"]), "2019-02"
-    data, total, quantity = sales_file(300, period=period)
-    final = await ingest(api, "lease-report.tsv", data, reporting_period=period)
-    assert final["status"] == "FINALIZED", final
-    report_id = 10**9 + secrets.randbelow(10**8)
+    report_id, api = abandoned["report"]["id"], abandoned["report"]["api"]
+    total, quantity = abandoned["report"]["total"], abandoned["report"]["quantity"]
     client, db = _db(stack)
     try:
-        await db.reports.insert_one({
-            "_id": report_id, "id": report_id, "organisation": org["id"], "type": "unmatched",
-            "period": period, "created_at": leases.at(-120), "status": "RUNNING",
-            "history": [{"status": "PENDING", "ts": leases.at(-120)},
-                        {"status": "RUNNING", "ts": leases.at(-90)}],
-            "progress": {"files_done": 0, "percent": 0.0}, **_abandoned()})
         doc = await _until(db.reports, report_id, lambda d: d["status"] in ("DONE", "FAILED"))
         assert doc["status"] == "DONE", doc.get("error_message")
         assert doc["lease_token"] == 8, "taken over exactly once"
@@ -136,21 +178,15 @@ async def test_abandoned_report_lease_is_taken_over_exactly_once(stack):
     record("leases", "abandoned_report", "taken over once (token 7 → 8), exact totals")
 
 
-async def test_abandoned_file_lease_is_taken_over_exactly_once(stack):
+async def test_abandoned_file_lease_is_taken_over_exactly_once(stack, abandoned):
     """A sales file CLEANING under the lease of a worker that died: re-issued once its lease
     expired, cleaned by the worker that took it over (7 → 8), imported under the next lease
     (→ 9) and FINALIZED once with its exact totals."""
-    org = cli(stack.data_dir, "org", "create", "Lease Files")
-    api = Api(stack.url, org["token"])
-    data, total, quantity = sales_file(400, period="2019-03")
-    file = await register(api, "lease-file.tsv", data)
-    await upload(api, file["id"], data)
+    file_id, api = abandoned["file"]["id"], abandoned["file"]["api"]
+    total = abandoned["file"]["total"]
     client, db = _db(stack)
     try:
-        await _until(db.files, file["id"], lambda d: d.get("object_key") is not None)
-        await db.files.update_one({"_id": file["id"]}, {"$set": {
-            "status": "CLEANING", "attempt": 1, **_abandoned()}})
-        doc = await _until(db.files, file["id"], lambda d: d["status"] in ("FINALIZED", "FAILED"),
+        doc = await _until(db.files, file_id, lambda d: d["status"] in ("FINALIZED", "FAILED"),
                            timeout=90)
         assert doc["status"] == "FINALIZED", doc.get("error_message")
         assert doc["lease_token"] == 9, "cleaning took the dead lease over once, import once"
@@ -159,7 +195,7 @@ async def test_abandoned_file_lease_is_taken_over_exactly_once(stack):
         assert steps.count("CLEANED") == steps.count("FINALIZED") == 1, steps
         assert doc["total_rows"] == 400
         assert Decimal(str(doc["total_local"])) == total
-        status, body, _ = await api.get(f"/api/files/salesfiles/{file['id']}/")
+        status, body, _ = await api.get(f"/api/files/salesfiles/{file_id}/")
         assert status == 200 and body["status"] == "FINALIZED", body
     finally:
         await client.close()

@@ -40,7 +40,7 @@ def ostack(tmp_path_factory):
         "TRIBUTARY_PUBLISH_FAULTS": str(FAULTS), "TRIBUTARY_OUTBOX_DELAY": "1",
         "TRIBUTARY_HEARTBEAT_MISSES": "60"}).start()
     yield stack
-    stack.stop()
+    stack.discard()
 
 
 @pytest.fixture(scope="module")

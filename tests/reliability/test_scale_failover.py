@@ -28,7 +28,7 @@ pytestmark = pytest.mark.timeout(300)
 def three(tmp_path_factory):
     stack = RunningStack(tmp_path_factory.mktemp("failover3"), workers=3).start(timeout=150)
     yield stack
-    stack.stop()
+    stack.discard()
 
 
 async def _statuses(expected: dict, ids: list[int]) -> list[str]:

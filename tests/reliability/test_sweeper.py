@@ -30,7 +30,7 @@ def swept_stack(tmp_path_factory):
     try:
         yield running
     finally:
-        running.stop()
+        running.discard()
 
 
 def _objects(stack, file_id: int) -> list:

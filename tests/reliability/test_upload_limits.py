@@ -2,18 +2,17 @@
 URL carries its declared `filesize` (signed) and refuses a larger body with 413 in the one
 problem+json shape; it takes one PUT, none once the file has left UPLOADING (409); a reimport
 refuses an original replaced behind the API's back. The local store runs on the shared stack,
-S3 on a private stack whose objects live in moto's server."""
+S3 on the session's S3 stack (tests/conftest.py `s3_stack`: objects in moto's server)."""
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
-import pytest
 
 from tests.reliability.conftest import record
 from tests.support.http import Api
 from tests.support.sales import process, register, wait_terminal
-from tests.support.stack import RunningStack, cli
+from tests.support.stack import cli
 
 DATA = ("sale_period\tdsp\tterritory\tisrc\tartist\ttrack_title\tquantity\tcurrency\trevenue\n"
         "2025-05\tDeezer\tFR\tFRABC2500001\tBorne\tUne fois\t4\tEUR\t0.40\n")
@@ -73,26 +72,6 @@ async def test_local_upload_is_bounded_by_filesize_and_single_use(api):
            "size raised in the URL: 403; second PUT: 409; PUT after FINALIZED: 409")
 
 
-@pytest.fixture(scope="module")
-def s3_stack(tmp_path_factory):
-    from moto.server import ThreadedMotoServer
-
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    url = (f"s3://tributary-limits?endpoint={endpoint}&region=us-east-1"
-           "&access_key=test&secret_key=test")
-    running = RunningStack(tmp_path_factory.mktemp("s3_limits"),
-                           env={"TRIBUTARY_STORAGE_URL": url}).start()
-    running.moto_endpoint = endpoint
-    try:
-        yield running
-    finally:
-        running.stop()
-        moto.stop()
-
-
 async def test_s3_upload_is_bounded_single_use_and_a_replaced_original_is_not_reimported(s3_stack):
     """moto checks neither signatures nor sizes of its own presigned URLs, and no S3 refuses a
     second PUT of a valid URL: the upload URL is the gateway's, which streams into S3."""
@@ -105,10 +84,10 @@ async def test_s3_upload_is_bounded_single_use_and_a_replaced_original_is_not_re
     key = urlsplit(url).path.removeprefix("/_objects/")
     s3 = boto3.client("s3", endpoint_url=s3_stack.moto_endpoint, region_name="us-east-1",
                       aws_access_key_id="test", aws_secret_access_key="test")
-    stored = s3.get_object(Bucket="tributary-limits", Key=key)["Body"].read()
+    stored = s3.get_object(Bucket=s3_stack.bucket, Key=key)["Body"].read()
     assert b"0.40" in stored and b"9.40" not in stored  # the refused PUTs never reached S3
     # replaced behind the API's back (straight into the bucket): reimport refuses it
-    s3.put_object(Bucket="tributary-limits", Key=key, Body=stored.replace(b"0.40", b"7.40"))
+    s3.put_object(Bucket=s3_stack.bucket, Key=key, Body=stored.replace(b"0.40", b"7.40"))
     status, body, _ = await api.post(f"/api/files/salesfiles/{final['id']}/process/",
                                      json={"action": "reimport"})
     assert status == 409 and body["cause"] == "OBJECT_CHANGED", body

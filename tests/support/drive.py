@@ -185,6 +185,6 @@ def drive_fixtures(scope: str, stack: str, **extra_env: str):
         running = RunningStack(tmp_path_factory.mktemp(stack),
                                env=drive_stack_env(drive, **extra_env)).start()
         yield running
-        running.stop()
+        running.discard()
 
     return drive_fixture, stack_fixture

@@ -18,7 +18,7 @@ def link_stack(tmp_path_factory):
     running = RunningStack(tmp_path_factory.mktemp("link_stack"),
                            env={"TRIBUTARY_FETCH_ALLOW": "127.0.0.1"}).start()
     yield running
-    running.stop()
+    running.discard()
 
 
 @pytest.fixture(scope="module")

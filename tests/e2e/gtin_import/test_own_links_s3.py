@@ -4,29 +4,8 @@ gateway's; preview and import read the object from S3 through the store (a range
 preview), never by fetching a link."""
 from __future__ import annotations
 
-import pytest
-
 from tests.e2e.gtin_import.conftest import new_participant, upload, wait_task
 from tests.support.participants import BASE, gtin_for
-from tests.support.stack import RunningStack
-
-
-@pytest.fixture(scope="module")
-def s3_stack(tmp_path_factory):
-    from moto.server import ThreadedMotoServer
-
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    url = (f"s3://tributary-own-links?endpoint=http://{host}:{port}&region=us-east-1"
-           "&access_key=test&secret_key=test")
-    running = RunningStack(tmp_path_factory.mktemp("s3_stack"),
-                           env={"TRIBUTARY_STORAGE_URL": url}).start()
-    try:
-        yield running
-    finally:
-        running.stop()
-        moto.stop()
 
 
 async def test_upload_preview_task_on_s3_without_an_allow_list(s3_stack):

@@ -21,7 +21,7 @@ ROUNDS = 6
 def two(tmp_path_factory):
     stack = RunningStack(tmp_path_factory.mktemp("two-gateways"), gateways=2).start()
     yield stack
-    stack.stop()
+    stack.discard()
 
 
 async def _status(api: Api, file_id: int) -> tuple[str, str]:
