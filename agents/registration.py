@@ -12,6 +12,7 @@ from agents.rejection import reject
 from agents.sales_status import EVENTS, fail, set_status
 from infra.mongo import next_id
 from infra.repos import files as file_repo
+from infra.retry import outage, retry
 from models.files import REIMPORTABLE, VOIDABLE, new_record, object_key, validate_new_file
 from topics.envelope import InvalidPayload, Message, now_iso
 from topics.registry import topic
@@ -29,10 +30,14 @@ def _requested_order(payload: dict, record: dict) -> dict:
 
 async def create(deps: Deps, msg: Message) -> None:
     """Store the record (the gateway stored it already with its outbox entry: then this
-    only announces it). A create that cannot be applied is rejected, never dropped."""
+    only announces it). A create that cannot be applied is rejected, never dropped; a broker
+    or store outage is not the request's fault and is never answered as a rejection (the
+    gateway answers 202 for the stored record, and the handler's error is logged)."""
     try:
         await _create(deps, msg)
     except Exception as exc:  # noqa: BLE001 - e.g. a value the store cannot hold
+        if outage(exc):
+            raise
         log.exception("create of file %s cannot be applied", msg.payload.get("id"))
         await reject(deps, msg.payload, {"body": f"cannot be stored: {exc}"[:500]}, msg.ts)
 
@@ -53,7 +58,8 @@ async def _create(deps: Deps, msg: Message) -> None:
         record["source"] = data["source"]
     await file_repo.insert(deps.db, record)
     stored = await file_repo.get(deps.db, file_id)
-    await deps.emit(EVENTS, file_id, "SalesFileRegistered", {"file_id": file_id, "record": stored})
+    await retry(lambda: deps.emit(EVENTS, file_id, "SalesFileRegistered", {"file_id": file_id, "record": stored}),
+                "announce the file", retry_if=outage)
 
 
 async def invalid(deps: Deps, raw: dict, exc: InvalidPayload) -> None:

@@ -53,6 +53,14 @@ def transient(exc: BaseException) -> bool:
     return module.startswith("aiohttp")
 
 
+def outage(exc: BaseException) -> bool:
+    """A failure of a service rather than of the value: a transient one, retries that ran out,
+    or the broker refusing a publish (aiokafka's errors; after a broker restart a producer can
+    answer `UnknownError` for a while)."""
+    return isinstance(exc, RetryError) or transient(exc) or \
+        type(exc).__module__.startswith(("aiokafka", "kafka"))
+
+
 def _s3_server_error(exc: BaseException) -> bool:
     response = getattr(exc, "response", None)
     if not isinstance(response, dict):

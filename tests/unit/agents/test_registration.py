@@ -122,3 +122,32 @@ async def test_the_whole_pipeline_settles_finalized(h):
     record = await file_repo.get(h.db, 508)
     assert (record["status"], record["total_rows"]) == ("FINALIZED", 2)
     assert h.table("file_status")["508"]["status"] == "FINALIZED"
+
+
+async def test_a_broker_refusing_the_announcement_is_retried_never_a_rejection(h, monkeypatch):
+    """Just after a broker restart a publish can fail with aiokafka's UnknownError: the record
+    is the client's, valid and stored, so the create retries its announcement; when the broker
+    keeps refusing, the handler fails (logged, the gateway's 202 stands) but nothing rejects
+    the file as bad input (it once answered 400 validation_error)."""
+    from aiokafka.errors import UnknownError
+
+    import infra.retry
+
+    monkeypatch.setattr(infra.retry, "_POLICY", infra.retry._POLICY.model_copy(update={"backoff": 0.01}))
+    org, send, refusals = await h.org(), h.deps.send, [2]
+
+    async def flaky(topic, key, message):
+        if refusals[0] > 0:
+            refusals[0] -= 1
+            raise UnknownError()
+        await send(topic, key, message)
+
+    monkeypatch.setattr(h.deps, "send", flaky)
+    sent = await h.send(FILES, 511, "CreateSalesFile", create_payload(org, 511, GENERIC))
+    assert [s.type for s in sent] == ["SalesFileRegistered"] and refusals == [0]
+
+    refusals[0] = 10**6
+    sent = await h.send(FILES, 512, "CreateSalesFile", create_payload(org, 512, GENERIC),
+                        expect_failure=True)
+    assert sent == []
+    assert (await file_repo.get(h.db, 512))["status"] == "INITIALIZED"
