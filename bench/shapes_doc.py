@@ -29,6 +29,12 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
             "transparent huge pages off in the worker; columnar DSR reader; statement digest once "
             "per distinct text; ISRCs in Arrow kernels; decimal commas cast directly; XLSX sheet "
             "parsed once; rollups built after FINALIZED in the background",
+    "run6": "after: 9232778 — the bench waits for the workers to be idle after each Tributary "
+            "run (the rollups no longer run into the baseline: polars' medians fell from "
+            "1.19–1.66 s in run5 to 0.81–1.06 s); snapshot keys as int32 ids, folds bounded and split "
+            "by artist, two snapshot threads, pages staged by the cleaning; worker memory policy",
+    "run7-5m": "the code of run6, the 5 M-row files (`--size 5m`; XLSX and DSR stay at 200 k "
+               "rows and 1 M lines, so they are not in this run)",
 }
 
 
