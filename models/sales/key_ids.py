@@ -11,30 +11,49 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
+def dictionary_chunks(values: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, list[pa.Array]] | None:
+    """One hash pass over a (chunked) column: its distinct non-null values and each chunk's
+    indices into them (null for a null value); None when there is no chunk."""
+    enc = pc.dictionary_encode(values)
+    chunks = enc.chunks if isinstance(enc, pa.ChunkedArray) else [enc]
+    if not chunks:
+        return None
+    dictionary = max((c.dictionary for c in chunks), key=len)   # the others are its prefixes
+    return dictionary, [c.indices for c in chunks]
+
+
+class Vocabulary:
+    """Distinct values in the order first seen, kept across row groups."""
+
+    def __init__(self) -> None:
+        self.values: pa.Array | None = None
+
+    def positions(self, distinct: pa.Array) -> pa.Array:
+        """Where each of `distinct` (distinct, non-null values) is in the vocabulary; the unseen
+        ones are appended first. Only `distinct` is hashed and looked up, never the rows."""
+        if self.values is None:
+            self.values = pa.array([], distinct.type)
+        known = pc.index_in(distinct, value_set=self.values)
+        if known.null_count:
+            self.values = pa.concat_arrays([self.values, distinct.filter(pc.is_null(known))])
+            known = pc.index_in(distinct, value_set=self.values)
+        return known
+
+
 class KeyIds:
     """`ids(column, values)` → int32 ids stable for the builder's life; `strings(column, ids)`
     → the values back."""
 
     def __init__(self) -> None:
-        self.vocab: dict[str, pa.Array] = {}
+        self.vocab: dict[str, Vocabulary] = {}
 
     def ids(self, column: str, values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
-        """One hash pass over the values (`dictionary_encode`); only the batch's distinct
-        values are looked up in, and added to, the column's vocabulary."""
-        enc = pc.dictionary_encode(values)
-        chunks = enc.chunks if isinstance(enc, pa.ChunkedArray) else [enc]
-        if not chunks:
+        found = dictionary_chunks(values)
+        if found is None:
             return pa.chunked_array([], pa.int32())
-        dictionary = max((c.dictionary for c in chunks), key=len)   # the others are its prefixes
-        vocab = self.vocab.get(column)
-        if vocab is None:
-            vocab = pa.array([], dictionary.type)
-        known = pc.index_in(dictionary, value_set=vocab)
-        if known.null_count:
-            vocab = pa.concat_arrays([vocab, dictionary.filter(pc.is_null(known))])
-            known = pc.index_in(dictionary, value_set=vocab)
-        self.vocab[column] = vocab
-        return pa.chunked_array([pc.take(known, c.indices) for c in chunks], pa.int32())
+        dictionary, indices = found
+        known = self.vocab.setdefault(column, Vocabulary()).positions(dictionary)
+        return pa.chunked_array([pc.take(known, i) for i in indices], pa.int32())
 
     def strings(self, column: str, ids: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-        return pc.take(self.vocab[column], ids)
+        return pc.take(self.vocab[column].values, ids)

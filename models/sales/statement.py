@@ -18,6 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .key_ids import Vocabulary, dictionary_chunks
+
 # what a row is about, then what it says about it: a correction keeps the first, changes the second
 IDENTITY = ("statement_period", "sale_period", "dsp", "territory", "isrc", "upc", "artist",
             "track_title", "release_title", "usage_type", "currency")
@@ -47,27 +49,26 @@ def _flat(col) -> pa.Array:
 
 
 class _TextHashes:
-    """`_text_hash` of the distinct texts seen in earlier row groups of the file (aligned Arrow
-    keys and numpy hashes), so a text costs one Python call per file, not one per row group.
-    Used by one thread (the digest's stage). Emptied past MAX keys (all-distinct columns)."""
+    """`_text_hash` of the distinct texts seen in earlier row groups of the file (a vocabulary
+    and the numpy hashes aligned with it), so a text costs one Python call per file, not one
+    per row group. Used by one thread (the digest's stage). Emptied past MAX keys
+    (all-distinct columns)."""
 
     MAX = 1_000_000
 
     def __init__(self) -> None:
-        self.keys = pa.array([], pa.string())
+        self.vocab = Vocabulary()
         self.hashes = np.empty(0, np.uint64)
 
     def of(self, distinct: pa.Array) -> np.ndarray:
         """Hashes of `distinct` (non-null, distinct texts), in its order."""
-        idx = pc.index_in(distinct, value_set=self.keys)
-        if idx.null_count:
-            new = distinct.filter(pc.is_null(idx))
-            if len(self.keys) + len(new) > self.MAX:   # start again from this group's texts
-                self.keys, self.hashes = distinct, _hash_all(distinct)
-                return self.hashes
-            self.keys = pa.concat_arrays([self.keys, new])
-            self.hashes = np.concatenate([self.hashes, _hash_all(new)])
-            idx = pc.index_in(distinct, value_set=self.keys)
+        seen = len(self.hashes)
+        idx = self.vocab.positions(distinct)
+        if len(self.vocab.values) > self.MAX:   # start again from this group's texts
+            self.vocab, self.hashes = Vocabulary(), np.empty(0, np.uint64)
+            seen, idx = 0, self.vocab.positions(distinct)
+        if len(self.vocab.values) > seen:
+            self.hashes = np.concatenate([self.hashes, _hash_all(self.vocab.values[seen:])])
         return self.hashes[idx.to_numpy(zero_copy_only=False)]
 
 
@@ -77,15 +78,12 @@ def _hash_all(texts: pa.Array) -> np.ndarray:
 
 def _strings(col, cache: _TextHashes | None = None) -> np.ndarray:
     """Per row, the hash of its normalised text (`_NULL` for null); `col` may be chunked."""
-    enc = pc.dictionary_encode(col)          # chunked: every chunk shares the final dictionary
-    chunks = enc.chunks if isinstance(enc, pa.ChunkedArray) else [enc]
-    if not chunks:
+    found = dictionary_chunks(col)
+    if found is None:
         return np.empty(0, np.uint64)
-    dictionary = max((c.dictionary for c in chunks), key=len)  # the others are its prefixes
-    distinct = (cache or _TextHashes()).of(dictionary)
-    table = np.append(distinct, _NULL)  # index -1 = null
-    indices = pa.chunked_array([c.indices for c in chunks], pa.int32())
-    return table[pc.fill_null(indices, -1).to_numpy()]
+    dictionary, indices = found
+    table = np.append((cache or _TextHashes()).of(dictionary), _NULL)  # index -1 = null
+    return table[pc.fill_null(pa.chunked_array(indices, pa.int32()), -1).to_numpy()]
 
 
 def _nulls(arr: pa.Array, values: np.ndarray) -> np.ndarray:
