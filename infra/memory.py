@@ -47,8 +47,6 @@ def release_memory() -> None:
     """Hand freed heap back to the OS after a large file (Arrow's pool, glibc `malloc_trim`):
     the allocators keep the pages of a multi-currency snapshot or a rollup build once freed,
     and the next file's peak RSS would start from there. A no-op where there is no glibc."""
-    import ctypes.util
-
     import pyarrow as pa
 
     pa.default_memory_pool().release_unused()
@@ -57,6 +55,6 @@ def release_memory() -> None:
     except NotImplementedError:
         pass
     try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+        ctypes.CDLL(None).malloc_trim(0)   # the process's C library, as worker_policy reaches it
     except (OSError, AttributeError):
         pass
