@@ -22,6 +22,25 @@ def dictionary_chunks(values: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, lis
     return dictionary, [c.indices for c in chunks]
 
 
+Codes = dict[str, "tuple[pa.Array, list[pa.Array]] | None"]
+
+
+def encode_columns(table: pa.Table, names) -> Codes:
+    """`dictionary_chunks` of each of `names`, once per row group, for every consumer of it
+    (the snapshot's ids, the statement digest, the Parquet writer), so each string is hashed
+    once instead of once per consumer."""
+    return {name: dictionary_chunks(table.column(name)) for name in names}
+
+
+def as_dictionary(found: tuple[pa.Array, list[pa.Array]] | None, type_=pa.string()) -> pa.ChunkedArray:
+    """The column back as dictionary arrays sharing one dictionary (a Parquet writer keeps its
+    dictionary page across the chunks of a row group only while the dictionary is the same)."""
+    if found is None:
+        return pa.chunked_array([], pa.dictionary(pa.int32(), type_))
+    dictionary, indices = found
+    return pa.chunked_array([pa.DictionaryArray.from_arrays(i, dictionary) for i in indices])
+
+
 class Vocabulary:
     """Distinct values in the order first seen, kept across row groups."""
 
@@ -35,8 +54,13 @@ class Vocabulary:
             self.values = pa.array([], distinct.type)
         known = pc.index_in(distinct, value_set=self.values)
         if known.null_count:
-            self.values = pa.concat_arrays([self.values, distinct.filter(pc.is_null(known))])
-            known = pc.index_in(distinct, value_set=self.values)
+            unseen = pc.is_null(known)
+            # the unseen take the next positions in their order: no second lookup of the
+            # whole (grown) vocabulary
+            after = pc.add(pc.cumulative_sum(pc.cast(unseen, pa.int32())),
+                           pa.scalar(len(self.values) - 1, pa.int32()))
+            self.values = pa.concat_arrays([self.values, distinct.filter(unseen)])
+            known = pc.coalesce(known, after)
         return known
 
 
@@ -47,8 +71,8 @@ class KeyIds:
     def __init__(self) -> None:
         self.vocab: dict[str, Vocabulary] = {}
 
-    def ids(self, column: str, values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
-        found = dictionary_chunks(values)
+    def ids(self, column: str, values: pa.ChunkedArray | pa.Array, codes: Codes | None = None) -> pa.ChunkedArray:
+        found = codes[column] if codes and column in codes else dictionary_chunks(values)
         if found is None:
             return pa.chunked_array([], pa.int32())
         dictionary, indices = found

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..exact import exact_context
-from .key_ids import KeyIds
+from .key_ids import Codes, KeyIds
 from .result import _fmt
 from .schema import CANONICAL_SCHEMA
 
@@ -170,13 +170,14 @@ class SnapshotBuilder:
         self.columns = tuple(dict.fromkeys(c for fold in self.folds.values() for c in fold.cols))
         self.keys = KeyIds()
 
-    def add(self, batch: pa.RecordBatch | pa.Table) -> None:
+    def add(self, batch: pa.RecordBatch | pa.Table, codes: Codes | None = None) -> None:
+        """`codes`: key columns already dictionary-encoded (`key_ids.encode_columns`)."""
         table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
         if table.num_rows == 0:
             return
         table = table.select([*self.columns, *_SUMS, "line"])
         for i, column in enumerate(self.columns):
-            table = table.set_column(i, column, self.keys.ids(column, table.column(column)))
+            table = table.set_column(i, column, self.keys.ids(column, table.column(column), codes))
         for fold in self.folds.values():
             fold.add(_partial(table.select([*fold.cols, *_SUMS, "line"]), fold.cols))
 

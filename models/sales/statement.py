@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .key_ids import Vocabulary, dictionary_chunks
+from .key_ids import Codes, Vocabulary, dictionary_chunks
 
 # what a row is about, then what it says about it: a correction keeps the first, changes the second
 IDENTITY = ("statement_period", "sale_period", "dsp", "territory", "isrc", "upc", "artist",
@@ -30,13 +30,20 @@ _C1, _C2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _SALTS = [np.uint64((i + 1) * 0x9E3779B97F4A7C15 % 2**64) for i in range(len(KEY_COLUMNS))]
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser: spreads every input bit over the 64 output bits."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * _C1
-    x = x ^ (x >> np.uint64(27))
-    x = x * _C2
-    return x ^ (x >> np.uint64(31))
+def _mix(x: np.ndarray, own: bool = False) -> np.ndarray:
+    """splitmix64 finaliser: spreads every input bit over the 64 output bits. `own`: `x` is a
+    temporary of the caller's, mixed in place (no new arrays of a row group's length)."""
+    if not own:
+        x = x.copy()
+    shifted = x >> np.uint64(30)
+    x ^= shifted
+    x *= _C1
+    np.right_shift(x, np.uint64(27), out=shifted)
+    x ^= shifted
+    x *= _C2
+    np.right_shift(x, np.uint64(31), out=shifted)
+    x ^= shifted
+    return x
 
 
 def _text_hash(value: str) -> int:
@@ -76,9 +83,10 @@ def _hash_all(texts: pa.Array) -> np.ndarray:
     return np.fromiter((_text_hash(v) for v in texts.to_pylist()), np.uint64, count=len(texts))
 
 
-def _strings(col, cache: _TextHashes | None = None) -> np.ndarray:
-    """Per row, the hash of its normalised text (`_NULL` for null); `col` may be chunked."""
-    found = dictionary_chunks(col)
+def _strings(col, cache: _TextHashes | None = None, found=False) -> np.ndarray:
+    """Per row, the hash of its normalised text (`_NULL` for null); `col` may be chunked;
+    `found`: its `dictionary_chunks` when the caller has them."""
+    found = dictionary_chunks(col) if found is False else found
     if found is None:
         return np.empty(0, np.uint64)
     dictionary, indices = found
@@ -94,19 +102,20 @@ def _nulls(arr: pa.Array, values: np.ndarray) -> np.ndarray:
 
 def _integers(arr: pa.Array) -> np.ndarray:
     values = pc.fill_null(arr, 0).to_numpy(zero_copy_only=False).astype(np.int64).view(np.uint64)
-    return _nulls(arr, _mix(values))
+    return _nulls(arr, _mix(values, own=True))
 
 
 def _decimals(arr: pa.Array) -> np.ndarray:
     words = np.frombuffer(arr.buffers()[1], dtype=np.uint64)
     words = words[2 * arr.offset: 2 * (arr.offset + len(arr))].reshape(-1, 2)
-    return _nulls(arr, _mix(words[:, 0]) ^ _mix(words[:, 1] + _NULL))
+    return _nulls(arr, _mix(words[:, 0]) ^ _mix(words[:, 1] + _NULL, own=True))
 
 
-def row_hashes(table: pa.Table | pa.RecordBatch,
-               texts: dict[str, _TextHashes] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def row_hashes(table: pa.Table | pa.RecordBatch, texts: dict[str, _TextHashes] | None = None,
+               codes: Codes | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Two 64-bit hashes per row: over IDENTITY, and over all KEY_COLUMNS (normalised text,
-    exact amounts). `texts`: per column, the text hashes of earlier row groups."""
+    exact amounts). `texts`: per column, the text hashes of earlier row groups; `codes`: the
+    string columns already dictionary-encoded (`key_ids.encode_columns`)."""
     h = np.zeros(table.num_rows, np.uint64)
     identity = h
     for i, name in enumerate(KEY_COLUMNS):
@@ -119,8 +128,13 @@ def row_hashes(table: pa.Table | pa.RecordBatch,
             part = _integers(_flat(col))
         else:
             cache = None if texts is None else texts.setdefault(name, _TextHashes())
-            part = _strings(col if col.type == pa.string() else col.cast(pa.string()), cache)
-        h = _mix(h ^ (part + _SALTS[i]))
+            if codes is not None and name in codes and col.type == pa.string():
+                part = _strings(col, cache, codes[name])
+            else:
+                part = _strings(col if col.type == pa.string() else col.cast(pa.string()), cache)
+        part = part + _SALTS[i]
+        part ^= h
+        h = _mix(part, own=True)
     return identity, h
 
 
@@ -143,10 +157,10 @@ class StatementDigest:
         self.quantity = 0
         self.texts: dict[str, _TextHashes] = {}
 
-    def add(self, table: pa.Table) -> None:
+    def add(self, table: pa.Table, codes: Codes | None = None) -> None:
         if not table.num_rows:
             return
-        identity, h = row_hashes(table, self.texts)
+        identity, h = row_hashes(table, self.texts, codes)
         with np.errstate(over="ignore"):
             self.total = np.uint64(self.total + h.sum(dtype=np.uint64))
         self.rows += table.num_rows

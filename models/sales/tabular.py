@@ -220,8 +220,9 @@ def _clean_range(path: str, span: tuple[int, int], first: bool, delimiter: str, 
             pa.py_buffer(data),
             read_options=pcsv.ReadOptions(column_names=names, skip_rows=1 if first else 0, use_threads=False,
                                           block_size=len(data) + 1),
+            # a range without a quote character is read without quote handling: the same cells, ~10 % faster
             parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
-                                            ignore_empty_lines=False),
+                                            ignore_empty_lines=False, quote_char='"' if b'"' in data else False),
             convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
                                                 check_utf8=False,  # sniff checked the whole file

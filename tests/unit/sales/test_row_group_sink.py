@@ -1,0 +1,47 @@
+"""The cleaning's sink hashes each string column once per row group (`key_ids.encode_columns`)
+and hands the codes to the Parquet writer, the snapshot and the statement digest: each must
+give exactly what it gives from the plain rows."""
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from agents import cleaning
+from models.sales.clean import CleanOptions, clean_file
+from models.sales.key_ids import Vocabulary
+from models.sales.schema import CANONICAL_SCHEMA
+from models.sales.snapshot import build_snapshot
+from models.sales.snapshot_io import decode, read_staged
+from models.sales.statement import StatementDigest
+from tests.unit.sales.test_parallel_cleaning import _file
+
+
+def test_parquet_snapshot_and_digest_from_codes_equal_those_from_rows(tmp_path, monkeypatch):
+    monkeypatch.setattr(cleaning, "ROW_GROUP_ROWS", 4096)  # several row groups, vocabularies grow
+    options = CleanOptions(batch_rows=1500)               # row groups of several batches
+    src, out = _file(tmp_path, 30_000), str(tmp_path / "clean.parquet")
+    result, digest = cleaning._clean_to_parquet(src, out, "big.tsv", options, lambda *a: None)
+    batches: list[pa.RecordBatch] = []
+    clean_file(src, "big.tsv", options, batches.append)
+    rows = pa.Table.from_batches(batches)
+    written = pq.read_table(out)
+    assert written.schema == CANONICAL_SCHEMA          # plain strings again, not dictionaries
+    assert written.equals(rows) and pq.ParquetFile(out).num_row_groups > 3
+    plain = StatementDigest()
+    plain.add(rows)
+    assert digest == plain.result(result.layout)
+    staged = read_staged(out + cleaning.SNAPSHOT_SUFFIX)
+    expected = build_snapshot(rows)
+    assert staged.totals == expected.totals
+    for name, table in expected.lists.items():
+        pages = [decode(page) for page in staged.lists[name].pages]
+        assert pa.concat_tables(pages).equals(table), name
+
+
+def test_vocabulary_positions_point_at_their_values():
+    vocab = Vocabulary()
+    for distinct in (["a", "b"], ["c", "a", "d"], ["b"], ["e", "f", "a", "g"]):
+        found = vocab.positions(pa.array(distinct))
+        assert found.null_count == 0
+        assert vocab.values.take(found).to_pylist() == distinct
+    assert vocab.values.to_pylist() == ["a", "b", "c", "d", "e", "f", "g"]
