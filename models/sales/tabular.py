@@ -19,13 +19,16 @@ from .layouts import HeaderMatch, Layout, closest, match_header
 from .layouts.base import TabularLayout
 from .result import CleanOptions, CleanResult, Emitter, _fmt, add_bad
 from .sniff import Line, TextInfo, detect_delimiter, read_lines, split_cells
-from .transform import Mapper, date_reader
+from .transform import SNIFF_ROWS, Mapper, date_reader
 
 _TOTAL = re.compile(r"^((grand|sub)[\s_-]*)?totals?\b|^sum\b|^end of (report|file)|^number of|^no earning|"
                     r"^summe\b|^gesamt|^somme\b|^totaal\b|^totale\b|^suma\b|^soma\b", re.I)
 MAX_FOOTER = 20
 BLOCK_BYTES = 8 << 20    # CSV read block (serial path): ~55 k rows of a DSP report, so per-batch costs stay small
 CHUNK_BYTES = 8 << 20    # parallel cleaning: byte ranges of ~55 k rows, one per task
+# the first range is cleaned alone (it settles the decimal separator from its first SNIFF_ROWS
+# rows), the other core idle meanwhile: small, at least 4 * SNIFF_ROWS lines of the head's length
+FIRST_BYTES = 1 << 20
 RANGE_BATCH_ROWS = 200_000  # rows mapped at once in a range (a CHUNK_BYTES range holds ~60 k)
 WORKERS = min(2, os.cpu_count() or 1)
 INFER_ROWS = 1040        # lines read for layout inference (header search + value sample)
@@ -179,13 +182,13 @@ class _Recorder:
         self.calls.append(("rate", src, dst, month, rate))
 
 
-def _ranges(path: str, start: int, end: int, size: int) -> list[tuple[int, int]]:
-    """[start, end) cut after a newline about every `size` bytes (rows never span lines: the
-    reader does not allow newlines in values)."""
+def _ranges(path: str, start: int, end: int, size: int, first: int | None = None) -> list[tuple[int, int]]:
+    """[start, end) cut after a newline about every `size` bytes, the first range about `first`
+    bytes (rows never span lines: the reader does not allow newlines in values)."""
     cuts = [start]
     with open(path, "rb") as f:
-        while cuts[-1] + size < end:
-            pos = cuts[-1] + size
+        while cuts[-1] + (step := first if first and len(cuts) == 1 else size) < end:
+            pos = cuts[-1] + step
             f.seek(pos)
             while pos < end:
                 piece = f.read(1 << 16)
@@ -354,7 +357,9 @@ def clean_text_tabular(path: str, filename: str, info: TextInfo, head: list[Line
     mapper = Mapper(match.layout, match.headers, dates=date_reader(match.layout, options))
     emitter.dates = mapper.dates
     data_bytes = max(1, end - header.start)
-    spans = _ranges(path, header.start, end, CHUNK_BYTES) \
+    line_bytes = (head[-1].end - header.start) / max(1, len(head) - match.row)
+    first = max(FIRST_BYTES, int(4 * SNIFF_ROWS * line_bytes))  # the sniff's rows, with room to spare
+    spans = _ranges(path, header.start, end, CHUNK_BYTES, first) \
         if info.encoding == "utf-8" and WORKERS > 1 and end - header.start > 2 * CHUNK_BYTES else []
     if len(spans) > 2:                                # (a file without `\n` line ends stays serial)
         clean_parallel(path, spans, delimiter, len(match.headers), match.row + 1, mapper, emitter,

@@ -18,6 +18,7 @@ from .result import CleanOptions, Emitter
 _NULL = pa.scalar(None, pa.string())
 _TEXT_FIELDS = ("dsp", "artist", "track_title", "release_title", "usage_type")
 _NUMBERS = ("revenue", "revenue_converted", "quantity", "_rate", "_rate_from")
+SNIFF_ROWS = 2000   # the first rows the decimal separator is sniffed from
 
 
 @dataclass
@@ -81,7 +82,7 @@ class Mapper:
         lay = self.layout
         if self.decimal_sep is None:
             self.decimal_sep = lay.decimal_sep or nz.sniff_decimal_sep(
-                [v for v in src["revenue"][:2000].to_pylist() if v][:500])
+                [v for v in src["revenue"][:SNIFF_ROWS].to_pylist() if v][:500])
         cols: dict[str, pa.Array] = {}
         for f in _TEXT_FIELDS:
             if f in src:
