@@ -37,7 +37,7 @@ def worker_policy() -> None:
 DECAY_MS = 250
 
 
-def arrow_pool() -> pa.MemoryPool:
+def arrow_pool():
     """jemalloc handing freed pages back after DECAY_MS, else the C allocator. On glibc the
     freed buffers of a 5 M-row multi-currency cleaning stayed in the heap, fragmented: RSS 1,040-
     1,086 MB for 160-320 MB allocated; on jemalloc 872-905 MB, 1 M-row main file 558-620 ->
