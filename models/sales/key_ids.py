@@ -81,3 +81,9 @@ class KeyIds:
 
     def strings(self, column: str, ids: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
         return pc.take(self.vocab[column].values, ids)
+
+    def ranks(self, column: str, ids: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+        """Per id, the rank of its string in ascending order (null for null): sorting by it
+        orders as sorting by the strings, without comparing them."""
+        values = self.vocab[column].values
+        return pc.take(pc.rank(values, sort_keys="ascending", tiebreaker="first"), ids)

@@ -85,12 +85,17 @@ def _text(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
     return text
 
 
-def _formatted(agg: pa.Table, keys: list[tuple[str, str]]) -> pa.Table:
-    """A group's sums as the list the API shows: sorted by revenue (desc) then key, key columns
-    under their labels, exact sums (decimal128, int64). Still one Arrow table: entries become
-    dicts, their sums text, only a page at a time (`entries`)."""
+def _ORDER(cols: list[str]) -> list[tuple[str, str]]:
+    return [("revenue", "descending")] + [(c, "ascending") for c in cols]
+
+
+def _formatted(agg: pa.Table, keys: list[tuple[str, str]], ordered: bool = False) -> pa.Table:
+    """A group's sums as the list the API shows: sorted by revenue (desc) then key (`ordered`:
+    already), key columns under their labels, exact sums (decimal128, int64). Still one Arrow
+    table: entries become dicts, their sums text, only a page at a time (`entries`)."""
     cols = [k for k, _ in keys]
-    agg = agg.sort_by([("revenue", "descending")] + [(c, "ascending") for c in cols])
+    if not ordered:
+        agg = agg.sort_by(_ORDER(cols))
     arrays = [agg.column(c) for c in (*cols, *_SUMS)]
     arrays += [pc.cast(agg.column(c), pa.int64()) for c in ("rows", "converted_rows")]
     names = [label for _, label in keys] + list(_SUMS) + ["rows", "converted_rows"]
@@ -190,10 +195,14 @@ class SnapshotBuilder:
                 lists[name] = _formatted(_partial(_EMPTY.select([*fold.cols, *_SUMS, "line"]), fold.cols),
                                          GROUPS[name])
                 continue
+            # sorted while the keys are ids (ranked as their strings), then the strings taken once
+            ranked = pa.table([self.keys.ranks(c, combined.column(c)) for c in fold.cols] +
+                              [combined.column("revenue")], names=[*fold.cols, "revenue"])
+            combined = combined.take(pc.sort_indices(ranked, sort_keys=_ORDER(fold.cols)))
             for column in fold.cols:
                 combined = combined.set_column(combined.schema.get_field_index(column), column,
                                                self.keys.strings(column, combined.column(column)))
-            lists[name] = _formatted(combined, GROUPS[name])
+            lists[name] = _formatted(combined, GROUPS[name], ordered=True)
             del combined
         self.folds = {name: _Fold(fold.cols) for name, fold in self.folds.items()}
         return lists

@@ -165,3 +165,20 @@ def test_builders_of_disjoint_lists_on_threads_give_the_one_snapshot():
     whole = build_snapshot(table(rows))
     assert list(split.lists) == list(GROUPS)
     assert split.to_dict() == whole.to_dict() and split.totals == whole.totals
+
+
+def test_entries_of_equal_revenue_are_in_key_order_whatever_order_the_keys_came_in():
+    """The lists are sorted while their keys are ids (ranked as their strings): equal revenues
+    must still come in the strings' order, nulls last, not in the order the keys were seen."""
+    artists = ["zed", "Émile", None, "alpha", "Zed", "beta", "alpha2"]   # seen in this order
+    rows = [dict(statement_period="2025-05", sale_period="2025-05", dsp="D", territory="GB",
+                 artist=a, track_title=f"T{i % 2}", currency="EUR", quantity=1,
+                 revenue=Decimal("1.5"), revenue_converted=None, line=i + 2)
+            for i, a in enumerate(artists)]
+    snapshot = build_snapshot(table(rows))
+    listed = [e["name"] for e in snapshot.entries("byArtist")]
+    named = sorted(a for a in artists if a is not None)        # Python's order is UTF-8 byte order
+    assert listed == [*named, None]
+    keys = [(e["name"], e["isrc"], e["artist"], e["currency"]) for e in snapshot.entries("byTrack")]
+    assert len(keys) == len(artists)
+    assert keys == sorted(keys, key=lambda k: [(v is None, v or "") for v in k])   # nulls last
