@@ -8,6 +8,7 @@ cached, so a token issued a moment ago works at once.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from aiohttp import web
@@ -18,22 +19,26 @@ from infra import logs
 from infra.repos import orgs
 
 
-async def _resolve(app: web.Application, token: str) -> str | None:
-    db = app[DB]
-    key = (id(db), hashlib.sha256(token.encode()).hexdigest())  # → organisation
-    return await app[TOKENS].get(key, lambda: orgs.resolve(db, token))
-
-
 async def organisation(request: web.Request) -> str:
-    """The organisation the request's Bearer token names (resolved once per request)."""
-    if "organisation" in request:
+    """The organisation the request's Bearer token names (resolved once per request; a token
+    kept in `app[TOKENS]` is answered without awaiting anything)."""
+    try:
         return request["organisation"]
+    except KeyError:
+        pass
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
         raise ApiError(401, "unauthorized", "send Authorization: Bearer <token> "
                        "(create one with `tributary org create NAME`)")
-    org = await _resolve(request.app, token.strip())
+    app = request.app
+    db, tokens = app[DB], app[TOKENS]
+    key = (id(db), hashlib.sha256(token.encode()).hexdigest())  # → organisation
+    resolve = functools.partial(orgs.resolve, db, token)
+    org = tokens.kept(key, resolve)
+    if org is None:
+        org = await tokens.get(key, resolve)
     if org is None:
         raise ApiError(401, "unauthorized", "unknown or revoked token")
     logs.bind(organisation=org)  # carried on this request's log lines

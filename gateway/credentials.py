@@ -34,14 +34,24 @@ class CredentialCache:
         self._entries.clear()
         self._generation += 1
 
+    def kept(self, key: Hashable, resolve: Resolve) -> Any:
+        """The value kept for `key`, or None without a lookup (then await `get`): a kept
+        credential costs no coroutine, as on every status GET."""
+        hit = self._entries.get(key)
+        if hit is None:
+            return None
+        left = hit[0] - self.clock()
+        if left <= 0:
+            return None
+        if left < self.ttl / 3 and key not in self._lookups:
+            self._start(key, resolve).add_done_callback(_retrieve)  # refresh ahead
+        return hit[1]
+
     async def get(self, key: Hashable, resolve: Resolve) -> Any:
         """The value kept for `key`, else what `resolve()` answers (None: unknown)."""
-        now = self.clock()
-        hit = self._entries.get(key)
-        if hit is not None and hit[0] > now:
-            if hit[0] - now < self.ttl / 3 and key not in self._lookups:
-                self._start(key, resolve).add_done_callback(_retrieve)  # refresh ahead
-            return hit[1]
+        value = self.kept(key, resolve)
+        if value is not None:
+            return value
         lookup = self._lookups.get(key) or self._start(key, resolve)
         return await asyncio.shield(lookup)
 

@@ -13,6 +13,7 @@ ago works at once.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
@@ -25,6 +26,7 @@ from infra.repos import parties
 from models.gtin import Participant
 
 HEADER = "authenticateit_identity_ticket"
+_RESOLVED = "gtin_participant"  # request key: (participant, document) of this request
 
 
 async def _lookup(db, ticket: str) -> tuple[Participant, dict[str, Any]]:
@@ -41,16 +43,29 @@ async def _lookup(db, ticket: str) -> tuple[Participant, dict[str, Any]]:
 
 
 async def current_participant(request: web.Request) -> tuple[Participant, dict[str, Any]]:
-    """(participant, participant document) of the request's session; the document is a copy."""
+    """(participant, participant document) of the request's session; the document is a copy.
+    Resolved once per request (routes call it after their @endpoint did); a ticket kept in
+    `app[TICKETS]` is answered without awaiting anything."""
+    try:
+        participant, doc = request[_RESOLVED]
+        return participant, dict(doc)
+    except KeyError:
+        pass
     ticket = request.headers.get(HEADER, "").strip()
     if not ticket:
         raise ApiError(401, "unauthorized", f"send the {HEADER} header "
                        "(create a session with `tributary session create`)")
-    db = request.app[DB]
-    key = (id(db), hashlib.sha256(ticket.encode()).hexdigest())
+    app = request.app
+    db, tickets = app[DB], app[TICKETS]
     # (id(db), sha256(ticket)) → (participant, participant document)
-    participant, doc = await request.app[TICKETS].get(key, lambda: _lookup(db, ticket))
+    key = (id(db), hashlib.sha256(ticket.encode()).hexdigest())
+    resolve = functools.partial(_lookup, db, ticket)
+    found = tickets.kept(key, resolve)
+    if found is None:
+        found = await tickets.get(key, resolve)
+    participant, doc = found
     logs.bind(participant=participant.id)  # carried on this request's log lines
+    request[_RESOLVED] = found
     return participant, dict(doc)
 
 

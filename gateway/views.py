@@ -27,6 +27,7 @@ from collections import OrderedDict
 from typing import Any, Awaitable, Callable
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from gateway.schemas.gtin_import import task_status
 from models import files as file_model
@@ -140,6 +141,24 @@ class EntityView:
             self._put(key, dict(view))
         return view, source
 
+    async def answer(self, key: str, load: Load, owner_field: str, owner: Any
+                     ) -> web.Response | None:
+        """The JSON answer of `key` when its view's `owner_field` is `owner`, else None (unknown,
+        or another's: the caller's 404). A live view holding `key`, with no barrier to await,
+        answers from its entry as it is: no copy, the body rendered once (issue 21)."""
+        entry = self._data.get(key) if self.live and self.fresh is None else None
+        if entry is not None:
+            self._data.move_to_end(key)
+            if entry.view.get(owner_field) != owner:
+                return None
+            if entry.body is None:
+                entry.body = json.dumps(self.render(entry.view)).encode()
+            return _response(entry.body, "view")
+        view, source = await self.read(key, load)
+        if view is None or view.get(owner_field) != owner:
+            return None
+        return answer(self, key, view, source)
+
     def _may_keep(self, key: str, epoch: int, mark: tuple[int, float] | None) -> bool:
         if not self.live or epoch != self._epoch or key in self._data:
             return False
@@ -160,8 +179,20 @@ def answer(entities: EntityView, key: str, view: dict[str, Any], source: str) ->
     body = entities.body(key) if source == "view" else None
     if body is None:
         body = json.dumps(entities.render(view)).encode()
-    return web.Response(body=body, content_type="application/json", charset="utf-8",
-                        headers={"X-Tributary-Source": source})
+    return _response(body, source)
+
+
+def _headers(source: str) -> CIMultiDict:
+    return CIMultiDict((("X-Tributary-Source", source),
+                        ("Content-Type", "application/json; charset=utf-8")))
+
+
+_HEADERS = {source: _headers(source) for source in ("view", "table", "store")}  # built once
+
+
+def _response(body: bytes, source: str) -> web.Response:
+    headers = _HEADERS.get(source)
+    return web.Response(body=body, headers=headers if headers is not None else _headers(source))
 
 
 class Views:
@@ -189,10 +220,26 @@ class Views:
 
     async def file(self, file_id: int) -> tuple[dict[str, Any] | None, str]:
         """(record view, source) of a sales file: "view", "table" or "store"."""
-        return await self.files.read(str(file_id), lambda: self.tables.file(file_id))
+        return await self.files.read(str(file_id), self._file_load(file_id))
+
+    async def file_answer(self, file_id: int, org: str) -> web.Response | None:
+        """The status GET's answer of `org`'s sales file; None: unknown or another's."""
+        return await self.files.answer(str(file_id), self._file_load(file_id), "organisation",
+                                       org)
 
     async def task(self, task_id: str, store: Callable[[], Awaitable[dict | None]]
                    ) -> tuple[dict[str, Any] | None, str]:
         """(status view, source) of a GTIN import task: "view", "table" or "store"."""
-        return await self.tasks.read(task_id, lambda: self.tables.view(
-            f"/gtin-import/tasks/{task_id}/", store))
+        return await self.tasks.read(task_id, self._task_load(task_id, store))
+
+    async def task_answer(self, task_id: str, participant: str,
+                          store: Callable[[], Awaitable[dict | None]]) -> web.Response | None:
+        """The status GET's answer of `participant`'s import task; None: unknown or another's."""
+        return await self.tasks.answer(task_id, self._task_load(task_id, store), "participant",
+                                       participant)
+
+    def _file_load(self, file_id: int) -> Load:
+        return lambda: self.tables.file(file_id)
+
+    def _task_load(self, task_id: str, store: Callable[[], Awaitable[dict | None]]) -> Load:
+        return lambda: self.tables.view(f"/gtin-import/tasks/{task_id}/", store)

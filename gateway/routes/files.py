@@ -26,7 +26,6 @@ from gateway.schemas.sales import (
     UploadLink,
 )
 from gateway.upload_links import upload_link
-from gateway.views import answer
 from infra import outbox
 from infra.mongo import next_id
 from infra.repos import files as file_repo
@@ -109,9 +108,11 @@ async def create(request: web.Request, body: SalesFileCreate):
 async def read(request: web.Request):
     """A sales file's record and status (`X-Tributary-Source` says which view answered)."""
     org = await organisation(request)
-    view = await _owned(request, org)
-    source = view.pop("_source")
-    return answer(request.app[VIEWS].files, str(view["id"]), view, source)
+    file_id = _file_id(request)
+    response = await request.app[VIEWS].file_answer(file_id, org)
+    if response is None:
+        raise not_found(f"no file {file_id}")
+    return response
 
 
 @routes.get("/api/files/salesfiles/")

@@ -33,7 +33,6 @@ from gateway.schemas.gtin_import import (
     message_of,
     task_status,
 )
-from gateway.views import answer
 from infra import outbox
 from infra.fetch import (
     UPLOAD_PATH,
@@ -210,11 +209,11 @@ async def read_task(request: web.Request):
     task_id = request.match_info["task_id"]
     if not task_id.isalnum() or len(task_id) > 64:
         raise not_found(f"no task {task_id}")
-    view, source = await request.app[VIEWS].task(
-        task_id, lambda: _store_task(request.app[DB], task_id))
-    if view is None or view.get("participant") != participant.id:
+    response = await request.app[VIEWS].task_answer(
+        task_id, participant.id, lambda: _store_task(request.app[DB], task_id))
+    if response is None:
         raise not_found(f"no task {task_id}")
-    return answer(request.app[VIEWS].tasks, task_id, view, source)
+    return response
 
 
 @endpoint(auth=current_participant, responses={200: TaskList}, errors=(401,))
