@@ -35,6 +35,11 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
             "by artist, two snapshot threads, pages staged by the cleaning; worker memory policy",
     "run7-5m": "the code of run6, the 5 M-row files (`--size 5m`; XLSX and DSR stay at 200 k "
                "rows and 1 M lines, so they are not in this run)",
+    "run8": "after: 97a16e7 — each string column dictionary-encoded once per row group for the "
+            "digest, the snapshot and the Parquet writer; CSV ranges without quotes read without "
+            "quote handling; a ~1 MB first range; lists sorted on ranked ids; Arrow on jemalloc "
+            "(250 ms decay)",
+    "run9-5m": "the code of run8, the 5 M-row files",
 }
 
 
