@@ -27,7 +27,6 @@ from collections import OrderedDict
 from typing import Any, Awaitable, Callable
 
 from aiohttp import web
-from multidict import CIMultiDict
 
 from gateway.schemas.gtin_import import task_status
 from models import files as file_model
@@ -182,9 +181,8 @@ def answer(entities: EntityView, key: str, view: dict[str, Any], source: str) ->
     return _response(body, source)
 
 
-def _headers(source: str) -> CIMultiDict:
-    return CIMultiDict((("X-Tributary-Source", source),
-                        ("Content-Type", "application/json; charset=utf-8")))
+def _headers(source: str) -> dict[str, str]:
+    return {"X-Tributary-Source": source, "Content-Type": "application/json; charset=utf-8"}
 
 
 _HEADERS = {source: _headers(source) for source in ("view", "table", "store")}  # built once
