@@ -150,9 +150,7 @@ class EntityView:
             self._data.move_to_end(key)
             if entry.view.get(owner_field) != owner:
                 return None
-            if entry.body is None:
-                entry.body = json.dumps(self.render(entry.view)).encode()
-            return _response(entry.body, "view")
+            return _response(self.body(key), "view")
         view, source = await self.read(key, load)
         if view is None or view.get(owner_field) != owner:
             return None
