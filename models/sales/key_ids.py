@@ -32,6 +32,13 @@ def encode_columns(table: pa.Table, names) -> Codes:
     return {name: dictionary_chunks(table.column(name)) for name in names}
 
 
+def encoded(codes: Codes | None, name: str, values: pa.ChunkedArray | pa.Array
+            ) -> tuple[pa.Array, list[pa.Array]] | None:
+    """`dictionary_chunks` of column `name`: the sink's (`encode_columns`) when it has them,
+    else computed from `values` now."""
+    return codes[name] if codes and name in codes else dictionary_chunks(values)
+
+
 def as_dictionary(found: tuple[pa.Array, list[pa.Array]] | None, type_=pa.string()) -> pa.ChunkedArray:
     """The column back as dictionary arrays sharing one dictionary (a Parquet writer keeps its
     dictionary page across the chunks of a row group only while the dictionary is the same)."""
@@ -72,7 +79,7 @@ class KeyIds:
         self.vocab: dict[str, Vocabulary] = {}
 
     def ids(self, column: str, values: pa.ChunkedArray | pa.Array, codes: Codes | None = None) -> pa.ChunkedArray:
-        found = codes[column] if codes and column in codes else dictionary_chunks(values)
+        found = encoded(codes, column, values)
         if found is None:
             return pa.chunked_array([], pa.int32())
         dictionary, indices = found

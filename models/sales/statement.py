@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .key_ids import Codes, Vocabulary, dictionary_chunks
+from .key_ids import Codes, Vocabulary, encoded
 
 # what a row is about, then what it says about it: a correction keeps the first, changes the second
 IDENTITY = ("statement_period", "sale_period", "dsp", "territory", "isrc", "upc", "artist",
@@ -83,10 +83,10 @@ def _hash_all(texts: pa.Array) -> np.ndarray:
     return np.fromiter((_text_hash(v) for v in texts.to_pylist()), np.uint64, count=len(texts))
 
 
-def _strings(col, cache: _TextHashes | None = None, found=False) -> np.ndarray:
-    """Per row, the hash of its normalised text (`_NULL` for null); `col` may be chunked;
-    `found`: its `dictionary_chunks` when the caller has them."""
-    found = dictionary_chunks(col) if found is False else found
+def _strings(found: tuple[pa.Array, list[pa.Array]] | None, cache: _TextHashes | None = None
+             ) -> np.ndarray:
+    """Per row, the hash of its normalised text (`_NULL` for null), from the column's
+    `dictionary_chunks`."""
     if found is None:
         return np.empty(0, np.uint64)
     dictionary, indices = found
@@ -128,10 +128,8 @@ def row_hashes(table: pa.Table | pa.RecordBatch, texts: dict[str, _TextHashes] |
             part = _integers(_flat(col))
         else:
             cache = None if texts is None else texts.setdefault(name, _TextHashes())
-            if codes is not None and name in codes and col.type == pa.string():
-                part = _strings(col, cache, codes[name])
-            else:
-                part = _strings(col if col.type == pa.string() else col.cast(pa.string()), cache)
+            text = col if col.type == pa.string() else col.cast(pa.string())
+            part = _strings(encoded(codes, name, text), cache)
         part = part + _SALTS[i]
         part ^= h
         h = _mix(part, own=True)
