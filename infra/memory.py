@@ -68,11 +68,13 @@ def release_memory() -> None:
     and the next file's peak RSS would start from there. A no-op where there is no glibc."""
     import pyarrow as pa
 
-    pa.default_memory_pool().release_unused()
-    try:
-        pa.jemalloc_memory_pool().release_unused()   # the DSR reader's pool (models/sales/dsr/fields)
-    except NotImplementedError:
-        pass
+    pool = pa.default_memory_pool()
+    pool.release_unused()
+    if pool.backend_name != "jemalloc":   # (in a worker it is: `arrow_pool`)
+        try:
+            pa.jemalloc_memory_pool().release_unused()   # the DSR reader's pool (models/sales/dsr/fields)
+        except NotImplementedError:
+            pass
     try:
         ctypes.CDLL(None).malloc_trim(0)   # the process's C library, as worker_policy reaches it
     except (OSError, AttributeError):

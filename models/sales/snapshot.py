@@ -85,7 +85,7 @@ def _text(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
     return text
 
 
-def _ORDER(cols: list[str]) -> list[tuple[str, str]]:
+def _order(cols: list[str]) -> list[tuple[str, str]]:
     return [("revenue", "descending")] + [(c, "ascending") for c in cols]
 
 
@@ -95,7 +95,7 @@ def _formatted(agg: pa.Table, keys: list[tuple[str, str]], ordered: bool = False
     table: entries become dicts, their sums text, only a page at a time (`entries`)."""
     cols = [k for k, _ in keys]
     if not ordered:
-        agg = agg.sort_by(_ORDER(cols))
+        agg = agg.sort_by(_order(cols))
     arrays = [agg.column(c) for c in (*cols, *_SUMS)]
     arrays += [pc.cast(agg.column(c), pa.int64()) for c in ("rows", "converted_rows")]
     names = [label for _, label in keys] + list(_SUMS) + ["rows", "converted_rows"]
@@ -198,7 +198,7 @@ class SnapshotBuilder:
             # sorted while the keys are ids (ranked as their strings), then the strings taken once
             ranked = pa.table([self.keys.ranks(c, combined.column(c)) for c in fold.cols] +
                               [combined.column("revenue")], names=[*fold.cols, "revenue"])
-            combined = combined.take(pc.sort_indices(ranked, sort_keys=_ORDER(fold.cols)))
+            combined = combined.take(pc.sort_indices(ranked, sort_keys=_order(fold.cols)))
             for column in fold.cols:
                 combined = combined.set_column(combined.schema.get_field_index(column), column,
                                                self.keys.strings(column, combined.column(column)))
