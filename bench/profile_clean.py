@@ -11,6 +11,9 @@ import time
 
 
 def main(argv: list[str] | None = None) -> None:
+    from infra.memory import worker_environment
+
+    os.environ.update(worker_environment())   # as the worker's, before pyarrow loads
     from agents.cleaning import SNAPSHOT_SUFFIX, _clean_to_parquet
     from bench.shapes import CURRENCIES, ORG_MAPPING, PERIOD
     from models.sales.clean import CleanOptions

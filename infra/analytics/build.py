@@ -4,12 +4,21 @@ reimport writes new keys, so a rollup never changes under a reader), and named o
 record (`rollups: {kind: key}`) with its `parquet_key`."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from infra.analytics.rollup import DERIVED, KINDS, build
 from infra.analytics.rollup import stored_key as key
 from models.analytics.query import literal
 
 __all__ = ["key", "targets", "write"]
 IMPORT_THREADS = 1   # DuckDB threads of a build beside the pipeline (the worker keeps a core)
+# Rows summed in one pass at most for the kinds keyed by track or release, whose groups grow with
+# the catalogue x months x currencies: a larger source is summed in disjoint parts (by a hash of
+# the grouping), each written on its own, then copied into the one rollup. DuckDB's hash table
+# holds every group of a pass: the track_month rollup of a 5 M-row file of 45 currencies (1.96 M
+# groups) grew the process by ~650 MB in one pass (the worker's peak, issue 21), ~170 MB in five.
+PART_ROWS = 1_000_000
+WIDE = ("track", "track_month", "release", "release_month")
 
 
 def write(source: str, targets: dict[str, str], threads: int | None = None) -> int:
@@ -24,14 +33,35 @@ def write(source: str, targets: dict[str, str], threads: int | None = None) -> i
         for kind in sorted(targets, key=lambda k: k in DERIVED):   # the finer kinds first
             finer = DERIVED.get(kind)
             if finer in targets:
-                build(con, targets[finer], targets[kind], kind, rolled=True)
+                _build(con, targets[finer], targets[kind], kind, rolled=True)
             else:
-                build(con, source, targets[kind], kind)
+                _build(con, source, targets[kind], kind)
         [(rows,)] = con.execute(f"SELECT sum(n) FROM read_parquet({literal(targets[next(iter(targets))])})"
                                 ).fetchall()
         return int(rows or 0)
     finally:
         con.close()
+
+
+def _build(con, source: str, target: str, kind: str, rolled: bool = False) -> None:
+    """One kind's rollup, in parts when it is WIDE and `source` holds more than PART_ROWS rows:
+    the same groups (a group's rows share its grouping's hash: it is summed whole in one part)."""
+    parts = 1
+    if kind in WIDE:
+        [(rows,)] = con.execute(f"SELECT count(*) FROM read_parquet({literal(source)})").fetchall()
+        parts = -(-int(rows) // PART_ROWS)
+    if parts <= 1:
+        build(con, source, target, kind, rolled)
+        return
+    names = [f"{target}.part{i}" for i in range(parts)]
+    try:
+        for i, name in enumerate(names):
+            build(con, source, name, kind, rolled, part=(i, parts))
+        con.execute(f"COPY (SELECT * FROM read_parquet([{', '.join(map(literal, names))}])) "
+                    f"TO {literal(target)} (FORMAT parquet, COMPRESSION zstd)")
+    finally:
+        for name in names:
+            Path(name).unlink(missing_ok=True)
 
 
 def targets(parquet_key: str, attempt, folder: str) -> dict[str, tuple[str, str]]:

@@ -74,7 +74,7 @@ _RESUMS = """CAST(sum(quantity) AS BIGINT) AS quantity,
          CAST(sum(n) AS BIGINT) AS n"""
 BUILD = """COPY (
   SELECT {columns}, statement_period, currency, {sums}
-  FROM read_parquet({source}, union_by_name = true, hive_partitioning = false)
+  FROM read_parquet({source}, union_by_name = true, hive_partitioning = false){where}
   GROUP BY {grouping}, statement_period, currency, revenue_converted IS NULL
 ) TO {target} (FORMAT parquet, COMPRESSION zstd)"""
 
@@ -121,12 +121,15 @@ def stored_key(parquet_key: str, attempt, kind: str) -> str:
     return f"{parquet_key.removesuffix('.parquet')}.rollup-{attempt}-{kind}.parquet"
 
 
-def build(cursor, source: str, target: str, kind: str, rolled: bool = False) -> None:
+def build(cursor, source: str, target: str, kind: str, rolled: bool = False,
+          part: tuple[int, int] | None = None) -> None:
     """Write the `kind` rollup of the rows at `source` (`rolled`: of a finer rollup of them,
-    DERIVED) to `target` (local paths or URLs)."""
+    DERIVED) to `target` (local paths or URLs). `part` (i, n): only the groups whose grouping
+    hashes to i modulo n, a disjoint n-th of them (infra/analytics/build.py)."""
     columns, grouping = KINDS[kind]
+    where = f"\n  WHERE hash({grouping}) % {int(part[1])} = {int(part[0])}" if part else ""
     cursor.execute(BUILD.format(columns=columns, grouping=grouping, sums=_RESUMS if rolled else _SUMS,
-                                source=literal(source), target=literal(target)))
+                                source=literal(source), target=literal(target), where=where))
 
 
 def ensure(cursor, location, files: dict[str, dict], kind: str, data_dir: Path | str) -> dict[str, str]:

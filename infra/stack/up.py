@@ -24,6 +24,7 @@ from pathlib import Path
 
 from infra.config import Settings, settings_env
 from infra.generation import ensure as ensure_topics  # topics and the log's generation stamp
+from infra.memory import worker_environment
 from infra.stack.processes import Child, free_port, python_argv, wait_port
 from infra.stack.servers import nx27017, tansu
 
@@ -81,7 +82,8 @@ class Stack:
 
     def _worker(self, number: int) -> Child:
         port = free_port()
-        env = {**settings_env(self.settings), "TRIBUTARY_WORKER_ID": f"worker-{number}",
+        env = {**settings_env(self.settings), **worker_environment(),
+               "TRIBUTARY_WORKER_ID": f"worker-{number}",
                "TRIBUTARY_WORKER_HOST": "127.0.0.1", "TRIBUTARY_WORKER_PORT": str(port)}
         child = Child(f"worker-{number}", python_argv("worker"),
                       self.settings.data_dir / "logs" / f"worker-{number}.log", env=env,

@@ -33,3 +33,37 @@ def test_worker_policy_puts_arrow_on_jemalloc_without_huge_pages():
         pool = "system"
     assert out[0] == f"{pool} 1 True"   # the pool, PR_GET_THP_DISABLE, allocations counted by it
     assert out[1] == "0"               # everything freed is released
+
+
+KERNELS = """
+import pyarrow as pa
+from infra.memory import worker_policy
+worker_policy()
+table = pa.table({"k": pa.array([i % 50_000 for i in range(400_000)]), "v": pa.array(range(400_000))})
+table.group_by("k", use_threads=False).aggregate([("v", "sum")])   # Acero: the C++ default pool
+print(pa.mimalloc_memory_pool().max_memory())
+"""
+
+
+@pytest.mark.parametrize("pool, mimalloc_used", [(None, True), ("jemalloc", False)])
+def test_the_workers_environment_puts_arrows_own_buffers_on_jemalloc_too(pool, mimalloc_used):
+    """set_memory_pool reaches only what Python asks for: Acero takes Arrow's C++ default pool,
+    which the worker's environment (infra.memory.worker_environment) puts on jemalloc."""
+    import os
+
+    import pyarrow as pa
+
+    try:
+        pa.jemalloc_memory_pool()
+        pa.mimalloc_memory_pool()
+    except NotImplementedError:
+        pytest.skip("a pyarrow built without jemalloc or mimalloc")
+    from infra.memory import ARROW_POOL_VARIABLE, worker_environment
+
+    env = {k: v for k, v in os.environ.items() if k != ARROW_POOL_VARIABLE}
+    if pool:
+        env.update(worker_environment())
+        assert env[ARROW_POOL_VARIABLE] == pool
+    out = subprocess.run([sys.executable, "-c", KERNELS], capture_output=True, text=True, check=True,
+                         cwd=__file__.rsplit("/tests/", 1)[0], env=env).stdout.split()
+    assert (int(out[0]) > 0) is mimalloc_used

@@ -158,3 +158,39 @@ def test_a_reimport_names_another_rollup(store):
     assert rollup.name("file:///x", "sales/a.parquet", 2, path) != first
     _file(store / "sales", "a.parquet", 1)           # the same key written again
     assert rollup.name("file:///x", "sales/a.parquet", 1, path) != first
+
+
+def _rows_of(path: str) -> list:
+    return sorted(duckdb.connect().execute(f"SELECT * FROM read_parquet('{path}')").fetchall(),
+                  key=repr)
+
+
+def test_wide_kinds_built_in_parts_hold_the_same_groups(store, monkeypatch):
+    """A source of more than PART_ROWS rows is summed in disjoint parts (a hash of the grouping)
+    for the kinds keyed by track or release: the same groups and sums as one pass, no part left."""
+    whole = {kind: str(store / f"whole-{kind}.parquet") for kind in rollup.KINDS}
+    assert build.write(str(store / "sales/a.parquet"), whole) == 8
+    monkeypatch.setattr(build, "PART_ROWS", 3)
+    passes: list = []
+    real = build.build
+    monkeypatch.setattr(build, "build", lambda *a, **kw: passes.append((a[3], kw.get("part"))) or real(*a, **kw))
+    parted = {kind: str(store / f"parted-{kind}.parquet") for kind in rollup.KINDS}
+    assert build.write(str(store / "sales/a.parquet"), parted) == 8
+    assert ("track_month", (2, 3)) in passes and ("few", None) in passes     # 8 rows: 3 parts
+    for kind in rollup.KINDS:
+        assert _rows_of(parted[kind]) == _rows_of(whole[kind]), kind
+    assert not list(store.glob("*.part*"))
+    assert set(build.WIDE) <= set(rollup.KINDS)
+
+
+def test_a_part_holds_the_groups_whose_grouping_hashes_to_it(store):
+    """The parts of a kind are disjoint and together are the whole rollup."""
+    con = duckdb.connect()
+    source, kind = str(store / "sales/a.parquet"), "track_month"
+    rollup.build(con, source, str(store / "all.parquet"), kind)
+    for i in range(3):
+        rollup.build(con, source, str(store / f"p{i}.parquet"), kind, part=(i, 3))
+    parts = [_rows_of(str(store / f"p{i}.parquet")) for i in range(3)]
+    assert sum(map(len, parts)) == len(_rows_of(str(store / "all.parquet")))
+    assert sorted((r for p in parts for r in p), key=repr) == _rows_of(str(store / "all.parquet"))
+    assert sum(1 for p in parts if p) >= 2     # the six groups are spread, not all in one part

@@ -87,3 +87,11 @@ def test_every_setting_the_file_gives_is_read_by_the_code(compose):
         for key in _env(compose["services"][name]):
             if key.startswith("TRIBUTARY_"):
                 assert key in declared, f"{key} is set in docker-compose.yml but read nowhere"
+
+
+def test_compose_workers_start_with_arrow_on_one_pool(compose, monkeypatch):
+    """The worker's environment (infra.memory.worker_environment) in the compose service too."""
+    from infra.memory import ARROW_POOL_VARIABLE, worker_environment
+
+    monkeypatch.delenv(ARROW_POOL_VARIABLE, raising=False)
+    assert _env(compose["services"]["worker"])[ARROW_POOL_VARIABLE] == worker_environment()[ARROW_POOL_VARIABLE]
