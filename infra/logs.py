@@ -2,8 +2,8 @@
 
 Context is kept in a contextvar, so whatever a task binds (the agent's `dispatch` binds the
 message id, file id, task id, organisation/participant of the message it handles; the gateway
-binds the organisation or participant it authenticated) appears on every line logged from that
-task. Stdlib logging with a JSON formatter keeps Faust's and aiohttp's own loggers working
+binds each request's method and path, then the organisation or participant it authenticated)
+appears on every line logged from that task. Stdlib logging with a JSON formatter keeps Faust's and aiohttp's own loggers working
 unchanged. `TRIBUTARY_LOG_FORMAT=text` switches back to plain lines.
 """
 from __future__ import annotations
@@ -14,22 +14,59 @@ import logging
 import sys
 from contextvars import ContextVar, Token
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 # payload fields worth carrying on log lines (entity ids and who the work is for)
 CONTEXT_FIELDS = ("file_id", "task_id", "report_id", "import_id", "job_id", "gtin",
                   "organisation", "participant")
-_context: ContextVar[dict[str, Any]] = ContextVar("tributary_log_context", default={})
+# The context is a chain of bindings, (parent, depth, fields, source), read only when a line is
+# logged: binding costs a tuple rather than a copy of every field bound so far (the gateway binds
+# on every request, and most requests log nothing). `fields` is a dict, or a function of
+# `source` computing one when it is read (a request's method and path: bind_lazy).
+_context: ContextVar[tuple | None] = ContextVar("tributary_log_context", default=None)
+_DICT = object()  # `source` of a binding whose `fields` is a dict
+MAX_DEPTH = 64  # a deeper chain (binds never reset) is folded into one binding
+
+
+def _push(fields: Any, source: Any) -> Token:
+    parent = _context.get()
+    depth = parent[1] + 1 if parent is not None else 1
+    if depth > MAX_DEPTH:
+        parent, depth, fields, source = None, 1, {**_fields(), **_kept(fields, source)}, _DICT
+    return _context.set((parent, depth, fields, source))
 
 
 def bind(**fields: Any) -> Token:
     """Add fields to the current context (None values are ignored); returns a reset token."""
-    merged = {**_context.get(), **{k: v for k, v in fields.items() if v is not None}}
-    return _context.set(merged)
+    return _push(fields, _DICT)
+
+
+def bind_lazy(fields: Callable[[Any], dict[str, Any]], source: Any) -> Token:
+    """Add the fields `fields(source)` computes, computed only if a line is logged (or
+    `current()` is read) while they are bound; returns a reset token."""
+    return _push(fields, source)
 
 
 def reset(token: Token) -> None:
     _context.reset(token)
+
+
+def _kept(fields: Any, source: Any) -> dict[str, Any]:
+    found = fields if source is _DICT else fields(source)
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _fields() -> dict[str, Any]:
+    """The context as one dict: later bindings win, keys in the order first bound."""
+    chain = []
+    node = _context.get()
+    while node is not None:
+        chain.append(node)
+        node = node[0]
+    out: dict[str, Any] = {}
+    for _, _, fields, source in reversed(chain):
+        out.update(_kept(fields, source))
+    return out
 
 
 @contextlib.contextmanager
@@ -42,7 +79,7 @@ def bound(**fields: Any) -> Iterator[None]:
 
 
 def current() -> dict[str, Any]:
-    return dict(_context.get())
+    return _fields()
 
 
 def from_payload(payload: dict[str, Any]) -> dict[str, Any]:
@@ -64,7 +101,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        doc.update(_context.get())
+        doc.update(_fields())
         extra = getattr(record, "fields", None)
         if isinstance(extra, dict):
             doc.update(extra)
