@@ -129,24 +129,40 @@ def _with_instance(exc: ApiError, request: web.Request) -> ApiError:
     return exc
 
 
+def shaped(exc: web.HTTPException, request: web.Request) -> web.HTTPException | None:
+    """The problem-shaped answer to raise for `exc`, an HTTP error a handler (or aiohttp: 404,
+    405, 413) raised; None: raise `exc` as it is (not an error, or already a problem)."""
+    if isinstance(exc, ApiError):
+        return _with_instance(exc, request)
+    if exc.status < 400 or exc.content_type == PROBLEM_JSON:
+        return None
+    code = exc.reason.lower().replace(" ", "_").replace("-", "_")
+    text = exc.text if exc.text and not exc.text.startswith(str(exc.status)) else exc.reason
+    err = ApiError(exc.status, code, text)
+    err.headers.update({k: v for k, v in exc.headers.items()
+                        if k.lower() in ("allow", "retry-after", "location")})
+    return _with_instance(err, request)
+
+
+def internal_error(request: web.Request) -> ApiError:
+    """The 500 answer to an unexpected exception, logged with its traceback (call it in the
+    `except` block): never a bare 500 without a problem body."""
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return _with_instance(ApiError(500, "internal_error", "internal error; see the gateway log"),
+                          request)
+
+
 @web.middleware
 async def json_errors(request: web.Request, handler):
     """Every 4xx/5xx leaves as a problem document, whoever raised it (routes, aiohttp's own
-    404/405/413, an unexpected exception)."""
+    404/405/413, an unexpected exception). The gateway runs the same through its one middleware
+    (gateway/middleware.py); this one is for apps without metrics (tests)."""
     try:
         return await handler(request)
-    except ApiError as exc:
-        raise _with_instance(exc, request) from None
     except web.HTTPException as exc:
-        if exc.status < 400 or exc.content_type == PROBLEM_JSON:
+        answer = shaped(exc, request)
+        if answer is None:
             raise
-        code = exc.reason.lower().replace(" ", "_").replace("-", "_")
-        text = exc.text if exc.text and not exc.text.startswith(str(exc.status)) else exc.reason
-        err = ApiError(exc.status, code, text)
-        err.headers.update({k: v for k, v in exc.headers.items()
-                            if k.lower() in ("allow", "retry-after", "location")})
-        raise _with_instance(err, request) from None
+        raise answer from None
     except Exception:  # noqa: BLE001 - never a bare 500 without a problem body
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        raise _with_instance(ApiError(500, "internal_error",
-                                      "internal error; see the gateway log"), request) from None
+        raise internal_error(request) from None
