@@ -8,9 +8,8 @@ from aiohttp import web
 
 from gateway.bus import Bus
 from gateway.credentials import CredentialCache
-from gateway.errors import json_errors
 from gateway.keys import BUS, DB, MONGO, OBJECTS, SETTINGS, TABLES, TICKETS, TOKENS, VIEWS
-from gateway.metrics import metrics_middleware
+from gateway.middleware import gateway_middleware
 from gateway.tables import Tables
 from gateway.views import Views
 from infra.config import Settings
@@ -33,7 +32,7 @@ def _route_modules() -> list:
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[metrics_middleware, json_errors],
+    app = web.Application(middlewares=[gateway_middleware],
                           client_max_size=2 * 1024 * 1024)  # forms; JSON: gateway/body_limits.py
     app[SETTINGS] = settings
     app[TOKENS] = CredentialCache(settings.gateway.token_cache_seconds)

@@ -1,0 +1,153 @@
+"""The gateway's one middleware (gateway/middleware.py): a handler's error leaves in the problem
+shape and is counted with that status; unmatched routes too; lines logged during a request carry
+its method and path. And the metrics' tallies expose what Prometheus' own observe would."""
+from __future__ import annotations
+
+import io
+import json
+import logging
+from bisect import bisect_left
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client import REGISTRY, CollectorRegistry, Histogram
+
+from gateway import metrics
+from gateway.errors import ApiError
+from gateway.middleware import gateway_middleware
+from infra import logs
+from infra.metrics import HTTP_LATENCY
+
+log = logging.getLogger("tributary.gateway.test")
+
+
+async def conflicted(request):
+    raise ApiError(409, "conflict", "not now")
+
+
+async def crash(request):
+    logs.bind(organisation="org-7")  # as gateway/auth.py does
+    raise RuntimeError("boom")
+
+
+async def chatty(request):
+    logs.bind(organisation="org-7")
+    log.warning("inside")
+    return web.json_response(logs.current())
+
+
+async def moved(request):
+    raise web.HTTPFound("/elsewhere/")
+
+
+@pytest.fixture
+async def client():
+    app = web.Application(middlewares=[gateway_middleware])
+    app.router.add_get("/mw/conflict/{id}/", conflicted)
+    app.router.add_get("/mw/crash/", crash)
+    app.router.add_get("/mw/chatty/", chatty)
+    app.router.add_get("/mw/moved/", moved)
+    async with TestClient(TestServer(app)) as client:
+        yield client
+
+
+@pytest.fixture
+def lines():
+    """Lines the JSON formatter writes while the test runs."""
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logs.JsonFormatter())
+    logger = logging.getLogger("tributary")
+    logger.addHandler(handler)
+    try:
+        yield lambda: [json.loads(line) for line in out.getvalue().splitlines()]
+    finally:
+        logger.removeHandler(handler)
+
+
+def counted(method: str, route: str, status: int) -> float:
+    metrics.flush()
+    labels = {"method": method, "route": route, "status": str(status)}
+    return REGISTRY.get_sample_value("tributary_http_requests_total", labels) or 0.0
+
+
+def observed(method: str, route: str, status: int) -> float:
+    labels = {"method": method, "route": route, "status": str(status)}
+    return REGISTRY.get_sample_value("tributary_http_request_seconds_count", labels) or 0.0
+
+
+async def _problem(resp, status: int) -> dict:
+    assert resp.status == status
+    assert resp.content_type == "application/problem+json"
+    body = await resp.json(content_type=None)
+    assert body["status"] == status and body["code"] and isinstance(body["errors"], list)
+    return body
+
+
+async def test_a_handler_error_is_shaped_and_counted_with_its_status(client):
+    route = "/mw/conflict/{id}/"
+    before = counted("GET", route, 409), observed("GET", route, 409)
+    body = await _problem(await client.get("/mw/conflict/5/"), 409)
+    assert body["code"] == "conflict" and body["instance"] == "/mw/conflict/5/"
+    assert counted("GET", route, 409) == before[0] + 1
+    assert observed("GET", route, 409) == before[1] + 1
+
+
+async def test_an_unexpected_exception_is_a_logged_500_problem(client, lines):
+    before = counted("GET", "/mw/crash/", 500)
+    body = await _problem(await client.get("/mw/crash/"), 500)
+    assert body["code"] == "internal_error"
+    assert counted("GET", "/mw/crash/", 500) == before + 1
+    [line] = [x for x in lines() if x["message"].startswith("unhandled error")]
+    assert (line["method"], line["path"], line["organisation"]) == ("GET", "/mw/crash/", "org-7")
+    assert "RuntimeError: boom" in line["exception"]
+
+
+async def test_unmatched_routes_are_shaped_and_counted(client):
+    before = counted("GET", "(unmatched)", 404), counted("POST", "(unmatched)", 405)
+    await _problem(await client.get("/mw/nowhere/"), 404)
+    resp = await client.post("/mw/crash/")
+    await _problem(resp, 405)
+    assert resp.headers["Allow"] == "GET,HEAD"
+    assert counted("GET", "(unmatched)", 404) == before[0] + 1
+    assert counted("POST", "(unmatched)", 405) == before[1] + 1
+
+
+async def test_a_redirect_leaves_as_it_is_and_is_counted(client):
+    before = counted("GET", "/mw/moved/", 302)
+    resp = await client.get("/mw/moved/", allow_redirects=False)
+    assert resp.status == 302 and resp.headers["Location"] == "/elsewhere/"
+    assert counted("GET", "/mw/moved/", 302) == before + 1
+
+
+async def test_lines_logged_in_a_request_carry_its_method_and_path(client, lines):
+    before = logs.current()
+    resp = await client.get("/mw/chatty/?x=1")
+    assert await resp.json() == {**before, "method": "GET", "path": "/mw/chatty/",
+                                 "organisation": "org-7"}
+    [line] = [x for x in lines() if x["message"] == "inside"]
+    assert (line["method"], line["path"], line["organisation"]) == ("GET", "/mw/chatty/", "org-7")
+    assert logs.current() == before  # the request's fields are gone
+
+
+def test_tallies_expose_what_observe_would():
+    values = [0.0, 0.004, 0.005, 0.0051, 0.3, 2.5, 31.0, 0.07, 0.005]
+    tally = metrics._Tally("TALLY", "/tally/", 200)
+    for seconds in values:
+        tally.count += 1
+        tally.total += seconds
+        tally.buckets[bisect_left(tally.bounds, seconds)] += 1
+    tally.flush()
+    tally.flush()  # nothing left to add
+    direct = Histogram("direct", "same buckets", registry=CollectorRegistry(),
+                       buckets=HTTP_LATENCY._upper_bounds)
+    for seconds in values:
+        direct.observe(seconds)
+
+    def samples(histogram):
+        return [(s.name.rsplit("_", 1)[-1], s.labels.get("le"), s.value)
+                for s in histogram._child_samples() if s.name != "_created"]
+
+    assert samples(tally.latency) == samples(direct)
+    assert tally.requests._value.get() == len(values)
