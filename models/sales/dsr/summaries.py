@@ -24,9 +24,17 @@ def dec(text: str) -> Decimal | None:
     return d if d.is_finite() else None
 
 
+# Digits a count (usages, lines, records) may have. `-1e999123` is no count: int() of it builds
+# a million-digit integer and takes minutes (a FOOT found by tests/unit/sales/test_dsr_columnar.py)
+MAX_COUNT_DIGITS = 30
+
+
 def integer(text: str) -> int | None:
+    """The whole number a cell states, or None (an unreadable cell)."""
     d = dec(text)
-    return int(d) if d is not None and d == d.to_integral_value() else None
+    if d is None or d.adjusted() >= MAX_COUNT_DIGITS or d != d.to_integral_value():
+        return None
+    return int(d)
 
 
 @dataclass

@@ -285,3 +285,33 @@ def test_ddexnet_fragments(run):
         assert r.result.declared_totals["counts"] == {"lines_in_file": {"declared": 123, "found": 7}}
     with pytest.raises(SalesFileError):                         # FHEA/FFOO: not a DSR HEAD
         run(_sample("ddexnet-dsrf__test_file_parser.tsv"))
+
+
+@pytest.mark.parametrize("text", ["-1e999123", "1E+999999999", "1e30", "1" * 31, "1.5", "NaN", "x"])
+def test_a_count_no_file_could_hold_is_unreadable(text):
+    """A count cell such as `-1e999123` (a FOOT found by hypothesis): int() of it would build a
+    million-digit integer for minutes; it reads as an unreadable cell."""
+    from models.sales.dsr.summaries import integer
+
+    assert integer(text) is None
+
+
+@pytest.mark.parametrize("text, value", [("12", 12), ("1e3", 1000), ("9" * 30, int("9" * 30)), ("-4.0", -4)])
+def test_counts_are_read(text, value):
+    from models.sales.dsr.summaries import integer
+
+    assert integer(text) == value
+
+
+def test_a_foot_stating_a_huge_exponent_is_reported_not_hung(tmp_path):
+    """The file hypothesis found: FOOT states `-1e999123` lines; the cleaning ends at once."""
+    from models.sales.clean import CleanOptions, clean_file
+
+    path = tmp_path / "DSR_PADPIDA2014999999Z_PADPIDA2014111801Y_AdSupport_2015-02_AU_2of2_20150723T092522.tsv"
+    path.write_bytes(b"HEAD\tID1\tUgcProfile\t1.1\n#HEAD\tDescription\tNumberOfUsages\nSY03\tAdSupport\tBroadcast\tAU\n"
+                     b"RE01\t1\tRL1\tof:66160ast\tAU\tAdSupport\t108552\nRE01\t1\tRL1\tof:6616065478244fd394695eccdc930bc1\n"
+                     b"AS02\t1\tRES1\tof:9d01d0c0adff4124b33e56fe60c19092\tUSUM70600055\tLet M Get This Right\nFOOT\t-1e999123\n")
+    try:
+        clean_file(str(path), path.name, CleanOptions(max_bad_share=1.0), lambda batch: None)
+    except SalesFileError:
+        pass   # refusing the file is fine too: what matters is that it ends
