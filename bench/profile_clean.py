@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 
@@ -13,7 +14,9 @@ import time
 def main(argv: list[str] | None = None) -> None:
     from infra.memory import worker_environment
 
-    os.environ.update(worker_environment())   # as the worker's, before pyarrow loads
+    if worker_environment().items() - os.environ.items():   # the worker's, before pyarrow loads
+        os.execve(sys.executable, [sys.executable, "-m", "bench.profile_clean", *(argv or sys.argv[1:])],
+                  {**os.environ, **worker_environment()})
     from agents.cleaning import SNAPSHOT_SUFFIX, _clean_to_parquet
     from bench.shapes import CURRENCIES, ORG_MAPPING, PERIOD
     from models.sales.clean import CleanOptions

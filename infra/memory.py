@@ -11,7 +11,6 @@ the same but is read only when pyarrow is first loaded; the prctl works at any m
 from __future__ import annotations
 
 import ctypes
-import os
 import sys
 
 PR_SET_THP_DISABLE = 41
@@ -26,10 +25,10 @@ ARROW_POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
 
 
 def worker_environment() -> dict[str, str]:
-    """What a worker process's environment must hold before pyarrow loads (infra/stack/up.py,
-    `tributary worker`, docker-compose.yml): Arrow's C++ default pool on jemalloc too, unless
-    the operator chose another."""
-    return {ARROW_POOL_VARIABLE: os.environ.get(ARROW_POOL_VARIABLE) or "jemalloc"}
+    """What a worker process's environment must hold before pyarrow loads, set by whoever
+    starts it (the embedded supervisor, infra/stack/up.py; the compose service): Arrow's C++
+    default pool on jemalloc too."""
+    return {ARROW_POOL_VARIABLE: "jemalloc"}
 
 
 def worker_policy() -> None:

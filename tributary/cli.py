@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from pathlib import Path
 
@@ -93,10 +92,6 @@ def _settings_table(write: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.data_dir = getattr(args, "data_dir", None)
-    if args.command == "worker":      # before anything loads pyarrow
-        from infra.memory import worker_environment
-
-        os.environ.update(worker_environment())
     if args.command == "settings":
         return _settings_table(args.write)
     settings = load_settings(args.data_dir)
