@@ -5,23 +5,43 @@ Every request is counted, and its latency observed, by method, route (the route'
 status, error answers included (`record`, called by gateway/middleware.py); `GET /metrics`
 exposes them (set up in `gateway/routes/docs.py`).
 
-Why tallies: a Prometheus child's `inc` and `observe` take a lock and several calls each, a
-large share of a status GET's cost (issue 21). A request adds to the plain counters of its label
-set instead (the gateway's requests all run on its one event-loop thread), and `flush` moves
-them into the Prometheus children before every exposition: what `/metrics` shows is the same.
-The children are created with a label set's first request, so their `_created` times are too.
+Why tallies and a collector: a Prometheus child's `inc` and `observe` take a lock and several
+calls each, a large share of a status GET's cost (issue 21). A request adds to the plain counts
+of its label set instead (the gateway's requests all run on its one event-loop thread), and
+`RequestMetrics`, a custom collector (prometheus_client's public API for exposing one's own
+counts) on the process registry, turns them into `tributary_http_requests` (counter) and
+`tributary_http_request_seconds` (histogram) families whenever the registry is collected: the
+same names, labels, buckets and samples a Counter and a Histogram would expose.
+
+`_created`: a label set's series are created with its first request, which is the time exposed.
+The counter family carries it (`CounterMetricFamily(created=...)`); `HistogramMetricFamily` has
+no such argument, so the histogram's is exposed as the `tributary_http_request_seconds_created`
+gauge the text format (`generate_latest`, infra/metrics.py's `exposition`) writes for a
+Histogram's `_created` anyway. `PROMETHEUS_DISABLE_CREATED_SERIES` turns both off, as for
+prometheus_client's own metrics.
+
+A label set's series live as long as the process, as a Counter's children would.
 """
 from __future__ import annotations
 
+import os
+import time
 from bisect import bisect_left
-from typing import Any
+from typing import Any, Iterable
 
 from aiohttp import web
+from prometheus_client import REGISTRY
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.registry import Collector
 
-from infra.metrics import HTTP_LATENCY, HTTP_REQUESTS, exposition
+from infra.metrics import exposition
 
 UNMATCHED = "(unmatched)"
-MAX_SERIES = 10_000  # method × route × status stays small; a bound guards the tallies anyway
+LABELS = ("method", "route", "status")
+REQUESTS = ("tributary_http_requests", "HTTP requests answered by the gateway")
+LATENCY = ("tributary_http_request_seconds", "HTTP request latency")
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, float("inf"))
+_LE = tuple("+Inf" if b == float("inf") else repr(float(b)) for b in BUCKETS)  # as a Histogram's
 
 
 def route_name(request: web.Request) -> str:
@@ -32,33 +52,68 @@ def route_name(request: web.Request) -> str:
     return resource.canonical
 
 
-class _Tally:
-    """What one label set's requests added since the last flush, and its Prometheus children."""
+def _use_created() -> bool:
+    """As prometheus_client decides for its own metrics."""
+    return os.environ.get("PROMETHEUS_DISABLE_CREATED_SERIES", "False").lower() not in (
+        "true", "1", "t")
 
-    __slots__ = ("count", "total", "buckets", "requests", "latency", "bounds")
+
+class _Tally:
+    """One label set's requests: how many, their summed seconds, how many in each bucket (not
+    cumulative; the last is +Inf) and when the first was counted. Added to by `record`."""
+
+    __slots__ = ("labels", "count", "total", "buckets", "created")
 
     def __init__(self, method: str, route: str, status: int) -> None:
-        labels = {"method": method, "route": route, "status": str(status)}
-        self.requests, self.latency = HTTP_REQUESTS.labels(**labels), HTTP_LATENCY.labels(**labels)
-        self.bounds = tuple(self.latency._upper_bounds)  # ends with +Inf
-        self.count, self.total, self.buckets = 0, 0.0, [0] * len(self.bounds)
-
-    def flush(self) -> None:
-        if not self.count:
-            return
-        count, total, buckets = self.count, self.total, self.buckets
-        self.count, self.total, self.buckets = 0, 0.0, [0] * len(self.bounds)
-        self.requests.inc(count)
-        # what `count` calls of Histogram.observe would have added (prometheus_client's own
-        # fields; tests/unit/test_gateway_middleware.py compares the two expositions)
-        self.latency._sum.inc(total)
-        for i, n in enumerate(buckets):
-            if n:
-                self.latency._buckets[i].inc(n)
+        self.labels = (method, route, str(status))
+        self.count, self.total, self.buckets = 0, 0.0, [0] * len(BUCKETS)
+        self.created = time.time()
 
 
-# (method, resource or None when unmatched, status) → its tally
-_tallies: dict[tuple[str, Any, int], _Tally] = {}
+class RequestMetrics(Collector):
+    """The gateway's request counter and latency histogram, from its tallies."""
+
+    def __init__(self) -> None:
+        # (method, resource or None when unmatched, status) → its tally (`record`)
+        self.tallies: dict[tuple[str, Any, int], _Tally] = {}
+        self.created = _use_created()
+
+    def describe(self) -> Iterable[Any]:
+        return self._families([])
+
+    def collect(self) -> Iterable[Any]:
+        # one series per label set, even if two resources share a pattern
+        merged: dict[tuple[str, str, str], _Tally] = {}
+        for tally in list(self.tallies.values()):
+            into = merged.get(tally.labels)
+            if into is None:
+                into = merged[tally.labels] = _Tally(*tally.labels)
+                into.created = tally.created
+            into.count += tally.count
+            into.total += tally.total
+            into.buckets = [a + b for a, b in zip(into.buckets, tally.buckets)]
+            into.created = min(into.created, tally.created)
+        return self._families(list(merged.values()))
+
+    def _families(self, tallies: list[_Tally]) -> list[Any]:
+        requests = CounterMetricFamily(*REQUESTS, labels=LABELS)
+        latency = HistogramMetricFamily(*LATENCY, labels=LABELS)
+        created = GaugeMetricFamily(LATENCY[0] + "_created", LATENCY[1], labels=LABELS)
+        for tally in tallies:
+            when = tally.created if self.created else None
+            requests.add_metric(tally.labels, float(tally.count), created=when)
+            acc, buckets = 0.0, []
+            for le, n in zip(_LE, tally.buckets):
+                acc += n
+                buckets.append((le, acc))
+            latency.add_metric(tally.labels, buckets, tally.total)
+            if when is not None:
+                created.add_metric(tally.labels, when)
+        return [requests, latency, created] if self.created else [requests, latency]
+
+METRICS = RequestMetrics()
+REGISTRY.register(METRICS)
+_tallies = METRICS.tallies
 
 
 def record(request: web.Request, status: int, seconds: float) -> None:
@@ -71,24 +126,14 @@ def record(request: web.Request, status: int, seconds: float) -> None:
     key = (request.method, resource, status)
     tally = _tallies.get(key)
     if tally is None:
-        if len(_tallies) >= MAX_SERIES:
-            flush()
-            _tallies.clear()
         tally = _tallies[key] = _Tally(request.method, resource.canonical if resource is not None
                                        else UNMATCHED, status)
     tally.count += 1
     tally.total += seconds
-    tally.buckets[bisect_left(tally.bounds, seconds)] += 1  # the first bound >= seconds
-
-
-def flush() -> None:
-    """Move every tally into its Prometheus children (before an exposition)."""
-    for tally in list(_tallies.values()):
-        tally.flush()
+    tally.buckets[bisect_left(BUCKETS, seconds)] += 1  # the first bound >= seconds
 
 
 async def metrics_page(request: web.Request) -> web.Response:
     """Prometheus metrics of the gateway: requests and latency by route and status."""
-    flush()
     body, content_type = exposition()
     return web.Response(body=body, headers={"Content-Type": content_type})

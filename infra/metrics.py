@@ -8,11 +8,7 @@ from __future__ import annotations
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
 
-HTTP_REQUESTS = Counter("tributary_http_requests", "HTTP requests answered by the gateway",
-                        ["method", "route", "status"])
-HTTP_LATENCY = Histogram("tributary_http_request_seconds", "HTTP request latency",
-                         ["method", "route", "status"],
-                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+# the gateway's request counter and latency histogram: gateway/metrics.py (a custom collector)
 MESSAGES_CONSUMED = Counter("tributary_messages_consumed", "messages read by agents",
                             ["topic", "type"])
 MESSAGES_PRODUCED = Counter("tributary_messages_produced", "messages published", ["topic", "type"])

@@ -1,23 +1,25 @@
 """The gateway's one middleware (gateway/middleware.py): a handler's error leaves in the problem
 shape and is counted with that status; unmatched routes too; lines logged during a request carry
-its method and path. And the metrics' tallies expose what Prometheus' own observe would."""
+its method and path. And the metrics' collector exposes what a Prometheus Counter and Histogram
+would."""
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
-from bisect import bisect_left
+import time
+import types
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from prometheus_client import REGISTRY, CollectorRegistry, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 
 from gateway import metrics
 from gateway.errors import ApiError
 from gateway.middleware import gateway_middleware
 from infra import logs
-from infra.metrics import HTTP_LATENCY
 
 log = logging.getLogger("tributary.gateway.test")
 
@@ -67,7 +69,6 @@ def lines():
 
 
 def counted(method: str, route: str, status: int) -> float:
-    metrics.flush()
     labels = {"method": method, "route": route, "status": str(status)}
     return REGISTRY.get_sample_value("tributary_http_requests_total", labels) or 0.0
 
@@ -131,23 +132,61 @@ async def test_lines_logged_in_a_request_carry_its_method_and_path(client, lines
     assert logs.current() == before  # the request's fields are gone
 
 
-def test_tallies_expose_what_observe_would():
-    values = [0.0, 0.004, 0.005, 0.0051, 0.3, 2.5, 31.0, 0.07, 0.005]
-    tally = metrics._Tally("TALLY", "/tally/", 200)
-    for seconds in values:
-        tally.count += 1
-        tally.total += seconds
-        tally.buckets[bisect_left(tally.bounds, seconds)] += 1
-    tally.flush()
-    tally.flush()  # nothing left to add
-    direct = Histogram("direct", "same buckets", registry=CollectorRegistry(),
-                       buckets=HTTP_LATENCY._upper_bounds)
-    for seconds in values:
-        direct.observe(seconds)
+@functools.cache
+def _resource(canonical: str) -> web.AbstractResource:
+    return web.UrlDispatcher().add_resource(canonical)
 
-    def samples(histogram):
-        return [(s.name.rsplit("_", 1)[-1], s.labels.get("le"), s.value)
-                for s in histogram._child_samples() if s.name != "_created"]
 
-    assert samples(tally.latency) == samples(direct)
-    assert tally.requests._value.get() == len(values)
+def _request(method: str, canonical: str | None):
+    """What `metrics.record` reads of a request: a matched resource, or none (unmatched)."""
+    route = types.SimpleNamespace(resource=_resource(canonical) if canonical else None)
+    info = types.SimpleNamespace(route=route if canonical else None, http_exception=None)
+    return types.SimpleNamespace(method=method, match_info=info)
+
+
+def _exposed(registry, method: str) -> list[str]:
+    """The registry's text exposition lines of one method's series, `_created` values cut off
+    (a time), plus the HELP/TYPE lines of the gateway's request metrics."""
+    out = []
+    for line in generate_latest(registry).decode().splitlines():
+        if line.startswith("#") and "tributary_http_request" in line:
+            out.append(line)
+        elif f'method="{method}"' in line:
+            name, _, value = line.rpartition(" ")
+            out.append(name if name.split("{")[0].endswith("_created") else line)
+    return out
+
+
+def test_the_collector_exposes_what_a_counter_and_histogram_would():
+    values = [0.0, 0.004, 0.005, 0.0051, 0.3, 2.5, 31.0, 0.07, 0.005, 30.0, 1e-9]
+    answers = [("/tally/{id}/", 200), ("/tally/{id}/", 404), (None, 404)]
+    registry = CollectorRegistry()
+    requests = Counter("tributary_http_requests", "HTTP requests answered by the gateway",
+                       ["method", "route", "status"], registry=registry)
+    latency = Histogram("tributary_http_request_seconds", "HTTP request latency",
+                        ["method", "route", "status"], registry=registry,
+                        buckets=metrics.BUCKETS)
+    for i, seconds in enumerate(values):
+        canonical, status = answers[i % len(answers)]
+        metrics.record(_request("TALLY", canonical), status, seconds)
+        labels = {"method": "TALLY", "route": canonical or "(unmatched)", "status": str(status)}
+        requests.labels(**labels).inc()
+        latency.labels(**labels).observe(seconds)
+
+    exposed = _exposed(REGISTRY, "TALLY")
+    assert exposed == _exposed(registry, "TALLY")
+    assert sum(1 for line in exposed if line.startswith("tributary_http_request_seconds_bucket")) \
+        == 3 * len(metrics.BUCKETS)
+    assert sum(1 for line in exposed if "_created{" in line) == 2 * 3
+
+
+def test_a_label_set_is_created_with_its_first_request():
+    before = time.time()
+    metrics.record(_request("CREATED", "/created/"), 200, 0.01)
+    labels = {"method": "CREATED", "route": "/created/", "status": "200"}
+    created = REGISTRY.get_sample_value("tributary_http_requests_created", labels)
+    assert before <= created <= time.time()
+    assert REGISTRY.get_sample_value("tributary_http_request_seconds_created", labels) == created
+    metrics.record(_request("CREATED", "/created/"), 200, 0.01)
+    assert REGISTRY.get_sample_value("tributary_http_requests_created", labels) == created
+    assert REGISTRY.get_sample_value("tributary_http_requests_total", labels) == 2
