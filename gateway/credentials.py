@@ -7,6 +7,9 @@ round trip per request.
 - Only resolved credentials are kept: a lookup answering None or raising keeps nothing (and
   drops what was kept), so a credential issued a moment ago works at once.
 - Concurrent requests with the same credential that is not kept share one lookup.
+- Keys are what the caller names a credential by (gateway/auth.py: the database's id and the
+  token itself, so a kept credential costs no hashing; only resolved credentials are kept, and
+  an expired entry is dropped when it is next read).
 - A credential in use during the last third of its entry's life is looked up again in the
   background, so a busy client does not wait for the store every `ttl` seconds (and its 32
   connections do not all look it up at once); the refreshed entry again lives `ttl` from the
@@ -18,7 +21,7 @@ import asyncio
 import time
 from typing import Any, Awaitable, Callable, Hashable
 
-Resolve = Callable[[], Awaitable[Any]]
+Resolve = Callable[..., Awaitable[Any]]  # called with the `args` given to `kept`/`get`
 
 
 class CredentialCache:
@@ -34,29 +37,32 @@ class CredentialCache:
         self._entries.clear()
         self._generation += 1
 
-    def kept(self, key: Hashable, resolve: Resolve) -> Any:
+    def kept(self, key: Hashable, resolve: Resolve, *args: Any) -> Any:
         """The value kept for `key`, or None without a lookup (then await `get`): a kept
-        credential costs no coroutine, as on every status GET."""
+        credential costs no coroutine, as on every status GET. `resolve(*args)` is the lookup
+        a refresh ahead runs."""
         hit = self._entries.get(key)
         if hit is None:
             return None
         left = hit[0] - self.clock()
         if left <= 0:
+            del self._entries[key]  # expired: never answered again
             return None
         if left < self.ttl / 3 and key not in self._lookups:
-            self._start(key, resolve).add_done_callback(_retrieve)  # refresh ahead
+            self._start(key, resolve, args).add_done_callback(_retrieve)  # refresh ahead
         return hit[1]
 
-    async def get(self, key: Hashable, resolve: Resolve) -> Any:
-        """The value kept for `key`, else what `resolve()` answers (None: unknown)."""
-        value = self.kept(key, resolve)
+    async def get(self, key: Hashable, resolve: Resolve, *args: Any) -> Any:
+        """The value kept for `key`, else what `resolve(*args)` answers (None: unknown)."""
+        value = self.kept(key, resolve, *args)
         if value is not None:
             return value
-        lookup = self._lookups.get(key) or self._start(key, resolve)
+        lookup = self._lookups.get(key) or self._start(key, resolve, args)
         return await asyncio.shield(lookup)
 
-    def _start(self, key: Hashable, resolve: Resolve) -> asyncio.Future:
-        task = asyncio.ensure_future(self._lookup(key, resolve, self.clock(), self._generation))
+    def _start(self, key: Hashable, resolve: Resolve, args: tuple) -> asyncio.Future:
+        task = asyncio.ensure_future(self._lookup(key, resolve, args, self.clock(),
+                                                  self._generation))
         self._lookups[key] = task
 
         def done(_: asyncio.Future) -> None:
@@ -66,10 +72,10 @@ class CredentialCache:
         task.add_done_callback(done)
         return task
 
-    async def _lookup(self, key: Hashable, resolve: Resolve, started: float,
+    async def _lookup(self, key: Hashable, resolve: Resolve, args: tuple, started: float,
                       generation: int) -> Any:
         try:
-            value = await resolve()
+            value = await resolve(*args)
         except BaseException:
             self._entries.pop(key, None)
             raise

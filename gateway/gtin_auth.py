@@ -9,12 +9,11 @@ Security consequence: a session deleted (ticket revoked), a session switched to 
 participant, or a participant deleted or changed (prefixes, type, system flag) in the store is
 seen by this gateway within that many seconds, not at once. Unknown tickets and sessions
 without an existing participant are never cached, so a session or participant created a moment
-ago works at once.
+ago works at once. The cache is keyed by the ticket itself (the store keeps only its SHA-256): a
+kept ticket is answered without hashing it.
 """
 from __future__ import annotations
 
-import functools
-import hashlib
 from typing import Any
 
 from aiohttp import web
@@ -26,7 +25,8 @@ from infra.repos import parties
 from models.gtin import Participant
 
 HEADER = "authenticateit_identity_ticket"
-_RESOLVED = "gtin_participant"  # request key: (participant, document) of this request
+# (participant, document) of this request
+_RESOLVED = web.RequestKey("gtin_participant", tuple)
 
 
 async def _lookup(db, ticket: str) -> tuple[Participant, dict[str, Any]]:
@@ -44,25 +44,25 @@ async def _lookup(db, ticket: str) -> tuple[Participant, dict[str, Any]]:
 
 async def current_participant(request: web.Request) -> tuple[Participant, dict[str, Any]]:
     """(participant, participant document) of the request's session; the document is a copy.
-    Resolved once per request (routes call it after their @endpoint did); a ticket kept in
-    `app[TICKETS]` is answered without awaiting anything."""
-    try:
-        participant, doc = request[_RESOLVED]
-        return participant, dict(doc)
-    except KeyError:
-        pass
+    Resolved once per request (routes call it after their @endpoint did, or take it as their
+    `credential=`: gateway/contract.py); a ticket kept in `app[TICKETS]` is answered without
+    awaiting anything."""
+    if request:  # something is stored on the request: perhaps this
+        try:
+            participant, doc = request[_RESOLVED]
+            return participant, dict(doc)
+        except KeyError:
+            pass
     ticket = request.headers.get(HEADER, "").strip()
     if not ticket:
         raise ApiError(401, "unauthorized", f"send the {HEADER} header "
                        "(create a session with `tributary session create`)")
     app = request.app
     db, tickets = app[DB], app[TICKETS]
-    # (id(db), sha256(ticket)) → (participant, participant document)
-    key = (id(db), hashlib.sha256(ticket.encode()).hexdigest())
-    resolve = functools.partial(_lookup, db, ticket)
-    found = tickets.kept(key, resolve)
+    key = (id(db), ticket)  # → (participant, participant document)
+    found = tickets.kept(key, _lookup, db, ticket)
     if found is None:
-        found = await tickets.get(key, resolve)
+        found = await tickets.get(key, _lookup, db, ticket)
     participant, doc = found
     logs.bind(participant=participant.id)  # carried on this request's log lines
     request[_RESOLVED] = found
