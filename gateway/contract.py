@@ -10,12 +10,15 @@ body (JSON object or form fields, at most `max_body` bytes) into `body=` (a mode
 fields are refused unless the model says otherwise), answering 400 `validation_error` with a
 `{field, problem}` per fault (gateway/errors.py). The handler returns a model, a dict (checked
 against the model declared for the status), `(status, payload)` or `(status, payload, headers)`,
-or any aiohttp response (streams, files, HTML). The same declaration feeds gateway/openapi.py:
-a route documented there is exactly what it parses and answers.
+or any aiohttp response (streams, files, HTML). A handler with a `credential` parameter gets what
+`auth` answered (the organisation, the GTIN participant) instead of asking for it again. The same
+declaration feeds gateway/openapi.py: a route documented there is exactly what it parses and
+answers.
 """
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -131,8 +134,8 @@ def _dump(value: Any) -> Any:
 
 def render(contract: Contract, result: Any) -> web.StreamResponse:
     """The handler's result as a response, checked against the declared model."""
-    if isinstance(result, web.StreamResponse):
-        return result
+    if result.__class__ is web.Response or isinstance(result, web.StreamResponse):
+        return result  # (the first test spares the status GETs an ABC isinstance)
     status, headers = contract.success, None
     if isinstance(result, tuple):
         status, result, *rest = result
@@ -164,7 +167,8 @@ def endpoint(*, body: Any = None, query: type[BaseModel] | None = None,
              also: Mapping[int, Media | tuple[Media, ...]] | None = None) -> Callable:
     """Declare a route's request and response models (see the module docstring). `auth` (e.g.
     gateway.auth.organisation) runs first, so a request without credentials answers 401
-    whatever its body; its `security` attribute is the route's OpenAPI security. `find` runs
+    whatever its body; its `security` attribute is the route's OpenAPI security; a handler with
+    a `credential` parameter gets what it answered. `find` runs
     next and hands the entity the path names to the handler as `found=`, so a missing or
     foreign entity answers 404 before its body is judged. `also` documents another media type a
     status may answer in (the handler returns it as an aiohttp response)."""
@@ -175,18 +179,36 @@ def endpoint(*, body: Any = None, query: type[BaseModel] | None = None,
                         form=form, max_body=max_body, auth=auth, find=find, also=dict(also or {}))
 
     def wrap(fn: Callable) -> Callable:
-        @functools.wraps(fn)
-        async def handler(request: web.Request) -> web.StreamResponse:
-            kwargs: dict[str, Any] = {}
-            if auth is not None:
-                await auth(request)
-            if find is not None:
-                kwargs["found"] = await find(request)
-            if query is not None:
-                kwargs["query"] = parse_query(request, query)
-            if body is not None:
-                kwargs["body"] = await parse_body(request, body, form=form, max_body=max_body)
-            return render(contract, await fn(request, **kwargs))
+        takes_credential = "credential" in inspect.signature(fn).parameters
+        if takes_credential and auth is None:
+            raise TypeError(f"{fn.__qualname__} takes a credential but its @endpoint has no auth")
+
+        if find is None and query is None and body is None:  # a GET's wrapper: fewer steps
+            @functools.wraps(fn)
+            async def handler(request: web.Request) -> web.StreamResponse:
+                if takes_credential:
+                    result = await fn(request, credential=await auth(request))
+                else:
+                    if auth is not None:
+                        await auth(request)
+                    result = await fn(request)
+                return result if result.__class__ is web.Response else render(contract, result)
+        else:
+            @functools.wraps(fn)
+            async def handler(request: web.Request) -> web.StreamResponse:
+                kwargs: dict[str, Any] = {}
+                if auth is not None:
+                    credential = await auth(request)
+                    if takes_credential:
+                        kwargs["credential"] = credential
+                if find is not None:
+                    kwargs["found"] = await find(request)
+                if query is not None:
+                    kwargs["query"] = parse_query(request, query)
+                if body is not None:
+                    kwargs["body"] = await parse_body(request, body, form=form,
+                                                      max_body=max_body)
+                return render(contract, await fn(request, **kwargs))
 
         handler.contract = contract  # type: ignore[attr-defined]
         return handler

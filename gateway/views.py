@@ -27,6 +27,7 @@ from collections import OrderedDict
 from typing import Any, Awaitable, Callable
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from gateway.schemas.gtin_import import task_status
 from models import files as file_model
@@ -40,6 +41,7 @@ Render = Callable[[dict], Any]
 Load = Callable[[], Awaitable[tuple[dict[str, Any] | None, str]]]
 MAX_ENTRIES = 50_000  # per view (kind of entity); the least recently used are dropped
 SETTLE = 2.0  # seconds after an event during which a fetched copy of its entity is not kept
+MISS = object()  # `held`: the view cannot answer at once (await `answer`)
 
 
 class _Entry:
@@ -140,17 +142,30 @@ class EntityView:
             self._put(key, dict(view))
         return view, source
 
+    def held(self, key: str, owner_field: str, owner: Any) -> web.Response | None | object:
+        """What `answer` answers when a live view holds `key` and has no barrier to await, said
+        without a coroutine: the JSON answer from its entry as it is (no copy, the body rendered
+        once; issue 21), None when it is another's; else `MISS` (then await `answer`)."""
+        if not self.live or self.fresh is not None:
+            return MISS
+        entry = self._data.get(key)
+        if entry is None:
+            return MISS
+        self._data.move_to_end(key)
+        if entry.view.get(owner_field) != owner:
+            return None
+        body = entry.body
+        if body is None:
+            body = entry.body = json.dumps(self.render(entry.view)).encode()
+        return _response(body, "view")
+
     async def answer(self, key: str, load: Load, owner_field: str, owner: Any
                      ) -> web.Response | None:
         """The JSON answer of `key` when its view's `owner_field` is `owner`, else None (unknown,
-        or another's: the caller's 404). A live view holding `key`, with no barrier to await,
-        answers from its entry as it is: no copy, the body rendered once (issue 21)."""
-        entry = self._data.get(key) if self.live and self.fresh is None else None
-        if entry is not None:
-            self._data.move_to_end(key)
-            if entry.view.get(owner_field) != owner:
-                return None
-            return _response(self.body(key), "view")
+        or another's: the caller's 404); `held`'s answer when it has one."""
+        found = self.held(key, owner_field, owner)
+        if found is not MISS:
+            return found  # type: ignore[return-value]
         view, source = await self.read(key, load)
         if view is None or view.get(owner_field) != owner:
             return None
@@ -179,11 +194,13 @@ def answer(entities: EntityView, key: str, view: dict[str, Any], source: str) ->
     return _response(body, source)
 
 
-def _headers(source: str) -> dict[str, str]:
-    return {"X-Tributary-Source": source, "Content-Type": "application/json; charset=utf-8"}
+def _headers(source: str) -> CIMultiDict[str]:
+    return CIMultiDict({"X-Tributary-Source": source,
+                        "Content-Type": "application/json; charset=utf-8"})
 
 
-_HEADERS = {source: _headers(source) for source in ("view", "table", "store")}  # built once
+# built once; web.Response copies the headers it is given, and a CIMultiDict copies fastest
+_HEADERS = {source: _headers(source) for source in ("view", "table", "store")}
 
 
 def _response(body: bytes, source: str) -> web.Response:
@@ -222,6 +239,14 @@ class Views:
         """The status GET's answer of `org`'s sales file; None: unknown or another's."""
         return await self.files.answer(str(file_id), self._file_load(file_id), "organisation",
                                        org)
+
+    def file_held(self, file_id: int, org: str) -> web.Response | None | object:
+        """`file_answer` when the live view answers at once, else `MISS` (EntityView.held)."""
+        return self.files.held(str(file_id), "organisation", org)
+
+    def task_held(self, task_id: str, participant: str) -> web.Response | None | object:
+        """`task_answer` when the live view answers at once, else `MISS` (EntityView.held)."""
+        return self.tasks.held(task_id, "participant", participant)
 
     async def task(self, task_id: str, store: Callable[[], Awaitable[dict | None]]
                    ) -> tuple[dict[str, Any] | None, str]:

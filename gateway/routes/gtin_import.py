@@ -33,6 +33,7 @@ from gateway.schemas.gtin_import import (
     message_of,
     task_status,
 )
+from gateway.views import MISS
 from infra import outbox
 from infra.fetch import (
     UPLOAD_PATH,
@@ -45,7 +46,7 @@ from infra.fetch import (
     upload_prefix,
 )
 from infra.repos import import_tasks as repo
-from models.gtin import GtinError, ImportSpec, preview
+from models.gtin import GtinError, ImportSpec, Participant, preview
 from models.gtin.links import complete_link
 from models.gtin.tabular import MAX_LINE_BYTES
 from models.gtin_tasks import PUBLIC, limits, new_task
@@ -203,14 +204,17 @@ async def _store_task(db, task_id: str) -> dict | None:
 
 
 @endpoint(auth=current_participant, responses={200: TaskStatus}, errors=(401, 404))
-async def read_task(request: web.Request):
+async def read_task(request: web.Request, credential: tuple[Participant, dict]):
     """An import task's status (kept 12 hours after it finishes)."""
-    participant, _ = await current_participant(request)
+    participant = credential[0]
     task_id = request.match_info["task_id"]
     if not task_id.isalnum() or len(task_id) > 64:
         raise not_found(f"no task {task_id}")
-    response = await request.app[VIEWS].task_answer(
-        task_id, participant.id, lambda: _store_task(request.app[DB], task_id))
+    views = request.app[VIEWS]
+    response = views.task_held(task_id, participant.id)  # a live view's answer, without awaiting
+    if response is MISS:
+        response = await views.task_answer(task_id, participant.id,
+                                           lambda: _store_task(request.app[DB], task_id))
     if response is None:
         raise not_found(f"no task {task_id}")
     return response
