@@ -24,7 +24,7 @@ async def organisation(request: web.Request) -> str:
     """The organisation the request's Bearer token names (resolved once per request; a token
     kept in `app[TOKENS]` is answered without awaiting anything). A route's `@endpoint(auth=
     organisation)` hands it to the handler as `credential=` (gateway/contract.py)."""
-    if request:  # something is stored on the request: perhaps this
+    if len(request):  # something is stored on the request (a Request is always true)
         try:
             return request[_RESOLVED]
         except KeyError:

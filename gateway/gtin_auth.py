@@ -47,7 +47,7 @@ async def current_participant(request: web.Request) -> tuple[Participant, dict[s
     Resolved once per request (routes call it after their @endpoint did, or take it as their
     `credential=`: gateway/contract.py); a ticket kept in `app[TICKETS]` is answered without
     awaiting anything."""
-    if request:  # something is stored on the request: perhaps this
+    if len(request):  # something is stored on the request (a Request is always true)
         try:
             participant, doc = request[_RESOLVED]
             return participant, dict(doc)
