@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from gateway.credentials import digest
 from gateway.errors import ApiError
 from gateway.keys import DB, TOKENS
 from infra import logs
@@ -37,7 +38,7 @@ async def organisation(request: web.Request) -> str:
                        "(create one with `tributary org create NAME`)")
     app = request.app
     db, tokens = app[DB], app[TOKENS]
-    key = (id(db), token)  # → organisation
+    key = (id(db), digest(token))  # → organisation
     org = tokens.kept(key, orgs.resolve, db, token)
     if org is None:
         org = await tokens.get(key, orgs.resolve, db, token)

@@ -8,8 +8,8 @@ round trip per request.
   drops what was kept), so a credential issued a moment ago works at once.
 - Concurrent requests with the same credential that is not kept share one lookup.
 - Keys are what the caller names a credential by (gateway/auth.py: the database's id and the
-  token itself, so a kept credential costs no hashing; only resolved credentials are kept, and
-  an expired entry is dropped when it is next read).
+  credential's digest, `digest`, so the process never keeps a token or ticket itself; only
+  resolved credentials are kept, and an expired entry is dropped when it is next read).
 - A credential in use during the last third of its entry's life is looked up again in the
   background, so a busy client does not wait for the store every `ttl` seconds (and its 32
   connections do not all look it up at once); the refreshed entry again lives `ttl` from the
@@ -18,10 +18,16 @@ round trip per request.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from typing import Any, Awaitable, Callable, Hashable
 
 Resolve = Callable[..., Awaitable[Any]]  # called with the `args` given to `kept`/`get`
+
+
+def digest(secret: str) -> bytes:
+    """What a kept credential is keyed by: its SHA-256, not the secret (~1 µs a request)."""
+    return hashlib.sha256(secret.encode()).digest()
 
 
 class CredentialCache:

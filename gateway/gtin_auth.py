@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from gateway.credentials import digest
 from gateway.errors import ApiError
 from gateway.keys import DB, TICKETS
 from infra import logs
@@ -59,7 +60,7 @@ async def current_participant(request: web.Request) -> tuple[Participant, dict[s
                        "(create a session with `tributary session create`)")
     app = request.app
     db, tickets = app[DB], app[TICKETS]
-    key = (id(db), ticket)  # → (participant, participant document)
+    key = (id(db), digest(ticket))  # → (participant, participant document)
     found = tickets.kept(key, _lookup, db, ticket)
     if found is None:
         found = await tickets.get(key, _lookup, db, ticket)

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from gateway import keys
 from gateway.app import create_app
-from gateway.credentials import CredentialCache
+from gateway.credentials import CredentialCache, digest
 from gateway.schemas.gtin_import import task_status
 from gateway.views import Views
 from infra.config import load_settings
@@ -230,3 +230,14 @@ async def test_a_credential_resolves_for_its_own_database_only(gateway):
     other.tokens.docs.clear()
     gateway.server.app[keys.DB] = other  # e.g. another deployment's store: nothing is reused
     await _problem(await gateway.get(FILE.format(1), headers=_bearer()), 401, "unauthorized")
+
+
+async def test_the_gateway_keeps_digests_of_credentials_never_the_secrets(gateway):
+    """A kept token or ticket is keyed by its SHA-256: a memory dump of the gateway shows no
+    credential a client sent."""
+    assert (await gateway.get(FILE.format(1), headers=_bearer())).status == 200
+    assert (await gateway.get(TASK.format("t1"), headers=_ticket())).status == 200
+    for cache, secret in ((keys.TOKENS, TOKEN), (keys.TICKETS, TICKET)):
+        kept = list(gateway.app[cache]._entries)
+        assert kept and all(secret not in map(str, key) for key in kept)
+        assert any(digest(secret) in key for key in kept)
