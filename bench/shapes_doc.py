@@ -40,6 +40,10 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
             "quote handling; a ~1 MB first range; lists sorted on ranked ids; Arrow on jemalloc "
             "(250 ms decay)",
     "run9-5m": "the code of run8, the 5 M-row files",
+    "run10": "after: the sixth pass — Arrow's C++ default pool on jemalloc in the worker "
+             "(ARROW_DEFAULT_MEMORY_POOL); rollups keyed by track or release built in parts of 1 M "
+             "source rows; one gateway middleware",
+    "run11-5m": "the code of run10, the main and `currencies` 5 M-row files only",
 }
 
 

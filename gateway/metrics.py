@@ -24,13 +24,12 @@ A label set's series live as long as the process, as a Counter's children would.
 """
 from __future__ import annotations
 
-import os
 import time
 from bisect import bisect_left
 from typing import Any, Iterable
 
 from aiohttp import web
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, CollectorRegistry, Counter
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 
@@ -53,9 +52,12 @@ def route_name(request: web.Request) -> str:
 
 
 def _use_created() -> bool:
-    """As prometheus_client decides for its own metrics."""
-    return os.environ.get("PROMETHEUS_DISABLE_CREATED_SERIES", "False").lower() not in (
-        "true", "1", "t")
+    """Whether prometheus_client writes `_created` series for its own metrics (its
+    PROMETHEUS_DISABLE_CREATED_SERIES, `disable_created_metrics()`): asked of a counter on a
+    registry of its own, so this module reads no environment (only the settings do)."""
+    probe = Counter("tributary_probe", "probe", registry=CollectorRegistry())
+    return any(sample.name.endswith("_created") for family in probe.collect()
+               for sample in family.samples)
 
 
 class _Tally:
@@ -110,6 +112,7 @@ class RequestMetrics(Collector):
             if when is not None:
                 created.add_metric(tally.labels, when)
         return [requests, latency, created] if self.created else [requests, latency]
+
 
 METRICS = RequestMetrics()
 REGISTRY.register(METRICS)
