@@ -43,7 +43,12 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
     "run10": "after: the sixth pass — Arrow's C++ default pool on jemalloc in the worker "
              "(ARROW_DEFAULT_MEMORY_POOL); rollups keyed by track or release built in parts of 1 M "
              "source rows; one gateway middleware",
-    "run11-5m": "the code of run10, the main and `currencies` 5 M-row files only",
+    "run11-5m": "the code of run10, the main and `currencies` 5 M-row files only (rollups in "
+                "parts of 1 M source rows: their background time doubled)",
+    "run12": "the code of run10 again, right after it (a second sample of a noisy hour: polars' "
+             "main-file median 0.85 s in run10, 1.24 s here)",
+    "run13-5m": "after: 18ea2c1 — rollups in parts of 1 M groups (estimated) instead of 1 M rows; "
+                "the main and `currencies` 5 M-row files only",
 }
 
 
