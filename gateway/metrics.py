@@ -43,14 +43,6 @@ BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, float("i
 _LE = tuple("+Inf" if b == float("inf") else repr(float(b)) for b in BUCKETS)  # as a Histogram's
 
 
-def route_name(request: web.Request) -> str:
-    info = request.match_info
-    resource = info.route.resource if info is not None and info.route is not None else None
-    if resource is None or getattr(info, "http_exception", None) is not None:
-        return UNMATCHED
-    return resource.canonical
-
-
 def _use_created() -> bool:
     """Whether prometheus_client writes `_created` series for its own metrics (its
     PROMETHEUS_DISABLE_CREATED_SERIES, `disable_created_metrics()`): asked of a counter on a
