@@ -23,6 +23,8 @@ def test_an_entry_carries_its_message_and_embedding_keeps_pending_ones():
     assert doc["_outbox"][outbox.VERSION] != once["_outbox"][outbox.VERSION]
     added = outbox.pending(second)
     assert added[f"_outbox.{second['id']}"] == second and f"_outbox.{outbox.VERSION}" in added
+    # a non-empty string: what the relay's indexed query for carriers matches (CARRIERS)
+    assert doc["_outbox"][outbox.VERSION] > "" and added[f"_outbox.{outbox.VERSION}"] > ""
     message = outbox.message_of(doc["_outbox"][first["id"]])
     assert (message.type, message.message_id, message.payload["file_id"]) == (
         "ProcessSalesFile", first["id"], 7)

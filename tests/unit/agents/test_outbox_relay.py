@@ -50,7 +50,7 @@ async def test_an_entry_embedded_in_its_record_is_relayed_and_dropped_once_handl
     await registered(h, org, 1403, SALES / "generic.tsv")
     message = Message("StartSalesFileUpload", {"file_id": 1403})
     item = {**outbox.entry(FILES, 1403, message), "next_at": PAST}
-    await h.db.files.update_one({"_id": 1403}, {"$set": {f"_outbox.{item['id']}": item}})
+    await h.db.files.update_one({"_id": 1403}, {"$set": outbox.pending(item)})
     h.clear()
     await h.tick("outbox.outbox_relay")
     assert [s.message.message_id for s in h.sent] == [message.message_id]
@@ -58,6 +58,13 @@ async def test_an_entry_embedded_in_its_record_is_relayed_and_dropped_once_handl
     await h.db.files.update_one({"_id": 1403}, {"$set": {f"_outbox.{item['id']}.next_at": PAST}})
     await h.tick("outbox.outbox_relay")
     assert "_outbox" not in await h.db.files.find_one({"_id": 1403})
+
+
+async def test_the_relay_indexes_the_field_that_marks_records_carrying_entries(h):
+    await h.tick("outbox.outbox_relay")
+    for name in outbox.EMBEDDED:
+        keys = [info["key"] for info in (await h.db[name].index_information()).values()]
+        assert [(f"_outbox.{outbox.VERSION}", 1)] in keys, (name, keys)
 
 
 async def test_after_the_last_try_the_file_fails_undelivered(h):
