@@ -150,19 +150,3 @@ def internal_error(request: web.Request) -> ApiError:
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _with_instance(ApiError(500, "internal_error", "internal error; see the gateway log"),
                           request)
-
-
-@web.middleware
-async def json_errors(request: web.Request, handler):
-    """Every 4xx/5xx leaves as a problem document, whoever raised it (routes, aiohttp's own
-    404/405/413, an unexpected exception). The gateway runs the same through its one middleware
-    (gateway/middleware.py); this one is for apps without metrics (tests)."""
-    try:
-        return await handler(request)
-    except web.HTTPException as exc:
-        answer = shaped(exc, request)
-        if answer is None:
-            raise
-        raise answer from None
-    except Exception:  # noqa: BLE001 - never a bare 500 without a problem body
-        raise internal_error(request) from None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra.analytics.rollup import DERIVED, KINDS, build
+from infra.analytics.rollup import DERIVED, GROUP_TAIL, KINDS, build
 from infra.analytics.rollup import stored_key as key
 from models.analytics.query import literal
 
@@ -71,7 +71,7 @@ def _parts(con, source: str, kind: str, rolled: bool) -> int:
     [(rows,)] = con.execute(f"SELECT count(*) FROM read_parquet({src})").fetchall()
     groups = int(rows)
     if groups > PART_GROUPS and not rolled:
-        key = f"hash({KINDS[kind][1]}, statement_period, currency, revenue_converted IS NULL)"
+        key = f"hash({KINDS[kind][1]}, {GROUP_TAIL})"
         [(groups,)] = con.execute(f"SELECT approx_count_distinct({key}) FROM read_parquet({src})"
                                   ).fetchall()
     return -(-int(groups) // PART_GROUPS)

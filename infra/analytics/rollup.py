@@ -72,10 +72,12 @@ _RESUMS = """CAST(sum(quantity) AS BIGINT) AS quantity,
          CAST(sum(revenue) AS DECIMAL(38,18)) AS revenue,
          CAST(sum(revenue_converted) AS DECIMAL(38,18)) AS revenue_converted,
          CAST(sum(n) AS BIGINT) AS n"""
+# what every rollup groups by after its kind's grouping (build._parts estimates the groups of both)
+GROUP_TAIL = "statement_period, currency, revenue_converted IS NULL"
 BUILD = """COPY (
   SELECT {columns}, statement_period, currency, {sums}
   FROM read_parquet({source}, union_by_name = true, hive_partitioning = false){where}
-  GROUP BY {grouping}, statement_period, currency, revenue_converted IS NULL
+  GROUP BY {grouping}, """ + GROUP_TAIL + """
 ) TO {target} (FORMAT parquet, COMPRESSION zstd)"""
 
 
