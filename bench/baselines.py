@@ -157,7 +157,12 @@ def duckdb_analytics(paths: list[str], view: str) -> int:
 
 def gtin_script(src: str, mongo_url: str, db: str, prefix: str, owner: str) -> int:
     """Validate each line (cell count, python-stdnum GTIN check, company prefix) and bulk-write
-    the GTIN documents by `_id`, 1,000 per batch, to the same document store."""
+    the GTIN documents by `_id`, 1,000 per batch, to the same document store.
+
+    Into collections of its own (`script_gtins`, `script_brands`), kept between runs as
+    Tributary keeps its `gtins`: the embedded store ignores database names, so a drop of
+    `gtins` in another database emptied Tributary's, and each run of either started on a
+    different table size."""
     import csv
     import hashlib
     from datetime import datetime, timezone
@@ -166,9 +171,7 @@ def gtin_script(src: str, mongo_url: str, db: str, prefix: str, owner: str) -> i
     from stdnum import ean
 
     client = MongoClient(mongo_url)
-    coll, brands = client[db].gtins, client[db].brands
-    coll.drop()
-    brands.drop()
+    coll, brands = client[db].script_gtins, client[db].script_brands
     now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
     source = {"id": owner, "type": "brand", "conditions": {"language": ["en"], "country": ["276"]}}
     ops: list[Any] = []
