@@ -49,6 +49,8 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
              "main-file median 0.85 s in run10, 1.24 s here)",
     "run13-5m": "after: 18ea2c1 — rollups in parts of 1 M groups (estimated) instead of 1 M rows; "
                 "the main and `currencies` 5 M-row files only",
+    "run14-5m": "the code of 4f9b1f1 (run13's, plus the outbox relay's index, which the ingest "
+                "does not touch): the five 5 M-row shapes not measured since run9",
 }
 
 
