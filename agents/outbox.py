@@ -166,9 +166,10 @@ async def relay_one(deps: Deps, place: outbox.Place, item: dict[str, Any]) -> st
     return "sent"
 
 
-async def relay(deps: Deps) -> dict[str, int]:
+async def relay(deps: Deps, scan: bool = False) -> dict[str, int]:
+    """One turn (`scan`: every record with `_outbox`, not only the indexed carriers)."""
     counts: dict[str, int] = {}
-    async for place, item in outbox.due(deps.db):
+    async for place, item in outbox.due(deps.db, scan):
         try:
             outcome = await relay_one(deps, place, item)
         except Exception:  # noqa: BLE001 - one entry must not stop the others
@@ -179,12 +180,12 @@ async def relay(deps: Deps) -> dict[str, int]:
 
 
 def register(app: faust.App, deps: Deps) -> None:
-    indexed: list[bool] = []  # once per process, before its first turn (retried until it is)
+    turns: list[bool] = []  # a turn done: the index exists and the records were scanned once
 
     @app.timer(RELAY_EVERY, on_leader=True)
     @survive_outages
     async def outbox_relay():
-        if not indexed:
+        if not turns:
             await outbox.ensure_index(deps.db)
-            indexed.append(True)
-        await relay(deps)
+        await relay(deps, scan=not turns)
+        turns[:] = [True]

@@ -144,11 +144,14 @@ async def ensure_index(db: AsyncDatabase) -> None:
         await db[name].create_index(f"_outbox.{VERSION}", sparse=True)
 
 
-async def due(db: AsyncDatabase) -> AsyncIterator[tuple[Place, dict[str, Any]]]:
-    """Every entry whose next try is due (in the records ensure_index lets it find)."""
+async def due(db: AsyncDatabase, scan: bool = False) -> AsyncIterator[tuple[Place, dict[str, Any]]]:
+    """Every entry whose next try is due, in the records CARRIERS finds by the index; `scan`:
+    in every record that has `_outbox` (a relay's first turn: a record written without the
+    version, by an older release or by hand, is still found once)."""
     now = at(0)
+    carriers = {"_outbox": {"$exists": True}} if scan else CARRIERS
     for name in EMBEDDED:
-        async for doc in db[name].find(CARRIERS, {"_outbox": 1}):
+        async for doc in db[name].find(carriers, {"_outbox": 1}):
             for mid, item in (doc.get("_outbox") or {}).items():
                 if isinstance(item, dict) and not item.get("dead") and item.get("next_at", "") <= now:
                     yield Place(name, doc["_id"], mid), item

@@ -67,6 +67,20 @@ async def test_the_relay_indexes_the_field_that_marks_records_carrying_entries(h
         assert [(f"_outbox.{outbox.VERSION}", 1)] in keys, (name, keys)
 
 
+async def test_a_record_without_the_version_is_found_by_the_first_turn_only(h):
+    """A first turn scans every record with `_outbox`, so one written without `_v` (an older
+    release, a hand edit) is still relayed; later turns find carriers by the index alone."""
+    org = await h.org()
+    await registered(h, org, 1404, SALES / "generic.tsv")
+    message = Message("StartSalesFileUpload", {"file_id": 1404})
+    item = {**outbox.entry(FILES, 1404, message), "next_at": PAST}
+    await h.db.files.update_one({"_id": 1404}, {"$set": {f"_outbox.{item['id']}": item}})
+    assert [e["id"] async for _, e in outbox.due(h.db)] == []    # not a carrier by the index
+    h.clear()
+    await h.tick("outbox.outbox_relay")                            # the relay's first turn
+    assert [s.message.message_id for s in h.sent] == [message.message_id]
+
+
 async def test_after_the_last_try_the_file_fails_undelivered(h):
     org = await h.org()
     await registered(h, org, 1404, SALES / "generic.tsv")
