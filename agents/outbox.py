@@ -180,12 +180,13 @@ async def relay(deps: Deps, scan: bool = False) -> dict[str, int]:
 
 
 def register(app: faust.App, deps: Deps) -> None:
-    turns: list[bool] = []  # a turn done: the index exists and the records were scanned once
+    first = True  # until a turn is done: the index exists and the records were scanned once
 
     @app.timer(RELAY_EVERY, on_leader=True)
     @survive_outages
     async def outbox_relay():
-        if not turns:
+        nonlocal first
+        if first:
             await outbox.ensure_index(deps.db)
-        await relay(deps, scan=not turns)
-        turns[:] = [True]
+        await relay(deps, scan=first)
+        first = False

@@ -35,7 +35,7 @@ VERSION = "_v"  # in `_outbox`: changed by every write that adds entries (see Pl
 EMBEDDED = ("files", "gtin_import_tasks", "gtins", "auto_uploads", "catalog_imports", "reports")
 # the records that carry entries: every write adding one sets VERSION (embed, pending), and that
 # field is indexed (ensure_index), so a relay turn reads those records, not a whole collection
-# (a scan of `_outbox` took the document store ~1.4 s a turn at 1 M GTINs, every 2 s)
+# (a scan of `_outbox`: 282 ms a turn over 200 k GTINs on nx-27017, growing with the table)
 CARRIERS = {f"_outbox.{VERSION}": {"$gt": ""}}
 Publish = Callable[[str, Any, Message], Awaitable[None]]
 
