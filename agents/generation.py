@@ -44,7 +44,7 @@ async def observe(deps: Deps, state: dict, stamp: str | None) -> bool:
         return False
     state["seen"] = stamp
     if state["stamp"] is None:
-        state["stamp"] = stamp
+        state["stamp"] = deps.generation = stamp
     if stamp == state["stamp"] and not state["adopted"]:
         deps.generation_since = await adopt(deps, stamp)
         state["adopted"] = True

@@ -44,7 +44,9 @@ def register(app: faust.App, deps: Deps) -> None:
             {"$set": {"url": url, "ts": now_iso(), "pid": os.getpid(),
                       "ready": bool(assigned) and not app.rebalancing,
                       "recovering": bool(app.rebalancing or app.tables.recovery.in_recovery),
-                      "progress": deps.progress}}, upsert=True)
+                      "progress": deps.progress,
+                      # the broker log it consumes: /healthz counts it ready on the current one
+                      "generation": deps.generation}}, upsert=True)
 
     recovering = liveness.Stuck()
 

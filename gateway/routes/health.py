@@ -4,7 +4,11 @@ liveness of each process.
 `status` is `ok` when every part answers and keeps up, `degraded` (still 200: requests are
 served) when a part lags — the event follower is behind by more than `LAG_LIMIT` events or
 silent, a worker seen in the last minute has stopped heartbeating or is not ready (recovering,
-rebalancing) — and `unavailable` (503) when a part does not answer or no worker is ready."""
+rebalancing) — and `unavailable` (503) when a part does not answer or no worker is ready.
+
+A worker counts as ready only on the broker generation the gateway reads: after the broker lost
+its log, a worker of the old log still heartbeats `ready` for a moment before it leaves, and
+the new log is served only once its replacement has joined and been assigned."""
 from __future__ import annotations
 
 import asyncio
@@ -52,15 +56,18 @@ async def _broker(app: web.Application) -> dict:
     return check
 
 
-async def _workers(db, beat_limit: float) -> dict:
+async def _workers(db, beat_limit: float, generation: str | None) -> dict:
     since = (datetime.now(timezone.utc) - timedelta(seconds=SEEN_WITHIN)).isoformat(
         timespec="milliseconds")
     processes = {}
     try:
         async for w in db.workers.find({"ts": {"$gte": since}}):
             age = _age(w.get("ts"))
+            current = generation is None or w.get("generation") in (None, generation)
             processes[w["_id"]] = {"alive": age is not None and age < beat_limit,
-                                   "heartbeat_age_s": age, "ready": bool(w.get("ready")),
+                                   "heartbeat_age_s": age,
+                                   "ready": bool(w.get("ready")) and current,
+                                   "generation": w.get("generation"),
                                    "pid": w.get("pid"), "progress": w.get("progress"),
                                    "recovering": w.get("recovering")}
     except Exception:  # noqa: BLE001 - the store check reports it
@@ -81,7 +88,7 @@ async def healthz(request: web.Request):
         checks["objects"] = {"ok": await asyncio.wait_for(app[OBJECTS].ping(), 3)}
     except Exception as exc:  # noqa: BLE001
         checks["objects"] = {"ok": False, "error": str(exc)}
-    checks["workers"] = await _workers(app[DB], _beat_limit(app))
+    checks["workers"] = await _workers(app[DB], _beat_limit(app), app[BUS].generation)
     if not all(c["ok"] for c in checks.values()):
         status = "unavailable"
     elif all(c.get("keeping_up", True) for c in checks.values()):
