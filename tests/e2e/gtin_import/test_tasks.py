@@ -134,7 +134,7 @@ async def test_tasks_are_private_and_listed(brand, rival):
 
 async def test_progress_grows_while_it_runs(big_brand):
     brand = big_brand
-    n = 20_000  # a few seconds of work: several progress events (every PROGRESS_EVERY s)
+    n = 20_000  # a few seconds of work: several progress events (every progress_interval s)
     lines = "".join(f"{gtin_for(brand.prefix, number=i)},Item {i}\n" for i in range(n))
     answer = await start(brand, {"link": await upload(brand, "gtin,name\n" + lines),
                                  "gtin_field": "gtin", "name": "name"})
