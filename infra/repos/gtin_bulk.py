@@ -96,7 +96,7 @@ async def prepare_batch(db: AsyncDatabase, oks: Sequence[Ok], participant: Parti
         doc.update(fields)
         if ok.gtin not in created:
             changed.setdefault(ok.gtin, {}).update(fields)
-    ops: list[InsertOne | UpdateOne] = [InsertOne(doc) for doc in created.values()]
+    ops: list[InsertOne | UpdateOne] = [InsertOne(gtins.compact(doc)) for doc in created.values()]
     ops += [UpdateOne({"_id": gtin}, {"$set": {**fields, "updated_at": now},
                                       "$inc": {"version": 1}}) for gtin, fields in changed.items()]
     return ops, touched, tally

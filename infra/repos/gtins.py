@@ -13,7 +13,9 @@ Stored document (`_id` = `id` = the GTIN normalised to 14 digits)::
      "version": int,            # +1 on every write; guards read-modify-write (optimistic)
      "created_at": iso, "updated_at": iso}
 
-Documents are read with their widgets in the specification's form (`get`, `get_many`): ones
+Item fields without a value (None, no brick attributes, no attachments) are left out of the
+stored form and filled in on read (`compact`, `_read`): the document store spends its time per
+key it parses and copies, and most imported items have no GPC. Documents are read with their widgets in the specification's form (`get`, `get_many`): ones
 stored earlier in the older typed form (`{"type": "text", …}`) are converted on read and written
 back in the new form by their next change. `public(doc)` is the API form (no `_id`, `version`
 or timestamps). Every write goes by `_id`
@@ -55,17 +57,37 @@ def public(doc: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: v for k, v in doc.items() if k not in _INTERNAL}
 
 
+_OPTIONAL = (*ITEM_FIELDS, "attachments")
+
+
+def compact(doc: dict[str, Any]) -> dict[str, Any]:
+    """The stored form of a document: its optional fields only where they hold a value."""
+    return {k: v for k, v in doc.items()
+            if not (k in _OPTIONAL and (v is None or v == {} or v == []))}
+
+
 def _stored(doc: dict[str, Any], version: int) -> dict[str, Any]:
     now = now_iso()
-    body = public(doc) or {}
+    body = compact(public(doc) or {})
     # events stored with the document (infra/outbox.py) and not yet sent are kept
     pending = {"_outbox": doc["_outbox"]} if doc.get("_outbox") else {}
     return {**body, "_id": body["id"], "version": version,
             "created_at": doc.get("created_at") or now, "updated_at": now, **pending}
 
 
+def _filled(doc: dict[str, Any]) -> dict[str, Any]:
+    """`doc` with every item field present (None or empty where it has no value)."""
+    for name in _OPTIONAL:
+        if name not in doc:
+            doc[name] = {} if name == "gpc_brick_attributes" else [] if name == "attachments" \
+                else None
+    return doc
+
+
 def _read(doc: dict[str, Any]) -> dict[str, Any]:
-    """A stored document as read: widgets of older documents in the specification's form."""
+    """A stored document as read: every item field present, widgets of older documents in the
+    specification's form."""
+    _filled(doc)
     if "sources" in doc:
         doc["sources"] = wire_sources(doc["sources"])
     return doc
@@ -107,11 +129,11 @@ async def replace(db: AsyncDatabase, doc: dict[str, Any],
         stored = _stored({**doc, "created_at": (current or {}).get("created_at")},
                          ((current or {}).get("version") or 0) + 1)
         await db.gtins.replace_one({"_id": gtin14}, stored, upsert=True)
-        return stored
+        return _filled(stored)
     stored = _stored(doc, expected_version + 1)
     version: Any = expected_version or {"$in": [None, 0]}  # 0: a document written without one
     result = await db.gtins.replace_one({"_id": gtin14, "version": version}, stored)
-    return stored if result.matched_count else None
+    return _filled(stored) if result.matched_count else None
 
 
 async def set_sources(db: AsyncDatabase, gtin14: str, sources: list[dict[str, Any]],
