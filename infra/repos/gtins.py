@@ -14,8 +14,9 @@ Stored document (`_id` = `id` = the GTIN normalised to 14 digits)::
      "created_at": iso, "updated_at": iso}
 
 Item fields without a value (None, no brick attributes, no attachments) are left out of the
-stored form and filled in on read (`compact`, `_read`): the document store spends its time per
-key it parses and copies, and most imported items have no GPC. Documents are read with their widgets in the specification's form (`get`, `get_many`): ones
+stored form and filled in on read (`compact`, `_filled`): the document store spends its time per
+key it parses and copies, and most imported items have no GPC. Documents are read with their
+widgets in the specification's form (`get`, `get_many`): ones
 stored earlier in the older typed form (`{"type": "text", …}`) are converted on read and written
 back in the new form by their next change. `public(doc)` is the API form (no `_id`, `version`
 or timestamps). Every write goes by `_id`
@@ -44,8 +45,9 @@ def new_document(gtin14: str, owner: str, fields: dict[str, Any] | None = None) 
     doc: dict[str, Any] = {"id": gtin14, "type": "gtin", "owner": owner}
     for name in ITEM_FIELDS:
         doc[name] = fields.get(name)
-    doc["gpc_brick_attributes"] = fields.get("gpc_brick_attributes") or {}
-    doc["attachments"] = list(fields.get("attachments") or [])
+    doc["gpc_brick_attributes"] = (fields.get("gpc_brick_attributes")
+                                   or _empty("gpc_brick_attributes"))
+    doc["attachments"] = list(fields.get("attachments") or _empty("attachments"))
     doc["sources"] = list(fields.get("sources") or [])
     return doc
 
@@ -58,6 +60,11 @@ def public(doc: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 _OPTIONAL = (*ITEM_FIELDS, "attachments")
+
+
+def _empty(name: str) -> Any:
+    """The value of an optional field that holds none (a new object each time)."""
+    return {} if name == "gpc_brick_attributes" else [] if name == "attachments" else None
 
 
 def compact(doc: dict[str, Any]) -> dict[str, Any]:
@@ -79,8 +86,7 @@ def _filled(doc: dict[str, Any]) -> dict[str, Any]:
     """`doc` with every item field present (None or empty where it has no value)."""
     for name in _OPTIONAL:
         if name not in doc:
-            doc[name] = {} if name == "gpc_brick_attributes" else [] if name == "attachments" \
-                else None
+            doc[name] = _empty(name)
     return doc
 
 
