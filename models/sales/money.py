@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -19,11 +19,66 @@ import pyarrow.compute as pc
 from .schema import AMOUNT, AMOUNT_SCALE
 
 _Q = Decimal(1).scaleb(-AMOUNT_SCALE)
-RATE_TYPE = pa.decimal256(30, 18)  # as the emitter: 38 + 30 + 1 digits fit decimal256
+RATE_TYPE = pa.decimal256(30, 18)  # the general product: 38 + 30 + 1 digits fit decimal256
+_WIDE = pa.decimal256(38, 18)
 
 
 def quantize(rate: Decimal) -> Decimal:
     return Decimal(rate).quantize(_Q)
+
+
+def _digits(value: Decimal) -> tuple[int, int]:
+    """(digits before the point, at least 1; digits after it) of `value` without trailing zeros."""
+    value = value.normalize()
+    after = max(0, -value.as_tuple().exponent)
+    return max(1, value.adjusted() + 1), after
+
+
+def multiply_rounded(revenue: pa.Array, rates: list[Decimal | None], index: pa.Array | None = None) -> pa.Array:
+    """`revenue` (AMOUNT) × its rate, rounded half-even at AMOUNT_SCALE places, as AMOUNT; null
+    where the rate is None. `rates`: the distinct rates (already quantized), `index`: each row's
+    position in them (None: one rate for every row).
+
+    The exact product fits decimal128 when the amounts' integer digits, 18 places and the rates'
+    digits add up to at most 38 (a file's amounts under 1e10 and rates of up to 8 places): it is
+    computed there, 3x cheaper than Arrow's 256-bit multiply and rescale; otherwise in decimal256.
+    Same product, same rounding, either way. Arrow 26 rounds a decimal256 of scale 36 wrongly
+    from 1e14 up when the rounding carries (…999.999999999999999999|62 stays …999.99…9): products
+    of 1e13 and more of the 256-bit path are rounded by Python's decimal instead (never seen on a
+    statement line; tests/unit/sales/test_multiply_rounded.py)."""
+    known = [r for r in rates if r is not None]
+    rate_int, rate_frac = (max(d) for d in zip(*map(_digits, known))) if known else (1, 0)
+    low, high = pc.min_max(revenue).values() if len(revenue) else (None, None)
+    amount_int = max((_digits(abs(v))[0] for v in (low.as_py(), high.as_py()) if v is not None), default=1)
+    p1, p2 = amount_int + AMOUNT_SCALE, rate_int + rate_frac
+    if p1 + p2 + 1 <= 38:
+        rate_type, amounts = pa.decimal128(p2, rate_frac), revenue.cast(pa.decimal128(p1, AMOUNT_SCALE))
+    else:
+        rate_type, amounts = RATE_TYPE, revenue.cast(_WIDE)
+    table = pa.array(rates, rate_type)
+    rate = table[0] if index is None else pc.take(table, index)
+    return as_amount(pc.multiply(amounts, rate))
+
+
+_ARROW_ROUNDS = Decimal(10) ** 13   # below this Arrow's decimal256 round is exact (see above)
+
+
+def as_amount(exact: pa.Array) -> pa.Array:
+    """A decimal array rounded half-even at AMOUNT_SCALE places, as AMOUNT (ArrowInvalid when a
+    value does not fit). decimal256 values of 1e13 and more are rounded by Python's decimal:
+    Arrow 26 loses the carry of a scale-36 or -38 round there (`multiply_rounded`)."""
+    rounded = exact
+    if exact.type.scale > AMOUNT_SCALE:
+        rounded = pc.round(exact, AMOUNT_SCALE, round_mode="half_to_even")
+    out = pc.cast(rounded, AMOUNT)
+    if isinstance(exact.type, pa.Decimal256Type):
+        large = pc.fill_null(pc.greater_equal(pc.abs(exact), pa.scalar(_ARROW_ROUNDS, exact.type)), False)
+        if pc.any(large).as_py():
+            with localcontext() as ctx:
+                ctx.prec = 100
+                fixed = [v.quantize(_Q, rounding=ROUND_HALF_EVEN) for v in exact.filter(large).to_pylist()]
+            out = pc.replace_with_mask(out, large, pa.array(fixed, AMOUNT))
+    return out
 
 
 def inverse(rate: Decimal) -> Decimal:
@@ -95,9 +150,7 @@ class Converter:
                 self._note(c, m, found, n)
             else:
                 self.missing[(c, m)] += n
-        rate = pc.take(pa.array(rates, RATE_TYPE), pc.index_in(keys, value_set=pa.array(distinct)))
-        wide = pc.multiply(pc.cast(revenue, pa.decimal256(38, 18)), rate)
-        return pc.cast(pc.round(wide, AMOUNT_SCALE), AMOUNT)
+        return multiply_rounded(revenue, rates, pc.index_in(keys, value_set=pa.array(distinct)))
 
     def _note(self, currency: str | None, month: str, found: tuple[Decimal, str], rows: int) -> None:
         entry = self.used.setdefault((currency, month), {

@@ -15,6 +15,7 @@ from stdnum import ean
 from stdnum import isrc as stdnum_isrc
 
 from .dates import DateOrder
+from .money import as_amount
 from .schema import AMOUNT, AMOUNT_LIMIT, AMOUNT_SCALE
 
 _SEP = re.compile(r"[\s\-._/:]")
@@ -325,8 +326,7 @@ def _to_amount_slow(arr: pa.Array, decimal_sep: str, thousands_sep: str | None) 
     invalid = pc.and_(pc.invert(ok), pc.invert(empty))
     good = pc.if_else(ok, s, pa.scalar(None, pa.string()))
     try:
-        wide = pc.cast(good, pa.decimal256(76, 38))
-        out = pc.cast(pc.round(wide, AMOUNT_SCALE), AMOUNT)
+        out = as_amount(pc.cast(good, pa.decimal256(76, 38)))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         values, bad = [], []
         for v in good.to_pylist():

@@ -11,9 +11,9 @@ import pyarrow.compute as pc
 
 from .dates import DateOrder
 from .errors import SalesFileError
-from .money import Converter
+from .money import Converter, multiply_rounded, quantize
 from .quality import Quality
-from .schema import AMOUNT, AMOUNT_SCALE, CANONICAL_SCHEMA
+from .schema import CANONICAL_SCHEMA
 
 MAX_SAMPLES = 100
 
@@ -81,7 +81,7 @@ class Emitter:
             options.base_currency, None if options.exchange_rate is None else Decimal(options.exchange_rate),
             dict(options.org_rates))
         rate = options.exchange_rate
-        self.rate = None if rate is None else pa.scalar(Decimal(rate).quantize(Decimal(1).scaleb(-AMOUNT_SCALE)), pa.decimal256(30, 18))
+        self.rate = None if rate is None else quantize(Decimal(rate))
 
     def note_quality(self, name: str, kind: str, count: int, samples: list[dict]) -> None:
         self.quality.add(name, kind, count, samples)
@@ -121,8 +121,7 @@ class Emitter:
         elif self.rate is None:
             converted = revenue
         else:
-            wide = pc.multiply(pc.cast(revenue, pa.decimal256(38, 18)), self.rate)
-            converted = pc.cast(pc.round(wide, AMOUNT_SCALE), AMOUNT)
+            converted = multiply_rounded(revenue, [self.rate])
         if cols.get("revenue_converted") is not None:   # the file states its own conversion (TuneCore)
             converted = pc.coalesce(cols["revenue_converted"], converted)
         arrays = []
