@@ -88,6 +88,8 @@ async def run(args: argparse.Namespace, stack: Stack, work: Path) -> dict:
         except Exception as exc:  # noqa: BLE001 - one broken scenario must not hide the others
             results["scenarios"][name] = {"error": f"{type(exc).__name__}: {exc}"}
         results["scenarios"][name]["wall_s"] = round(time.monotonic() - began, 1)
+        if name not in OWN_STACKS:   # a worker restarted mid-run is said, not hidden in the figures
+            results["scenarios"][name]["restarts"] = ctx.stack.restarts()
         show(name, results["scenarios"][name])
         save(args.out, results)  # partial results survive a later scenario's crash
     return results

@@ -74,15 +74,24 @@ class Stack:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
-        self.state = json.loads((self.data_dir / "stack.json").read_text())
         self.url = self.state["gateway_url"]
         self.urls = self.state.get("gateway_urls") or [self.url]
+
+    @property
+    def state(self) -> dict:
+        """stack.json as the supervisor last wrote it: a restarted worker has a new pid, and a
+        stale one would read as idle (`settle` would not wait) with no peak RSS."""
+        return json.loads((self.data_dir / "stack.json").read_text())
 
     def pid(self, name: str) -> int | None:
         return self.state["children"].get(name)
 
     def workers(self) -> list[int]:
         return [pid for name, pid in self.state["children"].items() if name.startswith("worker")]
+
+    def restarts(self) -> dict:
+        """The supervisor's restarts so far, by process (exits, hangs, recycling, reasons)."""
+        return self.state.get("restarts", {})
 
     def reset_rss(self) -> bool:
         return all([reset_hwm(pid) for pid in self.workers()])
