@@ -201,7 +201,8 @@ class Settings(Group):
     worker_id: str = var("", "WORKER_ID", "a worker's id (infra/identity.py)", "hostname-port")
     worker_bind: str = var("", "WORKER_BIND", "address a worker's web server binds", "WORKER_HOST")
     partitions: int = var(DEFAULT_PARTITIONS, "PARTITIONS",
-                          "partitions of each topic created (docs/scaling.md)")
+                          "partitions of each topic created (docs/scaling.md); on "
+                          "`tributary up`'s embedded broker one per worker, at least 2")
     topic_partitions: dict[str, int] = Field(  # read by _topic_partitions
         default_factory=dict, json_schema_extra={"shown": "TRIBUTARY_PARTITIONS"},
         description="one topic's count, e.g. `TRIBUTARY_PARTITIONS_SALES_FILES_COMMANDS=24`")
@@ -248,7 +249,8 @@ def _secret(data_dir: Path) -> str:
 def load_settings(data_dir: str | os.PathLike | None = None, env: Mapping[str, str] | None = None,
                   use_state: bool = True) -> Settings:
     """The tree from the environment (or `env`), then, for addresses it leaves unset (unless
-    use_state is off), the state file of a running embedded stack in data_dir."""
+    use_state is off), the state file of a running embedded stack in data_dir (and, with its
+    broker's address, that broker's partition count)."""
     token = _ENVIRON.set(dict(os.environ if env is None else env))
     try:
         read = Settings(**({"data_dir": data_dir} if data_dir else {}),
@@ -275,6 +277,9 @@ def load_settings(data_dir: str | os.PathLike | None = None, env: Mapping[str, s
         worker_id=read.worker_id or default_worker_id(read.worker_port),
         worker_bind=read.worker_bind or worker_host,
     )
+    if "partitions" in state and not read.kafka_url and "partitions" not in read.model_fields_set:
+        # the embedded broker's count (`tributary up`) goes with its address
+        settings = settings.with_(partitions=state["partitions"])
     # every process that loads settings creates/consumes topics with the same counts
     configure_partitions(settings.partitions, settings.topic_partitions)
     return settings

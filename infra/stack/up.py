@@ -2,7 +2,8 @@
 
 Order: broker → document store → topics → workers (one after another) → gateway. Parts given
 through TRIBUTARY_*_URL are used instead of being embedded. The addresses go to
-DATA_DIR/stack.json so every other command with the same --data-dir reaches this stack.
+DATA_DIR/stack.json so every other command with the same --data-dir reaches this stack; an
+embedded broker's topics get `embedded_partitions` unless TRIBUTARY_PARTITIONS says otherwise.
 A child that dies is started again (with a growing delay if it keeps dying: processes.Child.due);
 a worker or gateway whose heartbeat stops, or that stays stuck in table recovery past
 TRIBUTARY_RECOVERY_LIMIT, is SIGKILLed and started again (infra/liveness.py). The embedded
@@ -27,6 +28,16 @@ from infra.generation import ensure as ensure_topics  # topics and the log's gen
 from infra.memory import worker_environment
 from infra.stack.processes import Child, free_port, python_argv, wait_port
 from infra.stack.servers import nx27017, tansu
+from topics.registry import configure_partitions
+
+
+def embedded_partitions(workers: int) -> int:
+    """Partitions of each topic on the embedded broker: one per worker, at least two (so a
+    key's partition still matters in every test). Its log is in memory and lives exactly as long
+    as this stack, whose worker count is fixed: more partitions could never be used, and each
+    costs the idle broker CPU (every consumer fetch reads every partition, 20 times a second: 12
+    partitions kept ~18 % of a core busy, 2 about 7 %; docs/scaling.md)."""
+    return max(2, workers)
 
 
 class Stack:
@@ -52,6 +63,8 @@ class Stack:
             self.servers.append(child.start())
             wait_port(int(url.rsplit(":", 1)[1]), proc=child.proc)
             changes["kafka_url"] = url
+            if "partitions" not in self.settings.model_fields_set:
+                changes["partitions"] = embedded_partitions(self.workers)
         if not self.settings.mongo_url:
             child, url = nx27017(data)
             self.servers.append(child.start())
@@ -59,6 +72,7 @@ class Stack:
             changes["mongo_url"] = url
         changes["public_url"] = self.settings.public_url or f"http://127.0.0.1:{self.port}"
         self.settings = self.settings.with_(**changes)
+        configure_partitions(self.settings.partitions, self.settings.topic_partitions)
         asyncio.run(ensure_topics(self.settings))
         self._write_state()
         for number in range(1, self.workers + 1):
@@ -122,7 +136,7 @@ class Stack:
     def _write_state(self) -> None:
         s = self.settings
         state = {"pid": os.getpid(), "kafka_url": s.kafka_url, "mongo_url": s.mongo_url,
-                 "mongo_db": s.mongo_db, "storage_url": s.storage_url,
+                 "mongo_db": s.mongo_db, "storage_url": s.storage_url, "partitions": s.partitions,
                  "gateway_url": f"http://127.0.0.1:{self.port}",
                  "gateway_urls": [f"http://127.0.0.1:{p}" for p in self.gateway_ports],
                  "children": {c.name: c.pid for c in self.servers + self.apps},

@@ -57,6 +57,12 @@ class RunningStack:
         return json.loads((self.data_dir / "stack.json").read_text())
 
     @property
+    def partitions(self) -> int:
+        """Partitions of each topic on this stack's broker (`tributary up` sizes them to its
+        workers), not this process's settings."""
+        return self.state["partitions"]
+
+    @property
     def url(self) -> str:
         return self.state["gateway_url"]
 

@@ -37,9 +37,7 @@ def envelope(type_: str, payload: dict, version: int = 1, message_id: str | None
 
 async def read_topic(stack, name: str, partitions: int | None = None) -> list:
     """Every record of a topic from the beginning (records, not decoded)."""
-    from topics.registry import topic
-
-    partitions = partitions or topic(name).partitions
+    partitions = partitions or stack.partitions
     consumer = AIOKafkaConsumer(bootstrap_servers=stack.state["kafka_url"], group_id=None,
                                 enable_auto_commit=False, fetch_max_wait_ms=50)
     await consumer.start()

@@ -72,7 +72,7 @@ async def changes(stack, gtin14: str) -> list:
                                 enable_auto_commit=False)
     await consumer.start()
     try:
-        parts = [TopicPartition(spec.name, p) for p in range(spec.partitions)]
+        parts = [TopicPartition(spec.name, p) for p in range(stack.partitions)]
         consumer.assign(parts)
         await consumer.seek_to_beginning(*parts)
         ends = await consumer.end_offsets(parts)

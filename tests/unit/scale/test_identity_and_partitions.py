@@ -2,6 +2,8 @@
 overrides it; partition counts come from the settings, per topic where given."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from infra.config import load_settings, settings_env
@@ -54,3 +56,16 @@ def test_a_topic_the_broker_holds_with_another_count_is_refused():
     _check_counts([{"topic": "sales.files.commands", "partitions": [{}] * 12}])
     with pytest.raises(PartitionCountMismatch, match="sales.files.commands has 4, settings say 12"):
         _check_counts([{"topic": "sales.files.commands", "partitions": [{}] * 4}])
+
+
+def test_the_embedded_broker_is_sized_to_the_workers_and_its_state_says_so(tmp_path):
+    from infra.stack.up import embedded_partitions
+
+    assert [embedded_partitions(n) for n in (1, 2, 3, 8)] == [2, 2, 3, 8]
+    (tmp_path / "stack.json").write_text(json.dumps({"kafka_url": "127.0.0.1:9", "partitions": 3}))
+    assert load_settings(tmp_path, env={}).partitions == 3
+    assert topic("sales.files.events").partitions == 3
+    # a count of one's own, or a broker of one's own, is not the embedded stack's
+    assert load_settings(tmp_path, env={"TRIBUTARY_PARTITIONS": "6"}).partitions == 6
+    assert load_settings(tmp_path, env={"TRIBUTARY_KAFKA_URL": "k:9092"}).partitions == 12
+    assert topic("sales.files.events").partitions == 12
