@@ -60,6 +60,28 @@ async def _staged_snapshot(store, key: str, path: str) -> Staged | None:
     return await asyncio.to_thread(read_staged, path)
 
 
+async def _keep_pages(store, record: dict, attempt: int, staged: Staged, path: str) -> str:
+    """The snapshot's pages object: the staged file as the cleaning wrote it (no page is
+    decoded or copied; a local store links it), or one written here when it was recomputed."""
+    from models.sales.snapshot_io import write_staged
+
+    if not staged.written():
+        await asyncio.to_thread(write_staged, staged, path)
+    key = snapshot_repo.pages_key(record, attempt)
+    await retry(lambda: store.put_file(key, path), "store the snapshot pages")
+    return key
+
+
+async def _drop_older_pages(store, record: dict, kept: str) -> None:
+    """Pages objects of earlier attempts, once the document points at the new one."""
+    try:
+        for info in await store.list(snapshot_repo.pages_prefix(record)):
+            if info.key != kept:
+                await store.delete(info.key)
+    except Exception:  # noqa: BLE001 - a leftover pages object is harmless, and swept with the file
+        log.warning("could not remove older snapshot pages of file %s", record["id"])
+
+
 @file_work(("CLEANED", "PROCESSING", "PROCESSED"), "import")
 async def import_file(deps: Deps, msg: Message, record: dict) -> None:
     attempt = record["attempt"]
@@ -75,6 +97,8 @@ async def import_file(deps: Deps, msg: Message, record: dict) -> None:
                 staged = await _staged_snapshot(store, snapshot_key(record),
                                                 os.path.join(tmp, "snapshot.arrow"))
                 staged = staged or await asyncio.to_thread(_summarise, path)
+                pages = await _keep_pages(store, record, attempt, staged,
+                                          os.path.join(tmp, "snapshot.arrow"))
                 key = sales_key(record)
                 old = record.get("parquet_key")
                 await retry(lambda: store.put_file(key, path), "store the sales Parquet")
@@ -88,8 +112,9 @@ async def import_file(deps: Deps, msg: Message, record: dict) -> None:
         totals = staged.totals
         record_rows("import", int(totals["rows"] or 0), time.monotonic() - started)
         extra = {k: record.get(k) for k in ("data_quality", "conversion", "date_order")}
-        await retry(lambda: snapshot_repo.save(deps.db, record, staged, attempt, extra),
+        await retry(lambda: snapshot_repo.save(deps.db, record, staged, attempt, extra, pages),
                     "save the snapshot")
+        await _drop_older_pages(store, record, pages)
         # total_local (spec field) only when the file holds one currency; per currency always
         processed = dict(parquet_key=key, total_rows=totals["rows"],
                          total_artists=totals["artists"], total_local=totals["revenue"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from agents.deps import Deps
 from agents.rollups import remove_rollups
+from infra.repos.snapshots import pages_prefix as snapshot_pages_prefix
 from infra.retry import retry
 
 
@@ -16,4 +17,5 @@ async def remove_rows(deps: Deps, record: dict) -> None:
     await remove_rollups(deps, store, record)
     await deps.db.snapshots.delete_one({"_id": record["id"]})
     await deps.db.snapshot_pages.delete_many({"file_id": record["id"]})
+    await retry(lambda: store.delete_prefix(snapshot_pages_prefix(record)), "remove the snapshot pages")
     await deps.db.snapshot_keys.delete_one({"_id": record["id"]})

@@ -258,7 +258,8 @@ async def _snapshot_page(request: web.Request, view: dict, group: str) -> web.Re
     if page < 1 or not 1 <= size <= 1000:
         raise ApiError(400, "validation_error", "page must be ≥ 1 and page_size 1–1000",
                        errors=[{"field": "page_size", "problem": "page ≥ 1, page_size 1–1000"}])
-    count, entries = await snapshot_repo.page(request.app[DB], view["id"], group, page, size)
+    count, entries = await snapshot_repo.page(request.app[DB], view["id"], group, page, size,
+                                            request.app[OBJECTS])
     pages = (count + size - 1) // size
     return web.json_response({"file_id": view["id"], "group": group, "count": count, "page": page,
                               "page_size": size, "pages": pages, "results": entries})

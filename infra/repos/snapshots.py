@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from topics.envelope import now_iso
@@ -16,42 +15,45 @@ from topics.envelope import now_iso
 if TYPE_CHECKING:
     from models.sales.snapshot_io import Staged
 
-MAX_ENTRIES = 1000  # per list in the snapshot document; every entry is in `snapshot_pages`
+MAX_ENTRIES = 1000  # per list in the snapshot document; every entry is in the pages object
 CHUNK = 1000        # entries per page document of a snapshot stored as dicts (before Arrow pages)
-PAGES_PER_WRITE = 64  # page documents per bulk write (one round trip instead of one per page)
+
+
+def pages_prefix(record: dict) -> str:
+    return f"snapshots/org={record['organisation']}/file={record['id']}/"
+
+
+def pages_key(record: dict, attempt: int) -> str:
+    """One object per attempt, so a page read during a reimport still finds the pages its
+    document points at; the older attempts' objects go once the new document is saved."""
+    return f"{pages_prefix(record)}attempt={attempt}.pages"
 
 
 async def save(db: AsyncDatabase, record: dict, staged: Staged, attempt: int,
-               extra: dict | None = None) -> None:
+               extra: dict | None = None, key: str | None = None) -> None:
     """The snapshot document (its totals, `extra` fields, each list's first MAX_ENTRIES entries
-    with its exact `counts`), the organisation summary's keys, and every list in
-    `snapshot_pages` as the Arrow IPC pages the cleaning cut (`models.sales.snapshot_io.stage`),
-    stored as they are: lists page without a cap and no entry becomes a dict to be stored."""
+    with its exact `counts`, and where each Arrow IPC page of every list lies in the pages
+    object `key`, the staged file the cleaning wrote, `models.sales.snapshot_io.write_staged`)
+    and the organisation summary's keys. The pages stay in object storage as they are: a
+    1 M-row file's 750 k entries are no longer bulk-written into MongoDB page by page."""
     doc: dict[str, Any] = {"_id": record["id"], "file_id": record["id"],
                            "organisation": record["organisation"],
                            "reporting_period": record.get("reporting_period"),
                            "attempt": attempt, "created_at": now_iso(), "truncated": {}, "counts": {},
-                           "pages": {"format": "arrow", "rows": {}},
+                           "pages": {"format": "arrow-object", "key": key, "rows": {}, "spans": {}},
                            "totals": staged.totals, **(extra or {})}
 
-    def prepare() -> list:
-        pages = []
+    def prepare() -> None:
         for name, listed in staged.lists.items():
             doc["counts"][name] = listed.count
             if listed.count > MAX_ENTRIES:
                 doc["truncated"][name] = listed.count
             doc[name] = staged.first(name, MAX_ENTRIES)
             doc["pages"]["rows"][name] = listed.rows
-            pages += [ReplaceOne({"_id": f"{record['id']}:{name}:{index}"},
-                                 {"_id": f"{record['id']}:{name}:{index}", "file_id": record["id"],
-                                  "group": name, "chunk": index, "arrow": data}, upsert=True)
-                      for index, data in enumerate(listed.pages)]
-        return pages
+            doc["pages"]["spans"][name] = listed.spans()
 
-    pages = await asyncio.to_thread(prepare)
-    await db.snapshot_pages.delete_many({"file_id": record["id"]})
-    for first in range(0, len(pages), PAGES_PER_WRITE):
-        await db.snapshot_pages.bulk_write(pages[first:first + PAGES_PER_WRITE], ordered=False)
+    await asyncio.to_thread(prepare)
+    await db.snapshot_pages.delete_many({"file_id": record["id"]})  # pages of an older format
     await db.snapshots.replace_one({"_id": record["id"]}, doc, upsert=True)
     await db.snapshot_keys.replace_one(
         {"_id": record["id"]},
@@ -65,9 +67,11 @@ async def get(db: AsyncDatabase, file_id: int) -> dict | None:
     return doc
 
 
-async def page(db: AsyncDatabase, file_id: int, group: str, page_no: int, size: int) -> tuple[int, list[dict]]:
+async def page(db: AsyncDatabase, file_id: int, group: str, page_no: int, size: int,
+               store=None) -> tuple[int, list[dict]]:
     """(exact count, entries of page `page_no` (1-based) of `size`) of one list of a snapshot:
-    only the one or two page documents that hold it are read, and only its entries become dicts."""
+    only the one or two pages that hold it are read (one ranged read of the pages object in
+    `store`), and only its entries become dicts."""
     doc = await db.snapshots.find_one({"_id": file_id}, {"counts": 1, "pages": 1, group: 1})
     if doc is None:
         return 0, []
@@ -78,17 +82,30 @@ async def page(db: AsyncDatabase, file_id: int, group: str, page_no: int, size: 
     start, end = (page_no - 1) * size, min(page_no * size, count)
     if start >= end:
         return count, []
-    arrow = (doc.get("pages") or {}).get("format") == "arrow"
-    rows = doc["pages"]["rows"][group] if arrow else CHUNK   # older snapshots: pages of dicts
+    pages = doc.get("pages") or {}
+    fmt = pages.get("format")
+    rows = pages["rows"][group] if fmt in ("arrow", "arrow-object") else CHUNK  # older: dicts
     chunks = range(start // rows, (end - 1) // rows + 1)
+    offset = start - chunks[0] * rows
+    if fmt == "arrow-object":
+        blobs = await _object_pages(store, pages["key"], pages["spans"][group][chunks[0]:chunks[-1] + 1])
+        return count, await asyncio.to_thread(_arrow_entries, blobs, offset, end - start)
     found = {d["chunk"]: d async for d in db.snapshot_pages.find(
         {"file_id": file_id, "group": group, "chunk": {"$in": list(chunks)}})}
-    offset = start - chunks[0] * rows
-    if not arrow:
+    if fmt != "arrow":
         entries = [e for c in chunks for e in found.get(c, {}).get("entries", [])]
         return count, entries[offset:offset + (end - start)]
     return count, await asyncio.to_thread(_arrow_entries, [found[c]["arrow"] for c in chunks if c in found],
                                           offset, end - start)
+
+
+async def _object_pages(store, key: str, spans: list[list[int]]) -> list[bytes]:
+    """The pages at `spans` (adjacent in the object), read in one ranged request."""
+    if not spans:
+        return []
+    first = spans[0][0]
+    data = await store.read_range(key, first, spans[-1][0] + spans[-1][1] - first)
+    return [data[at - first:at - first + length] for at, length in spans]
 
 
 def _arrow_entries(blobs: list[bytes], offset: int, length: int) -> list[dict]:

@@ -114,6 +114,11 @@ class ObjectStore(abc.ABC):
         override it to read no more than that."""
         return (await self.get(key))[:n_bytes]
 
+    async def read_range(self, key: str, start: int, length: int) -> bytes:
+        """``length`` bytes from offset ``start`` (fewer at the object's end): one page of a
+        snapshot's pages object; raise ObjectNotFound. Backends override it to read no more."""
+        return (await self.get(key))[start:start + max(length, 0)]
+
     @abc.abstractmethod
     async def download(self, key: str, path: str) -> None:
         """Stream the object to ``path`` (written atomically); raise ObjectNotFound. Treat

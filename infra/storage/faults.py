@@ -20,7 +20,7 @@ from typing import Any
 from infra.storage.base import ObjectStoreError
 
 ENV = "TRIBUTARY_FAULTS"
-OPERATIONS = ("put", "put_file", "get", "download", "head", "delete", "delete_prefix", "list",
+OPERATIONS = ("put", "put_file", "get", "read_range", "download", "head", "delete", "delete_prefix", "list",
               "presign")
 
 

@@ -192,6 +192,16 @@ class LocalStore(ObjectStore):
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise ObjectNotFound(key) from None
 
+    async def read_range(self, key: str, start: int, length: int) -> bytes:
+        def read() -> bytes:
+            with open(self.path_for(key), "rb") as f:
+                f.seek(start)
+                return f.read(max(length, 0))
+        try:
+            return await asyncio.to_thread(read)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise ObjectNotFound(key) from None
+
     async def download(self, key: str, path: str) -> None:
         src_path = self.path_for(key)
 

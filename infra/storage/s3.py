@@ -218,19 +218,24 @@ class S3Store(ObjectStore):
             return await stream.read()
 
     async def read_head(self, key: str, n_bytes: int) -> bytes:
-        if n_bytes <= 0:
+        return await self.read_range(key, 0, n_bytes)
+
+    async def read_range(self, key: str, start: int, length: int) -> bytes:
+        if length <= 0:
+            if await self.head(key) is None:
+                raise ObjectNotFound(key)
             return b""
         try:
             resp = await self._client.get_object(Bucket=self.bucket, Key=validate_key(key),
-                                                 Range=f"bytes=0-{n_bytes - 1}")
+                                                 Range=f"bytes={start}-{start + length - 1}")
         except ClientError as exc:
             if _missing(exc):
                 raise ObjectNotFound(key) from None
             if exc.response.get("Error", {}).get("Code") != "InvalidRange":
                 raise
-            return b""  # an empty object has no byte 0
+            return b""  # an empty object has no byte 0 (nor one past its end)
         async with resp["Body"] as stream:
-            return (await stream.read())[:n_bytes]
+            return (await stream.read())[:length]
 
     async def download(self, key: str, path: str) -> None:
         resp = await self._get_object(key)

@@ -9,7 +9,7 @@ they are (it decoded and encoded all 748 k entries of the currencies shape again
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
@@ -33,6 +33,11 @@ class StagedList:
     count: int          # entries
     rows: int           # entries per page
     pages: list[bytes]  # IPC streams (`encode`), in order
+    offsets: list[int] = field(default_factory=list)  # where each page starts in the staged file
+
+    def spans(self) -> list[list[int]]:
+        """[offset, length] of each page in the staged file (empty before it is written)."""
+        return [[at, len(page)] for at, page in zip(self.offsets, self.pages)]
 
 
 @dataclass
@@ -51,6 +56,11 @@ class Staged:
                 break
             out += entries(decode(page).slice(0, count - len(out)))
         return out
+
+    def written(self) -> bool:
+        """Whether every page knows its place in a staged file (`write_staged`, `read_staged`),
+        so that file can be kept as the snapshot's pages object as it is."""
+        return all(len(s.offsets) == len(s.pages) for s in self.lists.values())
 
 
 def stage(snapshot: Snapshot) -> Staged:
@@ -71,16 +81,19 @@ def stage(snapshot: Snapshot) -> Staged:
 
 def write_staged(staged: Staged, path: str) -> None:
     """`_PAGES`, the length of a JSON head (totals, keys, and each list's count, page size and
-    page lengths), the head, then the pages as they are (already compressed)."""
+    page lengths), the head, then the pages as they are (already compressed). Each page's
+    offset is noted: the file is the snapshot's pages object, read one page at a time."""
     head = json.dumps({"totals": staged.totals, "keys": staged.keys,
                        "lists": {name: {"count": s.count, "rows": s.rows,
                                         "pages": [len(p) for p in s.pages]}
                                  for name, s in staged.lists.items()}}).encode()
     with open(path, "wb") as sink:
-        sink.write(_PAGES + len(head).to_bytes(8, "little") + head)
+        at = sink.write(_PAGES + len(head).to_bytes(8, "little") + head)
         for listed in staged.lists.values():
+            listed.offsets = []
             for page in listed.pages:
-                sink.write(page)
+                listed.offsets.append(at)
+                at += sink.write(page)
 
 
 def read_staged(path: str) -> Staged:
@@ -90,8 +103,13 @@ def read_staged(path: str) -> Staged:
         if source.read(len(_PAGES)) != _PAGES:
             return stage(read_snapshot(path))
         head = json.loads(source.read(int.from_bytes(source.read(8), "little")))
-        lists = {name: StagedList(where["count"], where["rows"], [source.read(n) for n in where["pages"]])
-                 for name, where in head["lists"].items()}
+        lists = {}
+        for name, where in head["lists"].items():
+            pages, offsets = [], []
+            for length in where["pages"]:
+                offsets.append(source.tell())
+                pages.append(source.read(length))
+            lists[name] = StagedList(where["count"], where["rows"], pages, offsets)
     return Staged(head["totals"], head["keys"], lists)
 
 

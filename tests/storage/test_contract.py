@@ -42,6 +42,17 @@ async def test_read_head_reads_the_first_bytes(store: ObjectStore) -> None:
         await store.read_head("head/missing.csv", 10)
 
 
+async def test_read_range_reads_the_bytes_asked_for(store: ObjectStore) -> None:
+    """A snapshot's page is read from its pages object by offset and length, alone."""
+    await store.put("range/pages.bin", bytes(range(256)) * 4)
+    assert await store.read_range("range/pages.bin", 250, 10) == bytes(range(250, 256)) + bytes(range(4))
+    assert await store.read_range("range/pages.bin", 1020, 100) == bytes(range(252, 256))
+    assert await store.read_range("range/pages.bin", 2000, 10) == b""
+    assert await store.read_range("range/pages.bin", 5, 0) == b""
+    with pytest.raises(ObjectNotFound):
+        await store.read_range("range/missing.bin", 0, 10)
+
+
 async def test_put_overwrites_and_changes_etag(store: ObjectStore) -> None:
     await store.put("k/v.json", b'{"v": 1}')
     first = await store.head("k/v.json")

@@ -7,6 +7,7 @@ import pyarrow.parquet as pq
 from agents.cleaning import snapshot_key, staging_key
 from agents.importing import sales_key
 from infra.repos import files as file_repo
+from infra.repos import snapshots as snapshot_repo
 from tests.unit.agents.sales_files import FILES, SALES, uploaded
 
 IMPORT = "sales.import.commands"
@@ -39,6 +40,9 @@ async def test_import_writes_the_sales_parquet_snapshot_and_summary(h):
     assert await store.head(snapshot_key(before)) is None
     snapshot = await h.db.snapshots.find_one({"_id": 701})
     assert snapshot["totals"]["rows"] == 3 and snapshot["attempt"] == 1
+    assert snapshot["pages"]["key"] == snapshot_repo.pages_key(record, 1)   # the staged file, kept
+    count, tracks = await snapshot_repo.page(h.db, 701, "byTrack", 1, 100, store)
+    assert count == len(tracks) and tracks == snapshot["byTrack"]
     summary = await h.db.summaries.find_one({"_id": org})
     assert summary["files"] == 1
 
@@ -81,12 +85,14 @@ async def test_void_takes_the_rows_out_and_reimport_brings_them_back(h):
     assert voided["voided"]["status_before"] == "FINALIZED"
     assert await (await h.store()).head(parquet) is None
     assert await h.db.snapshots.find_one({"_id": 706}) is None
-    assert await h.db.snapshot_pages.count_documents({"file_id": 706}) == 0
+    assert await (await h.store()).list(f"snapshots/org={org}/file=706/") == []
     assert (await h.db.summaries.find_one({"_id": org}))["files"] == 0
     await h.send(FILES, 706, "ReimportSalesFile", {"file_id": 706})
     await h.settle()
     back = await file_repo.get(h.db, 706)
     assert (back["status"], back["attempt"], back["total_rows"]) == ("FINALIZED", 2, 3)
+    kept = await (await h.store()).list(snapshot_repo.pages_prefix(back))
+    assert [info.key for info in kept] == [snapshot_repo.pages_key(back, 2)]
     assert (await h.db.summaries.find_one({"_id": org}))["files"] == 1
 
 

@@ -1,8 +1,9 @@
-"""infra/repos/snapshots.py on the document store: a multi-currency snapshot saved as Arrow page
-documents pages exactly like its full list; snapshots saved before (pages of dicts, or no pages)
-are still served."""
+"""infra/repos/snapshots.py on the document store and object store: a multi-currency snapshot
+whose Arrow pages stay in a pages object pages exactly like its full list, each page one ranged
+read; snapshots saved before (Arrow or dict page documents, or no pages) are still served."""
 from __future__ import annotations
 
+import tempfile
 from decimal import Decimal
 
 import pyarrow as pa
@@ -10,7 +11,7 @@ import pyarrow as pa
 from infra.repos import snapshots as repo
 from models.sales.schema import CANONICAL_SCHEMA
 from models.sales.snapshot import build_snapshot, summary_keys
-from models.sales.snapshot_io import PAGE_BYTES, PAGE_ROWS, page_rows, stage
+from models.sales.snapshot_io import PAGE_BYTES, PAGE_ROWS, Staged, page_rows, stage, write_staged
 
 CURRENCIES = ["EUR", "GBP", "JPY"]
 
@@ -32,25 +33,50 @@ def multi_currency(tracks: int) -> pa.Table:
         "line": pa.array(range(n), pa.int64())}).select(CANONICAL_SCHEMA.names).cast(CANONICAL_SCHEMA)
 
 
+async def save(h, record: dict, staged: Staged, attempt: int, extra: dict | None = None) -> str:
+    """As the import agent does: the staged file put as the pages object, then the document."""
+    store = await h.store()
+    key = repo.pages_key(record, attempt)
+    with tempfile.TemporaryDirectory() as tmp:
+        write_staged(staged, f"{tmp}/pages")
+        await store.put_file(key, f"{tmp}/pages")
+    await repo.save(h.db, record, staged, attempt, extra, key)
+    return key
+
+
+class Reads:
+    """The store, counting the bytes each ranged read asks for."""
+
+    def __init__(self, store):
+        self.store, self.sizes = store, []
+
+    async def read_range(self, key: str, start: int, length: int) -> bytes:
+        self.sizes.append(length)
+        return await self.store.read_range(key, start, length)
+
+
 async def test_arrow_pages_give_every_entry_exactly_and_the_document_its_first(h):
     snap = build_snapshot(multi_currency(4000))
     full = snap.to_dict()
     record = {"id": 9101, "organisation": await h.org(), "reporting_period": "2025-06"}
     staged = stage(snap)
     assert staged.keys == summary_keys(snap)
-    await repo.save(h.db, record, staged, 1, {"conversion": None})
+    key = await save(h, record, staged, 1, {"conversion": None})
     doc = await repo.get(h.db, 9101)
     assert "pages" not in doc and doc["counts"]["byTrack"] == 12000
     assert doc["truncated"] == {"byTrack": 12000}
     assert doc["byTrack"] == full["byTrack"][:repo.MAX_ENTRIES]
     assert doc["byCurrency"] == full["byCurrency"] and doc["totals"] == full["totals"]
-    stored = await h.db.snapshot_pages.count_documents({"file_id": 9101, "group": "byTrack"})
-    assert stored == 12000 // PAGE_ROWS + 1
+    assert await h.db.snapshot_pages.count_documents({"file_id": 9101}) == 0
+    spans = (await h.db.snapshots.find_one({"_id": 9101}))["pages"]["spans"]["byTrack"]
+    assert len(spans) == 12000 // PAGE_ROWS + 1
+    assert spans[-1][0] + spans[-1][1] <= (await (await h.store()).head(key)).size
+    reads = Reads(await h.store())
     assert (await h.db.snapshot_keys.find_one({"_id": 9101}))["tracks"] == staged.keys["tracks"]
     for size in (1000, 777):
         seen, page = [], 1
         while True:
-            count, entries = await repo.page(h.db, 9101, "byTrack", page, size)
+            count, entries = await repo.page(h.db, 9101, "byTrack", page, size, reads)
             assert count == 12000
             if not entries:
                 break
@@ -59,7 +85,8 @@ async def test_arrow_pages_give_every_entry_exactly_and_the_document_its_first(h
         assert seen == full["byTrack"], size
     assert any(e.get("unconverted_rows") for e in seen)           # partly converted entries
     assert any(len(e["revenue"].partition(".")[2]) == 18 for e in seen)   # to the last decimal
-    assert await repo.page(h.db, 9101, "byTrack", 13, 1000) == (12000, [])
+    assert await repo.page(h.db, 9101, "byTrack", 13, 1000, reads) == (12000, [])
+    assert max(reads.sizes) <= 2 * max(length for _, length in spans)   # a page, never the object
 
 
 def test_long_entries_get_smaller_page_documents():
@@ -70,11 +97,11 @@ def test_long_entries_get_smaller_page_documents():
 
 async def test_a_reimport_replaces_the_pages(h):
     record = {"id": 9102, "organisation": await h.org()}
-    await repo.save(h.db, record, stage(build_snapshot(multi_currency(3000))), 1)
+    first = await save(h, record, stage(build_snapshot(multi_currency(3000))), 1)
     small = build_snapshot(multi_currency(10))
-    await repo.save(h.db, record, stage(small), 2)
-    assert await h.db.snapshot_pages.count_documents({"file_id": 9102, "group": "byTrack"}) == 1
-    assert await repo.page(h.db, 9102, "byTrack", 1, 1000) == (30, small.to_dict()["byTrack"])
+    second = await save(h, record, stage(small), 2)
+    assert first != second
+    assert await repo.page(h.db, 9102, "byTrack", 1, 1000, await h.store()) == (30, small.to_dict()["byTrack"])
 
 
 async def test_snapshots_stored_before_arrow_pages_are_still_served(h):
@@ -85,5 +112,13 @@ async def test_snapshots_stored_before_arrow_pages_are_still_served(h):
         {"_id": f"9103:byTrack:{c}", "file_id": 9103, "group": "byTrack", "chunk": c,
          "entries": entries[c * repo.CHUNK:(c + 1) * repo.CHUNK]} for c in range(3)])
     assert await repo.page(h.db, 9103, "byTrack", 2, 700) == (2500, entries[700:1400])
+    staged = stage(build_snapshot(multi_currency(1000)))                 # Arrow page documents
+    listed = staged.lists["byTrack"]
+    await h.db.snapshots.insert_one({"_id": 9105, "counts": {"byTrack": listed.count},
+                                     "pages": {"format": "arrow", "rows": {"byTrack": listed.rows}}})
+    await h.db.snapshot_pages.insert_many([
+        {"_id": f"9105:byTrack:{c}", "file_id": 9105, "group": "byTrack", "chunk": c, "arrow": data}
+        for c, data in enumerate(listed.pages)])
+    assert await repo.page(h.db, 9105, "byTrack", 3, 900) == (3000, staged.first("byTrack", 2700)[1800:])
     await h.db.snapshots.insert_one({"_id": 9104, "byTrack": entries[:30]})     # no pages at all
     assert await repo.page(h.db, 9104, "byTrack", 2, 20) == (30, entries[20:30])
