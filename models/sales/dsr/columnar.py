@@ -6,6 +6,7 @@ exactly the per-line reader's (reader._sale_row, kept for the rare files this pa
 several releases or resources in one block, usages beyond int64)."""
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import localcontext
 from typing import Callable
@@ -60,11 +61,20 @@ def sales(b: Blocks, s, period: str | None, dsp: str | None) -> Sales | None:
     s.last_line as the per-line scan does. None: the per-line reader must read this file."""
     rt_codes, rt_names = codes(b.rt)
     kinds = np.array([_kind(rt) for rt in rt_names] + [""], dtype=object)[rt_codes]
-    rel, res, su = (Rows(b, np.flatnonzero(kinds == k), rt_names, rt_codes, *FIELDS[k]) for k in ("RE", "AS", "SU"))
-    b.flat = None                                 # the file's bytes and cells: every cell needed is taken
-    link = linked(b, rel, res, su)
-    if link is None:
-        return None
+    with ThreadPoolExecutor(2, thread_name_prefix="dsr") as pool:
+        rel, res, su = (Rows(b, np.flatnonzero(kinds == k), rt_names, rt_codes, *FIELDS[k], pool=pool)
+                        for k in ("RE", "AS", "SU"))
+        b.flat = None                             # the file's bytes and cells: every cell needed is taken
+        # the links touch no reader state: they are found while the amounts are read here
+        links = pool.submit(linked, b, rel, res, su)
+        try:
+            return _sales(b, s, period, dsp, rt_names, rt_codes, su, links)
+        finally:
+            links.cancel()
+
+
+def _sales(b: Blocks, s, period: str | None, dsp: str | None, rt_names: list[str], rt_codes: np.ndarray,
+           su: Rows, links: Future) -> Sales | None:
     n, line = len(su.rows), pa.array(b.line[su.rows], pa.int64())
     use_codes, use_values = codes(su.field("Usages"))
     use_ints = [integer(v) for v in use_values]
@@ -85,6 +95,9 @@ def sales(b: Blocks, s, period: str | None, dsp: str | None) -> Sales | None:
         return pc.take(pa.array([x[i] for x in summary], pa.string()), by_sid)
 
     territory, terr_raw = of_summary(0), of_summary(1)
+    link = links.result()
+    if link is None:
+        return None
     use_type = su.field("UseType")
     use_type = pc.if_else(pc.not_equal(use_type, ""), pc.cast(use_type, pa.string()), of_summary(2))
     sale = per_value(su.field("ValidityPeriodStart"), lambda v: (nz.norm_period(v) if v and v.strip() else None) or period)

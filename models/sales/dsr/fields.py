@@ -1,6 +1,7 @@
 """Named cells of block lines of one record kind, and Python once per distinct value."""
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from functools import partial
 from typing import Callable
 
@@ -37,9 +38,13 @@ pc = _Pooled()
 class Rows:
     """The block lines `rows` of one kind (RE, AS or sale lines); cell positions per record type."""
 
-    def __init__(self, b, rows: np.ndarray, rt_names: list[str], codes: np.ndarray, *names: str) -> None:
+    def __init__(self, b, rows: np.ndarray, rt_names: list[str], codes: np.ndarray, *names: str,
+                 pool: Executor | None = None) -> None:
+        """`pool`: the cells of the fields are cut on its threads (Arrow's take and slice
+        release the GIL), each field's on its own."""
         self.b, self.rows, self.rt_names, self.codes = b, rows, rt_names, codes[rows]
-        self.fields = {name: self._cells(name) for name in names}   # taken before the file is let go
+        cut = pool.map(self._cells, names) if pool is not None else map(self._cells, names)
+        self.fields = dict(zip(names, cut))   # taken before the file is let go
 
     def field(self, name: str) -> pa.Array:
         return self.fields[name]
