@@ -48,7 +48,13 @@ class Blocks:
 def _cell(flat: pa.Array, first: np.ndarray, cells: np.ndarray, i: int, crlf: bool, marked: bool) -> pa.Array:
     has = cells > i
     index = pa.array(first + i) if has.all() else pa.array(first + i, mask=~has)
-    out = pc.utf8_slice_codeunits(pc.take(flat, index), 0, -1)
+    return _text(pc.take(flat, index), cells, i, has, crlf, marked)
+
+
+def _text(taken: pa.Array, cells: np.ndarray, i: int, has: np.ndarray, crlf: bool, marked: bool) -> pa.Array:
+    """Cell `i` from its taken text (separator included): the separator cut, "" where a line is
+    shorter, a last cell's `\r`s dropped, escaped tabs put back."""
+    out = pc.utf8_slice_codeunits(taken, 0, -1)
     if not has.all():
         out = pc.coalesce(out, "")
     if crlf:
@@ -59,18 +65,31 @@ def _cell(flat: pa.Array, first: np.ndarray, cells: np.ndarray, i: int, crlf: bo
 def _separators(raw: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
     """(cell offsets: `start` then each tab's and newline's position + 1; which separators are
     newlines). Filled chunk by chunk into one array: numpy over the whole file at once makes
-    several 80 MB temporaries, and fresh pages cost more than the scan on this kind of host."""
+    several 80 MB temporaries, and fresh pages cost more than the scan on this kind of host.
+    Chunks are counted, then filled, on two threads (numpy's comparisons release the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     chunks = range(start, len(raw), _CHUNK)
-    counts = [np.count_nonzero((raw[at:at + _CHUNK] == 9) | (raw[at:at + _CHUNK] == 10)) for at in chunks]
-    offsets = np.empty(sum(counts) + 1, np.int32 if len(raw) < 2 ** 31 else np.int64)
-    newline = np.empty(sum(counts), bool)
-    offsets[0], n = start, 0
-    for at, count in zip(chunks, counts):
+
+    def count(at: int) -> int:
         part = raw[at:at + _CHUNK]
-        found = np.flatnonzero((part == 9) | (part == 10))
-        newline[n:n + count] = part[found] == 10
-        offsets[n + 1:n + 1 + count] = found + (at + 1)
-        n += count
+        return int(np.count_nonzero((part == 9) | (part == 10)))
+
+    with ThreadPoolExecutor(2, thread_name_prefix="dsr-scan") as pool:
+        counts = list(pool.map(count, chunks))
+        ends = np.cumsum([0, *counts])
+        offsets = np.empty(int(ends[-1]) + 1, np.int32 if len(raw) < 2 ** 31 else np.int64)
+        newline = np.empty(int(ends[-1]), bool)
+        offsets[0] = start
+
+        def fill(chunk: int) -> None:
+            at, n = chunks[chunk], int(ends[chunk])
+            part = raw[at:at + _CHUNK]
+            found = np.flatnonzero((part == 9) | (part == 10))
+            newline[n:n + len(found)] = part[found] == 10
+            offsets[n + 1:n + 1 + len(found)] = found + (at + 1)
+
+        list(pool.map(fill, range(len(chunks))))
     return offsets, newline
 
 
@@ -103,7 +122,7 @@ def read_blocks(path: str, info: TextInfo, s) -> Blocks | None:
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     if info.encoding != "utf-8" or not _utf8(data):
         data, start = _as_utf8(data, info), 0
-    marked = data.find(b"\\\t", start) >= 0
+    marked = data.find(b"\\", start) >= 0 and data.find(b"\\\t", start) >= 0   # memchr first
     if marked:
         if data.find(TAB_MARK.encode(), start) >= 0:
             return None
@@ -119,7 +138,8 @@ def read_blocks(path: str, info: TextInfo, s) -> Blocks | None:
     first = np.concatenate([[0], last[:-1] + 1]) if len(last) else last
     cells = last - first + 1
     s.lines = len(last)
-    plain = pc.match_substring_regex(pc.take(flat, pa.array(first)), _PLAIN_BLOCK)
+    heads = pc.take(flat, pa.array(first))           # each line's first cell, separator included
+    plain = pc.match_substring_regex(heads, _PLAIN_BLOCK)
     block_at = np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)
     other = np.flatnonzero(~block_at)
     texts = (data[offsets[first[i]]:offsets[last[i] + 1]].decode().replace(TAB_MARK, "\t") for i in other.tolist())
@@ -129,7 +149,9 @@ def read_blocks(path: str, info: TextInfo, s) -> Blocks | None:
     at = np.flatnonzero(block_at)
     crlf = data.find(b"\r", start) >= 0
     first, cells, line = first[at], cells[at], at + 1
-    rt, bid = (_cell(flat, first, cells, i, crlf, marked) for i in (0, 1))
+    rt = _text(heads.filter(plain), cells, 0, np.ones(len(at), dtype=bool), crlf, marked)
+    bid = _cell(flat, first, cells, 1, crlf, marked)
+    del heads
     changed = np.ones(len(line), dtype=bool)
     if len(line) > 1:
         changed[1:] = np.asarray(pc.not_equal(bid[1:], bid[:-1]).to_numpy(zero_copy_only=False), dtype=bool)
