@@ -51,6 +51,10 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
                 "the main and `currencies` 5 M-row files only",
     "run14-5m": "the code of 4f9b1f1 (run13's, plus the outbox relay's index, which the ingest "
                 "does not touch): the five 5 M-row shapes not measured since run9",
+    "run16": "after: the eleventh pass — snapshot pages kept in object storage (the import no "
+             "longer writes them into MongoDB); the DSR reader's fields, links and separators on "
+             "threads. A faster host than run10/run12 (polars' main-file median 0.53 s): compare "
+             "the ratios, not the seconds",
 }
 
 
