@@ -60,12 +60,16 @@ async def _staged_snapshot(store, key: str, path: str) -> Staged | None:
     return await asyncio.to_thread(read_staged, path)
 
 
-async def _keep_pages(store, record: dict, attempt: int, staged: Staged, path: str) -> str:
+async def _keep_pages(store, record: dict, attempt: int, staged: Staged, tmp: str) -> str:
     """The snapshot's pages object: the staged file as the cleaning wrote it (no page is
-    decoded or copied; a local store links it), or one written here when it was recomputed."""
+    decoded or copied; a local store links it), or one written here, to a file of its own
+    (the downloaded one may be a link to the staged object), when it was recomputed or staged
+    in the older whole-snapshot format."""
     from models.sales.snapshot_io import write_staged
 
+    path = os.path.join(tmp, "snapshot.arrow")
     if not staged.written():
+        path = os.path.join(tmp, "pages.arrow")
         await asyncio.to_thread(write_staged, staged, path)
     key = snapshot_repo.pages_key(record, attempt)
     await retry(lambda: store.put_file(key, path), "store the snapshot pages")
@@ -97,8 +101,7 @@ async def import_file(deps: Deps, msg: Message, record: dict) -> None:
                 staged = await _staged_snapshot(store, snapshot_key(record),
                                                 os.path.join(tmp, "snapshot.arrow"))
                 staged = staged or await asyncio.to_thread(_summarise, path)
-                pages = await _keep_pages(store, record, attempt, staged,
-                                          os.path.join(tmp, "snapshot.arrow"))
+                pages = await _keep_pages(store, record, attempt, staged, tmp)
                 key = sales_key(record)
                 old = record.get("parquet_key")
                 await retry(lambda: store.put_file(key, path), "store the sales Parquet")
