@@ -31,6 +31,7 @@ from infra import outbox
 from infra.mongo import next_id
 from infra.repos import files as file_repo
 from infra.repos import snapshots as snapshot_repo
+from infra.storage.base import ObjectNotFound
 from models.files import (
     REIMPORTABLE,
     new_record,
@@ -258,8 +259,13 @@ async def _snapshot_page(request: web.Request, view: dict, group: str) -> web.Re
     if page < 1 or not 1 <= size <= 1000:
         raise ApiError(400, "validation_error", "page must be ≥ 1 and page_size 1–1000",
                        errors=[{"field": "page_size", "problem": "page ≥ 1, page_size 1–1000"}])
-    count, entries = await snapshot_repo.page(request.app[DB], view["id"], group, page, size,
-                                            request.app[OBJECTS])
+    try:
+        count, entries = await snapshot_repo.page(request.app[DB], view["id"], group, page, size,
+                                                request.app[OBJECTS])
+    except ObjectNotFound:
+        raise ApiError(500, "snapshot_pages_missing",
+                       f"the snapshot pages of file {view['id']} are missing from storage; "
+                       "reimport the file to rebuild them", file_id=view["id"]) from None
     pages = (count + size - 1) // size
     return web.json_response({"file_id": view["id"], "group": group, "count": count, "page": page,
                               "page_size": size, "pages": pages, "results": entries})

@@ -71,7 +71,18 @@ async def page(db: AsyncDatabase, file_id: int, group: str, page_no: int, size: 
                store=None) -> tuple[int, list[dict]]:
     """(exact count, entries of page `page_no` (1-based) of `size`) of one list of a snapshot:
     only the one or two pages that hold it are read (one ranged read of the pages object in
-    `store`), and only its entries become dicts."""
+    `store`), and only its entries become dicts. A reimport that replaced the pages object
+    between the document's read and the object's is followed to the new document, once."""
+    from infra.storage.base import ObjectNotFound
+
+    try:
+        return await _page(db, file_id, group, page_no, size, store)
+    except ObjectNotFound:
+        return await _page(db, file_id, group, page_no, size, store)
+
+
+async def _page(db: AsyncDatabase, file_id: int, group: str, page_no: int, size: int,
+                store) -> tuple[int, list[dict]]:
     doc = await db.snapshots.find_one({"_id": file_id}, {"counts": 1, "pages": 1, group: 1})
     if doc is None:
         return 0, []

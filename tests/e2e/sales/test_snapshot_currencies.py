@@ -78,3 +78,12 @@ async def test_multi_currency_lists_page_past_the_document_cap_exactly(stack):
     assert summary["releases"] == len({(t % 50, t % 90) for t in range(TRACKS)})   # no UPC: artist + title
     jpy = {c["currency"]: c for c in final["totals_by_currency"]}["JPY"]
     assert jpy["revenue"] == text(sum((v for (_, cur), v in want.items() if cur == "JPY"), D(0)))
+    # the pages object lost from storage: a clear error naming the file, the document still served
+    pages = list(stack.data_dir.glob(f"objects/snapshots/*/file={fid}/*.pages"))
+    assert len(pages) == 1
+    pages[0].unlink()
+    status, body, _ = await api.get(f"/api/files/salesfiles/{fid}/snapshot/?group=byTrack&page=2")
+    assert status == 500 and body["code"] == "snapshot_pages_missing" and body["file_id"] == fid, body
+    assert "reimport" in body["detail"]
+    status, whole_again, _ = await api.get(f"/api/files/salesfiles/{fid}/snapshot/")
+    assert status == 200 and whole_again["byTrack"] == whole["byTrack"]

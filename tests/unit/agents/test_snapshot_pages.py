@@ -7,6 +7,7 @@ import tempfile
 from decimal import Decimal
 
 import pyarrow as pa
+import pytest
 
 from infra.repos import snapshots as repo
 from models.sales.schema import CANONICAL_SCHEMA
@@ -122,3 +123,31 @@ async def test_snapshots_stored_before_arrow_pages_are_still_served(h):
     assert await repo.page(h.db, 9105, "byTrack", 3, 900) == (3000, staged.first("byTrack", 2700)[1800:])
     await h.db.snapshots.insert_one({"_id": 9104, "byTrack": entries[:30]})     # no pages at all
     assert await repo.page(h.db, 9104, "byTrack", 2, 20) == (30, entries[20:30])
+
+
+class Replaced(Reads):
+    """The pages object gone at the first read, as when a reimport replaced it meanwhile."""
+
+    def __init__(self, store, replace) -> None:
+        super().__init__(store)
+        self.replace = replace
+
+    async def read_range(self, key: str, start: int, length: int) -> bytes:
+        if self.replace is not None:
+            replace, self.replace = self.replace, None
+            await replace()
+            await self.store.delete(key)
+        return await super().read_range(key, start, length)
+
+
+async def test_a_page_read_follows_a_reimport_that_replaced_the_pages_meanwhile(h):
+    from infra.storage.base import ObjectNotFound
+
+    record = {"id": 9106, "organisation": await h.org()}
+    await save(h, record, stage(build_snapshot(multi_currency(300))), 1)
+    small = build_snapshot(multi_currency(10))
+    replaced = Replaced(await h.store(), lambda: save(h, record, stage(small), 2))
+    assert await repo.page(h.db, 9106, "byTrack", 1, 1000, replaced) == (30, small.to_dict()["byTrack"])
+    await (await h.store()).delete(repo.pages_key(record, 2))                 # lost for good
+    with pytest.raises(ObjectNotFound):
+        await repo.page(h.db, 9106, "byTrack", 1, 1000, await h.store())
