@@ -226,7 +226,7 @@ def _date_order(value: str | None) -> dict:
 
 
 @routes.get("/api/files/salesfiles/{file_id}/snapshot/")
-@endpoint(auth=organisation, responses={200: Snapshot}, errors=(400, 401, 404, 409))
+@endpoint(auth=organisation, responses={200: Snapshot}, errors=(400, 401, 404, 409, 500))
 async def snapshot(request: web.Request):
     """Revenue of a processed file per artist, DSP, territory, track and release, each entry
     in its currency. `?group=byTrack&page=&page_size=` pages one list (exact `count`)."""
