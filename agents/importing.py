@@ -62,17 +62,15 @@ async def _staged_snapshot(store, key: str, path: str) -> Staged | None:
 
 async def _keep_pages(store, record: dict, attempt: int, staged: Staged, tmp: str) -> str:
     """The snapshot's pages object: the staged file as the cleaning wrote it (no page is
-    decoded or copied; a local store links it), or one written here, to a file of its own
-    (the downloaded one may be a link to the staged object), when it was recomputed or staged
-    in the older whole-snapshot format."""
+    decoded or copied; a local store links it), or, when the snapshot was recomputed or staged
+    in the older whole-snapshot format, one written here to a file of its own (the downloaded
+    one may be a link to the staged object)."""
     from models.sales.snapshot_io import write_staged
 
-    path = os.path.join(tmp, "snapshot.arrow")
-    if not staged.written():
-        path = os.path.join(tmp, "pages.arrow")
-        await asyncio.to_thread(write_staged, staged, path)
+    if staged.source is None:
+        await asyncio.to_thread(write_staged, staged, os.path.join(tmp, "pages.arrow"))
     key = snapshot_repo.pages_key(record, attempt)
-    await retry(lambda: store.put_file(key, path), "store the snapshot pages")
+    await retry(lambda: store.put_file(key, staged.source), "store the snapshot pages")
     return key
 
 

@@ -30,7 +30,7 @@ def pages_key(record: dict, attempt: int) -> str:
 
 
 async def save(db: AsyncDatabase, record: dict, staged: Staged, attempt: int,
-               extra: dict | None = None, key: str | None = None) -> None:
+               extra: dict | None, key: str) -> None:
     """The snapshot document (its totals, `extra` fields, each list's first MAX_ENTRIES entries
     with its exact `counts`, and where each Arrow IPC page of every list lies in the pages
     object `key`, the staged file the cleaning wrote, `models.sales.snapshot_io.write_staged`)

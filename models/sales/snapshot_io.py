@@ -47,6 +47,7 @@ class Staged:
     totals: dict
     keys: dict[str, list[str]]
     lists: dict[str, StagedList]
+    source: str | None = None   # the staged file the pages' offsets are in, once written or read
 
     def first(self, name: str, count: int) -> list[dict]:
         """The list's first `count` entries as dicts (decoding only the pages that hold them)."""
@@ -56,11 +57,6 @@ class Staged:
                 break
             out += entries(decode(page).slice(0, count - len(out)))
         return out
-
-    def written(self) -> bool:
-        """Whether every page knows its place in a staged file (`write_staged`, `read_staged`),
-        so that file can be kept as the snapshot's pages object as it is."""
-        return all(len(s.offsets) == len(s.pages) for s in self.lists.values())
 
 
 def stage(snapshot: Snapshot) -> Staged:
@@ -94,6 +90,7 @@ def write_staged(staged: Staged, path: str) -> None:
             for page in listed.pages:
                 listed.offsets.append(at)
                 at += sink.write(page)
+    staged.source = path
 
 
 def read_staged(path: str) -> Staged:
@@ -110,7 +107,7 @@ def read_staged(path: str) -> Staged:
                 offsets.append(source.tell())
                 pages.append(source.read(length))
             lists[name] = StagedList(where["count"], where["rows"], pages, offsets)
-    return Staged(head["totals"], head["keys"], lists)
+    return Staged(head["totals"], head["keys"], lists, path)
 
 
 def write_snapshot(snapshot: Snapshot, path: str) -> None:
