@@ -11,6 +11,7 @@ import os
 import tempfile
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import faust
 import pyarrow as pa
@@ -28,6 +29,9 @@ from models.files import KIND
 from models.sales.schema import CANONICAL_SCHEMA, STRING_FIELDS
 from topics.envelope import Message
 from topics.registry import topic
+
+if TYPE_CHECKING:
+    from models.sales.snapshot_io import Staged
 
 log = logging.getLogger("tributary.cleaning")
 DISCARDED = ("UNSUPPORTED_TYPE", "EMPTY", "CORRUPTED")
@@ -118,7 +122,7 @@ class _RowGroupSink:
                 stage.put((table, codes))
             self.pending, self.rows = [], 0
 
-    def close(self, ok: bool = True) -> dict | None:
+    def close(self, ok: bool = True) -> Staged | None:
         if ok:
             self._flush()
         for stage in self.stages:
@@ -128,9 +132,9 @@ class _RowGroupSink:
         pa.default_memory_pool().release_unused()  # the next file starts from a lean worker
         if self.error is not None and ok:
             raise self.error
-        from models.sales.snapshot import snapshot_of
+        from models.sales.snapshot_io import stage_of
 
-        return snapshot_of(self.snapshots) if ok else None
+        return stage_of(self.snapshots) if ok else None   # the pages the store will keep
 
 
 class _Stage:
@@ -169,7 +173,7 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
     from dataclasses import replace
 
     from models.sales.clean import DateOrderRestart, clean_file
-    from models.sales.snapshot_io import stage, write_staged
+    from models.sales.snapshot_io import write_staged
 
     sink = _RowGroupSink(out, cancel)
     try:
@@ -183,9 +187,9 @@ def _clean_to_parquet(src: str, out: str, filename: str, options, progress,
     except BaseException:
         sink.close(ok=False)
         raise
-    snapshot = sink.close()
-    write_staged(stage(snapshot), out + SNAPSHOT_SUFFIX)   # the pages the store will keep
-    del snapshot
+    staged = sink.close()
+    write_staged(staged, out + SNAPSHOT_SUFFIX)
+    del staged
     release_memory()
     return result, sink.digest.result(result.layout)
 

@@ -3,9 +3,9 @@ decimals) until an entry is shown; then exact decimal strings."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
-from typing import Iterable
+from typing import Callable, Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -14,6 +14,7 @@ from ..exact import exact_context
 from .key_ids import Codes, KeyIds
 from .result import _fmt
 from .schema import CANONICAL_SCHEMA
+from .snapshot_fold import SUMS, Fold, order, ordering, partial_groups
 
 # every group is split by currency: amounts of two currencies are never added together
 _CUR = ("currency", "currency")
@@ -24,47 +25,10 @@ GROUPS = {"byArtist": [("artist", "name"), _CUR], "byDSP": [("dsp", "name"), _CU
           "byCurrency": [_CUR, ("statement_period", "period")]}
 _KEY_COLUMNS = tuple(dict.fromkeys(k for keys in GROUPS.values() for k, _ in keys))
 SPEC_GROUPS = ("byArtist", "byDSP", "byTerritory", "byTrack", "byRelease")
-_SUMS = ("quantity", "revenue", "revenue_converted")
 
 
 def _money(v: Decimal | None) -> str:
     return _fmt(v) if v is not None else "0"
-
-
-_COMBINE_AT = 500_000  # partial groups of a list kept before they are folded together
-_PARTITIONS = 4        # of the lists keyed by artist (a power of two)
-
-
-def _aliased(table: pa.Table, a: str, b: str) -> bool:
-    """True when columns `a` and `b` hold the very same buffers (the emitter passes revenue as
-    revenue_converted when there is no exchange rate): one decimal sum then serves both."""
-    ca, cb = table.column(a), table.column(b)
-    return ca.num_chunks == cb.num_chunks and all(
-        x.offset == y.offset and len(x) == len(y) and
-        [buf.address if buf else None for buf in x.buffers()] ==
-        [buf.address if buf else None for buf in y.buffers()]
-        for x, y in zip(ca.chunks, cb.chunks))
-
-
-def _partial(batch: pa.Table, cols: list[str]) -> pa.Table:
-    same = _aliased(batch, "revenue", "revenue_converted")
-    sums = [c for c in _SUMS if not (same and c == "revenue_converted")]
-    counts = [("line", "count")] + ([] if same else [("revenue_converted", "count")])
-    agg = batch.group_by(cols, use_threads=False).aggregate([(c, "sum") for c in sums] + counts)
-    names = {f"{c}_sum": c for c in sums} | {"line_count": "rows", "revenue_converted_count": "converted_rows"}
-    agg = agg.rename_columns([names.get(n, n) for n in agg.column_names])
-    if same:
-        agg = agg.append_column("revenue_converted", agg.column("revenue"))
-        agg = agg.append_column("converted_rows", agg.column("rows"))
-    return agg.select([*cols, *_SUMS, "rows", "converted_rows"])
-
-
-def _combine(parts: list[pa.Table], cols: list[str]) -> pa.Table:
-    table = pa.concat_tables(parts)
-    agg = table.group_by(cols, use_threads=False).aggregate(
-        [(c, "sum") for c in (*_SUMS, "rows", "converted_rows")])
-    names = [n.removesuffix("_sum") for n in agg.column_names]
-    return agg.rename_columns(names)
 
 
 def _text(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -85,20 +49,16 @@ def _text(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
     return text
 
 
-def _order(cols: list[str]) -> list[tuple[str, str]]:
-    return [("revenue", "descending")] + [(c, "ascending") for c in cols]
-
-
 def _formatted(agg: pa.Table, keys: list[tuple[str, str]], ordered: bool = False) -> pa.Table:
     """A group's sums as the list the API shows: sorted by revenue (desc) then key (`ordered`:
     already), key columns under their labels, exact sums (decimal128, int64). Still one Arrow
     table: entries become dicts, their sums text, only a page at a time (`entries`)."""
     cols = [k for k, _ in keys]
     if not ordered:
-        agg = agg.sort_by(_order(cols))
-    arrays = [agg.column(c) for c in (*cols, *_SUMS)]
+        agg = agg.sort_by(order(cols))
+    arrays = [agg.column(c) for c in (*cols, *SUMS)]
     arrays += [pc.cast(agg.column(c), pa.int64()) for c in ("rows", "converted_rows")]
-    names = [label for _, label in keys] + list(_SUMS) + ["rows", "converted_rows"]
+    names = [label for _, label in keys] + list(SUMS) + ["rows", "converted_rows"]
     return pa.table(arrays, names=names)
 
 
@@ -107,7 +67,7 @@ def entries(table: pa.Table) -> list[dict]:
     `revenue_converted` only when every line of the entry had a rate, else what was converted
     and how many lines were not."""
     table = table.combine_chunks()
-    for name in _SUMS:
+    for name in SUMS:
         table = table.set_column(table.schema.get_field_index(name), name, _text(table.column(name)))
     out = []
     for row in table.to_pylist():
@@ -121,57 +81,17 @@ def entries(table: pa.Table) -> list[dict]:
     return out
 
 
-class _Fold:
-    """One list's partial groups, kept in partitions by artist id where the list is keyed by
-    artist (its groups are many: track x currency): a fold then touches one partition, so its
-    peak memory is a fraction of the list's. A partition is folded when its partial groups
-    outgrow twice its last fold: each row is folded a bounded number of times, however many
-    distinct keys the file has."""
-
-    def __init__(self, cols: list[str]) -> None:
-        self.cols = cols
-        count = _PARTITIONS if "artist" in cols else 1
-        self.parts: list[list[pa.Table]] = [[] for _ in range(count)]
-        self.sizes, self.folded = [0] * count, [0] * count
-
-    def add(self, part: pa.Table) -> None:
-        pieces = [part] if len(self.parts) == 1 else _split(part, len(self.parts))
-        for i, piece in enumerate(pieces):
-            self.parts[i].append(piece)
-            self.sizes[i] += piece.num_rows
-            if self.sizes[i] > max(_COMBINE_AT // len(self.parts), 2 * self.folded[i]):
-                self.parts[i] = [_combine(self.parts[i], self.cols)]
-                self.sizes[i] = self.folded[i] = self.parts[i][0].num_rows
-
-    def result(self) -> pa.Table | None:
-        """Every partition folded (a part alone is already grouped), side by side: their keys
-        are disjoint."""
-        done = []
-        for i, parts in enumerate(self.parts):
-            self.parts[i] = []
-            if parts:
-                done.append(parts[0] if len(parts) == 1 else _combine(parts, self.cols))
-            del parts          # a partition's partial groups go before the next is folded
-        names = [*self.cols, *_SUMS, "rows", "converted_rows"]
-        return pa.concat_tables([t.select(names) for t in done]) if done else None
-
-
-def _split(part: pa.Table, count: int) -> list[pa.Table]:
-    which = pc.bit_wise_and(pc.fill_null(part.column("artist"), 0), count - 1)
-    return [part.filter(pc.equal(which, i)) for i in range(count)]
-
-
 class SnapshotBuilder:
     """Accumulates the grouped sums of some of the snapshot's lists (`names`, all by default)
     batch by batch (`add`), then `lists()` or `result()`.
 
-    Each batch is grouped on its own and the partial groups are folded together (`_Fold`), so
+    Each batch is grouped on its own and the partial groups are folded together (`Fold`), so
     memory follows the number of distinct keys, not the number of rows. The key strings are
     grouped as int32 ids (`KeyIds`) and taken back once, when the lists are formatted. Builders
     of disjoint `names` run on threads of their own (`SPLIT`, `snapshot_of`)."""
 
     def __init__(self, names: Iterable[str] = tuple(GROUPS)) -> None:
-        self.folds = {name: _Fold([k for k, _ in GROUPS[name]]) for name in names}
+        self.folds = {name: Fold([k for k, _ in GROUPS[name]]) for name in names}
         self.columns = tuple(dict.fromkeys(c for fold in self.folds.values() for c in fold.cols))
         self.keys = KeyIds()
 
@@ -180,11 +100,11 @@ class SnapshotBuilder:
         table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
         if table.num_rows == 0:
             return
-        table = table.select([*self.columns, *_SUMS, "line"])
+        table = table.select([*self.columns, *SUMS, "line"])
         for i, column in enumerate(self.columns):
             table = table.set_column(i, column, self.keys.ids(column, table.column(column), codes))
         for fold in self.folds.values():
-            fold.add(_partial(table.select([*fold.cols, *_SUMS, "line"]), fold.cols))
+            fold.add(partial_groups(table.select([*fold.cols, *SUMS, "line"]), fold.cols))
 
     def lists(self) -> dict[str, pa.Table]:
         """This builder's lists, formatted (`_formatted`); the partial groups go as they are."""
@@ -192,19 +112,18 @@ class SnapshotBuilder:
         for name, fold in self.folds.items():
             combined = fold.result()
             if combined is None:
-                lists[name] = _formatted(_partial(_EMPTY.select([*fold.cols, *_SUMS, "line"]), fold.cols),
+                lists[name] = _formatted(partial_groups(_EMPTY.select([*fold.cols, *SUMS, "line"]), fold.cols),
                                          GROUPS[name])
                 continue
             # sorted while the keys are ids (ranked as their strings), then the strings taken once
-            ranked = pa.table([self.keys.ranks(c, combined.column(c)) for c in fold.cols] +
-                              [combined.column("revenue")], names=[*fold.cols, "revenue"])
-            combined = combined.take(pc.sort_indices(ranked, sort_keys=_order(fold.cols)))
+            ranks = [self.keys.ranks(c, combined.column(c)) for c in fold.cols]
+            combined = combined.take(ordering(combined.column("revenue"), ranks))
             for column in fold.cols:
                 combined = combined.set_column(combined.schema.get_field_index(column), column,
                                                self.keys.strings(column, combined.column(column)))
             lists[name] = _formatted(combined, GROUPS[name], ordered=True)
             del combined
-        self.folds = {name: _Fold(fold.cols) for name, fold in self.folds.items()}
+        self.folds = {name: Fold(fold.cols) for name, fold in self.folds.items()}
         return lists
 
     def result(self) -> Snapshot:
@@ -215,17 +134,27 @@ class SnapshotBuilder:
 SPLIT = (("byTrack",), ("byArtist", "byDSP", "byTerritory", "byRelease", "byCurrency"))
 
 
-def snapshot_of(builders: list[SnapshotBuilder]) -> Snapshot:
+def snapshot_of(builders: list[SnapshotBuilder],
+                listed: Callable[[str, pa.Table], None] | None = None) -> Snapshot:
     """The snapshot of builders covering every list once: their lists formatted on threads of
     their own (Arrow's kernels release the GIL; the cleaning is over and its cores are free),
-    in `GROUPS` order, and the totals."""
+    in `GROUPS` order, and the totals. `listed(name, table)` is called on a builder's thread as
+    soon as its lists are formatted (the pages of the short lists are encoded while byTrack is
+    still being sorted: `snapshot_io.stage_of`)."""
+    def lists_of(builder: SnapshotBuilder) -> dict[str, pa.Table]:
+        found = builder.lists()
+        for name, table in found.items() if listed is not None else ():
+            listed(name, table)
+        return found
+
     if len(builders) == 1:
-        found = builders[0].lists()
+        found = lists_of(builders[0])
     else:
         with ThreadPoolExecutor(len(builders), thread_name_prefix="snapshot-lists") as pool:
-            found = {k: v for part in pool.map(SnapshotBuilder.lists, builders) for k, v in part.items()}
+            found = {k: v for part in pool.map(lists_of, builders) for k, v in part.items()}
     lists = {name: found[name] for name in GROUPS}
-    return Snapshot(lists, _totals(lists))
+    keys = _key_arrays(lists)
+    return Snapshot(lists, _totals(lists, keys), keys)
 
 
 _EMPTY = CANONICAL_SCHEMA.empty_table()
@@ -237,6 +166,7 @@ class Snapshot:
     become dicts only where they are shown: a page, or the first entries the document keeps."""
     lists: dict[str, pa.Table]
     totals: dict
+    key_arrays: dict[str, pa.Array] | None = field(default=None, repr=False, compare=False)  # `_key_arrays`, once
 
     def entries(self, name: str, start: int = 0, stop: int | None = None) -> list[dict]:
         table = self.lists[name]
@@ -294,17 +224,17 @@ def summary_keys(snapshot: Snapshot) -> dict[str, list[str]]:
     """Distinct keys for the organisation summary, sorted: artists by name; tracks by ISRC, else
     by (artist, track title); releases by UPC, else by (artist, release title). Arrow throughout:
     in a multi-currency file each key is in many entries."""
-    return {kind: pc.take(values, pc.sort_indices(values)).to_pylist()
-            for kind, values in _key_arrays(snapshot.lists).items()}
+    arrays = snapshot.key_arrays if snapshot.key_arrays is not None else _key_arrays(snapshot.lists)
+    return {kind: pc.take(values, pc.sort_indices(values)).to_pylist() for kind, values in arrays.items()}
 
 
-def _totals(lists: dict[str, pa.Table]) -> dict:
+def _totals(lists: dict[str, pa.Table], keys: dict[str, pa.Array] | None = None) -> dict:
     by_month = entries(lists["byCurrency"])      # currency × month: a few entries
     by_currency = currency_totals(by_month)
     with localcontext(EXACT):
         converted = sum((Decimal(e["revenue_converted"] or e.get("converted_partial") or 0)
                          for e in by_month), Decimal(0))
-    keys = _key_arrays(lists)
+    keys = keys if keys is not None else _key_arrays(lists)
     return {
         "rows": sum(c["rows"] for c in by_currency),
         "quantity": str(sum(int(c["quantity"]) for c in by_currency)),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from .snapshot import Snapshot, entries, summary_keys
+from .snapshot import Snapshot, SnapshotBuilder, entries, snapshot_of, summary_keys
 
 _HEAD = b"tributary.snapshot"            # a whole snapshot in one IPC file (staged before pages)
 _PAGES = b"tributary.snapshot.pages\n"   # the first bytes of a staged file of pages (write_staged)
@@ -62,17 +62,48 @@ class Staged:
 def stage(snapshot: Snapshot) -> Staged:
     """`snapshot` cut into its page documents, with its summary keys: pages encoded on two
     threads (zstd in Arrow releases the GIL; at the end of the cleaning its cores are free)."""
-    from concurrent.futures import ThreadPoolExecutor
+    with _Pages() as pages:
+        for name, table in snapshot.lists.items():
+            pages.cut(name, table)
+        return pages.staged(snapshot)
 
-    cuts = {}
-    for name, table in snapshot.lists.items():
+
+def stage_of(builders: list[SnapshotBuilder]) -> Staged:
+    """The cleaning's snapshot (`snapshot_of` its builders), staged: each builder's lists are
+    cut and their pages encoded as soon as the builder has formatted them, so the short lists'
+    pages are encoded while byTrack is still being folded and sorted (currencies shape: the
+    staging after the lists went 0.15 s → the byTrack pages only)."""
+    with _Pages() as pages:
+        return pages.staged(snapshot_of(builders, pages.cut))
+
+
+class _Pages:
+    """Page documents encoded on two threads, list by list as they come (`cut`)."""
+
+    def __enter__(self) -> "_Pages":
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pool = ThreadPoolExecutor(2, thread_name_prefix="snapshot-pages")
+        self.cuts: dict[str, tuple[int, int, list]] = {}
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+    def cut(self, name: str, table: pa.Table) -> None:
         rows = page_rows(table.nbytes, table.num_rows)
-        cuts[name] = (table.num_rows, rows, [table.slice(at, rows) for at in range(0, table.num_rows, rows)])
-    with ThreadPoolExecutor(2, thread_name_prefix="snapshot-pages") as pool:
-        keys = pool.submit(summary_keys, snapshot)
-        lists = {name: StagedList(count, rows, list(pool.map(encode, slices)))
-                 for name, (count, rows, slices) in cuts.items()}
-        return Staged(snapshot.totals, keys.result(), lists)
+        self.cuts[name] = (table.num_rows, rows, [self.pool.submit(encode, table.slice(at, rows))
+                                                  for at in range(0, table.num_rows, rows)])
+
+    def staged(self, snapshot: Snapshot) -> Staged:
+        """The pages of every list of `snapshot`, in its order, and its summary keys (computed
+        here while the last pages are encoded)."""
+        keys = summary_keys(snapshot)
+        lists = {}
+        for name in snapshot.lists:
+            count, rows, pages = self.cuts[name]
+            lists[name] = StagedList(count, rows, [page.result() for page in pages])
+        return Staged(snapshot.totals, keys, lists)
 
 
 def write_staged(staged: Staged, path: str) -> None:

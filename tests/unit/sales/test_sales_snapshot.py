@@ -46,7 +46,7 @@ def test_snapshot_from_batches_and_empty():
 def test_revenue_passed_as_converted_is_summed_once_with_the_same_result():
     """Without an exchange rate the emitter hands the revenue array itself as revenue_converted;
     the snapshot then sums it once. Copied or aliased, the snapshot is the same."""
-    from models.sales.snapshot import _aliased
+    from models.sales.snapshot_fold import _aliased
 
     rows = [dict(artist=f"A{i % 3}", dsp="Spotify", territory="GB", isrc=None, track_title=f"T{i % 5}",
                  quantity=i, revenue=Decimal(i) / 8, revenue_converted=Decimal(i) / 8, line=i)

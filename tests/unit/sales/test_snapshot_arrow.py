@@ -136,9 +136,10 @@ def test_partial_groups_folded_many_times_keep_every_entry_exact(monkeypatch):
     """Keys grouped as ids across batches (models.sales.key_ids), partial groups folded whenever
     they outgrow twice the last fold: the same lists as line-by-line Decimal sums."""
     import models.sales.snapshot as snapshot
+    import models.sales.snapshot_fold as fold
 
     rows = lines(4000, seed=33)
-    monkeypatch.setattr(snapshot, "_COMBINE_AT", 40)
+    monkeypatch.setattr(fold, "_COMBINE_AT", 40)
     builder = snapshot.SnapshotBuilder()
     batches = table(rows).to_batches(max_chunksize=50)
     for first in range(0, len(batches), 3):      # chunked row groups, as the cleaning sends them
@@ -165,6 +166,28 @@ def test_builders_of_disjoint_lists_on_threads_give_the_one_snapshot():
     whole = build_snapshot(table(rows))
     assert list(split.lists) == list(GROUPS)
     assert split.to_dict() == whole.to_dict() and split.totals == whole.totals
+
+
+def test_builders_staged_as_they_finish_give_the_staged_snapshot(tmp_path):
+    """`stage_of` encodes each builder's pages as soon as its lists are formatted: the same
+    pages, keys and totals as staging the finished snapshot, and the same staged file."""
+    import models.sales.snapshot as snapshot
+    from models.sales.snapshot_io import stage_of
+
+    rows = lines(3000, seed=43)
+    builders = [snapshot.SnapshotBuilder(names) for names in snapshot.SPLIT]
+    for batch in table(rows).to_batches(max_chunksize=700):
+        for builder in builders:
+            builder.add(batch)
+    early = stage_of(builders)
+    whole = stage(build_snapshot(table(rows)))
+    assert list(early.lists) == list(GROUPS)
+    assert early.totals == whole.totals and early.keys == whole.keys
+    for name in GROUPS:
+        assert [decode(p) for p in early.lists[name].pages] == [decode(p) for p in whole.lists[name].pages], name
+    write_staged(early, str(tmp_path / "early"))
+    write_staged(whole, str(tmp_path / "whole"))
+    assert (tmp_path / "early").read_bytes() == (tmp_path / "whole").read_bytes()
 
 
 def test_entries_of_equal_revenue_are_in_key_order_whatever_order_the_keys_came_in():

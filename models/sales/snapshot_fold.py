@@ -1,0 +1,125 @@
+"""A snapshot list's grouped sums, batch by batch: each batch grouped on its own (`partial_groups`), the
+partial groups folded together (`Fold`), and the finished list's order (`ordering`)."""
+from __future__ import annotations
+
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+SUMS = ("quantity", "revenue", "revenue_converted")
+_COMBINE_AT = 500_000  # partial groups of a list kept before they are folded together
+_PARTITIONS = 4        # of the lists keyed by artist (a power of two)
+
+
+def _aliased(table: pa.Table, a: str, b: str) -> bool:
+    """True when columns `a` and `b` hold the very same buffers (the emitter passes revenue as
+    revenue_converted when there is no exchange rate): one decimal sum then serves both."""
+    ca, cb = table.column(a), table.column(b)
+    return ca.num_chunks == cb.num_chunks and all(
+        x.offset == y.offset and len(x) == len(y) and
+        [buf.address if buf else None for buf in x.buffers()] ==
+        [buf.address if buf else None for buf in y.buffers()]
+        for x, y in zip(ca.chunks, cb.chunks))
+
+
+def partial_groups(batch: pa.Table, cols: list[str]) -> pa.Table:
+    same = _aliased(batch, "revenue", "revenue_converted")
+    sums = [c for c in SUMS if not (same and c == "revenue_converted")]
+    counts = [("line", "count")] + ([] if same else [("revenue_converted", "count")])
+    agg = batch.group_by(cols, use_threads=False).aggregate([(c, "sum") for c in sums] + counts)
+    names = {f"{c}_sum": c for c in sums} | {"line_count": "rows", "revenue_converted_count": "converted_rows"}
+    agg = agg.rename_columns([names.get(n, n) for n in agg.column_names])
+    if same:
+        agg = agg.append_column("revenue_converted", agg.column("revenue"))
+        agg = agg.append_column("converted_rows", agg.column("rows"))
+    return agg.select([*cols, *SUMS, "rows", "converted_rows"])
+
+
+def _combine(parts: list[pa.Table], cols: list[str]) -> pa.Table:
+    table = pa.concat_tables(parts)
+    agg = table.group_by(cols, use_threads=False).aggregate(
+        [(c, "sum") for c in (*SUMS, "rows", "converted_rows")])
+    names = [n.removesuffix("_sum") for n in agg.column_names]
+    return agg.rename_columns(names)
+
+
+def order(cols: list[str]) -> list[tuple[str, str]]:
+    return [("revenue", "descending")] + [(c, "ascending") for c in cols]
+
+
+class Fold:
+    """One list's partial groups, kept in partitions by artist id where the list is keyed by
+    artist (its groups are many: track x currency): a fold then touches one partition, so its
+    peak memory is a fraction of the list's. A partition is folded when its partial groups
+    outgrow twice its last fold: each row is folded a bounded number of times, however many
+    distinct keys the file has."""
+
+    def __init__(self, cols: list[str]) -> None:
+        self.cols = cols
+        count = _PARTITIONS if "artist" in cols else 1
+        self.parts: list[list[pa.Table]] = [[] for _ in range(count)]
+        self.sizes, self.folded = [0] * count, [0] * count
+
+    def add(self, part: pa.Table) -> None:
+        pieces = [part] if len(self.parts) == 1 else _split(part, len(self.parts))
+        for i, piece in enumerate(pieces):
+            self.parts[i].append(piece)
+            self.sizes[i] += piece.num_rows
+            if self.sizes[i] > max(_COMBINE_AT // len(self.parts), 2 * self.folded[i]):
+                self.parts[i] = [_combine(self.parts[i], self.cols)]
+                self.sizes[i] = self.folded[i] = self.parts[i][0].num_rows
+
+    def result(self) -> pa.Table | None:
+        """Every partition folded (a part alone is already grouped), side by side: their keys
+        are disjoint. Partitions are folded two at a time, on threads (Arrow's group-by
+        releases the GIL; at the end of the cleaning its cores are free): the currencies
+        shape's byTrack, 463 k groups, took 0.13 s one after the other."""
+        pending, self.parts = [parts for parts in self.parts if parts], [[] for _ in self.parts]
+        names = [*self.cols, *SUMS, "rows", "converted_rows"]
+
+        def fold(i: int) -> pa.Table:
+            parts, pending[i] = pending[i], []   # a partition's partial groups go once folded
+            return (parts[0] if len(parts) == 1 else _combine(parts, self.cols)).select(names)
+
+        if len(pending) < 2 or all(len(parts) == 1 for parts in pending):
+            done = [fold(i) for i in range(len(pending))]
+        else:
+            with ThreadPoolExecutor(2, thread_name_prefix="snapshot-fold") as pool:
+                done = list(pool.map(fold, range(len(pending))))
+        return pa.concat_tables(done) if done else None
+
+
+def _split(part: pa.Table, count: int) -> list[pa.Table]:
+    which = pc.bit_wise_and(pc.fill_null(part.column("artist"), 0), count - 1)
+    return [part.filter(pc.equal(which, i)) for i in range(count)]
+
+
+def ordering(revenue: pa.ChunkedArray, ranks: list[pa.ChunkedArray]) -> pa.Array:
+    """Indices sorting entries by revenue (descending), then by their keys' ranks (ascending,
+    nulls last): `order`, without comparing decimals. A decimal128 is two 64-bit words;
+    sorting by the high word (signed) then the low (unsigned) is sorting by the value, and
+    Arrow compares integers at twice the speed (byTrack of the currencies shape, 463 k
+    entries: 0.10 → 0.05 s with the ranks packed into one integer, as they are when they fit
+    63 bits)."""
+    revenue = revenue.combine_chunks()
+    cols = [f"k{i}" for i in range(len(ranks))]
+    if revenue.null_count or sys.byteorder != "little" or not pa.types.is_decimal128(revenue.type):
+        table = pa.table([*ranks, revenue], names=[*cols, "revenue"])
+        return pc.sort_indices(table, sort_keys=order(cols))
+    words = np.frombuffer(revenue.buffers()[1], dtype=np.int64)[2 * revenue.offset:2 * (revenue.offset + len(revenue))]
+    keys = {"high": pa.array(words[1::2]), "low": pa.array(words[0::2].view(np.uint64))}
+    tops = [(pc.max(r).as_py() or 0) + 1 for r in ranks]             # a null ranks after every value
+    filled = [pc.fill_null(r, top).cast(pa.int64()) for r, top in zip(ranks, tops)]
+    widths = [top.bit_length() for top in tops]
+    if sum(widths) <= 63:
+        packed = filled[0]
+        for rank, width in zip(filled[1:], widths[1:]):
+            packed = pc.bit_wise_or(pc.shift_left(packed, width), rank)
+        keys["key"], cols = packed, ["key"]
+    else:
+        keys.update(zip(cols, filled))
+    return pc.sort_indices(pa.table(keys), sort_keys=[("high", "descending"), ("low", "descending"),
+                                                      *((c, "ascending") for c in cols)])
