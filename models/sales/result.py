@@ -140,22 +140,23 @@ class Emitter:
         self.revenue += pc.sum(revenue).as_py() or 0
         self.converted += pc.sum(converted).as_py() or 0
         self.quantity += pc.sum(batch.column("quantity")).as_py() or 0
-        for name, counter in (("currency", self.currencies), ("statement_period", self.periods)):
-            vc = pc.value_counts(batch.column(name))
-            for v, c in zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist()):
-                if v is not None:
-                    counter[v] += c
-        self._by_currency(batch)
+        self._count(batch)
         self.sunk += 1
         self.sink(batch)
 
-    def _by_currency(self, batch: pa.RecordBatch) -> None:
-        """Exact rows, quantity and revenue per currency (one group-by per batch)."""
-        table = pa.Table.from_batches([batch]).select(["currency", "quantity", "revenue"])
-        agg = table.group_by("currency", use_threads=False).aggregate(
+    def _count(self, batch: pa.RecordBatch) -> None:
+        """Rows per currency and per statement month, and exact rows, quantity and revenue per
+        currency: one group-by of the batch on (currency, month), its few groups added up here
+        (a value count per column and a group-by per currency hashed every row three times)."""
+        table = pa.Table.from_batches([batch]).select(["currency", "statement_period", "quantity", "revenue"])
+        agg = table.group_by(["currency", "statement_period"], use_threads=False).aggregate(
             [("quantity", "sum"), ("revenue", "sum"), ([], "count_all")])
-        for cur, qty, rev, rows in zip(*(agg.column(c).to_pylist() for c in
-                                         ("currency", "quantity_sum", "revenue_sum", "count_all"))):
+        for cur, month, qty, rev, rows in zip(*(agg.column(c).to_pylist() for c in (
+                "currency", "statement_period", "quantity_sum", "revenue_sum", "count_all"))):
+            if cur is not None:
+                self.currencies[cur] += rows
+            if month is not None:
+                self.periods[month] += rows
             entry = self.by_currency.setdefault(cur, [0, 0, Decimal(0)])
             entry[0] += rows
             entry[1] += qty or 0
