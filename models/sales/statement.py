@@ -79,8 +79,45 @@ class _TextHashes:
         return self.hashes[idx.to_numpy(zero_copy_only=False)]
 
 
+def _plain_pattern() -> str:
+    """A text whose characters are all in this class, one space between words, is its own
+    `_text_hash` normal form once lower-cased by Arrow: no whitespace to fold, and each of its
+    characters lower-cases to one character, the same in Arrow and in Python, and casefolds to
+    it (Latin up to U+024F, less ß, İ, ſ, ŉ, µ and the like)."""
+    chars = [chr(i) for i in range(0x21, 0x250)]
+    lowered = pc.utf8_lower(pa.array(chars, pa.string())).to_pylist()
+    keep = [ord(c) for c, low in zip(chars, lowered)
+            if not c.isspace() and c.isprintable() and c.lower() == c.casefold() == low]
+    spans: list[list[int]] = []
+    for code in keep:
+        if spans and spans[-1][1] == code - 1:
+            spans[-1][1] = code
+        else:
+            spans.append([code, code])
+    cls = "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in spans) + "]"
+    return f"^{cls}+( {cls}+)*$"
+
+
+_PLAIN: list[str] = []   # `_plain_pattern()`, built on first use
+
+
 def _hash_all(texts: pa.Array) -> np.ndarray:
-    return np.fromiter((_text_hash(v) for v in texts.to_pylist()), np.uint64, count=len(texts))
+    """`_text_hash` of each text. Most texts are already in their normal form but for the case
+    (`_plain_pattern`): those are lower-cased by Arrow and only hashed in Python, without
+    Python's split, join and casefold (57 k titles and names: 0.057 → 0.018 s)."""
+    if not _PLAIN:
+        _PLAIN.append(_plain_pattern())
+    plain = pc.fill_null(pc.match_substring_regex(texts, _PLAIN[0]), False)
+    out = np.empty(len(texts), np.uint64)
+    mask = plain.to_numpy(zero_copy_only=False)
+    if mask.any():
+        lowered = pc.utf8_lower(texts.filter(plain)).cast(pa.binary()).to_pylist()
+        out[mask] = np.frombuffer(b"".join([hashlib.blake2b(b, digest_size=8).digest() for b in lowered]),
+                                  dtype="<u8")
+    if not mask.all():
+        others = texts.filter(pc.invert(plain)).to_pylist()
+        out[~mask] = np.fromiter((_text_hash(v) for v in others), np.uint64, count=len(others))
+    return out
 
 
 def _strings(found: tuple[pa.Array, list[pa.Array]] | None, cache: _TextHashes | None = None
