@@ -173,6 +173,12 @@ def row_hashes(table: pa.Table | pa.RecordBatch, texts: dict[str, _TextHashes] |
     return identity, h
 
 
+def _distinct(found: tuple[pa.Array, list[pa.Array]] | None) -> pa.Array:
+    """A column's distinct values from its `dictionary_chunks` (a dictionary of the row group
+    holds only values present in it)."""
+    return pa.array([], pa.string()) if found is None else found[0]
+
+
 def _bottom(sketch: np.ndarray, h: np.ndarray) -> np.ndarray:
     smallest = np.partition(h, SKETCH)[:SKETCH] if len(h) > SKETCH else h
     return np.unique(np.concatenate([sketch, smallest]))[:SKETCH]
@@ -201,14 +207,24 @@ class StatementDigest:
         self.rows += table.num_rows
         self.sketch = _bottom(self.sketch, h)
         self.identities = _bottom(self.identities, identity)
-        self.dsps.update(v for v in pc.unique(table.column("dsp")).to_pylist() if v)
-        self.periods.update(v for v in pc.unique(table.column("statement_period")).to_pylist() if v)
-        sums = table.group_by("currency", use_threads=False).aggregate([("revenue", "sum")])
-        for cur, amount in zip(sums.column("currency").to_pylist(),
-                               sums.column("revenue_sum").to_pylist()):
-            key = cur or ""
-            self.revenue[key] = self.revenue.get(key, Decimal(0)) + (amount or Decimal(0))
+        for name, found in (("dsp", self.dsps), ("statement_period", self.periods)):
+            distinct = _distinct(encoded(codes, name, table.column(name)))
+            found.update(v for v in distinct.to_pylist() if v)
+        self._add_revenue(table, encoded(codes, "currency", table.column("currency")))
         self.quantity += pc.sum(table.column("quantity")).as_py() or 0
+
+    def _add_revenue(self, table: pa.Table, currency: tuple[pa.Array, list[pa.Array]] | None) -> None:
+        """Revenue per currency, grouped on the currency's dictionary indices (no string hashed
+        again); a row without a currency counts under ""."""
+        if currency is None:
+            return
+        dictionary, indices = currency
+        by = pa.table({"c": pa.chunked_array(indices, pa.int32()), "revenue": table.column("revenue")})
+        sums = by.group_by("c", use_threads=False).aggregate([("revenue", "sum")])
+        names = dictionary.to_pylist()
+        for at, amount in zip(sums.column("c").to_pylist(), sums.column("revenue_sum").to_pylist()):
+            key = "" if at is None else names[at] or ""
+            self.revenue[key] = self.revenue.get(key, Decimal(0)) + (amount or Decimal(0))
 
     def result(self, layout: str | None) -> dict:
         from .result import _fmt

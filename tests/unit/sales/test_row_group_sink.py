@@ -45,3 +45,21 @@ def test_vocabulary_positions_point_at_their_values():
         assert found.null_count == 0
         assert vocab.values.take(found).to_pylist() == distinct
     assert vocab.values.to_pylist() == ["a", "b", "c", "d", "e", "f", "g"]
+
+
+def test_digest_revenue_per_currency_from_codes_counts_rows_without_a_currency_under_blank():
+    from decimal import Decimal
+
+    from models.sales.key_ids import encode_columns
+    from models.sales.schema import STRING_FIELDS
+
+    rows = [dict(currency=c, revenue=Decimal(r), dsp=d, statement_period=p, quantity=1, line=i)
+            for i, (c, r, d, p) in enumerate([("EUR", "1.5", "A", "2025-05"), (None, "2", "B", None),
+                                              ("USD", "0.25", "A", "2025-06"), ("EUR", "3", None, "2025-05")])]
+    table = pa.Table.from_pylist(rows, CANONICAL_SCHEMA)
+    coded, plain = StatementDigest(), StatementDigest()
+    coded.add(table, encode_columns(table, STRING_FIELDS))
+    plain.add(table)
+    assert coded.result("x") == plain.result("x")
+    assert coded.result("x")["imported"]["revenue"] == {"": "2", "EUR": "4.5", "USD": "0.25"}
+    assert coded.dsps == {"A", "B"} and coded.periods == {"2025-05", "2025-06"}
