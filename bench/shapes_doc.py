@@ -55,6 +55,13 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
              "longer writes them into MongoDB); the DSR reader's fields, links and separators on "
              "threads. A faster host than run10/run12 (polars' main-file median 0.53 s): compare "
              "the ratios, not the seconds",
+    "run18": "after: adbc28a (twelfth pass, first step) — the snapshot lists sorted on the "
+             "decimals' 64-bit words and packed key ranks; pages of the short lists encoded while "
+             "byTrack is sorted; byTrack's partitions folded on two threads. A noisier hour than "
+             "run16 (polars' main-file median 0.58 s)",
+    "run19": "after: the twelfth pass — also folds past 1 M partial groups, one group-by per "
+             "batch in the emitter, the digest's plain texts lower-cased by Arrow and its "
+             "DSPs, months and currencies from the sink's codes",
 }
 
 
