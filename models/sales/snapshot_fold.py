@@ -10,10 +10,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 SUMS = ("quantity", "revenue", "revenue_converted")
+
 # partial groups of a list kept before they are folded together. A 1 M-row file whose groups
-# barely shrink (currencies: byTrack's 300 k-row batches give 190 k groups) is folded once, at
-# the end; 500 k folded it twice more for 0.08 CPU s, and at 5 M rows the peak is the same
-_COMBINE_AT = 1_000_000
+# barely shrink (currencies: byTrack's 300 k-row batches give 190 k groups) is folded at most
+# once before the end; at 500 k it was folded twice more, for 0.08 CPU s. 1 M was as fast but
+# peaked at 929-987 MiB on the 5 M-row currencies file (750 k: 893-921, 500 k: 919-925)
+_COMBINE_AT = 750_000
 _PARTITIONS = 4        # of the lists keyed by artist (a power of two)
 
 
