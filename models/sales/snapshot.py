@@ -228,13 +228,12 @@ def summary_keys(snapshot: Snapshot) -> dict[str, list[str]]:
     return {kind: pc.take(values, pc.sort_indices(values)).to_pylist() for kind, values in arrays.items()}
 
 
-def _totals(lists: dict[str, pa.Table], keys: dict[str, pa.Array] | None = None) -> dict:
+def _totals(lists: dict[str, pa.Table], keys: dict[str, pa.Array]) -> dict:
     by_month = entries(lists["byCurrency"])      # currency × month: a few entries
     by_currency = currency_totals(by_month)
     with localcontext(EXACT):
         converted = sum((Decimal(e["revenue_converted"] or e.get("converted_partial") or 0)
                          for e in by_month), Decimal(0))
-    keys = keys if keys is not None else _key_arrays(lists)
     return {
         "rows": sum(c["rows"] for c in by_currency),
         "quantity": str(sum(int(c["quantity"]) for c in by_currency)),
