@@ -10,6 +10,7 @@ currency, for the declared-totals check.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from decimal import Decimal
@@ -79,6 +80,7 @@ class _TextHashes:
         return self.hashes[idx.to_numpy(zero_copy_only=False)]
 
 
+@functools.cache
 def _plain_pattern() -> str:
     """A text whose characters are all in this class, one space between words, is its own
     `_text_hash` normal form once lower-cased by Arrow: no whitespace to fold, and each of its
@@ -98,16 +100,11 @@ def _plain_pattern() -> str:
     return f"^{cls}+( {cls}+)*$"
 
 
-_PLAIN: list[str] = []   # `_plain_pattern()`, built on first use
-
-
 def _hash_all(texts: pa.Array) -> np.ndarray:
     """`_text_hash` of each text. Most texts are already in their normal form but for the case
     (`_plain_pattern`): those are lower-cased by Arrow and only hashed in Python, without
-    Python's split, join and casefold (57 k titles and names: 0.057 → 0.018 s)."""
-    if not _PLAIN:
-        _PLAIN.append(_plain_pattern())
-    plain = pc.fill_null(pc.match_substring_regex(texts, _PLAIN[0]), False)
+    Python's split, join and casefold (57 k titles and names: 0.060 → 0.036 s)."""
+    plain = pc.fill_null(pc.match_substring_regex(texts, _plain_pattern()), False)
     out = np.empty(len(texts), np.uint64)
     mask = plain.to_numpy(zero_copy_only=False)
     if mask.any():
