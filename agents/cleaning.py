@@ -114,9 +114,11 @@ class _RowGroupSink:
 
     def _flush(self) -> None:
         if self.pending:
+            from models.sales.coded import same_type_chunks
             from models.sales.key_ids import encode_columns
 
-            table = pa.Table.from_batches(self.pending)  # chunked: the stages take it as is
+            names = self.pending[0].schema.names          # chunked: the stages take it as is
+            table = same_type_chunks([[b.column(i) for b in self.pending] for i in range(len(names))], names)
             codes = encode_columns(table, STRING_FIELDS)  # each string hashed once, for all
             for stage in self.stages:
                 stage.put((table, codes))

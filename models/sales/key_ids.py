@@ -13,7 +13,12 @@ import pyarrow.compute as pc
 
 def dictionary_chunks(values: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, list[pa.Array]] | None:
     """One hash pass over a (chunked) column: its distinct non-null values and each chunk's
-    indices into them (null for a null value); None when there is no chunk."""
+    indices into them (null for a null value); None when there is no chunk. A coded column
+    (`coded`) is not hashed again: its dictionaries are unified."""
+    if pa.types.is_dictionary(values.type):
+        from .coded import unified
+
+        return unified(values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values]))
     enc = pc.dictionary_encode(values)
     chunks = enc.chunks if isinstance(enc, pa.ChunkedArray) else [enc]
     if not chunks:

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .coded import is_coded
 from .schema import AMOUNT, AMOUNT_SCALE
 
 _Q = Decimal(1).scaleb(-AMOUNT_SCALE)
@@ -131,26 +132,24 @@ class Converter:
     def convert(self, revenue: pa.Array, currency: pa.Array, month: pa.Array) -> pa.Array:
         """revenue × rate(currency, month), rounded half-even at 18 places; null without a rate.
         Python runs once per distinct (currency, month) of the batch, never per row."""
-        cur = currency if currency.null_count == 0 else pc.fill_null(currency, "\x00")
-        mon = month if month.null_count == 0 else pc.fill_null(month, "")
-        keys = pc.binary_join_element_wise(cur, mon, "|")
+        cur, currencies = _codes(currency, None)
+        mon, months = _codes(month, "")
+        keys = pc.add(pc.multiply(cur, len(months)), mon)        # one integer per (currency, month)
         counts = pc.value_counts(keys)
         distinct = counts.field("values").to_pylist()
-        if len(distinct) == 1 and distinct[0].split("|", 1)[0] == self.base:
-            self._note(self.base, distinct[0].split("|", 1)[1], (Decimal(1), "same currency"),
-                       counts.field("counts")[0].as_py())
+        pairs = [(currencies[k // len(months)], months[k % len(months)]) for k in distinct]
+        if len(pairs) == 1 and pairs[0][0] == self.base:
+            self._note(self.base, pairs[0][1], (Decimal(1), "same currency"), counts.field("counts")[0].as_py())
             return revenue                       # the usual case: nothing to multiply
         rates: list[Decimal | None] = []
-        for key, n in zip(distinct, counts.field("counts").to_pylist()):
-            c, m = key.split("|", 1)
-            c = None if c == "\x00" else c
+        for (c, m), n in zip(pairs, counts.field("counts").to_pylist()):
             found = self.rate_for(c, m)
             rates.append(found[0] if found else None)
             if found:
                 self._note(c, m, found, n)
             else:
                 self.missing[(c, m)] += n
-        return multiply_rounded(revenue, rates, pc.index_in(keys, value_set=pa.array(distinct)))
+        return multiply_rounded(revenue, rates, pc.index_in(keys, value_set=pa.array(distinct, pa.int64())))
 
     def _note(self, currency: str | None, month: str, found: tuple[Decimal, str], rows: int) -> None:
         entry = self.used.setdefault((currency, month), {
@@ -184,3 +183,11 @@ class Converter:
             out.append(f"exchange_rate {self.upload_rate} was used for {self.upload_currency} only; "
                        f"{', '.join(sorted(self.skipped_upload))} used the organisation's rates")
         return out
+
+
+def _codes(arr: pa.Array, null: str | None) -> tuple[pa.Array, list]:
+    """(int64 code per row, the value of each code): a coded column's own codes (`coded`), a
+    plain one's from one hash pass; a null cell takes the last code, whose value is `null`."""
+    enc = arr if is_coded(arr) else pc.dictionary_encode(arr)
+    names = enc.dictionary.to_pylist() + [null]
+    return pc.fill_null(enc.indices.cast(pa.int64()), len(names) - 1), names

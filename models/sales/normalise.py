@@ -14,6 +14,7 @@ import pycountry
 from stdnum import ean
 from stdnum import isrc as stdnum_isrc
 
+from .coded import is_coded, null_where
 from .dates import DateOrder
 from .money import as_amount
 from .schema import AMOUNT, AMOUNT_LIMIT, AMOUNT_SCALE
@@ -372,6 +373,9 @@ def blank_to_null(arr: pa.Array) -> pa.Array:
 
 def null_blanks(trimmed: pa.Array) -> pa.Array:
     """Empty cells of an already trimmed string array become null (no copy when there is none)."""
+    if is_coded(trimmed):
+        empty = pc.equal(trimmed.dictionary, "")
+        return null_where(trimmed, empty) if pc.any(empty).as_py() else trimmed
     empty = pc.equal(trimmed, "")
     if not pc.any(empty).as_py():
         return trimmed

@@ -9,6 +9,7 @@ from typing import Any, Callable, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .coded import is_coded
 from .dates import DateOrder
 from .errors import SalesFileError
 from .money import Converter, multiply_rounded, quantize
@@ -62,7 +63,8 @@ class CleanResult:
 
 class Emitter:
     """Turns canonical column dicts into CANONICAL_SCHEMA batches, drops bad rows (keeping samples),
-    accumulates exact totals, and calls the sink."""
+    accumulates exact totals, and calls the sink. A text column the mapper kept coded
+    (`coded`) stays a dictionary array in the batch: the sink's consumers share its codes."""
 
     def __init__(self, options: CleanOptions, sink: Callable[[pa.RecordBatch], None]) -> None:
         self.options, self.sink = options, sink
@@ -134,8 +136,10 @@ class Emitter:
                 arr = cols.get(f.name)
                 if arr is None:
                     arr = pa.nulls(n, f.type)
-            arrays.append(arr.cast(f.type) if arr.type != f.type else arr)
-        batch = pa.RecordBatch.from_arrays(arrays, schema=CANONICAL_SCHEMA)
+            if arr.type != f.type and not (is_coded(arr) and arr.type.value_type == f.type):
+                arr = arr.cast(f.type)
+            arrays.append(arr)
+        batch = pa.RecordBatch.from_arrays(arrays, schema=_schema(arrays))
         self.rows += n
         self.revenue += pc.sum(revenue).as_py() or 0
         self.converted += pc.sum(converted).as_py() or 0
@@ -187,6 +191,13 @@ class Emitter:
                            totals_by_currency=by_currency, data_quality=self.quality.report(),
                            imported_totals={"revenue": _fmt(self.revenue), "revenue_converted": _fmt(self.converted),
                                             "quantity": str(self.quantity)}, **kw)
+
+
+def _schema(arrays: list[pa.Array]) -> pa.Schema:
+    """CANONICAL_SCHEMA with the coded text columns of this batch as their dictionary type."""
+    if not any(is_coded(a) for a in arrays):
+        return CANONICAL_SCHEMA
+    return pa.schema([f.with_type(a.type) for f, a in zip(CANONICAL_SCHEMA, arrays)])
 
 
 def _col(cols: dict[str, pa.Array], name: str, n: int) -> pa.Array:

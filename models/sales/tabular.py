@@ -6,7 +6,7 @@ import os
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Collection, Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from . import normalise as nz
+from .coded import CODED
 from .errors import SalesFileError
 from .layouts import HeaderMatch, Layout, closest, match_header
 from .layouts.base import TabularLayout
@@ -114,9 +115,11 @@ class _Slice(io.RawIOBase):
 
 def csv_batches(path: str, info: TextInfo, start: int, end: int, delimiter: str, ncols: int, header_line: int,
                 emitter: Emitter, batch_rows: int,
-                keep: list[int] | None = None) -> Iterator[tuple[list[pa.Array], pa.Array, int]]:
+                keep: list[int] | None = None, coded: Collection[int] = ()
+                ) -> Iterator[tuple[list[pa.Array], pa.Array, int]]:
     """(columns, file line numbers, bytes consumed) per batch; rows with a wrong cell count are bad rows.
-    `keep`: the indices of the columns to convert (None: all); the others are never materialised."""
+    `keep`: the indices of the columns to convert (None: all); the others are never materialised.
+    `coded`: the indices of the columns read dictionary-coded."""
     skipped: list[int] = []
     names = [f"c{i}" for i in range(ncols)]
 
@@ -135,7 +138,7 @@ def csv_batches(path: str, info: TextInfo, start: int, end: int, delimiter: str,
                 read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False, block_size=BLOCK_BYTES,
                                               encoding=enc or "utf8"),
                 parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid, ignore_empty_lines=False),
-                convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                convert_options=pcsv.ConvertOptions(column_types=_types(names, coded), strings_can_be_null=False,
                                                     quoted_strings_can_be_null=False,
                                                     include_columns=[names[i] for i in keep or ()]))
         except pa.ArrowInvalid as exc:
@@ -155,6 +158,11 @@ def csv_batches(path: str, info: TextInfo, start: int, end: int, delimiter: str,
         raise SalesFileError("CORRUPTED", f"unreadable text: {exc}") from exc
     finally:
         stream.close()
+
+
+def _types(names: list[str], coded: Collection[int]) -> dict[str, pa.DataType]:
+    """Every cell read as text; the columns in `coded` dictionary-coded (`coded.py`)."""
+    return {n: CODED if i in coded else pa.string() for i, n in enumerate(names)}
 
 
 def _rebatch(reader: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.RecordBatch]:
@@ -226,7 +234,7 @@ def _clean_range(path: str, span: tuple[int, int], first: bool, delimiter: str, 
             # a range without a quote character is read without quote handling: the same cells, ~10 % faster
             parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
                                             ignore_empty_lines=False, quote_char='"' if b'"' in data else False),
-            convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+            convert_options=pcsv.ConvertOptions(column_types=_types(names, mapper.coded_columns()),
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
                                                 check_utf8=False,  # sniff checked the whole file
                                                 include_columns=[names[i] for i in mapper.used_columns() or ()]))
@@ -367,7 +375,7 @@ def clean_text_tabular(path: str, filename: str, info: TextInfo, head: list[Line
     else:
         for columns, lines, consumed in csv_batches(path, info, header.start, end, delimiter, len(match.headers),
                                                      match.row + 1, emitter, options.batch_rows,
-                                                     mapper.used_columns()):
+                                                     mapper.used_columns(), mapper.coded_columns()):
             mapper.apply(columns, lines, emitter)
             if progress:
                 progress(emitter.rows + emitter.bad, min(100.0, 100.0 * consumed / data_bytes))

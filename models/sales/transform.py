@@ -10,6 +10,7 @@ import pyarrow.compute as pc
 
 from . import normalise as nz
 from . import quality as dq
+from .coded import map_values, normalised, per_row, plain
 from .dates import DateOrder, provisional
 from .layouts.base import TabularLayout
 from .layouts.derive import first_nonblank
@@ -40,13 +41,23 @@ class Mapper:
         keep = [i for i, h in enumerate(self.headers) if h in wanted and h not in self.headers[:i]]
         return keep if len(keep) < len(self.headers) else None
 
+    def coded_columns(self) -> set[int]:
+        """Indices of the columns readers may hand over coded (`coded`): those only text fields
+        read, in layouts without a `prepare` step or coalescing (which work on plain strings)."""
+        lay = self.layout
+        if lay.prepare is not None or lay.coalesce:
+            return set()
+        numbers = {n for f in _NUMBERS for n in lay.columns.get(f, ())} | set(lay.stated_rate or ())
+        text = {n for f, names in lay.columns.items() if f not in _NUMBERS for n in names} - numbers
+        return {i for i, h in enumerate(self.headers) if h in text}
+
     def raw_columns(self, columns: list[pa.Array]) -> dict[str, pa.Array]:
         raw: dict[str, pa.Array] = {}
         names = self.headers if len(columns) == len(self.headers) else \
             [self.headers[i] for i in self.used_columns() or range(len(self.headers))]
         for name, arr in zip(names, columns):
             raw.setdefault(name, arr)
-        return self.layout.prepare(raw) if self.layout.prepare else raw
+        return self.layout.prepare({k: plain(v) for k, v in raw.items()}) if self.layout.prepare else raw
 
     def sources(self, raw: dict[str, pa.Array]) -> dict[str, pa.Array]:
         """The source column of each field: the first present one, or (layouts that coalesce)
@@ -55,7 +66,8 @@ class Mapper:
         for fld, names in self.layout.columns.items():
             present = [raw[name] for name in names if name in raw]
             if present:
-                out[fld] = first_nonblank(*present) if self.layout.coalesce and len(present) > 1 else present[0]
+                out[fld] = first_nonblank(*map(plain, present)) if self.layout.coalesce and len(present) > 1 \
+                    else present[0]
         return out
 
     def apply(self, columns: list[pa.Array], lines: pa.Array, emitter: Emitter) -> None:
@@ -66,9 +78,10 @@ class Mapper:
         n = len(lines)
         if not src or n == 0:
             return
-        # text columns trimmed once; amounts are cleaned from `src` (trimmed here only when every
-        # text column has a blank cell, to tell fully blank lines)
-        trimmed = {k: pc.utf8_trim_whitespace(v) for k, v in src.items() if k not in _NUMBERS}
+        src = {k: plain(v) if k in _NUMBERS else v for k, v in src.items()}
+        # text columns trimmed once (a coded one on its distinct values); amounts are cleaned from
+        # `src` (trimmed here only when every text column has a blank cell, to tell blank lines)
+        trimmed = {k: map_values(v, pc.utf8_trim_whitespace) for k, v in src.items() if k not in _NUMBERS}
         blank = _blank_rows(chain(trimmed.values(),
                                   (pc.utf8_trim_whitespace(src[k]) for k in _NUMBERS if k in src)))
         if blank is not None:              # fully blank lines are not rows at all
@@ -92,18 +105,17 @@ class Mapper:
                              ("territory", nz.norm_territory, c["territory"]), ("currency", nz.norm_currency, c["currency"])):
             if f in src:
                 text = nz.null_blanks(trimmed[f])
-                cols[f] = nz.map_distinct(text, fn, cache)
+                cols[f], nulled, repaired = normalised(text, lambda v, fn=fn, cache=cache: nz.map_distinct(v, fn, cache))
                 emitter.count_invalid(f, cols[f].null_count - text.null_count)  # valid in, null out
-                nulled, repaired = dq.changed(text, cols[f])
                 _note(emitter, f, "nulled", nulled, lines, text, cols[f])
                 _note(emitter, f, "repaired", repaired, lines, text, cols[f])
         fmt, dates = lay.date_format, self.dates
         for f in ("statement_period", "sale_period"):
             if f in src:
                 text = nz.null_blanks(trimmed[f])
-                cols[f] = nz.map_distinct(text, lambda v: nz.norm_period(v, fmt, dates), c["period"])
+                cols[f], nulled, _ = normalised(text, lambda v: nz.map_distinct(
+                    v, lambda x: nz.norm_period(x, fmt, dates), c["period"]))
                 if f == "sale_period" or "sale_period" not in src:
-                    nulled, _ = dq.changed(text, cols[f])
                     _note(emitter, "sale_date", "nulled", nulled, lines, text, cols[f])
         if "statement_period" in cols or "sale_period" in cols:
             sp = cols.get("sale_period", cols.get("statement_period"))
@@ -112,7 +124,9 @@ class Mapper:
         for f, value in lay.constants.items():
             cols[f] = pa.repeat(pa.scalar(value, pa.string()), n)
         if lay.default_currency:
-            cols["currency"] = pc.coalesce(cols.get("currency", pa.nulls(n, pa.string())), pa.scalar(lay.default_currency))
+            given = cols.get("currency", pa.nulls(n, pa.string()))
+            if given.null_count:
+                cols["currency"] = pc.coalesce(plain(given), pa.scalar(lay.default_currency))
         thousands = lay.thousands_sep
         notes: dict = {}
         revenue, bad_revenue = nz.to_amount(src["revenue"], self.decimal_sep, thousands, notes)
@@ -146,7 +160,7 @@ class Mapper:
             if reasons is None:
                 reasons, values = pa.nulls(n, pa.string()), pa.nulls(n, pa.string())
             reasons = pc.if_else(mask, pa.scalar(why), reasons)
-            values = pc.if_else(mask, raw if raw is not None else _NULL, values)
+            values = pc.if_else(mask, plain(raw) if raw is not None else _NULL, values)
         if "_rate" in src and "currency" in cols and "statement_period" in cols:
             _state_rates(emitter, src["_rate_from"], src["_rate"], cols, self.decimal_sep)
         emitter.emit(cols, lines, reasons, values)
@@ -156,8 +170,8 @@ def _state_rates(emitter, from_cur: pa.Array, rate: pa.Array, cols: dict, sep: s
     """Rates a layout's columns state (1 `from` = rate line currency), once per distinct
     (from, rate, currency, month) of the batch, before the batch is converted."""
     rates, _ = nz.to_amount(rate, sep or ".")
-    table = pa.table({"f": pc.utf8_trim_whitespace(from_cur), "r": rates, "t": cols["currency"],
-                      "m": cols["statement_period"]}).group_by(["f", "r", "t", "m"]).aggregate([])
+    table = pa.table({"f": pc.utf8_trim_whitespace(from_cur), "r": rates, "t": plain(cols["currency"]),
+                      "m": plain(cols["statement_period"])}).group_by(["f", "r", "t", "m"]).aggregate([])
     for f, r, t, m in zip(*(table.column(c).to_pylist() for c in ("f", "r", "t", "m"))):
         src = nz.norm_currency(f) if f else None
         if src and t and m and r is not None and r > 0 and src != t:
@@ -196,7 +210,7 @@ def _blank_rows(trimmed: Iterable[pa.Array]) -> pa.Array | None:
     first column without a blank cell, so usually after one comparison)."""
     blank = None
     for arr in trimmed:
-        empty = pc.equal(arr, "")
+        empty = per_row(arr, lambda values: pc.equal(values, ""))
         if arr.null_count == 0 and not pc.any(empty).as_py():
             return None
         blank = empty if blank is None else pc.and_(blank, empty)
@@ -204,7 +218,7 @@ def _blank_rows(trimmed: Iterable[pa.Array]) -> pa.Array | None:
 
 
 def _coalesce(first: pa.Array, then: pa.Array) -> pa.Array:
-    return first if first.null_count == 0 else pc.coalesce(first, then)
+    return first if first.null_count == 0 else pc.coalesce(plain(first), plain(then))
 
 
 def _null_mask(arr: pa.Array) -> pa.Array | None:

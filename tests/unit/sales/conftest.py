@@ -21,7 +21,8 @@ class Run:
     @property
     def table(self) -> pa.Table:
         from models.sales.schema import CANONICAL_SCHEMA
-        return pa.Table.from_batches(self.batches, schema=CANONICAL_SCHEMA)
+        # coded text columns (models/sales/coded.py) read back as the plain strings they stand for
+        return pa.Table.from_batches([b.cast(CANONICAL_SCHEMA) for b in self.batches], schema=CANONICAL_SCHEMA)
 
     @property
     def rows(self) -> list[dict]:
