@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from .. import normalise as nz
+from ..coded import plain, recoded
 from ..result import Emitter
 from ..schema import AMOUNT
 from .allocation import own_revenue, pro_rata
@@ -91,23 +92,24 @@ def _sales(b: Blocks, s, period: str | None, dsp: str | None, rt_names: list[str
     summary = [_summary(s, v) for v in sid_values]
     by_sid = pa.array(sid_codes)
 
-    def of_summary(i: int) -> pa.Array:
-        return pc.take(pa.array([x[i] for x in summary], pa.string()), by_sid)
+    def of_summary(i: int) -> pa.Array:            # coded: the summaries' values, an index per line
+        return recoded(by_sid, pa.array([x[i] for x in summary], pa.string()))
 
     territory, terr_raw = of_summary(0), of_summary(1)
     link = links.result()
     if link is None:
         return None
     use_type = su.field("UseType")
-    use_type = pc.if_else(pc.not_equal(use_type, ""), pc.cast(use_type, pa.string()), of_summary(2))
+    use_type = pc.if_else(pc.not_equal(use_type, ""), pc.cast(use_type, pa.string()), plain(of_summary(2)))
     sale = per_value(su.field("ValidityPeriodStart"), lambda v: (nz.norm_period(v) if v and v.strip() else None) or period)
-    cols = {"statement_period": pa.repeat(pa.scalar(period, pa.string()), n), "sale_period": sale,
-            "dsp": pa.repeat(pa.scalar(dsp, pa.string()), n), "territory": territory, "usage_type": use_type,
+    one = pa.array(np.zeros(n, np.int32))
+    cols = {"statement_period": recoded(one, pa.array([period], pa.string())), "sale_period": sale,
+            "dsp": recoded(one, pa.array([dsp], pa.string())), "territory": territory, "usage_type": use_type,
             "quantity": quantity, "currency": of_summary(3), "revenue": revenue,
             **{k: link[k] for k in NAMES if k in link}}
     flags = {"isrc": (link["isrc_nulled"], link["isrc_cell"], link["as_row"]),
              "upc": (link["upc_nulled"], link["icpn"], link["re_row"]),
-             "territory": (pc.and_(pc.is_null(territory), pc.not_equal(terr_raw, "")), terr_raw, None)}
+             "territory": (pc.take(pa.array([x[0] is None and x[1] != "" for x in summary], pa.bool_()), by_sid), terr_raw, None)}
     return Sales({k: cols[k] for k in NAMES}, line, reason, _nulled(flags, line))
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from .. import normalise as nz
+from ..coded import recoded
 from .fields import Rows, pc, per_value
 from .records import multi, unescape
 
@@ -32,8 +33,9 @@ def linked(b, rel: Rows, res: Rows, su: Rows) -> dict[str, pa.Array] | None:
     isrc, listed = _isrcs(isrc_cell)
     artist = pc.coalesce(pc.take(res.field("DisplayArtistName"), ai), "")
     artist = pc.if_else(pc.not_equal(artist, ""), artist, pc.coalesce(pc.take(rel.field("DisplayArtistName"), ri), ""))
-    return {"isrc": pc.take(isrc, ai), "upc": pc.take(upc, ri), "artist": _text(artist),
-            "track_title": pc.take(_text(res.field("Title")), ai), "release_title": pc.take(_text(rel.field("Title")), ri),
+    # coded (models/sales/coded.py): each record's value once, the line's record as its index
+    return {"isrc": recoded(ai, isrc), "upc": recoded(ri, upc), "artist": _text(artist),
+            "track_title": recoded(ai, _text(res.field("Title"))), "release_title": recoded(ri, _text(rel.field("Title"))),
             "isrc_nulled": pc.take(pc.and_(pc.is_null(isrc), listed), ai), "isrc_cell": isrc_cell, "as_row": ai,
             "upc_nulled": pc.take(pc.and_(pc.is_null(upc), pc.not_equal(icpn, "")), ri), "icpn": icpn, "re_row": ri}
 
