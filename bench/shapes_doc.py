@@ -64,6 +64,11 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
              "DSPs, months and currencies from the sink's codes",
     "run20-5m": "the code of run19 with partial groups folded past 750 k (run19 had 1 M): "
                 "`currencies` at 5 M rows only",
+    "run21": "after: 3ef10be (thirteenth pass) — text columns read dictionary-coded and carried "
+             "coded to the sink; the conversion keyed on integer codes. A slow hour (polars' "
+             "main-file median 1.08 s, other shapes 0.64-0.80 s): compare the ratios, not the seconds",
+    "run22-5m": "the code of run21 (plus the DSR's coded columns, which `currencies` does not "
+                "use): `currencies` at 5 M rows only",
 }
 
 
