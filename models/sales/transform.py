@@ -43,12 +43,14 @@ class Mapper:
 
     def coded_columns(self) -> set[int]:
         """Indices of the columns readers may hand over coded (`coded`): those only text fields
-        read, in layouts without a `prepare` step or coalescing (which work on plain strings)."""
+        read, in layouts without a `prepare` step; a field coalesced from several columns (an
+        organisation's mapping) reads them plain (`sources` would decode them)."""
         lay = self.layout
-        if lay.prepare is not None or lay.coalesce:
+        if lay.prepare is not None:
             return set()
         numbers = {n for f in _NUMBERS for n in lay.columns.get(f, ())} | set(lay.stated_rate or ())
-        text = {n for f, names in lay.columns.items() if f not in _NUMBERS for n in names} - numbers
+        text = {n for f, names in lay.columns.items() if f not in _NUMBERS and not (lay.coalesce and len(names) > 1)
+                for n in names} - numbers
         return {i for i, h in enumerate(self.headers) if h in text}
 
     def raw_columns(self, columns: list[pa.Array]) -> dict[str, pa.Array]:

@@ -107,3 +107,33 @@ def test_unified_keeps_only_the_values_rows_use():
     dictionary, indices = unified(pa.chunked_array(chunks))
     assert sorted(dictionary.to_pylist()) == ["a", "b", "c"]
     assert [dictionary.take(i).to_pylist() for i in indices] == [c.dictionary_decode().to_pylist() for c in chunks]
+
+
+GERMAN = {"statement_period": "Abrechnungsmonat", "sale_period": "Verkaufsmonat", "dsp": "Plattform",
+          "territory": "Land", "isrc": "ISRC-Code", "upc": "EAN", "artist": "Interpret",
+          "track_title": "Titel", "quantity": "Menge", "currency": "Währung", "revenue": "Erlös"}
+MAPPING = {"name": "Vertrieb", "columns": {**{h: f for f, h in GERMAN.items()}, "Titel (alt)": "track_title"}}
+
+
+def test_an_organisation_mapping_cleans_alike_coded_and_plain(tmp_path, monkeypatch):
+    """A mapping's fields read coded, but for the one it coalesces from two columns."""
+    lines = open(_messy(tmp_path, 12_000), encoding="utf-8").read().splitlines()
+    cells = [line.split("\t") for line in lines]
+    rows = ["\t".join([GERMAN[h] for h in cells[0]] + ["Titel (alt)"])]
+    rows += ["\t".join(c + ([f"Alt {n % 7}" if n % 3 else ""] if len(c) > 2 else [])) for n, c in enumerate(cells[1:])]
+    path = tmp_path / "vertrieb.tsv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    options = dataclasses.replace(OPTIONS, mappings=[MAPPING])
+    monkeypatch.setattr(tabular, "CHUNK_BYTES", 64 * 1024)
+    found = []
+    for coded in (True, False):
+        if not coded:
+            monkeypatch.setattr(Mapper, "coded_columns", lambda self: set())
+        batches: list[pa.RecordBatch] = []
+        result = clean_file(str(path), "vertrieb.tsv", options, batches.append)
+        coded_types = {n for b in batches for n, t in zip(b.schema.names, b.schema.types) if t == CODED}
+        found.append((dataclasses.asdict(result), pa.Table.from_batches([b.cast(CANONICAL_SCHEMA) for b in batches]),
+                      coded_types))
+    (result, rows_coded, coded_types), (plain, rows_plain, none) = found
+    assert result["layout"] == "org:Vertrieb" and result == plain and rows_coded.equals(rows_plain)
+    assert "dsp" in coded_types and "track_title" not in coded_types and not none
