@@ -162,7 +162,8 @@ def row_hashes(table: pa.Table | pa.RecordBatch, texts: dict[str, _TextHashes] |
             part = _integers(_flat(col))
         else:
             cache = None if texts is None else texts.setdefault(name, _TextHashes())
-            text = col if col.type == pa.string() else col.cast(pa.string())
+            # a coded column's dictionaries are unified, not decoded and hashed again
+            text = col if col.type == pa.string() or pa.types.is_dictionary(col.type) else col.cast(pa.string())
             part = _strings(encoded(codes, name, text), cache)
         part = part + _SALTS[i]
         part ^= h

@@ -44,7 +44,8 @@ class Mapper:
     def coded_columns(self) -> set[int]:
         """Indices of the columns readers may hand over coded (`coded`): those only text fields
         read, in layouts without a `prepare` step; a field coalesced from several columns (an
-        organisation's mapping) reads them plain (`sources` would decode them)."""
+        organisation's mapping) reads them plain. The rest of the mapper relies on this: amounts,
+        `prepare` and coalescing are only ever given plain strings."""
         lay = self.layout
         if lay.prepare is not None:
             return set()
@@ -59,7 +60,7 @@ class Mapper:
             [self.headers[i] for i in self.used_columns() or range(len(self.headers))]
         for name, arr in zip(names, columns):
             raw.setdefault(name, arr)
-        return self.layout.prepare({k: plain(v) for k, v in raw.items()}) if self.layout.prepare else raw
+        return self.layout.prepare(raw) if self.layout.prepare else raw
 
     def sources(self, raw: dict[str, pa.Array]) -> dict[str, pa.Array]:
         """The source column of each field: the first present one, or (layouts that coalesce)
@@ -68,8 +69,7 @@ class Mapper:
         for fld, names in self.layout.columns.items():
             present = [raw[name] for name in names if name in raw]
             if present:
-                out[fld] = first_nonblank(*map(plain, present)) if self.layout.coalesce and len(present) > 1 \
-                    else present[0]
+                out[fld] = first_nonblank(*present) if self.layout.coalesce and len(present) > 1 else present[0]
         return out
 
     def apply(self, columns: list[pa.Array], lines: pa.Array, emitter: Emitter) -> None:
@@ -80,7 +80,6 @@ class Mapper:
         n = len(lines)
         if not src or n == 0:
             return
-        src = {k: plain(v) if k in _NUMBERS else v for k, v in src.items()}
         # text columns trimmed once (a coded one on its distinct values); amounts are cleaned from
         # `src` (trimmed here only when every text column has a blank cell, to tell blank lines)
         trimmed = {k: map_values(v, pc.utf8_trim_whitespace) for k, v in src.items() if k not in _NUMBERS}
