@@ -110,6 +110,7 @@ async def hold(deps: Deps, kind: EntityKind, key: Any,
         # checked here, not in the take's filter: nx-27017's findAndModify matches a filter
         # with $in/$nin but then leaves the document unchanged (no lease taken, no error)
         await leases.release(coll, key, leases.fence(doc))
+        await announce_settled(deps, kind, key)
         doc = None
     if doc is None:
         log.info("%s %s is finished or worked on elsewhere", kind.name, key)
@@ -136,6 +137,22 @@ async def hold(deps: Deps, kind: EntityKind, key: Any,
             await beat
         _FENCES.reset(token)
         _HELD.discard(name)
+
+
+async def announce_settled(deps: Deps, kind: EntityKind, key: Any) -> None:
+    """Emit again the terminal status of `key`, with its every field (`settled`), when its
+    command comes again after the work ended: a worker killed between recording the end and
+    emitting it left every view one status behind for good (the command is redelivered, but
+    the work is done and nothing else would emit). Views fold the same status twice as once."""
+    record = await repo.get(deps.db, kind, key) if kind.status_payload is not None else None
+    if record is None or record.get("status") not in kind.terminal:
+        return
+    # with its history and time as recorded: the views take them instead of adding an entry
+    payload = kind.status_payload(record, record["status"], record.get("status_cause"),
+                                  record.get("error_message"),
+                                  {k: record[k] for k in ("history", "updated_at") if k in record})
+    log.info("%s %s is %s already: its status announced again", kind.name, key, record["status"])
+    await deps.emit(kind.events, key, kind.status_event, settled(kind, kind.status_event, payload, record))
 
 
 def working_on(kind: EntityKind, key: Any) -> bool:

@@ -74,8 +74,10 @@ def apply_event(record: dict[str, Any] | None, event_type: str, payload: dict[st
         view["error_message"] = payload.get("error_message")
         if payload.get("attempt") is not None:
             view["attempt"] = payload["attempt"]
-        view["updated_at"] = ts
-        if status != (view.get("history") or [{}])[-1].get("status") or payload.get("status_cause"):
+        view["updated_at"] = (payload.get("fields") or {}).get("updated_at") or ts
+        stated = "history" in (payload.get("fields") or {})   # a status announced again
+        if not stated and (status != (view.get("history") or [{}])[-1].get("status")
+                           or payload.get("status_cause")):
             entry = {"status": status, "ts": ts}
             if payload.get("status_cause"):
                 entry["status_cause"] = payload["status_cause"]

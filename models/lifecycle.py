@@ -42,12 +42,12 @@ def opened(view: dict | None, payload: dict, first: str) -> dict | None:
 def stamped(out: dict, payload: dict, key_field: str, ts: str, entry: bool) -> dict:
     """The status fields of a status fold; a history entry when `entry`."""
     status = payload["status"]
-    if entry:
+    if entry and "history" not in (payload.get("fields") or {}):   # else: announced again, whole
         out["history"] = [*(out.get("history") or []), {"status": status, "ts": ts}]
     out.update(id=payload[key_field], organisation=payload.get("organisation",
                out.get("organisation")), status=status,
                status_cause=payload.get("status_cause"), error_message=payload.get("error_message"),
-               updated_at=ts)
+               updated_at=(payload.get("fields") or {}).get("updated_at") or ts)
     return out
 
 

@@ -38,3 +38,20 @@ def test_a_view_that_missed_processed_is_whole_at_finalized():
     healed = files.apply_event(view, "SalesFileStatusChanged", event, TS)
     assert healed["status"] == "FINALIZED"
     assert (healed["parquet_key"], healed["total_rows"]) == ("sales/f7.parquet", 3)
+
+
+def test_a_status_announced_again_keeps_the_recorded_history_and_time():
+    """A redelivered command announces a FAILED file again (agents.lifecycle.announce_settled):
+    the event states the history and time, which views take instead of adding an entry, so
+    twice is once."""
+    history = [{"status": "UPLOADED", "ts": TS},
+               {"status": "FAILED", "ts": TS, "status_cause": "INVALID_FILE"}]
+    view = {"id": 7, "organisation": "org-1", "status": "FAILED", "history": history}
+    again = {**status("FAILED", history=history, updated_at=TS), "status_cause": "INVALID_FILE"}
+    later = "2026-12-03T16:00:00+00:00"
+    folded = files.apply_event(files.apply_event(view, "SalesFileStatusChanged", again, later),
+                               "SalesFileStatusChanged", again, later)
+    assert folded["history"] == history and folded["updated_at"] == TS
+    fresh = files.apply_event(view, "SalesFileStatusChanged",
+                              {**status("FAILED"), "status_cause": "INVALID_FILE"}, later)
+    assert len(fresh["history"]) == 3   # a failure that happened again is a new entry
