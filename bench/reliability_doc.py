@@ -161,6 +161,14 @@ import agents retry with backoff (`infra/retry.py`); after the last attempt the 
 worker's first N publishes of each message type raise; `agents/deps.py`, set only by
 `test_outbox_auto_upload.py`).
 
+A worker killed between recording an entity's last status and emitting its event left every
+view one status behind for good: the command came again, found the work ended and did nothing
+(the failover test met a file FINALIZED in MongoDB and PROCESSED in the gateway, 150 s on).
+A command that finds its entity finished now announces the recorded terminal status again,
+with every field, the recorded history and time (`agents/lifecycle.announce_settled`); the
+folds take that history instead of adding an entry, so an announcement twice is once
+(`tests/e2e/contract/test_redelivery.py`, `tests/unit/lifecycle/test_settled.py`).
+
 Nothing acknowledged is lost (`test_outbox.py`): every command the gateway answers 201/202 for
 is stored in MongoDB with its record before it is published (the outbox, `infra/outbox.py`), and
 the relay (`agents/outbox.py`) publishes again whatever no worker has handled: a publish the
