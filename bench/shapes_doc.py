@@ -69,6 +69,10 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
              "main-file median 1.08 s, other shapes 0.64-0.80 s): compare the ratios, not the seconds",
     "run22-5m": "the code of run21 (plus the DSR's coded columns, which `currencies` does not "
                 "use): `currencies` at 5 M rows only",
+    "run23": "the code of run21 with the organisation mapping's coded columns (600c8b7), the "
+             "dead decodes removed (5e0ca42) and 66c71bc (a re-announced terminal status, off "
+             "this path). A quiet hour (load average 0.11 before): the fairest sample of the "
+             "thirteenth pass",
 }
 
 
