@@ -110,7 +110,7 @@ async def hold(deps: Deps, kind: EntityKind, key: Any,
         # checked here, not in the take's filter: nx-27017's findAndModify matches a filter
         # with $in/$nin but then leaves the document unchanged (no lease taken, no error)
         await leases.release(coll, key, leases.fence(doc))
-        await announce_settled(deps, kind, key)
+        await announce_settled(deps, kind, key, repo.record_of(kind, doc))
         doc = None
     if doc is None:
         log.info("%s %s is finished or worked on elsewhere", kind.name, key)
@@ -139,13 +139,13 @@ async def hold(deps: Deps, kind: EntityKind, key: Any,
         _HELD.discard(name)
 
 
-async def announce_settled(deps: Deps, kind: EntityKind, key: Any) -> None:
-    """Emit again the terminal status of `key`, with its every field (`settled`), when its
-    command comes again after the work ended: a worker killed between recording the end and
-    emitting it left every view one status behind for good (the command is redelivered, but
-    the work is done and nothing else would emit). Views fold the same status twice as once."""
-    record = await repo.get(deps.db, kind, key) if kind.status_payload is not None else None
-    if record is None or record.get("status") not in kind.terminal:
+async def announce_settled(deps: Deps, kind: EntityKind, key: Any, record: dict) -> None:
+    """Emit again the terminal status of `record` (as stored), with its every field
+    (`settled`), when its command comes again after the work ended: a worker killed between
+    recording the end and emitting it left every view one status behind for good (the command
+    is redelivered, but the work is done and nothing else would emit). Views fold the same
+    status twice as once (`models.lifecycle.restated`)."""
+    if kind.status_payload is None or record.get("status") not in kind.terminal:
         return
     # with its history and time as recorded: the views take them instead of adding an entry
     payload = kind.status_payload(record, record["status"], record.get("status_cause"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.lifecycle import NEW, EntityKind
+from models.lifecycle import NEW, EntityKind, restated
 from models.new_file import FILETYPES, UPLOAD_MODES, NewSalesFile  # noqa: F401 - re-exported
 
 STATUSES = ("INITIALIZED", "UPLOADING", "UPLOADED", "CLEANING", "CLEANED", "PROCESSING",
@@ -74,14 +74,13 @@ def apply_event(record: dict[str, Any] | None, event_type: str, payload: dict[st
         view["error_message"] = payload.get("error_message")
         if payload.get("attempt") is not None:
             view["attempt"] = payload["attempt"]
-        view["updated_at"] = (payload.get("fields") or {}).get("updated_at") or ts
-        stated = "history" in (payload.get("fields") or {})   # a status announced again
-        if not stated and (status != (view.get("history") or [{}])[-1].get("status")
-                           or payload.get("status_cause")):
-            entry = {"status": status, "ts": ts}
-            if payload.get("status_cause"):
-                entry["status_cause"] = payload["status_cause"]
-            view["history"] = [*(view.get("history") or []), entry]
+        if not restated(payload):   # else its history and time came with its fields
+            view["updated_at"] = ts
+            if status != (view.get("history") or [{}])[-1].get("status") or payload.get("status_cause"):
+                entry = {"status": status, "ts": ts}
+                if payload.get("status_cause"):
+                    entry["status_cause"] = payload["status_cause"]
+                view["history"] = [*(view.get("history") or []), entry]
         if status in ("CLEANED", "PROCESSED", "FINALIZED", "FAILED", "VOIDED"):
             view["progress"] = None
     elif event_type == "SalesFileProgressed":

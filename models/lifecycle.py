@@ -39,15 +39,22 @@ def opened(view: dict | None, payload: dict, first: str) -> dict | None:
     return out
 
 
+def restated(payload: dict) -> bool:
+    """Is this status event a recorded status announced again (`agents.lifecycle.
+    announce_settled`)? Its fields then carry the record's history and time, which a fold
+    takes as they are instead of adding an entry: announced twice is once."""
+    return "history" in (payload.get("fields") or {})
+
+
 def stamped(out: dict, payload: dict, key_field: str, ts: str, entry: bool) -> dict:
-    """The status fields of a status fold; a history entry when `entry`."""
-    status = payload["status"]
-    if entry and "history" not in (payload.get("fields") or {}):   # else: announced again, whole
+    """The status fields of a status fold (`out`: `opened`); a history entry when `entry`."""
+    status, again = payload["status"], restated(payload)
+    if entry and not again:
         out["history"] = [*(out.get("history") or []), {"status": status, "ts": ts}]
     out.update(id=payload[key_field], organisation=payload.get("organisation",
                out.get("organisation")), status=status,
                status_cause=payload.get("status_cause"), error_message=payload.get("error_message"),
-               updated_at=(payload.get("fields") or {}).get("updated_at") or ts)
+               updated_at=(out.get("updated_at") or ts) if again else ts)
     return out
 
 
