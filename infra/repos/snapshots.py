@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 MAX_ENTRIES = 1000  # per list in the snapshot document; every entry is in the pages object
 CHUNK = 1000        # entries per page document of a snapshot stored as dicts (before Arrow pages)
+KINDS = ("artists", "tracks", "releases")   # the summary's distinct keys, kept per file
+KEYS_FORMAT = "arrow"                       # snapshot_keys: one binary value (older: string lists)
 
 
 def pages_prefix(record: dict) -> str:
@@ -55,9 +57,43 @@ async def save(db: AsyncDatabase, record: dict, staged: Staged, attempt: int,
     await asyncio.to_thread(prepare)
     await db.snapshot_pages.delete_many({"file_id": record["id"]})  # pages of an older format
     await db.snapshots.replace_one({"_id": record["id"]}, doc, upsert=True)
-    await db.snapshot_keys.replace_one(
+    await save_keys(db, record, staged.keys)
+
+
+async def save_keys(db: AsyncDatabase, record: dict, keys: dict) -> None:
+    """The file's summary keys as one binary Arrow value (`encode_keys`); a document of an older
+    format loses its string lists. An update, not a replacement: the embedded store cannot
+    replace a document holding a binary value."""
+    from bson import Binary
+
+    from models.sales.snapshot_io import encode_keys
+
+    blob = Binary(await asyncio.to_thread(encode_keys, keys))
+    await db.snapshot_keys.update_one(
         {"_id": record["id"]},
-        {"_id": record["id"], "organisation": record["organisation"], **staged.keys}, upsert=True)
+        {"$set": {"organisation": record["organisation"], "format": KEYS_FORMAT, "keys": blob},
+         "$unset": {kind: "" for kind in KINDS}}, upsert=True)
+
+
+def _keys_of(doc: dict) -> dict:
+    """A stored keys document's arrays, in either format."""
+    import pyarrow as pa
+
+    from models.sales.snapshot_io import decode_keys
+
+    if doc.get("format") == KEYS_FORMAT:
+        return decode_keys(bytes(doc["keys"]))
+    return {kind: pa.array(doc.get(kind) or [], pa.string()) for kind in KINDS}
+
+
+def distinct_keys(docs: list[dict]) -> dict[str, int]:
+    """How many distinct artists, tracks and releases the files' keys documents hold together."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrays = [_keys_of(doc) for doc in docs]
+    return {kind: pc.count_distinct(pa.chunked_array([a[kind] for a in arrays if kind in a], pa.string())).as_py()
+            for kind in KINDS}
 
 
 async def get(db: AsyncDatabase, file_id: int) -> dict | None:
@@ -143,19 +179,14 @@ async def refresh_summary(db: AsyncDatabase, organisation: str) -> dict:
     ids = [d["_id"] async for d in db.files.find(
         {"organisation": organisation, "status": {"$in": ["PROCESSED", "FINALIZED"]},
          "total_rows": {"$gt": 0}}, {"_id": 1})]
-    artists: set = set()
-    tracks: set = set()
-    releases: set = set()
-    async for keys in db.snapshot_keys.find({"_id": {"$in": ids}}):
-        artists.update(keys.get("artists") or [])
-        tracks.update(keys.get("tracks") or [])
-        releases.update(keys.get("releases") or [])
+    docs = [doc async for doc in db.snapshot_keys.find({"_id": {"$in": ids}})]
+    distinct = await asyncio.to_thread(distinct_keys, docs)
     snaps = [snap async for snap in db.snapshots.find(
         {"_id": {"$in": ids}}, {"totals": 1, "reporting_period": 1, "byCurrency": 1, "conversion.currency": 1})]
     base = (await orgs.settings(db, organisation))["base_currency"]
     money = summarise(snaps, base, rate_table(await rate_repo.find(db, organisation)))
     summary = {"_id": organisation, "organisation": organisation, "files": len(ids),
-               "artists": len(artists), "releases": len(releases), "tracks": len(tracks),
+               "artists": distinct["artists"], "releases": distinct["releases"], "tracks": distinct["tracks"],
                **money, "updated_at": now_iso()}
     await db.summaries.replace_one({"_id": organisation}, summary, upsert=True)
     return summary

@@ -220,12 +220,18 @@ def _key_arrays(lists: dict[str, pa.Table]) -> dict[str, pa.Array]:
     return {"artists": artists, "tracks": _keys(lists["byTrack"], "isrc"), "releases": _keys(lists["byRelease"], "upc")}
 
 
-def summary_keys(snapshot: Snapshot) -> dict[str, list[str]]:
+def summary_key_arrays(snapshot: Snapshot) -> dict[str, pa.Array]:
     """Distinct keys for the organisation summary, sorted: artists by name; tracks by ISRC, else
     by (artist, track title); releases by UPC, else by (artist, release title). Arrow throughout:
-    in a multi-currency file each key is in many entries."""
+    in a multi-currency file each key is in many entries, and the keys are stored as Arrow
+    (`snapshot_io.encode_keys`), never as Python strings."""
     arrays = snapshot.key_arrays if snapshot.key_arrays is not None else _key_arrays(snapshot.lists)
-    return {kind: pc.take(values, pc.sort_indices(values)).to_pylist() for kind, values in arrays.items()}
+    return {kind: pc.take(values, pc.sort_indices(values)) for kind, values in arrays.items()}
+
+
+def summary_keys(snapshot: Snapshot) -> dict[str, list[str]]:
+    """`summary_key_arrays` as lists of strings."""
+    return {kind: values.to_pylist() for kind, values in summary_key_arrays(snapshot).items()}
 
 
 def _totals(lists: dict[str, pa.Table], keys: dict[str, pa.Array]) -> dict:

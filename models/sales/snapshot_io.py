@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from .snapshot import Snapshot, SnapshotBuilder, entries, snapshot_of, summary_keys
+from .snapshot import Snapshot, SnapshotBuilder, entries, snapshot_of, summary_key_arrays
 
 _HEAD = b"tributary.snapshot"            # a whole snapshot in one IPC file (staged before pages)
 _PAGES = b"tributary.snapshot.pages\n"   # the first bytes of a staged file of pages (write_staged)
@@ -42,10 +42,10 @@ class StagedList:
 
 @dataclass
 class Staged:
-    """A snapshot as the store keeps it: totals, the organisation summary's distinct keys, and
-    each list as its page documents."""
+    """A snapshot as the store keeps it: totals, the organisation summary's distinct keys (sorted
+    string arrays: `encode_keys`), and each list as its page documents."""
     totals: dict
-    keys: dict[str, list[str]]
+    keys: dict[str, pa.Array]
     lists: dict[str, StagedList]
     source: str | None = None   # the staged file the pages' offsets are in, once written or read
 
@@ -98,7 +98,7 @@ class _Pages:
     def staged(self, snapshot: Snapshot) -> Staged:
         """The pages of every list of `snapshot`, in its order, and its summary keys (computed
         here while the last pages are encoded)."""
-        keys = summary_keys(snapshot)
+        keys = summary_key_arrays(snapshot)
         lists = {}
         for name in snapshot.lists:
             count, rows, pages = self.cuts[name]
@@ -107,15 +107,17 @@ class _Pages:
 
 
 def write_staged(staged: Staged, path: str) -> None:
-    """`_PAGES`, the length of a JSON head (totals, keys, and each list's count, page size and
-    page lengths), the head, then the pages as they are (already compressed). Each page's
+    """`_PAGES`, the length of a JSON head (totals, the keys' length, and each list's count, page
+    size and page lengths), the head, the keys (`encode_keys`), then the pages as they are
+    (already compressed). Each page's
     offset is noted: the file is the snapshot's pages object, read one page at a time."""
-    head = json.dumps({"totals": staged.totals, "keys": staged.keys,
+    keys = encode_keys(staged.keys)
+    head = json.dumps({"totals": staged.totals, "key_bytes": len(keys),
                        "lists": {name: {"count": s.count, "rows": s.rows,
                                         "pages": [len(p) for p in s.pages]}
                                  for name, s in staged.lists.items()}}).encode()
     with open(path, "wb") as sink:
-        at = sink.write(_PAGES + len(head).to_bytes(8, "little") + head)
+        at = sink.write(_PAGES + len(head).to_bytes(8, "little") + head + keys)
         for listed in staged.lists.values():
             listed.offsets = []
             for page in listed.pages:
@@ -131,6 +133,8 @@ def read_staged(path: str) -> Staged:
         if source.read(len(_PAGES)) != _PAGES:
             return stage(read_snapshot(path))
         head = json.loads(source.read(int.from_bytes(source.read(8), "little")))
+        keys = decode_keys(source.read(head["key_bytes"])) if "key_bytes" in head else \
+            {kind: pa.array(values, pa.string()) for kind, values in head["keys"].items()}  # older: JSON
         lists = {}
         for name, where in head["lists"].items():
             pages, offsets = [], []
@@ -138,7 +142,7 @@ def read_staged(path: str) -> Staged:
                 offsets.append(source.tell())
                 pages.append(source.read(length))
             lists[name] = StagedList(where["count"], where["rows"], pages, offsets)
-    return Staged(head["totals"], head["keys"], lists, path)
+    return Staged(head["totals"], keys, lists, path)
 
 
 def write_snapshot(snapshot: Snapshot, path: str) -> None:
@@ -183,3 +187,22 @@ def encode(table: pa.Table) -> bytes:
 
 def decode(data: bytes) -> pa.Table:
     return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+
+
+def encode_keys(keys: dict[str, pa.Array]) -> bytes:
+    """The summary keys as one zstd Arrow IPC stream: a row of one string list per kind. Stored
+    as one binary value, a 1 M-row file's 78 k keys are written and read back in a few ms, where
+    a document of 78 k strings took 30 ms each way in the embedded store."""
+    names = list(keys)
+    lists = [pa.ListArray.from_arrays(pa.array([0, len(keys[n])], pa.int32()), keys[n].cast(pa.string()))
+             for n in names]
+    return encode(pa.table(lists, names=names))
+
+
+def decode_keys(data: bytes) -> dict[str, pa.Array]:
+    table = decode(data)
+    return {name: table.column(name).chunk(0).flatten() for name in table.column_names}
+
+
+def key_lists(keys: dict[str, pa.Array]) -> dict[str, list[str]]:
+    return {kind: values.to_pylist() for kind, values in keys.items()}

@@ -138,3 +138,35 @@ async def test_a_lost_staged_snapshot_is_recomputed_from_the_rows_and_paged(h):
     await (await h.store()).delete(snapshot_key(record))
     tracks = await _imported_pages(h, org, 709)
     assert sum(int(t["rows"]) for t in tracks) == 3
+
+
+async def test_the_summary_counts_each_key_once_across_files_and_stored_formats(h):
+    org = await h.org()
+    for file_id, path in ((708, BANDCAMP), (709, TUNECORE)):
+        await cleaned(h, org, file_id, path)
+        await h.send(IMPORT, file_id, "ImportSalesFile", {"file_id": file_id, "attempt": 1})
+    docs = {d["_id"]: d async for d in h.db.snapshot_keys.find({"_id": {"$in": [708, 709]}})}
+    assert all(d["format"] == snapshot_repo.KEYS_FORMAT and "artists" not in d for d in docs.values())
+    lists = {i: {kind: values.to_pylist() for kind, values in snapshot_repo._keys_of(d).items()}
+             for i, d in docs.items()}
+    for i in (708, 709):        # each file's keys are what its snapshot counted
+        totals = (await h.db.snapshots.find_one({"_id": i}))["totals"]
+        assert [len(lists[i][k]) for k in snapshot_repo.KINDS] == [totals[k] for k in snapshot_repo.KINDS]
+
+    def union(extra: list[str]) -> list[int]:
+        return [len(set(lists[708][k]) | set(lists[709][k]) | set(extra * (k == "artists")))
+                for k in snapshot_repo.KINDS]
+
+    summary = await h.db.summaries.find_one({"_id": org})
+    assert summary["files"] == 2 and [summary[k] for k in snapshot_repo.KINDS] == union([])
+    # a keys document written before the binary format (string lists) counts alike
+    await h.db.snapshot_keys.delete_one({"_id": 709})
+    older = {**lists[709], "artists": [*lists[709]["artists"], "Someone Else", lists[708]["artists"][0]]}
+    await h.db.snapshot_keys.insert_one({"_id": 709, "organisation": org, **older})
+    summary = await snapshot_repo.refresh_summary(h.db, org)
+    assert [summary[k] for k in snapshot_repo.KINDS] == union(["Someone Else"])
+    # saved again, it takes the binary format and loses its lists
+    await snapshot_repo.save_keys(h.db, {"id": 709, "organisation": org}, snapshot_repo._keys_of(docs[709]))
+    again = await h.db.snapshot_keys.find_one({"_id": 709})
+    assert again["format"] == snapshot_repo.KEYS_FORMAT and "artists" not in again
+    assert [(await snapshot_repo.refresh_summary(h.db, org))[k] for k in snapshot_repo.KINDS] == union([])
