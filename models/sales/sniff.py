@@ -30,6 +30,7 @@ class TextInfo:
     encoding: str          # Python codec name of the content after the BOM
     bom: int               # BOM length in bytes (content starts there)
     size: int
+    short_lines: bool = False   # the UTF-8 pass found no line near MAX_LINE_BYTES (`check_line_lengths`)
 
 
 def detect_kind(path: str, filename: str) -> str:
@@ -68,8 +69,10 @@ def detect_encoding(path: str, filename: str) -> TextInfo:
     if enc is None and len(head) >= 4 and head.count(b"\x00") > len(head) // 3:
         # UTF-16 without BOM: NULs in one byte lane
         enc = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+    short = False
     if enc is None or enc == "utf-8":
-        if _utf8_check(path, bom, size, filename):
+        valid, short = _utf8_check(path, bom, size, filename)
+        if valid:
             enc = "utf-8"
         elif enc == "utf-8":
             raise SalesFileError("CORRUPTED", f"{filename!r} declares UTF-8 (BOM) but holds undecodable bytes")
@@ -80,7 +83,7 @@ def detect_encoding(path: str, filename: str) -> TextInfo:
             raise SalesFileError("CORRUPTED", f"{filename!r}: {enc} content has an odd number of bytes (truncated)")
         if not _stream_check(path, enc, bom):
             raise SalesFileError("CORRUPTED", f"{filename!r}: undecodable {enc} bytes")
-    info = TextInfo(enc, bom, size)
+    info = TextInfo(enc, bom, size, short_lines=short and enc == "utf-8")
     sample = head[bom:bom + 64 * 1024].decode(enc, errors="ignore")
     if not sample.strip():
         raise SalesFileError("EMPTY", f"{filename!r} holds no text")
@@ -117,13 +120,15 @@ def _utf8_cuts(fd: int, start: int, size: int, step: int) -> list[int]:
     return [*cuts, size]
 
 
-def _utf8_check(path: str, start: int, size: int, filename: str) -> bool:
-    """Strict UTF-8 over the whole file with Arrow's validator, on both cores (a 660 MB file
-    in ~0.15 s, where Python's incremental decoder takes ~0.9 s); NUL bytes are CORRUPTED."""
+def _utf8_check(path: str, start: int, size: int, filename: str) -> tuple[bool, bool]:
+    """(strict UTF-8, no long line) over the whole file with Arrow's validator, on both cores (a
+    660 MB file in ~0.15 s, where Python's incremental decoder takes ~0.9 s); NUL bytes are
+    CORRUPTED. The same read tells `check_line_lengths` there is no line to measure (`_short`),
+    so the file is not read a second time for it."""
     import numpy as np
     import pyarrow as pa
 
-    def valid(span: tuple[int, int]) -> bool:
+    def valid(span: tuple[int, int]) -> tuple[bool, bool]:
         data = os.pread(fd, span[1] - span[0], span[0])
         if b"\x00" in data:
             raise SalesFileError("CORRUPTED", f"{filename!r} contains NUL bytes (binary data in a text file)")
@@ -131,19 +136,33 @@ def _utf8_check(path: str, start: int, size: int, filename: str) -> bool:
         try:
             pa.Array.from_buffers(pa.string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
         except pa.ArrowInvalid:
-            return False
-        return True
+            return False, False
+        return True, _short(data)
 
     fd = os.open(path, os.O_RDONLY)
     try:
         cuts = _utf8_cuts(fd, start, size, CHECK_CHUNK)
         spans = list(zip(cuts, cuts[1:]))
         if len(spans) < 2:
-            return all(map(valid, spans))
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="utf8") as pool:
-            return all(pool.map(valid, spans))
+            found = list(map(valid, spans))
+        else:
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="utf8") as pool:
+                found = list(pool.map(valid, spans))
+        return all(ok for ok, _ in found), all(short for _, short in found)
     finally:
         os.close(fd)
+
+
+def _short(data: bytes, limit: int = MAX_LINE_BYTES) -> bool:
+    """Every whole window of limit/3 bytes of `data` (a part of the file; windows from its
+    start) holds a newline. A line longer than `limit` holds a whole window of some part when
+    the parts but the last are at least a window long (`_utf8_cuts`' are CHECK_CHUNK): inside
+    one part it spans two windows' length; across a cut, its piece after the cut is a window
+    long or the piece before it is a window longer than that part's unaligned end; across two
+    cuts it holds a whole part. So when every part says True no line is too long; False only
+    means the lines must be measured."""
+    window = max(1, limit // 3)
+    return all(data.find(b"\n", i, i + window) >= 0 for i in range(0, len(data) - window + 1, window))
 
 
 def check_line_lengths(path: str, info: TextInfo, filename: str, limit: int = MAX_LINE_BYTES) -> None:
@@ -151,7 +170,10 @@ def check_line_lengths(path: str, info: TextInfo, filename: str, limit: int = MA
     Without this, a giant last line would fall outside the head and tail windows unseen.
 
     Fast path: when every whole window of limit/2 bytes holds a newline, no line reaches
-    `limit` (one `find` per window, stopping at its first newline); else lines are measured."""
+    `limit` (one `find` per window, stopping at its first newline); else lines are measured.
+    Nothing to read when the UTF-8 pass found the same (`TextInfo.short_lines`)."""
+    if info.short_lines and limit >= MAX_LINE_BYTES:
+        return
     window = max(1, limit // 2)
     chunk = window * max(1, CHECK_CHUNK // window)
     with open(path, "rb") as f:

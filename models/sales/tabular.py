@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from . import normalise as nz
+from .byte_ranges import mapped, ranges
 from .coded import CODED
 from .errors import SalesFileError
 from .layouts import HeaderMatch, Layout, closest, match_header
@@ -190,28 +191,6 @@ class _Recorder:
         self.calls.append(("rate", src, dst, month, rate))
 
 
-def _ranges(path: str, start: int, end: int, size: int, first: int | None = None) -> list[tuple[int, int]]:
-    """[start, end) cut after a newline about every `size` bytes, the first range about `first`
-    bytes (rows never span lines: the reader does not allow newlines in values)."""
-    cuts = [start]
-    with open(path, "rb") as f:
-        while cuts[-1] + (step := first if first and len(cuts) == 1 else size) < end:
-            pos = cuts[-1] + step
-            f.seek(pos)
-            while pos < end:
-                piece = f.read(1 << 16)
-                nl = piece.find(b"\n")
-                if nl >= 0 or not piece:
-                    pos = pos + nl + 1 if nl >= 0 else end
-                    break
-                pos += len(piece)
-            if pos >= end:
-                break
-            cuts.append(pos)
-    cuts.append(end)
-    return list(zip(cuts, cuts[1:]))
-
-
 def _clean_range(path: str, span: tuple[int, int], first: bool, delimiter: str, ncols: int, header_line: int,
                  mapper: Mapper, batch_rows: int) -> tuple[list[tuple[int, str]], _Recorder, int]:
     """Read and map one byte range. Line numbers are relative to the range's first line (the header
@@ -222,18 +201,16 @@ def _clean_range(path: str, span: tuple[int, int], first: bool, delimiter: str, 
         invalid.append(row)
         return "skip"
 
-    with open(path, "rb") as f:
-        f.seek(span[0])
-        data = f.read(span[1] - span[0])
+    data, quoted = mapped(path, span)
     names = [f"c{i}" for i in range(ncols)]
     try:
         table = pcsv.read_csv(
-            pa.py_buffer(data),
+            data,
             read_options=pcsv.ReadOptions(column_names=names, skip_rows=1 if first else 0, use_threads=False,
                                           block_size=len(data) + 1),
             # a range without a quote character is read without quote handling: the same cells, ~10 % faster
             parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
-                                            ignore_empty_lines=False, quote_char='"' if b'"' in data else False),
+                                            ignore_empty_lines=False, quote_char='"' if quoted else False),
             convert_options=pcsv.ConvertOptions(column_types=_types(names, mapper.coded_columns()),
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
                                                 check_utf8=False,  # sniff checked the whole file
@@ -367,7 +344,7 @@ def clean_text_tabular(path: str, filename: str, info: TextInfo, head: list[Line
     data_bytes = max(1, end - header.start)
     line_bytes = (head[-1].end - header.start) / max(1, len(head) - match.row)
     first = max(FIRST_BYTES, int(4 * SNIFF_ROWS * line_bytes))  # the sniff's rows, with room to spare
-    spans = _ranges(path, header.start, end, CHUNK_BYTES, first) \
+    spans = ranges(path, header.start, end, CHUNK_BYTES, first) \
         if info.encoding == "utf-8" and WORKERS > 1 and end - header.start > 2 * CHUNK_BYTES else []
     if len(spans) > 2:                                # (a file without `\n` line ends stays serial)
         clean_parallel(path, spans, delimiter, len(match.headers), match.row + 1, mapper, emitter,

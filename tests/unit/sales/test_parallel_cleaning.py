@@ -3,6 +3,8 @@ bad rows and totals."""
 from __future__ import annotations
 
 import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.sales import tabular
 from models.sales.clean import CleanOptions, clean_file
@@ -108,3 +110,35 @@ def test_cancelled_cleaning_stops_at_the_next_batch(tmp_path):
     with pytest.raises(CleaningCancelled):
         _clean_to_parquet(_file(tmp_path, 30_000), str(tmp_path / "out.parquet"), "big.tsv",
                           CleanOptions(), None, cancel)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 40), min_size=1, max_size=30), st.integers(4, 30),
+       st.lists(st.integers(0, 3), max_size=40))
+def test_the_utf8_pass_never_lets_a_long_line_through_wherever_its_parts_are_cut(lengths, step, shifts):
+    """`sniff._short` on every part of a file cut as `_utf8_cuts` cuts it (about every `step`
+    bytes, at least a window, moved up to 3 bytes): a line longer than `limit` makes some part
+    say False (the lines are then measured)."""
+    from models.sales.sniff import _short
+
+    limit = 12
+    data = b"".join(b"x" * n + b"\n" for n in lengths)
+    at = sorted({0, len(data), *(min(len(data), k * step + (shifts[k] if k < len(shifts) else 0))
+                                 for k in range(1, len(data) // step + 1))})
+    parts = [data[a:b] for a, b in zip(at, at[1:])]
+    if max(lengths) > limit:            # what check_line_lengths refuses
+        assert not all(_short(part, limit) for part in parts)
+
+
+def test_a_utf8_file_with_short_lines_is_not_read_again_for_their_length(tmp_path, monkeypatch):
+    from models.sales import sniff
+
+    path = tmp_path / "short.tsv"
+    path.write_bytes(b"a\tb\n" * 1000)
+    info = sniff.detect_encoding(str(path), "short.tsv")
+    assert info.encoding == "utf-8" and info.short_lines
+    long = tmp_path / "long.tsv"
+    long.write_bytes(b"y" * (sniff.MAX_LINE_BYTES + 5) + b"\n")
+    assert not sniff.detect_encoding(str(long), "long.tsv").short_lines
+    monkeypatch.setattr("builtins.open", None)          # any read would fail
+    sniff.check_line_lengths(str(path), info, "short.tsv")
