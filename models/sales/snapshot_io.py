@@ -49,6 +49,19 @@ class Staged:
     lists: dict[str, StagedList]
     source: str | None = None   # the staged file the pages' offsets are in, once written or read
 
+    def first_encoded(self, name: str, count: int) -> bytes | None:
+        """The list's first `count` entries as one IPC stream (the first page as it is when it
+        holds no more), or None when the list has no page."""
+        pages, tables, have = self.lists[name].pages, [], 0
+        if len(pages) == 1 and self.lists[name].count <= count:
+            return pages[0]
+        for page in pages:
+            if have >= count:
+                break
+            tables.append(decode(page))
+            have += tables[-1].num_rows
+        return encode(pa.concat_tables(tables).slice(0, count)) if tables else None
+
     def first(self, name: str, count: int) -> list[dict]:
         """The list's first `count` entries as dicts (decoding only the pages that hold them)."""
         staged, out = self.lists[name], []

@@ -161,3 +161,22 @@ async def test_a_page_read_follows_a_reimport_that_replaced_the_pages_meanwhile(
     await (await h.store()).delete(repo.pages_key(record, 2))                 # lost for good
     with pytest.raises(ObjectNotFound):
         await repo.page(h.db, 9106, "byTrack", 1, 1000, await h.store())
+
+
+async def test_a_document_keeps_its_first_entries_as_arrow_and_replaces_an_older_one(h):
+    snap = build_snapshot(multi_currency(1500))
+    full = snap.to_dict()
+    record = {"id": 9108, "organisation": await h.org(), "reporting_period": "2025-06"}
+    # a document written before: every list's first entries as dicts
+    await h.db.snapshots.insert_one({"_id": 9108, "file_id": 9108, "totals": full["totals"],
+                                     **{name: full[name][:3] for name in full if name != "totals"}})
+    for attempt in (1, 2):                  # over the older document, then over its own kind
+        await save(h, record, stage(snap), attempt)
+        raw = await h.db.snapshots.find_one({"_id": 9108})
+        assert raw["attempt"] == attempt and "byTrack" not in raw and raw["byCurrency"] == full["byCurrency"]
+        assert all(isinstance(blob, bytes) for blob in raw["first"].values())
+        doc = await repo.get(h.db, 9108)
+        assert "first" not in doc and doc["totals"] == full["totals"]
+        for name in ("byArtist", "byDSP", "byTerritory", "byTrack", "byRelease", "byCurrency"):
+            assert doc[name] == full[name][:repo.MAX_ENTRIES], name
+        assert doc["counts"]["byTrack"] == len(full["byTrack"]) == 4500
