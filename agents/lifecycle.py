@@ -51,8 +51,25 @@ async def write(deps: Deps, kind: EntityKind, key: Any, event_type: str, payload
     if done and written.changed:  # later writes of this task are no longer fenced
         _let_go(kind, key)
     if written.changed and emit:
-        await deps.emit(kind.events, key, event_type, settled(kind, event_type, payload, written.record))
+        try:
+            await deps.emit(kind.events, key, event_type, settled(kind, event_type, payload, written.record))
+        except Exception:
+            await _unannounced(deps, kind, key)
+            raise
     return written
+
+
+async def _unannounced(deps: Deps, kind: EntityKind, key: Any) -> None:
+    """The change is recorded but its event was not published (the broker refused it): a
+    retry of the write changes nothing and so emits nothing, and without a mark the views would
+    stay one change behind for good. The leader announces marked records again
+    (`agents.tables.announce_unannounced`)."""
+    if kind.status_payload is None:
+        return
+    try:
+        await repo.mark_unannounced(deps.db, kind, key, now_iso())
+    except Exception:  # noqa: BLE001 - the store is down too: the caller's error stands
+        log.exception("%s %s: could not mark its unpublished event", kind.name, key)
 
 
 async def set_status(kind: EntityKind, deps: Deps, record: dict, status: str, *,
@@ -147,11 +164,17 @@ async def announce_settled(deps: Deps, kind: EntityKind, key: Any, record: dict)
     status twice as once (`models.lifecycle.restated`)."""
     if kind.status_payload is None or record.get("status") not in kind.terminal:
         return
-    # with its history and time as recorded: the views take them instead of adding an entry
+    log.info("%s %s is %s already: its status announced again", kind.name, key, record["status"])
+    await announce(deps, kind, key, record)
+
+
+async def announce(deps: Deps, kind: EntityKind, key: Any, record: dict) -> None:
+    """Emit the status `record` holds as stored, restated: with its history and time as
+    recorded, which the views take instead of adding an entry (and ignore when they hold a
+    newer change: `models.lifecycle.outdated`)."""
     payload = kind.status_payload(record, record["status"], record.get("status_cause"),
                                   record.get("error_message"),
                                   {k: record[k] for k in ("history", "updated_at") if k in record})
-    log.info("%s %s is %s already: its status announced again", kind.name, key, record["status"])
     await deps.emit(kind.events, key, kind.status_event, settled(kind, kind.status_event, payload, record))
 
 

@@ -1,7 +1,7 @@
 """The kit's agents for an entity kind (models.lifecycle.EntityKind): the status table folded
 from its event topic with the kind's fold, the worker page answering it (table, else store),
-and the leader timer that re-issues work left in flight (crash, broker restart) once its
-lease expired."""
+the leader timer that re-issues work left in flight (crash, broker restart) once its lease
+expired, and the one that announces again a change whose event was never published."""
 from __future__ import annotations
 
 import logging
@@ -25,6 +25,8 @@ def register_kind(app: faust.App, deps: Deps, kind: EntityKind) -> Any:
     worker_page(app, deps, kind, table)
     if kind.reissue:
         reissue_stale(app, deps, kind, deps.settings.work.stale_after)
+    if kind.status_payload is not None:
+        announce_unannounced(app, deps, kind)
     return table
 
 
@@ -77,6 +79,25 @@ def reissue_stale(app: faust.App, deps: Deps, kind: EntityKind, stale_after: flo
             await deps.emit(topic_name, doc["_id"], command, kind.command(doc))
 
     sweep.__name__ = f"reissue_stale_{kind.collection}"
+    app.timer(5.0, on_leader=True)(sweep)
+
+
+def announce_unannounced(app: faust.App, deps: Deps, kind: EntityKind) -> None:
+    """Every 5 s on the leader: a record whose latest change was recorded but whose event the
+    broker refused (`agents.lifecycle.write` marks it) has its status announced again, as
+    stored (restated; a view holding a newer change keeps it), then the mark is cleared."""
+    from agents.housekeeping import survive_outages
+
+    @survive_outages
+    async def sweep():
+        for doc in await repo.unannounced(deps.db, kind):
+            record = repo.record_of(kind, doc)
+            log.warning("%s %s: announcing its %s status again (its event was not published)",
+                        kind.name, doc["_id"], record.get("status"))
+            await lifecycle.announce(deps, kind, doc["_id"], record)
+            await repo.announced(deps.db, kind, doc["_id"], doc["unannounced"])
+
+    sweep.__name__ = f"announce_unannounced_{kind.collection}"
     app.timer(5.0, on_leader=True)(sweep)
 
 

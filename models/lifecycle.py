@@ -15,7 +15,7 @@ NEW = None  # the "status" of an entity not stored yet
 # fields of a stored entity the folds never see nor write: the store's, the lease's and the
 # analytics rollups' own (agents/rollups.py: written after FINALIZED, no status change)
 INTERNAL = ("_id", "_outbox", "_version", "lease", "lease_expires", "lease_token", "reissued_at",
-            "rollups")
+            "rollups", "unannounced")
 
 
 def status_change(key_field: str) -> Callable[..., dict]:
@@ -44,6 +44,16 @@ def restated(payload: dict) -> bool:
     announce_settled`)? Its fields then carry the record's history and time, which a fold
     takes as they are instead of adding an entry: announced twice is once."""
     return "history" in (payload.get("fields") or {})
+
+
+def outdated(view: dict | None, payload: dict) -> bool:
+    """Is this a restated status older than what `view` holds? One announced late (the sweep of
+    statuses whose event failed, `agents.tables.announce_unannounced`) may arrive after newer
+    events; folded, it would take the view back, so a fold keeps the view as it is."""
+    if view is None or not restated(payload):
+        return False
+    then, now = (payload.get("fields") or {}).get("updated_at"), view.get("updated_at")
+    return bool(then and now and then < now)
 
 
 def stamped(out: dict, payload: dict, key_field: str, ts: str, entry: bool) -> dict:

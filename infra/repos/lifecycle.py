@@ -116,3 +116,18 @@ async def stale(db: AsyncDatabase, kind: EntityKind, cutoff: str, now: str, *,
 async def mark_reissued(db: AsyncDatabase, kind: EntityKind, key: Any, now: str) -> None:
     """Remember the re-issue (never `updated_at`: that would hide an expired lease)."""
     await db[kind.collection].update_one({"_id": key}, {"$set": {"reissued_at": now}})
+
+
+async def mark_unannounced(db: AsyncDatabase, kind: EntityKind, key: Any, now: str) -> None:
+    """Note that the record's latest change was not published (agents.lifecycle.write)."""
+    await db[kind.collection].update_one({"_id": key}, {"$set": {"unannounced": now}})
+
+
+async def unannounced(db: AsyncDatabase, kind: EntityKind) -> list[dict]:
+    """Documents whose latest change was not published, with the mark each carries."""
+    return [doc async for doc in db[kind.collection].find({"unannounced": {"$gt": ""}})]
+
+
+async def announced(db: AsyncDatabase, kind: EntityKind, key: Any, mark: str) -> None:
+    """Clear the mark `mark` (a newer one, from a later failure, stays)."""
+    await db[kind.collection].update_one({"_id": key, "unannounced": mark}, {"$unset": {"unannounced": ""}})
