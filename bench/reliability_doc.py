@@ -168,6 +168,12 @@ A command that finds its entity finished now announces the recorded terminal sta
 with every field, the recorded history and time (`agents/lifecycle.announce_settled`); the
 folds take that history instead of adding an entry, so an announcement twice is once
 (`tests/e2e/contract/test_redelivery.py`, `tests/unit/lifecycle/test_settled.py`).
+A change recorded whose event the broker refused (past the retries, so the command is done
+with and never comes again) marks its record `unannounced` (`agents/lifecycle.write`); every
+5 s the leader announces such a record's stored status again and clears the mark
+(`agents/tables.announce_unannounced`). A status announced late never takes a view back: a
+fold keeps a view whose last change is newer than the restated status
+(`models.lifecycle.outdated`; `tests/unit/agents/test_unannounced.py`).
 
 Nothing acknowledged is lost (`test_outbox.py`): every command the gateway answers 201/202 for
 is stored in MongoDB with its record before it is published (the outbox, `infra/outbox.py`), and
