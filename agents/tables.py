@@ -88,8 +88,14 @@ def announce_unannounced(app: faust.App, deps: Deps, kind: EntityKind) -> None:
     stored (restated; a view holding a newer change keeps it), then the mark is cleared."""
     from agents.housekeeping import survive_outages
 
+    indexed = False   # until the first turn made the (sparse) index a turn reads by
+
     @survive_outages
     async def sweep():
+        nonlocal indexed
+        if not indexed:
+            await repo.index_unannounced(deps.db, kind)
+            indexed = True
         for doc in await repo.unannounced(deps.db, kind):
             record = repo.record_of(kind, doc)
             log.warning("%s %s: announcing its %s status again (its event was not published)",

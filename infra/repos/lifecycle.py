@@ -123,6 +123,12 @@ async def mark_unannounced(db: AsyncDatabase, kind: EntityKind, key: Any, now: s
     await db[kind.collection].update_one({"_id": key}, {"$set": {"unannounced": now}})
 
 
+async def index_unannounced(db: AsyncDatabase, kind: EntityKind) -> None:
+    """A sparse index on the mark: a sweep reads the marked records, not the collection
+    (creating an index that exists is a no-op)."""
+    await db[kind.collection].create_index("unannounced", sparse=True)
+
+
 async def unannounced(db: AsyncDatabase, kind: EntityKind) -> list[dict]:
     """Documents whose latest change was not published, with the mark each carries."""
     return [doc async for doc in db[kind.collection].find({"unannounced": {"$gt": ""}})]
