@@ -81,6 +81,7 @@ class _RowGroupSink:
                                        column_encoding={"line": "DELTA_BINARY_PACKED"})
         self.snapshots = [SnapshotBuilder(names) for names in SPLIT]
         self.digest = StatementDigest()
+        self.vocab: dict = {}   # the file's vocabulary of each text column (key_ids.FileIds)
         self.pending: list = []
         self.rows = 0
         self.cancel = cancel
@@ -119,7 +120,7 @@ class _RowGroupSink:
 
             names = self.pending[0].schema.names          # chunked: the stages take it as is
             table = same_type_chunks([[b.column(i) for b in self.pending] for i in range(len(names))], names)
-            codes = encode_columns(table, STRING_FIELDS)  # each string hashed once, for all
+            codes = encode_columns(table, STRING_FIELDS, self.vocab)  # each string hashed once, for all
             for stage in self.stages:
                 stage.put((table, codes))
             self.pending, self.rows = [], 0

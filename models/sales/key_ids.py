@@ -30,11 +30,34 @@ def dictionary_chunks(values: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, lis
 Codes = dict[str, "tuple[pa.Array, list[pa.Array]] | None"]
 
 
-def encode_columns(table: pa.Table, names) -> Codes:
+class Encoded(dict):
+    """`encode_columns`' answer: per column its `dictionary_chunks`, and (`ids`, when the sink
+    keeps the file's vocabularies) each distinct value's id in the file's vocabulary."""
+    ids: "FileIds | None" = None
+
+
+class FileIds:
+    """Where each value of a row group's dictionaries is in the file's vocabulary of its column
+    (`positions`), and that vocabulary as it was then (`values`: later groups only append). The
+    snapshot's builders and the statement digest take these ids instead of each looking the
+    same values up in vocabularies of their own (three lookups of each distinct value)."""
+
+    def __init__(self, vocab: dict[str, "Vocabulary"], codes: Codes) -> None:
+        self.vocab = vocab
+        self.positions = {name: vocab.setdefault(name, Vocabulary()).positions(found[0])
+                          for name, found in codes.items() if found is not None}
+        self.values = {name: vocab[name].values for name in self.positions}
+
+
+def encode_columns(table: pa.Table, names, vocab: dict[str, "Vocabulary"] | None = None) -> Encoded:
     """`dictionary_chunks` of each of `names`, once per row group, for every consumer of it
     (the snapshot's ids, the statement digest, the Parquet writer), so each string is hashed
-    once instead of once per consumer."""
-    return {name: dictionary_chunks(table.column(name)) for name in names}
+    once instead of once per consumer; with `vocab` (the file's, kept by the caller across row
+    groups) their file ids too (`FileIds`)."""
+    out = Encoded({name: dictionary_chunks(table.column(name)) for name in names})
+    if vocab is not None:
+        out.ids = FileIds(vocab, out)
+    return out
 
 
 def encoded(codes: Codes | None, name: str, values: pa.ChunkedArray | pa.Array
@@ -84,11 +107,18 @@ class KeyIds:
         self.vocab: dict[str, Vocabulary] = {}
 
     def ids(self, column: str, values: pa.ChunkedArray | pa.Array, codes: Codes | None = None) -> pa.ChunkedArray:
+        """The column's ids: the file's (`FileIds`, when `codes` carry them: the vocabulary is
+        then the sink's, shared) or this builder's own vocabulary's."""
         found = encoded(codes, column, values)
         if found is None:
             return pa.chunked_array([], pa.int32())
         dictionary, indices = found
-        known = self.vocab.setdefault(column, Vocabulary()).positions(dictionary)
+        shared = getattr(codes, "ids", None)
+        if shared is not None and column in shared.positions:
+            self.vocab[column] = shared.vocab[column]
+            known = shared.positions[column]
+        else:
+            known = self.vocab.setdefault(column, Vocabulary()).positions(dictionary)
         return pa.chunked_array([pc.take(known, i) for i in indices], pa.int32())
 
     def strings(self, column: str, ids: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:

@@ -67,9 +67,22 @@ class _TextHashes:
     def __init__(self) -> None:
         self.vocab = Vocabulary()
         self.hashes = np.empty(0, np.uint64)
+        self.shared = False   # `hashes` aligned with a file vocabulary (`at`), not `vocab`
+
+    def at(self, values: pa.Array, positions: pa.Array) -> np.ndarray:
+        """Hashes of the file vocabulary's `values` at `positions` (`key_ids.FileIds`): the
+        hashes are kept aligned with that vocabulary, so only values added since are hashed."""
+        if self.vocab.values is not None:     # used with a vocabulary of its own before
+            self.vocab, self.hashes = Vocabulary(), np.empty(0, np.uint64)
+        self.shared = True
+        if len(values) > len(self.hashes):
+            self.hashes = np.concatenate([self.hashes, _hash_all(values.slice(len(self.hashes)))])
+        return self.hashes[positions.to_numpy(zero_copy_only=False)]
 
     def of(self, distinct: pa.Array) -> np.ndarray:
         """Hashes of `distinct` (non-null, distinct texts), in its order."""
+        if self.shared:                       # aligned with a file vocabulary before: start again
+            self.hashes, self.shared = np.empty(0, np.uint64), False
         seen = len(self.hashes)
         idx = self.vocab.positions(distinct)
         if len(self.vocab.values) > self.MAX:   # start again from this group's texts
@@ -117,14 +130,17 @@ def _hash_all(texts: pa.Array) -> np.ndarray:
     return out
 
 
-def _strings(found: tuple[pa.Array, list[pa.Array]] | None, cache: _TextHashes | None = None
-             ) -> np.ndarray:
+def _strings(found: tuple[pa.Array, list[pa.Array]] | None, cache: _TextHashes | None = None,
+             file_ids: tuple[pa.Array, pa.Array] | None = None) -> np.ndarray:
     """Per row, the hash of its normalised text (`_NULL` for null), from the column's
-    `dictionary_chunks`."""
+    `dictionary_chunks`; `file_ids`: (the file's vocabulary then, where each dictionary value
+    is in it), from the sink (`key_ids.FileIds`)."""
     if found is None:
         return np.empty(0, np.uint64)
     dictionary, indices = found
-    table = np.append((cache or _TextHashes()).of(dictionary), _NULL)  # index -1 = null
+    cache = cache or _TextHashes()
+    hashes = cache.of(dictionary) if file_ids is None else cache.at(*file_ids)
+    table = np.append(hashes, _NULL)  # index -1 = null
     return table[pc.fill_null(pa.chunked_array(indices, pa.int32()), -1).to_numpy()]
 
 
@@ -152,6 +168,7 @@ def row_hashes(table: pa.Table | pa.RecordBatch, texts: dict[str, _TextHashes] |
     string columns already dictionary-encoded (`key_ids.encode_columns`)."""
     h = np.zeros(table.num_rows, np.uint64)
     identity = h
+    shared = getattr(codes, "ids", None)
     for i, name in enumerate(KEY_COLUMNS):
         if i == len(IDENTITY):
             identity = h
@@ -164,7 +181,9 @@ def row_hashes(table: pa.Table | pa.RecordBatch, texts: dict[str, _TextHashes] |
             cache = None if texts is None else texts.setdefault(name, _TextHashes())
             # a coded column's dictionaries are unified, not decoded and hashed again
             text = col if col.type == pa.string() or pa.types.is_dictionary(col.type) else col.cast(pa.string())
-            part = _strings(encoded(codes, name, text), cache)
+            ids = (shared.values[name], shared.positions[name]) \
+                if shared is not None and name in shared.positions else None
+            part = _strings(encoded(codes, name, text), cache, ids)
         part = part + _SALTS[i]
         part ^= h
         h = _mix(part, own=True)

@@ -63,3 +63,47 @@ def test_digest_revenue_per_currency_from_codes_counts_rows_without_a_currency_u
     assert coded.result("x") == plain.result("x")
     assert coded.result("x")["imported"]["revenue"] == {"": "2", "EUR": "4.5", "USD": "0.25"}
     assert coded.dsps == {"A", "B"} and coded.periods == {"2025-05", "2025-06"}
+
+
+def test_file_ids_shared_by_the_builders_and_the_digest_give_what_their_own_vocabularies_give():
+    """The sink looks each row group's values up once in the file's vocabularies (`FileIds`);
+    two snapshot builders and the digest take those ids: lists and digest as from plain rows,
+    over groups whose values come, go, repeat and are null."""
+    import random
+    from decimal import Decimal
+
+    from models.sales.key_ids import encode_columns
+    from models.sales.schema import STRING_FIELDS
+    from models.sales.snapshot import SPLIT, SnapshotBuilder, snapshot_of
+
+    rnd = random.Random(7)
+
+    def cell(prefix: str, n: int) -> str | None:
+        return None if rnd.random() < 0.1 else f"{prefix}{rnd.randrange(n)}"
+
+    groups = []
+    for g in range(5):
+        rows = [dict(statement_period=f"2025-0{1 + g % 3}", sale_period=cell("2025-1", 3), dsp=cell("D", 4),
+                     territory=cell("T", 6), isrc=cell(f"GBAAA25{g}", 40), upc=cell("19", 30),
+                     artist=cell("A", 12), track_title=cell("Song ", 50), release_title=cell("R", 20),
+                     usage_type=cell("u", 3), quantity=rnd.randrange(5), currency=cell("C", 3),
+                     revenue=Decimal(rnd.randrange(10**6)) / 10**4, revenue_converted=None, line=i)
+                for i in range(400)]
+        groups.append(pa.Table.from_pylist(rows, CANONICAL_SCHEMA))
+    vocab: dict = {}
+    builders = [SnapshotBuilder(names) for names in SPLIT]
+    shared = StatementDigest()
+    for table in groups:
+        codes = encode_columns(table, STRING_FIELDS, vocab)
+        assert codes.ids is not None and set(codes.ids.positions) == set(STRING_FIELDS)
+        for builder in builders:
+            builder.add(table, codes)
+        shared.add(table, codes)
+    plain = StatementDigest()
+    for table in groups:
+        plain.add(table)
+    assert shared.result("x") == plain.result("x")
+    got, expected = snapshot_of(builders), build_snapshot(pa.concat_tables(groups))
+    assert got.totals == expected.totals
+    for name, table in expected.lists.items():
+        assert got.lists[name].equals(table), name
