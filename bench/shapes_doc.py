@@ -77,6 +77,9 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
              "first entries written to MongoDB as Arrow values; the long-line check folded into "
              "the UTF-8 pass; ranges read from the memory map. A busier hour (load average 1.19 "
              "before; polars' main-file median 0.71 s)",
+    "run26": "after: 2aecaf2 (fifteenth pass, end) — also one lookup of each text value per row "
+             "group (6c557d5). A noisy hour (polars' runs 0.67-1.09 s across the shapes): "
+             "delimited shapes only",
 }
 
 
