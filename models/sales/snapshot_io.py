@@ -52,24 +52,26 @@ class Staged:
     def first_encoded(self, name: str, count: int) -> bytes | None:
         """The list's first `count` entries as one IPC stream (the first page as it is when it
         holds no more), or None when the list has no page."""
-        pages, tables, have = self.lists[name].pages, [], 0
-        if len(pages) == 1 and self.lists[name].count <= count:
-            return pages[0]
-        for page in pages:
+        listed = self.lists[name]
+        if len(listed.pages) == 1 and listed.count <= count:
+            return listed.pages[0]
+        head = self._head(name, count)
+        return None if head is None else encode(head)
+
+    def first(self, name: str, count: int) -> list[dict]:
+        """The list's first `count` entries as dicts (decoding only the pages that hold them)."""
+        head = self._head(name, count)
+        return [] if head is None else entries(head)
+
+    def _head(self, name: str, count: int) -> pa.Table | None:
+        """The list's first `count` entries, from the pages that hold them; None without a page."""
+        tables, have = [], 0
+        for page in self.lists[name].pages:
             if have >= count:
                 break
             tables.append(decode(page))
             have += tables[-1].num_rows
-        return encode(pa.concat_tables(tables).slice(0, count)) if tables else None
-
-    def first(self, name: str, count: int) -> list[dict]:
-        """The list's first `count` entries as dicts (decoding only the pages that hold them)."""
-        staged, out = self.lists[name], []
-        for page in staged.pages:
-            if len(out) >= count:
-                break
-            out += entries(decode(page).slice(0, count - len(out)))
-        return out
+        return pa.concat_tables(tables).slice(0, count) if tables else None
 
 
 def stage(snapshot: Snapshot) -> Staged:
