@@ -1,4 +1,4 @@
-"""Two changes to Faust, applied once per worker.
+"""Three changes to Faust, applied once per worker.
 
 Fetch wait: Faust's aiokafka driver hard-codes `fetch_max_wait_ms=1500`. Tansu answers a fetch
 only when that wait is over, so every hop between agents cost ~0.5–1.5 s. The worker swaps in a
@@ -10,7 +10,12 @@ a worker whose in-memory store had dropped it), Faust either raises ConsistencyE
 crash-looped on it, issue 19) or, with the check off, resumes past the end and keeps a table
 missing what it dropped. Instead the partition is rebuilt: its keys are dropped and recovery
 reads its changelog from the start; meanwhile a key the table lacks is read from MongoDB
-(agents/tables.table_page)."""
+(agents/tables.table_page).
+
+Table start: Faust's table manager sleeps one second before it registers the tables' changelogs,
+in case an app adds a table after it started. Ours declares every table in `build_app`, before
+the worker starts, so the wait only delayed each worker's join by a second (every stack start
+and every restarted worker)."""
 from __future__ import annotations
 
 import logging
@@ -18,6 +23,7 @@ import types
 
 import aiokafka
 import faust.transport.drivers.aiokafka as driver
+from faust.tables.manager import TableManager
 from faust.tables.recovery import Recovery
 
 log = logging.getLogger("tributary.recovery")
@@ -65,10 +71,18 @@ def _patch_recovery() -> None:
     Recovery._build_offsets = build_offsets
 
 
+async def _start_tables(self) -> None:
+    """`TableManager.on_start` without its one-second sleep (see the module's docstring)."""
+    if not self.should_stop:
+        await self._update_channels()
+        await self.recovery.start()
+
+
 def apply(fetch_wait_ms: int) -> None:
     _ShortWaitConsumer.fetch_wait_ms = fetch_wait_ms
     if not getattr(Recovery._build_offsets, "_tributary", False):
         _patch_recovery()
+    TableManager.on_start = _start_tables
     if getattr(driver.aiokafka, "_tributary_patched", False):
         return
     proxy = types.ModuleType("aiokafka")
