@@ -50,6 +50,7 @@ class Stack:
         self.servers: list[Child] = []
         self.apps: list[Child] = []
         self.stopping = False
+        self.started = False   # every child up and every worker ready (stack.json says so)
 
     # -- start -------------------------------------------------------------------------
     def start(self) -> None:
@@ -75,12 +76,17 @@ class Stack:
         configure_partitions(self.settings.partitions, self.settings.topic_partitions)
         asyncio.run(ensure_topics(self.settings))
         self._write_state()
-        for number in range(1, self.workers + 1):
-            self.apps.append(self._worker(number).start())
-            self._wait_http(self.apps[-1], "/ready/")
-        for number, port in enumerate(self.gateway_ports, 1):
-            self.apps.append(self._gateway(number, port).start())
-            wait_port(port, proc=self.apps[-1].proc, timeout=60)
+        # the workers start together and join their group as one (started one after the other,
+        # each waited for its own join and the next one's rebalance: ~4 s a worker)
+        # workers, and the gateways boot meanwhile: /healthz answers 200 only once a worker is ready
+        workers = [self._worker(number).start() for number in range(1, self.workers + 1)]
+        gateways = [self._gateway(number, port).start()
+                    for number, port in enumerate(self.gateway_ports, 1)]
+        self.apps.extend(workers + gateways)
+        self._wait_ready(workers)
+        for child, port in zip(gateways, self.gateway_ports):
+            wait_port(port, proc=child.proc, timeout=60)
+        self.started = True
         self._write_state()
 
     def _refuse_second_stack(self) -> None:
@@ -118,24 +124,30 @@ class Stack:
     def _beat_file(self, name: str) -> Path:
         return self.settings.data_dir / "heartbeats" / f"{name}.json"
 
-    def _wait_http(self, child: Child, path: str, timeout: float = 90.0) -> None:
-        url = f"http://127.0.0.1:{child.env['_PORT']}{path}"
+    def _wait_ready(self, workers: list[Child], timeout: float = 90.0) -> None:
+        """Until every worker answers ready in one pass: a later one's join makes the group
+        rebalance, so an earlier ready is not enough."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not child.alive():
-                raise RuntimeError(f"{child.name} exited; see {child.log_path}")
-            try:
-                with urllib.request.urlopen(url, timeout=1) as resp:
-                    if resp.status == 200:
-                        return
-            except OSError:
-                pass
+            if all(self._ready(child) for child in workers):
+                return
             time.sleep(0.1)
-        raise TimeoutError(f"{child.name} not ready after {timeout}s; see {child.log_path}")
+        late = [c.name for c in workers if not self._ready(c)]
+        raise TimeoutError(f"{', '.join(late)} not ready after {timeout}s; see {self.settings.data_dir / 'logs'}")
+
+    @staticmethod
+    def _ready(child: Child) -> bool:
+        if not child.alive():
+            raise RuntimeError(f"{child.name} exited; see {child.log_path}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{child.env['_PORT']}/ready/", timeout=1) as resp:
+                return resp.status == 200
+        except OSError:
+            return False
 
     def _write_state(self) -> None:
         s = self.settings
-        state = {"pid": os.getpid(), "kafka_url": s.kafka_url, "mongo_url": s.mongo_url,
+        state = {"pid": os.getpid(), "started": self.started, "kafka_url": s.kafka_url, "mongo_url": s.mongo_url,
                  "mongo_db": s.mongo_db, "storage_url": s.storage_url, "partitions": s.partitions,
                  "gateway_url": f"http://127.0.0.1:{self.port}",
                  "gateway_urls": [f"http://127.0.0.1:{p}" for p in self.gateway_ports],

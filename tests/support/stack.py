@@ -40,10 +40,17 @@ class RunningStack:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"tributary up exited: {self.log()}")
-            if self.healthy():
+            if self.healthy() and self._started():
                 return self
             time.sleep(0.2)
         raise TimeoutError(f"stack not healthy after {timeout}s: {self.log()}")
+
+    def _started(self) -> bool:
+        """`tributary up` has every worker ready (the gateway is healthy with the first)."""
+        try:
+            return bool(self.state.get("started"))
+        except (OSError, ValueError):
+            return False
 
     def log(self) -> str:
         parts = []
