@@ -140,11 +140,13 @@ class Child:
 
     def due(self) -> bool:
         """An exited child may start again: at once after a stable run, else after a delay that
-        doubles with each quick exit (0.5 s … MAX_BACKOFF)."""
+        doubles with each quick failing exit (0.5 s … MAX_BACKOFF). A quick clean exit (0: it
+        was asked to stop, SIGTERM) is no crash loop: 0.5 s, and the delay does not grow."""
         now = time.time()
         if self._due is None:
             quick = now - self.started < STABLE_AFTER
-            self.backoff = min(max(self.backoff * 2, 0.5), MAX_BACKOFF) if quick else 0.0
+            clean = self.proc is not None and self.proc.returncode == 0
+            self.backoff = (0.5 if clean else min(max(self.backoff * 2, 0.5), MAX_BACKOFF)) if quick else 0.0
             self._due = now + self.backoff
         return now >= self._due
 

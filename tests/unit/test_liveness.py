@@ -43,6 +43,21 @@ def test_quick_exits_back_off(tmp_path):
     assert child.due() and child.backoff == 0.0  # after a stable run: at once
 
 
+def test_quick_clean_exits_do_not_back_off_further(tmp_path):
+    """A child stopped with SIGTERM exits 0: restarted after 0.5 s however often it happens,
+    while a failing exit in between still starts the doubling from there."""
+    child = Child("w", ["true"], tmp_path / "w.log")
+    child.proc = SimpleNamespace(returncode=0)
+    for _ in range(4):
+        child.started, child._due = time.time(), None
+        child.due()
+        assert child.backoff == 0.5
+    child.proc = SimpleNamespace(returncode=-9)
+    child.started, child._due = time.time(), None
+    child.due()
+    assert child.backoff == 1.0
+
+
 def test_partition_behind_its_changelog_is_rebuilt():
     tp, other = TP("t-changelog", 3), TP("t-changelog", 4)
     store = SimpleNamespace(data={"a": 1, "b": 2, "c": 3}, _key_partition={"a": 3, "b": 4, "c": 3})
