@@ -165,7 +165,12 @@ def _short(data, limit: int = MAX_LINE_BYTES, start: int = 0, end: int | None = 
     cut, its piece after the cut is a window long or the piece before it is a window longer
     than that part's unaligned end; across two cuts it holds a whole part. So when every part
     says True no line is too long; False only means the lines must be measured."""
-    window = max(1, limit // 3)
+    return _windows_hold_newline(data, max(1, limit // 3), start, end)
+
+
+def _windows_hold_newline(data, window: int, start: int = 0, end: int | None = None) -> bool:
+    """Every whole `window`-byte window of `data[start:end]`, counted from `start`, holds a
+    newline (one `find` per window, stopping at its first newline)."""
     end = len(data) if end is None else end
     return all(data.find(b"\n", i, i + window) >= 0 for i in range(start, end - window + 1, window))
 
@@ -174,8 +179,8 @@ def check_line_lengths(path: str, info: TextInfo, filename: str, limit: int = MA
     """CORRUPTED when a line is longer than `limit` bytes (streamed: memory stays one chunk).
     Without this, a giant last line would fall outside the head and tail windows unseen.
 
-    Fast path: when every whole window of limit/2 bytes holds a newline, no line reaches
-    `limit` (one `find` per window, stopping at its first newline); else lines are measured.
+    Fast path: when every whole window of limit/2 bytes holds a newline (the chunks are whole
+    windows, so the windows run on across them), no line reaches `limit`; else lines are measured.
     Nothing to read when the UTF-8 pass found the same (`TextInfo.short_lines`)."""
     if info.short_lines and limit >= MAX_LINE_BYTES:
         return
@@ -184,7 +189,7 @@ def check_line_lengths(path: str, info: TextInfo, filename: str, limit: int = MA
     with open(path, "rb") as f:
         f.seek(info.bom)
         while data := f.read(chunk):
-            if any(data.find(b"\n", i, i + window) < 0 for i in range(0, len(data) - window + 1, window)):
+            if not _windows_hold_newline(data, window):
                 break
         else:
             return
