@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from models.lifecycle import NEW, EntityKind, opened, outdated, stamped, status_change
+from models.lifecycle import NEW, EntityKind, opened, stamped, status_change
 from models.sales.normalise import norm_isrc, norm_upc
 
 CATALOG_SCHEMA = pa.schema([
@@ -264,8 +264,6 @@ def search(batches: Iterable[pa.RecordBatch], *, isrc: str | None = None, upc: s
 # ---- import status fold (same fold for the MongoDB record and the worker table) -----------------
 
 def apply_import_event(view: dict | None, payload: dict, ts: str) -> dict | None:
-    if outdated(view, payload):
-        return view
     out = opened(view, payload, "UPLOADING")
     if out is None:
         return None

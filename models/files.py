@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.lifecycle import NEW, EntityKind, outdated, restated
+from models.lifecycle import NEW, EntityKind, restated
 from models.new_file import FILETYPES, UPLOAD_MODES, NewSalesFile  # noqa: F401 - re-exported
 
 STATUSES = ("INITIALIZED", "UPLOADING", "UPLOADED", "CLEANING", "CLEANED", "PROCESSING",
@@ -65,8 +65,6 @@ def apply_event(record: dict[str, Any] | None, event_type: str, payload: dict[st
         return dict(payload["record"])
     if record is None:
         return None
-    if outdated(record, payload):
-        return record
     view = dict(record)
     if event_type == "SalesFileStatusChanged":
         status = payload["status"]

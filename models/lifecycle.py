@@ -68,6 +68,19 @@ def stamped(out: dict, payload: dict, key_field: str, ts: str, entry: bool) -> d
     return out
 
 
+def _keeping_newer(fold: Fold) -> Fold:
+    """`fold`, keeping the view as it is for a restated status older than it (`outdated`):
+    every kind's fold gets the guard by being declared, none has to remember it."""
+    if getattr(fold, "keeps_newer", False):
+        return fold
+
+    def guarded(view: dict | None, event_type: str, payload: dict, ts: str) -> dict | None:
+        return view if outdated(view, payload) else fold(view, event_type, payload, ts)
+
+    guarded.keeps_newer = True
+    return guarded
+
+
 class IllegalTransition(ValueError):
     """A status change the kind does not allow (the writer logs and drops it)."""
 
@@ -102,6 +115,7 @@ class EntityKind:
             unknown = {source, *targets} - {*self.statuses, NEW}
             if unknown:
                 raise ValueError(f"{self.name}: transition names unknown statuses {unknown}")
+        object.__setattr__(self, "fold", _keeping_newer(self.fold))
 
     def allowed(self, old: str | None, new: str) -> bool:
         """May an entity in `old` (None: not stored yet) move to `new`?"""

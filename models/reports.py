@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from models.catalog import isrc_keys, upc_keys
-from models.lifecycle import NEW, EntityKind, opened, outdated, stamped, status_change
+from models.lifecycle import NEW, EntityKind, opened, stamped, status_change
 from models.sales.schema import FIELDS as SALE_FIELDS
 
 TYPES = ("monthly", "unmatched")
@@ -198,8 +198,6 @@ def staleness(included: list[dict], current: list[dict]) -> dict | None:
 
 def apply_report_event(view: dict | None, payload: dict, ts: str) -> dict | None:
     """Fold one ReportStatusChanged into the report view (MongoDB record and worker table)."""
-    if outdated(view, payload):
-        return view
     out = opened(view, payload, "PENDING")
     if out is None:
         return None

@@ -59,20 +59,21 @@ def test_a_status_announced_again_keeps_the_recorded_history_and_time():
 
 def test_a_restated_status_older_than_the_view_leaves_it_as_it_is():
     """A status announced late (its event had failed) must not take a view back past newer
-    events; one newer than the view is taken whole."""
-    from models import catalog, reports
+    events; one newer than the view is taken whole. Every kind's fold keeps the newer view
+    (`EntityKind` guards the fold it is declared with)."""
+    from models import auto_upload_jobs, catalog, gtin_tasks, reports
 
     later = "2026-12-03T15:00:05+00:00"
     view = {"id": 7, "organisation": "org-1", "status": "FINALIZED", "updated_at": later,
             "history": [{"status": "PROCESSED", "ts": TS}, {"status": "FINALIZED", "ts": later}]}
     old = status("PROCESSED", history=[{"status": "PROCESSED", "ts": TS}], updated_at=TS)
-    assert files.apply_event(view, "SalesFileStatusChanged", old, later) == view
+    assert files.KIND.fold(view, "SalesFileStatusChanged", old, later) == view
     new = status("VOIDED", history=[*view["history"], {"status": "VOIDED", "ts": "2026-12-03T15:01:00+00:00"}],
                  updated_at="2026-12-03T15:01:00+00:00")
-    taken = files.apply_event(view, "SalesFileStatusChanged", new, later)
+    taken = files.KIND.fold(view, "SalesFileStatusChanged", new, later)
     assert taken["status"] == "VOIDED" and taken["history"] == new["fields"]["history"]
-    for fold, key in ((reports.apply_report_event, "report_id"), (catalog.apply_import_event, "import_id")):
+    for kind in (reports.KIND, catalog.IMPORT_KIND, gtin_tasks.KIND, auto_upload_jobs.KIND):
         done = {"id": "r1", "organisation": "org-1", "status": "DONE", "updated_at": later, "history": []}
-        stale = {key: "r1", "organisation": "org-1", "status": "RUNNING", "status_cause": None,
+        stale = {kind.key_field: "r1", "organisation": "org-1", "status": "RUNNING", "status_cause": None,
                  "error_message": None, "fields": {"history": [], "updated_at": TS}}
-        assert fold(done, stale, later) == done, key
+        assert kind.fold(done, kind.status_event, stale, later) == done, kind.name
