@@ -205,8 +205,8 @@ heartbeat file with their progress each `TRIBUTARY_HEARTBEAT_INTERVAL` seconds; 
 (`infra/stack/up.py`) SIGKILLs and restarts a process whose heartbeat stops for
 `TRIBUTARY_HEARTBEAT_MISSES` intervals, that stays in table recovery (or, connected, whose event
 reader stalls) past `TRIBUTARY_RECOVERY_LIMIT`, or that gives no first heartbeat within that
-bound. A process that keeps exiting soon after a start is restarted with a doubling delay
-(`infra/stack/processes.py`). A table partition whose changelog ends before the offset the table
+bound. A process that keeps failing soon after a start is restarted with a doubling delay; one
+that exits cleanly (stopped with SIGTERM) is restarted after 0.5 s (`infra/stack/processes.py`). A table partition whose changelog ends before the offset the table
 remembers is rebuilt from the changelog start instead of failing Faust's consistency check
 (`agents/faust_tuning.py`); keys a table lacks meanwhile are read from MongoDB. That rebuild is
 unit-tested only (`tests/unit/test_liveness.py`): the suite cannot provoke it. Faust's own check
