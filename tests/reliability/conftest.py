@@ -57,10 +57,10 @@ async def wait_status(api: Api, path: str, wanted: tuple[str, ...], timeout: flo
 
 
 async def healthy(stack, timeout: float = 90.0) -> bool:
-    for _ in range(int(timeout / 0.25)):
+    for _ in range(int(timeout / 0.1)):
         if stack.healthy():
             return True
-        await asyncio.sleep(0.25)
+        await asyncio.sleep(0.1)
     return False
 
 

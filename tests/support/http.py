@@ -35,7 +35,7 @@ class Api:
     async def post(self, path: str, **kw):
         return await self.call("POST", path, **kw)
 
-    async def wait_for(self, path: str, predicate, timeout: float = 60.0, interval: float = 0.2):
+    async def wait_for(self, path: str, predicate, timeout: float = 60.0, interval: float = 0.05):
         """Poll a GET until predicate(body) holds; returns the last body."""
         deadline = asyncio.get_running_loop().time() + timeout
         body = None

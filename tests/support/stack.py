@@ -42,7 +42,7 @@ class RunningStack:
                 raise RuntimeError(f"tributary up exited: {self.log()}")
             if self.healthy() and self._started():
                 return self
-            time.sleep(0.2)
+            time.sleep(0.05)
         raise TimeoutError(f"stack not healthy after {timeout}s: {self.log()}")
 
     def _started(self) -> bool:

@@ -29,7 +29,7 @@ async def rolled_up(stack, api, file_id: int) -> dict:
             status, record, _ = await api.get(f"/api/files/salesfiles/{file_id}/")
             assert record == final and "rollups" not in record
             return {**record, "rollups": keys}
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.05)
 
 
 def cached(stack) -> set:

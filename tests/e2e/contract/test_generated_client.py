@@ -87,7 +87,7 @@ def test_generated_client_drives_a_sales_file(client_module, stack, org):
         assert view.status_code == 200 and isinstance(view.parsed, models.SalesFile)
         if view.parsed.status.value in ("FINALIZED", "FAILED") or time.monotonic() > deadline:
             break
-        time.sleep(0.3)
+        time.sleep(0.1)
     assert view.parsed.status == models.SalesFileStatus.FINALIZED, json.loads(view.content)
     snap = _api(pkg, "files", "files_snapshot").sync_detailed(file_id=str(record.id),
                                                              client=client)
@@ -150,7 +150,7 @@ def test_generated_client_runs_a_gtin_import(client_module, stack):
         assert task.status_code == 200 and isinstance(task.parsed, models.TaskStatus)
         if task.parsed.status.value in ("done", "failed") or time.monotonic() > deadline:
             break
-        time.sleep(0.3)
+        time.sleep(0.1)
     assert task.parsed.status.value == "done", json.loads(task.content)
     assert task.parsed.processed_lines == 3
     assert [b.line for b in task.parsed.bad_gtins] == [4]

@@ -26,7 +26,7 @@ async def _view(api: Api, file_id: int, until, timeout: float = 30.0) -> dict:
         assert status == 200, body
         if until(body) or asyncio.get_running_loop().time() > deadline:
             return body
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.05)
 
 
 async def test_a_redelivered_command_announces_the_status_recorded_without_its_event(
