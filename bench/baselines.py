@@ -45,16 +45,17 @@ def duckdb_ingest(src: str, out: str) -> int:
 
 
 def polars_ingest(src: str, out: str, sep: str = "\t", names: dict[str, str] | None = None,
-                  decimal_comma: bool = False) -> int:
+                  decimal_comma: bool = False, by: list[str] | None = None) -> int:
     """`names`: canonical field → the file's header (organisation layouts); `decimal_comma`:
-    amounts written `0,5` (polars' own option)."""
+    amounts written `0,5` (polars' own option); `by`: keys added to every group-by (`currency`:
+    the groups Tributary must keep apart, never adding two currencies)."""
     import polars as pl
 
     col = (names or {}).get
     pl.scan_csv(src, separator=sep, schema_overrides={col("upc", "upc"): pl.String},
                 decimal_comma=decimal_comma).sink_parquet(out, compression="zstd")
     frame = pl.scan_parquet(out)
-    pl.collect_all([frame.group_by([col(c, c) for c in cols]).agg(
+    pl.collect_all([frame.group_by([col(c, c) for c in [*cols, *(by or [])]]).agg(
         pl.col(col("quantity", "quantity")).sum(), pl.col(col("revenue", "revenue")).sum(),
         pl.len().alias("rows")) for cols in GROUPS.values()])
     return frame.select(pl.len()).collect().item()

@@ -99,6 +99,11 @@ def markdown(results: dict[str, Any]) -> str:
                              f"{_fmt(e.get('rows_per_s'))} | {_fmt(e.get('peak_rss_mb'))} | "
                              + (f"**{_fmt(sres['ratio'])}** ({sres['target']}; met: "
                                 f"{sres['target_met']}) |" if who == "tributary" else "|"))
+            for who, e in (sres.get("context") or {}).items():
+                if who != "ratio":   # context: beside the target's ratio, never instead of it
+                    lines.append(f"| {name} {shape} | {who} (context) | {_fmt(e.get('median_s'))} s | "
+                                 f"{_fmt(e.get('rows_per_s'))} | {_fmt(e.get('peak_rss_mb'))} | "
+                                 f"{_fmt(sres['context']['ratio'])} (not the target) |")
         if "tributary" not in res:
             continue
         contenders = [("tributary", res["tributary"]), *(res.get("baselines") or {}).items()]
