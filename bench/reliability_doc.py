@@ -1,7 +1,9 @@
 """Write docs/reliability.md from the figures JSON the reliability suite emits.
 
     TRIBUTARY_RELIABILITY_OUT=/tmp/figures.json pytest tests/reliability
-    python -m bench.reliability_doc /tmp/figures.json [/tmp/more-figures.json ...]
+    python -m bench.reliability_doc /tmp/figures.gw*.json [/tmp/more-figures.json ...]
+
+(the suite runs on two test processes, each writing its own figures file: figures.gw0.json, …)
 
 The figures files are merged into docs/reliability-figures.json (committed; without arguments
 the document is rendered from it again).
@@ -254,7 +256,7 @@ def render(figures: dict) -> str:
              f"assertions held, so \"{MISSING}\" means it did not run or failed in that run.",
              "", "```bash", "TRIBUTARY_RELIABILITY_OUT=/tmp/figures.json "
              ".venv/bin/pytest tests/reliability",
-             ".venv/bin/python -m bench.reliability_doc /tmp/figures.json", "```", ""]
+             ".venv/bin/python -m bench.reliability_doc /tmp/figures.gw*.json", "```", ""]
     lines += _run(figures) + _faults(figures, used) + _sections(figures, used)
     return "\n".join(lines) + "\n" + HOW
 

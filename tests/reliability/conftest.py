@@ -2,7 +2,9 @@
 stack's children, and the figures file the suite writes (docs/reliability.md is filled from it).
 
 Figures go to $TRIBUTARY_RELIABILITY_OUT, else `<pytest base temp>/reliability-figures.json`;
-the path is printed at the end of the session (run with `-s` to see it).
+the path is printed at the end of the session (run with `-s` to see it). The suite runs on two
+test processes (pytest-xdist): each writes `<name>.gw0.json`, `<name>.gw1.json` beside the
+path asked for, and `bench.reliability_doc` merges the files it is given.
 """
 from __future__ import annotations
 
@@ -97,6 +99,9 @@ def pytest_runtest_logreport(report) -> None:
 def figures_file(tmp_path_factory):
     path = Path(os.environ.get("TRIBUTARY_RELIABILITY_OUT") or
                 tmp_path_factory.getbasetemp() / "reliability-figures.json")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")   # each test process writes a file of its own
+    if worker and os.environ.get("TRIBUTARY_RELIABILITY_OUT"):
+        path = path.with_name(f"{path.stem}.{worker}{path.suffix}")
     _PATH[:] = [path]
     record("run", "started", datetime.now(timezone.utc).isoformat(timespec="seconds"))
     record("run", "cpus", os.cpu_count())

@@ -79,7 +79,7 @@ async def test_invalid_payloads_are_dead_lettered_with_their_errors(stack, produ
         assert field in letter["reason"], letter
 
 
-@pytest.mark.parametrize("topic, kind, payload, events, answer, reason", [
+REJECTIONS = [
     ("sales.files.commands", "ProcessSalesFile", {"file_id": N}, "sales.files.events",
      "SalesFileCommandRejected", f"no sales file {N}"),
     ("sales.files.commands", "ReimportSalesFile", {"file_id": N + 1}, "sales.files.events",
@@ -99,7 +99,12 @@ async def test_invalid_payloads_are_dead_lettered_with_their_errors(stack, produ
     ("auto_upload.commands", "ResolveAutoUpload",
      {"job_id": f"au-{M}", "organisation": f"org-{M}", "url": "https://example.com/a.csv"},
      "auto_upload.events", "AutoUploadRejected", f"unknown organisation 'org-{M}'"),
-])
+]
+
+
+# named by the command (the payloads hold random ids: every collecting process must see the same names)
+@pytest.mark.parametrize("topic, kind, payload, events, answer, reason", REJECTIONS,
+                         ids=[r[1] for r in REJECTIONS])
 async def test_unknown_entities_and_organisations_are_rejected_with_the_reason(
         stack, producer, topic, kind, payload, events, answer, reason):
     key = next(str(v) for k, v in payload.items() if k.endswith("_id") or k == "id")
