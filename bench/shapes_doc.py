@@ -80,6 +80,9 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
     "run26": "after: 2aecaf2 (fifteenth pass, end) — also one lookup of each text value per row "
              "group (6c557d5). A noisy hour (polars' runs 0.67-1.09 s across the shapes): "
              "delimited shapes only",
+    "run29": "after: 644fad3 (sixteenth pass; the cleaning unchanged since run26) — with the "
+             "currencies shape's context run (polars split by currency). A slow hour: polars' "
+             "main-file median 0.76 s, load average 1.23 before",
 }
 
 
