@@ -50,11 +50,20 @@ def register(app: faust.App, deps: Deps) -> None:
 
     recovering = liveness.Stuck()
 
-    @app.timer(beats.heartbeat_interval)
-    @survive_outages  # a write that fails is a missed beat, not a crashed worker
     async def beat_file():
         """For the supervisor: written even while MongoDB is away (a file, no store)."""
         busy = bool(app.rebalancing or app.tables.recovery.in_recovery)
         liveness.beat(beats.heartbeat_file, deps.progress, "table recovery" if busy else None,
                       recovering.seen(busy),
                       worker=deps.settings.worker_id)
+
+    # a write that fails is a missed beat, not a crashed worker
+    app.timer(beats.heartbeat_interval, name="beat_file")(survive_outages(beat_file))
+
+    @app.task
+    @survive_outages
+    async def first_beat():
+        """A beat as soon as the worker runs: a timer's first tick comes an interval later, and
+        a worker stopped before it would count as never having beaten, replaced only at the
+        start bound (TRIBUTARY_RECOVERY_LIMIT) instead of once its beats stop."""
+        await beat_file()

@@ -74,6 +74,7 @@ class FakeApp:
     def __init__(self) -> None:
         self.agents: list[tuple[str, str, Callable]] = []   # (topic, name, fn)
         self.timers: dict[str, Callable] = {}               # "module.function" → fn
+        self.tasks: dict[str, Callable] = {}                # run once as the worker starts
         self.pages: dict[str, Callable] = {}
         self.tables: Any = SimpleNamespace(recovery=SimpleNamespace(in_recovery=False))
         self.consumer = None
@@ -91,6 +92,10 @@ class FakeApp:
             self.timers[f"{self.module}.{fn.__name__}"] = fn
             return fn
         return declare
+
+    def task(self, fn: Callable) -> Callable:
+        self.tasks[f"{self.module}.{fn.__name__}"] = fn
+        return fn
 
     def Table(self, name: str, **_: Any) -> FakeTable:  # noqa: N802 - Faust's name
         return FakeTable(name)

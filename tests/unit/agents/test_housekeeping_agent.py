@@ -38,6 +38,17 @@ async def test_the_beat_file_tells_the_supervisor_what_the_worker_does(docstore,
         await _beats(h, path)
 
 
+async def test_the_first_beat_is_written_as_the_worker_starts(docstore, tmp_path, monkeypatch):
+    """A worker stopped before its timer's first tick must already have beaten: the supervisor
+    then replaces it once the beats stop, not at the start bound minutes later."""
+    path = tmp_path / "beat.json"
+    monkeypatch.setenv(liveness.ENV_FILE, str(path))
+    async with harness(docstore) as h:
+        assert liveness.read(path) is None
+        await h.app.tasks["housekeeping.first_beat"]()
+        assert liveness.read(path)["worker"] == "harness"
+
+
 async def _beats(h, path) -> None:
     h.deps.progress = 3
     await h.tick("housekeeping.beat_file")
