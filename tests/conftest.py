@@ -2,7 +2,11 @@
 gateway on free loopback ports) for the whole test session, stopped at the end; one stack whose
 objects live in S3 (moto's server on loopback) for the tests of the S3 backend; and one
 embedded document store alone for the unit tests that need only it (agents, the lifecycle
-store), each test on a database of its own."""
+store), each test on a database of its own.
+
+The suite runs on two test processes (pytest-xdist, `addopts` in pyproject.toml): each is a
+session of its own, with these fixtures started once in it and stopped at its end, and a test
+file runs wholly in one of them (`--dist loadfile`), so its module stacks start once too."""
 from __future__ import annotations
 
 import pytest
