@@ -67,22 +67,25 @@ class _TextHashes:
     def __init__(self) -> None:
         self.vocab = Vocabulary()
         self.hashes = np.empty(0, np.uint64)
-        self.shared = False   # `hashes` aligned with a file vocabulary (`at`), not `vocab`
+
+    @property
+    def _follows_file(self) -> bool:
+        """`hashes` are aligned with a file vocabulary (`at`): `vocab` was never used then."""
+        return self.vocab.values is None and len(self.hashes) > 0
 
     def at(self, values: pa.Array, positions: pa.Array) -> np.ndarray:
         """Hashes of the file vocabulary's `values` at `positions` (`key_ids.FileIds`): the
         hashes are kept aligned with that vocabulary, so only values added since are hashed."""
         if self.vocab.values is not None:     # used with a vocabulary of its own before
             self.vocab, self.hashes = Vocabulary(), np.empty(0, np.uint64)
-        self.shared = True
         if len(values) > len(self.hashes):
             self.hashes = np.concatenate([self.hashes, _hash_all(values.slice(len(self.hashes)))])
         return self.hashes[positions.to_numpy(zero_copy_only=False)]
 
     def of(self, distinct: pa.Array) -> np.ndarray:
         """Hashes of `distinct` (non-null, distinct texts), in its order."""
-        if self.shared:                       # aligned with a file vocabulary before: start again
-            self.hashes, self.shared = np.empty(0, np.uint64), False
+        if self._follows_file:                # aligned with a file vocabulary before: start again
+            self.hashes = np.empty(0, np.uint64)
         seen = len(self.hashes)
         idx = self.vocab.positions(distinct)
         if len(self.vocab.values) > self.MAX:   # start again from this group's texts
