@@ -144,9 +144,12 @@ class Child:
         was asked to stop, SIGTERM) is no crash loop: 0.5 s, and the delay does not grow."""
         now = time.time()
         if self._due is None:
-            quick = now - self.started < STABLE_AFTER
-            clean = self.proc is not None and self.proc.returncode == 0
-            self.backoff = (0.5 if clean else min(max(self.backoff * 2, 0.5), MAX_BACKOFF)) if quick else 0.0
+            if now - self.started >= STABLE_AFTER:
+                self.backoff = 0.0
+            elif self.proc is not None and self.proc.returncode == 0:
+                self.backoff = 0.5
+            else:
+                self.backoff = min(max(self.backoff * 2, 0.5), MAX_BACKOFF)
             self._due = now + self.backoff
         return now >= self._due
 

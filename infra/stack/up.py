@@ -76,9 +76,9 @@ class Stack:
         configure_partitions(self.settings.partitions, self.settings.topic_partitions)
         asyncio.run(ensure_topics(self.settings))
         self._write_state()
-        # the workers start together and join their group as one (started one after the other,
-        # each waited for its own join and the next one's rebalance: ~4 s a worker)
-        # workers, and the gateways boot meanwhile: /healthz answers 200 only once a worker is ready
+        # the workers start together and join their group as one (one after the other, each
+        # waited for its own join and the next one's rebalance: ~4 s a worker); the gateways
+        # boot meanwhile (/healthz answers 200 only once a worker is ready)
         workers = [self._worker(number).start() for number in range(1, self.workers + 1)]
         gateways = [self._gateway(number, port).start()
                     for number, port in enumerate(self.gateway_ports, 1)]
