@@ -11,15 +11,13 @@ from typing import Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 import pycountry
-from stdnum import ean
-from stdnum import isrc as stdnum_isrc
 
 from .coded import is_coded, null_where
 from .dates import DateOrder
+from .identifiers import isrc_column, norm_isrc, norm_upc, upc_column
 from .money import as_amount
 from .schema import AMOUNT, AMOUNT_LIMIT, AMOUNT_SCALE
 
-_SEP = re.compile(r"[\s\-._/:]")
 _WORLD = {"WW", "WORLD", "WORLDWIDE", "WORLD WIDE", "GLOBAL", "ALL", "ROW", "INTERNATIONAL"}
 _TERRITORY_ALIASES = {"UK": "GB", "EL": "GR", "XK": "XK", "ROM": "RO"}  # ROM: ISO 3166 alpha-3 until 2002
 _CURRENCY_ALIASES = {"RUR": "RUB", "$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
@@ -43,56 +41,6 @@ def _localised_months() -> None:
 
 
 _localised_months()
-
-
-def norm_isrc(value: str) -> str | None:
-    """ISRC without separators, upper-case, validated by python-stdnum; None when invalid."""
-    code = _SEP.sub("", value).upper()
-    if code.startswith("ISRC"):
-        code = code[4:]
-    return code if stdnum_isrc.is_valid(code) else None
-
-
-_ISRC_PLAIN = r"^[A-Za-z0-9 \-._/:]*$"   # ASCII letters, digits and the separators _SEP strips
-_ISRC = r"^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$"
-_ISRC_COUNTRIES = pa.array(sorted(getattr(stdnum_isrc, "_country_codes", ())), pa.string())
-
-
-def isrc_column(values: pa.Array) -> pa.Array:
-    """`norm_isrc` of each value of a string array, in Arrow kernels for the values written
-    with plain ASCII letters, digits and separators (all of them, in DSP reports); the others
-    (other whitespace, non-ASCII letters whose upper case differs) go through `norm_isrc`."""
-    plain = pc.fill_null(pc.match_substring_regex(values, _ISRC_PLAIN), False)
-    if not len(_ISRC_COUNTRIES):                      # python-stdnum without its list
-        return pa.array([None if v is None else norm_isrc(v) for v in values.to_pylist()], pa.string())
-    out = _isrc_plain(values)
-    if pc.all(plain).as_py():
-        return out
-    other = pc.invert(plain)
-    slow = [None if v is None else norm_isrc(v) for v in values.filter(other).to_pylist()]
-    return pc.replace_with_mask(out, other, pa.array(slow, pa.string()))
-
-
-def _isrc_plain(values: pa.Array) -> pa.Array:
-    code = pc.ascii_upper(pc.replace_substring_regex(values, r"[ \-._/:]", ""))
-    code = pc.if_else(pc.starts_with(code, "ISRC"), pc.utf8_slice_codeunits(code, 4), code)
-    ok = pc.and_(pc.fill_null(pc.match_substring_regex(code, _ISRC), False),
-                 pc.is_in(pc.utf8_slice_codeunits(code, 0, 2), value_set=_ISRC_COUNTRIES))
-    return pc.if_else(ok, code, pa.scalar(None, pa.string()))
-
-
-def norm_upc(value: str) -> str | None:
-    """UPC/EAN/GTIN digits with a valid check digit. Leading zeros lost by spreadsheets are restored."""
-    code = _SEP.sub("", value.strip().strip('"').strip("'"))
-    if code.endswith(".0"):
-        code = code[:-2]
-    if not code.isdigit():
-        return None
-    if len(code) in (8, 12, 13, 14) and ean.is_valid(code):
-        return code
-    if len(code) == 11 and ean.is_valid(code.zfill(12)):  # one leading zero lost as a number
-        return code.zfill(12)
-    return None
 
 
 def norm_territory(value: str) -> str | None:
@@ -225,7 +173,8 @@ def _map_values(distinct: pa.Array, fn: Callable[[str], str | None]) -> pa.Array
     return columnar(distinct) if columnar else pa.array([fn(v) for v in distinct.to_pylist()], pa.string())
 
 
-COLUMNAR: dict[Callable, Callable[[pa.Array], pa.Array]] = {norm_isrc: isrc_column}  # same results, in kernels
+# same results, in kernels (`identifiers`)
+COLUMNAR: dict[Callable, Callable[[pa.Array], pa.Array]] = {norm_isrc: isrc_column, norm_upc: upc_column}
 
 
 def map_distinct(arr: pa.Array, fn: Callable[[str], str | None], cache: DistinctCache | None = None) -> pa.Array:

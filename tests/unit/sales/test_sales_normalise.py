@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.sales import normalise as nz
 
@@ -80,6 +82,26 @@ def test_isrc_column_agrees_with_norm_isrc():
              "BADISRC", "XXXYZ2400001", "GB\tXYZ2400001", "GB\u00a0XYZ2400001", "\u00fcSXYZ2400001", "", None,
              "gb_xyz.24/00001", "ISRC", "GBXYZ24000O1"]
     assert nz.isrc_column(pa.array(cells)).to_pylist() == [None if c is None else nz.norm_isrc(c) for c in cells]
+
+
+UPC_CELLS = ["012345678905", "12345678905", "5000000000012", '"0123-4567-8905"', "012345678906", "5.02E+09",
+             "2222222222", "96385074", "96385075", "00012345600012", "10012345600012", "1234567890.0",
+             " 5000000000012 ", "5 000000 000012", "'012345678905'", "\u0665000000000012", "", None, "0", "12",
+             "0000000000000", "00000000", "99999999999999999999", "12345678905X", "501234567890１"]
+
+
+def test_upc_column_agrees_with_norm_upc():
+    assert nz.upc_column(pa.array(UPC_CELLS)).to_pylist() == [None if c is None else nz.norm_upc(c) for c in UPC_CELLS]
+    assert nz.upc_column(pa.array(UPC_CELLS[:10])).to_pylist()[:3] == ["012345678905", "012345678905", "5000000000012"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text("0123456789", min_size=6, max_size=15),
+                          st.text("0123456789 -.'\"x", max_size=16)), max_size=40))
+def test_upc_column_agrees_with_norm_upc_on_any_cells(cells):
+    """Digit strings of every length, most with a wrong check digit, some right by chance."""
+    got = nz.upc_column(pa.array(cells, pa.string())).to_pylist()
+    assert got == [None if c is None else nz.norm_upc(c) for c in cells]
 
 
 def test_huge_amount_is_invalid_not_an_exception():
