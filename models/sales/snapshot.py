@@ -94,6 +94,7 @@ class SnapshotBuilder:
         self.folds = {name: Fold([k for k, _ in GROUPS[name]]) for name in names}
         self.columns = tuple(dict.fromkeys(c for fold in self.folds.values() for c in fold.cols))
         self.keys = KeyIds()
+        self.key_arrays: dict[str, pa.Array] = {}   # `_key_arrays`' kinds of this builder's lists
 
     def add(self, batch: pa.RecordBatch | pa.Table, codes: Codes | None = None) -> None:
         """`codes`: key columns already dictionary-encoded (`key_ids.encode_columns`)."""
@@ -108,7 +109,7 @@ class SnapshotBuilder:
 
     def lists(self) -> dict[str, pa.Table]:
         """This builder's lists, formatted (`_formatted`); the partial groups go as they are."""
-        lists = {}
+        lists, self.key_arrays = {}, {}
         for name, fold in self.folds.items():
             combined = fold.result()
             if combined is None:
@@ -116,6 +117,9 @@ class SnapshotBuilder:
                                          GROUPS[name])
                 continue
             # sorted while the keys are ids (ranked as their strings), then the strings taken once
+            if name in _KEYED:
+                kind, code, title = _KEYED[name]
+                self.key_arrays[kind] = _id_keys(self.keys, combined, code, title)
             ranks = [self.keys.ranks(c, combined.column(c)) for c in fold.cols]
             combined = combined.take(ordering(combined.column("revenue"), ranks))
             for column in fold.cols:
@@ -153,7 +157,7 @@ def snapshot_of(builders: list[SnapshotBuilder],
         with ThreadPoolExecutor(len(builders), thread_name_prefix="snapshot-lists") as pool:
             found = {k: v for part in pool.map(lists_of, builders) for k, v in part.items()}
     lists = {name: found[name] for name in GROUPS}
-    keys = _key_arrays(lists)
+    keys = _key_arrays(lists, {k: v for builder in builders for k, v in builder.key_arrays.items()})
     return Snapshot(lists, _totals(lists, keys), keys)
 
 
@@ -214,10 +218,42 @@ def _keys(table: pa.Table, code: str) -> pa.Array:
     return pc.unique(pa.chunked_array([pc.filter(codes, has_code).combine_chunks(), joined], pa.string()))
 
 
-def _key_arrays(lists: dict[str, pa.Table]) -> dict[str, pa.Array]:
+def _id_keys(ids: KeyIds, table: pa.Table, code: str, title: str) -> pa.Array:
+    """`_keys` of a list still keyed by ids (`KeyIds`): the entries' distinct ids hashed, and
+    only their strings taken (the currencies shape's byTrack: 463 k entries, ~50 k keys)."""
+    def strings(column: str, at: pa.Array) -> pa.Array:
+        found = ids.vocab.get(column)
+        if found is None or found.values is None:      # no value in the file: every id null
+            return pa.nulls(len(at), pa.string())
+        return pc.take(found.values, at)
+
+    def filled(column: str) -> pa.Array:               # per entry: a non-empty value
+        at = table.column(column).combine_chunks()
+        return pc.fill_null(pc.greater(pc.utf8_length(strings(column, at)), 0), False)
+
+    has_code = filled(code)
+    codes = pc.unique(pc.filter(table.column(code), has_code).combine_chunks())
+    named = pc.and_(pc.invert(has_code), filled(title))
+    pairs = table.filter(named).select(["artist", title]).group_by(["artist", title]).aggregate([])
+    artist = _casefold(pc.fill_null(strings("artist", pairs.column("artist").combine_chunks()), ""))
+    name = _casefold(strings(title, pairs.column(title).combine_chunks()))
+    joined = pc.binary_join_element_wise(artist, name, "\x1f")
+    return pc.unique(pa.chunked_array([strings(code, codes), joined], pa.string()))
+
+
+# the summary keys a list gives (`_keys`): their kind, the code column, the title column
+_KEYED = {"byTrack": ("tracks", "isrc", "track_title"), "byRelease": ("releases", "upc", "release_title")}
+
+
+def _key_arrays(lists: dict[str, pa.Table], found: dict[str, pa.Array] | None = None) -> dict[str, pa.Array]:
+    """The summary's distinct keys; `found`: those the builders took while their lists were
+    still keyed by ids (`_id_keys`), the others are taken from the formatted lists."""
+    found = found or {}
     names = lists["byArtist"].column("name")
     artists = pc.unique(pc.filter(names, pc.fill_null(pc.greater(pc.utf8_length(names), 0), False)))
-    return {"artists": artists, "tracks": _keys(lists["byTrack"], "isrc"), "releases": _keys(lists["byRelease"], "upc")}
+    return {"artists": artists,
+            "tracks": found["tracks"] if "tracks" in found else _keys(lists["byTrack"], "isrc"),
+            "releases": found["releases"] if "releases" in found else _keys(lists["byRelease"], "upc")}
 
 
 def summary_key_arrays(snapshot: Snapshot) -> dict[str, pa.Array]:

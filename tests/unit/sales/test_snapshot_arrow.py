@@ -128,6 +128,19 @@ def test_summary_keys_casefold_like_python_and_count_each_key_once_across_curren
     assert "strasse\x1fnoel" not in keys["tracks"] and "strasse\x1fnoël" in "\n".join(keys["tracks"])
 
 
+def test_summary_keys_taken_on_ids_are_those_of_the_formatted_lists():
+    """The builders take the tracks' and releases' keys while their lists are keyed by ids
+    (`snapshot._id_keys`); the same keys come from the lists as strings (`_keys`)."""
+    from models.sales.snapshot import _key_arrays
+
+    snap = build_snapshot(table(lines(3000, seed=5)))
+    from_strings = _key_arrays(snap.lists)
+    assert set(snap.key_arrays) == {"artists", "tracks", "releases"}
+    for kind, values in snap.key_arrays.items():
+        assert sorted(values.to_pylist()) == sorted(from_strings[kind].to_pylist()), kind
+        assert len(values) == len(set(values.to_pylist())), kind
+
+
 def test_totals_per_currency_are_exact():
     rows = lines(3000, seed=3)
     totals = build_snapshot(table(rows)).totals
