@@ -126,18 +126,28 @@ class _RowGroupSink:
             self.pending, self.rows = [], 0
 
     def close(self, ok: bool = True) -> Staged | None:
-        if ok:
-            self._flush()
-        for stage in self.stages:
-            stage.close()
-        self.writer.close()
-        self.pending = []
-        pa.default_memory_pool().release_unused()  # the next file starts from a lean worker
-        if self.error is not None and ok:
-            raise self.error
+        """The staged snapshot (None when not `ok`). The snapshot is staged while the Parquet
+        writer still writes the last row group: the folds are done first, the writer's group is
+        the slowest (currencies shape: 0.16 s of the 0.75 s this took one after the other)."""
         from models.sales.snapshot_io import stage_of
 
-        return stage_of(self.snapshots) if ok else None   # the pages the store will keep
+        if ok:
+            self._flush()
+        writer, *folds = self.stages
+        staged = None
+        try:
+            for stage in folds:
+                stage.close()
+            if ok and self.error is None:
+                staged = stage_of(self.snapshots)   # the pages the store will keep
+        finally:
+            writer.close()
+            self.writer.close()
+            self.pending = []
+            pa.default_memory_pool().release_unused()  # the next file starts from a lean worker
+        if self.error is not None and ok:
+            raise self.error
+        return staged
 
 
 class _Stage:
