@@ -141,3 +141,12 @@ def test_a_utf8_file_with_short_lines_is_not_read_again_for_their_length(tmp_pat
     assert not sniff.detect_encoding(str(long), "long.tsv").short_lines
     monkeypatch.setattr("builtins.open", None)          # any read would fail
     sniff.check_line_lengths(str(path), info, "short.tsv")
+
+
+def test_larger_files_are_cut_in_fewer_larger_ranges_but_enough_for_both_cores():
+    mb = 1 << 20
+    assert tabular.range_bytes(20 * mb) == tabular.CHUNK_BYTES           # the smallest range
+    assert tabular.range_bytes(139 * mb) == 139 * mb // tabular.SPREAD   # SPREAD ranges
+    assert tabular.range_bytes(5 << 30) == tabular.RANGE_GROWTH * tabular.CHUNK_BYTES
+    assert all(tabular.range_bytes(w) * tabular.SPREAD <= max(w, tabular.SPREAD * tabular.CHUNK_BYTES)
+               for w in range(mb, 200 * mb, 7 * mb))
