@@ -3,6 +3,7 @@ bad rows and totals."""
 from __future__ import annotations
 
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -150,3 +151,27 @@ def test_larger_files_are_cut_in_fewer_larger_ranges_but_enough_for_both_cores()
     assert tabular.range_bytes(5 << 30) == tabular.RANGE_GROWTH * tabular.CHUNK_BYTES
     assert all(tabular.range_bytes(w) * tabular.SPREAD <= max(w, tabular.SPREAD * tabular.CHUNK_BYTES)
                for w in range(mb, 200 * mb, 7 * mb))
+
+
+def test_the_utf8_pass_does_not_keep_the_file_in_the_resident_set(tmp_path):
+    """The whole file is mapped and read; the checked parts leave the process's resident set as
+    they are done (the bench's worker peak RSS held a 5 M-row file twice over before)."""
+    import re
+    from pathlib import Path
+
+    from models.sales import sniff
+
+    status = Path("/proc/self/status")
+    if not status.exists() or not Path("/proc/self/clear_refs").exists():
+        pytest.skip("needs Linux /proc to read the peak resident set")
+    path = tmp_path / "big.tsv"
+    line = "2025-06\tSpotify\tGB\tGBXYZ2400001\tSong\t0.001\n".encode()
+    path.write_bytes(line * (96 * 2**20 // len(line)))            # 96 MiB: twelve parts
+
+    def peak_mib() -> int:
+        return int(re.search(r"VmHWM:\s+(\d+)", status.read_text())[1]) // 1024
+
+    Path("/proc/self/clear_refs").write_text("5")                  # the peak starts again from now
+    before = peak_mib()
+    assert sniff.detect_encoding(str(path), "big.tsv").encoding == "utf-8"
+    assert peak_mib() - before < 48                                 # not the file's 96 MiB
