@@ -72,7 +72,7 @@ class Work(Group):
                                       "hours a finished GTIN import task is kept")
     task_purge_interval: float = var(60.0, "TASK_PURGE_INTERVAL",
                                      "seconds between purges of expired GTIN import tasks")
-    clean_ahead: int = var(4, "CLEAN_AHEAD", "byte ranges (8 MiB) of a large sales file cleaned ahead of the one "
+    clean_ahead: int = var(4, "CLEAN_AHEAD", "byte ranges (8-24 MiB) of a large sales file cleaned ahead of the one "
                          "written (memory vs. speed)")
 
 
