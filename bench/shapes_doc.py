@@ -83,6 +83,19 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
     "run29": "after: 644fad3 (sixteenth pass; the cleaning unchanged since run26) — with the "
              "currencies shape's context run (polars split by currency). A slow hour: polars' "
              "main-file median 0.76 s, load average 1.23 before",
+    "run30": "after: 2f5fc87 (seventeenth pass, first half) — UPC check digits in numpy (cd1fc46), "
+             "the summary keys taken on ids (7dc2ef1), the snapshot staged while the last row group "
+             "is written (2f5fc87). A noisy hour: some Tributary runs 30-50 % above the others",
+    "run31": "after: 8d89f69 (seventeenth pass) — a 1 M-row file cut in six byte ranges of ~23 MB "
+             "instead of 17 of 8 MB (each range's fixed costs paid a third as often). Load average "
+             "2.09 before",
+    "run32-5m": "after: 8d89f69 (seventeenth pass) — the worker's peak RSS counts the input "
+                "file twice over: the UTF-8 pass's two maps of the whole file (fixed in 7102fe8, "
+                "run33-5m)",
+    "run33-5m": "after: 7102fe8 (seventeenth pass) — the UTF-8 pass maps the file once and lets "
+                "each checked part leave the resident set",
+    "run34": "after: 2578ac8 (seventeenth pass, end). Polars' main-file runs spread 0.78-1.09 s "
+             "(the median flatters the main file's ratio: its pairs are 1.86, 1.55, 1.86)",
 }
 
 
