@@ -105,7 +105,7 @@ class SnapshotBuilder:
         for i, column in enumerate(self.columns):
             table = table.set_column(i, column, self.keys.ids(column, table.column(column), codes))
         for fold in self.folds.values():
-            fold.add(partial_groups(table.select([*fold.cols, *SUMS, "line"]), fold.cols))
+            fold.take(table.select([*fold.cols, *SUMS, "line"]))
 
     def lists(self) -> dict[str, pa.Table]:
         """This builder's lists, formatted (`_formatted`); the partial groups go as they are."""

@@ -17,6 +17,10 @@ SUMS = ("quantity", "revenue", "revenue_converted")
 # peaked at 929-987 MiB on the 5 M-row currencies file (750 k: 893-921, 500 k: 919-925)
 _COMBINE_AT = 750_000
 _PARTITIONS = 4        # of the lists keyed by artist (a power of two)
+# a list whose first batch's groups are more than this share of its rows is not grouped batch by
+# batch (its rows go to the folds as they are): currencies' byTrack, 330 k rows -> 204 k groups,
+# was grouped twice over for 38 % fewer rows
+_RAW_AT = 0.5
 
 
 def _aliased(table: pa.Table, a: str, b: str) -> bool:
@@ -43,6 +47,14 @@ def partial_groups(batch: pa.Table, cols: list[str]) -> pa.Table:
     return agg.select([*cols, *SUMS, "rows", "converted_rows"])
 
 
+def as_groups(batch: pa.Table, cols: list[str]) -> pa.Table:
+    """Each row of `batch` as a partial group of its own: `partial_groups`' columns, no grouping."""
+    ones = pa.array(np.ones(batch.num_rows, np.int64))
+    converted = pc.cast(pc.is_valid(batch.column("revenue_converted")), pa.int64())
+    return pa.table([*(batch.column(c) for c in (*cols, *SUMS)), ones, converted],
+                    names=[*cols, *SUMS, "rows", "converted_rows"])
+
+
 def _combine(parts: list[pa.Table], cols: list[str]) -> pa.Table:
     table = pa.concat_tables(parts)
     agg = table.group_by(cols, use_threads=False).aggregate(
@@ -67,6 +79,17 @@ class Fold:
         count = _PARTITIONS if "artist" in cols else 1
         self.parts: list[list[pa.Table]] = [[] for _ in range(count)]
         self.sizes, self.folded = [0] * count, [0] * count
+        self.raw = False   # batches are not grouped before they are folded (_RAW_AT)
+
+    def take(self, batch: pa.Table) -> None:
+        """A batch's rows (the key columns, SUMS and `line`), grouped first unless grouping
+        barely shrinks this list's batches (`_RAW_AT`): the folds group them all the same."""
+        if self.raw:
+            self.add(as_groups(batch, self.cols))
+            return
+        part = partial_groups(batch, self.cols)
+        self.raw = part.num_rows > _RAW_AT * batch.num_rows
+        self.add(part)
 
     def add(self, part: pa.Table) -> None:
         pieces = [part] if len(self.parts) == 1 else _split(part, len(self.parts))

@@ -7,6 +7,7 @@ from collections import defaultdict
 from decimal import Context, Decimal, localcontext
 
 import pyarrow as pa
+import pytest
 
 from models.sales.result import _fmt
 from models.sales.schema import CANONICAL_SCHEMA
@@ -171,6 +172,26 @@ def test_partial_groups_folded_many_times_keep_every_entry_exact(monkeypatch):
         got = folded.entries(name)
         assert {tuple(e[label] for _, label in keys): e for e in got} == expected(rows, name), name
     assert folded.to_dict() == build_snapshot(table(rows)).to_dict()
+
+
+@pytest.mark.parametrize("raw_at", [0.0, 10.0])
+def test_lists_whose_batches_go_ungrouped_to_the_folds_keep_every_entry_exact(monkeypatch, raw_at):
+    """A list whose batches barely shrink when grouped sends them to the folds as rows
+    (`snapshot_fold._RAW_AT`): 0 makes every list do so after its first batch, 10 none."""
+    import models.sales.snapshot as snapshot
+    import models.sales.snapshot_fold as fold
+
+    rows = lines(4000, seed=35)
+    monkeypatch.setattr(fold, "_COMBINE_AT", 400)
+    monkeypatch.setattr(fold, "_RAW_AT", raw_at)
+    builder = snapshot.SnapshotBuilder()
+    for batch in table(rows).to_batches(max_chunksize=300):
+        builder.add(pa.Table.from_batches([batch]))
+    assert all(f.raw == (raw_at == 0.0) for f in builder.folds.values())
+    got = builder.result()
+    for name, keys in GROUPS.items():
+        assert {tuple(e[label] for _, label in keys): e for e in got.entries(name)} == expected(rows, name), name
+    assert got.to_dict() == build_snapshot(table(rows)).to_dict()
 
 
 def test_builders_of_disjoint_lists_on_threads_give_the_one_snapshot():
