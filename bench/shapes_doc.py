@@ -96,6 +96,9 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
                 "each checked part leave the resident set",
     "run34": "after: 2578ac8 (seventeenth pass, end). Polars' main-file runs spread 0.78-1.09 s "
              "(the median flatters the main file's ratio: its pairs are 1.86, 1.55, 1.86)",
+    "run35": "after: c87ce7d (seventeenth pass, end) — also byTrack's batches sent to its folds "
+             "ungrouped where grouping barely shrinks them (c87ce7d), the DSR's ICPNs through the "
+             "columnar UPC check (6c688ef). Load average 1.37 before",
 }
 
 
