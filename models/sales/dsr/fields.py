@@ -73,12 +73,6 @@ def per_value(arr: pa.Array, fn: Callable, typ: pa.DataType = pa.string()) -> pa
     return pc.take(pa.array([fn(v) for v in enc.dictionary.to_pylist()], typ), enc.indices)
 
 
-def per_distinct(arr: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
-    """`fn` (an array → as many values, in kernels) on the distinct values of `arr` only."""
-    enc = pc.dictionary_encode(arr)
-    return pc.take(fn(enc.dictionary), enc.indices)
-
-
 def codes(arr: pa.Array) -> tuple[np.ndarray, list]:
     """(index of each row's value, the distinct values)."""
     enc = pc.dictionary_encode(arr)

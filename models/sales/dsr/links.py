@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from .. import normalise as nz
 from ..coded import recoded
-from .fields import Rows, pc, per_distinct, per_value
+from .fields import Rows, pc, per_value
 from .records import multi, unescape
 
 # an ISRC cell that norm_isrc leaves as it is when its country code is valid (multi() of it is itself)
@@ -28,7 +28,7 @@ def linked(b, rel: Rows, res: Rows, su: Rows) -> dict[str, pa.Array] | None:
     if ri is None or ai is None:
         return None
     icpn = per_value(rel.field("ICPN"), lambda v: unescape(v).strip())
-    upc = per_distinct(icpn, nz.upc_column)      # "" is no UPC to upc_column either
+    upc = nz.map_distinct(icpn, nz.norm_upc)      # in kernels (COLUMNAR); "" is no UPC either
     isrc_cell = res.field("ISRC")
     isrc, listed = _isrcs(isrc_cell)
     artist = pc.coalesce(pc.take(res.field("DisplayArtistName"), ai), "")
