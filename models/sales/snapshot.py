@@ -119,7 +119,7 @@ class SnapshotBuilder:
             # sorted while the keys are ids (ranked as their strings), then the strings taken once
             if name in _KEYED:
                 kind, code, title = _KEYED[name]
-                self.key_arrays[kind] = _id_keys(self.keys, combined, code, title)
+                self.key_arrays[kind] = _keys(combined, code, title, self.keys.strings)
             ranks = [self.keys.ranks(c, combined.column(c)) for c in fold.cols]
             combined = combined.take(ordering(combined.column("revenue"), ranks))
             for column in fold.cols:
@@ -206,39 +206,26 @@ def _casefold(values: pa.Array) -> pa.Array:
     return pc.replace_with_mask(out, other, pa.array(folded, pa.string()))
 
 
-def _keys(table: pa.Table, code: str) -> pa.Array:
-    """Distinct codes (ISRC/UPC), else casefolded `artist \x1f name` where there is a name."""
-    codes = table.column(code)
-    has_code = pc.fill_null(pc.greater(pc.utf8_length(codes), 0), False)
-    named = pc.and_(pc.invert(has_code), pc.fill_null(pc.greater(pc.utf8_length(table.column("name")), 0), False))
-    pairs = table.filter(named).select(["artist", "name"]).group_by(["artist", "name"]).aggregate([])
-    artist = _casefold(pc.fill_null(pairs.column("artist").combine_chunks(), ""))
-    name = _casefold(pairs.column("name").combine_chunks())
-    joined = pc.binary_join_element_wise(artist, name, "\x1f")
-    return pc.unique(pa.chunked_array([pc.filter(codes, has_code).combine_chunks(), joined], pa.string()))
-
-
-def _id_keys(ids: KeyIds, table: pa.Table, code: str, title: str) -> pa.Array:
-    """`_keys` of a list still keyed by ids (`KeyIds`): the entries' distinct ids hashed, and
-    only their strings taken (the currencies shape's byTrack: 463 k entries, ~50 k keys)."""
-    def strings(column: str, at: pa.Array) -> pa.Array:
-        found = ids.vocab.get(column)
-        if found is None or found.values is None:      # no value in the file: every id null
-            return pa.nulls(len(at), pa.string())
-        return pc.take(found.values, at)
+def _keys(table: pa.Table, code: str, title: str = "name",
+          strings: Callable[[str, pa.Array], pa.Array] | None = None) -> pa.Array:
+    """Distinct codes (ISRC/UPC), else casefolded `artist \x1f title` where there is a title.
+    `strings(column, values)`: a list still keyed by ids gives its strings (`KeyIds.strings`):
+    the distinct ids are found first, only their strings are taken (the currencies shape's
+    byTrack: 463 k entries, ~50 k keys); a formatted list's columns are its strings."""
+    text = strings or (lambda column, values: values)
 
     def filled(column: str) -> pa.Array:               # per entry: a non-empty value
-        at = table.column(column).combine_chunks()
-        return pc.fill_null(pc.greater(pc.utf8_length(strings(column, at)), 0), False)
+        return pc.fill_null(pc.greater(pc.utf8_length(text(column, table.column(column).combine_chunks())), 0),
+                            False)
 
     has_code = filled(code)
     codes = pc.unique(pc.filter(table.column(code), has_code).combine_chunks())
     named = pc.and_(pc.invert(has_code), filled(title))
     pairs = table.filter(named).select(["artist", title]).group_by(["artist", title]).aggregate([])
-    artist = _casefold(pc.fill_null(strings("artist", pairs.column("artist").combine_chunks()), ""))
-    name = _casefold(strings(title, pairs.column(title).combine_chunks()))
+    artist = _casefold(pc.fill_null(text("artist", pairs.column("artist").combine_chunks()), ""))
+    name = _casefold(text(title, pairs.column(title).combine_chunks()))
     joined = pc.binary_join_element_wise(artist, name, "\x1f")
-    return pc.unique(pa.chunked_array([strings(code, codes), joined], pa.string()))
+    return pc.unique(pa.chunked_array([text(code, codes), joined], pa.string()))
 
 
 # the summary keys a list gives (`_keys`): their kind, the code column, the title column
@@ -247,7 +234,7 @@ _KEYED = {"byTrack": ("tracks", "isrc", "track_title"), "byRelease": ("releases"
 
 def _key_arrays(lists: dict[str, pa.Table], found: dict[str, pa.Array] | None = None) -> dict[str, pa.Array]:
     """The summary's distinct keys; `found`: those the builders took while their lists were
-    still keyed by ids (`_id_keys`), the others are taken from the formatted lists."""
+    still keyed by ids (`_keys` on ids), the others are taken from the formatted lists."""
     found = found or {}
     names = lists["byArtist"].column("name")
     artists = pc.unique(pc.filter(names, pc.fill_null(pc.greater(pc.utf8_length(names), 0), False)))

@@ -131,7 +131,7 @@ def test_summary_keys_casefold_like_python_and_count_each_key_once_across_curren
 
 def test_summary_keys_taken_on_ids_are_those_of_the_formatted_lists():
     """The builders take the tracks' and releases' keys while their lists are keyed by ids
-    (`snapshot._id_keys`); the same keys come from the lists as strings (`_keys`)."""
+    (`snapshot._keys` with `KeyIds.strings`); the same keys come from the lists as strings."""
     from models.sales.snapshot import _key_arrays
 
     snap = build_snapshot(table(lines(3000, seed=5)))
