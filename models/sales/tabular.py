@@ -354,8 +354,8 @@ def clean_text_tabular(path: str, filename: str, info: TextInfo, head: list[Line
     data_bytes = max(1, end - header.start)
     line_bytes = (head[-1].end - header.start) / max(1, len(head) - match.row)
     first = max(FIRST_BYTES, int(4 * SNIFF_ROWS * line_bytes))  # the sniff's rows, with room to spare
-    spans = ranges(path, header.start, end, range_bytes(end - header.start), first) \
-        if info.encoding == "utf-8" and WORKERS > 1 and end - header.start > 2 * CHUNK_BYTES else []
+    spans = ranges(path, header.start, end, range_bytes(data_bytes), first) \
+        if info.encoding == "utf-8" and WORKERS > 1 and data_bytes > 2 * CHUNK_BYTES else []
     if len(spans) > 2:                                # (a file without `\n` line ends stays serial)
         clean_parallel(path, spans, delimiter, len(match.headers), match.row + 1, mapper, emitter,
                        options.batch_rows, progress, options.clean_ahead)
