@@ -55,7 +55,7 @@ class Rows:
         kinds = np.unique(pos)
         if len(kinds) == 1 and kinds[0] >= 0:
             return self.b.cell(int(kinds[0]), self.rows)
-        out = pa.nulls(len(pos), self.b.rt.type).fill_null("")
+        out = pa.nulls(len(pos), self.b.rt.type.value_type).fill_null("")
         for p in kinds[kinds >= 0]:
             at = pos == p
             out = pc.replace_with_mask(out, pa.array(at), self.b.cell(int(p), self.rows[at]))

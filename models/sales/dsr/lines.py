@@ -35,7 +35,7 @@ class Blocks:
     cells: np.ndarray
     crlf: bool         # the file holds `\r`: a line's last cell loses trailing `\r`s (rstrip("\r\n"))
     marked: bool       # the file holds escaped tabs, as TAB_MARK
-    rt: pa.Array
+    rt: pa.DictionaryArray   # coded: an index per line into the file's distinct record types
     line: np.ndarray
     block: np.ndarray
 
@@ -60,6 +60,12 @@ def _text(taken: pa.Array, cells: np.ndarray, i: int, has: np.ndarray, crlf: boo
     if crlf:
         out = pc.if_else(pa.array(cells == i + 1), pc.utf8_rtrim(out, characters="\r"), out)
     return pc.replace_substring(out, TAB_MARK, "\t") if marked else out
+
+
+def _record_types(heads: pa.Array, crlf: bool, marked: bool) -> pa.Array:
+    """`_text` of distinct first cells: a value ending in a newline is its line's last cell."""
+    last = np.asarray(pc.ends_with(heads, "\n").to_numpy(zero_copy_only=False), dtype=bool)
+    return _text(heads, np.where(last, 1, 2), 0, np.ones(len(heads), dtype=bool), crlf, marked)
 
 
 def _separators(raw: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
@@ -138,9 +144,12 @@ def read_blocks(path: str, info: TextInfo, s) -> Blocks | None:
     first = np.concatenate([[0], last[:-1] + 1]) if len(last) else last
     cells = last - first + 1
     s.lines = len(last)
-    heads = pc.take(flat, pa.array(first))           # each line's first cell, separator included
-    plain = pc.match_substring_regex(heads, _PLAIN_BLOCK)
-    block_at = np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)
+    # each line's first cell, separator included, as an index into its distinct values: a file
+    # has a few record types, so the block test and the type's text run once per value
+    heads = pc.dictionary_encode(pc.take(flat, pa.array(first)))
+    kinds = heads.indices.to_numpy(zero_copy_only=False)
+    block_at = np.asarray(pc.match_substring_regex(heads.dictionary, _PLAIN_BLOCK)
+                          .to_numpy(zero_copy_only=False), dtype=bool)[kinds]
     other = np.flatnonzero(~block_at)
     texts = (data[offsets[first[i]]:offsets[last[i] + 1]].decode().replace(TAB_MARK, "\t") for i in other.tolist())
     resets = _other_lines(other + 1, texts, s)
@@ -149,7 +158,7 @@ def read_blocks(path: str, info: TextInfo, s) -> Blocks | None:
     at = np.flatnonzero(block_at)
     crlf = data.find(b"\r", start) >= 0
     first, cells, line = first[at], cells[at], at + 1
-    rt = _text(heads.filter(plain), cells, 0, np.ones(len(at), dtype=bool), crlf, marked)
+    rt = pa.DictionaryArray.from_arrays(pa.array(kinds[at]), _record_types(heads.dictionary, crlf, marked))
     bid = _cell(flat, first, cells, 1, crlf, marked)
     del heads
     changed = np.ones(len(line), dtype=bool)
