@@ -67,7 +67,7 @@ def sales(b: Blocks, s, period: str | None, dsp: str | None) -> Sales | None:
                         for k in ("RE", "AS", "SU"))
         b.flat = None                             # the file's bytes and cells: every cell needed is taken
         # the links touch no reader state: they are found while the amounts are read here
-        links = pool.submit(linked, b, rel, res, su)
+        links = pool.submit(linked, b, rel, res, su, pool)   # its resources' side on the other thread
         try:
             return _sales(b, s, period, dsp, rt_names, rt_codes, su, links)
         finally:

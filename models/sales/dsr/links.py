@@ -4,6 +4,8 @@ reference (the last such record), else whose DspResourceId is (the first), else 
 only record. Values are computed once per RE/AS record and taken to the lines that name it."""
 from __future__ import annotations
 
+from concurrent.futures import Executor
+
 import numpy as np
 import pyarrow as pa
 
@@ -16,27 +18,35 @@ from .records import multi, unescape
 _CANONICAL_ISRC = r"^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$"
 
 
-def linked(b, rel: Rows, res: Rows, su: Rows) -> dict[str, pa.Array] | None:
+def linked(b, rel: Rows, res: Rows, su: Rows, pool: Executor | None = None) -> dict[str, pa.Array] | None:
     """Per sale line: isrc, upc, artist, track_title, release_title; for the data-quality notes
     whether the ISRC/UPC was nulled, and the ISRC cells / ICPNs with each line's row of them
-    (`as_row`, `re_row`). None: a reference spelt `dsp:…` (the per-line reader's own key space)."""
+    (`as_row`, `re_row`). None: a reference spelt `dsp:…` (the per-line reader's own key space).
+    `pool`: the resources' side is found on one of its threads while this one finds the
+    releases' (the links are the last step of the reading before the lines are emitted)."""
     size = int(b.block.max()) + 1 if len(b.block) else 1
-    transacted = su.field("TransactedResource")
+
+    def resources() -> tuple | None:
+        transacted = su.field("TransactedResource")
+        ai = _named(b, res, su, size, pc.if_else(pc.not_equal(transacted, ""), transacted, su.field("DspResourceId")),
+                    [(res.field("ResourceReference"), True), (res.field("DspResourceId"), False)])
+        return None if ai is None else (ai, *_isrcs(res.field("ISRC")), _text(res.field("Title")))
+
+    found = pool.submit(resources) if pool is not None else None
     ri = _named(b, rel, su, size, su.field("TransactedRelease"), [(rel.field("ReleaseReference"), True)])
-    ai = _named(b, res, su, size, pc.if_else(pc.not_equal(transacted, ""), transacted, su.field("DspResourceId")),
-                [(res.field("ResourceReference"), True), (res.field("DspResourceId"), False)])
-    if ri is None or ai is None:
-        return None
     icpn = per_value(rel.field("ICPN"), lambda v: unescape(v).strip())
     upc = nz.map_distinct(icpn, nz.norm_upc)      # in kernels (COLUMNAR); "" is no UPC either
-    isrc_cell = res.field("ISRC")
-    isrc, listed = _isrcs(isrc_cell)
+    release_title = _text(rel.field("Title"))
+    resource = found.result() if found is not None else resources()
+    if ri is None or resource is None:
+        return None
+    ai, isrc, listed, track_title = resource
     artist = pc.coalesce(pc.take(res.field("DisplayArtistName"), ai), "")
     artist = pc.if_else(pc.not_equal(artist, ""), artist, pc.coalesce(pc.take(rel.field("DisplayArtistName"), ri), ""))
     # coded (models/sales/coded.py): each record's value once, the line's record as its index
     return {"isrc": recoded(ai, isrc), "upc": recoded(ri, upc), "artist": _text(artist),
-            "track_title": recoded(ai, _text(res.field("Title"))), "release_title": recoded(ri, _text(rel.field("Title"))),
-            "isrc_nulled": pc.take(pc.and_(pc.is_null(isrc), listed), ai), "isrc_cell": isrc_cell, "as_row": ai,
+            "track_title": recoded(ai, track_title), "release_title": recoded(ri, release_title),
+            "isrc_nulled": pc.take(pc.and_(pc.is_null(isrc), listed), ai), "isrc_cell": res.field("ISRC"), "as_row": ai,
             "upc_nulled": pc.take(pc.and_(pc.is_null(upc), pc.not_equal(icpn, "")), ri), "icpn": icpn, "re_row": ri}
 
 
