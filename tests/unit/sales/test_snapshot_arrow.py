@@ -194,6 +194,29 @@ def test_lists_whose_batches_go_ungrouped_to_the_folds_keep_every_entry_exact(mo
     assert got.to_dict() == build_snapshot(table(rows)).to_dict()
 
 
+@pytest.mark.parametrize("groups", [1, 64, 10**9])
+def test_lists_kept_in_partitions_keep_every_entry_exact(monkeypatch, groups):
+    """Lists keyed by artist are kept in up to `_PARTITIONS` partitions when their first batch
+    gives more than `_PARTITION_GROUPS` groups per partition: 1 splits them into all 16, 10**9
+    into none; the same lists as line-by-line Decimal sums either way."""
+    import models.sales.snapshot as snapshot
+    import models.sales.snapshot_fold as fold
+
+    rows = lines(4000, seed=37)
+    monkeypatch.setattr(fold, "_COMBINE_AT", 400)
+    monkeypatch.setattr(fold, "_PARTITION_GROUPS", groups)
+    builder = snapshot.SnapshotBuilder()
+    for batch in table(rows).to_batches(max_chunksize=500):
+        builder.add(pa.Table.from_batches([batch]))
+    counts = {name: len(f.parts) for name, f in builder.folds.items()}
+    assert counts["byDSP"] == counts["byCurrency"] == 1
+    assert {1: counts["byTrack"] == 16, 64: 1 < counts["byTrack"] < 16, 10**9: counts["byTrack"] == 1}[groups], counts
+    got = builder.result()
+    for name, keys in GROUPS.items():
+        assert {tuple(e[label] for _, label in keys): e for e in got.entries(name)} == expected(rows, name), name
+    assert got.to_dict() == build_snapshot(table(rows)).to_dict()
+
+
 def test_builders_of_disjoint_lists_on_threads_give_the_one_snapshot():
     """The cleaning runs `SPLIT`'s builders on threads of their own, then `snapshot_of`."""
     import models.sales.snapshot as snapshot
