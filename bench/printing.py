@@ -63,6 +63,15 @@ def show(name: str, result: dict[str, Any]) -> None:
           f"load avg: {result.get('load_avg', '-')}")
 
 
+def context_baselines(context: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """A shape's context runs by baseline: `{"baselines": {...}, "ratio": r}`, or as runs 29-36
+    wrote them, the baselines' figures beside "ratio" in one dict."""
+    context = context or {}
+    if "baselines" in context:
+        return context["baselines"]
+    return {who: e for who, e in context.items() if who != "ratio"}
+
+
 def markdown(results: dict[str, Any]) -> str:
     """The results as a Markdown table (for docs/performance.md)."""
     lines = ["| scenario | contender | median | per second | peak RSS MiB | ratio (target) |",
@@ -99,11 +108,10 @@ def markdown(results: dict[str, Any]) -> str:
                              f"{_fmt(e.get('rows_per_s'))} | {_fmt(e.get('peak_rss_mb'))} | "
                              + (f"**{_fmt(sres['ratio'])}** ({sres['target']}; met: "
                                 f"{sres['target_met']}) |" if who == "tributary" else "|"))
-            for who, e in (sres.get("context") or {}).items():
-                if who != "ratio":   # context: beside the target's ratio, never instead of it
-                    lines.append(f"| {name} {shape} | {who} (context) | {_fmt(e.get('median_s'))} s | "
-                                 f"{_fmt(e.get('rows_per_s'))} | {_fmt(e.get('peak_rss_mb'))} | "
-                                 f"{_fmt(sres['context']['ratio'])} (not the target) |")
+            for who, e in context_baselines(sres.get("context")).items():   # beside the target's ratio
+                lines.append(f"| {name} {shape} | {who} (context) | {_fmt(e.get('median_s'))} s | "
+                             f"{_fmt(e.get('rows_per_s'))} | {_fmt(e.get('peak_rss_mb'))} | "
+                             f"{_fmt(sres['context']['ratio'])} (not the target) |")
         if "tributary" not in res:
             continue
         contenders = [("tributary", res["tributary"]), *(res.get("baselines") or {}).items()]

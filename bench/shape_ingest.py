@@ -104,6 +104,6 @@ async def run_shapes(ctx, names: list[str]) -> dict[str, Any]:
                                          (trib.get("peak_rss_mb") or 0) <= 1024)}
         if runs[shape]["context"]:
             context = summarise(runs[shape]["context"], n)
-            out[shape]["context"] = {CONTEXT[shape][0]: context, "ratio": round(
+            out[shape]["context"] = {"baselines": {CONTEXT[shape][0]: context}, "ratio": round(
                 trib["median_s"] / context["median_s"], 2) if trib.get("median_s") and context.get("median_s") else None}
     return out

@@ -103,7 +103,8 @@ def test_tiny_run_writes_results_json(stack, tmp_path):
         assert base["median_s"] > 0 and "errors" not in base, (name, base)
     # beside the target's ratio: polars' group-bys split by currency, as the snapshot's are
     context = ingest["shapes"]["currencies"]["context"]
-    assert context["polars_by_currency"]["median_s"] > 0 and context["ratio"] > 0, context
+    assert set(context) == {"baselines", "ratio"}, context     # figures apart from the ratio
+    assert context["baselines"]["polars_by_currency"]["median_s"] > 0 and context["ratio"] > 0, context
     assert len(latency["tributary"]["runs"]) >= 5 and latency["tributary"]["median_s"] > 0
 
 
