@@ -99,6 +99,12 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
     "run35": "after: c87ce7d (seventeenth pass, end) — also byTrack's batches sent to its folds "
              "ungrouped where grouping barely shrinks them (c87ce7d), the DSR's ICPNs through the "
              "columnar UPC check (6c688ef). Load average 1.37 before",
+    "run36": "after: d34491d (eighteenth pass) — the DSR's record types tested once per distinct "
+             "first cell, its resources linked on the reader's other thread. A fast polars hour "
+             "(main file 0.70 s against 0.89 s in run35)",
+    "run37": "after: ab374b6 (eighteenth pass, end) — also lists of many keys kept in up to 16 "
+             "partitions. A slow hour: every side 25-40 % slower than in run36 (polars' main "
+             "file 1.04 s, Tributary's 1.77 s)",
 }
 
 
