@@ -174,24 +174,37 @@ def test_partial_groups_folded_many_times_keep_every_entry_exact(monkeypatch):
     assert folded.to_dict() == build_snapshot(table(rows)).to_dict()
 
 
-@pytest.mark.parametrize("raw_at", [0.0, 10.0])
-def test_lists_whose_batches_go_ungrouped_to_the_folds_keep_every_entry_exact(monkeypatch, raw_at):
-    """A list whose batches barely shrink when grouped sends them to the folds as rows
-    (`snapshot_fold._RAW_AT`): 0 makes every list do so after its first batch, 10 none."""
+def _folded(monkeypatch, rows: list[dict], chunk: int, **settings):
+    """A builder fed `rows` in batches of `chunk`, folds bounded at 400 rows, with
+    `snapshot_fold`'s `settings`."""
     import models.sales.snapshot as snapshot
     import models.sales.snapshot_fold as fold
 
-    rows = lines(4000, seed=35)
     monkeypatch.setattr(fold, "_COMBINE_AT", 400)
-    monkeypatch.setattr(fold, "_RAW_AT", raw_at)
+    for name, value in settings.items():
+        monkeypatch.setattr(fold, name, value)
     builder = snapshot.SnapshotBuilder()
-    for batch in table(rows).to_batches(max_chunksize=300):
+    for batch in table(rows).to_batches(max_chunksize=chunk):
         builder.add(pa.Table.from_batches([batch]))
-    assert all(f.raw == (raw_at == 0.0) for f in builder.folds.values())
+    return builder
+
+
+def _assert_exact(builder, rows: list[dict]) -> None:
+    """Every list of `builder` is the line-by-line Decimal sums of `rows`."""
     got = builder.result()
     for name, keys in GROUPS.items():
         assert {tuple(e[label] for _, label in keys): e for e in got.entries(name)} == expected(rows, name), name
     assert got.to_dict() == build_snapshot(table(rows)).to_dict()
+
+
+@pytest.mark.parametrize("raw_at", [0.0, 10.0])
+def test_lists_whose_batches_go_ungrouped_to_the_folds_keep_every_entry_exact(monkeypatch, raw_at):
+    """A list whose batches barely shrink when grouped sends them to the folds as rows
+    (`snapshot_fold._RAW_AT`): 0 makes every list do so after its first batch, 10 none."""
+    rows = lines(4000, seed=35)
+    builder = _folded(monkeypatch, rows, 300, _RAW_AT=raw_at)
+    assert all(f.raw == (raw_at == 0.0) for f in builder.folds.values())
+    _assert_exact(builder, rows)
 
 
 @pytest.mark.parametrize("groups", [1, 64, 10**9])
@@ -199,22 +212,12 @@ def test_lists_kept_in_partitions_keep_every_entry_exact(monkeypatch, groups):
     """Lists keyed by artist are kept in up to `_PARTITIONS` partitions when their first batch
     gives more than `_PARTITION_GROUPS` groups per partition: 1 splits them into all 16, 10**9
     into none; the same lists as line-by-line Decimal sums either way."""
-    import models.sales.snapshot as snapshot
-    import models.sales.snapshot_fold as fold
-
     rows = lines(4000, seed=37)
-    monkeypatch.setattr(fold, "_COMBINE_AT", 400)
-    monkeypatch.setattr(fold, "_PARTITION_GROUPS", groups)
-    builder = snapshot.SnapshotBuilder()
-    for batch in table(rows).to_batches(max_chunksize=500):
-        builder.add(pa.Table.from_batches([batch]))
+    builder = _folded(monkeypatch, rows, 500, _PARTITION_GROUPS=groups)
     counts = {name: len(f.parts) for name, f in builder.folds.items()}
     assert counts["byDSP"] == counts["byCurrency"] == 1
     assert {1: counts["byTrack"] == 16, 64: 1 < counts["byTrack"] < 16, 10**9: counts["byTrack"] == 1}[groups], counts
-    got = builder.result()
-    for name, keys in GROUPS.items():
-        assert {tuple(e[label] for _, label in keys): e for e in got.entries(name)} == expected(rows, name), name
-    assert got.to_dict() == build_snapshot(table(rows)).to_dict()
+    _assert_exact(builder, rows)
 
 
 def test_builders_of_disjoint_lists_on_threads_give_the_one_snapshot():
