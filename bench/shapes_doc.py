@@ -105,6 +105,8 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
     "run37": "after: ab374b6 (eighteenth pass, end) — also lists of many keys kept in up to 16 "
              "partitions. A slow hour: every side 25-40 % slower than in run36 (polars' main "
              "file 1.04 s, Tributary's 1.77 s)",
+    "run38-5m": "the code of run37, the 5 M-row main and currencies files: the peak with lists "
+                "in up to 16 partitions",
 }
 
 
