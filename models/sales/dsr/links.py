@@ -41,10 +41,8 @@ def linked(b, rel: Rows, res: Rows, su: Rows, pool: Executor | None = None) -> d
     if ri is None or resource is None:
         return None
     ai, isrc, listed, track_title = resource
-    artist = pc.coalesce(pc.take(res.field("DisplayArtistName"), ai), "")
-    artist = pc.if_else(pc.not_equal(artist, ""), artist, pc.coalesce(pc.take(rel.field("DisplayArtistName"), ri), ""))
     # coded (models/sales/coded.py): each record's value once, the line's record as its index
-    return {"isrc": recoded(ai, isrc), "upc": recoded(ri, upc), "artist": _text(artist),
+    return {"isrc": recoded(ai, isrc), "upc": recoded(ri, upc), "artist": _artist(res, rel, ai, ri),
             "track_title": recoded(ai, track_title), "release_title": recoded(ri, release_title),
             "isrc_nulled": pc.take(pc.and_(pc.is_null(isrc), listed), ai), "isrc_cell": res.field("ISRC"), "as_row": ai,
             "upc_nulled": pc.take(pc.and_(pc.is_null(upc), pc.not_equal(icpn, "")), ri), "icpn": icpn, "re_row": ri}
@@ -86,6 +84,16 @@ def _named(b, kind: Rows, su: Rows, size: int, ref: pa.Array, keys: list[tuple[p
     rest = found < 0
     found[rest] = np.where(count[su_blocks[rest]] == 1, only[su_blocks[rest]], -1)
     return pa.array(found, mask=found < 0)
+
+
+def _artist(res: Rows, rel: Rows, ai: pa.Array, ri: pa.Array) -> pa.Array:
+    """Per sale line, its resource's DisplayArtistName where that cell is not empty, else its
+    release's, unescaped (`_text`), coded: each record's cell read once, the line's record
+    (resource i, or release i after every resource) as its index."""
+    own, other = res.field("DisplayArtistName"), rel.field("DisplayArtistName")
+    named = pc.coalesce(pc.take(pc.not_equal(own, ""), ai), False)
+    index = pc.if_else(named, ai, pc.add(ri, len(own)))
+    return recoded(index, pa.concat_arrays([_text(own), _text(other)]))
 
 
 def _text(cells: pa.Array) -> pa.Array:
