@@ -109,6 +109,8 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
                 "in up to 16 partitions",
     "run39": "the code of run37 (545c6f6), a quieter hour: polars' main file 0.77 s, its DSR "
              "0.87 s, its fastest DSR median so far",
+    "run40-dsr": "after: f49d4ba (eighteenth pass) — also the DSR's artists taken coded, once per "
+                 "record; the DSR shape alone",
 }
 
 
