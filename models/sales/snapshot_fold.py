@@ -16,12 +16,13 @@ SUMS = ("quantity", "revenue", "revenue_converted")
 # once before the end; at 500 k it was folded twice more, for 0.08 CPU s. 1 M was as fast but
 # peaked at 929-987 MiB on the 5 M-row currencies file (750 k: 893-921, 500 k: 919-925)
 _COMBINE_AT = 750_000
-# a list keyed by artist is kept in partitions by artist id when its first batch groups into
-# many keys: up to _PARTITIONS, about _PARTITION_GROUPS partial groups each. A fold then groups
-# one partition at a time, in a hash table that stays in the core's cache: the currencies
-# shape's byTrack (204 k groups a batch, 463 k in all) folded in 0.158 s over 4 partitions,
-# 0.080 s over 16; a list of few keys (the main file's byArtist) is not split at all
-_PARTITIONS = 16
+# a list keyed by artist is kept in partitions by artist id: at least _FEWEST (a fold touches
+# a quarter of the list, however its keys come), more when its first batch groups into many
+# keys, about _PARTITION_GROUPS partial groups each, up to _PARTITIONS. A fold then groups one
+# partition at a time, in a hash table that stays in the core's cache: the currencies shape's
+# byTrack (204 k groups a batch, 463 k in all) folded in 0.158 s over 4 partitions, 0.080 s
+# over 16; 16 for every list cost the main file 0.2-0.4 CPU s in tiny folds
+_FEWEST, _PARTITIONS = 4, 16
 _PARTITION_GROUPS = 16_384
 # a list whose first batch's groups are more than this share of its rows is not grouped batch by
 # batch (its rows go to the folds as they are): currencies' byTrack, 330 k rows -> 204 k groups,
@@ -75,7 +76,7 @@ def order(cols: list[str]) -> list[tuple[str, str]]:
 
 class Fold:
     """One list's partial groups, kept in partitions by artist id where the list is keyed by
-    artist and its groups are many (track x currency: `_PARTITION_GROUPS`): a fold then
+    artist (more where its groups are many, track x currency: `_PARTITION_GROUPS`): a fold then
     touches one partition, so its peak memory is a fraction of the list's. A partition is
     folded when its partial groups outgrow twice its last fold: each row is folded a bounded
     number of times, however many distinct keys the file has."""
@@ -135,7 +136,7 @@ class Fold:
 
 def partitions(groups: int) -> int:
     """How many partitions a list whose first batch gave `groups` partial groups is kept in."""
-    count = 1
+    count = _FEWEST
     while count < _PARTITIONS and groups > count * _PARTITION_GROUPS:
         count *= 2
     return count

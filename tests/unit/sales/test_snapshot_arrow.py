@@ -209,14 +209,14 @@ def test_lists_whose_batches_go_ungrouped_to_the_folds_keep_every_entry_exact(mo
 
 @pytest.mark.parametrize("groups", [1, 64, 10**9])
 def test_lists_kept_in_partitions_keep_every_entry_exact(monkeypatch, groups):
-    """Lists keyed by artist are kept in up to `_PARTITIONS` partitions when their first batch
-    gives more than `_PARTITION_GROUPS` groups per partition: 1 splits them into all 16, 10**9
-    into none; the same lists as line-by-line Decimal sums either way."""
+    """Lists keyed by artist are kept in 4 to `_PARTITIONS` partitions, more when their first
+    batch gives more than `_PARTITION_GROUPS` groups per partition: 1 splits them into all 16,
+    10**9 into the fewest; the same lists as line-by-line Decimal sums either way."""
     rows = lines(4000, seed=37)
     builder = _folded(monkeypatch, rows, 500, _PARTITION_GROUPS=groups)
     counts = {name: len(f.parts) for name, f in builder.folds.items()}
     assert counts["byDSP"] == counts["byCurrency"] == 1
-    assert {1: counts["byTrack"] == 16, 64: 1 < counts["byTrack"] < 16, 10**9: counts["byTrack"] == 1}[groups], counts
+    assert {1: counts["byTrack"] == 16, 64: 4 < counts["byTrack"] < 16, 10**9: counts["byTrack"] == 4}[groups], counts
     _assert_exact(builder, rows)
 
 
