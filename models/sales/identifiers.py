@@ -37,7 +37,7 @@ def norm_upc(value: str) -> str | None:
         code = code[:-2]
     if not code.isdigit():
         return None
-    if len(code) in (8, 12, 13, 14) and ean.is_valid(code):
+    if len(code) in _EAN_LENGTHS and ean.is_valid(code):
         return code
     if len(code) == 11 and ean.is_valid(code.zfill(12)):  # one leading zero lost as a number
         return code.zfill(12)
