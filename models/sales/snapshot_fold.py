@@ -62,6 +62,13 @@ def as_groups(batch: pa.Table, cols: list[str]) -> pa.Table:
                     names=[*cols, *SUMS, "rows", "converted_rows"])
 
 
+def regroup(part: pa.Table, cols: list[str]) -> pa.Table:
+    """Partial groups (`partial_groups`' columns) grouped again by some of their keys, `cols`:
+    a batch's partial groups of a list from another grouping's, whose rows are fewer than the
+    batch's (sums of exact sums, counts of counts)."""
+    return _combine([part], cols).select([*cols, *SUMS, "rows", "converted_rows"])
+
+
 def _combine(parts: list[pa.Table], cols: list[str]) -> pa.Table:
     table = pa.concat_tables(parts)
     agg = table.group_by(cols, use_threads=False).aggregate(
@@ -91,21 +98,23 @@ class Fold:
         self.parts: list[list[pa.Table]] = [[] for _ in range(count)]
         self.sizes, self.folded = [0] * count, [0] * count
 
-    def take(self, batch: pa.Table) -> None:
+    def take(self, batch: pa.Table) -> pa.Table:
         """A batch's rows (the key columns, SUMS and `line`), grouped first unless grouping
-        barely shrinks this list's batches (`_RAW_AT`): the folds group them all the same."""
-        if self.raw:
-            self.add(as_groups(batch, self.cols))
-            return
-        part = partial_groups(batch, self.cols)
+        barely shrinks this list's batches (`_RAW_AT`): the folds group them all the same.
+        Returns them as they were added (`partial_groups`' columns), for lists whose keys are
+        among this list's to be regrouped from (`regroup`)."""
+        part = as_groups(batch, self.cols) if self.raw else partial_groups(batch, self.cols)
         if self.first:
-            self.first = False
             self.raw = part.num_rows > _RAW_AT * batch.num_rows
-            if "artist" in self.cols:
-                self._partition(partitions(part.num_rows))
         self.add(part)
+        return part
 
     def add(self, part: pa.Table) -> None:
+        """Partial groups of this list (`partial_groups`' columns); the first set the partitions."""
+        if self.first:
+            self.first = False
+            if "artist" in self.cols:
+                self._partition(partitions(part.num_rows))
         pieces = [part] if len(self.parts) == 1 else _split(part, len(self.parts))
         for i, piece in enumerate(pieces):
             self.parts[i].append(piece)

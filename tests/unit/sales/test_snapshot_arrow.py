@@ -200,11 +200,39 @@ def _assert_exact(builder, rows: list[dict]) -> None:
 @pytest.mark.parametrize("raw_at", [0.0, 10.0])
 def test_lists_whose_batches_go_ungrouped_to_the_folds_keep_every_entry_exact(monkeypatch, raw_at):
     """A list whose batches barely shrink when grouped sends them to the folds as rows
-    (`snapshot_fold._RAW_AT`): 0 makes every list do so after its first batch, 10 none."""
+    (`snapshot_fold._RAW_AT`): 0 makes every list grouped from its own rows do so after its
+    first batch, 10 none; the lists regrouped from another's partial groups never do (byArtist
+    then regroups byRelease's rows)."""
     rows = lines(4000, seed=35)
     builder = _folded(monkeypatch, rows, 300, _RAW_AT=raw_at)
-    assert all(f.raw == (raw_at == 0.0) for f in builder.folds.values())
+    own = {name for name, source in builder.sources.items() if source is None}
+    assert own == {"byTrack", "byRelease"}
+    assert all(f.raw == (raw_at == 0.0 and name in own) for name, f in builder.folds.items())
     _assert_exact(builder, rows)
+
+
+@pytest.mark.parametrize("names", [("byArtist",), ("byDSP", "byCurrency"), ("byArtist", "byRelease", "byTerritory"),
+                                   ("byArtist", "byDSP", "byTerritory", "byRelease", "byCurrency")])
+def test_lists_regrouped_from_another_grouping_keep_every_entry_exact(names):
+    """byArtist is regrouped from byRelease's partial groups where the builder folds byRelease,
+    two short lists or more from their keys together; alone each groups its own rows. Every
+    list is the line-by-line Decimal sums, whatever its builder holds."""
+    import models.sales.snapshot as snapshot
+
+    rows = lines(3000, seed=39)
+    builder = snapshot.SnapshotBuilder(names)
+    shorts = sum(n in ("byDSP", "byTerritory", "byCurrency") for n in names)
+    assert builder.sources == {n: "byRelease" if n == "byArtist" and "byRelease" in names else
+                               "flows" if n in ("byDSP", "byTerritory", "byCurrency") and shorts > 1 else None
+                               for n in builder.sources}
+    assert list(builder.sources)[:sum(s is None for s in builder.sources.values())] == \
+        [n for n, s in builder.sources.items() if s is None]       # groupings before their lists
+    for batch in table(rows).to_batches(max_chunksize=700):
+        builder.add(pa.Table.from_batches([batch]))
+    lists = builder.lists()
+    for name in names:
+        got = snapshot.Snapshot({name: lists[name]}, {}).entries(name)
+        assert {tuple(e[label] for _, label in GROUPS[name]): e for e in got} == expected(rows, name), name
 
 
 @pytest.mark.parametrize("groups", [1, 64, 10**9])
