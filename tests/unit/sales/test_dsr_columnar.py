@@ -214,3 +214,22 @@ def test_bench_shape(tmp_path):
     figures = dsr_file(path, 2_000, universe(tracks=300, releases=60, artists=40))
     assert same(path, batch_rows=500)
     assert clean_file(str(path), DSR_NAME, CleanOptions(), lambda b: None).rows == figures["rows"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=200).map(lambda b: bytes(c % 4 + 8 for c in b)),  # tabs, newlines and others
+       st.integers(1, 9), st.integers(0, 3))
+def test_separators_found_chunk_by_chunk_are_every_tab_and_newline(data, chunk, start):
+    """`lines._separators` over chunks of any size (each thread's masks reused from chunk to
+    chunk, a last chunk shorter): the offsets after every tab and newline, in file order."""
+    import numpy as np
+
+    from models.sales.dsr import lines
+
+    raw = np.frombuffer(data, np.uint8)
+    start = min(start, len(raw))
+    with mock.patch.object(lines, "_CHUNK", chunk):
+        offsets, newline = lines._separators(raw, start)
+    found = [i for i in range(start, len(raw)) if raw[i] in (9, 10)]
+    assert offsets.tolist() == [start, *(i + 1 for i in found)]
+    assert newline.tolist() == [raw[i] == 10 for i in found]
