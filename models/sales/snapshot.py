@@ -148,8 +148,9 @@ class SnapshotBuilder:
 # batch's partial groups of them are regrouped from that grouping's (`regroup`), not grouped
 # from the batch's rows again. byArtist from byRelease (release x artist x currency); the short
 # lists from their keys together (`_FLOWS`: DSP x territory x currency x period, a few thousand
-# groups at most). Decimal sums of 330 k rows cost the same for 1 group as for 76 k: the main
-# file's byCurrency took 8 ms a batch, byArtist of the currencies shape 50 ms
+# groups at most). A group-by's decimal sums cost per row, whatever the groups: the main file's
+# byCurrency (one group) took 8 ms a batch of 333 k rows, its byArtist 7 ms. The builder of the
+# five lists: 0.34 -> 0.20 CPU s on the DSR, 0.30 -> 0.24 on the currencies shape
 _FLOWS = "flows"
 _FROM = {"byArtist": "byRelease", "byDSP": _FLOWS, "byTerritory": _FLOWS, "byCurrency": _FLOWS}
 
