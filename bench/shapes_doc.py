@@ -111,6 +111,13 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
              "0.87 s, its fastest DSR median so far",
     "run40-dsr": "after: f49d4ba (eighteenth pass) — also the DSR's artists taken coded, once per "
                  "record; the DSR shape alone",
+    "run41": "dfecf30 (nineteenth pass) — lists regrouped from another grouping's partial groups, "
+             "the DSR's separators and cell spans without fresh temporaries, its file mapped. "
+             "A slow hour: polars' DSR 1.18 s",
+    "run42": "after: 90d9c1c (nineteenth pass) — also the pages' buffers compressed on their "
+             "encoding threads. A slow, noisy hour: polars' DSR 1.05-1.54 s",
+    "run43-5m": "the code of run42, the 5 M-row main and currencies files, a slow hour (polars' "
+                "main file 5.24 s against 3.62 s in run38-5m): the peak after the regrouping",
 }
 
 

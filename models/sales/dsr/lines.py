@@ -149,7 +149,7 @@ def read_blocks(path: str, info: TextInfo, s) -> Blocks | None:
             return None
         data = re.sub(rb"\\.", _mark_tab, data, flags=re.S)
     if len(data) > start and data[-1:] != b"\n":
-        data = data[:] + b"\n"                      # the last line, unterminated
+        data = b"".join((data, b"\n"))             # the last line, unterminated (one copy)
     raw = np.frombuffer(data, np.uint8)
     offsets, newline = _separators(raw, start)
     kind = pa.StringArray if offsets.dtype == np.int32 else pa.LargeStringArray
