@@ -1,7 +1,13 @@
 """Hung processes (issue 19, failure 3) on a stack of our own with short heartbeats (1 s, hung
 after 3 missed): a worker SIGSTOPped in the middle of a file is detected by the supervisor,
-SIGKILLed and started again; /healthz says `degraded` meanwhile; the file ends FINALIZED with
-exact totals and each sale once in its Parquet. A SIGSTOPped gateway is replaced likewise.
+SIGKILLed and started again; /healthz names it not alive meanwhile and stops saying `ok`; the
+file ends FINALIZED with exact totals and each sale once in its Parquet. A SIGSTOPped gateway is
+replaced likewise.
+
+Which of `degraded` and `unavailable` /healthz says while the worker is not alive depends on the
+other worker: `unavailable` (503) while it rebalances after the stopped one left the group, as
+then no worker is ready (gateway/routes/health.py), `degraded` once it holds every partition.
+The window between the two is the broker's timing, not ours: either is right, `ok` is not.
 
 Object-store writes of this stack wait 1.5 s (TRIBUTARY_FAULTS delay), holding each stage that
 writes an object open long enough to find the worker doing it (its work directory is not empty)
@@ -67,13 +73,13 @@ async def test_stopped_worker_is_replaced_and_its_file_finishes_exactly(hstack):
     stopped_pid = hstack.kill_child(busy, signal.SIGSTOP)
     stopped_at = time.monotonic()
     try:
-        replaced_after, seen, degraded = None, [], None
+        replaced_after, seen, named = None, [], None
         while time.monotonic() - stopped_at < 120:
             body = await _health(api)
             seen.append(body["status"])
             process = body.get("checks", {}).get("workers", {}).get("processes", {}).get(busy, {})
-            if body["status"] == "degraded" and not process.get("alive", True):
-                degraded = degraded or body
+            if body["status"] != "ok" and not process.get("alive", True):
+                named = named or body
             if replaced_after is None and hstack.state["children"][busy] != stopped_pid:
                 replaced_after = time.monotonic() - stopped_at
             if replaced_after is not None and body["status"] == "ok":
@@ -87,7 +93,7 @@ async def test_stopped_worker_is_replaced_and_its_file_finishes_exactly(hstack):
             pass
     restarts = hstack.state["restarts"][busy]
     assert restarts["hung"] >= 1 and "heartbeat stopped" in restarts["reasons"][0], restarts
-    assert degraded is not None, f"/healthz never said degraded naming {busy}: {seen}"
+    assert named is not None, f"/healthz never named {busy} not alive: {seen}"
     assert seen[-1] == "ok", seen
 
     final = await wait_terminal(api, file_id, timeout=180)
@@ -103,7 +109,8 @@ async def test_stopped_worker_is_replaced_and_its_file_finishes_exactly(hstack):
     record("liveness", "sigstop_worker", {
         "rows": ROWS, "stopped_in": stage, "heartbeat_interval_s": 1,
         "hung_after_missed": 3, "replaced_after_s": round(replaced_after, 1),
-        "healthz_degraded_polls": seen.count("degraded"), "healthz_polls": len(seen),
+        "healthz_degraded_polls": seen.count("degraded"),
+        "healthz_unavailable_polls": seen.count("unavailable"), "healthz_polls": len(seen),
         "result": "FINALIZED, rows, revenue and quantity exact, Parquet rows once"})
 
 
