@@ -224,7 +224,10 @@ for 120 s: no rebuild, no error, so the path was not reached in the suite's time
 so is restarted by the liveness bound (`TRIBUTARY_RECOVERY_LIMIT`, 120 s), again with no
 remembered offsets. What the suite shows against failure 3's crash loop is the broker-restart
 test above: each worker leaves once and comes back.
-`/healthz` says `degraded` while a process is not alive or not ready.
+`/healthz` says `degraded` while a process is not alive or not ready and another worker is
+ready, `unavailable` (503) while no worker is (the other one rebalancing after the stopped one
+left the group): the hung-worker test takes either, never `ok`, with the stopped worker named
+not alive.
 
 Storage (`test_upload_limits.py`, `test_sweeper.py`): a sales file's upload URL takes one PUT
 of at most its declared `filesize` (`gateway/upload_links.py`, `gateway/upload_guard.py`); a
