@@ -46,8 +46,9 @@ def show(name: str, result: dict[str, Any]) -> None:
         for ep, e in result["endpoints"].items():
             print(f"  {ep:<13} {_fmt(e['requests_per_s'], ' req/s'):>14}  p50 "
                   f"{_fmt(e['p50_ms'], ' ms'):>10}  p99 {_fmt(e['p99_ms'], ' ms'):>10}  "
-                  f"non-2xx {e['non_2xx']}")
-        print(f"  ratios vs bare: {result['ratios']}  peak RSS MiB: {result['peak_rss_mb']}")
+                  f"non-2xx {e['non_2xx']}  CPU {_fmt(e.get('cpu_us_per_request'), ' µs')}/request")
+        print(f"  ratios vs bare: {result['ratios']} (by CPU per request: {result.get('cpu_ratios')})"
+              f"  peak RSS MiB: {result['peak_rss_mb']}")
     elif "tributary" in result:
         print(_row("tributary", result["tributary"]))
         for base, entry in (result.get("baselines") or {}).items():

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from bench import generate, load
 from bench import tributary as trb
-from bench.measure import median, run_baseline, summarise, vmhwm_mb
+from bench.measure import cpu_seconds, median, run_baseline, summarise, vmhwm_mb
 
 PERIOD = "2025-06"
 RSS_LIMIT_MB = 1024
@@ -219,15 +219,16 @@ async def status(ctx: Context) -> dict[str, Any]:
     bare = subprocess.Popen([sys.executable, "-m", "bench.bare"], stdout=subprocess.PIPE, text=True)
     try:
         port = int(bare.stdout.readline())
+        gateway = ctx.stack.pid("gateway")
         targets = {
-            "file_status": (f"{ctx.stack.url}/api/files/salesfiles/{file_id}/", file_headers),
+            "file_status": (f"{ctx.stack.url}/api/files/salesfiles/{file_id}/", file_headers, gateway),
             "task_status": (f"{ctx.stack.url}/description-service/import/tasks/{task_id}",
-                            gapi.headers),
-            "bare_aiohttp": (f"http://127.0.0.1:{port}/status", {})}
+                            gapi.headers, gateway),
+            "bare_aiohttp": (f"http://127.0.0.1:{port}/status", {}, bare.pid)}
         runs: dict[str, list[dict]] = {name: [] for name in targets}
         for _ in range(ctx.repeat):
-            for name, (url, headers) in targets.items():
-                runs[name].append(await asyncio.to_thread(load.wrk, url, headers,
+            for name, (url, headers, server) in targets.items():
+                runs[name].append(await asyncio.to_thread(_served, server, url, headers,
                                                           ctx.wrk_seconds))
         bare_rss = vmhwm_mb(bare.pid)
     finally:
@@ -241,16 +242,36 @@ async def status(ctx: Context) -> dict[str, Any]:
                                       if r["requests_per_s"]]),
             "p50_ms": median([r["p50_ms"] for r in results if r["p50_ms"] is not None]),
             "p99_ms": median([r["p99_ms"] for r in results if r["p99_ms"] is not None]),
-            "non_2xx": sum(r["non_2xx"] for r in results), "runs": results}
+            "non_2xx": sum(r["non_2xx"] for r in results), "runs": results,
+            "cpu_us_per_request": median([r["cpu_us_per_request"] for r in results
+                                          if r.get("cpu_us_per_request")])}
     bare_rps = out["endpoints"]["bare_aiohttp"]["requests_per_s"] or 0
     out["ratios"] = {n: round((out["endpoints"][n]["requests_per_s"] or 0) / bare_rps, 2)
                      if bare_rps else None for n in ("file_status", "task_status")}
+    # beside the target's ratio, never instead of it: each server's CPU per answered request.
+    # On a 2-core host wrk competes with the server for the cores, and the requests/s swing
+    # with that; a single-process server's CPU per request is steadier (its throughput's inverse)
+    bare_us = out["endpoints"]["bare_aiohttp"]["cpu_us_per_request"]
+    out["cpu_ratios"] = {n: round(bare_us / us, 2) if bare_us and us else None
+                         for n in ("file_status", "task_status")
+                         for us in [out["endpoints"][n]["cpu_us_per_request"]]}
     out["ratio"] = min((r for r in out["ratios"].values() if r is not None), default=None)
     out["target_met"] = bool(out["ratio"] is not None and out["ratio"] >= 0.6 and
                              all(e["non_2xx"] == 0 for e in out["endpoints"].values()))
     out["peak_rss_mb"] = {"gateway": vmhwm_mb(ctx.stack.pid("gateway")),
                           "worker": ctx.stack.worker_rss_mb(), "bare_aiohttp": bare_rss}
     return out
+
+
+def _served(server: int | None, url: str, headers: dict, seconds: float) -> dict:
+    """`load.wrk` against `url`, with the CPU microseconds per answered request that the
+    process `server` spent meanwhile (None when it cannot be read)."""
+    before = cpu_seconds(server) if server else 0.0
+    result = load.wrk(url, headers, seconds)
+    used = cpu_seconds(server) - before if server else 0.0
+    result["cpu_us_per_request"] = round(used * 1e6 / result["requests"], 1) \
+        if used > 0 and result.get("requests") else None
+    return result
 
 
 async def latency(ctx: Context) -> dict[str, Any]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import subprocess
 import sys
 
+import pytest
 from stdnum import ean, isrc
 
 from bench import generate, shapes
@@ -106,6 +108,24 @@ def test_tiny_run_writes_results_json(stack, tmp_path):
     assert set(context) == {"baselines", "ratio"}, context     # figures apart from the ratio
     assert context["baselines"]["polars_by_currency"]["median_s"] > 0 and context["ratio"] > 0, context
     assert len(latency["tributary"]["runs"]) >= 5 and latency["tributary"]["median_s"] > 0
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)")
+def test_tiny_status_scenario_reports_each_servers_cpu_per_request(tmp_path):
+    """`--scenario status` at its smallest, on the bench's own stack (its GTIN task imports
+    from a loopback file server, which only that stack's fetch allow-list admits): requests/s
+    of both status GETs and the bare handler, and beside their ratio each server's CPU per
+    answered request (the gateway's for the two GETs, the bare process's for the baseline)."""
+    status = _bench(tmp_path, "--scenario", "status", "--repeat", "1", "--wrk-seconds", "1",
+                    timeout=240)["scenarios"]["status"]
+    assert "skipped" not in status and "error" not in status, status
+    assert set(status["endpoints"]) == {"file_status", "task_status", "bare_aiohttp"}
+    for name, endpoint in status["endpoints"].items():
+        assert endpoint["requests_per_s"] > 0 and endpoint["non_2xx"] == 0, (name, endpoint)
+        (run,) = endpoint["runs"]
+        assert run["cpu_us_per_request"] > 0 and endpoint["cpu_us_per_request"] == run["cpu_us_per_request"]
+    assert set(status["cpu_ratios"]) == {"file_status", "task_status"}
+    assert all(ratio > 0 for ratio in status["cpu_ratios"].values()), status["cpu_ratios"]
 
 
 def test_tiny_scale_scenario_checks_every_result(tmp_path):
