@@ -120,6 +120,10 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
                 "main file 5.24 s against 3.62 s in run38-5m): the peak after the regrouping",
     "run45": "the code of 9095b74 (the nineteenth pass's end), a quieter hour: every shape "
              "but currencies within its target (polars' DSR 1.83 s)",
+    "run46": "the code of d08fb30 (the twentieth pass: no change on the ingest path) on a "
+             "fresh machine, the main and currencies files only",
+    "run48": "the code of d08fb30 again, every shape, a slower hour (polars' main file 1.19 s, "
+             "calamine 5.38 s); a run47 between them is not shown: profiling ran beside it",
 }
 
 
