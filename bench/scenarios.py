@@ -245,21 +245,30 @@ async def status(ctx: Context) -> dict[str, Any]:
             "non_2xx": sum(r["non_2xx"] for r in results), "runs": results,
             "cpu_us_per_request": median([r["cpu_us_per_request"] for r in results
                                           if r.get("cpu_us_per_request")])}
-    bare_rps = out["endpoints"]["bare_aiohttp"]["requests_per_s"] or 0
-    out["ratios"] = {n: round((out["endpoints"][n]["requests_per_s"] or 0) / bare_rps, 2)
-                     if bare_rps else None for n in ("file_status", "task_status")}
+    out["ratios"] = _vs_bare(out["endpoints"], "requests_per_s")
     # beside the target's ratio, never instead of it: each server's CPU per answered request.
     # On a 2-core host wrk competes with the server for the cores, and the requests/s swing
     # with that; a single-process server's CPU per request is steadier (its throughput's inverse)
-    bare_us = out["endpoints"]["bare_aiohttp"]["cpu_us_per_request"]
-    out["cpu_ratios"] = {n: round(bare_us / us, 2) if bare_us and us else None
-                         for n in ("file_status", "task_status")
-                         for us in [out["endpoints"][n]["cpu_us_per_request"]]}
+    out["cpu_ratios"] = _vs_bare(out["endpoints"], "cpu_us_per_request", inverse=True)
     out["ratio"] = min((r for r in out["ratios"].values() if r is not None), default=None)
     out["target_met"] = bool(out["ratio"] is not None and out["ratio"] >= 0.6 and
                              all(e["non_2xx"] == 0 for e in out["endpoints"].values()))
     out["peak_rss_mb"] = {"gateway": vmhwm_mb(ctx.stack.pid("gateway")),
                           "worker": ctx.stack.worker_rss_mb(), "bare_aiohttp": bare_rss}
+    return out
+
+
+def _vs_bare(endpoints: dict[str, dict], figure: str, inverse: bool = False) -> dict:
+    """Each status GET's `figure` as a share of the bare handler's (`inverse`: the bare
+    handler's as a share of the GET's, for a cost such as CPU per request). None without the
+    bare handler's figure; a GET without its own counts 0 as a share (its requests/s: the
+    target then fails) and None as a cost's."""
+    bare = endpoints["bare_aiohttp"][figure]
+    out = {}
+    for name in ("file_status", "task_status"):
+        own = endpoints[name][figure]
+        out[name] = None if not bare or (inverse and not own) else \
+            round(bare / own if inverse else (own or 0) / bare, 2)
     return out
 
 
