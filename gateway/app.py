@@ -9,7 +9,7 @@ from aiohttp import web
 from gateway.bus import Bus
 from gateway.credentials import CredentialCache
 from gateway.keys import BUS, DB, MONGO, OBJECTS, SETTINGS, TABLES, TICKETS, TOKENS, VIEWS
-from gateway.middleware import gateway_middleware
+from gateway.serving import add_unmatched, served
 from gateway.tables import Tables
 from gateway.views import Views
 from infra.config import Settings
@@ -32,14 +32,14 @@ def _route_modules() -> list:
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[gateway_middleware],
-                          client_max_size=2 * 1024 * 1024)  # forms; JSON: gateway/body_limits.py
+    app = web.Application(client_max_size=2 * 1024 * 1024)  # forms; JSON: gateway/body_limits.py
     app[SETTINGS] = settings
     app[TOKENS] = CredentialCache(settings.gateway.token_cache_seconds)
     app[TICKETS] = CredentialCache(settings.gateway.ticket_cache_seconds)
     for module in _route_modules():
         module.setup(app)
     _mount_objects(app, settings)
+    add_unmatched(app)  # the last route: every request is served (gateway/serving.py)
     app.on_startup.append(_start)
     app.on_cleanup.append(_stop)
     return app
@@ -58,7 +58,8 @@ def _mount_objects(app: web.Application, settings: Settings) -> None:
         from infra.storage.local_http import add_routes
 
         local = settings.storage_url.startswith("file://")
-        add_routes(app, store, secret=settings.secret, guard=UploadGuard(app), gets=local)
+        add_routes(app, store, secret=settings.secret, guard=UploadGuard(app), gets=local,
+                   wrap=served)
 
 
 async def _start(app: web.Application) -> None:

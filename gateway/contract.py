@@ -28,6 +28,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from gateway.body_limits import check_text, read_json, too_large
 from gateway.errors import ApiError
+from gateway.serving import served
 
 log = logging.getLogger("tributary.gateway")
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -211,7 +212,7 @@ def endpoint(*, body: Any = None, query: type[BaseModel] | None = None,
                 return render(contract, await fn(request, **kwargs))
 
         handler.contract = contract  # type: ignore[attr-defined]
-        return handler
+        return served(handler)
     return wrap
 
 

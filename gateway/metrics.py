@@ -1,8 +1,8 @@
 """Request metrics (Prometheus) of the gateway.
 
 Every request is counted, and its latency observed, by method, route (the route's pattern, so
-`/api/files/salesfiles/{file_id}/` and not each id; `(unmatched)` for aiohttp's 404/405) and
-status, error answers included (`record`, called by gateway/middleware.py); `GET /metrics`
+`/api/files/salesfiles/{file_id}/` and not each id; `(unmatched)` for a 404/405 no route
+matched) and status, error answers included (`record`, called by gateway/serving.py); `GET /metrics`
 exposes them (set up in `gateway/routes/docs.py`).
 
 Why tallies and a collector: a Prometheus child's `inc` and `observe` take a lock and several
@@ -35,7 +35,8 @@ from prometheus_client.registry import Collector
 
 from infra.metrics import exposition
 
-UNMATCHED = "(unmatched)"
+UNMATCHED = "(unmatched)"  # the route label of an answer no route matched
+UNMATCHED_ROUTE = "unmatched"  # the name of the gateway's catch-all route (gateway/serving.py)
 LABELS = ("method", "route", "status")
 REQUESTS = ("tributary_http_requests", "HTTP requests answered by the gateway")
 LATENCY = ("tributary_http_request_seconds", "HTTP request latency")
@@ -121,7 +122,8 @@ def record(request: web.Request, status: int, seconds: float) -> None:
     key = (request.method, resource, status)
     tally = _tallies.get(key)
     if tally is None:
-        tally = _tallies[key] = _Tally(request.method, resource.canonical if resource is not None
+        matched = resource is not None and resource.name != UNMATCHED_ROUTE
+        tally = _tallies[key] = _Tally(request.method, resource.canonical if matched
                                        else UNMATCHED, status)
     tally.count += 1
     tally.total += seconds

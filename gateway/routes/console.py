@@ -15,6 +15,7 @@ from gateway.console import stream
 from gateway.contract import Media, endpoint
 from gateway.errors import not_found
 from gateway.keys import OBJECTS
+from gateway.serving import served
 
 STATIC = Path(__file__).resolve().parent.parent / "console" / "static"
 TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml",
@@ -49,6 +50,7 @@ async def index(request: web.Request) -> web.Response:
                                                   "X-Content-Type-Options": "nosniff"})
 
 
+@served
 async def static(request: web.Request) -> web.StreamResponse:
     """A static file of the console (JS, CSS, SVG) from gateway/console/static (or its vendor/)."""
     name = request.match_info["name"]

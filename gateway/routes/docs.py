@@ -12,6 +12,7 @@ from gateway.contract import Media, endpoint
 from gateway.errors import not_found
 from gateway.metrics import metrics_page
 from gateway.openapi import build
+from gateway.serving import served
 
 UI = Path(__file__).resolve().parent.parent / "docs_ui" / "vendor"
 ASSETS = {"redoc.standalone.js": "text/javascript"}
@@ -69,6 +70,7 @@ async def docs_page(request: web.Request) -> web.Response:
                                  "X-Content-Type-Options": "nosniff"})
 
 
+@served
 async def asset(request: web.Request) -> web.FileResponse:
     """A vendored file of the docs page (internal: not in the OpenAPI document)."""
     name = request.match_info["name"]

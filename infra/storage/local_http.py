@@ -47,11 +47,13 @@ def _check(request: web.Request, secret: bytes, key: str) -> web.Response | None
 
 
 def add_routes(app: web.Application, store: ObjectStore, *, secret: str | None = None,
-               max_body: int = DEFAULT_MAX_BODY, guard=None, gets: bool = True) -> None:
+               max_body: int = DEFAULT_MAX_BODY, guard=None, gets: bool = True,
+               wrap=None) -> None:
     """Register PUT (and GET unless ``gets`` is off: LocalStore only) under
     ``/_objects/{key}`` on ``app`` for ``store`` (anything with ``write_stream``). ``secret``
     signs the URLs (default: the LocalStore's own). `guard` (optional) has ``claim(key, signature)`` (raise to refuse a PUT)
-    and ``release(key, signature)`` (called when the write did not complete)."""
+    and ``release(key, signature)`` (called when the write did not complete). `wrap` (optional)
+    wraps each handler (the gateway's: gateway/serving.py)."""
     key_secret = secret.encode() if secret is not None else store.secret
 
     async def get_object(request: web.Request) -> web.StreamResponse:
@@ -92,6 +94,7 @@ def add_routes(app: web.Application, store: ObjectStore, *, secret: str | None =
         return web.Response(status=200, headers={"ETag": f'"{info.etag}"'})
 
     route = f"{ROUTE_PREFIX}/{{key:.+}}"
+    wrap = wrap or (lambda handler: handler)
     if gets:
-        app.router.add_route("GET", route, get_object)
-    app.router.add_route("PUT", route, put_object)
+        app.router.add_route("GET", route, wrap(get_object))
+    app.router.add_route("PUT", route, wrap(put_object))

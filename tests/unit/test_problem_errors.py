@@ -10,8 +10,8 @@ from pydantic import Field
 
 from gateway.contract import endpoint
 from gateway.errors import ApiError, problem
-from gateway.middleware import gateway_middleware
 from gateway.schemas.common import PageQuery, RequestModel, ResponseModel
+from gateway.serving import add_unmatched, served
 
 
 class Order(RequestModel):
@@ -55,11 +55,12 @@ async def crash(request):
 
 @pytest.fixture
 async def client():
-    app = web.Application(middlewares=[gateway_middleware])  # the gateway's one middleware
+    app = web.Application()  # served as the gateway serves its routes
     app.router.add_post("/orders/", place)
     app.router.add_get("/pages/", pages)
-    app.router.add_get("/conflict/", conflicted)
-    app.router.add_get("/crash/", crash)
+    app.router.add_get("/conflict/", served(conflicted))
+    app.router.add_get("/crash/", served(crash))
+    add_unmatched(app)
     async with TestClient(TestServer(app)) as client:
         yield client
 

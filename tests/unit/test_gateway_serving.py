@@ -1,7 +1,7 @@
-"""The gateway's one middleware (gateway/middleware.py): a handler's error leaves in the problem
+"""How the gateway serves a request (gateway/serving.py): a handler's error leaves in the problem
 shape and is counted with that status; unmatched routes too; lines logged during a request carry
-its method and path. And the metrics' collector exposes what a Prometheus Counter and Histogram
-would."""
+its method and path; every route of the gateway's app is served so. And the metrics' collector
+exposes what a Prometheus Counter and Histogram would."""
 from __future__ import annotations
 
 import functools
@@ -18,7 +18,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, g
 
 from gateway import metrics
 from gateway.errors import ApiError
-from gateway.middleware import gateway_middleware
+from gateway.serving import add_unmatched, is_served, served
 from infra import logs
 
 log = logging.getLogger("tributary.gateway.test")
@@ -45,11 +45,13 @@ async def moved(request):
 
 @pytest.fixture
 async def client():
-    app = web.Application(middlewares=[gateway_middleware])
-    app.router.add_get("/mw/conflict/{id}/", conflicted)
-    app.router.add_get("/mw/crash/", crash)
-    app.router.add_get("/mw/chatty/", chatty)
-    app.router.add_get("/mw/moved/", moved)
+    app = web.Application()
+    app.router.add_get("/mw/conflict/{id}/", served(conflicted))
+    app.router.add_get("/mw/crash/", served(crash))
+    app.router.add_get("/mw/chatty/", served(served(chatty)))  # served once, if wrapped twice
+    app.router.add_get("/mw/moved/", served(moved))
+    app.router.add_post("/mw/{deep}/posted/", served(moved))
+    add_unmatched(app)
     async with TestClient(TestServer(app)) as client:
         yield client
 
@@ -107,12 +109,34 @@ async def test_an_unexpected_exception_is_a_logged_500_problem(client, lines):
 
 async def test_unmatched_routes_are_shaped_and_counted(client):
     before = counted("GET", "(unmatched)", 404), counted("POST", "(unmatched)", 405)
-    await _problem(await client.get("/mw/nowhere/"), 404)
+    before_put = counted("PUT", "(unmatched)", 405)
+    body = await _problem(await client.get("/mw/nowhere/"), 404)
+    assert body["code"] == "not_found" and body["instance"] == "/mw/nowhere/"
+    await _problem(await client.get("/"), 404)
+    await _problem(await client.get("/mw/%0A/x"), 404)  # a decoded newline is a character too
     resp = await client.post("/mw/crash/")
     await _problem(resp, 405)
     assert resp.headers["Allow"] == "GET,HEAD"
-    assert counted("GET", "(unmatched)", 404) == before[0] + 1
+    resp = await client.put("/mw/x/posted/")  # a dynamic path: its methods are named too
+    await _problem(resp, 405)
+    assert resp.headers["Allow"] == "POST"
+    assert counted("GET", "(unmatched)", 404) == before[0] + 3
     assert counted("POST", "(unmatched)", 405) == before[1] + 1
+    assert counted("PUT", "(unmatched)", 405) == before_put + 1
+    assert counted("GET", "/{unmatched_path}", 404) == 0  # never labelled by the catch-all
+
+
+def test_every_route_of_the_gateway_is_served(tmp_path):
+    from gateway.app import create_app
+    from infra.config import Settings
+
+    settings = Settings(storage_url=tmp_path.as_uri(), public_url="http://127.0.0.1:1",
+                        secret="s" * 32)
+    routes = list(create_app(settings).router.routes())
+    assert len(routes) > 50
+    assert [f"{r.method} {r.resource.canonical}" for r in routes if not is_served(r.handler)] == []
+    last = routes[-1]  # the catch-all is tried last, whatever its place in the index
+    assert (last.method, last.resource.name) == ("*", "unmatched")
 
 
 async def test_a_redirect_leaves_as_it_is_and_is_counted(client):
