@@ -30,6 +30,8 @@ def test_phone_header_is_one_line_with_a_menu(console, label):
     expect(toggle).to_have_attribute("aria-expanded", "false")
     expect(nav).to_be_hidden()
     assert header_height(page) <= ONE_LINE, header_height(page)
+    # the badge is empty (no height, so centred lower) until the page's event stream answers
+    expect(page.locator("#live")).not_to_be_empty()
     tops = page.evaluate("""[...document.querySelectorAll('header.top > *')].filter((e) => e.checkVisibility())
         .map((e) => Math.round(e.getBoundingClientRect().top))""")
     assert len(tops) == 3 and max(tops) - min(tops) < 12, tops   # brand, live, Menu: one row
