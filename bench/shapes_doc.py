@@ -124,6 +124,9 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
              "fresh machine, the main and currencies files only",
     "run48": "the code of d08fb30 again, every shape, a slower hour (polars' main file 1.19 s, "
              "calamine 5.38 s); a run47 between them is not shown: profiling ran beside it",
+    "run49": "the code of 8aab66b (the twenty-first pass: no change on the ingest path, the "
+             "gateway without an aiohttp middleware), every shape: all but currencies within "
+             "target",
 }
 
 
