@@ -28,7 +28,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from gateway.body_limits import check_text, read_json, too_large
 from gateway.errors import ApiError
-from gateway.serving import served
+from gateway.serving import served, unwrapped
 
 log = logging.getLogger("tributary.gateway")
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -217,6 +217,4 @@ def endpoint(*, body: Any = None, query: type[BaseModel] | None = None,
 
 
 def contract_of(handler: Any) -> Contract | None:
-    while isinstance(handler, functools.partial):
-        handler = handler.func
-    return getattr(handler, "contract", None)
+    return getattr(unwrapped(handler), "contract", None)

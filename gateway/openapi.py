@@ -9,7 +9,6 @@ out. Routes not yet typed keep the older `@openapi(...)` detail (an untyped body
 """
 from __future__ import annotations
 
-import functools
 import inspect
 import json
 import re
@@ -20,6 +19,7 @@ from pydantic import TypeAdapter
 
 from gateway.contract import Contract, Media, contract_of
 from gateway.errors import PROBLEM_JSON
+from gateway.serving import unwrapped
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 TICKET_HEADER = "authenticateit_identity_ticket"
@@ -44,14 +44,8 @@ def openapi(**detail: Any) -> Callable:
     return wrap
 
 
-def _function(handler: Any) -> Any:
-    while isinstance(handler, functools.partial):
-        handler = handler.func
-    return handler
-
-
 def _docstring(handler: Any) -> tuple[str, str]:
-    doc = inspect.getdoc(_function(handler)) or ""
+    doc = inspect.getdoc(unwrapped(handler)) or ""
     first, _, rest = doc.partition("\n\n")
     return " ".join(first.split()), rest.strip()
 
@@ -65,7 +59,7 @@ def route_path(resource: Any) -> str:
 
 
 def is_internal(path: str, handler: Any) -> bool:
-    return path.startswith(INTERNAL) or bool(getattr(_function(handler), "internal", False))
+    return path.startswith(INTERNAL) or bool(getattr(unwrapped(handler), "internal", False))
 
 
 def security_for(path: str) -> list[dict[str, list]]:
@@ -208,7 +202,7 @@ def _legacy(op: dict, method: str, detail: dict) -> None:
 
 
 def operation(method: str, path: str, handler: Any, op_id: str, schemas: _Schemas) -> dict:
-    fn = _function(handler)
+    fn = unwrapped(handler)
     detail = dict(getattr(fn, "openapi", None) or {})
     summary, description = _docstring(handler)
     where = f"handler `{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', '?')}`"
@@ -246,7 +240,7 @@ def _operation_ids(app: web.Application):
         path = route_path(route.resource)
         if is_internal(path, route.handler):
             continue
-        fn = _function(route.handler)
+        fn = unwrapped(route.handler)
         area = str(getattr(fn, "__module__", "")).rsplit(".", 1)[-1]
         op_id = f"{area}_{getattr(fn, '__name__', 'handler')}".strip("_")
         if op_id in used:

@@ -3,8 +3,8 @@
 
 A wrapper on each route's handler rather than an aiohttp middleware. With any middleware at
 all, aiohttp runs one of its own on every request (the current-app fix-up) and binds each
-through a partial: measured at ~20 µs of CPU a status GET under load, the difference between
-0.58 and 0.66 of the bare handler (issue 21, docs/performance.md). `endpoint`
+through a partial: 0–11 µs of CPU a status GET under load, the status GETs at 0.64–0.69 of the
+bare handler against 0.58–0.67 before (issue 21, docs/performance.md, twenty-first pass). `endpoint`
 (gateway/contract.py) serves every handler it declares; `served` wraps the few plain ones; and
 `add_unmatched` answers what no route matches as aiohttp's router would (404, or 405 with
 `Allow`), shaped and counted. A unit test checks that every route of the app is served.
@@ -63,10 +63,12 @@ def served(fn: Handler) -> Handler:
     return handler
 
 
-def is_served(handler: Any) -> bool:
+def unwrapped(handler: Any) -> Any:
+    """The function a route's handler calls, under any `functools.partial` (its contract,
+    docstring and `served` mark are on it)."""
     while isinstance(handler, functools.partial):
         handler = handler.func
-    return bool(getattr(handler, "served", False))
+    return handler
 
 
 @served
