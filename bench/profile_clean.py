@@ -1,5 +1,5 @@
 """The worker's cleaning step alone, in this process, on one generated file, so it can be
-profiled (`py-spy record -f raw -o OUT -- python -m bench.profile_clean FILE [--org]`):
+profiled (`py-spy record -f raw -o OUT -- python -m bench.profile_clean FILE [--org] [--threads]`):
 `agents.cleaning._clean_to_parquet` into a temporary directory, then the snapshot (Arrow IPC) written
 as the worker writes it. Prints seconds, rows and the snapshot's size."""
 from __future__ import annotations
@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--huge-pages", action="store_true",
                         help="keep the default memory policy (the worker turns huge pages off "
                              "and puts Arrow on the C allocator: infra.memory.worker_policy)")
+    parser.add_argument("--threads", action="store_true",
+                        help="also print each thread's span and CPU time (bench.thread_spans)")
     args = parser.parse_args(argv)
     if not args.huge_pages:
         from infra.memory import worker_policy
@@ -36,15 +38,19 @@ def main(argv: list[str] | None = None) -> None:
              for i, c in enumerate(sorted(set(CURRENCIES) - {"USD"}))}
     options = CleanOptions(mappings=[ORG_MAPPING] if args.org else [], base_currency="USD",
                            org_rates=rates)
-    with tempfile.TemporaryDirectory() as tmp:
+    from bench.thread_spans import ThreadSpans
+
+    with tempfile.TemporaryDirectory() as tmp, ThreadSpans() as spans:
         out = os.path.join(tmp, "clean.parquet")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result, _ = _clean_to_parquet(args.file, out, os.path.basename(args.file), options,
                                       lambda rows, percent: None)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         size = os.path.getsize(out + SNAPSHOT_SUFFIX)
-    print(f"{seconds:.3f} s, {result.rows} rows, {result.bad_rows} bad, layout {result.layout}, "
-          f"snapshot {size / 2**20:.1f} MiB")
+    print(f"{seconds:.3f} s ({cpu:.2f} CPU s), {result.rows} rows, {result.bad_rows} bad, "
+          f"layout {result.layout}, snapshot {size / 2**20:.1f} MiB")
+    if args.threads:
+        print(spans.table())
 
 
 if __name__ == "__main__":
