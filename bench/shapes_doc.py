@@ -127,6 +127,13 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
     "run49": "the code of 8aab66b (the twenty-first pass: no change on the ingest path, the "
              "gateway without an aiohttp middleware), every shape: all but currencies within "
              "target",
+    "run50-currencies": "the code of b78ed0d (the twenty-second pass: no change on the ingest "
+                        "path), the currencies shape alone",
+    "run51-dsr": "the code of b78ed0d, the DSR shape alone",
+    "run52-dsr-currencies": "the code of b78ed0d, the DSR and currencies shapes",
+    "run53": "the code of b78ed0d, every shape, a noisy hour (polars' currencies runs 0.86-1.43 s, "
+             "its DSR 1.03-2.31 s): currencies' 2.10 is a slow polars median, not a faster "
+             "cleaning (Tributary 2.76 s)",
 }
 
 
