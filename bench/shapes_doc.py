@@ -134,6 +134,8 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
     "run53": "the code of b78ed0d, every shape, a noisy hour (polars' currencies runs 0.86-1.43 s, "
              "its DSR 1.03-2.31 s): currencies' 2.10 is a slow polars median, not a faster "
              "cleaning (Tributary 2.76 s)",
+    "run54-5m": "the code of b78ed0d, the 5 M-row main and currencies files: the peak on this "
+                "code (907-942 MiB on currencies, 892 in run43-5m)",
 }
 
 
