@@ -38,9 +38,12 @@ def main(argv: list[str] | None = None) -> None:
              for i, c in enumerate(sorted(set(CURRENCIES) - {"USD"}))}
     options = CleanOptions(mappings=[ORG_MAPPING] if args.org else [], base_currency="USD",
                            org_rates=rates)
+    from contextlib import nullcontext
+
     from bench.thread_spans import ThreadSpans
 
-    with tempfile.TemporaryDirectory() as tmp, ThreadSpans() as spans:
+    spans = ThreadSpans() if args.threads else None   # Thread.run patched only when asked
+    with tempfile.TemporaryDirectory() as tmp, spans or nullcontext():
         out = os.path.join(tmp, "clean.parquet")
         started, cpu = time.perf_counter(), time.process_time()
         result, _ = _clean_to_parquet(args.file, out, os.path.basename(args.file), options,
@@ -49,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
         size = os.path.getsize(out + SNAPSHOT_SUFFIX)
     print(f"{seconds:.3f} s ({cpu:.2f} CPU s), {result.rows} rows, {result.bad_rows} bad, "
           f"layout {result.layout}, snapshot {size / 2**20:.1f} MiB")
-    if args.threads:
+    if spans is not None:
         print(spans.table())
 
 

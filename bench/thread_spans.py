@@ -24,18 +24,17 @@ class ThreadSpans:
     spans: list[Span] = field(default_factory=list)
 
     def __enter__(self) -> "ThreadSpans":
-        self.started = time.perf_counter()
-        self._run, lock, spans, origin = threading.Thread.run, threading.Lock(), self.spans, self.started
-        run = self._run
+        self._run = run = threading.Thread.run
+        origin, lock = time.perf_counter(), threading.Lock()
 
         def recorded(thread: threading.Thread) -> None:
             began = time.perf_counter()
             try:
                 run(thread)
             finally:
+                span = Span(thread.name, began - origin, time.perf_counter() - origin, time.thread_time())
                 with lock:
-                    spans.append(Span(thread.name, began - origin, time.perf_counter() - origin,
-                                      time.thread_time()))
+                    self.spans.append(span)
 
         threading.Thread.run = recorded  # type: ignore[method-assign]
         return self
