@@ -200,7 +200,7 @@ def _assert_exact(builder, rows: list[dict]) -> None:
 @pytest.mark.parametrize("raw_at", [0.0, 10.0])
 def test_lists_whose_batches_go_ungrouped_to_the_folds_keep_every_entry_exact(monkeypatch, raw_at):
     """A list whose batches barely shrink when grouped sends them to the folds as rows
-    (`snapshot_fold._RAW_AT`): 0 makes every list grouped from its own rows do so after its
+    (`snapshot_fold._RAW_AT`, on `distinct_keys`): 0 makes every list grouped from its own rows do so from its
     first batch, 10 none; the lists regrouped from another's partial groups never do (byArtist
     then regroups byRelease's rows)."""
     rows = lines(4000, seed=35)
