@@ -127,14 +127,21 @@ class Fold:
         if self.first:
             self._first(part.num_rows)
         pieces = [part] if len(self.parts) == 1 else _split(part, len(self.parts))
+        full = []
         for i, piece in enumerate(pieces):
             self.parts[i].append(piece)
             self.sizes[i] += piece.num_rows
             self.loose[i] |= loose
             if self.sizes[i] > max(_COMBINE_AT // len(self.parts), 2 * self.folded[i]):
-                self.parts[i] = [_combine(self.parts[i], self.cols)]
-                self.sizes[i] = self.folded[i] = self.parts[i][0].num_rows
-                self.loose[i] = False
+                full.append(i)
+        _map(self._fold, full)
+
+    def _fold(self, i: int) -> None:
+        """Partition `i`'s partial groups folded into one (its parts go as soon as it is)."""
+        combined = _combine(self.parts[i], self.cols)
+        self.parts[i] = [combined]
+        self.sizes[i] = self.folded[i] = combined.num_rows
+        self.loose[i] = False
 
     def result(self) -> pa.Table | None:
         """Every partition folded (a part alone is already grouped, unless `loose`), side by side:
@@ -151,12 +158,20 @@ class Fold:
             parts, pending[i] = pending[i], []   # a partition's partial groups go once folded
             return (parts[0] if whole[i] else _combine(parts, self.cols)).select(names)
 
-        if len(pending) < 2 or all(whole):
-            done = [fold(i) for i in range(len(pending))]
-        else:
-            with ThreadPoolExecutor(2, thread_name_prefix="snapshot-fold") as pool:
-                done = list(pool.map(fold, range(len(pending))))
+        done = [fold(i) for i in range(len(pending))] if all(whole) else _map(fold, range(len(pending)))
         return pa.concat_tables(done) if done else None
+
+
+def _map(fn, items) -> list:
+    """`fn` of each of `items`, in order: two at a time on threads when there are several
+    (Arrow's group-by releases the GIL). A batch that fills many partitions at once (the
+    currencies shape's last one fills all 16 of byTrack) is folded on both cores, which the end
+    of the cleaning has free, instead of one after the other on the builder's thread."""
+    items = list(items)
+    if len(items) < 2:
+        return [fn(i) for i in items]
+    with ThreadPoolExecutor(2, thread_name_prefix="snapshot-fold") as pool:
+        return list(pool.map(fn, items))
 
 
 def distinct_keys(batch: pa.Table, cols: list[str]) -> int:
