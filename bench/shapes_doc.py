@@ -136,6 +136,16 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
              "cleaning (Tributary 2.76 s)",
     "run54-5m": "the code of b78ed0d, the 5 M-row main and currencies files: the peak on this "
                 "code (907-942 MiB on currencies, 892 in run43-5m)",
+    "run55": "the code of 24c9d04 (the twenty-third pass: a list's first batch judged on a hash "
+             "count, the partitions a batch fills folded on two threads), main and currencies, "
+             "a noisy hour (polars' main file 1.34 s)",
+    "run56-5m": "the code of 24c9d04, the 5 M-row currencies file: the peak with two folds at "
+                "a time (847-902 MiB)",
+    "run57": "the code of 40df173 (the twenty-third pass: the summary keys taken while the pages "
+             "are encoded), every shape: all but currencies within target; currencies' polars "
+             "median 0.88 s",
+    "run58-5m": "the code of 40df173, the 5 M-row main and currencies files, a busy hour (load "
+                "average 2.78 before them)",
 }
 
 
