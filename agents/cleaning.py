@@ -126,20 +126,25 @@ class _RowGroupSink:
             self.pending, self.rows = [], 0
 
     def close(self, ok: bool = True) -> Staged | None:
-        """The staged snapshot (None when not `ok`), staged while the Parquet writer may still
-        write the last row group: the folds are waited for first, the writer last."""
+        """The staged snapshot (None when not `ok`), staged while the Parquet writer and the
+        statement digest may still take the last row group: the snapshot's folds are waited for
+        first, and the other two, which the snapshot does not wait for, yield the cores to it
+        until they are waited for last (`_Stage.yield_cores`)."""
         from models.sales.snapshot_io import stage_of
 
         if ok:
             self._flush()
-        writer, *folds = self.stages
+        writer, *folds, digest = self.stages
         staged = None
         try:
+            for stage in (writer, digest):
+                stage.yield_cores()
             for stage in folds:
                 stage.close()
             if ok and self.error is None:
                 staged = stage_of(self.snapshots)   # the pages the store will keep
         finally:
+            digest.close()
             writer.close()
             self.writer.close()
             self.pending = []
@@ -176,6 +181,15 @@ class _Stage:
     def close(self) -> None:
         self.queue.put(None)
         self.thread.join()
+
+    def yield_cores(self, nice: int = 5) -> None:
+        """Lower this stage's thread's priority for the rest of its life, which ends at `close`
+        (Linux keeps a nice value per thread): at the end of a file the snapshot's lists and
+        pages are what the file waits for. Best effort: unchanged where it cannot be done."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.thread.native_id, nice)
+        except (AttributeError, OSError, TypeError):
+            pass
 
 
 def _clean_to_parquet(src: str, out: str, filename: str, options, progress,

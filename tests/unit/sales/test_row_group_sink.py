@@ -107,3 +107,31 @@ def test_file_ids_shared_by_the_builders_and_the_digest_give_what_their_own_voca
     assert got.totals == expected.totals
     for name, table in expected.lists.items():
         assert got.lists[name].equals(table), name
+
+
+def test_the_writer_and_the_digest_yield_the_cores_to_the_snapshot_at_the_end(tmp_path, monkeypatch):
+    """At `close` the Parquet writer's and the statement digest's threads, which the snapshot
+    does not wait for, run at a lower priority (a nice value of their own, Linux) and are still
+    waited for: the file, the snapshot and the digest are whole."""
+    import os
+    import sys
+
+    import pytest
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("a nice value per thread is Linux's")
+    seen: dict[str, int] = {}
+    done = cleaning._Stage.close
+
+    def close(stage) -> None:
+        seen[stage.thread.name] = os.getpriority(os.PRIO_PROCESS, stage.thread.native_id)
+        done(stage)
+
+    monkeypatch.setattr(cleaning._Stage, "close", close)
+    src, out = _file(tmp_path, 3000), str(tmp_path / "clean.parquet")
+    result, digest = cleaning._clean_to_parquet(src, out, "small.tsv", CleanOptions(), lambda *a: None)
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    assert seen == {"snapshot-0": base, "snapshot-1": base, "statement": min(base + 5, 19),
+                    "parquet-writer": min(base + 5, 19)}
+    assert pq.read_table(out).num_rows == result.rows == digest["rows"] > 0
+    assert read_staged(out + cleaning.SNAPSHOT_SUFFIX).totals["rows"] == result.rows
