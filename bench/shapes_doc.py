@@ -146,6 +146,10 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
              "median 0.88 s",
     "run58-5m": "the code of 40df173, the 5 M-row main and currencies files, a busy hour (load "
                 "average 2.78 before them)",
+    "run59": "the code of 0fa9fb1 (the twenty-third pass: the writer and the digest at nice 5 "
+             "at a file's end), main and currencies, a noisy hour (currencies' runs 2.36-2.80 s)",
+    "run60": "the code of 0fa9fb1, every shape, a slow hour (polars' main file 1.04 s, its "
+             "currencies 1.29 s, its DSR 1.27-2.25 s): all but currencies within target",
 }
 
 
