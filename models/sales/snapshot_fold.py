@@ -26,11 +26,10 @@ _FEWEST, _PARTITIONS = 4, 16
 _PARTITION_GROUPS = 16_384
 # a list whose first batch's groups are more than this share of its rows is not grouped batch by
 # batch (its rows go to the folds as they are): currencies' byTrack, 330 k rows -> 204 k groups,
-# was grouped twice over for 38 % fewer rows. The groups are counted on a hash of each row's key
-# ids (`distinct_keys`), not by grouping the batch: that first group-by with its sums was 0.10
-# of the byTrack builder's 0.30 CPU s, and its rows were grouped again by the folds all the same
+# was grouped twice over for 38 % fewer rows. The groups are counted on the key ids alone
+# (`distinct_keys`), not by grouping the batch with its sums: that first group-by was 0.10 of the
+# byTrack builder's 0.30 CPU s, and its rows were grouped again by the folds all the same
 _RAW_AT = 0.5
-_ODD = np.uint64(0x9E3779B97F4A7C15)   # 2^64 / golden ratio: spreads each id over the word
 
 
 def _aliased(table: pa.Table, a: str, b: str) -> bool:
@@ -175,16 +174,10 @@ def _map(fn, items) -> list:
 
 
 def distinct_keys(batch: pa.Table, cols: list[str]) -> int:
-    """About how many distinct keys (`cols`: int32 ids, null as -1) `batch`'s rows have: a
-    64-bit hash of each row's ids, counted. Two keys sharing a hash count once; only the choice
-    of path (`_RAW_AT`, `partitions`) rests on it, never a sum."""
-    h = np.zeros(batch.num_rows, np.uint64)
-    for col in cols:
-        ids = pc.fill_null(batch.column(col), -1).to_numpy().astype(np.int64).view(np.uint64)
-        h ^= ids
-        h *= _ODD
-        h ^= h >> np.uint64(29)
-    return pc.count_distinct(pa.array(h)).as_py()
+    """How many distinct keys (`cols`, nulls included) `batch`'s rows have: a group-by of the
+    keys alone, without the sums (currencies' byTrack, 330 k rows: 24 ms, and 16 ms for
+    byRelease, against 27 and 23 ms for a 64-bit hash of each row's ids counted by numpy)."""
+    return batch.group_by(cols, use_threads=False).aggregate([]).num_rows
 
 
 def partitions(groups: int) -> int:

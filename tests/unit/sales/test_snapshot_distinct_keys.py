@@ -19,7 +19,7 @@ _ID = st.one_of(st.none(), st.integers(0, 40), st.integers(0, 2**31 - 1))
 def test_distinct_keys_counts_the_groups_of_the_rows(keys):
     cols = ["a", "b", "c"]
     batch = pa.table({c: pa.array([k[i] for k in keys], pa.int32()) for i, c in enumerate(cols)})
-    assert distinct_keys(batch, cols) == batch.group_by(cols).aggregate([]).num_rows
+    assert distinct_keys(batch, cols) == len(set(keys))
 
 
 def _batch(rows: int, distinct: int) -> pa.Table:
