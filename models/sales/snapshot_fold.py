@@ -147,11 +147,10 @@ class Fold:
         their keys are disjoint. Partitions are folded two at a time, on threads (Arrow's group-by
         releases the GIL; at the end of the cleaning its cores are free): the currencies
         shape's byTrack, 463 k groups, took 0.13 s one after the other."""
-        kept = [(parts, loose) for parts, loose in zip(self.parts, self.loose) if parts]
-        pending, loose = [parts for parts, _ in kept], [loose for _, loose in kept]
+        pending = [parts for parts in self.parts if parts]
+        whole = [len(parts) == 1 and not loose for parts, loose in zip(self.parts, self.loose) if parts]
         self.parts, self.loose = [[] for _ in self.parts], [False] * len(self.parts)
         names = [*self.cols, *SUMS, "rows", "converted_rows"]
-        whole = [len(parts) == 1 and not loose[i] for i, parts in enumerate(pending)]
 
         def fold(i: int) -> pa.Table:
             parts, pending[i] = pending[i], []   # a partition's partial groups go once folded
