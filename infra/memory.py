@@ -1,6 +1,6 @@
 """Process memory policy of a worker (`worker_policy`): no transparent huge pages, Arrow on
-jemalloc with a short decay (glibc limited to two arenas for the rest), and freed heap handed
-back after each large piece of work.
+jemalloc with one arena (glibc limited to two arenas for the rest), and freed heap handed back
+after each large piece of work.
 
 The host's THP mode is `madvise` and Arrow's allocator (mimalloc) asks for huge pages for the
 arenas it commits; each fresh arena then faults in 2 MiB pages the kernel first zeroes and often
@@ -22,13 +22,28 @@ M_ARENA_MAX = -8
 # jemalloc's decay never returned: in-process peak 881 -> 839 MB at 5 M rows, 642-663 -> 570-582
 # MB at 1 M rows, for the same CPU time.
 ARROW_POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
+# The options of Arrow's jemalloc (its prefixed variable), read when libarrow loads: one arena
+# for every thread instead of 4 per core, at Arrow's own decay (freed pages kept 1 s, then 1 s
+# more as MADV_FREE). A cleaning's phases run on threads of their own (range readers, folds,
+# lists, pages; new ones for each file), and freed pages go back to the arena that gave them:
+# over many arenas the longer decay kept more pages in all of them (the peak rose), the short
+# one (250 ms, as the worker had) handed them back to be faulted in again. One arena keeps them
+# where every thread's next allocation looks. 1 M-row `currencies`, one process, three cleanings
+# after a warm-up, three processes each: 190 k minor faults at 250 ms (peak 570-578 MB), 137 k
+# at 1 s (peak 656-668 MB), 123 k at 1 s on one arena (peak 540-574 MB); main file 97 k / 64 k
+# / 58 k. Against the worker's setting before: 2.17 -> 1.86 s, system time 0.72 -> 0.42 s; at
+# 5 M rows 871 -> 593 k faults, 9.05 -> 8.31 s, the same peak (828-839 MB). A 200 k-row file
+# faults in about as many pages as at 250 ms, at a lower peak (tests/unit/test_memory_policy.py).
+# `jemalloc_set_decay_ms`, called here before, set only arenas created after it: never arena 0.
+JEMALLOC_VARIABLE = "JE_ARROW_MALLOC_CONF"
+JEMALLOC_CONF = "narenas:1"
 
 
 def worker_environment() -> dict[str, str]:
     """What a worker process's environment must hold before pyarrow loads, set by whoever
     starts it (the embedded supervisor, infra/stack/up.py; the compose service): Arrow's C++
-    default pool on jemalloc too."""
-    return {ARROW_POOL_VARIABLE: "jemalloc"}
+    default pool on jemalloc too, and jemalloc's options (`JEMALLOC_CONF`)."""
+    return {ARROW_POOL_VARIABLE: "jemalloc", JEMALLOC_VARIABLE: JEMALLOC_CONF}
 
 
 def worker_policy() -> None:
@@ -48,20 +63,15 @@ def worker_policy() -> None:
     pa.set_memory_pool(arrow_pool())
 
 
-DECAY_MS = 250
-
-
 def arrow_pool():
-    """jemalloc handing freed pages back after DECAY_MS, else the C allocator. On glibc the
-    freed buffers of a 5 M-row multi-currency cleaning stayed in the heap, fragmented: RSS 1,040-
+    """jemalloc (its options: `JEMALLOC_CONF`), else the C allocator. On glibc the freed
+    buffers of a 5 M-row multi-currency cleaning stayed in the heap, fragmented: RSS 1,040-
     1,086 MB for 160-320 MB allocated; on jemalloc 872-905 MB, 1 M-row main file 558-620 ->
-    516-534 MB for the same CPU time (decay 0: 826-835 MB but ~10 % more CPU)."""
+    516-534 MB for the same CPU time."""
     import pyarrow as pa
 
     try:
-        pool = pa.jemalloc_memory_pool()
-        pa.jemalloc_set_decay_ms(DECAY_MS)
-        return pool
+        return pa.jemalloc_memory_pool()
     except NotImplementedError:
         return pa.system_memory_pool()
 

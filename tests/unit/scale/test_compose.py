@@ -91,7 +91,9 @@ def test_every_setting_the_file_gives_is_read_by_the_code(compose):
 
 def test_compose_workers_start_with_arrow_on_one_pool(compose, monkeypatch):
     """The worker's environment (infra.memory.worker_environment) in the compose service too."""
-    from infra.memory import ARROW_POOL_VARIABLE, worker_environment
+    from infra.memory import worker_environment
 
-    monkeypatch.delenv(ARROW_POOL_VARIABLE, raising=False)
-    assert _env(compose["services"]["worker"])[ARROW_POOL_VARIABLE] == worker_environment()[ARROW_POOL_VARIABLE]
+    for name in worker_environment():
+        monkeypatch.delenv(name, raising=False)
+    env = _env(compose["services"]["worker"])
+    assert {name: env.get(name) for name in worker_environment()} == worker_environment()
