@@ -150,6 +150,12 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
              "at a file's end), main and currencies, a noisy hour (currencies' runs 2.36-2.80 s)",
     "run60": "the code of 0fa9fb1, every shape, a slow hour (polars' main file 1.04 s, its "
              "currencies 1.29 s, its DSR 1.27-2.25 s): all but currencies within target",
+    "run61": "the code of 0a54fcb (the twenty-fourth pass: Arrow's jemalloc on one arena at its "
+             "own 1 s decay), main and currencies, a fast polars run (0.95 s on currencies)",
+    "run62-5m": "the code of 0a54fcb, the 5 M-row main and currencies files: currencies' peak "
+                "888-924 MiB, main 584 MiB",
+    "run63": "the code of 0a54fcb, every shape, a noisy hour (load average 1.84 before it): all "
+             "but currencies within target",
 }
 
 
