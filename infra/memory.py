@@ -33,7 +33,8 @@ ARROW_POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
 # at 1 s (peak 656-668 MB), 123 k at 1 s on one arena (peak 540-574 MB); main file 97 k / 64 k
 # / 58 k. Against the worker's setting before: 2.17 -> 1.86 s, system time 0.72 -> 0.42 s; at
 # 5 M rows 871 -> 593 k faults, 9.05 -> 8.31 s, the same peak (828-839 MB). A 200 k-row file
-# faults in about as many pages as at 250 ms, at a lower peak (tests/unit/test_memory_policy.py).
+# faults in about as many pages as at 250 ms; its peak is lower than many arenas' at 1 s
+# (tests/unit/test_memory_policy.py).
 # `jemalloc_set_decay_ms`, called here before, set only arenas created after it: never arena 0.
 JEMALLOC_VARIABLE = "JE_ARROW_MALLOC_CONF"
 JEMALLOC_CONF = "narenas:1"
