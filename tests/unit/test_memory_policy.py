@@ -69,7 +69,6 @@ def test_the_workers_environment_puts_arrows_own_buffers_on_jemalloc_too(pool, m
     assert (int(out[0]) > 0) is mimalloc_used
 
 
-
 CLEAN = """
 import os, resource, sys, tempfile
 from infra.memory import release_memory, worker_policy
