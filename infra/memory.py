@@ -11,6 +11,7 @@ the same but is read only when pyarrow is first loaded; the prctl works at any m
 from __future__ import annotations
 
 import ctypes
+import os
 import sys
 
 PR_SET_THP_DISABLE = 41
@@ -45,6 +46,16 @@ def worker_environment() -> dict[str, str]:
     starts it (the embedded supervisor, infra/stack/up.py; the compose service): Arrow's C++
     default pool on jemalloc too, and jemalloc's options (`JEMALLOC_CONF`)."""
     return {ARROW_POOL_VARIABLE: "jemalloc", JEMALLOC_VARIABLE: JEMALLOC_CONF}
+
+
+def ensure_worker_environment(argv: list[str]) -> None:
+    """Start this process again (`python *argv`) with what `worker_environment()` gives and its
+    environment lacks: Arrow and jemalloc read it only when libarrow loads, so a worker started
+    by hand (`tributary worker`) gets the policy the embedded stack and the compose service give
+    theirs. A variable already set is kept (an operator's own jemalloc options win)."""
+    missing = {k: v for k, v in worker_environment().items() if k not in os.environ}
+    if missing:
+        os.execve(sys.executable, [sys.executable, *argv], {**os.environ, **missing})
 
 
 def worker_policy() -> None:

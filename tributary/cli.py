@@ -102,7 +102,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_up(load_settings(args.data_dir, use_state=False), args.port, args.workers,
                       args.gateways)
     if args.command == "worker":
+        from infra.memory import ensure_worker_environment
         from tributary.worker_process import run_worker
+
+        ensure_worker_environment(["-m", "tributary", *(sys.argv[1:] if argv is None else argv)])
 
         run_worker(settings)
         return 0

@@ -116,3 +116,32 @@ def test_one_jemalloc_arena_lowers_a_cleanings_peak(tmp_path):
                              check=True, cwd=__file__.rsplit("/tests/", 1)[0], env=env).stdout.split()
         found[name] = tuple(map(int, out[-2:]))    # (minor faults, peak RSS in KiB)
     assert found["worker"][1] < found["arenas"][1], found
+
+
+def test_a_worker_started_by_hand_starts_again_with_the_workers_environment(monkeypatch, tmp_path):
+    """`tributary worker` run without the worker's environment (not by `tributary up` nor the
+    compose service) starts itself again with it, before libarrow loads: the variables it
+    lacks are added, one the operator set is kept (infra.memory.ensure_worker_environment)."""
+    from infra import memory
+    from tributary import cli
+
+    class Started(Exception):
+        pass
+
+    calls = []
+
+    def execve(path, argv, env):
+        calls.append((path, argv, env))
+        raise Started
+
+    monkeypatch.setattr(memory.os, "execve", execve)
+    monkeypatch.delenv(memory.ARROW_POOL_VARIABLE, raising=False)
+    monkeypatch.setenv(memory.JEMALLOC_VARIABLE, "narenas:2")
+    with pytest.raises(Started):
+        cli.main(["worker", "--data-dir", str(tmp_path)])
+    path, argv, env = calls[0]
+    assert (path, argv) == (sys.executable, [sys.executable, "-m", "tributary", "worker", "--data-dir", str(tmp_path)])
+    assert (env[memory.ARROW_POOL_VARIABLE], env[memory.JEMALLOC_VARIABLE]) == ("jemalloc", "narenas:2")
+    monkeypatch.setenv(memory.ARROW_POOL_VARIABLE, "jemalloc")    # as the started process has it
+    memory.ensure_worker_environment(argv[1:])
+    assert len(calls) == 1
