@@ -292,6 +292,13 @@ def _topic_partitions(env: Mapping[str, str]) -> dict[str, int]:
             for name, value in env.items() if name.startswith(prefix) and value}
 
 
+def unset_in_environment(wanted: Mapping[str, str]) -> dict[str, str]:
+    """The entries of `wanted` whose variable this process's environment does not set: what a
+    process must add before it starts itself again (infra.memory.ensure_worker_environment).
+    Here because this module is the only one that reads the environment."""
+    return {name: value for name, value in wanted.items() if name not in os.environ}
+
+
 def settings_env(settings: Settings) -> dict[str, str]:
     """The environment that hands these settings to a child process."""
     return {

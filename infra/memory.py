@@ -53,7 +53,9 @@ def ensure_worker_environment(argv: list[str]) -> None:
     environment lacks: Arrow and jemalloc read it only when libarrow loads, so a worker started
     by hand (`tributary worker`) gets the policy the embedded stack and the compose service give
     theirs. A variable already set is kept (an operator's own jemalloc options win)."""
-    missing = {k: v for k, v in worker_environment().items() if k not in os.environ}
+    from infra.config import unset_in_environment
+
+    missing = unset_in_environment(worker_environment())
     if missing:
         os.execve(sys.executable, [sys.executable, *argv], {**os.environ, **missing})
 
