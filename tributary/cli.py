@@ -94,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     args.data_dir = getattr(args, "data_dir", None)
     if args.command == "settings":
         return _settings_table(args.write)
+    if args.command == "worker":   # started again with the allocators' variables, before anything loads
+        from infra.memory import ensure_worker_environment
+
+        ensure_worker_environment(["-m", "tributary", *(sys.argv[1:] if argv is None else argv)])
     settings = load_settings(args.data_dir)
     policies(settings)  # the operations (replay, reimport, …) retry and write outbox entries too
     if args.command == "up":
@@ -102,10 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_up(load_settings(args.data_dir, use_state=False), args.port, args.workers,
                       args.gateways)
     if args.command == "worker":
-        from infra.memory import ensure_worker_environment
         from tributary.worker_process import run_worker
-
-        ensure_worker_environment(["-m", "tributary", *(sys.argv[1:] if argv is None else argv)])
 
         run_worker(settings)
         return 0
