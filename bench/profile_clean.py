@@ -12,11 +12,10 @@ import time
 
 
 def main(argv: list[str] | None = None) -> None:
-    from infra.memory import worker_environment
+    from infra.memory import ensure_worker_environment
 
-    if worker_environment().items() - os.environ.items():   # the worker's, before pyarrow loads
-        os.execve(sys.executable, [sys.executable, "-m", "bench.profile_clean", *(argv or sys.argv[1:])],
-                  {**os.environ, **worker_environment()})
+    # the worker's allocators, before pyarrow loads, as `tributary worker` gets them
+    ensure_worker_environment(["-m", "bench.profile_clean", *(argv or sys.argv[1:])])
     from agents.cleaning import SNAPSHOT_SUFFIX, _clean_to_parquet
     from bench.shapes import CURRENCIES, ORG_MAPPING, PERIOD
     from models.sales.clean import CleanOptions
