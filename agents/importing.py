@@ -134,9 +134,11 @@ async def import_file(deps: Deps, msg: Message, record: dict) -> None:
             await store.delete(snapshot_key(record))
         except Exception:  # noqa: BLE001 - a leftover staging object is harmless
             log.warning("could not remove staging object of file %s", record["id"])
+    record = await retry(lambda: set_status(deps, record, "FINALIZED"), "record FINALIZED")
+    # after FINALIZED: a summary read at any time counts the file (refresh_summary reads the
+    # files as they are); this one keeps its counts for the reads to come (`_distinct_counts`)
     await retry(lambda: snapshot_repo.refresh_summary(deps.db, record["organisation"]),
                 "refresh the summary")
-    record = await retry(lambda: set_status(deps, record, "FINALIZED"), "record FINALIZED")
     if record.get("parts"):
         await statements.check_parts(deps, record)
     if record.get("layout") == reconcile.LAYOUT:

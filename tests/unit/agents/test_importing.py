@@ -172,3 +172,34 @@ async def test_the_summary_counts_each_key_once_across_files_and_stored_formats(
     again = await h.db.snapshot_keys.find_one({"_id": 709})
     assert again["format"] == snapshot_repo.KEYS_FORMAT and "artists" not in again
     assert [(await snapshot_repo.refresh_summary(h.db, org))[k] for k in snapshot_repo.KINDS] == union([])
+
+
+async def test_the_summary_counts_again_only_when_a_files_keys_change(h):
+    """The distinct counts are kept with the digests of the keys they came from: a summary read
+    while no file was imported, reimported or voided does not read every file's keys again."""
+    import pyarrow as pa
+
+    from models.sales.snapshot_io import encode_keys
+
+    org = await h.org()
+    for file_id, path in ((712, BANDCAMP), (713, TUNECORE)):
+        await cleaned(h, org, file_id, path)
+        await h.send(IMPORT, file_id, "ImportSalesFile", {"file_id": file_id, "attempt": 1})
+    first = await snapshot_repo.refresh_summary(h.db, org)
+    kept = await h.db.summary_counts.find_one({"_id": org})
+    assert [kept[k] for k in snapshot_repo.KINDS] == [first[k] for k in snapshot_repo.KINDS]
+    doc = await h.db.snapshot_keys.find_one({"_id": 713})
+    keys = snapshot_repo._keys_of(doc)
+    more = {**keys, "artists": pa.array([*keys["artists"].to_pylist(), "Someone Else"])}
+    # the keys changed behind the digest's back: the counts kept are what a read gets
+    await h.db.snapshot_keys.update_one({"_id": 713}, {"$set": {"keys": encode_keys(more)}})
+    assert (await snapshot_repo.refresh_summary(h.db, org))["artists"] == first["artists"]
+    # saved as the import saves them, with their digest: counted again
+    await snapshot_repo.save_keys(h.db, {"id": 713, "organisation": org}, more)
+    assert (await snapshot_repo.refresh_summary(h.db, org))["artists"] == first["artists"] + 1
+    # a file voided leaves the summary's files: counted again without it
+    await h.send(FILES, 713, "VoidSalesFile", {"file_id": 713})
+    alone = await snapshot_repo.refresh_summary(h.db, org)
+    totals = (await h.db.snapshots.find_one({"_id": 712}))["totals"]
+    assert alone["files"] == 1 and [alone[k] for k in snapshot_repo.KINDS] == \
+        [totals[k] for k in snapshot_repo.KINDS]
