@@ -53,12 +53,26 @@ def multiply_rounded(revenue: pa.Array, rates: list[Decimal | None], index: pa.A
     amount_int = max((_digits(abs(v))[0] for v in (low.as_py(), high.as_py()) if v is not None), default=1)
     p1, p2 = amount_int + AMOUNT_SCALE, rate_int + rate_frac
     if p1 + p2 + 1 <= 38:
-        rate_type, amounts = pa.decimal128(p2, rate_frac), revenue.cast(pa.decimal128(p1, AMOUNT_SCALE))
+        rate_type, amounts = pa.decimal128(p2, rate_frac), _fewer_places(revenue, p1, rate_frac)
     else:
         rate_type, amounts = RATE_TYPE, revenue.cast(_WIDE)
     table = pa.array(rates, rate_type)
     rate = table[0] if index is None else pc.take(table, index)
     return as_amount(pc.multiply(amounts, rate))
+
+
+def _fewer_places(revenue: pa.Array, precision: int, places: int) -> pa.Array:
+    """`revenue` with `places` fewer of its 18 places when it has them to spare (Arrow's cast
+    refuses to drop a digit that is not 0), so its product with rates of `places` places is
+    exact at 18 places and nothing is rounded: a statement's amounts have 2-10 places. Else at
+    18 places, and `as_amount` rounds the product. The round and its rescale were 65 of the
+    conversion's 85 ms per 1 M rows; the cast that checks the places takes 25."""
+    if places:
+        try:
+            return revenue.cast(pa.decimal128(precision - places, AMOUNT_SCALE - places))
+        except pa.ArrowInvalid:
+            pass
+    return revenue.cast(pa.decimal128(precision, AMOUNT_SCALE))
 
 
 _ARROW_ROUNDS = Decimal(10) ** 13   # below this Arrow's decimal256 round is exact (see above)
