@@ -136,7 +136,7 @@ async def import_file(deps: Deps, msg: Message, record: dict) -> None:
             log.warning("could not remove staging object of file %s", record["id"])
     record = await retry(lambda: set_status(deps, record, "FINALIZED"), "record FINALIZED")
     # after FINALIZED: a summary read at any time counts the file (refresh_summary reads the
-    # files as they are); this one keeps its counts for the reads to come (`_distinct_counts`)
+    # files as they are); this one merges its keys into the union the reads reuse (summary_counts)
     await retry(lambda: snapshot_repo.refresh_summary(deps.db, record["organisation"]),
                 "refresh the summary")
     if record.get("parts"):

@@ -2,17 +2,16 @@
 
 A snapshot is keyed by file id, so a reimport replaces it; the summary is recomputed from the
 snapshots of the organisation's processed files, so no file is ever counted twice (its distinct
-counts are kept while those files' keys stay the same: `_distinct_counts`).
+counts come from a union of the files' keys kept between summaries: `summary_counts`).
 """
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 from typing import TYPE_CHECKING, Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from infra.repos import summary_counts
 from topics.envelope import now_iso
 
 if TYPE_CHECKING:
@@ -20,8 +19,6 @@ if TYPE_CHECKING:
 
 MAX_ENTRIES = 1000  # per list in the snapshot document; every entry is in the pages object
 CHUNK = 1000        # entries per page document of a snapshot stored as dicts (before Arrow pages)
-KINDS = ("artists", "tracks", "releases")   # the summary's distinct keys, kept per file
-KEYS_FORMAT = "arrow"                       # snapshot_keys: one binary value (older: string lists)
 AS_DOCUMENTS = ("byCurrency",)              # lists the document keeps as dicts (the summary reads them)
 
 
@@ -74,7 +71,7 @@ async def save(db: AsyncDatabase, record: dict, staged: Staged, attempt: int,
     await db.snapshots.update_one(
         {"_id": record["id"]},
         {"$set": doc, "$unset": {name: "" for name in doc["first"]}}, upsert=True)
-    await save_keys(db, record, staged.keys)
+    await summary_counts.save_keys(db, record, staged.keys)
 
 
 async def get(db: AsyncDatabase, file_id: int) -> dict | None:
@@ -92,86 +89,6 @@ def _first_entries(first: dict) -> dict[str, list[dict]]:
     from models.sales.snapshot_io import decode
 
     return {name: [] if blob is None else entries(decode(bytes(blob))) for name, blob in first.items()}
-
-
-async def save_keys(db: AsyncDatabase, record: dict, keys: dict) -> None:
-    """The file's summary keys as one binary Arrow value (`encode_keys`); a document of an older
-    format loses its string lists. An update, not a replacement: the embedded store cannot
-    replace a document holding a binary value."""
-    from bson import Binary
-
-    from models.sales.snapshot_io import encode_keys
-
-    blob = Binary(await asyncio.to_thread(encode_keys, keys))
-    await db.snapshot_keys.update_one(
-        {"_id": record["id"]},
-        {"$set": {"organisation": record["organisation"], "format": KEYS_FORMAT, "keys": blob,
-                  "digest": _digest(blob)},
-         "$unset": {kind: "" for kind in KINDS}}, upsert=True)
-
-
-def _digest(blob: bytes) -> str:
-    """What a keys document's `digest` says of its keys: a summary's counts are kept with the
-    digests they were counted from (`_distinct_counts`)."""
-    return hashlib.sha256(blob).hexdigest()[:32]
-
-
-def _stamp(digests: list[tuple[int, str | None]]) -> str | None:
-    """One value for the keys documents of a set of files (None when one has no digest: a
-    document of the string-list format, counted every time)."""
-    if not all(digest for _, digest in digests):
-        return None
-    return hashlib.sha256(json.dumps(sorted(digests)).encode()).hexdigest()
-
-
-def _keys_of(doc: dict) -> dict:
-    """A stored keys document's arrays, in either format."""
-    import pyarrow as pa
-
-    from models.sales.snapshot_io import decode_keys
-
-    if doc.get("format") == KEYS_FORMAT:
-        return decode_keys(bytes(doc["keys"]))
-    return {kind: pa.array(doc.get(kind) or [], pa.string()) for kind in KINDS}
-
-
-def _counted(docs: list[dict]) -> tuple[dict[str, int], str | None]:
-    """The documents' distinct counts and the stamp of what was counted, digests taken from the
-    keys read (not from their `digest` fields)."""
-    stamp = _stamp([(doc["_id"], _digest(doc["keys"]) if doc.get("format") == KEYS_FORMAT else None)
-                    for doc in docs])
-    return distinct_keys(docs), stamp
-
-
-async def _distinct_counts(db: AsyncDatabase, organisation: str, ids: list) -> dict[str, int]:
-    """Distinct artists, tracks and releases over the files `ids`, counted again only when their
-    keys documents changed since the last count (a file imported, reimported, voided or
-    withdrawn): the counts are kept with the stamp of the documents they came from. Counting
-    every file's keys on every summary grew with the organisation's history (200 files of the
-    1 M-row benchmark file: 94 MB read and 1.1 s of counting per request)."""
-    digests = [(d["_id"], d.get("digest")) async for d in
-               db.snapshot_keys.find({"_id": {"$in": ids}}, {"digest": 1})]
-    stamp = _stamp(digests)
-    if stamp is not None:
-        kept = await db.summary_counts.find_one({"_id": organisation, "stamp": stamp})
-        if kept is not None:
-            return {kind: kept[kind] for kind in KINDS}
-    docs = [doc async for doc in db.snapshot_keys.find({"_id": {"$in": ids}})]
-    distinct, counted = await asyncio.to_thread(_counted, docs)
-    if counted is not None:   # kept under the stamp of the very documents counted
-        await db.summary_counts.replace_one({"_id": organisation},
-                                            {"_id": organisation, "stamp": counted, **distinct}, upsert=True)
-    return distinct
-
-
-def distinct_keys(docs: list[dict]) -> dict[str, int]:
-    """How many distinct artists, tracks and releases the files' keys documents hold together."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arrays = [_keys_of(doc) for doc in docs]
-    return {kind: pc.count_distinct(pa.chunked_array([a[kind] for a in arrays if kind in a], pa.string())).as_py()
-            for kind in KINDS}
 
 
 async def page(db: AsyncDatabase, file_id: int, group: str, page_no: int, size: int,
@@ -250,7 +167,7 @@ async def refresh_summary(db: AsyncDatabase, organisation: str) -> dict:
     ids = [d["_id"] async for d in db.files.find(
         {"organisation": organisation, "status": {"$in": ["PROCESSED", "FINALIZED"]},
          "total_rows": {"$gt": 0}}, {"_id": 1})]
-    distinct = await _distinct_counts(db, organisation, ids)
+    distinct = await summary_counts.distinct_counts(db, organisation, ids)
     snaps = [snap async for snap in db.snapshots.find(
         {"_id": {"$in": ids}}, {"totals": 1, "reporting_period": 1, "byCurrency": 1, "conversion.currency": 1})]
     base = (await orgs.settings(db, organisation))["base_currency"]

@@ -8,6 +8,8 @@ from agents.cleaning import snapshot_key, staging_key
 from agents.importing import sales_key
 from infra.repos import files as file_repo
 from infra.repos import snapshots as snapshot_repo
+from infra.repos import summary_counts
+from models.sales.summary_keys import KINDS
 from tests.unit.agents.sales_files import FILES, SALES, uploaded
 
 IMPORT = "sales.import.commands"
@@ -148,30 +150,30 @@ async def test_the_summary_counts_each_key_once_across_files_and_stored_formats(
         await cleaned(h, org, file_id, path)
         await h.send(IMPORT, file_id, "ImportSalesFile", {"file_id": file_id, "attempt": 1})
     docs = {d["_id"]: d async for d in h.db.snapshot_keys.find({"_id": {"$in": [708, 709]}})}
-    assert all(d["format"] == snapshot_repo.KEYS_FORMAT and "artists" not in d for d in docs.values())
-    lists = {i: {kind: values.to_pylist() for kind, values in snapshot_repo._keys_of(d).items()}
+    assert all(d["format"] == summary_counts.KEYS_FORMAT and "artists" not in d for d in docs.values())
+    lists = {i: {kind: values.to_pylist() for kind, values in summary_counts.keys_of(d).items()}
              for i, d in docs.items()}
     for i in (708, 709):        # each file's keys are what its snapshot counted
         totals = (await h.db.snapshots.find_one({"_id": i}))["totals"]
-        assert [len(lists[i][k]) for k in snapshot_repo.KINDS] == [totals[k] for k in snapshot_repo.KINDS]
+        assert [len(lists[i][k]) for k in KINDS] == [totals[k] for k in KINDS]
 
     def union(extra: list[str]) -> list[int]:
         return [len(set(lists[708][k]) | set(lists[709][k]) | set(extra * (k == "artists")))
-                for k in snapshot_repo.KINDS]
+                for k in KINDS]
 
     summary = await h.db.summaries.find_one({"_id": org})
-    assert summary["files"] == 2 and [summary[k] for k in snapshot_repo.KINDS] == union([])
+    assert summary["files"] == 2 and [summary[k] for k in KINDS] == union([])
     # a keys document written before the binary format (string lists) counts alike
     await h.db.snapshot_keys.delete_one({"_id": 709})
     older = {**lists[709], "artists": [*lists[709]["artists"], "Someone Else", lists[708]["artists"][0]]}
     await h.db.snapshot_keys.insert_one({"_id": 709, "organisation": org, **older})
     summary = await snapshot_repo.refresh_summary(h.db, org)
-    assert [summary[k] for k in snapshot_repo.KINDS] == union(["Someone Else"])
+    assert [summary[k] for k in KINDS] == union(["Someone Else"])
     # saved again, it takes the binary format and loses its lists
-    await snapshot_repo.save_keys(h.db, {"id": 709, "organisation": org}, snapshot_repo._keys_of(docs[709]))
+    await summary_counts.save_keys(h.db, {"id": 709, "organisation": org}, summary_counts.keys_of(docs[709]))
     again = await h.db.snapshot_keys.find_one({"_id": 709})
-    assert again["format"] == snapshot_repo.KEYS_FORMAT and "artists" not in again
-    assert [(await snapshot_repo.refresh_summary(h.db, org))[k] for k in snapshot_repo.KINDS] == union([])
+    assert again["format"] == summary_counts.KEYS_FORMAT and "artists" not in again
+    assert [(await snapshot_repo.refresh_summary(h.db, org))[k] for k in KINDS] == union([])
 
 
 async def test_the_summary_counts_again_only_when_a_files_keys_change(h):
@@ -187,19 +189,19 @@ async def test_the_summary_counts_again_only_when_a_files_keys_change(h):
         await h.send(IMPORT, file_id, "ImportSalesFile", {"file_id": file_id, "attempt": 1})
     first = await snapshot_repo.refresh_summary(h.db, org)
     kept = await h.db.summary_counts.find_one({"_id": org})
-    assert [kept[k] for k in snapshot_repo.KINDS] == [first[k] for k in snapshot_repo.KINDS]
+    assert [kept[k] for k in KINDS] == [first[k] for k in KINDS]
     doc = await h.db.snapshot_keys.find_one({"_id": 713})
-    keys = snapshot_repo._keys_of(doc)
+    keys = summary_counts.keys_of(doc)
     more = {**keys, "artists": pa.array([*keys["artists"].to_pylist(), "Someone Else"])}
     # the keys changed behind the digest's back: the counts kept are what a read gets
     await h.db.snapshot_keys.update_one({"_id": 713}, {"$set": {"keys": encode_keys(more)}})
     assert (await snapshot_repo.refresh_summary(h.db, org))["artists"] == first["artists"]
     # saved as the import saves them, with their digest: counted again
-    await snapshot_repo.save_keys(h.db, {"id": 713, "organisation": org}, more)
+    await summary_counts.save_keys(h.db, {"id": 713, "organisation": org}, more)
     assert (await snapshot_repo.refresh_summary(h.db, org))["artists"] == first["artists"] + 1
     # a file voided leaves the summary's files: counted again without it
     await h.send(FILES, 713, "VoidSalesFile", {"file_id": 713})
     alone = await snapshot_repo.refresh_summary(h.db, org)
     totals = (await h.db.snapshots.find_one({"_id": 712}))["totals"]
-    assert alone["files"] == 1 and [alone[k] for k in snapshot_repo.KINDS] == \
-        [totals[k] for k in snapshot_repo.KINDS]
+    assert alone["files"] == 1 and [alone[k] for k in KINDS] == \
+        [totals[k] for k in KINDS]
