@@ -65,13 +65,15 @@ async def save(db: AsyncDatabase, record: dict, staged: Staged, attempt: int,
             doc["pages"]["spans"][name] = listed.spans()
 
     await asyncio.to_thread(prepare)
+    # the keys first, so the document names the digest of the keys saved (`keys_digest`: the
+    # summary lists the files' keys from the documents it reads anyway, `summary_counts`)
+    doc["keys_digest"] = await summary_counts.save_keys(db, record, staged.keys)
     await db.snapshot_pages.delete_many({"file_id": record["id"]})  # pages of an older format
     # an update, not a replacement (the embedded store cannot replace a document holding a
     # binary value); the lists an older document held as dicts go
     await db.snapshots.update_one(
         {"_id": record["id"]},
         {"$set": doc, "$unset": {name: "" for name in doc["first"]}}, upsert=True)
-    await summary_counts.save_keys(db, record, staged.keys)
 
 
 async def get(db: AsyncDatabase, file_id: int) -> dict | None:
@@ -167,9 +169,11 @@ async def refresh_summary(db: AsyncDatabase, organisation: str) -> dict:
     ids = [d["_id"] async for d in db.files.find(
         {"organisation": organisation, "status": {"$in": ["PROCESSED", "FINALIZED"]},
          "total_rows": {"$gt": 0}}, {"_id": 1})]
-    distinct = await summary_counts.distinct_counts(db, organisation, ids)
     snaps = [snap async for snap in db.snapshots.find(
-        {"_id": {"$in": ids}}, {"totals": 1, "reporting_period": 1, "byCurrency": 1, "conversion.currency": 1})]
+        {"_id": {"$in": ids}}, {"totals": 1, "reporting_period": 1, "byCurrency": 1, "conversion.currency": 1,
+                                "keys_digest": 1})]
+    distinct = await summary_counts.distinct_counts(
+        db, organisation, ids, {snap["_id"]: snap.get("keys_digest") for snap in snaps})
     base = (await orgs.settings(db, organisation))["base_currency"]
     money = summarise(snaps, base, rate_table(await rate_repo.find(db, organisation)))
     summary = {"_id": organisation, "organisation": organisation, "files": len(ids),

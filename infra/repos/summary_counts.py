@@ -14,20 +14,22 @@ from models.sales import summary_keys as sk
 KEYS_FORMAT = "arrow"   # snapshot_keys: one binary value (older: string lists)
 
 
-async def save_keys(db: AsyncDatabase, record: dict, keys: dict) -> None:
-    """The file's summary keys as one binary Arrow value (`encode_keys`); a document of an older
-    format loses its string lists. An update, not a replacement: the embedded store cannot
-    replace a document holding a binary value."""
+async def save_keys(db: AsyncDatabase, record: dict, keys: dict) -> str:
+    """The file's summary keys as one binary Arrow value (`encode_keys`), and their digest,
+    returned; a document of an older format loses its string lists. An update, not a
+    replacement: the embedded store cannot replace a document holding a binary value."""
     from bson import Binary
 
     from models.sales.snapshot_io import encode_keys
 
     blob = Binary(await asyncio.to_thread(encode_keys, keys))
+    digest = sk.digest(blob)
     await db.snapshot_keys.update_one(
         {"_id": record["id"]},
         {"$set": {"organisation": record["organisation"], "format": KEYS_FORMAT, "keys": blob,
-                  "digest": sk.digest(blob)},
+                  "digest": digest},
          "$unset": {kind: "" for kind in sk.KINDS}}, upsert=True)
+    return digest
 
 
 def keys_of(doc: dict) -> dict:
@@ -41,12 +43,22 @@ def keys_of(doc: dict) -> dict:
     return {kind: pa.array(doc.get(kind) or [], pa.string()) for kind in sk.KINDS}
 
 
-async def distinct_counts(db: AsyncDatabase, organisation: str, ids: list) -> dict[str, int]:
+async def distinct_counts(db: AsyncDatabase, organisation: str, ids: list,
+                          digests: dict | None = None) -> dict[str, int]:
     """Distinct artists, tracks and releases over the keys documents of the files `ids`: the
     kept counts when those documents are the ones counted last; the kept union and the keys of
-    the files added since when nothing else changed; else every file's keys."""
-    current = [(d["_id"], d.get("digest")) async for d in
-               db.snapshot_keys.find({"_id": {"$in": ids}}, {"digest": 1})]
+    the files added since when nothing else changed; else every file's keys.
+
+    `digests`: file id → the digest of its keys, as its snapshot document names it; the others
+    are read from the keys documents (the embedded store reads a whole document for a field:
+    200 keys documents of the 1 M-row file took 0.55 s to list)."""
+    known = {file_id: (digests or {}).get(file_id) for file_id in ids}
+    lacking = [file_id for file_id, digest in known.items() if not digest]
+    known = {file_id: digest for file_id, digest in known.items() if digest}
+    if lacking:
+        known |= {d["_id"]: d.get("digest") async for d in
+                  db.snapshot_keys.find({"_id": {"$in": lacking}}, {"digest": 1})}
+    current = list(known.items())
     kept = await db.summary_counts.find_one({"_id": organisation}) or {}
     listed = sk.stamp(current)
     if listed is not None and kept.get("stamp") == listed:

@@ -42,6 +42,7 @@ async def test_import_writes_the_sales_parquet_snapshot_and_summary(h):
     assert await store.head(snapshot_key(before)) is None
     snapshot = await h.db.snapshots.find_one({"_id": 701})
     assert snapshot["totals"]["rows"] == 3 and snapshot["attempt"] == 1
+    assert snapshot["keys_digest"] == (await h.db.snapshot_keys.find_one({"_id": 701}))["digest"]
     assert snapshot["pages"]["key"] == snapshot_repo.pages_key(record, 1)   # the staged file, kept
     assert "byTrack" not in snapshot and set(snapshot["first"]) == {"byArtist", "byDSP", "byTerritory",
                                                                     "byTrack", "byRelease"}
@@ -163,14 +164,18 @@ async def test_the_summary_counts_each_key_once_across_files_and_stored_formats(
 
     summary = await h.db.summaries.find_one({"_id": org})
     assert summary["files"] == 2 and [summary[k] for k in KINDS] == union([])
-    # a keys document written before the binary format (string lists) counts alike
+    # a keys document written before the binary format (string lists), with a snapshot document
+    # of its time (no digest of its keys), counts alike
     await h.db.snapshot_keys.delete_one({"_id": 709})
     older = {**lists[709], "artists": [*lists[709]["artists"], "Someone Else", lists[708]["artists"][0]]}
     await h.db.snapshot_keys.insert_one({"_id": 709, "organisation": org, **older})
+    await h.db.snapshots.update_one({"_id": 709}, {"$unset": {"keys_digest": ""}})
     summary = await snapshot_repo.refresh_summary(h.db, org)
     assert [summary[k] for k in KINDS] == union(["Someone Else"])
     # saved again, it takes the binary format and loses its lists
-    await summary_counts.save_keys(h.db, {"id": 709, "organisation": org}, summary_counts.keys_of(docs[709]))
+    digest = await summary_counts.save_keys(h.db, {"id": 709, "organisation": org},
+                                            summary_counts.keys_of(docs[709]))
+    await h.db.snapshots.update_one({"_id": 709}, {"$set": {"keys_digest": digest}})
     again = await h.db.snapshot_keys.find_one({"_id": 709})
     assert again["format"] == summary_counts.KEYS_FORMAT and "artists" not in again
     assert [(await snapshot_repo.refresh_summary(h.db, org))[k] for k in KINDS] == union([])
@@ -196,8 +201,9 @@ async def test_the_summary_counts_again_only_when_a_files_keys_change(h):
     # the keys changed behind the digest's back: the counts kept are what a read gets
     await h.db.snapshot_keys.update_one({"_id": 713}, {"$set": {"keys": encode_keys(more)}})
     assert (await snapshot_repo.refresh_summary(h.db, org))["artists"] == first["artists"]
-    # saved as the import saves them, with their digest: counted again
-    await summary_counts.save_keys(h.db, {"id": 713, "organisation": org}, more)
+    # saved as the import saves them, their digest in the snapshot document: counted again
+    digest = await summary_counts.save_keys(h.db, {"id": 713, "organisation": org}, more)
+    await h.db.snapshots.update_one({"_id": 713}, {"$set": {"keys_digest": digest}})
     assert (await snapshot_repo.refresh_summary(h.db, org))["artists"] == first["artists"] + 1
     # a file voided leaves the summary's files: counted again without it
     await h.send(FILES, 713, "VoidSalesFile", {"file_id": 713})
