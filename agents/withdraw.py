@@ -19,3 +19,4 @@ async def remove_rows(deps: Deps, record: dict) -> None:
     await deps.db.snapshot_pages.delete_many({"file_id": record["id"]})
     await retry(lambda: store.delete_prefix(snapshot_pages_prefix(record)), "remove the snapshot pages")
     await deps.db.snapshot_keys.delete_one({"_id": record["id"]})
+    await deps.db.file_summaries.delete_one({"_id": record["id"]})

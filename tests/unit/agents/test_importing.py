@@ -43,6 +43,9 @@ async def test_import_writes_the_sales_parquet_snapshot_and_summary(h):
     snapshot = await h.db.snapshots.find_one({"_id": 701})
     assert snapshot["totals"]["rows"] == 3 and snapshot["attempt"] == 1
     assert snapshot["keys_digest"] == (await h.db.snapshot_keys.find_one({"_id": 701}))["digest"]
+    light = await h.db.file_summaries.find_one({"_id": 701})     # what the summary reads of it
+    assert {k: light[k] for k in ("totals", "reporting_period", "byCurrency", "keys_digest")} == \
+        {k: snapshot.get(k) for k in ("totals", "reporting_period", "byCurrency", "keys_digest")}
     assert snapshot["pages"]["key"] == snapshot_repo.pages_key(record, 1)   # the staged file, kept
     assert "byTrack" not in snapshot and set(snapshot["first"]) == {"byArtist", "byDSP", "byTerritory",
                                                                     "byTrack", "byRelease"}
@@ -59,6 +62,11 @@ async def test_two_files_add_up_in_the_summary(h):
         await h.send(IMPORT, file_id, "ImportSalesFile", {"file_id": file_id, "attempt": 1})
     summary = await h.db.summaries.find_one({"_id": org})
     assert summary["files"] == 2
+    # files imported before the summary's own documents: read from their snapshots, alike
+    await h.db.file_summaries.delete_many({"_id": {"$in": [702, 703]}})
+    again = await snapshot_repo.refresh_summary(h.db, org)
+    assert {k: v for k, v in again.items() if k != "updated_at"} == \
+        {k: v for k, v in summary.items() if k != "updated_at"}
 
 
 async def test_a_stale_attempt_is_skipped(h):
@@ -92,6 +100,7 @@ async def test_void_takes_the_rows_out_and_reimport_brings_them_back(h):
     assert await h.db.snapshots.find_one({"_id": 706}) is None
     assert await (await h.store()).list(f"snapshots/org={org}/file=706/") == []
     assert (await h.db.summaries.find_one({"_id": org}))["files"] == 0
+    assert await h.db.file_summaries.find_one({"_id": 706}) is None
     await h.send(FILES, 706, "ReimportSalesFile", {"file_id": 706})
     await h.settle()
     back = await file_repo.get(h.db, 706)
@@ -170,6 +179,7 @@ async def test_the_summary_counts_each_key_once_across_files_and_stored_formats(
     older = {**lists[709], "artists": [*lists[709]["artists"], "Someone Else", lists[708]["artists"][0]]}
     await h.db.snapshot_keys.insert_one({"_id": 709, "organisation": org, **older})
     await h.db.snapshots.update_one({"_id": 709}, {"$unset": {"keys_digest": ""}})
+    await h.db.file_summaries.delete_one({"_id": 709})
     summary = await snapshot_repo.refresh_summary(h.db, org)
     assert [summary[k] for k in KINDS] == union(["Someone Else"])
     # saved again, it takes the binary format and loses its lists
@@ -203,7 +213,7 @@ async def test_the_summary_counts_again_only_when_a_files_keys_change(h):
     assert (await snapshot_repo.refresh_summary(h.db, org))["artists"] == first["artists"]
     # saved as the import saves them, their digest in the snapshot document: counted again
     digest = await summary_counts.save_keys(h.db, {"id": 713, "organisation": org}, more)
-    await h.db.snapshots.update_one({"_id": 713}, {"$set": {"keys_digest": digest}})
+    await h.db.file_summaries.update_one({"_id": 713}, {"$set": {"keys_digest": digest}})
     assert (await snapshot_repo.refresh_summary(h.db, org))["artists"] == first["artists"] + 1
     # a file voided leaves the summary's files: counted again without it
     await h.send(FILES, 713, "VoidSalesFile", {"file_id": 713})
