@@ -164,7 +164,8 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
     "run66-5m": "the code of 0b95d70 (the twenty-fifth pass, with the summary's union), the 5 M-row "
                 "main and currencies files: currencies' peak 905-927 MiB, main 600 MiB",
     "run67": "the code of 4fc4218 (the twenty-fifth pass's last), every shape, a slow hour for "
-             "the main file (its Tributary runs 1.78-2.25 s): all but currencies within target",
+             "the main file (its Tributary runs 2.04-2.22 s, polars 1.20-1.34 s): all but "
+             "currencies within target",
 }
 
 
