@@ -16,6 +16,7 @@ from .coded import is_coded, null_where
 from .dates import DateOrder
 from .identifiers import isrc_column, norm_isrc, norm_upc, upc_column
 from .money import as_amount
+from .plain_cells import all_plain
 from .schema import AMOUNT, AMOUNT_LIMIT, AMOUNT_SCALE
 
 _WORLD = {"WW", "WORLD", "WORLDWIDE", "WORLD WIDE", "GLOBAL", "ALL", "ROW", "INTERNATIONAL"}
@@ -219,33 +220,47 @@ def clean_number_text(arr: pa.Array, decimal_sep: str = ".", thousands_sep: str 
     return s
 
 
-def _plain_pattern(decimal_sep: str, thousands_sep: str | None, integers: bool) -> str:
-    """Cells that need no cleaning: an optional minus, digits and (for `.` decimals) a fraction."""
+def _plain_shape(decimal_sep: str, thousands_sep: str | None, integers: bool) -> tuple[int, int]:
+    """Cells that need no cleaning: an optional minus, at most this many digits, and (for `.`
+    decimals) a fraction of at most this many (0: none)."""
     if integers:
-        return r"^-?\d{1,18}$"
+        return 18, 0
     if decimal_sep == "." and thousands_sep != ".":
-        return r"^-?\d{1,20}(\.\d{1,18})?$"
-    return r"^-?\d{1,20}$"
+        return 20, 18
+    return 20, 0
 
 
-_COMMA_PLAIN = r"^-?\d{1,20}(,\d{1,18})?$"
+def _plain_pattern(digits: int, fraction: int, sep: str = ".") -> str:
+    """`_plain_shape` as the regex each cell is matched with when not every cell is plain."""
+    return rf"^-?\d{{1,{digits}}}" + (rf"({re.escape(sep)}\d{{1,{fraction}}})?" if fraction else "") + "$"
 
 
-def _fast_or_slow(arr: pa.Array, pattern: str, to_type: pa.DataType, slow,
+_COMMA_PLAIN = (20, 18, ",")
+
+
+def _plain(arr: pa.Array, digits: int, fraction: int, sep: str = ".") -> tuple[pa.Array | None, int]:
+    """The mask of the cells matching `_plain_pattern` (None: every cell, found without a regex
+    by `plain_cells.all_plain`) and how many they are."""
+    if all_plain(arr, digits, fraction, sep):
+        return None, len(arr)
+    plain = pc.fill_null(pc.match_substring_regex(arr, _plain_pattern(digits, fraction, sep)), False)
+    return plain, pc.sum(plain).as_py() or 0
+
+
+def _fast_or_slow(arr: pa.Array, shape: tuple[int, int], to_type: pa.DataType, slow,
                   notes: dict | None = None, comma: bool = False) -> tuple[pa.Array, pa.Array]:
-    """Cast the cells matching `pattern` straight to `to_type` (exact: they fit the type without
-    rounding); only the other cells go through `slow` (-> values, invalid mask). `notes`, when
-    given, receives `cleaned`: the mask of the cells that needed cleaning (None: every cell plain).
-    `comma`: cells written `-0,5` (decimal comma, no other character) are cast too, their comma
-    made a point (what the cleaning makes of them; they still count as cleaned)."""
-    plain = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
-    nplain = pc.sum(plain).as_py() or 0
+    """Cast the cells of `shape` (`_plain_shape`) straight to `to_type` (exact: they fit the
+    type without rounding); only the other cells go through `slow` (-> values, invalid mask).
+    `notes`, when given, receives `cleaned`: the mask of the cells that needed cleaning (None:
+    every cell plain). `comma`: cells written `-0,5` (decimal comma, no other character) are
+    cast too, their comma made a point (what the cleaning makes of them; they still count as
+    cleaned)."""
+    plain, nplain = _plain(arr, *shape)
     if notes is not None:
         notes["cleaned"] = None if nplain == len(arr) else pc.and_(pc.invert(plain), pc.is_valid(arr))
     direct = arr
     if comma:
-        plain = pc.fill_null(pc.match_substring_regex(arr, _COMMA_PLAIN), False)
-        nplain = pc.sum(plain).as_py() or 0
+        plain, nplain = _plain(arr, *_COMMA_PLAIN)
         direct = pc.replace_substring(arr, ",", ".") if nplain else arr
     if nplain == len(arr):
         return pc.cast(direct, to_type), pa.repeat(pa.scalar(False), len(arr))
@@ -264,7 +279,7 @@ def to_amount(arr: pa.Array, decimal_sep: str = ".", thousands_sep: str | None =
     Plain decimals (`-123.45`, the vast majority) are cast directly; the rest is cleaned first."""
     if arr.type != pa.string():
         arr = arr.cast(pa.string())
-    return _fast_or_slow(arr, _plain_pattern(decimal_sep, thousands_sep, False), AMOUNT,
+    return _fast_or_slow(arr, _plain_shape(decimal_sep, thousands_sep, False), AMOUNT,
                          lambda a: _to_amount_slow(a, decimal_sep, thousands_sep), notes,
                          comma=decimal_sep == "," and thousands_sep != ",")
 
@@ -303,7 +318,7 @@ def to_quantity(arr: pa.Array, decimal_sep: str = ".", thousands_sep: str | None
     """String array → (int64 array rounded half-even, invalid mask). Plain integers are cast directly."""
     if arr.type != pa.string():
         arr = arr.cast(pa.string())
-    return _fast_or_slow(arr, _plain_pattern(decimal_sep, thousands_sep, True), pa.int64(),
+    return _fast_or_slow(arr, _plain_shape(decimal_sep, thousands_sep, True), pa.int64(),
                          lambda a: _to_quantity_slow(a, decimal_sep, thousands_sep), notes)
 
 
