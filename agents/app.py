@@ -17,7 +17,7 @@ def build_app(settings: Settings, generation: str | None = None) -> tuple[faust.
     old positions, are never read by the workers of the new log."""
     from agents import faust_tuning
 
-    faust_tuning.apply(settings.broker.fetch_wait_ms)
+    faust_tuning.apply(settings.broker.fetch_wait_ms, settings.broker.busy_fetch_wait_ms)
     session = settings.session_timeout
     (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
     app = faust.App(

@@ -17,6 +17,7 @@ import faust
 import pyarrow as pa
 
 from agents import lifecycle, reconcile, statements
+from agents.busy_fetches import BusyFetches
 from agents.deps import Deps, command_agent
 from agents.sales_status import Progress, fail, file_work, set_status
 from agents.zip_upload import expand_upload, is_zip_upload
@@ -241,17 +242,20 @@ async def clean(deps: Deps, msg: Message, record: dict) -> None:
             await expand_upload(deps, record, src, tmp)
             return
         progress = Progress(deps, record, "CLEANING")
+        busy = BusyFetches()
 
         def on_progress(rows: int, percent: float) -> None:
             asyncio.run_coroutine_threadsafe(progress.report(rows, percent), loop)
+            if percent >= 100.0:               # the read is done: short fetches again
+                loop.call_soon_threadsafe(busy.release)
 
         options = await _options(deps, record)
         out = os.path.join(tmp, "clean.parquet")
         started = time.monotonic()
         # the checksum (taken during the upload, or now while the cleaning runs) comes first
         cancel = threading.Event()
-        cleaning = asyncio.ensure_future(asyncio.to_thread(
-            _clean_to_parquet, src, out, record["filename"], options, on_progress, cancel))
+        cleaning = asyncio.ensure_future(_while_busy(busy, asyncio.to_thread(
+            _clean_to_parquet, src, out, record["filename"], options, on_progress, cancel)))
         try:
             checksum = await store.sha256(record["object_key"]) or \
                 await asyncio.to_thread(file_sha256, src)
@@ -309,6 +313,12 @@ async def clean(deps: Deps, msg: Message, record: dict) -> None:
     await lifecycle.hand_on(deps, KIND, record["id"])
     await deps.emit("sales.import.commands", record["id"], "ImportSalesFile",
                     {"file_id": record["id"], "attempt": attempt})
+
+
+async def _while_busy(busy: BusyFetches, work):
+    """`work` with this worker's fetches slowed until its read is done (agents/busy_fetches.py)."""
+    with busy:
+        return await work
 
 
 def inference_warning(proposal: dict) -> str:

@@ -2,7 +2,8 @@
 
 Fetch wait: Faust's aiokafka driver hard-codes `fetch_max_wait_ms=1500`. Tansu answers a fetch
 only when that wait is over, so every hop between agents cost ~0.5–1.5 s. The worker swaps in a
-consumer class with a short wait (TRIBUTARY_FETCH_WAIT_MS, default 50 ms).
+consumer class with a short wait (TRIBUTARY_FETCH_WAIT_MS, default 50 ms), longer while the
+worker reads a sales file (agents/busy_fetches.py).
 
 Changelog consistency: a table remembers the changelog offset it had read. When the changelog
 ends before that offset (a broker that lost or truncated its log, a partition that came back to
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import types
+import weakref
 
 import aiokafka
 import faust.transport.drivers.aiokafka as driver
@@ -30,10 +32,22 @@ log = logging.getLogger("tributary.recovery")
 
 class _ShortWaitConsumer(aiokafka.AIOKafkaConsumer):
     fetch_wait_ms = 50  # settings.broker.fetch_wait_ms, set by apply()
+    busy_wait_ms = 50   # settings.broker.busy_fetch_wait_ms
+    live: "weakref.WeakSet[_ShortWaitConsumer]" = weakref.WeakSet()  # this worker's (busy_fetches)
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs["fetch_max_wait_ms"] = self.fetch_wait_ms
         super().__init__(*args, **kwargs)
+        _ShortWaitConsumer.live.add(self)
+
+
+def set_fetch_wait(ms: int) -> None:
+    """The wait of the next fetches of this worker's consumers (aiokafka reads it each time it
+    builds a fetch request; one in flight keeps the wait it was sent with)."""
+    for consumer in list(_ShortWaitConsumer.live):
+        fetcher = getattr(consumer, "_fetcher", None)
+        if fetcher is not None:
+            fetcher._fetch_max_wait_ms = ms
 
 
 def rebuild_behind(recovery, offsets, tps) -> list:
@@ -78,8 +92,18 @@ async def _start_tables(self) -> None:
         await self.recovery.start()
 
 
-def apply(fetch_wait_ms: int) -> None:
+def fetch_wait_ms() -> int:
+    return _ShortWaitConsumer.fetch_wait_ms
+
+
+def busy_wait_ms() -> int:
+    return _ShortWaitConsumer.busy_wait_ms
+
+
+def apply(fetch_wait_ms: int, busy_wait_ms: int | None = None) -> None:
+    """`busy_wait_ms`: the wait while the worker reads a sales file (agents/busy_fetches.py)."""
     _ShortWaitConsumer.fetch_wait_ms = fetch_wait_ms
+    _ShortWaitConsumer.busy_wait_ms = fetch_wait_ms if busy_wait_ms is None else busy_wait_ms
     if not getattr(Recovery._build_offsets, "_tributary", False):
         _patch_recovery()
     TableManager.on_start = _start_tables

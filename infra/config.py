@@ -61,6 +61,8 @@ class Broker(Group):
     retention_bytes: int | None = var(None, "TOPIC_RETENTION_BYTES",
                                       "retention of created topics per partition, bytes", "none")
     fetch_wait_ms: int = var(50, "FETCH_WAIT_MS", "longest wait of a consumer fetch (gateway and workers)")
+    busy_fetch_wait_ms: int = var(200, "BUSY_FETCH_WAIT_MS",
+                                  "the same for a worker while it reads a sales file (agents/busy_fetches.py)")
 
 
 class Work(Group):
