@@ -43,10 +43,8 @@ def multiply_rounded(revenue: pa.Array, rates: list[Decimal | None], index: pa.A
     The exact product fits decimal128 when the amounts' integer digits, 18 places and the rates'
     digits add up to at most 38 (a file's amounts under 1e10 and rates of up to 8 places): it is
     computed there, 3x cheaper than Arrow's 256-bit multiply and rescale; otherwise in decimal256.
-    Same product, same rounding, either way. Arrow 26 rounds a decimal256 of scale 36 wrongly
-    from 1e14 up when the rounding carries (…999.999999999999999999|62 stays …999.99…9): products
-    of 1e13 and more of the 256-bit path are rounded by Python's decimal instead (never seen on a
-    statement line; tests/unit/sales/test_multiply_rounded.py)."""
+    Same product, same rounding, either way: Arrow 26 rescales some decimal256 values wrongly, and
+    `as_amount` checks each 256-bit result (tests/unit/sales/test_multiply_rounded.py)."""
     known = [r for r in rates if r is not None]
     rate_int, rate_frac = (max(d) for d in zip(*map(_digits, known))) if known else (1, 0)
     low, high = pc.min_max(revenue).values() if len(revenue) else (None, None)
@@ -75,24 +73,26 @@ def _fewer_places(revenue: pa.Array, precision: int, places: int) -> pa.Array:
     return revenue.cast(pa.decimal128(precision, AMOUNT_SCALE))
 
 
-_ARROW_ROUNDS = Decimal(10) ** 13   # below this Arrow's decimal256 round is exact (see above)
-
-
 def as_amount(exact: pa.Array) -> pa.Array:
     """A decimal array rounded half-even at AMOUNT_SCALE places, as AMOUNT (ArrowInvalid when a
-    value does not fit). decimal256 values of 1e13 and more are rounded by Python's decimal:
-    Arrow 26 loses the carry of a scale-36 or -38 round there (`multiply_rounded`)."""
+    value does not fit). Arrow 26 rescales some decimal256 values wrongly (the quotient by 1e18
+    of 18.446744072079056827 × 1 at 36 places came out 18.446744067127296670; a carry from 1e14
+    up was lost), so a decimal256 result is checked with operations that do not divide: the
+    rounded value at the exact value's scale may differ from it by less than half its last
+    place. The values it does not, and the ties, are rounded by Python's decimal instead."""
     rounded = exact
     if exact.type.scale > AMOUNT_SCALE:
         rounded = pc.round(exact, AMOUNT_SCALE, round_mode="half_to_even")
     out = pc.cast(rounded, AMOUNT)
-    if isinstance(exact.type, pa.Decimal256Type):
-        large = pc.fill_null(pc.greater_equal(pc.abs(exact), pa.scalar(_ARROW_ROUNDS, exact.type)), False)
-        if pc.any(large).as_py():
+    if isinstance(exact.type, pa.Decimal256Type) and exact.type.scale > AMOUNT_SCALE and len(exact):
+        off = pc.abs(pc.subtract(exact, pc.cast(out, exact.type)))
+        half = pa.scalar(_Q / 2, pa.decimal256(exact.type.scale + 1, exact.type.scale))
+        wrong = pc.fill_null(pc.greater_equal(off, half), False)
+        if pc.any(wrong).as_py():
             with localcontext() as ctx:
                 ctx.prec = 100
-                fixed = [v.quantize(_Q, rounding=ROUND_HALF_EVEN) for v in exact.filter(large).to_pylist()]
-            out = pc.replace_with_mask(out, large, pa.array(fixed, AMOUNT))
+                fixed = [v.quantize(_Q, rounding=ROUND_HALF_EVEN) for v in exact.filter(wrong).to_pylist()]
+            out = pc.replace_with_mask(out, wrong, pa.array(fixed, AMOUNT))
     return out
 
 

@@ -73,3 +73,12 @@ def test_an_amount_written_with_more_than_18_places_rounds_with_its_carry():
     assert amounts.to_pylist() == [Decimal("500000000000000.000000000000000000"),
                                    Decimal("1.000000000000000002")]
     assert not any(bad.to_pylist())
+
+
+def test_a_quotient_arrow_26_gets_wrong():
+    """Hypothesis found it: Arrow 26's decimal256 rescale made 18.446744072079056827 × 1 (at 36
+    places, beside an 18-place inverse rate) 18.446744067127296670."""
+    revenue = pa.array([Decimal("18.446744072079056827"), Decimal("18.446744072079056827")], AMOUNT)
+    rates = [Decimal(1), inverse(Decimal("0.003"))]            # 333.333333333333333333
+    got = multiply_rounded(revenue, rates, pa.array([0, 1], pa.int32()))
+    assert got.to_pylist() == [Decimal("18.446744072079056827"), _exact(revenue[1].as_py(), rates[1])]
