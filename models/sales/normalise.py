@@ -255,12 +255,19 @@ def _fast_or_slow(arr: pa.Array, shape: tuple[int, int], to_type: pa.DataType, s
     every cell plain). `comma`: cells written `-0,5` (decimal comma, no other character) are
     cast too, their comma made a point (what the cleaning makes of them; they still count as
     cleaned)."""
-    plain, nplain = _plain(arr, *shape)
+    commas = _plain(arr, *_COMMA_PLAIN) if comma else None
+    if commas is not None and commas[0] is None:
+        # every cell is `-0,5` or `-5`: of those, `shape`'s (no fraction) are the ones without a
+        # comma, found without a regex
+        plain = pc.invert(pc.match_substring(arr, ","))
+        nplain = pc.sum(plain).as_py() or 0
+    else:
+        plain, nplain = _plain(arr, *shape)
     if notes is not None:
         notes["cleaned"] = None if nplain == len(arr) else pc.and_(pc.invert(plain), pc.is_valid(arr))
     direct = arr
-    if comma:
-        plain, nplain = _plain(arr, *_COMMA_PLAIN)
+    if commas is not None:
+        plain, nplain = commas
         direct = pc.replace_substring(arr, ",", ".") if nplain else arr
     if nplain == len(arr):
         return pc.cast(direct, to_type), pa.repeat(pa.scalar(False), len(arr))

@@ -71,3 +71,22 @@ def test_amounts_and_quantities_as_before(values):
     for value, is_plain, got in zip(values, whole, quantity.to_pylist()):
         if is_plain:
             assert got == int(value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(cells, plainish), min_size=1, max_size=12))
+def test_decimal_comma_amounts_as_before(values):
+    """With a decimal comma, a cell counts as cleaned unless it is a whole number, as the regex
+    on each cell said; `-0,5` cells are cast straight, their comma made a point."""
+    arr = pa.array(values, pa.string())
+    notes: dict = {}
+    amount, _ = nz.to_amount(arr, ",", None, notes)
+    whole = pc.fill_null(pc.match_substring_regex(arr, nz._plain_pattern(20, 0)), False).to_pylist()
+    comma = pc.fill_null(pc.match_substring_regex(arr, nz._plain_pattern(20, 18, ",")), False).to_pylist()
+    cleaned = notes["cleaned"]
+    assert (cleaned is None) == all(whole)
+    if cleaned is not None:
+        assert cleaned.to_pylist() == [not w for w in whole]
+    for value, is_comma, got in zip(values, comma, amount.to_pylist()):
+        if is_comma:
+            assert got == Decimal(value.replace(",", "."))
