@@ -1,9 +1,10 @@
 """Three changes to Faust, applied once per worker.
 
-Fetch wait: Faust's aiokafka driver hard-codes `fetch_max_wait_ms=1500`. Tansu answers a fetch
-only when that wait is over, so every hop between agents cost ~0.5–1.5 s. The worker swaps in a
-consumer class with a short wait (TRIBUTARY_FETCH_WAIT_MS, default 50 ms), longer while the
-worker reads a sales file (agents/busy_fetches.py).
+Fetch wait: Faust's aiokafka driver hard-codes `fetch_max_wait_ms=1500`. Tansu reads a fetch's
+partitions again at half its wait, then at half of what is left, and answers at the first read
+that finds a message (or when the wait is over), so every hop between agents cost ~0.5–1.5 s.
+The worker swaps in a consumer class with a short wait (TRIBUTARY_FETCH_WAIT_MS, default 50 ms),
+longer while the worker reads a sales file (agents/busy_fetches.py).
 
 Changelog consistency: a table remembers the changelog offset it had read. When the changelog
 ends before that offset (a broker that lost or truncated its log, a partition that came back to

@@ -166,6 +166,11 @@ CHANGES = {  # run file stem → what the code measured in that run had that the
     "run67": "the code of 4fc4218 (the twenty-fifth pass's last), every shape, a slow hour for "
              "the main file (its Tributary runs 2.04-2.22 s, polars 1.20-1.34 s): all but "
              "currencies within target",
+    "run68": "the code of d01670a (the twenty-sixth pass: amounts shown plain without a regex, "
+             "the worker's fetches at 200 ms while it reads), every shape: all but currencies "
+             "within target, decimal_comma at 2.00",
+    "run69": "the code of 4f7f513 (the twenty-sixth pass's last: decimal-comma amounts without "
+             "the regex, the conversion's 256-bit results checked), every shape",
 }
 
 
