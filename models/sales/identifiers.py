@@ -13,6 +13,8 @@ import pyarrow.compute as pc
 from stdnum import ean
 from stdnum import isrc as stdnum_isrc
 
+from .plain_cells import cell_bytes
+
 SEP = re.compile(r"[\s\-._/:]")
 _ISRC_PLAIN = r"^[A-Za-z0-9 \-._/:]*$"   # ASCII letters, digits and the separators SEP strips
 _ISRC = r"^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$"
@@ -85,8 +87,7 @@ def upc_column(values: pa.Array) -> pa.Array:
 def _check_digit_ok(codes: pa.Array, n: int) -> np.ndarray:
     """Per code (ASCII digits, all `n` long): its last digit is the EAN check digit of the
     others (`ean.calc_check_digit`: weights 3, 1, 3, … from the right)."""
-    offsets = np.frombuffer(codes.buffers()[1], dtype=np.int32)[codes.offset:codes.offset + len(codes) + 1]
-    data = np.frombuffer(codes.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    _, data = cell_bytes(codes)
     digits = data.reshape(-1, n).astype(np.int64) - ord("0")
     weights = np.where(np.arange(n - 1)[::-1] % 2 == 0, 3, 1)
     return (10 - digits[:, :-1] @ weights % 10) % 10 == digits[:, -1]

@@ -15,8 +15,9 @@ import pyarrow.compute as pc
 _MINUS = ord("-")
 
 
-def _bytes(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Each cell's start in the column's bytes (and the end of the last), and those bytes."""
+def cell_bytes(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's start in a string column's bytes (and the end of the last), and those bytes,
+    as numpy views (no copy)."""
     offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset:arr.offset + len(arr) + 1]
     data = np.frombuffer(arr.buffers()[2], np.uint8)[offsets[0]:offsets[-1]] if len(arr) else np.empty(0, np.uint8)
     return offsets - offsets[0], data
@@ -37,7 +38,7 @@ def all_plain(arr: pa.Array, digits: int, fraction: int = 0, sep: str = ".") -> 
     of each cell; False when a cell does not, or may not."""
     if not isinstance(arr, pa.Array) or arr.type != pa.string() or arr.null_count or not len(arr):
         return False
-    offsets, data = _bytes(arr)
+    offsets, data = cell_bytes(arr)
     if not _allowed(sep if fraction else None)[data].all():
         return False
     length = np.diff(offsets)
